@@ -1,0 +1,35 @@
+export interface BuildCommandOptions {
+  dockerfile: string;
+  contextDir: string;
+  tags: readonly string[];
+  buildArgs?: Record<string, string>;
+  cacheFrom?: readonly string[];
+  platform?: string;
+  labels?: Record<string, string>;
+  /** Embed BuildKit's inline cache so a fresh daemon can reuse layers via --cache-from. */
+  inlineCache?: boolean;
+  noCache?: boolean;
+  /** BuildKit secrets: id → file path. Never build args: those land in image history. */
+  secretFiles?: Record<string, string>;
+  progress?: 'plain' | 'auto' | 'tty';
+}
+
+function sorted(record: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** Argv for `docker build`. Pure, so tests check exact argv. */
+export function buildCommandArgs(options: BuildCommandOptions): string[] {
+  const args = ['build', '--file', options.dockerfile];
+  if (options.progress) args.push('--progress', options.progress);
+  if (options.platform) args.push('--platform', options.platform);
+  for (const [name, value] of sorted(options.buildArgs)) args.push('--build-arg', `${name}=${value}`);
+  if (options.inlineCache) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1');
+  for (const [name, value] of sorted(options.labels)) args.push('--label', `${name}=${value}`);
+  for (const [id, path] of sorted(options.secretFiles)) args.push('--secret', `id=${id},src=${path}`);
+  for (const source of options.cacheFrom ?? []) args.push('--cache-from', source);
+  if (options.noCache) args.push('--no-cache');
+  for (const tag of options.tags) args.push('--tag', tag);
+  args.push(options.contextDir);
+  return args;
+}

@@ -1,0 +1,61 @@
+/**
+ * Base of every error Hashdock throws on purpose. `code` is stable for
+ * programs; `message` names the thing at fault and what to do next.
+ */
+export class HashdockError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export function isHashdockError(value: unknown): value is HashdockError {
+  return value instanceof HashdockError;
+}
+
+export class InvalidOptionError extends HashdockError {
+  readonly option: string;
+  constructor(option: string, message: string, options?: { cause?: unknown }) {
+    super('INVALID_OPTION', message, options);
+    this.option = option;
+  }
+}
+
+export class DockerfileNotFoundError extends HashdockError {
+  readonly path: string;
+  constructor(path: string, options?: { cause?: unknown }) {
+    super(
+      'DOCKERFILE_NOT_FOUND',
+      `Dockerfile not found: ${path}. Create it or point the "dockerfile" option at an existing file.`,
+      options,
+    );
+    this.path = path;
+  }
+}
+
+export class ContextOutsideWorkspaceError extends HashdockError {
+  readonly path: string;
+  constructor(path: string, workspaceRoot: string) {
+    super(
+      'CONTEXT_OUTSIDE_WORKSPACE',
+      `Build context ${path} is outside the workspace ${workspaceRoot}. ` +
+        'Hashdock only hashes files the workspace owns; move the context inside it.',
+    );
+    this.path = path;
+  }
+}
+
+export class InvalidDockerignoreError extends HashdockError {
+  readonly path: string;
+  constructor(path: string, detail: string) {
+    super('INVALID_DOCKERIGNORE', `${path}: ${detail}`);
+    this.path = path;
+  }
+}
+
+export function isErrorWithCode(value: unknown, code: string): boolean {
+  return isHashdockError(value) && value.code === code;
+}

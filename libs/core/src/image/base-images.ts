@@ -1,0 +1,43 @@
+import { HashdockError } from '../errors';
+import { parseDockerfileFroms, repositoryOf } from '../docker/dockerfile-from';
+
+export interface WorkspaceBaseImage {
+  /** Project whose image this Dockerfile builds FROM. */
+  project: string;
+  /** Build arg carrying the reference, so Hashdock can pin it to the exact digest. */
+  arg?: string;
+  line: number;
+}
+
+/** `localhost:5000/hashdock/base:tag` → `hashdock/base`. */
+export function imageNameWithoutRegistry(reference: string): string {
+  const repository = repositoryOf(reference);
+  const parts = repository.split('/');
+  const first = parts[0];
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) parts.shift();
+  return parts.join('/');
+}
+
+/**
+ * Which workspace images a Dockerfile builds FROM. `workspaceImages` maps an
+ * image name without registry (`hashdock/base`) to its project.
+ */
+export function findWorkspaceBaseImages(dockerfileText: string, workspaceImages: Record<string, string>): WorkspaceBaseImage[] {
+  const { froms } = parseDockerfileFroms(dockerfileText);
+  const found: WorkspaceBaseImage[] = [];
+  for (const from of froms) {
+    const project = workspaceImages[imageNameWithoutRegistry(from.resolved)];
+    if (project && !found.some((base) => base.project === project)) found.push({ project, arg: from.fromArg, line: from.line });
+  }
+  return found;
+}
+
+export class LiteralWorkspaceFromError extends HashdockError {
+  constructor(dockerfile: string, line: number, project: string) {
+    super(
+      'LITERAL_WORKSPACE_FROM',
+      `${dockerfile}:${line} builds FROM the workspace image "${project}" literally. ` +
+        `Declare it through a build arg (ARG BASE_IMAGE=<namespace>/${project} then FROM \${BASE_IMAGE}) so Hashdock can pin the exact digest.`,
+    );
+  }
+}

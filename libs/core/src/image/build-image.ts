@@ -1,0 +1,187 @@
+import { promises as fs } from 'node:fs';
+import { DockerDriver } from '../docker/docker-driver';
+import { contentHash, ContentHashResult } from '../hash/content-hash';
+import { XxHasher } from '../hash/xxhash';
+import { ImageManifest, manifestPath, readManifest, writeManifest } from '../manifest/image-manifest';
+import { RegistryClient } from '../registry/client';
+import { parseRepository } from '../registry/reference';
+import { retag } from '../registry/retag';
+import { hasTag } from '../registry/tag-exists';
+import { resolveTags } from '../tags/tag-policy';
+import { findWorkspaceBaseImages, LiteralWorkspaceFromError } from './base-images';
+import { checkBuildPaths } from './check-paths';
+import { ImageBuildOptions } from './image-options';
+
+export interface BuildImageDeps {
+  docker: DockerDriver;
+  registry: RegistryClient;
+  log: (line: string) => void;
+  hasher?: XxHasher;
+  signal?: AbortSignal;
+}
+
+export interface BuildImageResult {
+  manifest: ImageManifest;
+  manifestFile: string;
+  hash: ContentHashResult;
+  seconds: number;
+}
+
+export const LABEL_CONTENT_HASH = 'dev.hashdock.content-hash';
+export const LABEL_PROJECT = 'dev.hashdock.project';
+
+interface ResolvedBase {
+  project: string;
+  arg?: string;
+  contentHash: string;
+  reference: string;
+}
+
+async function resolveBases(options: ImageBuildOptions, dockerfileText: string): Promise<ResolvedBase[]> {
+  const bases = findWorkspaceBaseImages(dockerfileText, options.workspaceImages);
+  const resolved: ResolvedBase[] = [];
+  for (const base of bases) {
+    if (!base.arg) throw new LiteralWorkspaceFromError(options.dockerfile, base.line, base.project);
+    const dependency = await readManifest(manifestPath(options.manifestDir, base.project));
+    // Pin the exact digest when the base was pushed; a local-only base is found by its content-hash tag.
+    const reference = dependency.ref ?? `${dependency.repository}:${dependency.contentHash}`;
+    resolved.push({ project: base.project, arg: base.arg, contentHash: dependency.contentHash, reference });
+  }
+  return resolved;
+}
+
+async function previousManifest(options: ImageBuildOptions): Promise<ImageManifest | undefined> {
+  try {
+    return await readManifest(manifestPath(options.manifestDir, options.project));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sources for --cache-from that exist in the registry. Each is pulled first:
+ * BuildKit loses inline-cache links for images built from cache (moby/buildkit#1981)
+ * unless the cache image is local.
+ */
+async function prepareCacheFrom(options: ImageBuildOptions, deps: BuildImageDeps, bases: ResolvedBase[]): Promise<string[]> {
+  const candidates: string[] = [];
+  const previous = await previousManifest(options);
+  if (previous && previous.repository === options.repository && previous.pushed) candidates.push(`${options.repository}:${previous.contentHash}`);
+  if (options.tagTemplates.includes('latest')) candidates.push(`${options.repository}:latest`);
+  candidates.push(...options.cacheFrom);
+  const usable: string[] = [];
+  for (const candidate of [...new Set(candidates)]) {
+    if (!options.push && !options.cacheFrom.includes(candidate)) {
+      usable.push(candidate);
+      continue;
+    }
+    const colon = candidate.lastIndexOf(':');
+    try {
+      if (await hasTag(deps.registry, candidate.slice(0, colon), candidate.slice(colon + 1))) {
+        await deps.docker.pull(candidate);
+        usable.push(candidate);
+      }
+    } catch (error) {
+      deps.log(`hashdock: cache source ${candidate} skipped: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  return [...usable, ...bases.map((base) => base.reference)];
+}
+
+function buildManifest(options: ImageBuildOptions, hash: string, tags: string[], bases: ResolvedBase[], fields: Pick<ImageManifest, 'status' | 'digest' | 'pushed'> & { plan?: ImageManifest['plan'] }): ImageManifest {
+  return {
+    schemaVersion: 1,
+    project: options.project,
+    repository: options.repository,
+    contentHash: hash,
+    tags,
+    digest: fields.digest,
+    ref: fields.digest ? `${options.repository}@${fields.digest}` : null,
+    status: fields.status,
+    pushed: fields.pushed,
+    platform: options.platform,
+    ...(fields.plan ? { plan: fields.plan } : {}),
+    baseImages: Object.fromEntries(bases.map((base) => [base.project, base.contentHash])),
+  };
+}
+
+/**
+ * The image target: hash → tag present? record its digest : build, push every
+ * tag, read back the digest → write the manifest. The manifest is written last,
+ * so a failure anywhere leaves none for this run.
+ */
+export async function buildImage(options: ImageBuildOptions, deps: BuildImageDeps): Promise<BuildImageResult> {
+  const started = performance.now();
+  parseRepository(options.repository);
+  await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
+  const dockerfileText = await fs.readFile(options.dockerfile, 'utf8');
+  const bases = await resolveBases(options, dockerfileText);
+  const buildArgs = { ...options.buildArgs };
+  for (const base of bases) if (base.arg) buildArgs[base.arg] = base.reference;
+
+  const hash = await contentHash(
+    {
+      contextDir: options.contextDir,
+      dockerfile: options.dockerfile,
+      buildArgs,
+      platform: options.platform,
+      baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
+    },
+    deps.hasher,
+  );
+  const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version }, options.repository);
+  const ref = (tag: string) => `${options.repository}:${tag}`;
+
+  let manifest: ImageManifest;
+  const existing = await hasTag(deps.registry, options.repository, tags.immutable);
+  if (options.dryRun) {
+    deps.log(`hashdock: plan ${options.project}: ${existing ? 'exists' : 'build'} ${ref(tags.immutable)} tags=${tags.all.join(',')}`);
+    manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build' });
+  } else if (existing) {
+    if (options.push) for (const tag of tags.all.slice(1)) await retag(deps.registry, options.repository, existing, tag);
+    manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'exists', digest: existing, pushed: true });
+  } else {
+    const cacheFrom = await prepareCacheFrom(options, deps, bases);
+    await deps.docker.build(
+      {
+        dockerfile: options.dockerfile,
+        contextDir: options.contextDir,
+        tags: tags.all.map(ref),
+        buildArgs,
+        cacheFrom,
+        platform: options.platform,
+        labels: { [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
+        inlineCache: true,
+        noCache: options.noCache,
+        progress: 'plain',
+      },
+      options.env,
+      deps.signal,
+    );
+    if (!options.push) {
+      manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'built', digest: null, pushed: false });
+    } else {
+      // Someone may have pushed this hash while we built: keep theirs, never overwrite an immutable tag.
+      const raced = await hasTag(deps.registry, options.repository, tags.immutable);
+      if (raced) {
+        deps.log(`hashdock: ${ref(tags.immutable)} appeared during the build; keeping the registry's ${raced}`);
+        manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'exists', digest: raced, pushed: true });
+      } else {
+        await deps.docker.push(ref(tags.immutable));
+        const digest = await hasTag(deps.registry, options.repository, tags.immutable);
+        if (!digest) throw new Error(`${ref(tags.immutable)} is missing from the registry right after docker push`);
+        for (const tag of tags.all.slice(1)) await retag(deps.registry, options.repository, digest, tag);
+        manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'built', digest, pushed: true });
+      }
+    }
+  }
+  const manifestFile = await writeManifest(options.manifestDir, manifest);
+  return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000 };
+}
+
+export function summaryLine(result: BuildImageResult): string {
+  const { manifest } = result;
+  const where = manifest.ref ?? `${manifest.repository}:${manifest.contentHash}`;
+  const status = manifest.status === 'planned' ? `planned(${manifest.plan})` : manifest.status;
+  return `hashdock ${status.padEnd(15)} ${manifest.project.padEnd(12)} ${manifest.contentHash} ${where} ${result.seconds.toFixed(1)}s`;
+}

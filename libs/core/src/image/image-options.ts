@@ -1,0 +1,32 @@
+export interface ImageBuildOptions {
+  project: string;
+  workspaceRoot: string;
+  /** Absolute. */
+  contextDir: string;
+  /** Absolute. */
+  dockerfile: string;
+  /** `host[:port]/path`, no tag. */
+  repository: string;
+  tagTemplates: string[];
+  buildArgs: Record<string, string>;
+  /** Environment for `docker build` (not hashed: it does not reach the image). */
+  env: Record<string, string>;
+  platform: string;
+  push: boolean;
+  dryRun: boolean;
+  noCache: boolean;
+  version?: string;
+  gitSha?: string;
+  /** Where `<project>.json` manifests live. */
+  manifestDir: string;
+  /** Extra --cache-from sources besides this image's previous tags and its bases. */
+  cacheFrom: string[];
+  /** Image name without registry (`hashdock/base`) → project, for every workspace image. */
+  workspaceImages: Record<string, string>;
+}
+
+/** Docker's platform name for this machine, e.g. linux/amd64. */
+export function hostPlatform(arch: string = process.arch): string {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm/v7', ppc64: 'ppc64le', s390x: 's390x' };
+  return `linux/${map[arch] ?? arch}`;
+}

@@ -1,0 +1,91 @@
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HashdockError } from '../errors';
+
+export type ImageStatus = 'built' | 'exists' | 'planned';
+
+/** What `dist/images/<project>.json` records about one image. */
+export interface ImageManifest {
+  schemaVersion: 1;
+  project: string;
+  repository: string;
+  contentHash: string;
+  tags: string[];
+  /** Registry digest; null when nothing was pushed (dry run or --no-push). */
+  digest: string | null;
+  /** `repository@digest`, null when nothing was pushed. */
+  ref: string | null;
+  status: ImageStatus;
+  /** Whether the image exists in the registry now. */
+  pushed: boolean;
+  platform: string;
+  /** For a dry run: what a real run would do. */
+  plan?: 'build' | 'exists';
+  /** Workspace images built FROM: project → content hash. */
+  baseImages: Record<string, string>;
+}
+
+export class ManifestError extends HashdockError {
+  readonly path: string;
+  constructor(path: string, detail: string, options?: { cause?: unknown }) {
+    super('MANIFEST_INVALID', `Image manifest ${path}: ${detail}`, options);
+    this.path = path;
+  }
+}
+
+export function manifestPath(directory: string, project: string): string {
+  return join(directory, `${project}.json`);
+}
+
+/** Write via a temp file and rename, so a reader never sees half a file. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  await fs.mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await fs.writeFile(temp, content);
+    await fs.rename(temp, path);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export async function writeManifest(directory: string, manifest: ImageManifest): Promise<string> {
+  if (manifest.status !== 'planned' && manifest.pushed && !manifest.digest)
+    throw new ManifestError(manifestPath(directory, manifest.project), 'a pushed image needs a digest');
+  const path = manifestPath(directory, manifest.project);
+  await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  return path;
+}
+
+const HEX16 = /^[0-9a-f]{16}$/;
+
+export function validateManifest(path: string, value: unknown): ImageManifest {
+  if (typeof value !== 'object' || value === null) throw new ManifestError(path, 'is not a JSON object');
+  const m = value as Record<string, unknown>;
+  for (const key of ['project', 'repository', 'contentHash', 'status', 'platform'] as const)
+    if (typeof m[key] !== 'string') throw new ManifestError(path, `field "${key}" is missing or not a string`);
+  if (!HEX16.test(m.contentHash as string)) throw new ManifestError(path, 'field "contentHash" is not 16 hex digits');
+  if (!['built', 'exists', 'planned'].includes(m.status as string)) throw new ManifestError(path, `unknown status "${m.status}"`);
+  if (!Array.isArray(m.tags)) throw new ManifestError(path, 'field "tags" is not an array');
+  if (m.digest !== null && (typeof m.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(m.digest)))
+    throw new ManifestError(path, 'field "digest" is not a sha256 digest');
+  if (m.digest && m.ref !== `${m.repository}@${m.digest}`) throw new ManifestError(path, 'field "ref" does not match repository@digest');
+  return value as ImageManifest;
+}
+
+export async function readManifest(path: string): Promise<ImageManifest> {
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ManifestError(path, 'cannot be read (has its image target run?)', { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new ManifestError(path, 'is not valid JSON', { cause });
+  }
+  return validateManifest(path, parsed);
+}

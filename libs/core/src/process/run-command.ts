@@ -1,0 +1,64 @@
+import { execa } from 'execa';
+import { CommandError } from './command-error';
+import { formatCommand } from './redact';
+
+export interface RunCommandOptions {
+  cwd?: string;
+  /** Added to the parent environment. */
+  env?: Record<string, string>;
+  input?: string;
+  /** Pipe the child's stdout/stderr to ours while also capturing them. */
+  stream?: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+}
+
+const STDERR_TAIL_LINES = 20;
+
+function tail(text: string): string {
+  return text.trimEnd().split('\n').slice(-STDERR_TAIL_LINES).join('\n');
+}
+
+/**
+ * The one way Hashdock starts a process: an argument array (never a shell
+ * string), and a CommandError naming the redacted command on failure.
+ */
+export async function runCommand(
+  file: string,
+  args: readonly string[],
+  options: RunCommandOptions = {},
+): Promise<CommandResult> {
+  const command = formatCommand(file, args);
+  const result = await execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : undefined,
+    stdout: options.stream ? ['pipe', 'inherit'] : 'pipe',
+    stderr: options.stream ? ['pipe', 'inherit'] : 'pipe',
+    timeout: options.timeoutMs,
+    cancelSignal: options.signal,
+    reject: false,
+    stripFinalNewline: true,
+  });
+  if (result.failed) {
+    const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+    throw new CommandError(
+      {
+        command,
+        exitCode: result.exitCode,
+        signal: result.signal ?? (result.timedOut ? 'timeout' : undefined),
+        stderrTail: tail(stderr || stdout || result.shortMessage || ''),
+      },
+      { cause: result.cause ?? result },
+    );
+  }
+  return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+}

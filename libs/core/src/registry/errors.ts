@@ -1,0 +1,83 @@
+import { HashdockError } from '../errors';
+
+/** A registry answered something Hashdock cannot read as "present" or "absent". */
+export class RegistryError extends HashdockError {
+  readonly url: string;
+  readonly status: number | undefined;
+
+  constructor(code: string, url: string, message: string, status?: number, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.url = url;
+    this.status = status;
+  }
+}
+
+export class RegistryResponseError extends RegistryError {
+  constructor(method: string, url: string, status: number, body: string) {
+    const detail = body.trim().slice(0, 300);
+    super(
+      'REGISTRY_RESPONSE',
+      url,
+      `${method} ${url} answered ${status}${detail ? `: ${detail}` : ''}. ` +
+        'This is neither "present" nor "absent"; check the registry and retry.',
+      status,
+    );
+  }
+}
+
+export class RegistryAuthError extends RegistryError {
+  readonly repository: string;
+  constructor(url: string, repository: string, status: number) {
+    super(
+      'REGISTRY_AUTH',
+      url,
+      `Registry refused access to ${repository} (${status} at ${url}). ` +
+        'Log in (docker login) or give credentials that may push and pull this repository.',
+      status,
+    );
+    this.repository = repository;
+  }
+}
+
+export class RegistryUnreachableError extends RegistryError {
+  constructor(url: string, cause: unknown) {
+    const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+    super(
+      'REGISTRY_UNREACHABLE',
+      url,
+      `Registry unreachable at ${url}: ${reason}. Start it (npm run env:up for the local one) or set HASHDOCK_REGISTRY.`,
+      undefined,
+      { cause },
+    );
+  }
+}
+
+export class InvalidReferenceError extends HashdockError {
+  readonly reference: string;
+  constructor(reference: string, detail: string) {
+    super('INVALID_REFERENCE', `Invalid image reference "${reference}": ${detail}`);
+    this.reference = reference;
+  }
+}
+
+export class TagConflictError extends HashdockError {
+  readonly reference: string;
+  constructor(reference: string, existingDigest: string, newDigest: string) {
+    super(
+      'TAG_CONFLICT',
+      `Refusing to clobber existing tag ${reference}: it points at ${existingDigest}, not ${newDigest}. ` +
+        'Content-hash tags are immutable.',
+    );
+    this.reference = reference;
+  }
+}
+
+export function isRegistryError(value: unknown): value is RegistryError {
+  return value instanceof RegistryError;
+}
+export function isRegistryAuthError(value: unknown): value is RegistryAuthError {
+  return value instanceof RegistryAuthError;
+}
+export function isTagConflictError(value: unknown): value is TagConflictError {
+  return value instanceof TagConflictError;
+}

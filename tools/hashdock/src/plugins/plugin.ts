@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import {
+  CreateDependencies,
+  CreateNodes,
+  createNodesFromFiles,
+  DependencyType,
+  RawProjectGraphDependency,
+  TargetConfiguration,
+} from '@nx/devkit';
+import { declaredArgNames, findWorkspaceBaseImages, parseDockerignore, templatesUse } from '@hashdock/core';
+import { contextInputs } from './dockerignore-inputs';
+import { HashdockPluginOptions, IMAGE_ENV_INPUTS, NormalizedPluginOptions, normalizePluginOptions } from './plugin-options';
+
+export const DOCKERFILE_GLOB = '**/Dockerfile';
+
+function readJson(path: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The project a directory holds (project.json or package.json), with its name and targets. */
+function projectAt(workspaceRoot: string, root: string): { name: string; targets: Record<string, unknown> } | undefined {
+  const projectJson = readJson(join(workspaceRoot, root, 'project.json'));
+  const packageJson = readJson(join(workspaceRoot, root, 'package.json'));
+  if (!projectJson && !packageJson) return undefined;
+  const name = (projectJson?.name ?? packageJson?.name ?? basename(root)) as string;
+  const scripts = (packageJson?.scripts ?? {}) as Record<string, unknown>;
+  return { name, targets: { ...scripts, ...((projectJson?.targets ?? {}) as Record<string, unknown>) } };
+}
+
+function readIgnore(workspaceRoot: string, root: string): ReturnType<typeof parseDockerignore> {
+  for (const candidate of [join(root, 'Dockerfile.dockerignore'), join(root, '.dockerignore')]) {
+    const path = join(workspaceRoot, candidate);
+    if (existsSync(path)) {
+      try {
+        return parseDockerignore(readFileSync(path, 'utf8'));
+      } catch {
+        // An invalid file fails the build with a clear error; for inference, count the whole context.
+        return [{ source: '!', cleaned: '.', exclusion: true, regex: /$^/ }];
+      }
+    }
+  }
+  return [];
+}
+
+function imageTarget(workspaceRoot: string, root: string, projectName: string, options: NormalizedPluginOptions, hasBuildTarget: boolean): TargetConfiguration {
+  const dockerfileText = readFileSync(join(workspaceRoot, root, 'Dockerfile'), 'utf8');
+  const declared = declaredArgNames(dockerfileText);
+  const buildArgs = Object.fromEntries(Object.entries(options.buildArgs).filter(([name]) => declared.has(name)));
+  const inputs: TargetConfiguration['inputs'] = [
+    ...contextInputs('{projectRoot}', readIgnore(workspaceRoot, root)),
+    '{projectRoot}/Dockerfile',
+    // The build output in the context and the base images' manifests (their content hashes).
+    { dependentTasksOutputFiles: '**/*' },
+    ...IMAGE_ENV_INPUTS.map((env) => ({ env })),
+  ];
+  if (templatesUse(options.tags, 'gitSha')) inputs.push({ runtime: 'git rev-parse --short=12 HEAD' });
+  const manifest = `{workspaceRoot}/${options.manifestDir}/${projectName}.json`;
+  return {
+    executor: '@hashdock/nx-plugin:image',
+    cache: true,
+    dependsOn: [...(hasBuildTarget ? [options.buildTargetName] : []), `^${options.targetName}`],
+    inputs,
+    outputs: [manifest],
+    options: {
+      dockerfile: '{projectRoot}/Dockerfile',
+      context: '{projectRoot}',
+      registry: options.registry,
+      namespace: options.namespace,
+      tags: options.tags,
+      buildArgs,
+      ...(options.platform ? { platform: options.platform } : {}),
+      manifestDir: options.manifestDir,
+    },
+    configurations: {
+      ci: { push: true },
+      local: { push: false },
+    },
+    metadata: {
+      description: `Build ${options.namespace}/${projectName} tagged by content hash, push it, or reuse the registry's copy`,
+      technologies: ['docker'],
+      help: {
+        command: 'nx run <project>:image --help',
+        example: { options: { dryRun: true } },
+      },
+    },
+  };
+}
+
+/** Infers an `image` target for every project whose root holds a Dockerfile. */
+export const createNodes: CreateNodes<HashdockPluginOptions> = [
+  DOCKERFILE_GLOB,
+  (dockerfiles, rawOptions, context) => {
+    const options = normalizePluginOptions(rawOptions);
+    return createNodesFromFiles(
+      (dockerfile, _options, ctx) => {
+        const root = dirname(dockerfile);
+        const project = projectAt(ctx.workspaceRoot, root);
+        if (!project) return {};
+        const hasBuild = options.buildTargetName in project.targets;
+        return {
+          projects: {
+            [root]: { targets: { [options.targetName]: imageTarget(ctx.workspaceRoot, root, project.name, options, hasBuild) } },
+          },
+        };
+      },
+      dockerfiles,
+      options,
+      context,
+    );
+  },
+];
+
+export const createNodesV2 = createNodes;
+
+/** Image → image edges: a Dockerfile FROM (or ARG default) naming `<namespace>/<project>`. */
+export const createDependencies: CreateDependencies<HashdockPluginOptions> = (rawOptions, context) => {
+  const options = normalizePluginOptions(rawOptions);
+  const withDockerfile = Object.entries(context.projects).filter(([, project]) =>
+    existsSync(join(context.workspaceRoot, project.root, 'Dockerfile')),
+  );
+  const images = Object.fromEntries(withDockerfile.map(([name]) => [`${options.namespace}/${name}`, name]));
+  const dependencies: RawProjectGraphDependency[] = [];
+  for (const [name, project] of withDockerfile) {
+    const sourceFile = join(project.root, 'Dockerfile');
+    const text = readFileSync(join(context.workspaceRoot, sourceFile), 'utf8');
+    for (const base of findWorkspaceBaseImages(text, images)) {
+      if (base.project === name) continue;
+      dependencies.push({ source: name, target: base.project, type: DependencyType.static, sourceFile });
+    }
+  }
+  return dependencies;
+};

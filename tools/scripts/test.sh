@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test: unit tests beside the code and the integration suites against the
+# real engine and registry. Under CI=true a missing engine or registry fails the run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+source tools/scripts/ensure-deps.sh
+if ! bash tools/scripts/env-up.sh; then
+  if [ "${CI:-}" = "true" ]; then echo "hashdock: engine/registry could not be started under CI=true" >&2; exit 1; fi
+  echo "hashdock: engine/registry unavailable: integration suites will be skipped (never under CI=true)" >&2
+  export HASHDOCK_NO_ENGINE=1
+fi
+exec vitest run "$@"

@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+const alias = {
+  '@hashdock/core': resolve(__dirname, 'libs/core/src/index.ts'),
+  '@hashdock/shared': resolve(__dirname, 'libs/shared/src/index.ts'),
+};
+
+const project = (name: string, root: string, extra: { include?: string[]; testTimeout?: number } = {}) => ({
+  resolve: { alias },
+  test: {
+    name,
+    root: resolve(__dirname, root),
+    include: extra.include ?? ['**/*.spec.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.spec.ts'],
+    testTimeout: extra.testTimeout ?? 20_000,
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      project('core', 'libs/core'),
+      project('shared', 'libs/shared'),
+      project('nx-plugin', 'tools/hashdock'),
+      project('api', 'apps/api'),
+      project('indexer', 'apps/indexer'),
+      project('status', 'apps/status'),
+      // Real engine, real registry, real nx: one file at a time, they share the registry.
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          root: __dirname,
+          include: ['e2e/**/*.int.spec.ts', 'libs/**/*.int.spec.ts', 'tools/**/*.int.spec.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
