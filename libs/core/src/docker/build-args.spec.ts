@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { buildCommandArgs } from './build-args';
+
+describe('buildCommandArgs', () => {
+  it('builds exact argv: sorted args, inline cache, several tags and cache sources', () => {
+    expect(
+      buildCommandArgs({
+        dockerfile: '/w/apps/api/Dockerfile',
+        contextDir: '/w/apps/api',
+        tags: ['r/api:0123', 'r/api:latest'],
+        buildArgs: { Z: '1', BASE_IMAGE: 'r/base@sha256:aa' },
+        cacheFrom: ['r/api:latest', 'r/base@sha256:aa'],
+        platform: 'linux/amd64',
+        labels: { 'dev.hashdock.content-hash': '0123' },
+        inlineCache: true,
+        progress: 'plain',
+      }),
+    ).toEqual([
+      'build', '--file', '/w/apps/api/Dockerfile', '--progress', 'plain', '--platform', 'linux/amd64',
+      '--build-arg', 'BASE_IMAGE=r/base@sha256:aa', '--build-arg', 'Z=1', '--build-arg', 'BUILDKIT_INLINE_CACHE=1',
+      '--label', 'dev.hashdock.content-hash=0123',
+      '--cache-from', 'r/api:latest', '--cache-from', 'r/base@sha256:aa',
+      '--tag', 'r/api:0123', '--tag', 'r/api:latest', '/w/apps/api',
+    ]);
+  });
+
+  it('passes secrets as BuildKit secret files and honours noCache', () => {
+    expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], secretFiles: { npm: '/tmp/s' }, noCache: true })).toEqual([
+      'build', '--file', 'D', '--secret', 'id=npm,src=/tmp/s', '--no-cache', '--tag', 't', '.',
+    ]);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { declaredArgNames, parseDockerfileFroms, repositoryOf } from './dockerfile-from';
+import { findWorkspaceBaseImages, imageNameWithoutRegistry } from '../image/base-images';
+
+const dockerfile = `# syntax=docker/dockerfile:1
+ARG BASE_IMAGE=hashdock/base
+ARG TOOLS="localhost:5000/hashdock/tools:1"
+FROM --platform=$BUILDPLATFORM \${TOOLS} AS tools
+RUN echo hi \\
+  && echo there
+FROM \${BASE_IMAGE}
+COPY --from=tools /x /x
+FROM tools AS again
+ARG LATE=1
+`;
+
+describe('Dockerfile FROM parsing', () => {
+  it('resolves global ARG defaults and skips stage references', () => {
+    const parsed = parseDockerfileFroms(dockerfile);
+    expect(parsed.args).toEqual({ BASE_IMAGE: 'hashdock/base', TOOLS: 'localhost:5000/hashdock/tools:1' });
+    expect(parsed.froms.map((f) => [f.resolved, f.fromArg, f.stage, f.line])).toEqual([
+      ['localhost:5000/hashdock/tools:1', 'TOOLS', 'tools', 4],
+      ['hashdock/base', 'BASE_IMAGE', undefined, 7],
+    ]);
+  });
+
+  it('lists every declared ARG', () => {
+    expect([...declaredArgNames(dockerfile)].sort()).toEqual(['BASE_IMAGE', 'LATE', 'TOOLS']);
+  });
+
+  it('finds workspace images by name without registry', () => {
+    expect(findWorkspaceBaseImages(dockerfile, { 'hashdock/base': 'base', 'hashdock/tools': 'tools' })).toEqual([
+      { project: 'tools', arg: 'TOOLS', line: 4 },
+      { project: 'base', arg: 'BASE_IMAGE', line: 7 },
+    ]);
+  });
+
+  it.each([
+    ['localhost:5000/hashdock/base:abc', 'hashdock/base'],
+    ['hashdock/base', 'hashdock/base'],
+    [`ghcr.io/o/x@sha256:${'a'.repeat(64)}`, 'o/x'],
+    ['node:24-slim', 'node'],
+  ])('imageNameWithoutRegistry(%s) = %s', (reference, expected) => {
+    expect(imageNameWithoutRegistry(reference)).toBe(expected);
+    expect(repositoryOf('localhost:5000/a/b:t')).toBe('localhost:5000/a/b');
+  });
+});

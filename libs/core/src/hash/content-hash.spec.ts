@@ -1,0 +1,110 @@
+import { mkdtemp, mkdir, writeFile, chmod, symlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalDescription, contentHash, diffFileHashes } from './content-hash';
+
+async function makeContext(root: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+}
+
+describe('contentHash', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hashdock-hash-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const base = { platform: 'linux/amd64' };
+
+  it('hashes exactly the canonical description of files, Dockerfile, args and bases', async () => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n', 'dist/main.js': 'console.log(1)\n', 'README.md': 'docs', '.dockerignore': 'README.md\n' });
+    const result = await contentHash({ ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: { A: '1' }, baseImages: { BASE_IMAGE: 'ffffffffffffffff' } });
+    expect(result.files.map((f) => f.path)).toEqual(['.dockerignore', 'Dockerfile', 'dist/main.js']);
+    expect(result.canonical).toBe(
+      canonicalDescription({ platform: 'linux/amd64', dockerfileHash: result.dockerfileHash, buildArgs: { A: '1' }, baseImages: { BASE_IMAGE: 'ffffffffffffffff' }, files: result.files }),
+    );
+    expect(result.canonical.split('\n').slice(0, 5)).toEqual([
+      'hashdock-content-v1',
+      'platform linux/amd64',
+      `dockerfile ${result.dockerfileHash}`,
+      'arg "A" "1"',
+      'base "BASE_IMAGE" ffffffffffffffff',
+    ]);
+    // Pinned: a change to the canonical form must be deliberate (bump CONTENT_HASH_VERSION).
+    expect(result.dockerfileHash).toBe('3f80c0347e7261db');
+    expect(result.hash).toBe('22068ae6a39d1652');
+  });
+
+  it('is the same for the same bytes at another path and another mtime', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'hashdock-hash-other-'));
+    try {
+      const files = { Dockerfile: 'FROM x\n', 'a/b.txt': 'b', 'c.txt': 'c' };
+      await makeContext(dir, files);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await makeContext(other, Object.fromEntries(Object.entries(files).reverse()));
+      const one = await contentHash({ ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') });
+      const two = await contentHash({ ...base, contextDir: other, dockerfile: join(other, 'Dockerfile') });
+      expect(two.hash).toBe(one.hash);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['a file byte', async (d: string) => writeFile(join(d, 'app.js'), 'v2')],
+    ['the executable bit', async (d: string) => chmod(join(d, 'app.js'), 0o755)],
+    ['a new file', async (d: string) => writeFile(join(d, 'new.js'), '')],
+    ['an empty directory', async (d: string) => mkdir(join(d, 'empty'))],
+    ['a symlink target', async (d: string) => symlink('app.js', join(d, 'link'))],
+    ['the Dockerfile', async (d: string) => writeFile(join(d, 'Dockerfile'), 'FROM y\n')],
+  ])('changes with %s', async (_, change) => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n', 'app.js': 'v1' });
+    const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') };
+    const before = await contentHash(input);
+    await change(dir);
+    expect((await contentHash(input)).hash).not.toBe(before.hash);
+  });
+
+  it.each([
+    ['platform', { platform: 'linux/arm64' }],
+    ['a build arg', { buildArgs: { A: '2' } }],
+    ['a base image hash', { baseImages: { BASE_IMAGE: '0000000000000001' } }],
+  ])('changes with %s', async (_, override) => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n' });
+    const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: { A: '1' }, baseImages: { BASE_IMAGE: '0000000000000000' } };
+    expect((await contentHash({ ...input, ...override })).hash).not.toBe((await contentHash(input)).hash);
+  });
+
+  it('ignores what .dockerignore excludes, and follows a Dockerfile-specific ignore file', async () => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n', '.dockerignore': 'notes/\n', 'notes/a.md': '1', 'keep.txt': 'k' });
+    const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') };
+    const before = await contentHash(input);
+    await writeFile(join(dir, 'notes/a.md'), '2');
+    expect((await contentHash(input)).hash).toBe(before.hash);
+    await writeFile(join(dir, 'Dockerfile.dockerignore'), 'keep.txt\n');
+    const specific = await contentHash(input);
+    expect(specific.ignoreFile).toBe(join(dir, 'Dockerfile.dockerignore'));
+    expect(specific.files.map((f) => f.path)).toContain('notes/a.md');
+    expect(specific.files.map((f) => f.path)).not.toContain('keep.txt');
+  });
+
+  it('names the ignore file when it is invalid', async () => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n', '.dockerignore': '!\n' });
+    await expect(contentHash({ ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') })).rejects.toThrow(/\.dockerignore: illegal exclusion/);
+  });
+
+  it('lists per-file differences', () => {
+    const file = (path: string, hash: string) => ({ path, hash, kind: 'file' as const, executable: false });
+    expect(diffFileHashes([file('a', '1'), file('b', '1')], [file('a', '2'), file('c', '1')])).toEqual([
+      { path: 'a', change: 'changed' },
+      { path: 'b', change: 'removed' },
+      { path: 'c', change: 'added' },
+    ]);
+  });
+});
