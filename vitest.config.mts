@@ -2,15 +2,15 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const alias = {
-  '@hashdock/core': resolve(__dirname, 'libs/core/src/index.ts'),
-  '@hashdock/shared': resolve(__dirname, 'libs/shared/src/index.ts'),
+  '@hashdock/core': resolve(import.meta.dirname, 'libs/core/src/index.ts'),
+  '@hashdock/shared': resolve(import.meta.dirname, 'libs/shared/src/index.ts'),
 };
 
 const project = (name: string, root: string, extra: { include?: string[]; testTimeout?: number } = {}) => ({
   resolve: { alias },
   test: {
     name,
-    root: resolve(__dirname, root),
+    root: resolve(import.meta.dirname, root),
     include: extra.include ?? ['**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.spec.ts'],
     testTimeout: extra.testTimeout ?? 20_000,
@@ -31,7 +31,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          root: __dirname,
+          root: import.meta.dirname,
           include: ['e2e/**/*.int.spec.ts', 'libs/**/*.int.spec.ts', 'tools/**/*.int.spec.ts'],
           exclude: ['**/node_modules/**'],
           testTimeout: 600_000,

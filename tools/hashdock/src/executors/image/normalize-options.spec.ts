@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeOptions } from './normalize-options';
+
+const facts = { workspaceRoot: '/ws', projectName: 'api', projectRoot: 'apps/api', imageProjects: ['api', 'base'], gitSha: 'abc', env: {} };
+
+describe('normalizeOptions', () => {
+  it('resolves paths, repository and workspace images once', () => {
+    const options = normalizeOptions({ registry: 'localhost:5000', namespace: 'acme', extraTags: ['x-{gitSha}'] }, facts);
+    expect(options).toMatchObject({
+      contextDir: '/ws/apps/api',
+      dockerfile: '/ws/apps/api/Dockerfile',
+      repository: 'localhost:5000/acme/api',
+      manifestDir: '/ws/dist/images',
+      tagTemplates: ['{contentHash}', 'git-{gitSha}', '{version}', 'latest', 'x-{gitSha}'],
+      workspaceImages: { 'acme/api': 'api', 'acme/base': 'base' },
+      push: true,
+      dryRun: false,
+    });
+  });
+
+  it('lets HASHDOCK_REGISTRY and HASHDOCK_NAMESPACE override nx.json', () => {
+    const options = normalizeOptions({ registry: 'localhost:5000', namespace: 'acme' }, { ...facts, env: { HASHDOCK_REGISTRY: '127.0.0.1:6000', HASHDOCK_NAMESPACE: 'pr-12' } });
+    expect(options.repository).toBe('127.0.0.1:6000/pr-12/api');
+    expect(options.workspaceImages).toEqual({ 'pr-12/api': 'api', 'pr-12/base': 'base' });
+  });
+
+  it('keeps an explicit repository and expands {workspaceRoot}', () => {
+    const options = normalizeOptions({ repository: 'ghcr.io/o/api', context: '{workspaceRoot}/apps', dockerfile: 'apps/api/Dockerfile.prod' }, facts);
+    expect(options).toMatchObject({ repository: 'ghcr.io/o/api', contextDir: '/ws/apps', dockerfile: '/ws/apps/api/Dockerfile.prod' });
+  });
+});
