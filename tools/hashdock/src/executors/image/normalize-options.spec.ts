@@ -21,7 +21,7 @@ describe('normalizeOptions', () => {
   it('lets HASHDOCK_REGISTRY and HASHDOCK_NAMESPACE override nx.json', () => {
     const options = normalizeOptions({ registry: 'localhost:5000', namespace: 'acme' }, { ...facts, env: { HASHDOCK_REGISTRY: '127.0.0.1:6000', HASHDOCK_NAMESPACE: 'pr-12' } });
     expect(options.repository).toBe('127.0.0.1:6000/pr-12/api');
-    expect(options.workspaceImages).toEqual({ 'pr-12/api': 'api', 'pr-12/base': 'base' });
+    expect(options.workspaceImages).toEqual({ 'acme/api': 'api', 'acme/base': 'base', 'pr-12/api': 'api', 'pr-12/base': 'base' });
   });
 
   it('keeps an explicit repository and expands {workspaceRoot}', () => {

@@ -44,6 +44,9 @@ export function normalizeOptions(options: ImageExecutorSchema, facts: ExecutorFa
     gitSha: facts.gitSha,
     manifestDir: workspacePath(options.manifestDir ?? 'dist/images', facts, 'manifestDir'),
     cacheFrom: options.cacheFrom ?? [],
-    workspaceImages: Object.fromEntries(facts.imageProjects.map((project) => [`${namespace}/${project}`, project])),
+    // Dockerfiles name workspace images with the configured namespace; an env override only moves where they go.
+    workspaceImages: Object.fromEntries(
+      [...new Set([options.namespace ?? 'hashdock', namespace])].flatMap((prefix) => facts.imageProjects.map((project) => [`${prefix}/${project}`, project])),
+    ),
   };
 }

@@ -1,0 +1,43 @@
+import { DockerDriver, runCommand } from '@hashdock/core';
+
+export const LOCAL_REGISTRY = process.env.HASHDOCK_LOCAL_REGISTRY_ADDR ?? '127.0.0.1:5000';
+
+export interface EnvironmentStatus {
+  available: boolean;
+  reason?: string;
+}
+
+/**
+ * Whether the real engine and registry answer. `npm test` starts them first;
+ * under CI=true their absence is a failure, never a skip.
+ */
+export async function checkEnvironment(): Promise<EnvironmentStatus> {
+  const problems: string[] = [];
+  try {
+    await new DockerDriver().ping();
+  } catch (error) {
+    problems.push(`docker engine: ${(error as Error).message.split('\n')[0]}`);
+  }
+  try {
+    const response = await fetch(`http://${LOCAL_REGISTRY}/v2/`, { signal: AbortSignal.timeout(5000) });
+    if (response.status !== 200) problems.push(`registry at ${LOCAL_REGISTRY} answered ${response.status}`);
+  } catch (error) {
+    problems.push(`registry at ${LOCAL_REGISTRY}: ${(error as Error).message}`);
+  }
+  try {
+    await runCommand('skopeo', ['--version']);
+  } catch {
+    problems.push('skopeo is not installed');
+  }
+  if (problems.length === 0) return { available: true };
+  const reason = problems.join('; ');
+  if (process.env.CI === 'true') throw new Error(`Integration environment unavailable under CI=true: ${reason}`);
+  console.warn(`skipping integration suite: ${reason} (run npm run env:up)`);
+  return { available: false, reason };
+}
+
+/** The digest an independent client (skopeo) sees for a reference. */
+export async function skopeoDigest(reference: string, extraArgs: string[] = []): Promise<string> {
+  const { stdout } = await runCommand('skopeo', ['inspect', '--tls-verify=false', ...extraArgs, '--format', '{{.Digest}}', `docker://${reference}`]);
+  return stdout.trim();
+}
