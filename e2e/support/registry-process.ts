@@ -1,0 +1,45 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A real CNCF Distribution registry on a loopback port, for auth tests. */
+export class RegistryProcess {
+  private constructor(readonly address: string, private readonly child: ChildProcess, private readonly dir: string) {}
+
+  static async start(options: { htpasswdFile?: string } = {}): Promise<RegistryProcess> {
+    const dir = await mkdtemp(join(tmpdir(), 'hashdock-registry-'));
+    const port = await freePort();
+    const auth = options.htpasswdFile ? `auth:\n  htpasswd:\n    realm: hashdock-test\n    path: ${options.htpasswdFile}\n` : '';
+    await writeFile(
+      join(dir, 'config.yml'),
+      `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+    );
+    const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+    const address = `127.0.0.1:${port}`;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        await fetch(`http://${address}/v2/`);
+        return new RegistryProcess(address, child, dir);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    child.kill();
+    throw new Error(`docker-registry did not start on ${address}`);
+  }
+
+  async stop(): Promise<void> {
+    this.child.kill();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
