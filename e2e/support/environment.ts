@@ -41,3 +41,12 @@ export async function skopeoDigest(reference: string, extraArgs: string[] = []):
   const { stdout } = await runCommand('skopeo', ['inspect', '--tls-verify=false', ...extraArgs, '--format', '{{.Digest}}', `docker://${reference}`]);
   return stdout.trim();
 }
+
+/** The root image the local environment made (nx.json's ROOT_IMAGE build arg). */
+export async function localRootImage(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const nxJson = JSON.parse(await readFile(join(import.meta.dirname, '../../nx.json'), 'utf8'));
+  const plugin = nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin');
+  return plugin.options.buildArgs.ROOT_IMAGE;
+}

@@ -1,0 +1,69 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEnvironment, localRootImage, skopeoDigest } from '../../../../e2e/support/environment';
+import { isCommandError } from '../process/command-error';
+import { DockerDriver } from '../docker/docker-driver';
+import { RegistryClient } from '../registry/client';
+import { hasTag } from '../registry/tag-exists';
+import { buildImage } from './build-image';
+import { hostPlatform, ImageBuildOptions } from './image-options';
+
+const environment = await checkEnvironment();
+
+describe.skipIf(!environment.available)('buildImage against the real engine and registry', () => {
+  let workspace = '';
+  let options: ImageBuildOptions;
+  const namespace = `core-int-${Date.now().toString(36)}`;
+  const deps = { docker: new DockerDriver(), registry: new RegistryClient(), log: () => undefined };
+
+  beforeAll(async () => {
+    workspace = await mkdtemp(join(tmpdir(), 'hashdock-core-int-'));
+    await mkdir(join(workspace, 'app'));
+    await writeFile(join(workspace, 'app', 'Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nARG SLEEP=0\nRUN ["node", "-e", "setTimeout(() => {}, Number(process.env.SLEEP) * 1000)"]\nCOPY hello.txt /hello.txt\n');
+    await writeFile(join(workspace, 'app', 'hello.txt'), `hello ${namespace}\n`);
+    options = {
+      project: 'app',
+      workspaceRoot: workspace,
+      contextDir: join(workspace, 'app'),
+      dockerfile: join(workspace, 'app', 'Dockerfile'),
+      repository: `localhost:5000/${namespace}/app`,
+      tagTemplates: ['{contentHash}', 'latest'],
+      buildArgs: { ROOT_IMAGE: await localRootImage() },
+      env: {},
+      platform: hostPlatform(),
+      push: true,
+      dryRun: false,
+      noCache: false,
+      manifestDir: join(workspace, 'dist/images'),
+      cacheFrom: [],
+      workspaceImages: {},
+    };
+  });
+  afterAll(() => rm(workspace, { recursive: true, force: true }));
+
+  it('leaves no manifest when the build is killed', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1500);
+    const error = await buildImage({ ...options, buildArgs: { ...options.buildArgs, SLEEP: '60' } }, { ...deps, signal: controller.signal }).catch((e) => e);
+    expect(isCommandError(error), String(error)).toBe(true);
+    expect(error.message).toMatch(/docker build/);
+    expect(await readdir(join(workspace, 'dist/images')).catch(() => [])).toEqual([]);
+  });
+
+  it('--no-push builds locally and records no digest', async () => {
+    const result = await buildImage({ ...options, push: false }, deps);
+    expect(result.manifest).toMatchObject({ status: 'built', pushed: false, digest: null, ref: null });
+    expect(await deps.docker.imageExists(`${options.repository}:${result.manifest.contentHash}`)).toBe(true);
+    expect(await hasTag(deps.registry, options.repository, result.manifest.contentHash)).toBeUndefined();
+  });
+
+  it('pushes every tag to one digest, then finds it without building', async () => {
+    const built = await buildImage(options, deps);
+    expect(built.manifest.status).toBe('built');
+    for (const tag of built.manifest.tags) expect(await skopeoDigest(`${options.repository}:${tag}`)).toBe(built.manifest.digest);
+    const again = await buildImage(options, { ...deps, docker: new DockerDriver({ binary: '/bin/false' }) });
+    expect(again.manifest).toEqual({ ...built.manifest, status: 'exists' });
+  });
+});
