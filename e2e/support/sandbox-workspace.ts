@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CommandError, ImageManifest, runCommand } from '@hashdock/core';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const REPO_ROOT = process.env.HASHDOCK_REPO_ROOT ?? resolve(import.meta.dirname, '../..');
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'hashdock-e2e',

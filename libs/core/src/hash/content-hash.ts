@@ -1,4 +1,4 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContextEntry, findIgnoreFile, listContextEntries, readIgnorePatterns } from './context-files';
 import { createXxHasher, toHex64, XxHasher } from './xxhash';
@@ -33,35 +33,60 @@ export interface ContentHashResult {
 /** Bump when the canonical form changes, so old tags are never reused for a new meaning. */
 export const CONTENT_HASH_VERSION = 'hashdock-content-v1';
 const STREAM_THRESHOLD = 16 * 1024 * 1024;
-const READ_CONCURRENCY = 16;
 
-async function hashFile(hasher: XxHasher, path: string, size: number): Promise<string> {
-  if (size < STREAM_THRESHOLD) return toHex64(hasher.h64Raw(await fs.readFile(path)));
-  const state = hasher.create64();
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) state.update(chunk as Buffer);
-  return toHex64(state.digest());
-}
+/**
+ * Reads small files synchronously into one reused buffer: for thousands of small
+ * files that beats readFile's four thread-pool hops per file, and allocates nothing.
+ */
+class FileHasher {
+  private buffer = Buffer.allocUnsafe(1024 * 1024);
 
-async function hashEntry(hasher: XxHasher, contextDir: string, entry: ContextEntry): Promise<FileHash> {
-  const absolute = join(contextDir, entry.path);
-  let hash: string;
-  if (entry.kind === 'file') hash = await hashFile(hasher, absolute, entry.size);
-  else if (entry.kind === 'symlink') hash = toHex64(hasher.h64Raw(Buffer.from(await fs.readlink(absolute))));
-  else hash = '0'.repeat(16);
-  return { path: entry.path, kind: entry.kind, executable: entry.executable, hash };
-}
+  constructor(private readonly xx: XxHasher) {}
 
-/** Hash a list of context entries with bounded read concurrency; output order = input order. */
-export async function hashEntries(hasher: XxHasher, contextDir: string, entries: readonly ContextEntry[]): Promise<FileHash[]> {
-  const results = new Array<FileHash>(entries.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < entries.length) {
-      const index = next++;
-      results[index] = await hashEntry(hasher, contextDir, entries[index]);
+  /** Hash and executable bit, both from the one open file. */
+  async hash(path: string): Promise<{ hash: string; executable: boolean }> {
+    const fd = openSync(path, 'r');
+    try {
+      const stats = fstatSync(fd);
+      const executable = (stats.mode & 0o111) !== 0;
+      if (stats.size >= STREAM_THRESHOLD) return { hash: await this.stream(path), executable };
+      if (stats.size > this.buffer.length) this.buffer = Buffer.allocUnsafe(stats.size);
+      let length = 0;
+      // Read to EOF: the size from the listing may be stale if the file changed since.
+      for (;;) {
+        if (length === this.buffer.length) {
+          const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
+          this.buffer.copy(bigger);
+          this.buffer = bigger;
+        }
+        const n = readSync(fd, this.buffer, length, this.buffer.length - length, null);
+        if (n === 0) break;
+        length += n;
+      }
+      return { hash: toHex64(this.xx.h64Raw(this.buffer.subarray(0, length))), executable };
+    } finally {
+      closeSync(fd);
     }
   }
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, entries.length) }, worker));
+
+  private async stream(path: string): Promise<string> {
+    const state = this.xx.create64();
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) state.update(chunk as Buffer);
+    return toHex64(state.digest());
+  }
+}
+
+/** Hash a list of context entries; output order = input order. */
+export async function hashEntries(hasher: XxHasher, contextDir: string, entries: readonly ContextEntry[]): Promise<FileHash[]> {
+  const files = new FileHasher(hasher);
+  const results: FileHash[] = [];
+  for (const entry of entries) {
+    const absolute = join(contextDir, entry.path);
+    if (entry.kind === 'file') results.push({ path: entry.path, kind: entry.kind, ...(await files.hash(absolute)) });
+    else if (entry.kind === 'symlink')
+      results.push({ path: entry.path, kind: entry.kind, executable: false, hash: toHex64(hasher.h64Raw(Buffer.from(await fs.readlink(absolute)))) });
+    else results.push({ path: entry.path, kind: entry.kind, executable: false, hash: '0'.repeat(16) });
+  }
   return results;
 }
 

@@ -1,0 +1,22 @@
+import { checkEnvironment } from '../e2e/support/environment';
+import { benchContentHash } from './content-hash.bench';
+import { benchCacheFrom, benchWorkspace } from './images.bench';
+import { printTable, Row } from './support';
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  const rows: Row[] = [];
+  if (!only || only === 'hash') rows.push(...(await benchContentHash()));
+  if (!only || only !== 'hash') {
+    const environment = await checkEnvironment();
+    if (!environment.available) throw new Error(`engine/registry needed: ${environment.reason}`);
+    if (!only || only === 'workspace') rows.push(...(await benchWorkspace()));
+    if (!only || only === 'cache') rows.push(...(await benchCacheFrom()));
+  }
+  printTable(rows);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
