@@ -22,9 +22,16 @@ async function freshDaemon(namespace: string): Promise<void> {
   await runCommand(DOCKER, ['builder', 'prune', '--all', '--force']);
 }
 
+let lastOutput = '';
 async function mustSucceed(run: Promise<{ exitCode: number; output: string }>): Promise<void> {
   const result = await run;
   if (result.exitCode !== 0) throw new Error(result.output);
+  lastOutput = result.output;
+}
+
+/** Seconds the image executors themselves reported (summary lines), without Nx's start-up. */
+function executorSeconds(output: string): number {
+  return [...output.matchAll(/hashdock (?:built|exists)\s+\S+\s+[0-9a-f]{16} \S+ (\d+\.\d+)s/g)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 /** Fresh runner, every tag in the registry, vs the full build; and nx cached vs a no-op target. */
@@ -40,10 +47,12 @@ export async function benchWorkspace(): Promise<Row[]> {
     await ws.commit('bench: noop targets');
     await mustSucceed(ws.nx(['run-many', '-t', 'build']));
     const full = await timed(() => mustSucceed(ws.nx(['run-many', '-t', 'image', '--exclude-task-dependencies', '--skip-nx-cache'])));
+    const fullExecutors = executorSeconds(lastOutput);
     const manifestsAfterFull = await readFile(join(ws.root, 'dist/images/api.json'), 'utf8');
     await freshDaemon(ws.namespace);
     await rm(join(ws.root, 'dist'), { recursive: true, force: true });
     const present = await timed(() => mustSucceed(ws.nx(['run-many', '-t', 'image', '--exclude-task-dependencies', '--skip-nx-cache'])));
+    const presentExecutors = executorSeconds(lastOutput);
     if (JSON.parse(await readFile(join(ws.root, 'dist/images/api.json'), 'utf8')).digest !== JSON.parse(manifestsAfterFull).digest)
       throw new Error('fresh-runner run produced a different digest');
     await mustSucceed(ws.nx(['run-many', '-t', 'image', 'noop']));
@@ -51,6 +60,7 @@ export async function benchWorkspace(): Promise<Row[]> {
     const affectedNoop = await medianSeconds(5, () => mustSucceed(ws.nx(['affected', '-t', 'noop', '--base=HEAD~1'])));
     return [
       { benchmark: 'fresh runner, all tags present vs full build', subject: 'all exist', baseline: 'full build', subjectSeconds: present, baselineSeconds: full, goal: '≤ 0.05', met: present <= full * 0.05 },
+      { benchmark: 'same, image executors only (sum)', subject: 'all exist', baseline: 'full build', subjectSeconds: presentExecutors, baselineSeconds: fullExecutors, goal: '≤ 0.05', met: presentExecutors <= fullExecutors * 0.05 },
       { benchmark: 'nx affected -t image, nothing changed vs no-op target', subject: 'image', baseline: 'noop', subjectSeconds: affectedImage, baselineSeconds: affectedNoop, goal: '≤ 1.1', met: affectedImage <= affectedNoop * 1.1 },
     ];
   } finally {
@@ -89,7 +99,11 @@ export async function benchCacheFrom(): Promise<Row[]> {
     await writeFile(join(dir, 'app', 'app.js'), "console.log('v3');\n");
     await freshDaemon(namespace);
     const uncached = await timed(() => buildImage({ ...options, noCache: true }, deps));
-    return [{ benchmark: 'one-line change, fresh daemon', subject: '--cache-from', baseline: '--no-cache', subjectSeconds: cached, baselineSeconds: uncached, goal: '≤ 0.20', met: cached <= uncached * 0.2 }];
+    // A fresh runner whose registry already has this exact image: hash + one HEAD.
+    await freshDaemon(namespace);
+    const present = await timed(() => buildImage(options, deps));
+    return [
+      { benchmark: 'fresh runner, tag present vs full build (8 s image)', subject: 'exists', baseline: 'full build', subjectSeconds: present, baselineSeconds: uncached, goal: '≤ 0.05', met: present <= uncached * 0.05 },{ benchmark: 'one-line change, fresh daemon', subject: '--cache-from', baseline: '--no-cache', subjectSeconds: cached, baselineSeconds: uncached, goal: '≤ 0.20', met: cached <= uncached * 0.2 }];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
