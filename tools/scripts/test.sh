@@ -10,4 +10,11 @@ if ! bash tools/scripts/env-up.sh; then
   echo "hashdock: engine/registry unavailable: integration suites will be skipped (never under CI=true)" >&2
   export HASHDOCK_NO_ENGINE=1
 fi
-exec vitest run "$@"
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json=.hashdock/vitest-results.json "$@" || status=$?
+# One plain closing line for any reader of the log.
+node -e '
+  const r = require("./.hashdock/vitest-results.json");
+  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' 2>/dev/null || true
+exit "$status"
