@@ -16,15 +16,21 @@ export async function freePort(): Promise<number> {
 export class RegistryProcess {
   private constructor(readonly address: string, private readonly child: ChildProcess, private readonly dir: string) {}
 
-  static async start(options: { htpasswdFile?: string } = {}): Promise<RegistryProcess> {
+  static async start(options: { htpasswdFile?: string; token?: { realm: string; service: string; issuer: string; certFile: string } } = {}): Promise<RegistryProcess> {
     const dir = await mkdtemp(join(tmpdir(), 'hashdock-registry-'));
     const port = await freePort();
-    const auth = options.htpasswdFile ? `auth:\n  htpasswd:\n    realm: hashdock-test\n    path: ${options.htpasswdFile}\n` : '';
+    const auth = options.htpasswdFile
+      ? `auth:\n  htpasswd:\n    realm: hashdock-test\n    path: ${options.htpasswdFile}\n`
+      : options.token
+        ? `auth:\n  token:\n    realm: ${options.token.realm}\n    service: ${options.token.service}\n    issuer: ${options.token.issuer}\n    rootcertbundle: ${options.token.certFile}\n`
+        : '';
     await writeFile(
       join(dir, 'config.yml'),
       `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
     );
-    const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+    const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
     const address = `127.0.0.1:${port}`;
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
@@ -35,7 +41,7 @@ export class RegistryProcess {
       }
     }
     child.kill();
-    throw new Error(`docker-registry did not start on ${address}`);
+    throw new Error(`docker-registry did not start on ${address}: ${stderr}`);
   }
 
   async stop(): Promise<void> {

@@ -3,36 +3,71 @@ import { RegistryAuthError, RegistryResponseError, RegistryUnreachableError } fr
 
 /**
  * Given the registry's `WWW-Authenticate` challenge, return an Authorization
- * header value, or undefined when no credentials apply. The registry-auth
- * module plugs in here; without it, a 401 is a RegistryAuthError.
+ * header value, or undefined when no credentials apply (see auth.ts). Without
+ * one, a 401 is a RegistryAuthError. `cached` lets the client send a known
+ * token up front instead of collecting a 401 first.
  */
-export type Authorizer = (challenge: string, repository: Repository, scope: 'pull' | 'push') => Promise<string | undefined>;
+export type Authorizer = ((challenge: string, repository: Repository, scope: 'pull' | 'push') => Promise<string | undefined>) & {
+  cached?: (repository: Repository, scope: 'pull' | 'push') => string | undefined;
+};
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
 
 export interface RegistryClientOptions {
   timeoutMs?: number;
   authorize?: Authorizer;
   /** Force http for these hosts besides loopback (registry host with port). */
   insecureRegistries?: readonly string[];
+  retry?: Partial<RetryPolicy>;
   fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RegistryRequest {
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
-  /** Path after `/v2/<repository>/`. */
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path after `/v2/<repository>/`, or an absolute URL (upload locations). */
   path: string;
   headers?: Record<string, string>;
-  body?: Uint8Array<ArrayBuffer> | string;
+  /** A stream is sent once (never retried). */
+  body?: Uint8Array<ArrayBuffer> | string | ReadableStream<Uint8Array>;
   scope?: 'pull' | 'push';
   /** Statuses the caller reads itself instead of getting a RegistryResponseError. */
   expect: readonly number[];
+  /** Set false for requests whose body cannot be sent twice. */
+  retry?: boolean;
 }
 
-/** Minimal Distribution v2 HTTP client; one instance per configuration, no global state. */
-export class RegistryClient {
-  private readonly options: Required<Pick<RegistryClientOptions, 'timeoutMs'>> & RegistryClientOptions;
+/** What one client did: for logs and for showing that a promotion moved no blob bytes. */
+export interface RegistryStats {
+  requests: Record<string, number>;
+  retries: number;
+  bytesSent: number;
+}
 
-  constructor(options: RegistryClientOptions = {}) {
-    this.options = { timeoutMs: 30_000, ...options };
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Distribution v2 HTTP client: timeouts, bounded retries, auth hook. One per configuration, no global state. */
+export class RegistryClient {
+  readonly stats: RegistryStats = { requests: {}, retries: 0, bytesSent: 0 };
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: RegistryClientOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retry = { retries: 3, baseDelayMs: 200, maxDelayMs: 10_000, ...options.retry };
   }
 
   baseUrl(registry: string): string {
@@ -41,18 +76,22 @@ export class RegistryClient {
   }
 
   url(repository: Repository, path: string): string {
+    if (/^https?:\/\//.test(path)) return path;
+    if (path.startsWith('/')) return `${this.baseUrl(repository.registry)}${path}`;
     return `${this.baseUrl(repository.registry)}/v2/${repository.path}/${path}`;
   }
 
   async request(repositoryName: string | Repository, request: RegistryRequest): Promise<Response> {
     const repository = typeof repositoryName === 'string' ? parseRepository(repositoryName) : repositoryName;
+    const scope = request.scope ?? 'pull';
     const url = this.url(repository, request.path);
-    let response = await this.send(url, request, undefined);
+    let authorization = this.options.authorize?.cached?.(repository, scope);
+    let response = await this.sendWithRetry(url, request, authorization);
     if (response.status === 401 && this.options.authorize) {
       const challenge = response.headers.get('www-authenticate') ?? '';
       await response.body?.cancel();
-      const authorization = await this.options.authorize(challenge, repository, request.scope ?? 'pull');
-      if (authorization) response = await this.send(url, request, authorization);
+      authorization = await this.options.authorize(challenge, repository, scope);
+      if (authorization) response = await this.sendWithRetry(url, request, authorization);
     }
     if (request.expect.includes(response.status)) return response;
     const body = request.method === 'HEAD' ? '' : await response.text().catch(() => '');
@@ -60,16 +99,51 @@ export class RegistryClient {
     throw new RegistryResponseError(request.method, url, response.status, body);
   }
 
+  private async sendWithRetry(url: string, request: RegistryRequest, authorization: string | undefined): Promise<Response> {
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const attempts = request.retry === false || request.body instanceof ReadableStream ? 1 : this.retry.retries + 1;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.send(url, request, authorization);
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        this.stats.retries++;
+        await sleep(this.backoff(attempt));
+        continue;
+      }
+      if (!RETRYABLE.has(response.status) || attempt >= attempts || request.expect.includes(response.status)) return response;
+      const wait = retryAfterMs(response.headers.get('retry-after')) ?? this.backoff(attempt);
+      if (wait > this.retry.maxDelayMs) return response;
+      await response.body?.cancel();
+      this.stats.retries++;
+      await sleep(wait);
+    }
+  }
+
+  private backoff(attempt: number): number {
+    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+  }
+
   private async send(url: string, request: RegistryRequest, authorization: string | undefined): Promise<Response> {
     const headers: Record<string, string> = { ...request.headers };
     if (authorization) headers.authorization = authorization;
+    this.stats.requests[request.method] = (this.stats.requests[request.method] ?? 0) + 1;
+    let body = request.body;
+    if (typeof body === 'string') this.stats.bytesSent += Buffer.byteLength(body);
+    else if (body instanceof Uint8Array) this.stats.bytesSent += body.byteLength;
+    else if (body instanceof ReadableStream) {
+      const stats = this.stats;
+      body = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform(chunk, controller) { stats.bytesSent += chunk.byteLength; controller.enqueue(chunk); } }));
+    }
     try {
       return await (this.options.fetch ?? fetch)(url, {
         method: request.method,
         headers,
-        body: request.body,
+        body,
         redirect: 'follow',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
       throw new RegistryUnreachableError(url, cause);

@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { buildImage, DockerDriver, gitShortSha, isHashdockError, RegistryClient, summaryLine, templatesUse } from '@hashdock/core';
+import { buildImage, createAuthorizer, DockerDriver, gitShortSha, isHashdockError, RegistryClient, summaryLine, templatesUse } from '@hashdock/core';
 import { normalizeOptions } from './normalize-options';
 import type { ImageExecutorSchema } from './schema';
 
@@ -20,7 +20,7 @@ export default async function imageExecutor(options: ImageExecutorSchema, contex
     });
     const result = await buildImage(normalized, {
       docker: new DockerDriver({ stream: true }),
-      registry: new RegistryClient(),
+      registry: new RegistryClient({ authorize: createAuthorizer() }),
       log: (line) => console.log(line),
     });
     console.log(summaryLine(result));

@@ -1,0 +1,99 @@
+import { Authorizer } from './client';
+import { parseChallenge } from './challenge';
+import { Credentials, resolveCredentials } from './credentials';
+import { RegistryUnreachableError } from './errors';
+import { Repository } from './reference';
+
+export interface RegistryAuthOptions {
+  /** Credentials for a host; defaults to docker's lookup (env, helpers, config.json). */
+  credentials?: (host: string) => Promise<Credentials | undefined>;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+const DEFAULT_TOKEN_SECONDS = 60;
+
+function basic(credentials: Credentials): string {
+  return `Basic ${Buffer.from(`${credentials.username ?? ''}:${credentials.password ?? ''}`).toString('base64')}`;
+}
+
+/**
+ * Answers registry challenges like docker does. `Basic` → Basic credentials.
+ * `Bearer realm,service,scope` → a token from the realm (Basic credentials or
+ * anonymous; an identity token is traded with grant_type=refresh_token),
+ * cached per realm, service and scope until it expires. One instance per run:
+ * the cache lives here, not in the module.
+ */
+export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer & { cached(repository: Repository, scope: 'pull' | 'push'): string | undefined } {
+  const tokens = new Map<string, CachedToken>();
+  const schemes = new Map<string, string>();
+  const credentialsCache = new Map<string, Promise<Credentials | undefined>>();
+  const now = options.now ?? Date.now;
+  const getCredentials = (host: string) => {
+    let found = credentialsCache.get(host);
+    if (!found) credentialsCache.set(host, (found = (options.credentials ?? resolveCredentials)(host)));
+    return found;
+  };
+  const scopeFor = (repository: Repository, scope: 'pull' | 'push') => `repository:${repository.path}:${scope === 'push' ? 'pull,push' : 'pull'}`;
+  const cacheKey = (repository: Repository, scope: 'pull' | 'push') => `${repository.registry} ${scopeFor(repository, scope)}`;
+
+  async function fetchToken(realm: string, service: string | undefined, scope: string, credentials: Credentials | undefined): Promise<CachedToken> {
+    const doFetch = options.fetch ?? fetch;
+    const signal = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+    let response: Response;
+    try {
+      if (credentials?.identityToken) {
+        const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'hashdock', scope, ...(service ? { service } : {}) });
+        response = await doFetch(realm, { method: 'POST', body, signal });
+      } else {
+        const url = new URL(realm);
+        if (service) url.searchParams.set('service', service);
+        url.searchParams.set('scope', scope);
+        response = await doFetch(url, { headers: credentials?.password !== undefined ? { authorization: basic(credentials) } : {}, signal });
+      }
+    } catch (cause) {
+      throw new RegistryUnreachableError(realm, cause);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      // The registry's retry then answers 401 and becomes a RegistryAuthError naming the repository.
+      return { value: '', expiresAt: 0 };
+    }
+    const json = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
+    const token = json.token ?? json.access_token ?? '';
+    return { value: token ? `Bearer ${token}` : '', expiresAt: now() + (json.expires_in ?? DEFAULT_TOKEN_SECONDS) * 1000 - 5_000 };
+  }
+
+  const authorize: Authorizer = async (header, repository, scope) => {
+    const challenge = parseChallenge(header);
+    if (!challenge) return undefined;
+    const credentials = await getCredentials(repository.registry);
+    schemes.set(repository.registry, challenge.scheme);
+    if (challenge.scheme === 'basic') {
+      if (!credentials || credentials.password === undefined) return undefined;
+      const value = basic(credentials);
+      tokens.set(cacheKey(repository, scope), { value, expiresAt: Number.POSITIVE_INFINITY });
+      return value;
+    }
+    if (challenge.scheme !== 'bearer' || !challenge.params.realm) return undefined;
+    const key = cacheKey(repository, scope);
+    const hit = tokens.get(key);
+    if (hit && hit.expiresAt > now()) return hit.value || undefined;
+    const token = await fetchToken(challenge.params.realm, challenge.params.service, scopeFor(repository, scope), credentials);
+    if (token.value) tokens.set(key, token);
+    return token.value || undefined;
+  };
+
+  return Object.assign(authorize, {
+    cached(repository: Repository, scope: 'pull' | 'push'): string | undefined {
+      const hit = tokens.get(cacheKey(repository, scope)) ?? (scope === 'pull' ? tokens.get(cacheKey(repository, 'push')) : undefined);
+      return hit && hit.expiresAt > now() ? hit.value : undefined;
+    },
+  });
+}

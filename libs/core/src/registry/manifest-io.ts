@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { HashdockError } from '../errors';
+import { RegistryClient } from './client';
+import { DOCKER_LIST, MANIFEST_ACCEPT, OCI_INDEX } from './media-types';
+
+export interface RawManifest {
+  bytes: Uint8Array<ArrayBuffer>;
+  mediaType: string;
+  digest: string;
+}
+
+export function sha256Digest(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export class DigestMismatchError extends HashdockError {
+  constructor(reference: string, expected: string, actual: string) {
+    super('DIGEST_MISMATCH', `${reference}: expected digest ${expected}, got ${actual}`);
+  }
+}
+
+/** GET a manifest's exact bytes; a digest reference is verified against them. */
+export async function getManifest(client: RegistryClient, repository: string, reference: string): Promise<RawManifest> {
+  const response = await client.request(repository, { method: 'GET', path: `manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, expect: [200] });
+  const bytes: Uint8Array<ArrayBuffer> = new Uint8Array(await response.arrayBuffer());
+  const digest = sha256Digest(bytes);
+  if (reference.startsWith('sha256:') && digest !== reference) throw new DigestMismatchError(`${repository}@${reference}`, reference, digest);
+  const mediaType = response.headers.get('content-type')?.split(';')[0].trim() || (JSON.parse(Buffer.from(bytes).toString('utf8')).mediaType as string);
+  return { bytes, mediaType, digest };
+}
+
+/** PUT exact manifest bytes under a tag or digest; returns the digest the registry reports. */
+export async function putManifest(client: RegistryClient, repository: string, reference: string, manifest: RawManifest): Promise<string> {
+  const response = await client.request(repository, {
+    method: 'PUT',
+    path: `manifests/${reference}`,
+    headers: { 'content-type': manifest.mediaType },
+    body: manifest.bytes,
+    scope: 'push',
+    expect: [201],
+  });
+  await response.body?.cancel();
+  return response.headers.get('docker-content-digest') ?? manifest.digest;
+}
+
+export function isIndex(mediaType: string): boolean {
+  return mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
+}
+
+interface Descriptor {
+  digest: string;
+  size: number;
+  mediaType?: string;
+}
+
+/** Child manifests of an index, or config + layers of an image manifest. */
+export function references(manifest: RawManifest): { children: Descriptor[]; blobs: Descriptor[] } {
+  const json = JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+  if (isIndex(manifest.mediaType)) return { children: json.manifests ?? [], blobs: [] };
+  return { children: [], blobs: [...(json.config ? [json.config] : []), ...(json.layers ?? [])] };
+}

@@ -1,0 +1,104 @@
+import { RegistryClient } from './client';
+import { blobExists, copyBlob, mountBlob } from './blobs';
+import { DigestMismatchError, getManifest, putManifest, references } from './manifest-io';
+import { TagConflictError } from './errors';
+import { parseRepository } from './reference';
+import { hasTag } from './tag-exists';
+
+export interface PromoteEndpoint {
+  client: RegistryClient;
+  /** host/path, no tag. */
+  repository: string;
+}
+
+export interface PromoteImageOptions {
+  source: PromoteEndpoint & { digest: string };
+  target: PromoteEndpoint;
+  tags: readonly string[];
+  /** Move tags that point at another digest (never the default). */
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+export interface PromoteImageResult {
+  digest: string;
+  blobs: { present: number; mounted: number; copied: number };
+  /** Bytes of blobs streamed to the target (zero for mounts and blobs already present). */
+  blobBytesCopied: number;
+  manifestsPut: number;
+  /** Tag → what happens/happened: unchanged, created, moved (forced) or conflict (dry run only). */
+  tags: Record<string, 'unchanged' | 'created' | 'moved' | 'conflict'>;
+}
+
+/**
+ * Make `source@digest` available as `target:tag…` without rebuilding: blobs
+ * mounted (same registry) or streamed (other registry), skipping those the
+ * target has; index children first; the exact manifest bytes PUT; the target
+ * digest verified equal to the source digest. Idempotent, so a rerun after
+ * an interruption converges.
+ */
+export async function promoteImage(options: PromoteImageOptions): Promise<PromoteImageResult> {
+  const { source, target } = options;
+  const sameRegistry = parseRepository(source.repository).registry === parseRepository(target.repository).registry;
+  const result: PromoteImageResult = { digest: source.digest, blobs: { present: 0, mounted: 0, copied: 0 }, blobBytesCopied: 0, manifestsPut: 0, tags: {} };
+
+  // Tags first: refuse before moving anything.
+  for (const tag of options.tags) {
+    const current = await hasTag(target.client, target.repository, tag);
+    if (!current) result.tags[tag] = 'created';
+    else if (current === source.digest) result.tags[tag] = 'unchanged';
+    else if (options.force) result.tags[tag] = 'moved';
+    else if (options.dryRun) result.tags[tag] = 'conflict';
+    else throw new TagConflictError(`${target.repository}:${tag}`, current, source.digest);
+  }
+
+  async function copyManifest(digest: string): Promise<void> {
+    const manifest = await getManifest(source.client, source.repository, digest);
+    const { children, blobs } = references(manifest);
+    for (const child of children) await copyManifest(child.digest);
+    for (const blob of blobs) {
+      if (await blobExists(target.client, target.repository, blob.digest)) {
+        result.blobs.present++;
+        continue;
+      }
+      if (options.dryRun) {
+        result.blobs[sameRegistry ? 'mounted' : 'copied']++;
+        continue;
+      }
+      if (sameRegistry) {
+        const mount = await mountBlob(target.client, target.repository, blob.digest, source.repository);
+        if (mount.mounted) {
+          result.blobs.mounted++;
+          continue;
+        }
+        await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, mount.location);
+      } else {
+        await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size);
+      }
+      result.blobs.copied++;
+      result.blobBytesCopied += blob.size;
+    }
+    if (options.dryRun) return;
+    if (digest !== source.digest || options.tags.length === 0) {
+      const put = await putManifest(target.client, target.repository, digest, manifest);
+      if (put !== digest) throw new DigestMismatchError(`${target.repository}@${digest}`, digest, put);
+      result.manifestsPut++;
+    } else {
+      for (const tag of options.tags) {
+        if (result.tags[tag] === 'unchanged') continue;
+        const put = await putManifest(target.client, target.repository, tag, manifest);
+        if (put !== digest) throw new DigestMismatchError(`${target.repository}:${tag}`, digest, put);
+        result.manifestsPut++;
+      }
+    }
+  }
+
+  await copyManifest(source.digest);
+  if (!options.dryRun) {
+    for (const tag of options.tags) {
+      const now = await hasTag(target.client, target.repository, tag);
+      if (now !== source.digest) throw new DigestMismatchError(`${target.repository}:${tag}`, source.digest, now ?? 'nothing');
+    }
+  }
+  return result;
+}

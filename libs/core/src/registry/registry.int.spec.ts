@@ -1,0 +1,145 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEnvironment, skopeoDigest } from '../../../../e2e/support/environment';
+import { RegistryProcess } from '../../../../e2e/support/registry-process';
+import { TokenIssuer } from '../../../../e2e/support/token-issuer';
+import { runCommand } from '../process/run-command';
+import { createAuthorizer } from './auth';
+import { RegistryClient } from './client';
+import { isRegistryAuthError, RegistryResponseError, TagConflictError } from './errors';
+import { promoteImage } from './promote';
+import { hasTag } from './tag-exists';
+
+const environment = await checkEnvironment();
+const USER = 'hashdock';
+const PASSWORD = 'hashdock-test-password';
+const HTPASSWD = join(import.meta.dirname, '../../../../e2e/fixtures/htpasswd');
+
+describe.skipIf(!environment.available)('registry client against real Distribution registries', () => {
+  const ns = `reg-int-${Date.now().toString(36)}`;
+  const local = `localhost:5000/${ns}/tiny`;
+  let basicRegistry: RegistryProcess;
+  let tokenRegistry: RegistryProcess;
+  let issuer: TokenIssuer;
+  let digest = '';
+  let otherDigest = '';
+  let dir = '';
+
+  const creds = (address: string, password = PASSWORD) => ({ credentials: async (host: string) => (host === address ? { username: USER, password } : undefined) });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hashdock-reg-int-'));
+    for (const [tag, text] of [['1', 'one'], ['2', 'two']]) {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY payload.txt /payload.txt\n');
+      await writeFile(join(dir, 'payload.txt'), `${text} ${ns}\n`);
+      await runCommand('/usr/bin/docker', ['build', '-q', '-t', `${local}:${tag}`, dir], { env: { DOCKER_BUILDKIT: '1' } });
+      await runCommand('/usr/bin/docker', ['push', `${local}:${tag}`]);
+    }
+    digest = await skopeoDigest(`${local}:1`);
+    otherDigest = await skopeoDigest(`${local}:2`);
+    basicRegistry = await RegistryProcess.start({ htpasswdFile: HTPASSWD });
+    issuer = await TokenIssuer.start({ [USER]: PASSWORD });
+    tokenRegistry = await RegistryProcess.start({ token: { realm: issuer.realm, service: TokenIssuer.service, issuer: TokenIssuer.issuer, certFile: issuer.certFile } });
+  });
+  afterAll(async () => {
+    await basicRegistry?.stop();
+    await tokenRegistry?.stop();
+    await issuer?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('hasTag: the digest skopeo sees when present, undefined only when absent', async () => {
+    const client = new RegistryClient();
+    expect(await hasTag(client, local, '1')).toBe(digest);
+    expect(await hasTag(client, local, 'no-such-tag')).toBeUndefined();
+  });
+
+  it('an unknown repository is a 404 for a digest read, naming the URL', async () => {
+    const error = await promoteImage({
+      source: { client: new RegistryClient(), repository: `localhost:5000/${ns}/missing`, digest },
+      target: { client: new RegistryClient(), repository: `localhost:5000/${ns}/copy`, },
+      tags: ['x'],
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryResponseError);
+    expect(error.message).toContain(`/v2/${ns}/missing/manifests/${digest}`);
+    expect(error.message).toContain('404');
+  });
+
+  it('promotes within one registry by blob mount: no blob bytes moved, same digest', async () => {
+    const client = new RegistryClient();
+    const target = `localhost:5000/${ns}/promoted`;
+    const result = await promoteImage({ source: { client, repository: local, digest }, target: { client, repository: target }, tags: ['stable'] });
+    expect(result.blobs.mounted).toBeGreaterThan(0);
+    expect(result.blobs.copied).toBe(0);
+    expect(result.blobBytesCopied).toBe(0);
+    expect(client.stats.requests.PATCH ?? 0).toBe(0);
+    expect(await skopeoDigest(`${target}:stable`)).toBe(digest);
+    const again = await promoteImage({ source: { client, repository: local, digest }, target: { client, repository: target }, tags: ['stable'] });
+    expect(again).toMatchObject({ blobs: { present: result.blobs.mounted, mounted: 0, copied: 0 }, tags: { stable: 'unchanged' }, manifestsPut: 0 });
+  });
+
+  it('refuses to move a tag that points at another digest unless forced', async () => {
+    const client = new RegistryClient();
+    const target = `localhost:5000/${ns}/guarded`;
+    await promoteImage({ source: { client, repository: local, digest: otherDigest }, target: { client, repository: target }, tags: ['v1'] });
+    const refused = await promoteImage({ source: { client, repository: local, digest }, target: { client, repository: target }, tags: ['v1'] }).catch((e) => e);
+    expect(refused).toBeInstanceOf(TagConflictError);
+    expect(refused.message).toContain(`Refusing to clobber existing tag ${target}:v1: it points at ${otherDigest}`);
+    expect(await skopeoDigest(`${target}:v1`)).toBe(otherDigest);
+    const forced = await promoteImage({ source: { client, repository: local, digest }, target: { client, repository: target }, tags: ['v1'], force: true });
+    expect(forced.tags.v1).toBe('moved');
+    expect(await skopeoDigest(`${target}:v1`)).toBe(digest);
+  });
+
+  it('Basic auth: copies across registries with credentials; a wrong password is RegistryAuthError, never absent', async () => {
+    const source = new RegistryClient();
+    const target = new RegistryClient({ authorize: createAuthorizer(creds(basicRegistry.address)) });
+    const repository = `${basicRegistry.address}/${ns}/tiny`;
+    const result = await promoteImage({ source: { client: source, repository: local, digest }, target: { client: target, repository }, tags: ['1'] });
+    expect(result.blobs.copied).toBeGreaterThan(0);
+    expect(await skopeoDigest(`${repository}:1`, ['--creds', `${USER}:${PASSWORD}`])).toBe(digest);
+    expect(await hasTag(target, repository, '1')).toBe(digest);
+
+    for (const client of [new RegistryClient({ authorize: createAuthorizer(creds(basicRegistry.address, 'wrong')) }), new RegistryClient()]) {
+      const error = await hasTag(client, repository, '1').catch((e) => e);
+      expect(isRegistryAuthError(error)).toBe(true);
+      expect(error.message).toContain(`${basicRegistry.address}/${ns}/tiny`);
+      expect(error.message).not.toContain(PASSWORD);
+    }
+  });
+
+  it('Bearer token auth: a token per scope from the issuer, cached; wrong password and anonymous are refused', async () => {
+    const authorize = createAuthorizer(creds(tokenRegistry.address));
+    const target = new RegistryClient({ authorize });
+    const repository = `${tokenRegistry.address}/${ns}/tiny`;
+    await promoteImage({ source: { client: new RegistryClient(), repository: local, digest }, target: { client: target, repository }, tags: ['1'] });
+    issuer.requests.length = 0;
+    expect(await hasTag(target, repository, '1')).toBe(digest);
+    expect(await hasTag(target, repository, '1')).toBe(digest);
+    // Push scope covers pull: no new token needed for these reads.
+    expect(issuer.requests.length).toBeLessThanOrEqual(1);
+    for (const client of [new RegistryClient({ authorize: createAuthorizer(creds(tokenRegistry.address, 'wrong')) }), new RegistryClient({ authorize: createAuthorizer({ credentials: async () => undefined }) })]) {
+      const error = await hasTag(client, repository, '1').catch((e) => e);
+      expect(isRegistryAuthError(error), String(error)).toBe(true);
+      expect(error.message).toContain(repository);
+    }
+  });
+
+  it('an interrupted promotion converges when rerun', async () => {
+    const repository = `${basicRegistry.address}/${ns}/interrupted`;
+    let calls = 0;
+    const flaky = new RegistryClient({
+      authorize: createAuthorizer(creds(basicRegistry.address)),
+      retry: { retries: 0 },
+      fetch: (input, init) => (++calls === 6 ? Promise.reject(new Error('connection dropped (test)')) : fetch(input, init)),
+    });
+    await expect(promoteImage({ source: { client: new RegistryClient(), repository: local, digest }, target: { client: flaky, repository }, tags: ['1'] })).rejects.toThrow(/connection dropped/);
+    expect(await hasTag(new RegistryClient({ authorize: createAuthorizer(creds(basicRegistry.address)) }), repository, '1')).toBeUndefined();
+    const client = new RegistryClient({ authorize: createAuthorizer(creds(basicRegistry.address)) });
+    const result = await promoteImage({ source: { client: new RegistryClient(), repository: local, digest }, target: { client, repository }, tags: ['1'] });
+    expect(result.tags['1']).toBe('created');
+    expect(await hasTag(client, repository, '1')).toBe(digest);
+  });
+});

@@ -1,0 +1,79 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HashdockError } from '../errors';
+import { readManifest, writeFileAtomic } from '../manifest/image-manifest';
+
+export interface ReleaseEntry {
+  project: string;
+  repository: string;
+  digest: string;
+  /** `repository@digest`: what infra deploys. */
+  ref: string;
+  contentHash: string;
+  tags: string[];
+  /** Where this image came from: the environment and exact reference it was promoted from. */
+  source: { environment: string; ref: string };
+}
+
+export interface Release {
+  schemaVersion: 1;
+  environment: string;
+  images: Record<string, ReleaseEntry>;
+}
+
+export class ReleaseError extends HashdockError {
+  constructor(path: string, detail: string, options?: { cause?: unknown }) {
+    super('RELEASE_INVALID', `Release ${path}: ${detail}`, options);
+  }
+}
+
+/**
+ * A release from a directory of image manifests: every image that was pushed.
+ * An image without a digest (dry run, --no-push) cannot be released.
+ */
+export async function releaseFromManifests(environment: string, directory: string): Promise<Release> {
+  const files = (await readdir(directory).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
+  const release: Release = { schemaVersion: 1, environment, images: {} };
+  for (const file of files) {
+    const manifest = await readManifest(join(directory, file));
+    if (!manifest.digest || !manifest.ref)
+      throw new ReleaseError(join(directory, file), `image "${manifest.project}" was not pushed (status ${manifest.status}); run its image target first`);
+    release.images[manifest.project] = {
+      project: manifest.project,
+      repository: manifest.repository,
+      digest: manifest.digest,
+      ref: manifest.ref,
+      contentHash: manifest.contentHash,
+      tags: manifest.tags,
+      source: { environment, ref: manifest.ref },
+    };
+  }
+  if (Object.keys(release.images).length === 0) throw new ReleaseError(directory, 'holds no image manifests; run nx run-many -t image first');
+  return release;
+}
+
+export async function readRelease(path: string): Promise<Release> {
+  let parsed: Release;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new ReleaseError(path, 'cannot be read as JSON', { cause });
+  }
+  if (parsed?.schemaVersion !== 1 || typeof parsed.images !== 'object') throw new ReleaseError(path, 'is not a schemaVersion 1 release');
+  for (const [project, entry] of Object.entries(parsed.images)) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(entry.digest ?? '')) throw new ReleaseError(path, `image "${project}" has no valid digest`);
+    if (entry.ref !== `${entry.repository}@${entry.digest}`) throw new ReleaseError(path, `image "${project}": ref is not repository@digest`);
+  }
+  return parsed;
+}
+
+/** A release location is a manifest directory or a release file. */
+export async function loadRelease(environment: string, location: string): Promise<Release> {
+  const info = await stat(location).catch(() => undefined);
+  if (!info) throw new ReleaseError(location, `does not exist: environment "${environment}" has no release yet`);
+  return info.isDirectory() ? releaseFromManifests(environment, location) : readRelease(location);
+}
+
+export async function writeRelease(path: string, release: Release): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(release, null, 2)}\n`);
+}

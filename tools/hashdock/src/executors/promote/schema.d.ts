@@ -1,0 +1,8 @@
+export interface PromoteExecutorSchema {
+  from: string;
+  to: string;
+  projects?: string[];
+  force?: boolean;
+  dryRun?: boolean;
+  environments?: string;
+}
