@@ -1,6 +1,7 @@
 import { checkEnvironment } from '../e2e/support/environment';
 import { benchContentHash } from './content-hash.bench';
 import { benchCacheFrom, benchWorkspace } from './images.bench';
+import { benchPromotion } from './promote.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     if (!environment.available) throw new Error(`engine/registry needed: ${environment.reason}`);
     if (!only || only === 'workspace') rows.push(...(await benchWorkspace()));
     if (!only || only === 'cache') rows.push(...(await benchCacheFrom()));
+    if (!only || only === 'promote') rows.push(...(await benchPromotion()));
   }
   printTable(rows);
 }

@@ -80,7 +80,7 @@ describe.skipIf(!environment.available)('promotion dev → staging → prod by d
     // A rerun converges: everything present, no tag moved.
     const again = await ws.nx(['run', 'infra:promote', '--from=staging', '--to=prod'], env);
     expect(again.exitCode, again.output).toBe(0);
-    expect(again.output).toMatch(/hashdock promoted api .* 0 mounted, 0 copied .*=unchanged/);
+    expect(again.output).toMatch(/hashdock promoted api .* 0 copied \(0 bytes\); tags: \S+=unchanged/);
   });
 
   it('a conflicting tag is refused with a clear error and the old release stays', async () => {

@@ -56,28 +56,31 @@ export async function promoteImage(options: PromoteImageOptions): Promise<Promot
     const manifest = await getManifest(source.client, source.repository, digest);
     const { children, blobs } = references(manifest);
     for (const child of children) await copyManifest(child.digest);
-    for (const blob of blobs) {
-      if (await blobExists(target.client, target.repository, blob.digest)) {
-        result.blobs.present++;
-        continue;
-      }
-      if (options.dryRun) {
-        result.blobs[sameRegistry ? 'mounted' : 'copied']++;
-        continue;
-      }
-      if (sameRegistry) {
+    await forEachLimited(blobs, 4, async (blob) => {
+      // Within one registry a mount answers 201 whether or not the target had the blob: skip the HEAD.
+      if (sameRegistry && !options.dryRun) {
         const mount = await mountBlob(target.client, target.repository, blob.digest, source.repository);
         if (mount.mounted) {
           result.blobs.mounted++;
-          continue;
+          return;
         }
         await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, mount.location);
-      } else {
-        await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size);
+        result.blobs.copied++;
+        result.blobBytesCopied += blob.size;
+        return;
       }
+      if (await blobExists(target.client, target.repository, blob.digest)) {
+        result.blobs.present++;
+        return;
+      }
+      if (options.dryRun) {
+        result.blobs[sameRegistry ? 'mounted' : 'copied']++;
+        return;
+      }
+      await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size);
       result.blobs.copied++;
       result.blobBytesCopied += blob.size;
-    }
+    });
     if (options.dryRun) return;
     if (digest !== source.digest || options.tags.length === 0) {
       const put = await putManifest(target.client, target.repository, digest, manifest);
@@ -101,4 +104,13 @@ export async function promoteImage(options: PromoteImageOptions): Promise<Promot
     }
   }
   return result;
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }

@@ -50,7 +50,8 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
   const current = await loadRelease(options.to, targetPath).catch(() => undefined);
   const release: Release = { schemaVersion: 1, environment: options.to, images: { ...(current?.images ?? {}) } };
   const images: Record<string, PromoteImageResult> = {};
-  for (const project of projects) {
+  const lines: Record<string, string> = {};
+  await Promise.all(projects.map(async (project) => {
     const entry = source.images[project];
     const repository = `${targetEnv.registry}/${targetEnv.namespace}/${project}`;
     const tags = entry.tags.filter((tag) => !MUTABLE_TAGS.has(tag));
@@ -63,12 +64,14 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
     });
     images[project] = result;
     const b = result.blobs;
-    options.log(
+    lines[project] = (
       `hashdock ${options.dryRun ? 'plan' : 'promoted'} ${project.padEnd(10)} ${entry.ref} -> ${repository}@${entry.digest} ` +
-        `blobs: ${b.present} present, ${b.mounted} mounted, ${b.copied} copied (${result.blobBytesCopied} bytes); tags: ${Object.entries(result.tags).map(([t, s]) => `${t}=${s}`).join(' ')}`,
+        `blobs: ${b.present} present, ${b.mounted} mounted, ${b.copied} copied (${result.blobBytesCopied} bytes); tags: ${Object.entries(result.tags).map(([t, s]) => `${t}=${s}`).join(' ')}`
     );
     release.images[project] = { ...entry, repository, ref: `${repository}@${entry.digest}`, tags, source: { environment: options.from, ref: entry.ref } };
-  }
+  }));
+  for (const project of projects) options.log(lines[project]);
+  release.images = Object.fromEntries(Object.entries(release.images).sort(([a], [b]) => (a < b ? -1 : 1)));
   if (!options.dryRun) await writeRelease(targetPath, release);
   return { release, releasePath: targetPath, images };
 }
