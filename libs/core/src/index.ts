@@ -31,3 +31,8 @@ export * from './registry/promote';
 export * from './release/environments';
 export * from './release/release-file';
 export * from './release/promote-release';
+export * from './workspace/hashdock-config';
+export * from './workspace/discover-images';
+export * from './image/resolve-image-options';
+export * from './image/image-target-options';
+export * from './image/build-workspace-images';

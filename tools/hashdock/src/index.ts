@@ -1,2 +1,2 @@
 export { createNodes, createNodesV2, createDependencies } from './plugins/plugin';
-export type { HashdockPluginOptions } from './plugins/plugin-options';
+export type { HashdockOptions } from '@hashdock/core';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   CreateDependencies,
   CreateNodes,
@@ -8,29 +8,20 @@ import {
   RawProjectGraphDependency,
   TargetConfiguration,
 } from '@nx/devkit';
-import { declaredArgNames, findWorkspaceBaseImages, parseDockerignore, templatesUse } from '@hashdock/core';
+import {
+  findWorkspaceBaseImages,
+  HashdockConfig,
+  HashdockOptions,
+  IMAGE_ENV_INPUTS,
+  imageTargetOptions,
+  normalizeHashdockOptions,
+  parseDockerignore,
+  readProjectIdentity,
+  templatesUse,
+} from '@hashdock/core';
 import { contextInputs } from './dockerignore-inputs';
-import { HashdockPluginOptions, IMAGE_ENV_INPUTS, NormalizedPluginOptions, normalizePluginOptions } from './plugin-options';
 
 export const DOCKERFILE_GLOB = '**/Dockerfile';
-
-function readJson(path: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The project a directory holds (project.json or package.json), with its name and targets. */
-function projectAt(workspaceRoot: string, root: string): { name: string; targets: Record<string, unknown> } | undefined {
-  const projectJson = readJson(join(workspaceRoot, root, 'project.json'));
-  const packageJson = readJson(join(workspaceRoot, root, 'package.json'));
-  if (!projectJson && !packageJson) return undefined;
-  const name = (projectJson?.name ?? packageJson?.name ?? basename(root)) as string;
-  const scripts = (packageJson?.scripts ?? {}) as Record<string, unknown>;
-  return { name, targets: { ...scripts, ...((projectJson?.targets ?? {}) as Record<string, unknown>) } };
-}
 
 function readIgnore(workspaceRoot: string, root: string): ReturnType<typeof parseDockerignore> {
   for (const candidate of [join(root, 'Dockerfile.dockerignore'), join(root, '.dockerignore')]) {
@@ -47,10 +38,8 @@ function readIgnore(workspaceRoot: string, root: string): ReturnType<typeof pars
   return [];
 }
 
-function imageTarget(workspaceRoot: string, root: string, projectName: string, options: NormalizedPluginOptions, hasBuildTarget: boolean): TargetConfiguration {
+function imageTarget(workspaceRoot: string, root: string, projectName: string, options: HashdockConfig, hasBuildTarget: boolean): TargetConfiguration {
   const dockerfileText = readFileSync(join(workspaceRoot, root, 'Dockerfile'), 'utf8');
-  const declared = declaredArgNames(dockerfileText);
-  const buildArgs = Object.fromEntries(Object.entries(options.buildArgs).filter(([name]) => declared.has(name)));
   const inputs: TargetConfiguration['inputs'] = [
     ...contextInputs('{projectRoot}', readIgnore(workspaceRoot, root)),
     '{projectRoot}/Dockerfile',
@@ -66,16 +55,7 @@ function imageTarget(workspaceRoot: string, root: string, projectName: string, o
     dependsOn: [...(hasBuildTarget ? [options.buildTargetName] : []), `^${options.targetName}`],
     inputs,
     outputs: [manifest],
-    options: {
-      dockerfile: '{projectRoot}/Dockerfile',
-      context: '{projectRoot}',
-      registry: options.registry,
-      namespace: options.namespace,
-      tags: options.tags,
-      buildArgs,
-      ...(options.platform ? { platform: options.platform } : {}),
-      manifestDir: options.manifestDir,
-    },
+    options: imageTargetOptions(options, dockerfileText),
     configurations: {
       ci: { push: true },
       local: { push: false },
@@ -92,14 +72,14 @@ function imageTarget(workspaceRoot: string, root: string, projectName: string, o
 }
 
 /** Infers an `image` target for every project whose root holds a Dockerfile. */
-export const createNodes: CreateNodes<HashdockPluginOptions> = [
+export const createNodes: CreateNodes<HashdockOptions> = [
   DOCKERFILE_GLOB,
   (dockerfiles, rawOptions, context) => {
-    const options = normalizePluginOptions(rawOptions);
+    const options = normalizeHashdockOptions(rawOptions);
     return createNodesFromFiles(
       (dockerfile, _options, ctx) => {
         const root = dirname(dockerfile);
-        const project = projectAt(ctx.workspaceRoot, root);
+        const project = readProjectIdentity(ctx.workspaceRoot, root);
         if (!project) return {};
         const hasBuild = options.buildTargetName in project.targets;
         return {
@@ -118,8 +98,8 @@ export const createNodes: CreateNodes<HashdockPluginOptions> = [
 export const createNodesV2 = createNodes;
 
 /** Image → image edges: a Dockerfile FROM (or ARG default) naming `<namespace>/<project>`. */
-export const createDependencies: CreateDependencies<HashdockPluginOptions> = (rawOptions, context) => {
-  const options = normalizePluginOptions(rawOptions);
+export const createDependencies: CreateDependencies<HashdockOptions> = (rawOptions, context) => {
+  const options = normalizeHashdockOptions(rawOptions);
   const withDockerfile = Object.entries(context.projects).filter(([, project]) =>
     existsSync(join(context.workspaceRoot, project.root, 'Dockerfile')),
   );

@@ -1,6 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { buildImage, createAuthorizer, DockerDriver, gitShortSha, isHashdockError, RegistryClient, summaryLine, templatesUse } from '@hashdock/core';
-import { normalizeOptions } from './normalize-options';
+import { buildImage, createAuthorizer, DockerDriver, gitShortSha, isHashdockError, RegistryClient, resolveImageOptions, summaryLine, templatesUse } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
 
 export default async function imageExecutor(options: ImageExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -10,7 +9,7 @@ export default async function imageExecutor(options: ImageExecutorSchema, contex
   const started = performance.now();
   try {
     const tags = [...(options.tags ?? []), ...(options.extraTags ?? [])];
-    const normalized = normalizeOptions(options, {
+    const normalized = resolveImageOptions(options, {
       workspaceRoot: context.root,
       projectName,
       projectRoot: projects[projectName].root,

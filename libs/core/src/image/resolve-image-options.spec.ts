@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeOptions } from './normalize-options';
+import { resolveImageOptions as normalizeOptions } from './resolve-image-options';
 
 const facts = { workspaceRoot: '/ws', projectName: 'api', projectRoot: 'apps/api', imageProjects: ['api', 'base'], gitSha: 'abc', env: {} };
 
-describe('normalizeOptions', () => {
+describe('resolveImageOptions', () => {
   it('resolves paths, repository and workspace images once', () => {
     const options = normalizeOptions({ registry: 'localhost:5000', namespace: 'acme', extraTags: ['x-{gitSha}'] }, facts);
     expect(options).toMatchObject({

@@ -1,8 +1,29 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_TAG_TEMPLATES, hostPlatform, ImageBuildOptions, InvalidOptionError } from '@hashdock/core';
-import type { ImageExecutorSchema } from './schema';
+import { InvalidOptionError } from '../errors';
+import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
+import { hostPlatform, ImageBuildOptions } from './image-options';
 
-export interface ExecutorFacts {
+/** What a user sets on an image target (the executor's schema). */
+export interface ImageTargetOptions {
+  dockerfile?: string;
+  context?: string;
+  registry?: string;
+  namespace?: string;
+  repository?: string;
+  tags?: string[];
+  extraTags?: string[];
+  version?: string;
+  buildArgs?: Record<string, string>;
+  env?: Record<string, string>;
+  platform?: string;
+  push?: boolean;
+  dryRun?: boolean;
+  noCache?: boolean;
+  cacheFrom?: string[];
+  manifestDir?: string;
+}
+
+export interface ImageTargetFacts {
   workspaceRoot: string;
   projectName: string;
   projectRoot: string;
@@ -12,18 +33,22 @@ export interface ExecutorFacts {
   env: NodeJS.ProcessEnv;
 }
 
-function expand(value: string, facts: ExecutorFacts): string {
+function expand(value: string, facts: ImageTargetFacts): string {
   return value.replace(/\{projectRoot\}/g, facts.projectRoot).replace(/\{projectName\}/g, facts.projectName).replace(/\{workspaceRoot\}\/?/g, '');
 }
 
-function workspacePath(value: string, facts: ExecutorFacts, option: string): string {
+function workspacePath(value: string, facts: ImageTargetFacts, option: string): string {
   const expanded = expand(value, facts);
   if (!expanded) throw new InvalidOptionError(option, `Option "${option}" is empty`);
   return isAbsolute(expanded) ? expanded : resolve(facts.workspaceRoot, expanded);
 }
 
-/** Options once, in full: paths absolute, env overrides applied, repository decided. */
-export function normalizeOptions(options: ImageExecutorSchema, facts: ExecutorFacts): ImageBuildOptions {
+/**
+ * Options once, in full: paths absolute, env overrides applied, repository
+ * decided. The Nx executor, infra's integrated mode and the turbo command all
+ * come through here, so they compute the same tag for the same bytes.
+ */
+export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTargetFacts): ImageBuildOptions {
   const registry = facts.env.HASHDOCK_REGISTRY || options.registry || 'localhost:5000';
   const namespace = facts.env.HASHDOCK_NAMESPACE || options.namespace || 'hashdock';
   const repository = options.repository ?? `${registry}/${namespace}/${facts.projectName}`;
