@@ -26,13 +26,14 @@ export default defineConfig({
       project('api', 'apps/api'),
       project('indexer', 'apps/indexer'),
       project('status', 'apps/status'),
+      project('infra', 'infra'),
       // Real engine, real registry, real nx: one file at a time, they share the registry.
       {
         resolve: { alias },
         test: {
           name: 'integration',
           root: import.meta.dirname,
-          include: ['e2e/**/*.int.spec.ts', 'libs/**/*.int.spec.ts', 'tools/**/*.int.spec.ts'],
+          include: ['e2e/**/*.int.spec.ts', 'libs/**/*.int.spec.ts', 'tools/**/*.int.spec.ts', 'infra/**/*.int.spec.ts'],
           exclude: ['**/node_modules/**'],
           testTimeout: 600_000,
           hookTimeout: 600_000,

@@ -36,3 +36,5 @@ export * from './workspace/discover-images';
 export * from './image/resolve-image-options';
 export * from './image/image-target-options';
 export * from './image/build-workspace-images';
+export * from './release/verify-release';
+export * from './pulumi/run-pulumi';

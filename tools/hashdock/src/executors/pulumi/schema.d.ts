@@ -1,0 +1,6 @@
+export interface PulumiExecutorSchema {
+  command: 'preview' | 'up';
+  stack?: string;
+  cwd?: string;
+  backendUrl?: string;
+}
