@@ -38,3 +38,6 @@ export * from './image/image-target-options';
 export * from './image/build-workspace-images';
 export * from './release/verify-release';
 export * from './pulumi/run-pulumi';
+export * from './registry/artifact';
+export * from './image/rebuild-reasons';
+export * from './report/image-report';

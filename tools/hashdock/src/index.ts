@@ -1,2 +1,2 @@
-export { createNodes, createNodesV2, createDependencies } from './plugins/plugin';
+export { createNodes, createNodesV2, createDependencies, postTasksExecution } from './plugins/plugin';
 export type { HashdockOptions } from '@hashdock/core';

@@ -10,6 +10,8 @@ import { hasTag } from '../registry/tag-exists';
 import { resolveTags } from '../tags/tag-policy';
 import { findWorkspaceBaseImages, LiteralWorkspaceFromError } from './base-images';
 import { checkBuildPaths } from './check-paths';
+import { InputChange, rebuildReasons, sourceLines, storeInputs } from './rebuild-reasons';
+import { createXxHasher, toHex64 } from '../hash/xxhash';
 import { ImageBuildOptions } from './image-options';
 
 export interface BuildImageDeps {
@@ -25,6 +27,8 @@ export interface BuildImageResult {
   manifestFile: string;
   hash: ContentHashResult;
   seconds: number;
+  /** For a rebuilt image: what differs from the registry's previous version, when that is known. */
+  reasons?: { previousHash: string; changes: InputChange[] };
 }
 
 export const LABEL_CONTENT_HASH = 'dev.hashdock.content-hash';
@@ -133,6 +137,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const ref = (tag: string) => `${options.repository}:${tag}`;
 
   let manifest: ImageManifest;
+  let reasons: BuildImageResult['reasons'];
   const existing = await hasTag(deps.registry, options.repository, tags.immutable);
   if (options.dryRun) {
     deps.log(`hashdock: plan ${options.project}: ${existing ? 'exists' : 'build'} ${ref(tags.immutable)} tags=${tags.all.join(',')}`);
@@ -141,6 +146,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     if (options.push) for (const tag of tags.all.slice(1)) await retag(deps.registry, options.repository, existing, tag);
     manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'exists', digest: existing, pushed: true });
   } else {
+    const xx = deps.hasher ?? (await createXxHasher());
+    const inputsRecord = hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes))) : '');
+    reasons = await findReasons(options, deps, inputsRecord);
     const cacheFrom = await prepareCacheFrom(options, deps, bases);
     await deps.docker.build(
       {
@@ -171,12 +179,29 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         const digest = await hasTag(deps.registry, options.repository, tags.immutable);
         if (!digest) throw new Error(`${ref(tags.immutable)} is missing from the registry right after docker push`);
         for (const tag of tags.all.slice(1)) await retag(deps.registry, options.repository, digest, tag);
+        // The inputs travel with the image, so a later rebuild can say what changed.
+        await storeInputs(deps.registry, options.repository, hash.hash, inputsRecord).catch((error) =>
+          deps.log(`hashdock: could not store the inputs record of ${ref(tags.immutable)}: ${(error as Error).message.split('\n')[0]}`),
+        );
         manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'built', digest, pushed: true });
       }
     }
   }
   const manifestFile = await writeManifest(options.manifestDir, manifest);
-  return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000 };
+  return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, ...(reasons ? { reasons } : {}) };
+}
+
+/** Best effort: a registry without the previous image or its inputs record gives no reasons, not an error. */
+async function findReasons(options: ImageBuildOptions, deps: BuildImageDeps, canonical: string): Promise<BuildImageResult['reasons']> {
+  const previous = await previousManifest(options);
+  const previousTag = previous && previous.repository === options.repository && previous.pushed ? previous.contentHash : options.tagTemplates.includes('latest') ? 'latest' : undefined;
+  if (!previousTag) return undefined;
+  try {
+    return await rebuildReasons(deps.registry, options.repository, previousTag, canonical, LABEL_CONTENT_HASH);
+  } catch (error) {
+    deps.log(`hashdock: no rebuild reasons for ${options.project}: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
 }
 
 export function summaryLine(result: BuildImageResult): string {

@@ -21,6 +21,8 @@ export interface ImageBuildOptions {
   manifestDir: string;
   /** Extra --cache-from sources besides this image's previous tags and its bases. */
   cacheFrom: string[];
+  /** A bundler metafile (esbuild) naming the sources behind the context, for rebuild reasons. */
+  buildMetafile?: string;
   /** Image name without registry (`hashdock/base`) → project, for every workspace image. */
   workspaceImages: Record<string, string>;
 }

@@ -21,6 +21,8 @@ export interface ImageTargetOptions {
   noCache?: boolean;
   cacheFrom?: string[];
   manifestDir?: string;
+  /** esbuild metafile of the build that produced the context, for "why rebuilt" reports. */
+  buildMetafile?: string;
 }
 
 export interface ImageTargetFacts {
@@ -69,6 +71,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     gitSha: facts.gitSha,
     manifestDir: workspacePath(options.manifestDir ?? 'dist/images', facts, 'manifestDir'),
     cacheFrom: options.cacheFrom ?? [],
+    ...(options.buildMetafile ? { buildMetafile: workspacePath(options.buildMetafile, facts, 'buildMetafile') } : {}),
     // Dockerfiles name workspace images with the configured namespace; an env override only moves where they go.
     workspaceImages: Object.fromEntries(
       [...new Set([options.namespace ?? 'hashdock', namespace])].flatMap((prefix) => facts.imageProjects.map((project) => [`${prefix}/${project}`, project])),

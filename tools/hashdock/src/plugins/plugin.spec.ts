@@ -37,7 +37,7 @@ describe('hashdock plugin', () => {
       executor: '@hashdock/nx-plugin:image',
       cache: true,
       dependsOn: ['build', '^image'],
-      outputs: ['{workspaceRoot}/dist/images/api.json'],
+      outputs: ['{workspaceRoot}/dist/images/api.json', '{workspaceRoot}/dist/images/.reports/api.json'],
       options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', namespace: 'acme', buildArgs: {} },
     });
     expect(api.metadata?.description).toMatch(/acme\/api/);

@@ -5,6 +5,7 @@ import {
   CreateNodes,
   createNodesFromFiles,
   DependencyType,
+  PostTasksExecution,
   RawProjectGraphDependency,
   TargetConfiguration,
 } from '@nx/devkit';
@@ -18,6 +19,7 @@ import {
   parseDockerignore,
   readProjectIdentity,
   templatesUse,
+  writeRunReport,
 } from '@hashdock/core';
 import { contextInputs } from './dockerignore-inputs';
 
@@ -49,12 +51,13 @@ function imageTarget(workspaceRoot: string, root: string, projectName: string, o
   ];
   if (templatesUse(options.tags, 'gitSha')) inputs.push({ runtime: 'git rev-parse --short=12 HEAD' });
   const manifest = `{workspaceRoot}/${options.manifestDir}/${projectName}.json`;
+  const report = `{workspaceRoot}/${options.manifestDir}/.reports/${projectName}.json`;
   return {
     executor: '@hashdock/nx-plugin:image',
     cache: true,
     dependsOn: [...(hasBuildTarget ? [options.buildTargetName] : []), `^${options.targetName}`],
     inputs,
-    outputs: [manifest],
+    outputs: [manifest, report],
     options: imageTargetOptions(options, dockerfileText),
     configurations: {
       ci: { push: true },
@@ -114,4 +117,14 @@ export const createDependencies: CreateDependencies<HashdockOptions> = (rawOptio
     }
   }
   return dependencies;
+};
+
+/** After a run with image tasks: dist/images/report.md (and the GitHub step summary). */
+export const postTasksExecution: PostTasksExecution<HashdockOptions> = async (rawOptions, context) => {
+  const options = normalizeHashdockOptions(rawOptions);
+  const imageTasks = Object.entries(context.taskResults).filter(([id]) => id.split(':')[1] === options.targetName);
+  if (imageTasks.length === 0) return;
+  const cached = new Set(imageTasks.filter(([, result]) => result.status === 'local-cache' || result.status === 'remote-cache' || result.status === 'local-cache-kept-existing').map(([id]) => id.split(':')[0]));
+  const path = await writeRunReport(join(context.workspaceRoot, options.manifestDir), cached);
+  if (path) console.log(`hashdock report: ${path}`);
 };

@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { buildImage, createAuthorizer, DockerDriver, gitShortSha, isHashdockError, RegistryClient, resolveImageOptions, summaryLine, templatesUse } from '@hashdock/core';
+import { buildImage, createAuthorizer, DockerDriver, gitShortSha, isHashdockError, RegistryClient, resolveImageOptions, summaryLine, templatesUse, writeImageReport } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
 
 export default async function imageExecutor(options: ImageExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -22,6 +22,7 @@ export default async function imageExecutor(options: ImageExecutorSchema, contex
       registry: new RegistryClient({ authorize: createAuthorizer() }),
       log: (line) => console.log(line),
     });
+    await writeImageReport(normalized.manifestDir, result);
     console.log(summaryLine(result));
     return { success: true };
   } catch (error) {

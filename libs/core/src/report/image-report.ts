@@ -1,0 +1,81 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BuildImageResult } from '../image/build-image';
+import { InputChange } from '../image/rebuild-reasons';
+import { writeFileAtomic } from '../manifest/image-manifest';
+
+/** One image's line in the run report: `dist/images/.reports/<project>.json`. */
+export interface ImageReport {
+  project: string;
+  status: string;
+  contentHash: string;
+  tags: string[];
+  digest: string | null;
+  seconds: number;
+  previousHash?: string;
+  changes?: InputChange[];
+}
+
+export const reportDir = (manifestDir: string) => join(manifestDir, '.reports');
+
+export async function writeImageReport(manifestDir: string, result: BuildImageResult): Promise<void> {
+  const { manifest } = result;
+  const report: ImageReport = {
+    project: manifest.project,
+    status: manifest.status === 'planned' ? `planned (${manifest.plan})` : manifest.status,
+    contentHash: manifest.contentHash,
+    tags: manifest.tags,
+    digest: manifest.digest,
+    seconds: Math.round(result.seconds * 10) / 10,
+    ...(result.reasons ? { previousHash: result.reasons.previousHash, changes: result.reasons.changes } : {}),
+  };
+  await writeFileAtomic(join(reportDir(manifestDir), `${manifest.project}.json`), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+export async function readImageReports(manifestDir: string): Promise<ImageReport[]> {
+  const dir = reportDir(manifestDir);
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
+  return Promise.all(files.map(async (file) => JSON.parse(await readFile(join(dir, file), 'utf8')) as ImageReport));
+}
+
+const MAX_CHANGES = 20;
+
+/**
+ * The "why rebuilt" report: every image with status, hash, tags, digest and
+ * seconds; for a rebuilt image the inputs that differ from the registry's
+ * previous version. `cached` names images whose task Nx restored from cache.
+ */
+export function renderImageReport(reports: readonly ImageReport[], cached: ReadonlySet<string> = new Set()): string {
+  const lines = ['# Hashdock images', '', '| image | status | content hash | tags | digest | seconds |', '|---|---|---|---|---|---|'];
+  for (const r of reports) {
+    const status = cached.has(r.project) ? `cached (${r.status})` : r.status;
+    lines.push(`| ${r.project} | ${status} | \`${r.contentHash}\` | ${r.tags.map((t) => `\`${t}\``).join(' ')} | ${r.digest ? `\`${r.digest.slice(0, 19)}…\`` : '—'} | ${r.seconds.toFixed(1)} |`);
+  }
+  const rebuilt = reports.filter((r) => r.status === 'built' && !cached.has(r.project));
+  if (rebuilt.length) lines.push('', '## Why rebuilt');
+  for (const r of rebuilt) {
+    lines.push('', `### ${r.project}`);
+    if (!r.changes) {
+      lines.push('', 'No earlier version with an inputs record in the registry: the first build of this image, or one built before Hashdock recorded inputs.');
+      continue;
+    }
+    lines.push('', `Compared with \`${r.previousHash}\` in the registry:`, '');
+    for (const change of r.changes.slice(0, MAX_CHANGES)) lines.push(`- ${change.change}: \`${change.input}\``);
+    if (r.changes.length > MAX_CHANGES) lines.push(`- … and ${r.changes.length - MAX_CHANGES} more`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Write dist/images/report.md and, on GitHub Actions, the step summary. */
+export async function writeRunReport(manifestDir: string, cached: ReadonlySet<string>, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const reports = await readImageReports(manifestDir);
+  if (reports.length === 0) return undefined;
+  const markdown = renderImageReport(reports, cached);
+  const path = join(manifestDir, 'report.md');
+  await writeFileAtomic(path, markdown);
+  if (env.GITHUB_STEP_SUMMARY) {
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(env.GITHUB_STEP_SUMMARY, markdown);
+  }
+  return path;
+}
