@@ -27,6 +27,7 @@ export default defineConfig({
       project('indexer', 'apps/indexer'),
       project('status', 'apps/status'),
       project('infra', 'infra'),
+      project('remote-cache', 'libs/remote-cache'),
       // Real engine, real registry, real nx: one file at a time, they share the registry.
       {
         resolve: { alias },

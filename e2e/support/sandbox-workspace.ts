@@ -66,6 +66,9 @@ export class SandboxWorkspace {
       NX_DAEMON: 'false',
       NX_NO_CLOUD: 'true',
       NX_TUI: 'false',
+      // Nx 23 shares one cache between checkouts of a workspace under ~/.nx; a sandbox is a fresh machine.
+      NX_CACHE_DIRECTORY: join(this.root, '.nx', 'cache'),
+      NX_WORKSPACE_DATA_DIRECTORY: join(this.root, '.nx', 'workspace-data'),
       HASHDOCK_NAMESPACE: this.namespace,
       HASHDOCK_DOCKER: join(this.root, '.hashdock', 'docker-shim'),
       ...extra,
