@@ -147,7 +147,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'exists', digest: existing, pushed: true });
   } else {
     const xx = deps.hasher ?? (await createXxHasher());
-    const inputsRecord = hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes))) : '');
+    const inputsRecord = hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes)), options.contextDir) : '');
     reasons = await findReasons(options, deps, inputsRecord);
     const cacheFrom = await prepareCacheFrom(options, deps, bases);
     await deps.docker.build(

@@ -60,9 +60,9 @@ export async function storeInputs(client: RegistryClient, repository: string, co
  * (esbuild's metafile `inputs`), each with its hash. Not part of the content
  * hash (the bundle is), but they let a report name the source file that changed.
  */
-export async function sourceLines(workspaceRoot: string, metafile: string, hash: (bytes: Uint8Array) => string): Promise<string> {
+export async function sourceLines(workspaceRoot: string, metafile: string, hash: (bytes: Uint8Array) => string, bundlerDir = workspaceRoot): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const { relative, resolve } = await import('node:path');
   let inputs: string[];
   try {
     inputs = Object.keys((JSON.parse(await readFile(metafile, 'utf8')) as { inputs?: Record<string, unknown> }).inputs ?? {}).sort();
@@ -70,9 +70,16 @@ export async function sourceLines(workspaceRoot: string, metafile: string, hash:
     return '';
   }
   const lines: string[] = [];
+  // esbuild writes input paths relative to the directory it ran in (the workspace or the project).
   for (const input of inputs) {
-    const bytes = await readFile(join(workspaceRoot, input)).catch(() => undefined);
-    if (bytes) lines.push(`source ${JSON.stringify(input)} ${hash(bytes)}`);
+    for (const base of [bundlerDir, workspaceRoot]) {
+      const absolute = resolve(base, input);
+      const bytes = await readFile(absolute).catch(() => undefined);
+      if (!bytes) continue;
+      lines.push(`source ${JSON.stringify(relative(workspaceRoot, absolute))} ${hash(bytes)}`);
+      break;
+    }
   }
+  lines.sort();
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -1,0 +1,32 @@
+import { isHashdockError } from '../errors';
+import { readHashdockConfig } from '../workspace/hashdock-config';
+import { writeRunReport } from '../report/image-report';
+import { join } from 'node:path';
+import { findWorkspaceRoot, imageCommand } from './image-command';
+
+const USAGE = `usage: hashdock image [--dry-run] [--no-push]   (in a project directory)
+       hashdock report                             (writes dist/images/report.md)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...flags] = argv;
+  if (command === 'image') {
+    await imageCommand(process.cwd(), { ...(flags.includes('--dry-run') ? { dryRun: true } : {}), ...(flags.includes('--no-push') ? { push: false } : {}) });
+    return 0;
+  }
+  if (command === 'report') {
+    const root = findWorkspaceRoot(process.cwd());
+    const path = await writeRunReport(join(root, (await readHashdockConfig(root)).manifestDir), new Set());
+    console.log(path ? `hashdock report: ${path}` : 'hashdock report: no image reports yet');
+    return 0;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`hashdock failed: ${isHashdockError(error) ? error.message : ((error as Error).stack ?? String(error))}`);
+    process.exit(1);
+  },
+);
