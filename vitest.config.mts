@@ -28,6 +28,7 @@ export default defineConfig({
       project('status', 'apps/status'),
       project('infra', 'infra'),
       project('remote-cache', 'libs/remote-cache'),
+      project('workflows', '.github', { testTimeout: 60_000 }),
       // Real engine, real registry, real nx: one file at a time, they share the registry.
       {
         resolve: { alias },
