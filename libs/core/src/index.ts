@@ -41,3 +41,4 @@ export * from './pulumi/run-pulumi';
 export * from './registry/artifact';
 export * from './image/rebuild-reasons';
 export * from './report/image-report';
+export * from './image/secret-files';

@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage, skopeoDigest } from '../../../../e2e/support/environment';
 import { isCommandError } from '../process/command-error';
+import { runCommand } from '../process/run-command';
 import { DockerDriver } from '../docker/docker-driver';
 import { RegistryClient } from '../registry/client';
 import { hasTag } from '../registry/tag-exists';
@@ -57,6 +58,37 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     expect(result.manifest).toMatchObject({ status: 'built', pushed: false, digest: null, ref: null });
     expect(await deps.docker.imageExists(`${options.repository}:${result.manifest.contentHash}`)).toBe(true);
     expect(await hasTag(deps.registry, options.repository, result.manifest.contentHash)).toBeUndefined();
+  });
+
+  it('mounts BuildKit secrets for RUN and keeps them out of history, layers and messages', async () => {
+    const secret = `s3cr3t-${namespace}`;
+    const dir = join(workspace, 'secret-app');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\n' +
+        'RUN --mount=type=secret,id=api_token ["node", "-e", "const t = require(\'fs\').readFileSync(\'/run/secrets/api_token\', \'utf8\'); if (!t.startsWith(\'s3cr3t-\')) process.exit(3); require(\'fs\').writeFileSync(\'/used\', String(t.length))"]\n',
+    );
+    const secretOptions = { ...options, project: 'secret-app', contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository: `localhost:5000/${namespace}/secret-app`, secrets: { api_token: 'HASHDOCK_TEST_API_TOKEN' } };
+    const missing = await buildImage(secretOptions, deps).catch((e) => e);
+    expect(missing.message).toBe('Secret "api_token" reads the environment variable HASHDOCK_TEST_API_TOKEN, which is not set');
+    process.env.HASHDOCK_TEST_API_TOKEN = secret;
+    const logs: string[] = [];
+    try {
+      const result = await buildImage(secretOptions, { ...deps, log: (line) => logs.push(line) });
+      expect(result.manifest.status).toBe('built');
+      const ref = result.manifest.ref!;
+      const { stdout: history } = await runCommand('/usr/bin/docker', ['history', '--no-trunc', ref]);
+      const { stdout: inspect } = await runCommand('/usr/bin/docker', ['image', 'inspect', ref]);
+      const saved = join(workspace, 'secret-app.tar');
+      await runCommand('/usr/bin/docker', ['save', '--output', saved, ref]);
+      const bytes = await readFile(saved);
+      for (const text of [history, inspect, logs.join('\n'), JSON.stringify(result)]) expect(text).not.toContain(secret);
+      expect(bytes.includes(Buffer.from(secret))).toBe(false);
+      expect(history).toContain('/run/secrets/api_token');
+    } finally {
+      delete process.env.HASHDOCK_TEST_API_TOKEN;
+    }
   });
 
   it('pushes every tag to one digest, then finds it without building', async () => {

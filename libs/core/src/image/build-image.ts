@@ -11,6 +11,7 @@ import { resolveTags } from '../tags/tag-policy';
 import { findWorkspaceBaseImages, LiteralWorkspaceFromError } from './base-images';
 import { checkBuildPaths } from './check-paths';
 import { InputChange, rebuildReasons, sourceLines, storeInputs } from './rebuild-reasons';
+import { withSecretFiles } from './secret-files';
 import { createXxHasher, toHex64 } from '../hash/xxhash';
 import { ImageBuildOptions } from './image-options';
 
@@ -150,8 +151,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     const inputsRecord = hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes)), options.contextDir) : '');
     reasons = await findReasons(options, deps, inputsRecord);
     const cacheFrom = await prepareCacheFrom(options, deps, bases);
-    await deps.docker.build(
+    await withSecretFiles(options.secrets, process.env, (secretFiles) => deps.docker.build(
       {
+        secretFiles,
         dockerfile: options.dockerfile,
         contextDir: options.contextDir,
         tags: tags.all.map(ref),
@@ -165,7 +167,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       },
       options.env,
       deps.signal,
-    );
+    ));
     if (!options.push) {
       manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'built', digest: null, pushed: false });
     } else {

@@ -21,6 +21,12 @@ export interface ImageBuildOptions {
   manifestDir: string;
   /** Extra --cache-from sources besides this image's previous tags and its bases. */
   cacheFrom: string[];
+  /**
+   * BuildKit secrets: id → name of the environment variable holding the value.
+   * Mounted at /run/secrets/<id> for `RUN --mount=type=secret`; never a build
+   * arg, never hashed, never in image history or logs.
+   */
+  secrets?: Record<string, string>;
   /** A bundler metafile (esbuild) naming the sources behind the context, for rebuild reasons. */
   buildMetafile?: string;
   /** Image name without registry (`hashdock/base`) → project, for every workspace image. */

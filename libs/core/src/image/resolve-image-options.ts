@@ -23,6 +23,8 @@ export interface ImageTargetOptions {
   manifestDir?: string;
   /** esbuild metafile of the build that produced the context, for "why rebuilt" reports. */
   buildMetafile?: string;
+  /** BuildKit secrets: id → environment variable name. */
+  secrets?: Record<string, string>;
 }
 
 export interface ImageTargetFacts {
@@ -71,6 +73,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     gitSha: facts.gitSha,
     manifestDir: workspacePath(options.manifestDir ?? 'dist/images', facts, 'manifestDir'),
     cacheFrom: options.cacheFrom ?? [],
+    ...(options.secrets ? { secrets: { ...options.secrets } } : {}),
     ...(options.buildMetafile ? { buildMetafile: workspacePath(options.buildMetafile, facts, 'buildMetafile') } : {}),
     // Dockerfiles name workspace images with the configured namespace; an env override only moves where they go.
     workspaceImages: Object.fromEntries(
