@@ -78,7 +78,8 @@ export class SandboxWorkspace {
   /** Run nx; never throws on a non-zero exit, returns it with the combined output. */
   async nx(args: string[], env: Record<string, string> = {}): Promise<NxRun> {
     try {
-      const { stdout, stderr } = await runCommand(join(this.root, 'node_modules/.bin/nx'), [...args, '--outputStyle=stream'], {
+      const runsTasks = ['run', 'run-many', 'affected'].includes(args[0]);
+      const { stdout, stderr } = await runCommand(join(this.root, 'node_modules/.bin/nx'), runsTasks ? [...args, '--outputStyle=stream'] : args, {
         cwd: this.root,
         env: this.env(env),
       });

@@ -1,0 +1,5 @@
+export interface ServiceGeneratorSchema {
+  name: string;
+  directory?: string;
+  port?: number;
+}
