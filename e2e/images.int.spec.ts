@@ -133,10 +133,8 @@ describe.skipIf(!environment.available)('content-addressed images end to end (re
   });
 
   it('computes identical hashes in a second clone at another path', async () => {
-    const other = await SandboxWorkspace.create(ws.namespace, join(ws.root, '..'));
+    const other = await SandboxWorkspace.cloneOf(ws, join(ws.root, '..'));
     try {
-      await runCommand('git', ['-C', other.root, 'fetch', '-q', ws.root, 'main']);
-      await runCommand('git', ['-C', other.root, 'reset', '-q', '--hard', 'FETCH_HEAD']);
       const runs = await Promise.all([ws.nx(['run-many', '-t', 'image', '--dryRun', '--skip-nx-cache']), other.nx(['run-many', '-t', 'image', '--dryRun'])]);
       for (const run of runs) expect(run.exitCode, run.output).toBe(0);
       expect(hashes(await manifests(other))).toEqual(hashes(await manifests(ws)));

@@ -30,10 +30,7 @@ describe.skipIf(!environment.available)('two fresh clones sharing the Nx remote 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     first = await SandboxWorkspace.create(`e2e-cache-${Date.now().toString(36)}`);
-    second = await SandboxWorkspace.create(first.namespace);
-    // The second clone: same commit, another path, empty Nx cache.
-    await runCommand('git', ['-C', second.root, 'fetch', '-q', first.root, 'main']);
-    await runCommand('git', ['-C', second.root, 'reset', '-q', '--hard', 'FETCH_HEAD']);
+    second = await SandboxWorkspace.cloneOf(first);
   });
   afterAll(async () => {
     await first?.remove();

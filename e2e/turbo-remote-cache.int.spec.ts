@@ -31,9 +31,7 @@ describe.skipIf(!environment.available)('turbo with a local turborepo-remote-cac
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     first = await SandboxWorkspace.create(`e2e-tcache-${Date.now().toString(36)}`);
-    second = await SandboxWorkspace.create(first.namespace);
-    await runCommand('git', ['-C', second.root, 'fetch', '-q', first.root, 'main']);
-    await runCommand('git', ['-C', second.root, 'reset', '-q', '--hard', 'FETCH_HEAD']);
+    second = await SandboxWorkspace.cloneOf(first);
   });
   afterAll(async () => {
     server?.kill();

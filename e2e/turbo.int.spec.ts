@@ -13,9 +13,7 @@ describe.skipIf(!environment.available)('turbo parity: turbo run image calls the
 
   beforeAll(async () => {
     nxClone = await SandboxWorkspace.create(`e2e-turbo-${Date.now().toString(36)}`);
-    turboClone = await SandboxWorkspace.create(nxClone.namespace);
-    await runCommand('git', ['-C', turboClone.root, 'fetch', '-q', nxClone.root, 'main']);
-    await runCommand('git', ['-C', turboClone.root, 'reset', '-q', '--hard', 'FETCH_HEAD']);
+    turboClone = await SandboxWorkspace.cloneOf(nxClone);
   });
   afterAll(async () => {
     await nxClone?.remove();

@@ -52,6 +52,14 @@ export class SandboxWorkspace {
     return sandbox;
   }
 
+  /** A second clone of `other` at another path: same commit, same namespace, its own Nx cache. */
+  static async cloneOf(other: SandboxWorkspace, parent?: string): Promise<SandboxWorkspace> {
+    const clone = await SandboxWorkspace.create(other.namespace, parent);
+    await clone.git('fetch', '-q', other.root, 'main');
+    await clone.git('reset', '-q', '--hard', 'FETCH_HEAD');
+    return clone;
+  }
+
   async git(...args: string[]): Promise<string> {
     return (await runCommand('git', args, { cwd: this.root, env: GIT_ENV })).stdout;
   }

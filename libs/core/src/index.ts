@@ -42,3 +42,4 @@ export * from './registry/artifact';
 export * from './image/rebuild-reasons';
 export * from './report/image-report';
 export * from './image/secret-files';
+export * from './image/run-image-target';

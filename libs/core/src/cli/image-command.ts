@@ -1,15 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DockerDriver } from '../docker/docker-driver';
 import { HashdockError } from '../errors';
-import { buildImage, BuildImageResult, summaryLine } from '../image/build-image';
+import { BuildImageResult } from '../image/build-image';
 import { imageTargetOptions } from '../image/image-target-options';
-import { ImageTargetOptions, resolveImageOptions } from '../image/resolve-image-options';
-import { createAuthorizer } from '../registry/auth';
-import { RegistryClient } from '../registry/client';
-import { writeImageReport } from '../report/image-report';
-import { gitShortSha } from '../tags/git-sha';
-import { templatesUse } from '../tags/tag-policy';
+import { ImageTargetOptions } from '../image/resolve-image-options';
+import { runImageTarget } from '../image/run-image-target';
 import { discoverImageProjects, readProjectIdentity } from '../workspace/discover-images';
 import { readHashdockConfig } from '../workspace/hashdock-config';
 
@@ -36,21 +31,12 @@ export async function imageCommand(projectDir: string, overrides: ImageTargetOpt
   const config = await readHashdockConfig(workspaceRoot);
   const own = ((project.targets[config.targetName] as { options?: ImageTargetOptions } | undefined)?.options ?? {}) as ImageTargetOptions;
   const options: ImageTargetOptions = { ...imageTargetOptions(config, readFileSync(join(workspaceRoot, root, 'Dockerfile'), 'utf8')), ...own, ...overrides };
-  const tags = [...(options.tags ?? []), ...(options.extraTags ?? [])];
-  const resolved = resolveImageOptions(options, {
+  const result = await runImageTarget(options, {
     workspaceRoot,
     projectName: project.name,
     projectRoot: root,
     imageProjects: discoverImageProjects(workspaceRoot).map((p) => p.name),
-    gitSha: templatesUse(tags, 'gitSha') ? await gitShortSha(workspaceRoot) : undefined,
     env,
   });
-  const result = await buildImage(resolved, {
-    docker: new DockerDriver({ stream: true }),
-    registry: new RegistryClient({ authorize: createAuthorizer() }),
-    log: (line) => console.log(line),
-  });
-  await writeImageReport(resolved.manifestDir, result);
-  console.log(summaryLine(result));
   return result;
 }
