@@ -22,11 +22,10 @@ async function freshDaemon(namespace: string): Promise<void> {
   await runCommand(DOCKER, ['builder', 'prune', '--all', '--force']);
 }
 
-let lastOutput = '';
-async function mustSucceed(run: Promise<{ exitCode: number; output: string }>): Promise<void> {
+async function mustSucceed(run: Promise<{ exitCode: number; output: string }>): Promise<string> {
   const result = await run;
   if (result.exitCode !== 0) throw new Error(result.output);
-  lastOutput = result.output;
+  return result.output;
 }
 
 /** Seconds the image executors themselves reported (summary lines), without Nx's start-up. */
@@ -46,13 +45,14 @@ export async function benchWorkspace(): Promise<Row[]> {
     }
     await ws.commit('bench: noop targets');
     await mustSucceed(ws.nx(['run-many', '-t', 'build']));
-    const full = await timed(() => mustSucceed(ws.nx(['run-many', '-t', 'image', '--exclude-task-dependencies', '--skip-nx-cache'])));
-    const fullExecutors = executorSeconds(lastOutput);
+    let output = '';
+    const full = await timed(async () => (output = await mustSucceed(ws.nx(['run-many', '-t', 'image', '--exclude-task-dependencies', '--skip-nx-cache']))));
+    const fullExecutors = executorSeconds(output);
     const manifestsAfterFull = await readFile(join(ws.root, 'dist/images/api.json'), 'utf8');
     await freshDaemon(ws.namespace);
     await rm(join(ws.root, 'dist'), { recursive: true, force: true });
-    const present = await timed(() => mustSucceed(ws.nx(['run-many', '-t', 'image', '--exclude-task-dependencies', '--skip-nx-cache'])));
-    const presentExecutors = executorSeconds(lastOutput);
+    const present = await timed(async () => (output = await mustSucceed(ws.nx(['run-many', '-t', 'image', '--exclude-task-dependencies', '--skip-nx-cache']))));
+    const presentExecutors = executorSeconds(output);
     if (JSON.parse(await readFile(join(ws.root, 'dist/images/api.json'), 'utf8')).digest !== JSON.parse(manifestsAfterFull).digest)
       throw new Error('fresh-runner run produced a different digest');
     await mustSucceed(ws.nx(['run-many', '-t', 'image', 'noop']));
