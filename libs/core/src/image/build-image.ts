@@ -144,7 +144,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     deps.log(`hashdock: plan ${options.project}: ${existing ? 'exists' : 'build'} ${ref(tags.immutable)} tags=${tags.all.join(',')}`);
     manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build' });
   } else if (existing) {
-    if (options.push) for (const tag of tags.all.slice(1)) await retag(deps.registry, options.repository, existing, tag);
+    if (options.push) await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, existing, tag)));
     manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'exists', digest: existing, pushed: true });
   } else {
     const xx = deps.hasher ?? (await createXxHasher());
@@ -180,7 +180,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         await deps.docker.push(ref(tags.immutable));
         const digest = await hasTag(deps.registry, options.repository, tags.immutable);
         if (!digest) throw new Error(`${ref(tags.immutable)} is missing from the registry right after docker push`);
-        for (const tag of tags.all.slice(1)) await retag(deps.registry, options.repository, digest, tag);
+        await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, digest, tag)));
         // The inputs travel with the image, so a later rebuild can say what changed.
         await storeInputs(deps.registry, options.repository, hash.hash, inputsRecord).catch((error) =>
           deps.log(`hashdock: could not store the inputs record of ${ref(tags.immutable)}: ${(error as Error).message.split('\n')[0]}`),
