@@ -143,4 +143,12 @@ describe.skipIf(!environment.available)('content-addressed images end to end (re
       await other.remove();
     }
   });
+
+  it('HASHDOCK_BUILD_ARG_<NAME> overrides a build arg: base and everything FROM it get new hashes', async () => {
+    const before = hashes(await manifests(ws));
+    const run = await ws.nx(['run-many', '-t', 'image', '--dryRun'], { HASHDOCK_BUILD_ARG_ROOT_IMAGE: 'localhost:5000/hashdock-local/another-root:1' });
+    expect(run.exitCode, run.output).toBe(0);
+    const after = hashes(await manifests(ws));
+    for (const project of IMAGES) expect(after[project], project).not.toBe(before[project]);
+  });
 });

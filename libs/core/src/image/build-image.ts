@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { DockerDriver } from '../docker/docker-driver';
+import { declaredArgNames } from '../docker/dockerfile-from';
 import { contentHash, ContentHashResult } from '../hash/content-hash';
 import { XxHasher } from '../hash/xxhash';
 import { ImageManifest, manifestPath, readManifest, writeManifest } from '../manifest/image-manifest';
@@ -121,7 +122,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
   const dockerfileText = await fs.readFile(options.dockerfile, 'utf8');
   const bases = await resolveBases(options, dockerfileText);
-  const buildArgs = { ...options.buildArgs };
+  // Only args the Dockerfile declares reach docker and the hash: an unused one would change the tag for nothing.
+  const declared = declaredArgNames(dockerfileText);
+  const buildArgs = Object.fromEntries(Object.entries(options.buildArgs).filter(([name]) => declared.has(name)));
   for (const base of bases) if (base.arg) buildArgs[base.arg] = base.reference;
 
   const hash = await contentHash(

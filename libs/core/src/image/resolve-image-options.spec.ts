@@ -24,6 +24,11 @@ describe('resolveImageOptions', () => {
     expect(options.workspaceImages).toEqual({ 'acme/api': 'api', 'acme/base': 'base', 'pr-12/api': 'api', 'pr-12/base': 'base' });
   });
 
+  it('takes build-arg overrides from HASHDOCK_BUILD_ARG_<NAME>', () => {
+    const options = normalizeOptions({ buildArgs: { ROOT_IMAGE: 'local/root:1', OTHER: 'x' } }, { ...facts, env: { HASHDOCK_BUILD_ARG_ROOT_IMAGE: 'node:24-slim', HASHDOCK_BUILD_ARG_: 'ignored' } });
+    expect(options.buildArgs).toEqual({ ROOT_IMAGE: 'node:24-slim', OTHER: 'x' });
+  });
+
   it('keeps an explicit repository and expands {workspaceRoot}', () => {
     const options = normalizeOptions({ repository: 'ghcr.io/o/api', context: '{workspaceRoot}/apps', dockerfile: 'apps/api/Dockerfile.prod' }, facts);
     expect(options).toMatchObject({ repository: 'ghcr.io/o/api', contextDir: '/ws/apps', dockerfile: '/ws/apps/api/Dockerfile.prod' });

@@ -37,6 +37,17 @@ export interface ImageTargetFacts {
   env: NodeJS.ProcessEnv;
 }
 
+export const BUILD_ARG_ENV_PREFIX = 'HASHDOCK_BUILD_ARG_';
+
+/** `HASHDOCK_BUILD_ARG_ROOT_IMAGE=node:24-slim` overrides the build arg ROOT_IMAGE (e.g. in CI). */
+export function buildArgOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env)
+      .filter(([name, value]) => name.startsWith(BUILD_ARG_ENV_PREFIX) && name.length > BUILD_ARG_ENV_PREFIX.length && value !== undefined)
+      .map(([name, value]) => [name.slice(BUILD_ARG_ENV_PREFIX.length), value as string]),
+  );
+}
+
 function expand(value: string, facts: ImageTargetFacts): string {
   return value.replace(/\{projectRoot\}/g, facts.projectRoot).replace(/\{projectName\}/g, facts.projectName).replace(/\{workspaceRoot\}\/?/g, '');
 }
@@ -63,7 +74,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     dockerfile: workspacePath(options.dockerfile ?? '{projectRoot}/Dockerfile', facts, 'dockerfile'),
     repository,
     tagTemplates: [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])],
-    buildArgs: { ...options.buildArgs },
+    buildArgs: { ...options.buildArgs, ...buildArgOverrides(facts.env) },
     env: { ...options.env },
     platform: options.platform ?? hostPlatform(),
     push: options.push ?? true,

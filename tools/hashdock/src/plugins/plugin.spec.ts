@@ -51,6 +51,7 @@ describe('hashdock plugin', () => {
       { dependentTasksOutputFiles: '**/*' },
       { env: 'HASHDOCK_REGISTRY' },
       { env: 'HASHDOCK_NAMESPACE' },
+      { env: 'HASHDOCK_BUILD_ARG_BASE_IMAGE' },
       { runtime: 'git rev-parse --short=12 HEAD' },
     ]);
     const base = results['apps/base/Dockerfile'].projects!['apps/base'].targets!.image;

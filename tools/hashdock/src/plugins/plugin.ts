@@ -10,6 +10,8 @@ import {
   TargetConfiguration,
 } from '@nx/devkit';
 import {
+  BUILD_ARG_ENV_PREFIX,
+  declaredArgNames,
   findWorkspaceBaseImages,
   HashdockConfig,
   HashdockOptions,
@@ -48,6 +50,8 @@ function imageTarget(workspaceRoot: string, root: string, projectName: string, o
     // The build output in the context and the base images' manifests (their content hashes).
     { dependentTasksOutputFiles: '**/*' },
     ...IMAGE_ENV_INPUTS.map((env) => ({ env })),
+    // Any build arg the Dockerfile declares can be overridden from the environment.
+    ...[...declaredArgNames(dockerfileText)].sort().map((name) => ({ env: `${BUILD_ARG_ENV_PREFIX}${name}` })),
   ];
   if (templatesUse(options.tags, 'gitSha')) inputs.push({ runtime: 'git rev-parse --short=12 HEAD' });
   const manifest = `{workspaceRoot}/${options.manifestDir}/${projectName}.json`;
