@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HashdockError } from '../errors';
+import { readJsonFile } from './read-json-file';
 
 export type ImageStatus = 'built' | 'exists' | 'planned';
 
@@ -75,17 +76,8 @@ export function validateManifest(path: string, value: unknown): ImageManifest {
 }
 
 export async function readManifest(path: string): Promise<ImageManifest> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (cause) {
-    throw new ManifestError(path, 'cannot be read (has its image target run?)', { cause });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new ManifestError(path, 'is not valid JSON', { cause });
-  }
+  const parsed = await readJsonFile<unknown>(path, (detail, cause) =>
+    new ManifestError(path, detail === 'cannot be read' ? 'cannot be read (has its image target run?)' : detail, { cause }),
+  );
   return validateManifest(path, parsed);
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../manifest/read-json-file';
 import { HashdockError } from '../errors';
 import { parseRepository } from '../registry/reference';
 
@@ -26,12 +26,7 @@ export class EnvironmentConfigError extends HashdockError {
 
 /** Read and validate the one place environments are configured (infra/environments.json). */
 export async function loadEnvironments(path: string): Promise<EnvironmentsFile> {
-  let parsed: EnvironmentsFile;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (cause) {
-    throw new EnvironmentConfigError(path, 'cannot be read as JSON', { cause });
-  }
+  const parsed = await readJsonFile<EnvironmentsFile>(path, (detail, cause) => new EnvironmentConfigError(path, detail, { cause }));
   if (!parsed?.environments || typeof parsed.environments !== 'object') throw new EnvironmentConfigError(path, 'has no "environments" object');
   for (const [name, env] of Object.entries(parsed.environments)) {
     for (const key of ['registry', 'namespace', 'release'] as const)

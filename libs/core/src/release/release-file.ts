@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readJsonFile } from '../manifest/read-json-file';
 import { join } from 'node:path';
 import { HashdockError } from '../errors';
 import { readManifest, writeFileAtomic } from '../manifest/image-manifest';
@@ -53,12 +54,7 @@ export async function releaseFromManifests(environment: string, directory: strin
 }
 
 export async function readRelease(path: string): Promise<Release> {
-  let parsed: Release;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (cause) {
-    throw new ReleaseError(path, 'cannot be read as JSON', { cause });
-  }
+  const parsed = await readJsonFile<Release>(path, (detail, cause) => new ReleaseError(path, detail, { cause }));
   if (parsed?.schemaVersion !== 1 || typeof parsed.images !== 'object') throw new ReleaseError(path, 'is not a schemaVersion 1 release');
   for (const [project, entry] of Object.entries(parsed.images)) {
     if (!/^sha256:[0-9a-f]{64}$/.test(entry.digest ?? '')) throw new ReleaseError(path, `image "${project}" has no valid digest`);
