@@ -1,11 +1,16 @@
 import { isHashdockError } from '../errors';
 import { readHashdockConfig } from '../workspace/hashdock-config';
 import { writeRunReport } from '../report/image-report';
+import { createAuthorizer } from '../registry/auth';
+import { RegistryClient } from '../registry/client';
+import { releaseFromManifests } from '../release/release-file';
+import { verifyReleaseDigests } from '../release/verify-release';
 import { join } from 'node:path';
 import { findWorkspaceRoot, imageCommand } from './image-command';
 
 const USAGE = `usage: hashdock image [--dry-run] [--no-push]   (in a project directory)
-       hashdock report                             (writes dist/images/report.md)`;
+       hashdock report                             (writes dist/images/report.md)
+       hashdock verify                             (every manifest's digest is in its registry)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...flags] = argv;
@@ -17,6 +22,15 @@ async function main(argv: string[]): Promise<number> {
     const root = findWorkspaceRoot(process.cwd());
     const path = await writeRunReport(join(root, (await readHashdockConfig(root)).manifestDir), new Set());
     console.log(path ? `hashdock report: ${path}` : 'hashdock report: no image reports yet');
+    return 0;
+  }
+  if (command === 'verify') {
+    const root = findWorkspaceRoot(process.cwd());
+    const dir = join(root, (await readHashdockConfig(root)).manifestDir);
+    const release = await releaseFromManifests('local', dir);
+    const authorize = createAuthorizer();
+    await verifyReleaseDigests(Object.values(release.images), () => new RegistryClient({ authorize }), dir);
+    console.log(`hashdock verify: ${Object.keys(release.images).length} images, every digest is in its registry`);
     return 0;
   }
   console.error(USAGE);
