@@ -56,9 +56,11 @@ async function resolveBases(options: ImageBuildOptions, dockerfileText: string):
   return resolved;
 }
 
-async function previousManifest(options: ImageBuildOptions): Promise<ImageManifest | undefined> {
+/** Content hash of this image's last pushed version, from its previous manifest (read once per build). */
+async function previousPushedHash(options: ImageBuildOptions): Promise<string | undefined> {
   try {
-    return await readManifest(manifestPath(options.manifestDir, options.project));
+    const previous = await readManifest(manifestPath(options.manifestDir, options.project));
+    return previous.repository === options.repository && previous.pushed ? previous.contentHash : undefined;
   } catch {
     return undefined;
   }
@@ -69,10 +71,9 @@ async function previousManifest(options: ImageBuildOptions): Promise<ImageManife
  * BuildKit loses inline-cache links for images built from cache (moby/buildkit#1981)
  * unless the cache image is local.
  */
-async function prepareCacheFrom(options: ImageBuildOptions, deps: BuildImageDeps, bases: ResolvedBase[]): Promise<string[]> {
+async function prepareCacheFrom(options: ImageBuildOptions, deps: BuildImageDeps, bases: ResolvedBase[], previousHash: string | undefined): Promise<string[]> {
   const candidates: string[] = [];
-  const previous = await previousManifest(options);
-  if (previous && previous.repository === options.repository && previous.pushed) candidates.push(`${options.repository}:${previous.contentHash}`);
+  if (previousHash) candidates.push(`${options.repository}:${previousHash}`);
   if (options.tagTemplates.includes('latest')) candidates.push(`${options.repository}:latest`);
   candidates.push(...options.cacheFrom);
   const usable: string[] = [];
@@ -119,6 +120,7 @@ function buildManifest(options: ImageBuildOptions, hash: string, tags: string[],
 export async function buildImage(options: ImageBuildOptions, deps: BuildImageDeps): Promise<BuildImageResult> {
   const started = performance.now();
   parseRepository(options.repository);
+  const xx = deps.hasher ?? (await createXxHasher());
   await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
   const dockerfileText = await fs.readFile(options.dockerfile, 'utf8');
   const bases = await resolveBases(options, dockerfileText);
@@ -135,7 +137,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       platform: options.platform,
       baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
     },
-    deps.hasher,
+    xx,
   );
   const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version }, options.repository);
   const ref = (tag: string) => `${options.repository}:${tag}`;
@@ -150,10 +152,10 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     if (options.push) await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, existing, tag)));
     manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'exists', digest: existing, pushed: true });
   } else {
-    const xx = deps.hasher ?? (await createXxHasher());
     const inputsRecord = hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes)), options.contextDir) : '');
-    reasons = await findReasons(options, deps, inputsRecord);
-    const cacheFrom = await prepareCacheFrom(options, deps, bases);
+    const previousHash = await previousPushedHash(options);
+    reasons = await findReasons(options, deps, inputsRecord, previousHash);
+    const cacheFrom = await prepareCacheFrom(options, deps, bases, previousHash);
     await withSecretFiles(options.secrets, process.env, (secretFiles) => deps.docker.build(
       {
         secretFiles,
@@ -197,9 +199,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
 }
 
 /** Best effort: a registry without the previous image or its inputs record gives no reasons, not an error. */
-async function findReasons(options: ImageBuildOptions, deps: BuildImageDeps, canonical: string): Promise<BuildImageResult['reasons']> {
-  const previous = await previousManifest(options);
-  const previousTag = previous && previous.repository === options.repository && previous.pushed ? previous.contentHash : options.tagTemplates.includes('latest') ? 'latest' : undefined;
+async function findReasons(options: ImageBuildOptions, deps: BuildImageDeps, canonical: string, previousHash: string | undefined): Promise<BuildImageResult['reasons']> {
+  const previousTag = previousHash ?? (options.tagTemplates.includes('latest') ? 'latest' : undefined);
   if (!previousTag) return undefined;
   try {
     return await rebuildReasons(deps.registry, options.repository, previousTag, canonical, LABEL_CONTENT_HASH);
