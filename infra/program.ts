@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { HashdockError } from '../libs/core/src/errors';
+import { parseRepository } from '../libs/core/src/registry/reference';
 import type { DeployableImage } from '../libs/core/src/release/verify-release';
 import { ServiceWorkload } from './components/service-workload';
 import type { StackSettings } from './stack-settings';
@@ -46,7 +47,7 @@ export async function runProgram(settings: StackSettings, deps: ProgramDeps) {
   for (const { project } of WORKLOADS) {
     const image = release.images[project];
     if (!image) throw new DeployConfigError(`${release.source}: no image for project "${project}"; run nx run ${project}:image (or promote it) first`);
-    if (image.repository.split('/')[0] !== settings.registry)
+    if (parseRepository(image.repository).registry !== settings.registry)
       throw new DeployConfigError(`${release.source}: project "${project}" comes from ${image.repository}, but stack ${settings.stack} deploys from ${settings.registry}`);
   }
   // A preview of integrated mode has built nothing yet, so there is nothing to verify.

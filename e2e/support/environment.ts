@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DockerDriver, runCommand } from '@hashdock/core';
 
 export const LOCAL_REGISTRY = process.env.HASHDOCK_LOCAL_REGISTRY_ADDR ?? '127.0.0.1:5000';
@@ -44,8 +46,6 @@ export async function skopeoDigest(reference: string, extraArgs: string[] = []):
 
 /** The root image the local environment made (nx.json's ROOT_IMAGE build arg). */
 export async function localRootImage(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   const nxJson = JSON.parse(await readFile(join(import.meta.dirname, '../../nx.json'), 'utf8'));
   const plugin = nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin');
   return plugin.options.buildArgs.ROOT_IMAGE;

@@ -55,7 +55,3 @@ export class InvalidDockerignoreError extends HashdockError {
     this.path = path;
   }
 }
-
-export function isErrorWithCode(value: unknown, code: string): boolean {
-  return isHashdockError(value) && value.code === code;
-}

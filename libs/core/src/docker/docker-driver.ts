@@ -45,10 +45,6 @@ export class DockerDriver {
     await runCommand(this.binary, ['pull', '--quiet', reference], { env: this.env });
   }
 
-  async tag(source: string, target: string): Promise<void> {
-    await runCommand(this.binary, ['tag', source, target], { env: this.env });
-  }
-
   async imageExists(reference: string): Promise<boolean> {
     try {
       await runCommand(this.binary, ['image', 'inspect', '--format', '{{.Id}}', reference], { env: this.env });

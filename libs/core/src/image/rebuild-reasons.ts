@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
 import { RegistryClient } from '../registry/client';
 import { fetchArtifact, imageLabels, INPUTS_ARTIFACT_TYPE, pushArtifact } from '../registry/artifact';
 import { hasTag } from '../registry/tag-exists';
@@ -61,8 +63,6 @@ export async function storeInputs(client: RegistryClient, repository: string, co
  * hash (the bundle is), but they let a report name the source file that changed.
  */
 export async function sourceLines(workspaceRoot: string, metafile: string, hash: (bytes: Uint8Array) => string, bundlerDir = workspaceRoot): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const { relative, resolve } = await import('node:path');
   let inputs: string[];
   try {
     inputs = Object.keys((JSON.parse(await readFile(metafile, 'utf8')) as { inputs?: Record<string, unknown> }).inputs ?? {}).sort();

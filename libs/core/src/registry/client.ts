@@ -38,8 +38,6 @@ export interface RegistryRequest {
   scope?: 'pull' | 'push';
   /** Statuses the caller reads itself instead of getting a RegistryResponseError. */
   expect: readonly number[];
-  /** Set false for requests whose body cannot be sent twice. */
-  retry?: boolean;
 }
 
 /** What one client did: for logs and for showing that a promotion moved no blob bytes. */
@@ -104,7 +102,8 @@ export class RegistryClient {
 
   private async sendWithRetry(url: string, request: RegistryRequest, authorization: string | undefined): Promise<Response> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-    const attempts = request.retry === false || request.body instanceof ReadableStream ? 1 : this.retry.retries + 1;
+    // A stream cannot be sent twice.
+    const attempts = request.body instanceof ReadableStream ? 1 : this.retry.retries + 1;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {

@@ -1,5 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { RegistryClient } from '../registry/client';
+import { parseRepository } from '../registry/reference';
 import { promoteImage, PromoteImageResult } from '../registry/promote';
 import { EnvironmentsFile, getEnvironment } from './environments';
 import { loadRelease, Release, writeRelease } from './release-file';
@@ -56,7 +57,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
     const repository = `${targetEnv.registry}/${targetEnv.namespace}/${project}`;
     const tags = entry.tags.filter((tag) => !MUTABLE_TAGS.has(tag));
     const result = await promoteImage({
-      source: { client: options.clientFor(entry.repository.split('/')[0]), repository: entry.repository, digest: entry.digest },
+      source: { client: options.clientFor(parseRepository(entry.repository).registry), repository: entry.repository, digest: entry.digest },
       target: { client: options.clientFor(targetEnv.registry), repository },
       tags,
       force: options.force,

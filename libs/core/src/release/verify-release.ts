@@ -1,5 +1,6 @@
 import { RegistryClient } from '../registry/client';
 import { MANIFEST_ACCEPT } from '../registry/media-types';
+import { parseRepository } from '../registry/reference';
 import { ReleaseError } from './release-file';
 
 export interface DeployableImage {
@@ -17,7 +18,7 @@ export async function verifyReleaseDigests(images: readonly DeployableImage[], c
   const missing: string[] = [];
   await Promise.all(
     images.map(async (image) => {
-      const response = await clientFor(image.repository.split('/')[0]).request(image.repository, {
+      const response = await clientFor(parseRepository(image.repository).registry).request(image.repository, {
         method: 'HEAD',
         path: `manifests/${image.digest}`,
         headers: { accept: MANIFEST_ACCEPT },

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildImageResult } from '../image/build-image';
 import { InputChange } from '../image/rebuild-reasons';
@@ -74,7 +74,6 @@ export async function writeRunReport(manifestDir: string, cached: ReadonlySet<st
   const path = join(manifestDir, 'report.md');
   await writeFileAtomic(path, markdown);
   if (env.GITHUB_STEP_SUMMARY) {
-    const { appendFile } = await import('node:fs/promises');
     await appendFile(env.GITHUB_STEP_SUMMARY, markdown);
   }
   return path;
