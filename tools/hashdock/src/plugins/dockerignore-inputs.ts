@@ -6,11 +6,13 @@ import { hasExceptions, IgnorePattern } from '@hashdock/core';
  * inexact, so the whole context counts (never miss a change; the content
  * hash stays exact either way).
  */
-export function contextInputs(contextToken: string, patterns: readonly IgnorePattern[]): string[] {
+export function contextInputs(contextToken: string, patterns: readonly IgnorePattern[] | undefined): string[] {
   const inputs = [`${contextToken}/**/*`];
-  if (hasExceptions(patterns)) return inputs;
+  // Unreadable patterns (an invalid .dockerignore fails the build itself) count the whole context too.
+  if (!patterns || hasExceptions(patterns)) return inputs;
   for (const pattern of patterns) {
-    if (pattern.cleaned === '.' ) return [];
+    // `.` excludes the whole context: only the Dockerfile (added by the caller) counts.
+    if (pattern.cleaned === '.') return [];
     inputs.push(`!${contextToken}/${pattern.cleaned}`);
     if (!pattern.cleaned.endsWith('**')) inputs.push(`!${contextToken}/${pattern.cleaned}/**`);
   }

@@ -81,5 +81,6 @@ describe('hashdock plugin', () => {
 
   it('counts the whole context when .dockerignore re-includes with "!"', () => {
     expect(contextInputs('{projectRoot}', parseDockerignore('*\n!dist\n'))).toEqual(['{projectRoot}/**/*']);
+    expect(contextInputs('{projectRoot}', undefined)).toEqual(['{projectRoot}/**/*']);
   });
 });

@@ -18,7 +18,9 @@ import {
   IMAGE_ENV_INPUTS,
   imageTargetOptions,
   normalizeHashdockOptions,
-  parseDockerignore,
+  findIgnoreFile,
+  IgnorePattern,
+  readIgnorePatterns,
   readProjectIdentity,
   templatesUse,
   writeRunReport,
@@ -27,25 +29,20 @@ import { contextInputs } from './dockerignore-inputs';
 
 export const DOCKERFILE_GLOB = '**/Dockerfile';
 
-function readIgnore(workspaceRoot: string, root: string): ReturnType<typeof parseDockerignore> {
-  for (const candidate of [join(root, 'Dockerfile.dockerignore'), join(root, '.dockerignore')]) {
-    const path = join(workspaceRoot, candidate);
-    if (existsSync(path)) {
-      try {
-        return parseDockerignore(readFileSync(path, 'utf8'));
-      } catch {
-        // An invalid file fails the build with a clear error; for inference, count the whole context.
-        return [{ source: '!', cleaned: '.', exclusion: true, regex: /$^/ }];
-      }
-    }
+/** The ignore patterns Docker will apply, or undefined when the file is invalid (the build reports it). */
+async function readIgnore(workspaceRoot: string, root: string): Promise<IgnorePattern[] | undefined> {
+  const dir = join(workspaceRoot, root);
+  try {
+    return await readIgnorePatterns(await findIgnoreFile(dir, join(dir, 'Dockerfile')));
+  } catch {
+    return undefined;
   }
-  return [];
 }
 
-function imageTarget(workspaceRoot: string, root: string, projectName: string, options: HashdockConfig, hasBuildTarget: boolean): TargetConfiguration {
+async function imageTarget(workspaceRoot: string, root: string, projectName: string, options: HashdockConfig, hasBuildTarget: boolean): Promise<TargetConfiguration> {
   const dockerfileText = readFileSync(join(workspaceRoot, root, 'Dockerfile'), 'utf8');
   const inputs: TargetConfiguration['inputs'] = [
-    ...contextInputs('{projectRoot}', readIgnore(workspaceRoot, root)),
+    ...contextInputs('{projectRoot}', await readIgnore(workspaceRoot, root)),
     '{projectRoot}/Dockerfile',
     // The build output in the context and the base images' manifests (their content hashes).
     { dependentTasksOutputFiles: '**/*' },
@@ -84,14 +81,14 @@ export const createNodes: CreateNodes<HashdockOptions> = [
   (dockerfiles, rawOptions, context) => {
     const options = normalizeHashdockOptions(rawOptions);
     return createNodesFromFiles(
-      (dockerfile, _options, ctx) => {
+      async (dockerfile, _options, ctx) => {
         const root = dirname(dockerfile);
         const project = readProjectIdentity(ctx.workspaceRoot, root);
         if (!project) return {};
         const hasBuild = options.buildTargetName in project.targets;
         return {
           projects: {
-            [root]: { targets: { [options.targetName]: imageTarget(ctx.workspaceRoot, root, project.name, options, hasBuild) } },
+            [root]: { targets: { [options.targetName]: await imageTarget(ctx.workspaceRoot, root, project.name, options, hasBuild) } },
           },
         };
       },
