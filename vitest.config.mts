@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-const alias = {
-  '@hashdock/core': resolve(import.meta.dirname, 'libs/core/src/index.ts'),
-  '@hashdock/shared': resolve(import.meta.dirname, 'libs/shared/src/index.ts'),
-};
+// Unit tests run against the sources; Nx, turbo and the e2e workspaces load the built packages.
+const alias = [
+  { find: /^@hashdock\/core$/, replacement: resolve(import.meta.dirname, 'libs/core/src/index.ts') },
+  { find: /^@hashdock\/core\/runtime$/, replacement: resolve(import.meta.dirname, 'libs/core/src/runtime/index.ts') },
+  { find: /^@hashdock\/shared$/, replacement: resolve(import.meta.dirname, 'libs/shared/src/index.ts') },
+];
 
 const project = (name: string, root: string, extra: { include?: string[]; testTimeout?: number } = {}) => ({
   resolve: { alias },

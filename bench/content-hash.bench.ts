@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contentHash, createXxHasher, listContextEntries } from '../libs/core/src/index';
+import { contentHash, createXxHasher, listContextEntries } from '@hashdock/core';
 import { medianSeconds, Row } from './support';
 
 const FILES = 12_000;

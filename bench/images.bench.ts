@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, DockerDriver, hostPlatform, ImageBuildOptions, RegistryClient, runCommand } from '../libs/core/src/index';
+import { buildImage, DockerDriver, hostPlatform, ImageBuildOptions, RegistryClient, runCommand } from '@hashdock/core';
 import { localRootImage } from '../e2e/support/environment';
 import { SandboxWorkspace } from '../e2e/support/sandbox-workspace';
 import { medianSeconds, Row } from './support';
@@ -87,7 +87,7 @@ export async function benchCacheFrom(): Promise<Row[]> {
     await writeFile(join(dir, 'app', 'deps.js'), "const c=require('crypto');let h=Buffer.alloc(32);const end=Date.now()+8000;while(Date.now()<end)h=c.createHash('sha256').update(h).digest();require('fs').writeFileSync('/deps.out',h);\n");
     await writeFile(join(dir, 'app', 'app.js'), "console.log('v1');\n");
     const options: ImageBuildOptions = {
-      project: 'app', workspaceRoot: dir, contextDir: join(dir, 'app'), dockerfile: join(dir, 'app', 'Dockerfile'),
+      project: 'app', imageName: 'app', workspaceRoot: dir, contextDir: join(dir, 'app'), dockerfile: join(dir, 'app', 'Dockerfile'),
       repository: `localhost:5000/${namespace}/app`, tagTemplates: ['{contentHash}', 'latest'], buildArgs: { ROOT_IMAGE: await localRootImage() },
       env: {}, platform: hostPlatform(), push: true, dryRun: false, noCache: false, manifestDir: join(dir, 'dist'), cacheFrom: [], workspaceImages: {},
     };

@@ -1,4 +1,4 @@
-import { buildWorkspaceImages, DockerDriver, RegistryClient, loadRelease, verifyReleaseDigests } from '../libs/core/src/index';
+import { buildWorkspaceImages, DockerDriver, RegistryClient, loadRelease, verifyReleaseDigests } from '@hashdock/core';
 import { SandboxWorkspace } from '../e2e/support/sandbox-workspace';
 import { medianSeconds, Row } from './support';
 import { join } from 'node:path';

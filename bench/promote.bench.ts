@@ -1,4 +1,4 @@
-import { promoteImage, RegistryClient, runCommand } from '../libs/core/src/index';
+import { promoteImage, RegistryClient, runCommand } from '@hashdock/core';
 import { SandboxWorkspace } from '../e2e/support/sandbox-workspace';
 import { Row } from './support';
 

@@ -4,9 +4,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment } from '../e2e/support/environment';
 import { builtProjects, SandboxWorkspace } from '../e2e/support/sandbox-workspace';
-import { RegistryClient } from '../libs/core/src/registry/client';
-import { hasTag } from '../libs/core/src/registry/tag-exists';
-import type { ImageManifest } from '../libs/core/src/manifest/image-manifest';
+import { RegistryClient, hasTag } from '@hashdock/core';
+import type { ImageManifest } from '@hashdock/core';
 
 const environment = await checkEnvironment();
 

@@ -1,11 +1,5 @@
 import { join, resolve } from 'node:path';
-import { DockerDriver } from '../libs/core/src/docker/docker-driver';
-import { buildWorkspaceImages } from '../libs/core/src/image/build-workspace-images';
-import { createAuthorizer } from '../libs/core/src/registry/auth';
-import { RegistryClient } from '../libs/core/src/registry/client';
-import { getEnvironment, loadEnvironments } from '../libs/core/src/release/environments';
-import { loadRelease } from '../libs/core/src/release/release-file';
-import { verifyReleaseDigests } from '../libs/core/src/release/verify-release';
+import { DockerDriver, buildWorkspaceImages, createAuthorizer, RegistryClient, getEnvironment, loadEnvironments, loadRelease, verifyReleaseDigests } from '@hashdock/core';
 import type { ProgramDeps, ReleasedImages } from './program';
 import type { StackSettings } from './stack-settings';
 

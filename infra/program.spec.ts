@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { writeManifest } from '../libs/core/src/manifest/image-manifest';
-import { writeRelease } from '../libs/core/src/release/release-file';
+import { writeManifest, writeRelease } from '@hashdock/core';
 import type { ReleasedImages } from './program';
 
 interface Registered {

@@ -1,8 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { HashdockError } from '../libs/core/src/errors';
-import { parseRepository } from '../libs/core/src/registry/reference';
-import type { DeployableImage } from '../libs/core/src/release/verify-release';
+import { HashdockError, parseRepository } from '@hashdock/core';
+import type { DeployableImage } from '@hashdock/core';
 import { ServiceWorkload } from './components/service-workload';
 import type { StackSettings } from './stack-settings';
 

@@ -25,6 +25,10 @@ if [ ! -x "$ROOT/node_modules/.bin/nx" ] || [ ! -x "$ROOT/node_modules/.bin/node
   fi
 fi
 export PATH="$ROOT/node_modules/.bin:$PATH"
+node -e 'if (+process.versions.node.split(".")[0] < 22) { console.error("hashdock: Node 22+ needed, got " + process.version); process.exit(1) }'
+# This workspace loads its own published packages from their dist/, like a user's would.
+(cd "$ROOT" && node tools/scripts/build-packages.mjs) || { echo "hashdock: building @hashdock/core and @hashdock/nx-plugin failed" >&2; exit 1; }
+# npm links a bin only when its file exists; on a fresh clone dist/ appears after the install.
+[ -x "$ROOT/node_modules/.bin/hashdock" ] || (cd "$ROOT" && npm rebuild --ignore-scripts --loglevel=error @hashdock/core >/dev/null)
 # One-shot runs: no Nx daemon, so every run sees the files as they are.
 export NX_DAEMON=false
-node -e 'if (+process.versions.node.split(".")[0] < 22) { console.error("hashdock: Node 22+ needed, got " + process.version); process.exit(1) }'

@@ -8,8 +8,8 @@ bash tools/scripts/env-up.sh
 nx run-many -t image --outputStyle=stream "$@"
 # Nx's cache knows files, not the registry: a cache hit can replay a manifest whose image the
 # registry no longer has (a wiped .hashdock/, another registry). Check, and rebuild if so.
-if ! node -r @swc-node/register libs/core/src/cli/main.ts verify; then
+if ! hashdock verify; then
   echo "hashdock: some cached manifests name images the registry does not have; running the image targets without the Nx cache" >&2
   nx run-many -t image --outputStyle=stream --skip-nx-cache "$@"
-  node -r @swc-node/register libs/core/src/cli/main.ts verify
+  hashdock verify
 fi

@@ -1,12 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { HashdockError } from '../errors';
 import { BuildImageResult } from '../image/build-image';
-import { imageTargetOptions } from '../image/image-target-options';
+import { orderImageTargets } from '../image/build-workspace-images';
 import { ImageTargetOptions } from '../image/resolve-image-options';
 import { runImageTarget } from '../image/run-image-target';
-import { discoverImageProjects, readProjectIdentity } from '../workspace/discover-images';
+import { discoverImageTargets } from '../workspace/discover-images';
 import { readHashdockConfig } from '../workspace/hashdock-config';
+import { workspaceImageNames } from '../workspace/image-targets';
 
 export function findWorkspaceRoot(from: string): string {
   let dir = resolve(from);
@@ -19,24 +20,24 @@ export function findWorkspaceRoot(from: string): string {
 }
 
 /**
- * `hashdock image` in a project directory: the same options as the Nx target
- * (nx.json plugin options, then the project's own `targets.image.options`),
- * the same core call, the same manifest. This is what `turbo run image` runs.
+ * `hashdock image` in a project directory: every image target of that project
+ * (or the one named with `--target`), with the options Nx would run it with,
+ * through the same core call, writing the same manifests. This is what
+ * `turbo run image` runs.
  */
-export async function imageCommand(projectDir: string, overrides: ImageTargetOptions, env: NodeJS.ProcessEnv = process.env): Promise<BuildImageResult> {
+export async function imageCommand(projectDir: string, overrides: ImageTargetOptions, targetName?: string, env: NodeJS.ProcessEnv = process.env): Promise<BuildImageResult[]> {
   const workspaceRoot = findWorkspaceRoot(projectDir);
-  const root = relative(workspaceRoot, resolve(projectDir));
-  const project = readProjectIdentity(workspaceRoot, root);
-  if (!project || !existsSync(join(workspaceRoot, root, 'Dockerfile'))) throw new HashdockError('NOT_AN_IMAGE_PROJECT', `${projectDir} is not a project with a Dockerfile`);
-  const config = await readHashdockConfig(workspaceRoot);
-  const own = ((project.targets[config.targetName] as { options?: ImageTargetOptions } | undefined)?.options ?? {}) as ImageTargetOptions;
-  const options: ImageTargetOptions = { ...imageTargetOptions(config, readFileSync(join(workspaceRoot, root, 'Dockerfile'), 'utf8')), ...own, ...overrides };
-  const result = await runImageTarget(options, {
-    workspaceRoot,
-    projectName: project.name,
-    projectRoot: root,
-    imageProjects: discoverImageProjects(workspaceRoot).map((p) => p.name),
-    env,
-  });
-  return result;
+  const root = relative(workspaceRoot, resolve(projectDir)).split('\\').join('/') || '.';
+  const config = readHashdockConfig(workspaceRoot);
+  const targets = await discoverImageTargets(workspaceRoot, config);
+  const mine = orderImageTargets(targets).filter((target) => target.projectRoot === root && (!targetName || target.targetName === targetName));
+  if (mine.length === 0)
+    throw new HashdockError('NOT_AN_IMAGE_PROJECT', `${projectDir} has no image target${targetName ? ` named "${targetName}"` : ''} (no Dockerfile found for this project)`);
+  const workspaceImages = workspaceImageNames(targets, config.namespace);
+  const results: BuildImageResult[] = [];
+  for (const target of mine)
+    results.push(
+      await runImageTarget({ ...target.options, ...overrides }, { workspaceRoot, projectName: target.project, projectRoot: target.projectRoot, workspaceImages, env }),
+    );
+  return results;
 }

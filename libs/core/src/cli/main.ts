@@ -1,46 +1,11 @@
-import { isHashdockError } from '../errors';
-import { readHashdockConfig } from '../workspace/hashdock-config';
-import { writeRunReport } from '../report/image-report';
-import { createAuthorizer } from '../registry/auth';
-import { RegistryClient } from '../registry/client';
-import { releaseFromManifests } from '../release/release-file';
-import { verifyReleaseDigests } from '../release/verify-release';
-import { join } from 'node:path';
-import { findWorkspaceRoot, imageCommand } from './image-command';
+#!/usr/bin/env node
+// The `hashdock` command. The runtime check comes first, before any dependency
+// loads: an old Node fails with one line instead of a stack trace.
+import { nodeVersionProblem } from '../runtime';
 
-const USAGE = `usage: hashdock image [--dry-run] [--no-push]   (in a project directory)
-       hashdock report                             (writes dist/images/report.md)
-       hashdock verify                             (every manifest's digest is in its registry)`;
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...flags] = argv;
-  if (command === 'image') {
-    await imageCommand(process.cwd(), { ...(flags.includes('--dry-run') ? { dryRun: true } : {}), ...(flags.includes('--no-push') ? { push: false } : {}) });
-    return 0;
-  }
-  if (command === 'report') {
-    const root = findWorkspaceRoot(process.cwd());
-    const path = await writeRunReport(join(root, (await readHashdockConfig(root)).manifestDir), new Set());
-    console.log(path ? `hashdock report: ${path}` : 'hashdock report: no image reports yet');
-    return 0;
-  }
-  if (command === 'verify') {
-    const root = findWorkspaceRoot(process.cwd());
-    const dir = join(root, (await readHashdockConfig(root)).manifestDir);
-    const release = await releaseFromManifests('local', dir);
-    const authorize = createAuthorizer();
-    await verifyReleaseDigests(Object.values(release.images), () => new RegistryClient({ authorize }), dir);
-    console.log(`hashdock verify: ${Object.keys(release.images).length} images, every digest is in its registry`);
-    return 0;
-  }
-  console.error(USAGE);
-  return 2;
+const problem = nodeVersionProblem();
+if (problem) {
+  console.error(`hashdock: ${problem}`);
+  process.exit(1);
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`hashdock failed: ${isHashdockError(error) ? error.message : ((error as Error).stack ?? String(error))}`);
-    process.exit(1);
-  },
-);
+(require('./run-cli') as typeof import('./run-cli')).runCli(process.argv.slice(2));

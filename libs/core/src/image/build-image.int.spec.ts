@@ -26,6 +26,7 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     await writeFile(join(workspace, 'app', 'hello.txt'), `hello ${namespace}\n`);
     options = {
       project: 'app',
+      imageName: 'app',
       workspaceRoot: workspace,
       contextDir: join(workspace, 'app'),
       dockerfile: join(workspace, 'app', 'Dockerfile'),
@@ -69,7 +70,7 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
       'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\n' +
         'RUN --mount=type=secret,id=api_token ["node", "-e", "const t = require(\'fs\').readFileSync(\'/run/secrets/api_token\', \'utf8\'); if (!t.startsWith(\'s3cr3t-\')) process.exit(3); require(\'fs\').writeFileSync(\'/used\', String(t.length))"]\n',
     );
-    const secretOptions = { ...options, project: 'secret-app', contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository: `localhost:5000/${namespace}/secret-app`, secrets: { api_token: 'HASHDOCK_TEST_API_TOKEN' } };
+    const secretOptions = { ...options, project: 'secret-app', imageName: 'secret-app', contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository: `localhost:5000/${namespace}/secret-app`, secrets: { api_token: 'HASHDOCK_TEST_API_TOKEN' } };
     const missing = await buildImage(secretOptions, deps).catch((e) => e);
     expect(missing.message).toBe('Secret "api_token" reads the environment variable HASHDOCK_TEST_API_TOKEN, which is not set');
     process.env.HASHDOCK_TEST_API_TOKEN = secret;

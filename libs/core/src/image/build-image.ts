@@ -3,7 +3,7 @@ import { DockerDriver } from '../docker/docker-driver';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { contentHash, ContentHashResult } from '../hash/content-hash';
 import { XxHasher } from '../hash/xxhash';
-import { ImageManifest, manifestPath, readManifest, writeManifest } from '../manifest/image-manifest';
+import { ImageManifest, manifestName, manifestPath, readManifest, writeManifest } from '../manifest/image-manifest';
 import { RegistryClient } from '../registry/client';
 import { parseRepository } from '../registry/reference';
 import { retag } from '../registry/retag';
@@ -59,7 +59,7 @@ async function resolveBases(options: ImageBuildOptions, dockerfileText: string):
 /** Content hash of this image's last pushed version, from its previous manifest (read once per build). */
 async function previousPushedHash(options: ImageBuildOptions): Promise<string | undefined> {
   try {
-    const previous = await readManifest(manifestPath(options.manifestDir, options.project));
+    const previous = await readManifest(manifestPath(options.manifestDir, options.imageName));
     return previous.repository === options.repository && previous.pushed ? previous.contentHash : undefined;
   } catch {
     return undefined;
@@ -99,6 +99,7 @@ function buildManifest(options: ImageBuildOptions, hash: string, tags: string[],
   return {
     schemaVersion: 1,
     project: options.project,
+    image: options.imageName,
     repository: options.repository,
     contentHash: hash,
     tags,
@@ -214,5 +215,5 @@ export function summaryLine(result: BuildImageResult): string {
   const { manifest } = result;
   const where = manifest.ref ?? `${manifest.repository}:${manifest.contentHash}`;
   const status = manifest.status === 'planned' ? `planned(${manifest.plan})` : manifest.status;
-  return `hashdock ${status.padEnd(15)} ${manifest.project.padEnd(12)} ${manifest.contentHash} ${where} ${result.seconds.toFixed(1)}s`;
+  return `hashdock ${status.padEnd(15)} ${manifestName(manifest).padEnd(12)} ${manifest.contentHash} ${where} ${result.seconds.toFixed(1)}s`;
 }

@@ -1,42 +1,37 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { HashdockError } from '../errors';
 import { gitShortSha } from '../tags/git-sha';
 import { templatesUse } from '../tags/tag-policy';
-import { discoverImageProjects, ProjectIdentity } from '../workspace/discover-images';
+import { discoverImageTargets } from '../workspace/discover-images';
+import { ImageTarget, workspaceImageNames } from '../workspace/image-targets';
 import { readHashdockConfig } from '../workspace/hashdock-config';
-import { findWorkspaceBaseImages } from './base-images';
 import { buildImage, BuildImageDeps, BuildImageResult } from './build-image';
-import { imageTargetOptions } from './image-target-options';
 import { ImageTargetOptions, resolveImageOptions } from './resolve-image-options';
 
 export interface WorkspaceImagesOptions {
   workspaceRoot: string;
-  /** Only these projects and the workspace images they build FROM (default: all). */
+  /** Only the image targets of these projects and the workspace images they build FROM (default: all). */
   projects?: string[];
   /** Overrides applied to every image (dryRun, push, manifestDir, …). */
   overrides?: ImageTargetOptions;
   env?: NodeJS.ProcessEnv;
 }
 
-/** Image projects with their workspace base images, bases first. */
-export function orderImageProjects(workspaceRoot: string, namespace: string, projects: ProjectIdentity[], only?: string[]): { project: ProjectIdentity; bases: string[] }[] {
-  const names = Object.fromEntries(projects.map((p) => [`${namespace}/${p.name}`, p.name]));
-  const byName = new Map(projects.map((p) => [p.name, p]));
-  const bases = new Map(projects.map((p) => [p.name, findWorkspaceBaseImages(readFileSync(join(workspaceRoot, p.root, 'Dockerfile'), 'utf8'), names).map((b) => b.project)]));
-  const ordered: { project: ProjectIdentity; bases: string[] }[] = [];
+/** Image targets with the workspace images they build FROM, bases first. */
+export function orderImageTargets(targets: readonly ImageTarget[], onlyProjects?: string[]): ImageTarget[] {
+  const byName = new Map(targets.map((target) => [target.name, target]));
+  const ordered: ImageTarget[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, path: string[]) => {
-    const project = byName.get(name);
-    if (!project) throw new HashdockError('UNKNOWN_PROJECT', `No image project named "${name}" (known: ${[...byName.keys()].join(', ')})`);
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') throw new HashdockError('IMAGE_CYCLE', `Images build FROM each other in a cycle: ${[...path, name].join(' → ')}`);
-    state.set(name, 'visiting');
-    for (const base of bases.get(name) ?? []) visit(base, [...path, name]);
-    state.set(name, 'done');
-    ordered.push({ project, bases: bases.get(name) ?? [] });
+  const visit = (target: ImageTarget, path: string[]) => {
+    if (state.get(target.name) === 'done') return;
+    if (state.get(target.name) === 'visiting') throw new HashdockError('IMAGE_CYCLE', `Images build FROM each other in a cycle: ${[...path, target.name].join(' → ')}`);
+    state.set(target.name, 'visiting');
+    for (const base of target.bases) visit(byName.get(base.name)!, [...path, target.name]);
+    state.set(target.name, 'done');
+    ordered.push(target);
   };
-  for (const name of only?.length ? only : [...byName.keys()]) visit(name, []);
+  const known = [...new Set(targets.map((target) => target.project))];
+  for (const project of onlyProjects ?? []) if (!known.includes(project)) throw new HashdockError('UNKNOWN_PROJECT', `No image project named "${project}" (known: ${known.join(', ')})`);
+  for (const target of targets) if (!onlyProjects?.length || onlyProjects.includes(target.project)) visit(target, []);
   return ordered;
 }
 
@@ -46,18 +41,17 @@ export function orderImageProjects(workspaceRoot: string, namespace: string, pro
  */
 export async function buildWorkspaceImages(options: WorkspaceImagesOptions, deps: BuildImageDeps): Promise<BuildImageResult[]> {
   const env = options.env ?? process.env;
-  const config = await readHashdockConfig(options.workspaceRoot);
-  const projects = discoverImageProjects(options.workspaceRoot);
-  const order = orderImageProjects(options.workspaceRoot, config.namespace, projects, options.projects);
+  const config = readHashdockConfig(options.workspaceRoot);
+  const targets = await discoverImageTargets(options.workspaceRoot, config);
+  const workspaceImages = workspaceImageNames(targets, config.namespace);
   const results: BuildImageResult[] = [];
   const gitSha = templatesUse([...config.tags, ...(options.overrides?.extraTags ?? [])], 'gitSha') ? await gitShortSha(options.workspaceRoot) : undefined;
-  for (const { project } of order) {
-    const targetOptions = { ...imageTargetOptions(config, readFileSync(join(options.workspaceRoot, project.root, 'Dockerfile'), 'utf8')), ...options.overrides };
-    const resolved = resolveImageOptions(targetOptions, {
+  for (const target of orderImageTargets(targets, options.projects)) {
+    const resolved = resolveImageOptions({ ...target.options, ...options.overrides }, {
       workspaceRoot: options.workspaceRoot,
-      projectName: project.name,
-      projectRoot: project.root,
-      imageProjects: projects.map((p) => p.name),
+      projectName: target.project,
+      projectRoot: target.projectRoot,
+      workspaceImages,
       gitSha,
       env,
     });

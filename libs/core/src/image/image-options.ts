@@ -1,5 +1,7 @@
 export interface ImageBuildOptions {
   project: string;
+  /** Image name under the namespace; names the manifest file too. */
+  imageName: string;
   workspaceRoot: string;
   /** Absolute. */
   contextDir: string;
@@ -29,7 +31,7 @@ export interface ImageBuildOptions {
   secrets?: Record<string, string>;
   /** A bundler metafile (esbuild) naming the sources behind the context, for rebuild reasons. */
   buildMetafile?: string;
-  /** Image name without registry (`hashdock/base`) → project, for every workspace image. */
+  /** Image name without registry (`hashdock/base`) → image name (its manifest), for every workspace image. */
   workspaceImages: Record<string, string>;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveImageOptions as normalizeOptions } from './resolve-image-options';
 
-const facts = { workspaceRoot: '/ws', projectName: 'api', projectRoot: 'apps/api', imageProjects: ['api', 'base'], gitSha: 'abc', env: {} };
+const facts = { workspaceRoot: '/ws', projectName: 'api', projectRoot: 'apps/api', workspaceImages: { 'acme/api': 'api', 'acme/base': 'base' }, gitSha: 'abc', env: {} };
 
 describe('resolveImageOptions', () => {
   it('resolves paths, repository and workspace images once', () => {
@@ -27,6 +27,11 @@ describe('resolveImageOptions', () => {
   it('takes build-arg overrides from HASHDOCK_BUILD_ARG_<NAME>', () => {
     const options = normalizeOptions({ buildArgs: { ROOT_IMAGE: 'local/root:1', OTHER: 'x' } }, { ...facts, env: { HASHDOCK_BUILD_ARG_ROOT_IMAGE: 'node:24-slim', HASHDOCK_BUILD_ARG_: 'ignored' } });
     expect(options.buildArgs).toEqual({ ROOT_IMAGE: 'node:24-slim', OTHER: 'x' });
+  });
+
+  it('names the repository and the manifest after the image name, unscoped by default', () => {
+    expect(normalizeOptions({ namespace: 'acme', name: 'api-worker' }, facts)).toMatchObject({ repository: 'localhost:5000/acme/api-worker', imageName: 'api-worker' });
+    expect(normalizeOptions({ namespace: 'acme' }, { ...facts, projectName: '@acme/Billing' })).toMatchObject({ repository: 'localhost:5000/acme/billing', imageName: 'billing' });
   });
 
   it('keeps an explicit repository and expands {workspaceRoot}', () => {

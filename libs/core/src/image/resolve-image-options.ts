@@ -2,9 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
 import { hostPlatform, ImageBuildOptions } from './image-options';
+import { imageNameOf } from '../workspace/image-name';
 
 /** What a user sets on an image target (the executor's schema). */
 export interface ImageTargetOptions {
+  /** Image name under the namespace, and the manifest's file name (default: the project name). */
+  name?: string;
   dockerfile?: string;
   context?: string;
   registry?: string;
@@ -31,8 +34,8 @@ export interface ImageTargetFacts {
   workspaceRoot: string;
   projectName: string;
   projectRoot: string;
-  /** Every project that has an image target. */
-  imageProjects: string[];
+  /** `<namespace>/<name>` → name of every workspace image (see workspaceImageNames). */
+  workspaceImages: Record<string, string>;
   gitSha?: string;
   env: NodeJS.ProcessEnv;
 }
@@ -48,14 +51,22 @@ export function buildArgOverrides(env: NodeJS.ProcessEnv): Record<string, string
   );
 }
 
-function expand(value: string, facts: ImageTargetFacts): string {
-  return value.replace(/\{projectRoot\}/g, facts.projectRoot).replace(/\{projectName\}/g, facts.projectName).replace(/\{workspaceRoot\}\/?/g, '');
+/**
+ * A path option as Nx interpolates it ({projectRoot}, {projectName},
+ * {workspaceRoot}), made absolute against the workspace root.
+ */
+export function expandPathTemplate(value: string, projectRoot: string, projectName: string, workspaceRoot: string): string {
+  const expanded = value
+    .replace(/\{projectRoot\}/g, projectRoot)
+    .replace(/\{projectName\}/g, projectName)
+    .replace(/^\{workspaceRoot\}\/?/, '')
+    .replace(/\{workspaceRoot\}/g, workspaceRoot);
+  return isAbsolute(expanded) ? expanded : resolve(workspaceRoot, expanded || '.');
 }
 
 function workspacePath(value: string, facts: ImageTargetFacts, option: string): string {
-  const expanded = expand(value, facts);
-  if (!expanded) throw new InvalidOptionError(option, `Option "${option}" is empty`);
-  return isAbsolute(expanded) ? expanded : resolve(facts.workspaceRoot, expanded);
+  if (!value.trim()) throw new InvalidOptionError(option, `Option "${option}" is empty`);
+  return expandPathTemplate(value, facts.projectRoot, facts.projectName, facts.workspaceRoot);
 }
 
 /**
@@ -66,9 +77,11 @@ function workspacePath(value: string, facts: ImageTargetFacts, option: string): 
 export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTargetFacts): ImageBuildOptions {
   const registry = facts.env.HASHDOCK_REGISTRY || options.registry || 'localhost:5000';
   const namespace = facts.env.HASHDOCK_NAMESPACE || options.namespace || 'hashdock';
-  const repository = options.repository ?? `${registry}/${namespace}/${facts.projectName}`;
+  const imageName = options.name ?? imageNameOf(facts.projectName);
+  const repository = options.repository ?? `${registry}/${namespace}/${imageName}`;
   return {
     project: facts.projectName,
+    imageName,
     workspaceRoot: facts.workspaceRoot,
     contextDir: workspacePath(options.context ?? '{projectRoot}', facts, 'context'),
     dockerfile: workspacePath(options.dockerfile ?? '{projectRoot}/Dockerfile', facts, 'dockerfile'),
@@ -88,7 +101,10 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     ...(options.buildMetafile ? { buildMetafile: workspacePath(options.buildMetafile, facts, 'buildMetafile') } : {}),
     // Dockerfiles name workspace images with the configured namespace; an env override only moves where they go.
     workspaceImages: Object.fromEntries(
-      [...new Set([options.namespace ?? 'hashdock', namespace])].flatMap((prefix) => facts.imageProjects.map((project) => [`${prefix}/${project}`, project])),
+      Object.entries(facts.workspaceImages).flatMap(([reference, name]) => [
+        [reference, name],
+        [`${namespace}/${name}`, name],
+      ]),
     ),
   };
 }

@@ -5,10 +5,12 @@ import { readJsonFile } from './read-json-file';
 
 export type ImageStatus = 'built' | 'exists' | 'planned';
 
-/** What `dist/images/<project>.json` records about one image. */
+/** What `dist/images/<image>.json` records about one image. */
 export interface ImageManifest {
   schemaVersion: 1;
   project: string;
+  /** Image name under the namespace; names this file. Absent in older manifests: the project name. */
+  image?: string;
   repository: string;
   contentHash: string;
   tags: string[];
@@ -22,7 +24,7 @@ export interface ImageManifest {
   platform: string;
   /** For a dry run: what a real run would do. */
   plan?: 'build' | 'exists';
-  /** Workspace images built FROM: project → content hash. */
+  /** Workspace images built FROM: image name → content hash. */
   baseImages: Record<string, string>;
 }
 
@@ -34,8 +36,13 @@ export class ManifestError extends HashdockError {
   }
 }
 
-export function manifestPath(directory: string, project: string): string {
-  return join(directory, `${project}.json`);
+export function manifestPath(directory: string, image: string): string {
+  return join(directory, `${image}.json`);
+}
+
+/** The image name a manifest is filed under. */
+export function manifestName(manifest: Pick<ImageManifest, 'project' | 'image'>): string {
+  return manifest.image ?? manifest.project;
 }
 
 /** Write via a temp file and rename, so a reader never sees half a file. */
@@ -53,8 +60,8 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
 
 export async function writeManifest(directory: string, manifest: ImageManifest): Promise<string> {
   if (manifest.status !== 'planned' && manifest.pushed && !manifest.digest)
-    throw new ManifestError(manifestPath(directory, manifest.project), 'a pushed image needs a digest');
-  const path = manifestPath(directory, manifest.project);
+    throw new ManifestError(manifestPath(directory, manifestName(manifest)), 'a pushed image needs a digest');
+  const path = manifestPath(directory, manifestName(manifest));
   await writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
   return path;
 }

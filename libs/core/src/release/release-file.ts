@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { readJsonFile } from '../manifest/read-json-file';
 import { join } from 'node:path';
 import { HashdockError } from '../errors';
-import { readManifest, writeFileAtomic } from '../manifest/image-manifest';
+import { manifestName, readManifest, writeFileAtomic } from '../manifest/image-manifest';
 
 export interface ReleaseEntry {
   project: string;
@@ -38,8 +38,8 @@ export async function releaseFromManifests(environment: string, directory: strin
   for (const file of files) {
     const manifest = await readManifest(join(directory, file));
     if (!manifest.digest || !manifest.ref)
-      throw new ReleaseError(join(directory, file), `image "${manifest.project}" was not pushed (status ${manifest.status}); run its image target first`);
-    release.images[manifest.project] = {
+      throw new ReleaseError(join(directory, file), `image "${manifestName(manifest)}" was not pushed (status ${manifest.status}); run its image target first`);
+    release.images[manifestName(manifest)] = {
       project: manifest.project,
       repository: manifest.repository,
       digest: manifest.digest,

@@ -2,11 +2,13 @@ import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildImageResult } from '../image/build-image';
 import { InputChange } from '../image/rebuild-reasons';
-import { writeFileAtomic } from '../manifest/image-manifest';
+import { manifestName, writeFileAtomic } from '../manifest/image-manifest';
 
 /** One image's line in the run report: `dist/images/.reports/<project>.json`. */
 export interface ImageReport {
   project: string;
+  /** Image name; names the report file. */
+  image?: string;
   status: string;
   contentHash: string;
   tags: string[];
@@ -22,6 +24,7 @@ export async function writeImageReport(manifestDir: string, result: BuildImageRe
   const { manifest } = result;
   const report: ImageReport = {
     project: manifest.project,
+    image: manifestName(manifest),
     status: manifest.status === 'planned' ? `planned (${manifest.plan})` : manifest.status,
     contentHash: manifest.contentHash,
     tags: manifest.tags,
@@ -29,7 +32,7 @@ export async function writeImageReport(manifestDir: string, result: BuildImageRe
     seconds: Math.round(result.seconds * 10) / 10,
     ...(result.reasons ? { previousHash: result.reasons.previousHash, changes: result.reasons.changes } : {}),
   };
-  await writeFileAtomic(join(reportDir(manifestDir), `${manifest.project}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(reportDir(manifestDir), `${manifestName(manifest)}.json`), `${JSON.stringify(report, null, 2)}\n`);
 }
 
 export async function readImageReports(manifestDir: string): Promise<ImageReport[]> {
@@ -49,12 +52,12 @@ export function renderImageReport(reports: readonly ImageReport[], cached: Reado
   const lines = ['# Hashdock images', '', '| image | status | content hash | tags | digest | seconds |', '|---|---|---|---|---|---|'];
   for (const r of reports) {
     const status = cached.has(r.project) ? `cached (${r.status})` : r.status;
-    lines.push(`| ${r.project} | ${status} | \`${r.contentHash}\` | ${r.tags.map((t) => `\`${t}\``).join(' ')} | ${r.digest ? `\`${r.digest.slice(0, 19)}…\`` : '—'} | ${r.seconds.toFixed(1)} |`);
+    lines.push(`| ${r.image ?? r.project} | ${status} | \`${r.contentHash}\` | ${r.tags.map((t) => `\`${t}\``).join(' ')} | ${r.digest ? `\`${r.digest.slice(0, 19)}…\`` : '—'} | ${r.seconds.toFixed(1)} |`);
   }
   const rebuilt = reports.filter((r) => r.status === 'built' && !cached.has(r.project));
   if (rebuilt.length) lines.push('', '## Why rebuilt');
   for (const r of rebuilt) {
-    lines.push('', `### ${r.project}`);
+    lines.push('', `### ${r.image ?? r.project}`);
     if (!r.changes) {
       lines.push('', 'No earlier version with an inputs record in the registry: the first build of this image, or one built before Hashdock recorded inputs.');
       continue;

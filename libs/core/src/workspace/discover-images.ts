@@ -1,49 +1,34 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { posix } from 'node:path';
+import fg from 'fast-glob';
+import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfile-names';
+import { HashdockConfig, readHashdockConfig } from './hashdock-config';
+import { ImageTarget, ImageTargetCandidate, resolveImageTargets } from './image-targets';
+import { owningProjectRoot, readWorkspaceProject, WorkspaceProject } from './project-files';
 
-export interface ProjectIdentity {
-  name: string;
-  root: string;
-  targets: Record<string, unknown>;
-}
+/** Directories Nx never sees (git-ignored in every workspace it creates) and Hashdock's own state. */
+const NEVER_PROJECTS = ['**/node_modules/**', '**/dist/**', '**/.git/**', '**/.nx/**', '**/.hashdock/**', '**/.turbo/**', '**/tmp/**'];
 
-function readJson(path: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
+/** Pair each Dockerfile with the project that owns it; Dockerfiles outside any project are not images. */
+export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readonly string[]): ImageTargetCandidate[] {
+  const projects = new Map<string, WorkspaceProject | undefined>();
+  const candidates: ImageTargetCandidate[] = [];
+  for (const dockerfile of dockerfiles) {
+    if (!isDockerfileName(posix.basename(dockerfile))) continue;
+    const root = owningProjectRoot(workspaceRoot, dockerfile);
+    if (root === undefined) continue;
+    if (!projects.has(root)) projects.set(root, readWorkspaceProject(workspaceRoot, root));
+    const project = projects.get(root);
+    if (project) candidates.push({ dockerfile, project });
   }
+  return candidates;
 }
-
-/** The project a directory holds (project.json or package.json): name and declared targets/scripts. */
-export function readProjectIdentity(workspaceRoot: string, root: string): ProjectIdentity | undefined {
-  const projectJson = readJson(join(workspaceRoot, root, 'project.json'));
-  const packageJson = readJson(join(workspaceRoot, root, 'package.json'));
-  if (!projectJson && !packageJson) return undefined;
-  const name = (projectJson?.name ?? packageJson?.name ?? basename(root)) as string;
-  const scripts = (packageJson?.scripts ?? {}) as Record<string, unknown>;
-  return { name, root, targets: { ...scripts, ...((projectJson?.targets ?? {}) as Record<string, unknown>) } };
-}
-
-const SKIP = new Set(['node_modules', 'dist', '.git', '.nx', '.hashdock', '.turbo', 'tmp']);
 
 /**
- * Projects with a Dockerfile at their root, found without Nx (infra's
- * integrated mode and the turbo path). The Nx plugin infers the same set.
+ * The workspace's image targets found without Nx (the turbo command, infra's
+ * integrated mode, the CLI): the same Dockerfile pattern and the same model
+ * as the Nx plugin, over the files on disk.
  */
-export function discoverImageProjects(workspaceRoot: string): ProjectIdentity[] {
-  const found: ProjectIdentity[] = [];
-  const walk = (relative: string, depth: number) => {
-    if (depth > 4) return;
-    const absolute = relative ? join(workspaceRoot, relative) : workspaceRoot;
-    if (relative && existsSync(join(absolute, 'Dockerfile'))) {
-      const project = readProjectIdentity(workspaceRoot, relative);
-      if (project) found.push(project);
-    }
-    for (const entry of readdirSync(absolute, { withFileTypes: true })) {
-      if (entry.isDirectory() && !SKIP.has(entry.name) && !entry.name.startsWith('.')) walk(relative ? `${relative}/${entry.name}` : entry.name, depth + 1);
-    }
-  };
-  walk('', 0);
-  return found.sort((a, b) => (a.name < b.name ? -1 : 1));
+export async function discoverImageTargets(workspaceRoot: string, config: HashdockConfig = readHashdockConfig(workspaceRoot)): Promise<ImageTarget[]> {
+  const dockerfiles = await fg(DOCKERFILE_GLOB, { cwd: workspaceRoot, ignore: NEVER_PROJECTS, onlyFiles: true, followSymbolicLinks: false });
+  return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort()));
 }

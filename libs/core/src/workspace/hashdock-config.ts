@@ -1,13 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HashdockError } from '../errors';
+import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
+import { readJsoncFile } from './read-jsonc-file';
 
 export const PLUGIN_NAME = '@hashdock/nx-plugin';
+export const IMAGE_EXECUTOR = `${PLUGIN_NAME}:image`;
 
 /** Options of the plugin entry in nx.json: the one configuration every entry point reads. */
 export interface HashdockOptions {
-  /** Name of the inferred target. */
+  /** Name of the inferred target; extra Dockerfiles of a project get `<targetName>-<variant>`. */
   targetName?: string;
   /** Registry host[:port]; HASHDOCK_REGISTRY overrides it at run time. */
   registry?: string;
@@ -19,39 +20,114 @@ export interface HashdockOptions {
   buildArgs?: Record<string, string>;
   /** Target platform; the host's when unset. */
   platform?: string;
-  /** Target that produces files for the build context (run first when the project has it). */
-  buildTargetName?: string;
+  /**
+   * Target whose outputs the image needs, run first when the project has it:
+   * `build`, or `build:production` for a configuration; `false` for none.
+   */
+  buildTarget?: string | false;
+  /** Build context: `project` (default), `workspace`, or a path such as `{projectRoot}/..` or `docker`. */
+  context?: string;
   /** Workspace-relative directory of the manifests. */
   manifestDir?: string;
 }
 
-export type HashdockConfig = Required<Omit<HashdockOptions, 'platform'>> & { platform?: string };
+export interface HashdockConfig {
+  targetName: string;
+  registry: string;
+  namespace: string;
+  tags: string[];
+  buildArgs: Record<string, string>;
+  platform?: string;
+  buildTarget?: { target: string; configuration?: string };
+  /** A path template: `{projectRoot}`, `{workspaceRoot}`, or a workspace path with either. */
+  context: string;
+  manifestDir: string;
+}
 
-export function normalizeHashdockOptions(options: HashdockOptions | undefined): HashdockConfig {
+const OPTION_TYPES: Record<keyof HashdockOptions, string> = {
+  targetName: 'a string',
+  registry: 'a string',
+  namespace: 'a string',
+  tags: 'an array of strings',
+  buildArgs: 'an object of strings',
+  platform: 'a string',
+  buildTarget: 'a string or false',
+  context: 'a string',
+  manifestDir: 'a string',
+};
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function isValid(option: keyof HashdockOptions, value: unknown): boolean {
+  switch (option) {
+    case 'tags':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0);
+    case 'buildArgs':
+      return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
+    case 'buildTarget':
+      return value === false || (typeof value === 'string' && /^[^:\s]+(:[^:\s]+)?$/.test(value));
+    default:
+      return typeof value === 'string' && value.length > 0;
+  }
+}
+
+/**
+ * Validate the plugin options once and fill in defaults. A wrong option is one
+ * error naming where it came from, the option and the type it needs.
+ */
+export function normalizeHashdockOptions(options: HashdockOptions | undefined, source = 'nx.json'): HashdockConfig {
+  const raw = (options ?? {}) as Record<string, unknown>;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidOptionError('options', `${source}: the options of plugin "${PLUGIN_NAME}" must be an object`);
+  for (const [option, value] of Object.entries(raw)) {
+    if (!(option in OPTION_TYPES))
+      throw new InvalidOptionError(option, `${source}: plugin "${PLUGIN_NAME}" has no option "${option}" (known: ${Object.keys(OPTION_TYPES).join(', ')})`);
+    if (value !== undefined && !isValid(option as keyof HashdockOptions, value))
+      throw new InvalidOptionError(option, `${source}: plugin "${PLUGIN_NAME}" option "${option}" must be ${OPTION_TYPES[option as keyof HashdockOptions]}, got ${describe(value)}`);
+  }
+  const buildTarget = options?.buildTarget ?? 'build';
+  const [target, configuration] = buildTarget === false ? [] : buildTarget.split(':');
   return {
     targetName: options?.targetName ?? 'image',
     registry: options?.registry ?? 'localhost:5000',
     namespace: options?.namespace ?? 'hashdock',
     tags: options?.tags ?? [...DEFAULT_TAG_TEMPLATES],
     buildArgs: options?.buildArgs ?? {},
-    platform: options?.platform,
-    buildTargetName: options?.buildTargetName ?? 'build',
+    ...(options?.platform ? { platform: options.platform } : {}),
+    ...(target ? { buildTarget: configuration ? { target, configuration } : { target } } : {}),
+    context: contextTemplate(options?.context ?? 'project'),
     manifestDir: options?.manifestDir ?? 'dist/images',
   };
+}
+
+/** `project` → `{projectRoot}`, `workspace` → `{workspaceRoot}`; anything else is a path template already. */
+export function contextTemplate(policy: string): string {
+  if (policy === 'project') return '{projectRoot}';
+  if (policy === 'workspace' || policy === '.') return '{workspaceRoot}';
+  return policy;
 }
 
 /** Environment variables that change what an image target produces (declared as Nx inputs). */
 export const IMAGE_ENV_INPUTS = ['HASHDOCK_REGISTRY', 'HASHDOCK_NAMESPACE'] as const;
 
-/** Read the plugin options from nx.json without importing Nx (for infra and the turbo path). */
-export async function readHashdockConfig(workspaceRoot: string): Promise<HashdockConfig> {
+interface NxJsonShape {
+  plugins?: (string | { plugin: string; options?: unknown })[];
+}
+
+/** The plugin entry's options in an nx.json value, or undefined when the plugin is not registered. */
+export function hashdockOptionsIn(nxJson: NxJsonShape | undefined): HashdockOptions | undefined {
+  const entry = (nxJson?.plugins ?? []).find((plugin) => (typeof plugin === 'string' ? plugin : plugin?.plugin) === PLUGIN_NAME);
+  if (entry === undefined) return undefined;
+  return typeof entry === 'object' ? ((entry.options ?? {}) as HashdockOptions) : {};
+}
+
+/** Read the plugin options from nx.json (JSONC, as Nx reads it) without importing Nx: for infra and the turbo path. */
+export function readHashdockConfig(workspaceRoot: string): HashdockConfig {
   const path = join(workspaceRoot, 'nx.json');
-  let nxJson: { plugins?: (string | { plugin: string; options?: HashdockOptions })[] };
-  try {
-    nxJson = JSON.parse(await readFile(path, 'utf8'));
-  } catch (cause) {
-    throw new HashdockError('CONFIG', `${path} cannot be read as JSON`, { cause });
-  }
-  const entry = (nxJson.plugins ?? []).find((plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME);
-  return normalizeHashdockOptions(typeof entry === 'object' ? entry.options : undefined);
+  const nxJson = readJsoncFile<NxJsonShape>(path);
+  if (!nxJson) throw new InvalidOptionError('nx.json', `${path} is missing: not an Nx workspace`);
+  return normalizeHashdockOptions(hashdockOptionsIn(nxJson), path);
 }

@@ -2,9 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseDockerignore } from '@hashdock/core';
-import { createDependencies, createNodes } from './plugin';
-import { contextInputs } from './dockerignore-inputs';
+import type { CreateDependenciesContext } from '@nx/devkit';
+import { createDependencies, createNodesV2 } from './plugin';
 
 describe('hashdock plugin', () => {
   let root = '';
@@ -14,8 +13,9 @@ describe('hashdock plugin', () => {
       'apps/base/Dockerfile': 'ARG ROOT_IMAGE=node:24-slim\nFROM ${ROOT_IMAGE}\n',
       'apps/base/project.json': '{"name":"base"}',
       'apps/api/Dockerfile': 'ARG BASE_IMAGE=acme/base\nFROM ${BASE_IMAGE}\nCOPY dist/ /app/\n',
+      'apps/api/Dockerfile.debug': 'ARG BASE_IMAGE=acme/base\nFROM ${BASE_IMAGE}\n',
       'apps/api/.dockerignore': 'src\n*.md\n',
-      'apps/api/project.json': '{"name":"api","targets":{"build":{}}}',
+      'apps/api/project.json': '{"name":"api","targets":{"build":{},"image":{"options":{"context":"{workspaceRoot}"}}}}',
       'docs/Dockerfile': 'FROM scratch\n',
     };
     for (const [path, text] of Object.entries(files)) {
@@ -26,61 +26,67 @@ describe('hashdock plugin', () => {
   afterEach(() => rm(root, { recursive: true, force: true }));
 
   const run = (options: Record<string, unknown>) =>
-    createNodes[1](['apps/base/Dockerfile', 'apps/api/Dockerfile', 'docs/Dockerfile'], options, { workspaceRoot: root, nxJsonConfiguration: {} });
+    createNodesV2[1](['apps/base/Dockerfile', 'apps/api/Dockerfile', 'apps/api/Dockerfile.debug', 'docs/Dockerfile'], options, { workspaceRoot: root, nxJsonConfiguration: {} });
 
-  it('infers a described, cached image target for each project with a Dockerfile', async () => {
+  it('renders one described, cached target per Dockerfile, inputs following the project.json context override', async () => {
     const results = Object.fromEntries(await run({ namespace: 'acme', buildArgs: { ROOT_IMAGE: 'local/root:1' } }));
-    expect(Object.keys(results)).toEqual(['apps/base/Dockerfile', 'apps/api/Dockerfile', 'docs/Dockerfile']);
+    expect(Object.keys(results)).toEqual(['apps/base/Dockerfile', 'apps/api/Dockerfile', 'apps/api/Dockerfile.debug', 'docs/Dockerfile']);
     expect(results['docs/Dockerfile']).toEqual({});
-    const api = results['apps/api/Dockerfile'].projects!['apps/api'].targets!.image;
-    expect(api).toMatchObject({
+    const api = results['apps/api/Dockerfile'].projects!['apps/api'];
+    expect(api.name).toBe('api');
+    expect(api.targets!.image).toMatchObject({
       executor: '@hashdock/nx-plugin:image',
       cache: true,
-      dependsOn: ['build', '^image'],
+      dependsOn: ['build', { projects: ['base'], target: 'image' }],
       outputs: ['{workspaceRoot}/dist/images/api.json', '{workspaceRoot}/dist/images/.reports/api.json'],
-      options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', namespace: 'acme', buildArgs: {} },
+      // The inferred options; Nx merges the project's own ({ context }) over them.
+      options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', name: 'api', namespace: 'acme', buildArgs: {} },
     });
-    expect(api.metadata?.description).toMatch(/acme\/api/);
-    expect(api.inputs).toEqual([
-      '{projectRoot}/**/*',
-      '!{projectRoot}/src',
-      '!{projectRoot}/src/**',
-      '!{projectRoot}/*.md',
-      '!{projectRoot}/*.md/**',
+    expect(api.targets!.image.metadata?.description).toBe(
+      "Build acme/api from apps/api/Dockerfile (context .), tag it by content hash and push it, or reuse the registry's copy",
+    );
+    // The workspace root is the context, so its files are the inputs (apps/api/.dockerignore no longer applies).
+    expect(api.targets!.image.inputs).toEqual([
+      '{workspaceRoot}/**/*',
       '{projectRoot}/Dockerfile',
+      '{projectRoot}/Dockerfile.dockerignore',
+      '{workspaceRoot}/.dockerignore',
       { dependentTasksOutputFiles: '**/*' },
       { env: 'HASHDOCK_REGISTRY' },
       { env: 'HASHDOCK_NAMESPACE' },
       { env: 'HASHDOCK_BUILD_ARG_BASE_IMAGE' },
       { runtime: 'git rev-parse --short=12 HEAD' },
     ]);
+    const debug = results['apps/api/Dockerfile.debug'].projects!['apps/api'].targets!['image-debug'];
+    expect(debug).toMatchObject({ options: { name: 'api-debug', dockerfile: '{projectRoot}/Dockerfile.debug' } });
+    expect(debug.inputs!.slice(0, 5)).toEqual(['{projectRoot}/**/*', '!{projectRoot}/src', '!{projectRoot}/src/**', '!{projectRoot}/*.md', '!{projectRoot}/*.md/**']);
     const base = results['apps/base/Dockerfile'].projects!['apps/base'].targets!.image;
-    expect(base.dependsOn).toEqual(['^image']);
-    // Only args the Dockerfile declares are passed (and hashed).
+    expect(base.dependsOn).toEqual(['build']);
     expect(base.options.buildArgs).toEqual({ ROOT_IMAGE: 'local/root:1' });
   });
 
-  it('declares no git input when no tag uses the commit', async () => {
-    const results = Object.fromEntries(await run({ tags: ['{contentHash}', 'latest'] }));
-    const inputs = results['apps/base/Dockerfile'].projects!['apps/base'].targets!.image.inputs as unknown[];
-    expect(inputs).not.toContainEqual({ runtime: 'git rev-parse --short=12 HEAD' });
+  it('selects the build configuration through the image target, and declares no git input when no tag uses it', async () => {
+    const results = Object.fromEntries(await run({ buildTarget: 'build:production', tags: ['{contentHash}', 'latest'] }));
+    const base = results['apps/base/Dockerfile'].projects!['apps/base'].targets!.image;
+    expect(base).toMatchObject({ defaultConfiguration: 'production', configurations: { production: {}, ci: { push: true }, local: { push: false } } });
+    expect(base.inputs).not.toContainEqual({ runtime: 'git rev-parse --short=12 HEAD' });
   });
 
-  it('infers image → image dependencies from FROM lines', async () => {
-    const projects = { api: { root: 'apps/api' }, base: { root: 'apps/base' }, docs: { root: 'docs' } };
-    const dependencies = await createDependencies({ namespace: 'acme' }, {
-      projects,
-      workspaceRoot: root,
-      nxJsonConfiguration: {},
-      externalNodes: {},
-      fileMap: { projectFileMap: {}, nonProjectFiles: [] },
-      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
-    });
-    expect(dependencies).toEqual([{ source: 'api', target: 'base', type: 'static', sourceFile: 'apps/api/Dockerfile' }]);
+  it('fails with one message naming nx.json and the option', async () => {
+    await expect(run({ tags: 'latest' })).rejects.toThrow('nx.json: plugin "@hashdock/nx-plugin" option "tags" must be an array of strings, got the string "latest"');
   });
 
-  it('counts the whole context when .dockerignore re-includes with "!"', () => {
-    expect(contextInputs('{projectRoot}', parseDockerignore('*\n!dist\n'))).toEqual(['{projectRoot}/**/*']);
-    expect(contextInputs('{projectRoot}', undefined)).toEqual(['{projectRoot}/**/*']);
+  it('turns base-image dependencies into graph edges from the Dockerfile', async () => {
+    const image = (dockerfile: string, dependsOn: unknown[]) => ({ executor: '@hashdock/nx-plugin:image', options: { dockerfile }, dependsOn });
+    const projects = {
+      api: { root: 'apps/api', targets: { image: image('{projectRoot}/Dockerfile', ['build', { projects: ['base'], target: 'image' }]), 'image-debug': image('{projectRoot}/Dockerfile.debug', [{ projects: ['base'], target: 'image' }]) } },
+      base: { root: 'apps/base', targets: { image: image('{projectRoot}/Dockerfile', ['build']) } },
+      web: { root: 'apps/web', targets: { image: image('deploy/web.Dockerfile', [{ projects: ['base'], target: 'image' }]) } },
+    };
+    const dependencies = await createDependencies({}, { projects, workspaceRoot: root } as unknown as CreateDependenciesContext);
+    expect(dependencies).toEqual([
+      { source: 'api', target: 'base', type: 'static', sourceFile: 'apps/api/Dockerfile' },
+      { source: 'web', target: 'base', type: 'implicit' },
+    ]);
   });
 });

@@ -1,131 +1,116 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { posix } from 'node:path';
 import {
   CreateDependencies,
-  CreateNodes,
-  createNodesFromFiles,
+  CreateNodesResult,
+  CreateNodesV2,
   DependencyType,
   PostTasksExecution,
   RawProjectGraphDependency,
   TargetConfiguration,
 } from '@nx/devkit';
 import {
-  BUILD_ARG_ENV_PREFIX,
-  declaredArgNames,
-  findWorkspaceBaseImages,
-  HashdockConfig,
+  DOCKERFILE_GLOB,
   HashdockOptions,
-  IMAGE_ENV_INPUTS,
-  imageTargetOptions,
+  IMAGE_EXECUTOR,
+  ImageTarget,
+  imageTargetCandidates,
+  imageTargetInputs,
+  imageTargetOutputs,
   normalizeHashdockOptions,
-  findIgnoreFile,
-  IgnorePattern,
-  readIgnorePatterns,
-  readProjectIdentity,
-  templatesUse,
+  resolveImageTargets,
   writeRunReport,
 } from '@hashdock/core';
-import { contextInputs } from './dockerignore-inputs';
 
-export const DOCKERFILE_GLOB = '**/Dockerfile';
+export { DOCKERFILE_GLOB };
 
-/** The ignore patterns Docker will apply, or undefined when the file is invalid (the build reports it). */
-async function readIgnore(workspaceRoot: string, root: string): Promise<IgnorePattern[] | undefined> {
-  const dir = join(workspaceRoot, root);
-  try {
-    return await readIgnorePatterns(await findIgnoreFile(dir, join(dir, 'Dockerfile')));
-  } catch {
-    return undefined;
-  }
-}
-
-async function imageTarget(workspaceRoot: string, root: string, projectName: string, options: HashdockConfig, hasBuildTarget: boolean): Promise<TargetConfiguration> {
-  const dockerfileText = readFileSync(join(workspaceRoot, root, 'Dockerfile'), 'utf8');
-  const inputs: TargetConfiguration['inputs'] = [
-    ...contextInputs('{projectRoot}', await readIgnore(workspaceRoot, root)),
-    '{projectRoot}/Dockerfile',
-    // The build output in the context and the base images' manifests (their content hashes).
-    { dependentTasksOutputFiles: '**/*' },
-    ...IMAGE_ENV_INPUTS.map((env) => ({ env })),
-    // Any build arg the Dockerfile declares can be overridden from the environment.
-    ...[...declaredArgNames(dockerfileText)].sort().map((name) => ({ env: `${BUILD_ARG_ENV_PREFIX}${name}` })),
-  ];
-  if (templatesUse(options.tags, 'gitSha')) inputs.push({ runtime: 'git rev-parse --short=12 HEAD' });
-  const manifest = `{workspaceRoot}/${options.manifestDir}/${projectName}.json`;
-  const report = `{workspaceRoot}/${options.manifestDir}/.reports/${projectName}.json`;
+async function renderTarget(workspaceRoot: string, target: ImageTarget): Promise<TargetConfiguration> {
+  const configuration = target.defaultConfiguration;
+  const repository = `${target.inferred.namespace}/${target.name}`;
   return {
-    executor: '@hashdock/nx-plugin:image',
+    executor: IMAGE_EXECUTOR,
     cache: true,
-    dependsOn: [...(hasBuildTarget ? [options.buildTargetName] : []), `^${options.targetName}`],
-    inputs,
-    outputs: [manifest, report],
-    options: imageTargetOptions(options, dockerfileText),
+    dependsOn: target.dependsOn,
+    inputs: await imageTargetInputs(workspaceRoot, target),
+    outputs: imageTargetOutputs(target),
+    options: target.inferred,
+    ...(configuration ? { defaultConfiguration: configuration } : {}),
     configurations: {
       ci: { push: true },
       local: { push: false },
+      // Nx runs dependencies with the dependent's configuration: this one selects `build:<configuration>`.
+      ...(configuration ? { [configuration]: {} } : {}),
     },
     metadata: {
-      description: `Build ${options.namespace}/${projectName} tagged by content hash, push it, or reuse the registry's copy`,
+      description: `Build ${repository} from ${target.dockerfile} (context ${target.context}), tag it by content hash and push it, or reuse the registry's copy`,
       technologies: ['docker'],
       help: {
-        command: 'nx run <project>:image --help',
+        command: `nx run ${target.project}:${target.targetName} --help`,
         example: { options: { dryRun: true } },
       },
     },
   };
 }
 
-/** Infers an `image` target for every project whose root holds a Dockerfile. */
-export const createNodes: CreateNodes<HashdockOptions> = [
+/**
+ * Infers an image target for every Dockerfile a project owns (`Dockerfile`,
+ * `Dockerfile.*`, `*.Dockerfile`, in any folder of the project), through the
+ * core's one model of image targets.
+ */
+export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   DOCKERFILE_GLOB,
-  (dockerfiles, rawOptions, context) => {
-    const options = normalizeHashdockOptions(rawOptions);
-    return createNodesFromFiles(
-      async (dockerfile, _options, ctx) => {
-        const root = dirname(dockerfile);
-        const project = readProjectIdentity(ctx.workspaceRoot, root);
-        if (!project) return {};
-        const hasBuild = options.buildTargetName in project.targets;
-        return {
-          projects: {
-            [root]: { targets: { [options.targetName]: await imageTarget(ctx.workspaceRoot, root, project.name, options, hasBuild) } },
-          },
-        };
-      },
-      dockerfiles,
-      options,
-      context,
-    );
+  async (dockerfiles, rawOptions, context) => {
+    const config = normalizeHashdockOptions(rawOptions);
+    const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles));
+    const results = new Map<string, CreateNodesResult>();
+    for (const target of targets) {
+      results.set(target.source, {
+        projects: { [target.projectRoot]: { name: target.project, targets: { [target.targetName]: await renderTarget(context.workspaceRoot, target) } } },
+      });
+    }
+    return dockerfiles.map((file) => [file, results.get(file) ?? {}] as const);
   },
 ];
 
-export const createNodesV2 = createNodes;
+export const createNodes = createNodesV2;
 
-/** Image → image edges: a Dockerfile FROM (or ARG default) naming `<namespace>/<project>`. */
-export const createDependencies: CreateDependencies<HashdockOptions> = (rawOptions, context) => {
-  const options = normalizeHashdockOptions(rawOptions);
-  const withDockerfile = Object.entries(context.projects).filter(([, project]) =>
-    existsSync(join(context.workspaceRoot, project.root, 'Dockerfile')),
-  );
-  const images = Object.fromEntries(withDockerfile.map(([name]) => [`${options.namespace}/${name}`, name]));
+/** Image → image edges, from the base-image dependencies the inferred targets declare. */
+export const createDependencies: CreateDependencies<HashdockOptions> = (_options, context) => {
   const dependencies: RawProjectGraphDependency[] = [];
-  for (const [name, project] of withDockerfile) {
-    const sourceFile = join(project.root, 'Dockerfile');
-    const text = readFileSync(join(context.workspaceRoot, sourceFile), 'utf8');
-    for (const base of findWorkspaceBaseImages(text, images)) {
-      if (base.project === name) continue;
-      dependencies.push({ source: name, target: base.project, type: DependencyType.static, sourceFile });
+  for (const [source, project] of Object.entries(context.projects)) {
+    for (const target of Object.values(project.targets ?? {})) {
+      if (target.executor !== IMAGE_EXECUTOR) continue;
+      const dockerfile = String(target.options?.dockerfile ?? '').replace('{projectRoot}', project.root);
+      const owned = project.root === '.' || dockerfile.startsWith(`${project.root}/`);
+      for (const dependency of target.dependsOn ?? []) {
+        if (typeof dependency !== 'object' || !dependency.projects) continue;
+        for (const base of [dependency.projects].flat()) {
+          if (base === source || !context.projects[base]) continue;
+          dependencies.push(
+            owned
+              ? { source, target: base, type: DependencyType.static, sourceFile: posix.normalize(dockerfile) }
+              : { source, target: base, type: DependencyType.implicit },
+          );
+        }
+      }
     }
   }
-  return dependencies;
+  const unique = new Map<string, RawProjectGraphDependency>();
+  for (const dependency of dependencies) if (!unique.has(`${dependency.source}>${dependency.target}`)) unique.set(`${dependency.source}>${dependency.target}`, dependency);
+  return [...unique.values()];
 };
 
 /** After a run with image tasks: dist/images/report.md (and the GitHub step summary). */
 export const postTasksExecution: PostTasksExecution<HashdockOptions> = async (rawOptions, context) => {
   const options = normalizeHashdockOptions(rawOptions);
-  const imageTasks = Object.entries(context.taskResults).filter(([id]) => id.split(':')[1] === options.targetName);
+  const isImageTask = (id: string) => {
+    const target = id.split(':')[1] ?? '';
+    return target === options.targetName || target.startsWith(`${options.targetName}-`);
+  };
+  const imageTasks = Object.entries(context.taskResults).filter(([id]) => isImageTask(id));
   if (imageTasks.length === 0) return;
-  const cached = new Set(imageTasks.filter(([, result]) => result.status === 'local-cache' || result.status === 'remote-cache' || result.status === 'local-cache-kept-existing').map(([id]) => id.split(':')[0]));
-  const path = await writeRunReport(join(context.workspaceRoot, options.manifestDir), cached);
+  const cached = new Set(
+    imageTasks.filter(([, result]) => ['local-cache', 'remote-cache', 'local-cache-kept-existing'].includes(result.status)).map(([id]) => id.split(':')[0]),
+  );
+  const path = await writeRunReport(posix.join(context.workspaceRoot, options.manifestDir), cached);
   if (path) console.log(`hashdock report: ${path}`);
 };

@@ -1,18 +1,17 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { isHashdockError, runImageTarget } from '@hashdock/core';
+import { IMAGE_EXECUTOR, imageTargetsIn, isHashdockError, runImageTarget, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
 
 export default async function imageExecutor(options: ImageExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   const projectName = context.projectName!;
   const projects = context.projectsConfigurations.projects;
-  const targetName = context.targetName ?? 'image';
   const started = performance.now();
   try {
     await runImageTarget(options, {
       workspaceRoot: context.root,
       projectName,
       projectRoot: projects[projectName].root,
-      imageProjects: Object.keys(projects).filter((name) => projects[name].targets?.[targetName]),
+      workspaceImages: workspaceImageNames(imageTargetsIn(projects, IMAGE_EXECUTOR), options.namespace ?? 'hashdock'),
       env: process.env,
     });
     return { success: true };

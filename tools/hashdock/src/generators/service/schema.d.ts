@@ -2,4 +2,5 @@ export interface ServiceGeneratorSchema {
   name: string;
   directory?: string;
   port?: number;
+  baseImage?: string;
 }

@@ -1,24 +1,38 @@
-import { join } from 'node:path';
-import { generateFiles, readNxJson, Tree } from '@nx/devkit';
-import { InvalidOptionError, normalizeHashdockOptions, parseRepository, PLUGIN_NAME } from '@hashdock/core';
+import { assertSupportedRuntime } from '../../runtime-check';
+import { posix } from 'node:path';
+import { formatFiles, generateFiles, logger, readNxJson, Tree } from '@nx/devkit';
+import { expandPathTemplate, hashdockOptionsIn, InvalidOptionError, normalizeHashdockOptions, parseRepository } from '@hashdock/core';
 import type { ServiceGeneratorSchema } from './schema';
 
-/** `nx g @hashdock/nx-plugin:service billing`: a small service whose image builds FROM the workspace base. */
+/**
+ * `nx g @hashdock/nx-plugin:service billing`: a dependency-free Node service
+ * (ESM, no build step) with a /health route, a node:test suite and a
+ * Dockerfile written for the workspace's context policy. Works in any Nx
+ * workspace with the plugin registered; its image target is inferred.
+ */
 export default async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<void> {
+  assertSupportedRuntime();
   const name = schema.name;
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name)) throw new InvalidOptionError('name', `Service name "${name}" must be lowercase letters and digits separated by "-"`);
-  const root = join(schema.directory ?? 'apps', name);
+  const root = posix.join(schema.directory ?? 'apps', name);
   if (tree.exists(root)) throw new InvalidOptionError('name', `${root} already exists`);
-  const entry = readNxJson(tree)?.plugins?.find((plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME);
-  const config = normalizeHashdockOptions(typeof entry === 'object' ? (entry.options as never) : undefined);
+  const config = normalizeHashdockOptions(hashdockOptionsIn(readNxJson(tree) ?? {}));
   parseRepository(`${config.registry}/${config.namespace}/${name}`);
-  generateFiles(tree, join(__dirname, 'files'), root, {
+  // The Dockerfile's COPY source is relative to the build context the workspace uses.
+  const context = posix.relative('/ws', expandPathTemplate(config.context, root, name, '/ws')) || '.';
+  const sourceInContext = posix.relative(context, posix.join(root, 'src')) || '.';
+  if (sourceInContext.startsWith('..'))
+    throw new InvalidOptionError('context', `The build context "${config.context}" does not contain ${root}/src; set "context" in nx.json to project or workspace`);
+  generateFiles(tree, posix.join(__dirname, 'files'), root, {
     name,
-    namespace: config.namespace,
     port: schema.port ?? 3000,
+    baseImage: schema.baseImage ?? 'node:24-slim',
     root,
+    sourceInContext,
     offset: root.split('/').map(() => '..').join('/'),
     tmpl: '',
-    dot: '.',
   });
+  if (context === root) tree.write(posix.join(root, '.dockerignore'), '# Only the service code goes into the image.\n**/*.spec.mjs\n*.md\n');
+  await formatFiles(tree);
+  logger.info(`Added ${root}: nx run ${name}:image builds ${config.registry}/${config.namespace}/${name}`);
 }

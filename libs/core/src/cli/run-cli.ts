@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { isHashdockError } from '../errors';
+import { readHashdockConfig } from '../workspace/hashdock-config';
+import { writeRunReport } from '../report/image-report';
+import { createAuthorizer } from '../registry/auth';
+import { RegistryClient } from '../registry/client';
+import { releaseFromManifests } from '../release/release-file';
+import { verifyReleaseDigests } from '../release/verify-release';
+import { join } from 'node:path';
+import { findWorkspaceRoot, imageCommand } from './image-command';
+
+const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>]   (in a project directory)
+       hashdock report                             (writes dist/images/report.md)
+       hashdock verify                             (every manifest's digest is in its registry)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...flags] = argv;
+  if (command === 'image') {
+    const { values } = parseArgs({ args: flags, options: { 'dry-run': { type: 'boolean' }, 'no-push': { type: 'boolean' }, target: { type: 'string' } } });
+    await imageCommand(process.cwd(), { ...(values['dry-run'] ? { dryRun: true } : {}), ...(values['no-push'] ? { push: false } : {}) }, values.target);
+    return 0;
+  }
+  if (command === 'report') {
+    const root = findWorkspaceRoot(process.cwd());
+    const path = await writeRunReport(join(root, readHashdockConfig(root).manifestDir), new Set());
+    console.log(path ? `hashdock report: ${path}` : 'hashdock report: no image reports yet');
+    return 0;
+  }
+  if (command === 'verify') {
+    const root = findWorkspaceRoot(process.cwd());
+    const dir = join(root, readHashdockConfig(root).manifestDir);
+    const release = await releaseFromManifests('local', dir);
+    const authorize = createAuthorizer();
+    await verifyReleaseDigests(Object.values(release.images), () => new RegistryClient({ authorize }), dir);
+    console.log(`hashdock verify: ${Object.keys(release.images).length} images, every digest is in its registry`);
+    return 0;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+export function runCli(argv: string[]): void {
+  main(argv).then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(`hashdock failed: ${isHashdockError(error) ? error.message : ((error as Error).stack ?? String(error))}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { declaredArgNames } from '../docker/dockerfile-from';
+import { findIgnoreFile, readIgnorePatterns } from '../hash/context-files';
+import { hasExceptions, IgnorePattern } from '../hash/dockerignore';
+import { BUILD_ARG_ENV_PREFIX } from '../image/resolve-image-options';
+import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
+import { IMAGE_ENV_INPUTS } from './hashdock-config';
+import { ImageTarget } from './image-targets';
+
+/** Nx's input forms, as plain data (the core imports nothing from Nx). */
+export type NxInput = string | { env: string } | { runtime: string } | { dependentTasksOutputFiles: string; transitive?: boolean };
+
+export const GIT_SHA_RUNTIME_INPUT = 'git rev-parse --short=12 HEAD';
+
+/**
+ * Nx fileset inputs for a build context: everything under it, minus what
+ * `.dockerignore` excludes. With `!` exceptions the translation would be
+ * inexact, so the whole context counts (never miss a change; the content
+ * hash stays exact either way).
+ */
+export function contextInputs(contextToken: string, patterns: readonly IgnorePattern[] | undefined): string[] {
+  const inputs = [`${contextToken}/**/*`];
+  // Unreadable patterns (an invalid .dockerignore fails the build itself) count the whole context too.
+  if (!patterns || hasExceptions(patterns)) return inputs;
+  for (const pattern of patterns) {
+    // `.` excludes the whole context: only the Dockerfile (added by the caller) counts.
+    if (pattern.cleaned === '.') return [];
+    inputs.push(`!${contextToken}/${pattern.cleaned}`);
+    if (!pattern.cleaned.endsWith('**')) inputs.push(`!${contextToken}/${pattern.cleaned}/**`);
+  }
+  return inputs;
+}
+
+/** How Nx names a workspace path in inputs and outputs. */
+function token(target: ImageTarget, path: string): string {
+  if (path === target.projectRoot) return '{projectRoot}';
+  if (path.startsWith(`${target.projectRoot}/`) && target.projectRoot !== '.') return `{projectRoot}/${path.slice(target.projectRoot.length + 1)}`;
+  return path === '.' ? '{workspaceRoot}' : `{workspaceRoot}/${path}`;
+}
+
+/**
+ * The Nx inputs of an image target, from the same resolved options the
+ * executor runs with: every context file Docker would send (tracked files by
+ * fileset; build outputs and base manifests as the outputs of the tasks it
+ * depends on), the Dockerfile and both ignore files Docker may read, and every
+ * environment variable that changes the tag.
+ */
+export async function imageTargetInputs(workspaceRoot: string, target: ImageTarget): Promise<NxInput[]> {
+  const contextToken = token(target, target.context);
+  let patterns: IgnorePattern[] | undefined;
+  try {
+    patterns = await readIgnorePatterns(await findIgnoreFile(join(workspaceRoot, target.context), join(workspaceRoot, target.dockerfile)));
+  } catch {
+    patterns = undefined;
+  }
+  const dockerfile = token(target, target.dockerfile);
+  const inputs: NxInput[] = [
+    ...contextInputs(contextToken, patterns),
+    dockerfile,
+    // Creating either ignore file changes what Docker sends, so both count even when absent.
+    `${dockerfile}.dockerignore`,
+    `${contextToken}/.dockerignore`,
+    { dependentTasksOutputFiles: '**/*' },
+    ...IMAGE_ENV_INPUTS.map((env) => ({ env })),
+    ...[...declaredArgNames(target.dockerfileText ?? '')].sort().map((name) => ({ env: `${BUILD_ARG_ENV_PREFIX}${name}` })),
+  ];
+  const templates = [...(target.options.tags ?? DEFAULT_TAG_TEMPLATES), ...(target.options.extraTags ?? [])];
+  if (templatesUse(templates, 'gitSha')) inputs.push({ runtime: GIT_SHA_RUNTIME_INPUT });
+  return [...new Map(inputs.map((input) => [JSON.stringify(input), input])).values()];
+}
+
+/** The manifest and the report: what an image target writes, where the executor writes them. */
+export function imageTargetOutputs(target: ImageTarget): string[] {
+  const dir = target.options.manifestDir ?? 'dist/images';
+  return [`{workspaceRoot}/${dir}/${target.name}.json`, `{workspaceRoot}/${dir}/.reports/${target.name}.json`];
+}

@@ -1,0 +1,137 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discoverImageTargets } from './discover-images';
+import { dockerfileVariant, isDockerfileName } from './dockerfile-names';
+import { normalizeHashdockOptions } from './hashdock-config';
+import { imageTargetInputs, imageTargetOutputs } from './image-target-inputs';
+import { ImageTarget } from './image-targets';
+
+describe('Dockerfile names', () => {
+  it.each([
+    ['Dockerfile', true],
+    ['Dockerfile.prod', true],
+    ['worker.Dockerfile', true],
+    ['api.dockerfile', true],
+    ['Dockerfile.dockerignore', false],
+    ['worker.Dockerfile.dockerignore', false],
+    ['Dockerfile.', false],
+    ['Dockerfiles', false],
+    ['README.md', false],
+  ])('%s is a Dockerfile: %s', (name, expected) => expect(isDockerfileName(name)).toBe(expected));
+
+  it.each([
+    ['apps/api', 'apps/api/Dockerfile', ''],
+    ['apps/api', 'apps/api/Dockerfile.dev', 'dev'],
+    ['apps/api', 'apps/api/worker.Dockerfile', 'worker'],
+    ['apps/api', 'apps/api/docker/Dockerfile', 'docker'],
+    ['apps/api', 'apps/api/deploy/Api_Job.Dockerfile', 'deploy-api-job'],
+    ['.', 'Dockerfile.ci', 'ci'],
+  ])('%s: %s is variant "%s"', (root, file, variant) => expect(dockerfileVariant(root, file)).toBe(variant));
+});
+
+describe('normalizeHashdockOptions', () => {
+  it.each([
+    [{ tags: 'latest' }, 'nx.json: plugin "@hashdock/nx-plugin" option "tags" must be an array of strings, got the string "latest"'],
+    [{ buildArgs: { A: 1 } }, 'option "buildArgs" must be an object of strings'],
+    [{ buildTarget: 'a:b:c' }, 'option "buildTarget" must be a string or false'],
+    [{ registy: 'x' }, 'has no option "registy"'],
+  ])('refuses %j naming nx.json and the option', (options, message) => {
+    expect(() => normalizeHashdockOptions(options as never)).toThrow(message);
+  });
+
+  it('maps the context policy and the build target', () => {
+    expect(normalizeHashdockOptions({ context: 'workspace', buildTarget: 'build:production' })).toMatchObject({
+      context: '{workspaceRoot}',
+      buildTarget: { target: 'build', configuration: 'production' },
+    });
+    expect(normalizeHashdockOptions({ buildTarget: false }).buildTarget).toBeUndefined();
+    expect(normalizeHashdockOptions(undefined)).toMatchObject({ context: '{projectRoot}', buildTarget: { target: 'build' }, targetName: 'image' });
+  });
+});
+
+describe('resolveImageTargets (the one model)', () => {
+  let root = '';
+  const write = async (files: Record<string, string>) => {
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(root, path, '..'), { recursive: true });
+      await writeFile(join(root, path), text);
+    }
+  };
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hashdock-model-'));
+    await write({
+      'nx.json': '{}',
+      'package.json': '{"name":"@acme/source","workspaces":["apps/*","images/*"]}',
+      // JSONC as Nx reads it: a comment and trailing commas.
+      'apps/api/project.json': '{\n  // the API\n  "name": "api",\n  "targets": { "build": {}, },\n}\n',
+      'apps/api/Dockerfile': 'ARG BASE_IMAGE=acme/base\nFROM ${BASE_IMAGE}\nARG ROOT_IMAGE\nCOPY dist/ /app/\n',
+      'apps/api/Dockerfile.dev': 'FROM node:24\n',
+      'apps/api/docker/worker.Dockerfile': 'ARG BASE_IMAGE=acme/base\nFROM ${BASE_IMAGE}\n',
+      'apps/api/Dockerfile.dockerignore': 'src\n',
+      'apps/web/package.json': '{"name":"@acme/web","scripts":{"build":"tsc"}}',
+      'apps/web/Dockerfile.prod': 'FROM node:24\nCOPY apps/web/dist /app\n',
+      'apps/admin/project.json': '{"name":"admin","targets":{"image":{"options":{"context":"{workspaceRoot}","name":"backoffice"}}}}',
+      'apps/admin/Dockerfile': 'FROM node:24\n',
+      'images/base/project.json': '{"name":"base"}',
+      'images/base/Dockerfile': 'ARG ROOT_IMAGE=node:24-slim\nFROM ${ROOT_IMAGE}\n',
+      'docs/Dockerfile': 'FROM scratch\n',
+      'node_modules/pkg/Dockerfile': 'FROM scratch\n',
+    });
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  const summary = (targets: ImageTarget[]) =>
+    targets.map((t) => ({ id: `${t.project}:${t.targetName}`, name: t.name, dockerfile: t.dockerfile, context: t.context, dependsOn: t.dependsOn }));
+
+  it('gives every Dockerfile of a project its own target, repository and manifest', async () => {
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildArgs: { ROOT_IMAGE: 'r:1', OTHER: 'x' } }));
+    expect(summary(targets)).toEqual([
+      { id: 'admin:image', name: 'backoffice', dockerfile: 'apps/admin/Dockerfile', context: '.', dependsOn: ['build'] },
+      { id: 'api:image', name: 'api', dockerfile: 'apps/api/Dockerfile', context: 'apps/api', dependsOn: ['build', { projects: ['base'], target: 'image' }] },
+      { id: 'api:image-dev', name: 'api-dev', dockerfile: 'apps/api/Dockerfile.dev', context: 'apps/api', dependsOn: ['build'] },
+      { id: 'api:image-docker-worker', name: 'api-docker-worker', dockerfile: 'apps/api/docker/worker.Dockerfile', context: 'apps/api', dependsOn: ['build', { projects: ['base'], target: 'image' }] },
+      { id: '@acme/web:image', name: 'web', dockerfile: 'apps/web/Dockerfile.prod', context: 'apps/web', dependsOn: ['build'] },
+      { id: 'base:image', name: 'base', dockerfile: 'images/base/Dockerfile', context: 'images/base', dependsOn: ['build'] },
+    ]);
+    const api = targets.find((t) => t.targetName === 'image' && t.project === 'api')!;
+    // Only the build args the Dockerfile declares; the project's own options win over the inferred ones.
+    expect(api.inferred).toMatchObject({ dockerfile: '{projectRoot}/Dockerfile', context: '{projectRoot}', name: 'api', buildArgs: { ROOT_IMAGE: 'r:1' } });
+    expect(targets.find((t) => t.project === 'admin')!.inferred.context).toBe('{projectRoot}');
+    expect(imageTargetOutputs(api)).toEqual(['{workspaceRoot}/dist/images/api.json', '{workspaceRoot}/dist/images/.reports/api.json']);
+  });
+
+  it('builds from the workspace root when the policy says so, and derives inputs from what Docker sends', async () => {
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace', buildTarget: 'build:production', tags: ['{contentHash}'] }));
+    const web = targets.find((t) => t.name === 'web')!;
+    expect(web).toMatchObject({ context: '.', dependsOn: ['build'], defaultConfiguration: 'production' });
+    expect(await imageTargetInputs(root, web)).toEqual([
+      '{workspaceRoot}/**/*',
+      '{projectRoot}/Dockerfile.prod',
+      '{projectRoot}/Dockerfile.prod.dockerignore',
+      '{workspaceRoot}/.dockerignore',
+      { dependentTasksOutputFiles: '**/*' },
+      { env: 'HASHDOCK_REGISTRY' },
+      { env: 'HASHDOCK_NAMESPACE' },
+    ]);
+    // BuildKit's <Dockerfile>.dockerignore replaces the context's .dockerignore.
+    const api = targets.find((t) => t.name === 'api')!;
+    expect((await imageTargetInputs(root, api)).slice(0, 3)).toEqual(['{workspaceRoot}/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);
+    expect(await imageTargetInputs(root, api)).toContainEqual({ env: 'HASHDOCK_BUILD_ARG_ROOT_IMAGE' });
+  });
+
+  it('drops the build dependency when buildTarget is false', async () => {
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildTarget: false }));
+    expect(targets.find((t) => t.name === 'api')!.dependsOn).toEqual([{ projects: ['base'], target: 'image' }]);
+  });
+
+  it('refuses two targets that would share a repository, and names a broken project.json', async () => {
+    await write({ 'apps/other/project.json': '{"name":"other","targets":{"image":{"options":{"name":"api"}}}}', 'apps/other/Dockerfile': 'FROM x\n' });
+    await expect(discoverImageTargets(root, normalizeHashdockOptions({}))).rejects.toThrow(
+      'Two image targets would push to the same repository "api": api:image and other:image',
+    );
+    await write({ 'apps/other/project.json': '{"name": "other",,}' });
+    await expect(discoverImageTargets(root, normalizeHashdockOptions({}))).rejects.toThrow(/apps\/other\/project.json: invalid JSON \(PropertyNameExpected at line 1, column 18\)/);
+  });
+});

@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, posix, relative } from 'node:path';
+import { HashdockError } from '../errors';
+import { declaredArgNames } from '../docker/dockerfile-from';
+import { findWorkspaceBaseImages } from '../image/base-images';
+import { expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
+import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
+import { HashdockConfig } from './hashdock-config';
+import { imageNameOf } from './image-name';
+import { WorkspaceProject } from './project-files';
+
+/** A Dockerfile and the project that owns it. */
+export interface ImageTargetCandidate {
+  /** Workspace-relative, slash-separated. */
+  dockerfile: string;
+  project: WorkspaceProject;
+}
+
+export type TargetDependency = string | { projects: string[]; target: string };
+
+/** One image target, resolved: the answer every entry point shares. */
+export interface ImageTarget {
+  project: string;
+  projectRoot: string;
+  targetName: string;
+  /** The Dockerfile that gave rise to this target (workspace-relative); `dockerfile` may be overridden. */
+  source: string;
+  /** Image name under the namespace (`api`, `api-worker`); also names the manifest file. */
+  name: string;
+  /** What Hashdock infers; Nx merges the project's own target options over these. */
+  inferred: ImageTargetOptions;
+  /** What the target runs with: the inferred options, then the project's own. */
+  options: ImageTargetOptions;
+  /** Workspace-relative (`.` for the root) unless the options point outside the workspace. */
+  dockerfile: string;
+  context: string;
+  /** Undefined when the Dockerfile does not exist (the executor reports it). */
+  dockerfileText?: string;
+  /** Workspace images this one builds FROM. */
+  bases: { project: string; targetName: string; name: string }[];
+  dependsOn: TargetDependency[];
+  /** Set when the build target is wanted with a configuration (`build:production`). */
+  defaultConfiguration?: string;
+}
+
+export class ImageNameClashError extends HashdockError {
+  constructor(name: string, first: string, second: string) {
+    super(
+      'IMAGE_NAME_CLASH',
+      `Two image targets would push to the same repository "${name}": ${first} and ${second}. ` +
+        'Set the "name" option of one of them in its project.json.',
+    );
+  }
+}
+
+function workspaceRelative(workspaceRoot: string, template: string, project: WorkspaceProject): string {
+  const absolute = expandPathTemplate(template, project.root, project.name, workspaceRoot);
+  const rel = relative(workspaceRoot, absolute).split('\\').join('/');
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
+}
+
+function readText(workspaceRoot: string, path: string): string | undefined {
+  try {
+    return readFileSync(isAbsolute(path) ? path : `${workspaceRoot}/${path}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function stringOption(options: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = options?.[key];
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/**
+ * Which projects have which image targets with which options: the one model
+ * behind the Nx plugin, the executor, the turbo command and infra. A project
+ * with one Dockerfile gets `<targetName>`; with several, its root `Dockerfile`
+ * keeps `<targetName>` and each other gets `<targetName>-<variant>`, its own
+ * repository (`<name>-<variant>`) and manifest. The project's own target
+ * options (project.json, package.json `nx`) override the inferred ones, here
+ * exactly as Nx merges them, so inputs follow what actually runs.
+ */
+export function resolveImageTargets(workspaceRoot: string, config: HashdockConfig, candidates: readonly ImageTargetCandidate[]): ImageTarget[] {
+  const byRoot = new Map<string, { project: WorkspaceProject; dockerfiles: string[] }>();
+  for (const candidate of candidates) {
+    const entry = byRoot.get(candidate.project.root) ?? { project: candidate.project, dockerfiles: [] };
+    entry.dockerfiles.push(candidate.dockerfile);
+    byRoot.set(candidate.project.root, entry);
+  }
+  const targets: ImageTarget[] = [];
+  for (const { project, dockerfiles } of [...byRoot.values()].sort((a, b) => (a.project.root < b.project.root ? -1 : 1))) {
+    const sorted = [...new Set(dockerfiles)].sort();
+    const variants = new Map<string, string>();
+    for (const dockerfile of sorted) {
+      const variant = sorted.length === 1 ? '' : dockerfileVariant(project.root, dockerfile);
+      const clash = variants.get(variant);
+      if (clash !== undefined) throw new DockerfileVariantClashError(project.name, clash, dockerfile, variant);
+      variants.set(variant, dockerfile);
+    }
+    for (const [variant, dockerfile] of variants) targets.push(resolveOne(workspaceRoot, config, project, dockerfile, variant));
+  }
+  const byName = new Map<string, ImageTarget>();
+  for (const target of targets) {
+    const other = byName.get(target.name);
+    if (other) throw new ImageNameClashError(target.name, `${other.project}:${other.targetName}`, `${target.project}:${target.targetName}`);
+    byName.set(target.name, target);
+  }
+  const images = workspaceImageNames(targets, config.namespace);
+  for (const target of targets) {
+    if (!target.dockerfileText) continue;
+    const names = Object.fromEntries(Object.entries(images).filter(([, name]) => name !== target.name));
+    target.bases = findWorkspaceBaseImages(target.dockerfileText, names).map((base) => {
+      const image = byName.get(base.project)!;
+      return { project: image.project, targetName: image.targetName, name: image.name };
+    });
+    target.dependsOn.push(...target.bases.map((base) => ({ projects: [base.project], target: base.targetName })));
+  }
+  return targets;
+}
+
+function resolveOne(workspaceRoot: string, config: HashdockConfig, project: WorkspaceProject, dockerfile: string, variant: string): ImageTarget {
+  const targetName = variant ? `${config.targetName}-${variant}` : config.targetName;
+  const own = project.targets[targetName]?.options;
+  const name = stringOption(own, 'name') ?? (variant ? `${imageNameOf(project.name)}-${variant}` : imageNameOf(project.name));
+  const dockerfileTemplate = project.root === '.' ? `{projectRoot}/${dockerfile}` : `{projectRoot}/${posix.relative(project.root, dockerfile)}`;
+  const effectiveDockerfile = workspaceRelative(workspaceRoot, stringOption(own, 'dockerfile') ?? dockerfileTemplate, project);
+  const dockerfileText = readText(workspaceRoot, effectiveDockerfile);
+  const declared = dockerfileText ? declaredArgNames(dockerfileText) : new Set<string>();
+  const inferred: ImageTargetOptions = {
+    dockerfile: dockerfileTemplate,
+    context: config.context,
+    name,
+    registry: config.registry,
+    namespace: config.namespace,
+    tags: config.tags,
+    buildArgs: Object.fromEntries(Object.entries(config.buildArgs).filter(([arg]) => declared.has(arg))),
+    ...(config.platform ? { platform: config.platform } : {}),
+    manifestDir: config.manifestDir,
+  };
+  const options = { ...inferred, ...(own as ImageTargetOptions | undefined) };
+  return {
+    project: project.name,
+    projectRoot: project.root,
+    targetName,
+    source: dockerfile,
+    name,
+    inferred,
+    options,
+    dockerfile: effectiveDockerfile,
+    context: workspaceRelative(workspaceRoot, options.context ?? config.context, project),
+    ...(dockerfileText !== undefined ? { dockerfileText } : {}),
+    bases: [],
+    dependsOn: config.buildTarget ? [config.buildTarget.target] : [],
+    ...(config.buildTarget?.configuration ? { defaultConfiguration: config.buildTarget.configuration } : {}),
+  };
+}
+
+/**
+ * The image targets in a set of project configurations (as Nx hands them to
+ * an executor): their names and options, for workspaceImageNames.
+ */
+export function imageTargetsIn(
+  projects: Record<string, { targets?: Record<string, { executor?: string; options?: Record<string, unknown> }> }>,
+  executor: string,
+): Pick<ImageTarget, 'name' | 'options'>[] {
+  return Object.entries(projects).flatMap(([project, config]) =>
+    Object.values(config.targets ?? {})
+      .filter((target) => target.executor === executor)
+      .map((target) => ({ name: stringOption(target.options, 'name') ?? imageNameOf(project), options: (target.options ?? {}) as ImageTargetOptions })),
+  );
+}
+
+/** `<namespace>/<name>` → name, for every image target: how Dockerfiles refer to workspace images. */
+export function workspaceImageNames(targets: readonly Pick<ImageTarget, 'name' | 'options'>[], namespace: string): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const target of targets)
+    for (const prefix of new Set([namespace, target.options.namespace ?? namespace])) names[`${prefix}/${target.name}`] = target.name;
+  return names;
+}

@@ -1,0 +1,45 @@
+import { assertSupportedRuntime } from '../../runtime-check';
+import { formatFiles, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { HashdockOptions, normalizeHashdockOptions, PLUGIN_NAME } from '@hashdock/core';
+import type { InitGeneratorSchema } from './schema';
+
+type PluginEntry = string | { plugin: string; options?: unknown };
+
+/**
+ * `nx add @hashdock/nx-plugin` runs this: register the plugin in nx.json with
+ * the given registry, namespace and context policy. Idempotent: options not
+ * given keep their values, and a second run with the same options changes
+ * nothing. Prints what it did.
+ */
+export default async function initGenerator(tree: Tree, schema: InitGeneratorSchema): Promise<void> {
+  assertSupportedRuntime();
+  const nxJson = readNxJson(tree) ?? {};
+  const plugins: PluginEntry[] = [...((nxJson.plugins ?? []) as PluginEntry[])];
+  const index = plugins.findIndex((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+  const current = index >= 0 && typeof plugins[index] === 'object' ? ((plugins[index] as { options?: HashdockOptions }).options ?? {}) : {};
+  const given: HashdockOptions = Object.fromEntries(
+    Object.entries({ registry: schema.registry, namespace: schema.namespace, context: schema.context, targetName: schema.targetName }).filter(([, value]) => value !== undefined),
+  );
+  const options: HashdockOptions = { ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }), ...current, ...given };
+  const config = normalizeHashdockOptions(options, 'nx add @hashdock/nx-plugin');
+  if (index >= 0 && JSON.stringify(current) === JSON.stringify(options)) {
+    logger.info(`${PLUGIN_NAME}: already registered in nx.json; nothing changed.`);
+    return;
+  }
+  if (index >= 0) plugins[index] = { plugin: PLUGIN_NAME, options };
+  else plugins.push({ plugin: PLUGIN_NAME, options });
+  updateNxJson(tree, { ...nxJson, plugins: plugins as never });
+  logger.info(
+    `${PLUGIN_NAME}: ${index >= 0 ? 'updated' : 'registered'} in nx.json — images go to ${config.registry}/${config.namespace}/<project>, ` +
+      `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
+      `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
+  );
+  if (!schema.skipFormat) await formatFiles(tree);
+}
+
+/** The workspace's package name as a registry namespace: `@acme/source` → `acme`. */
+function defaultNamespace(tree: Tree): string {
+  const name = tree.exists('package.json') ? String(JSON.parse(tree.read('package.json', 'utf8') ?? '{}').name ?? '') : '';
+  const candidate = (name.startsWith('@') ? name.slice(1).split('/')[0] : name).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return candidate || 'app';
+}

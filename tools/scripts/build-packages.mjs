@@ -1,0 +1,36 @@
+// Build the published packages (@hashdock/core, @hashdock/nx-plugin) before Nx
+// runs: nx.json registers the plugin, and Nx cannot load it until its dist/
+// exists, so Nx cannot build it itself the first time. This performs exactly
+// each package's `build` target (@nx/js:tsc) from its project.json options:
+// tsc with the same tsconfig, then the same assets. Skipped when dist/ is newer
+// than every source file. `nx run-many -t build` remains the build of record.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import fg from 'fast-glob';
+
+const root = join(dirname(new URL(import.meta.url).pathname), '../..');
+const packages = ['libs/core', 'tools/hashdock'];
+const force = process.argv.includes('--force');
+
+const newestSource = (dir) =>
+  Math.max(...fg.sync(['src/**/*', 'tsconfig.lib.json', 'project.json', 'package.json'], { cwd: join(root, dir), ignore: ['**/*.spec.ts'] }).map((file) => statSync(join(root, dir, file)).mtimeMs));
+
+for (const dir of packages) {
+  const stamp = join(root, dir, 'dist', '.build-stamp');
+  if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource(dir)) continue;
+  const { options } = JSON.parse(readFileSync(join(root, dir, 'project.json'), 'utf8')).targets.build;
+  const started = Date.now();
+  rmSync(join(root, options.outputPath), { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, options.tsConfig)], { stdio: 'inherit', cwd: root });
+  for (const asset of options.assets ?? []) {
+    for (const file of fg.sync(asset.glob, { cwd: join(root, asset.input), dot: true })) {
+      const target = join(root, options.outputPath, asset.output, file);
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(join(root, asset.input, file), target);
+    }
+  }
+  mkdirSync(join(root, options.outputPath), { recursive: true });
+  writeFileSync(stamp, '');
+  console.error(`hashdock: built ${relative(root, join(root, options.outputPath))} (${Date.now() - started} ms)`);
+}
