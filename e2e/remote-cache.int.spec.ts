@@ -40,7 +40,7 @@ describe.skipIf(!environment.available)('two fresh clones sharing the Nx remote 
   });
 
   it('the first clone computes everything and uploads it', async () => {
-    const run = await first.nx(['run-many', '-t', 'build', 'image'], cacheEnv('main-token'));
+    const run = await first.nx(['run-many', '-t', 'build', 'image', '-p', IMAGES.join(',')], cacheEnv('main-token'));
     expect(run.exitCode, run.output).toBe(0);
     expect(builtProjects(await first.takeDockerCalls())).toEqual(IMAGES);
     expect((await entries()).length).toBe(IMAGES.length + 3);
@@ -48,7 +48,7 @@ describe.skipIf(!environment.available)('two fresh clones sharing the Nx remote 
 
   it('the second clone restores every task from the remote cache: no compile, no docker build', async () => {
     log.length = 0;
-    const run = await second.nx(['run-many', '-t', 'build', 'image'], cacheEnv('main-token'));
+    const run = await second.nx(['run-many', '-t', 'build', 'image', '-p', IMAGES.join(',')], cacheEnv('main-token'));
     expect(run.exitCode, run.output).toBe(0);
     expect(run.output).toMatch(/Nx read the output from the cache instead of running the command for 7 out of 7 tasks/);
     // Every entry came from the server (the clone's own .nx/cache started empty).
@@ -62,7 +62,7 @@ describe.skipIf(!environment.available)('two fresh clones sharing the Nx remote 
     const before = await entries();
     await second.edit('apps/status/src/status.ts', (text) => text.replace("service: 'status'", "service: 'status-pr'"));
     log.length = 0;
-    const run = await second.nx(['run-many', '-t', 'build', 'image'], cacheEnv('pr-token'));
+    const run = await second.nx(['run-many', '-t', 'build', 'image', '-p', IMAGES.join(',')], cacheEnv('pr-token'));
     expect(run.exitCode, run.output).toBe(0);
     expect(log.filter((line) => /^GET \S+ 200 /.test(line))).toHaveLength(5);
     expect(builtProjects(await second.takeDockerCalls())).toEqual(['status']);

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '@hashdock/core';
+import { checkEnvironment, localRootImage } from './support/environment';
+import { OutsideWorkspace } from './support/outside-workspace';
+import { publishHashdock } from './support/published-packages';
+import { requestFromImage } from './support/run-container';
+
+const environment = await checkEnvironment();
+
+/** Two Nx majors inside the declared peer range (nx >=22 <25). */
+describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Hashdock in a new Nx %s workspace outside this repo', (nxVersion) => {
+  let version = '';
+  let workspace: OutsideWorkspace;
+
+  beforeAll(async () => {
+    version = await publishHashdock();
+    workspace = await OutsideWorkspace.create(`e2e-adopt-${nxVersion.split('.')[0]}-${Date.now()}`, {
+      'package.json': JSON.stringify({ name: '@acme/shop', version: '0.0.0', private: true, devDependencies: { nx: nxVersion } }, null, 2),
+      'nx.json': '{ "$schema": "./node_modules/nx/schemas/nx-schema.json" }\n',
+    });
+    await workspace.ok('npm', ['install', '--no-audit', '--no-fund']);
+  });
+  afterAll(() => workspace?.remove());
+
+  it('nx add registers the plugin, the service generator writes a service, run-many builds and pushes it, and it answers /health', async () => {
+    const added = await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['add', `@hashdock/nx-plugin@${version}`]);
+    expect(added).toContain('@hashdock/nx-plugin: registered in nx.json');
+    const nxJson = JSON.parse(await workspace.run('cat', ['nx.json']).then((r) => r.output));
+    expect(nxJson.plugins).toEqual([{ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: 'acme' } }]);
+    // Idempotent: a second init changes nothing and says so.
+    expect(await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['g', '@hashdock/nx-plugin:init'])).toContain('already registered in nx.json; nothing changed');
+
+    await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['g', '@hashdock/nx-plugin:service', 'hello', `--baseImage=${await localRootImage()}`, '--no-interactive']);
+    await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['run', 'hello:test']);
+    await workspace.commit('hello service');
+
+    const run = await workspace.nx(['run-many', '-t', 'image']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(await workspace.takeBuilds()).toEqual(['hello']);
+    const manifest = await workspace.manifest('hello');
+    expect(manifest).toMatchObject({ project: 'hello', image: 'hello', status: 'built', pushed: true, repository: `localhost:5000/${workspace.namespace}/hello` });
+    expect(manifest.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await requestFromImage(manifest.ref!, 3000, '/health')).toEqual({ status: 200, body: { status: 'ok', service: 'hello' } });
+
+    // What the user installed is plain JavaScript: no TypeScript, no loader, no path mapping.
+    const installed = await readdir(join(workspace.root, 'node_modules'));
+    for (const loader of ['typescript', 'ts-node', '@swc-node', 'tsx']) expect(installed).not.toContain(loader);
+    expect(existsSync(join(workspace.root, 'tsconfig.base.json')) || existsSync(join(workspace.root, 'tsconfig.json'))).toBe(false);
+
+    // Nothing changed: Nx replays, docker builds nothing.
+    expect((await workspace.nx(['run-many', '-t', 'image'])).exitCode).toBe(0);
+    expect(await workspace.takeBuilds()).toEqual([]);
+  });
+
+  it('refuses Node 20 with one line naming the version needed', async () => {
+    const node20 = '/usr/bin/node';
+    const { stdout } = await runCommand(node20, ['--version']);
+    expect(stdout.trim()).toMatch(/^v20\./);
+    const nx = await workspace.run(node20, [join(workspace.root, 'node_modules/nx/bin/nx.js'), 'show', 'projects']);
+    expect(nx.exitCode).not.toBe(0);
+    expect(nx.output).toContain(`Hashdock needs Node.js >= 22.12.0; this is Node.js ${stdout.trim().slice(1)}. Install Node 22 or newer.`);
+    expect(nx.output).not.toContain('is not a function');
+    const cli = await workspace.run(node20, [join(workspace.root, 'node_modules/@hashdock/core/dist/cli/main.js'), 'verify']);
+    expect(cli.exitCode).toBe(1);
+    expect(cli.output.trim()).toBe(`hashdock: Hashdock needs Node.js >= 22.12.0; this is Node.js ${stdout.trim().slice(1)}. Install Node 22 or newer.`);
+  });
+});
+
+describe.skipIf(!environment.available)('an Nx below the supported range', () => {
+  let workspace: OutsideWorkspace;
+  afterAll(() => workspace?.remove());
+
+  it('exits non-zero with one line naming the nx versions Hashdock needs', async () => {
+    const version = await publishHashdock();
+    workspace = await OutsideWorkspace.create('e2e-old-nx', {
+      'package.json': JSON.stringify({ name: 'old', private: true, devDependencies: { nx: '21.6.5', '@hashdock/nx-plugin': version } }, null, 2),
+      'nx.json': JSON.stringify({ plugins: ['@hashdock/nx-plugin'] }),
+    });
+    // npm refuses the peer range, as it should; a user forcing it past that gets Hashdock's own message.
+    const strict = await workspace.run('npm', ['install', '--no-audit', '--no-fund']);
+    expect(strict.exitCode).not.toBe(0);
+    expect(strict.output).toMatch(/ERESOLVE|peer nx@/);
+    await workspace.ok('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps']);
+    const run = await workspace.nx(['show', 'projects']);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.output).toMatch(/@hashdock\/nx-plugin needs nx >=22\.0\.0 <25\.0\.0; this workspace has nx 21\.6\.5\./);
+    expect(run.output).not.toContain('is not a function');
+  });
+});

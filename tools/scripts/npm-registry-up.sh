@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Start a real local npm registry (verdaccio) on 127.0.0.1, idempotently, for
+# publishing Hashdock with `nx release` and installing it into workspaces
+# outside this repo. @hashdock/* live only here; other packages are proxied
+# from the npm registry this machine is configured with, and cached in the
+# git-ignored .hashdock/verdaccio.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+source tools/scripts/ensure-deps.sh
+ADDR="${HASHDOCK_NPM_REGISTRY_ADDR:-127.0.0.1:4873}"
+STATE="$ROOT/.hashdock/verdaccio"
+UPLINK="$(npm config get registry 2>/dev/null | grep -v '^npm warn' || true)"
+mkdir -p "$STATE/storage"
+up() { curl -fs -o /dev/null "http://$ADDR/-/ping"; }
+if ! up; then
+  cat >"$STATE/config.yaml" <<YAML
+storage: $STATE/storage
+uplinks:
+  npmjs:
+    url: ${UPLINK:-https://registry.npmjs.org/}
+    timeout: 120s
+    max_fails: 5
+packages:
+  '@hashdock/*':
+    access: \$all
+    publish: \$all
+    unpublish: \$all
+  '**':
+    access: \$all
+    publish: \$authenticated
+    proxy: npmjs
+auth:
+  htpasswd:
+    file: $STATE/htpasswd
+    max_users: 1000
+server:
+  keepAliveTimeout: 60
+log: { type: stdout, format: pretty, level: warn }
+YAML
+  setsid verdaccio --config "$STATE/config.yaml" --listen "$ADDR" >"$STATE/verdaccio.log" 2>&1 </dev/null &
+  for _ in $(seq 1 80); do up && break; sleep 0.25; done
+  up || { echo "npm-registry-up: verdaccio did not come up on $ADDR; see $STATE/verdaccio.log" >&2; exit 1; }
+fi
+echo "npm-registry-up: verdaccio on http://$ADDR (storage .hashdock/verdaccio/storage)"
