@@ -59,7 +59,7 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     const node20 = '/usr/bin/node';
     const { stdout } = await runCommand(node20, ['--version']);
     expect(stdout.trim()).toMatch(/^v20\./);
-    const nx = await workspace.run(node20, [join(workspace.root, 'node_modules/nx/bin/nx.js'), 'show', 'projects']);
+    const nx = await workspace.run(node20, [join(workspace.root, 'node_modules/.bin/nx'), 'show', 'projects']);
     expect(nx.exitCode).not.toBe(0);
     expect(nx.output).toContain(`Hashdock needs Node.js >= 22.12.0; this is Node.js ${stdout.trim().slice(1)}. Install Node 22 or newer.`);
     expect(nx.output).not.toContain('is not a function');

@@ -33,7 +33,7 @@ async function isPublished(version: string): Promise<boolean> {
 
 /** A user of the local registry, as `npm adduser` makes one; returns its token. */
 async function registryToken(): Promise<string> {
-  const name = 'hashdock-e2e';
+  const name = `hashdock-e2e-${Date.now().toString(36)}`;
   const response = await fetch(`${NPM_REGISTRY}-/user/org.couchdb.user:${name}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
