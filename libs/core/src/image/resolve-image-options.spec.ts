@@ -34,6 +34,11 @@ describe('resolveImageOptions', () => {
     expect(normalizeOptions({ namespace: 'acme' }, { ...facts, projectName: '@acme/Billing' })).toMatchObject({ repository: 'localhost:5000/acme/billing', imageName: 'billing' });
   });
 
+  it('reads an empty context (Nx interpolates "{workspaceRoot}" to "") as the workspace root', () => {
+    expect(normalizeOptions({ context: '' }, facts).contextDir).toBe('/ws');
+    expect(() => normalizeOptions({ dockerfile: '' }, facts)).toThrow('Option "dockerfile" is empty');
+  });
+
   it('keeps an explicit repository and expands {workspaceRoot}', () => {
     const options = normalizeOptions({ repository: 'ghcr.io/o/api', context: '{workspaceRoot}/apps', dockerfile: 'apps/api/Dockerfile.prod' }, facts);
     expect(options).toMatchObject({ repository: 'ghcr.io/o/api', contextDir: '/ws/apps', dockerfile: '/ws/apps/api/Dockerfile.prod' });

@@ -83,7 +83,8 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     project: facts.projectName,
     imageName,
     workspaceRoot: facts.workspaceRoot,
-    contextDir: workspacePath(options.context ?? '{projectRoot}', facts, 'context'),
+    // Nx interpolates "{workspaceRoot}" in options to "": an empty context is the workspace root.
+    contextDir: workspacePath(options.context === '' ? '.' : (options.context ?? '{projectRoot}'), facts, 'context'),
     dockerfile: workspacePath(options.dockerfile ?? '{projectRoot}/Dockerfile', facts, 'dockerfile'),
     repository,
     tagTemplates: [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])],

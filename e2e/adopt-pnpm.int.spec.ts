@@ -1,0 +1,95 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEnvironment, localRootImage } from './support/environment';
+import { OutsideWorkspace } from './support/outside-workspace';
+import { publishHashdock } from './support/published-packages';
+import { REPO_ROOT } from './support/sandbox-workspace';
+
+const environment = await checkEnvironment();
+
+/** The layout most real Nx repos have: Dockerfiles in apps/<app>/, built from the workspace root, no .dockerignore. */
+const app = (name: string, extra: Record<string, unknown> = {}) => ({
+  [`apps/${name}/package.json`]: JSON.stringify({
+    name: `@acme/${name}`,
+    version: '0.0.0',
+    private: true,
+    scripts: { build: 'node build.mjs' },
+    dependencies: { '@acme/greet': 'workspace:*' },
+    nx: { targets: { build: { outputs: ['{projectRoot}/dist'] } } },
+    ...extra,
+  }),
+  [`apps/${name}/build.mjs`]: "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true });\n",
+  [`apps/${name}/src/main.js`]: `const { greet } = require('@acme/greet');\nconsole.log(greet('${name}'));\n`,
+  [`apps/${name}/Dockerfile`]: 'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nWORKDIR /app\n' + `COPY libs/greet /app/node_modules/@acme/greet\nCOPY apps/${name}/dist/ /app/\nCMD ["node", "/app/main.js"]\n`,
+});
+
+describe.skipIf(!environment.available)('a pnpm workspace building every image from the workspace root', () => {
+  let workspace: OutsideWorkspace;
+
+  beforeAll(async () => {
+    const version = await publishHashdock();
+    workspace = await OutsideWorkspace.create(`e2e-pnpm-${Date.now().toString(36)}`, {
+      'package.json': JSON.stringify({ name: '@acme/mono', private: true, devDependencies: { nx: '23.3.1', '@hashdock/nx-plugin': version } }, null, 2),
+      'pnpm-workspace.yaml': 'packages:\n  - apps/*\n  - libs/*\n',
+      'nx.json': JSON.stringify(
+        {
+          plugins: [
+            {
+              plugin: '@hashdock/nx-plugin',
+              // A trailing comma and a comment: nx.json is JSONC for Nx, so for Hashdock too.
+              options: { registry: 'localhost:5000', namespace: 'acme', context: 'workspace', tags: ['{contentHash}', 'latest'], buildArgs: { BASE_IMAGE: await localRootImage() } },
+            },
+          ],
+        },
+        null,
+        2,
+      ).replace(/\n}$/, ',\n  // images: nx run-many -t image\n}'),
+      'libs/greet/package.json': JSON.stringify({ name: '@acme/greet', version: '0.0.0', main: 'index.js' }),
+      'libs/greet/index.js': "exports.greet = (name) => 'hello ' + name;\n",
+      ...app('api'),
+      'apps/api/Dockerfile.debug': 'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nWORKDIR /app\nENV DEBUG=1\nCOPY libs/greet /app/node_modules/@acme/greet\nCOPY apps/api/dist/ /app/\nCMD ["node", "/app/main.js"]\n',
+      ...app('web'),
+      // One app keeps its own folder as the context (a per-project override in package.json's nx key).
+      'apps/worker/package.json': JSON.stringify({ name: '@acme/worker', private: true, nx: { targets: { image: { options: { context: '{projectRoot}' } } } } }),
+      'apps/worker/src/main.js': "console.log('worker');\n",
+      'apps/worker/Dockerfile': 'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nCOPY src/ /app/\nCMD ["node", "/app/main.js"]\n',
+    });
+    // pnpm from this repo's dev dependencies, the only thing taken from it.
+    await writeFile(join(workspace.root, '.pnpm'), `#!/bin/sh\nexec node ${join(REPO_ROOT, 'node_modules/pnpm/bin/pnpm.cjs')} "$@"\n`, { mode: 0o755 });
+    await workspace.ok('sh', ['-c', 'mkdir -p .bin && mv .pnpm .bin/pnpm']);
+    await workspace.ok(join(workspace.root, '.bin/pnpm'), ['install', `--registry=${process.env.npm_config_registry ?? ''}`.replace(/=$/, '=http://127.0.0.1:4873/')]);
+    await workspace.commit('initial');
+  });
+  afterAll(() => workspace?.remove());
+
+  const nx = (args: string[]) => workspace.nx(args, { PATH: `${join(workspace.root, '.bin')}:${join(REPO_ROOT, 'node_modules/node/bin')}:${process.env.PATH}` });
+
+  it('plans, builds and pushes every image, one per Dockerfile', async () => {
+    const plan = await nx(['run', '@acme/api:image', '--dryRun']);
+    expect(plan.exitCode, plan.output).toBe(0);
+    expect(plan.output).toMatch(/hashdock: plan @acme\/api: build localhost:5000\/\S+\/api:[0-9a-f]{16}/);
+    expect(await workspace.takeBuilds()).toEqual([]);
+
+    const run = await nx(['run-many', '-t', 'image', 'image-debug']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(await workspace.takeBuilds()).toEqual(['api', 'api-debug', 'web', 'worker']);
+    for (const image of ['api', 'api-debug', 'web', 'worker']) expect((await workspace.manifest(image)).digest).toMatch(/^sha256:/);
+    expect(await workspace.manifest('api-debug')).toMatchObject({ project: '@acme/api', image: 'api-debug', repository: `localhost:5000/${workspace.namespace}/api-debug` });
+  });
+
+  it('rebuilds exactly the images whose context changed after an edit outside the project folders (no Nx replay)', async () => {
+    const before = Object.fromEntries(await Promise.all(['api', 'api-debug', 'web', 'worker'].map(async (i) => [i, (await workspace.manifest(i)).contentHash])));
+    const again = await nx(['run-many', '-t', 'image', 'image-debug']);
+    expect(again.exitCode, again.output).toBe(0);
+    expect(await workspace.takeBuilds()).toEqual([]);
+
+    await workspace.write({ 'libs/greet/index.js': "exports.greet = (name) => 'hi ' + name;\n" });
+    const run = await nx(['run-many', '-t', 'image', 'image-debug']);
+    expect(run.exitCode, run.output).toBe(0);
+    // Docker sends libs/greet to the root-context images only; the worker's context is its own folder.
+    expect(await workspace.takeBuilds()).toEqual(['api', 'api-debug', 'web']);
+    for (const image of ['api', 'api-debug', 'web']) expect((await workspace.manifest(image)).contentHash).not.toBe(before[image]);
+    expect((await workspace.manifest('worker')).contentHash).toBe(before.worker);
+  });
+});
