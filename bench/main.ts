@@ -3,13 +3,15 @@ import { benchContentHash } from './content-hash.bench';
 import { benchCacheFrom, benchWorkspace } from './images.bench';
 import { benchPromotion } from './promote.bench';
 import { benchInfraModes } from './infra.bench';
+import { benchInference } from './inference.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
   const rows: Row[] = [];
   if (!only || only === 'hash') rows.push(...(await benchContentHash()));
-  if (!only || only !== 'hash') {
+  if (!only || only === 'inference') rows.push(...(await benchInference()));
+  if (!only || !['hash', 'inference'].includes(only)) {
     const environment = await checkEnvironment();
     if (!environment.available) throw new Error(`engine/registry needed: ${environment.reason}`);
     if (!only || only === 'workspace') rows.push(...(await benchWorkspace()));
