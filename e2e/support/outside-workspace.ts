@@ -1,14 +1,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CommandError, ImageManifest, runCommand } from '@hashdock/core';
+import { ImageManifest, runCommand } from '@hashdock/core';
+import { CommandRun, runCapturing } from './run-capturing';
 import { REPO_ROOT } from './sandbox-workspace';
 import { NPM_REGISTRY } from './published-packages';
-
-export interface CommandRun {
-  exitCode: number;
-  output: string;
-}
 
 /**
  * A workspace in a temp directory outside this repository, installing only
@@ -67,17 +63,8 @@ export class OutsideWorkspace {
   }
 
   /** Run a command in the workspace; never throws on a non-zero exit. */
-  async run(command: string, args: string[], extra: Record<string, string> = {}): Promise<CommandRun> {
-    try {
-      const { stdout, stderr } = await runCommand(command, args, { cwd: this.root, env: this.env(extra) });
-      return { exitCode: 0, output: `${stdout}\n${stderr}` };
-    } catch (error) {
-      if (error instanceof CommandError) {
-        const cause = error.cause as { stdout?: string; stderr?: string };
-        return { exitCode: error.exitCode ?? -1, output: `${cause?.stdout ?? ''}\n${cause?.stderr ?? ''}` };
-      }
-      throw error;
-    }
+  run(command: string, args: string[], extra: Record<string, string> = {}): Promise<CommandRun> {
+    return runCapturing(command, args, { cwd: this.root, env: this.env(extra) });
   }
 
   /** Run and require success, with the output in the failure message. */

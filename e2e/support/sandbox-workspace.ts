@@ -1,7 +1,8 @@
 import { chmod, cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { CommandError, ImageManifest, runCommand } from '@hashdock/core';
+import { ImageManifest, runCommand } from '@hashdock/core';
+import { CommandRun, runCapturing } from './run-capturing';
 
 export const REPO_ROOT = process.env.HASHDOCK_REPO_ROOT ?? resolve(import.meta.dirname, '../..');
 
@@ -12,10 +13,7 @@ const GIT_ENV = {
   GIT_COMMITTER_EMAIL: 'e2e@hashdock.invalid',
 };
 
-export interface NxRun {
-  exitCode: number;
-  output: string;
-}
+export type NxRun = CommandRun;
 
 /**
  * A copy of this workspace (tracked and untracked-but-not-ignored files) in a
@@ -84,21 +82,9 @@ export class SandboxWorkspace {
   }
 
   /** Run nx; never throws on a non-zero exit, returns it with the combined output. */
-  async nx(args: string[], env: Record<string, string> = {}): Promise<NxRun> {
-    try {
-      const runsTasks = ['run', 'run-many', 'affected'].includes(args[0]);
-      const { stdout, stderr } = await runCommand(join(this.root, 'node_modules/.bin/nx'), runsTasks ? [...args, '--outputStyle=stream'] : args, {
-        cwd: this.root,
-        env: this.env(env),
-      });
-      return { exitCode: 0, output: `${stdout}\n${stderr}` };
-    } catch (error) {
-      if (error instanceof CommandError) {
-        const cause = error.cause as { stdout?: string; stderr?: string };
-        return { exitCode: error.exitCode ?? -1, output: `${cause?.stdout ?? ''}\n${cause?.stderr ?? ''}` };
-      }
-      throw error;
-    }
+  nx(args: string[], env: Record<string, string> = {}): Promise<NxRun> {
+    const runsTasks = ['run', 'run-many', 'affected'].includes(args[0]);
+    return runCapturing(join(this.root, 'node_modules/.bin/nx'), runsTasks ? [...args, '--outputStyle=stream'] : args, { cwd: this.root, env: this.env(env) });
   }
 
   async manifest(project: string, dir = 'dist/images'): Promise<ImageManifest> {
