@@ -89,6 +89,7 @@ export class OutsideWorkspace {
     await rm(this.dockerLog, { force: true });
     return text
       .split('\n')
+      .map((line) => line.replace(/^buildx /, ''))
       .filter((line) => line.startsWith('build '))
       .map((line) => /--tag \S+\/([^/:\s]+):/.exec(line)?.[1] ?? '?')
       .sort();

@@ -95,11 +95,11 @@ export class SandboxWorkspace {
     return (await stat(join(this.root, dir, `${project}.json`)).catch(() => undefined)) !== undefined;
   }
 
-  /** Docker subcommands run since the last call, e.g. ["build ...", "push ..."]. */
+  /** Docker subcommands run since the last call, e.g. ["build ...", "push ..."] (`buildx build` counts as `build`). */
   async takeDockerCalls(): Promise<string[]> {
     const text = await readFile(this.dockerLog, 'utf8').catch(() => '');
     await rm(this.dockerLog, { force: true });
-    return text.split('\n').filter(Boolean);
+    return text.split('\n').filter(Boolean).map((call) => call.replace(/^buildx /, ''));
   }
 
   async edit(path: string, change: (text: string) => string): Promise<void> {

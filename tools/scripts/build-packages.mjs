@@ -4,7 +4,7 @@
 // each package's `build` target (@nx/js:tsc) from its project.json options:
 // tsc with the same tsconfig, then the same assets. Skipped when dist/ is newer
 // than every source file. `nx run-many -t build` remains the build of record.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import fg from 'fast-glob';
@@ -31,6 +31,9 @@ for (const dir of packages) {
     }
   }
   mkdirSync(join(root, options.outputPath), { recursive: true });
+  // tsc writes plain files; a bin must stay executable for the node_modules/.bin link (npm sets this only at install).
+  const { bin } = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+  for (const file of Object.values(typeof bin === 'string' ? { bin } : (bin ?? {}))) chmodSync(join(root, dir, file), 0o755);
   writeFileSync(stamp, '');
   console.error(`hashdock: built ${relative(root, join(root, options.outputPath))} (${Date.now() - started} ms)`);
 }

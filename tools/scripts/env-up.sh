@@ -33,6 +33,31 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
+# --- buildx ---------------------------------------------------------------
+# Docker 20.10's built-in BuildKit client selects the build context with an
+# older walker than current BuildKit; Hashdock hashes what current BuildKit
+# sends, so builds go through buildx. Debian bookworm has no docker-buildx;
+# trixie's 0.13 package depends only on libc6. It is fetched through a private
+# apt directory so the system's sources stay untouched.
+if ! "$DOCKER_BIN" buildx version >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || die "docker buildx is missing: install docker-buildx (Debian trixie) or run as root"
+  apt_dir="$STATE/apt-trixie"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/parts" "$apt_dir/archives/partial"
+  cat >"$apt_dir/parts/trixie.sources" <<SOURCES
+Types: deb
+URIs: ${HASHDOCK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+  apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt_dir/parts" -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache::Archives=$apt_dir/archives")
+  log "installing docker-buildx from Debian trixie (log: $STATE/apt.log)"
+  apt-get "${apt_opts[@]}" update -qq >>"$STATE/apt.log" 2>&1 || die "apt-get update for trixie failed; see $STATE/apt.log"
+  (cd "$apt_dir" && apt-get "${apt_opts[@]}" download docker-buildx >>"$STATE/apt.log" 2>&1) || die "downloading docker-buildx failed; see $STATE/apt.log"
+  dpkg -i "$apt_dir"/docker-buildx_*.deb >>"$STATE/apt.log" 2>&1 || die "dpkg -i docker-buildx failed; see $STATE/apt.log"
+  "$DOCKER_BIN" buildx version >/dev/null 2>&1 || die "docker buildx still missing after installing docker-buildx"
+fi
+
 # --- docker engine --------------------------------------------------------
 if ! "$DOCKER_BIN" info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "the Docker engine is not running and only root can start dockerd here"

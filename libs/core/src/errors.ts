@@ -55,3 +55,14 @@ export class InvalidDockerignoreError extends HashdockError {
     this.path = path;
   }
 }
+
+/** A COPY/ADD source that is not in the build context (missing, or left out by .dockerignore). */
+export class MissingCopySourceError extends HashdockError {
+  constructor(dockerfile: string, line: number, source: string, contextDir: string) {
+    super(
+      'COPY_SOURCE_MISSING',
+      `${dockerfile}:${line}: COPY/ADD source "${source}" is not in the build context ${contextDir} ` +
+        '(it does not exist, or .dockerignore leaves it out). Build what produces it first, or fix the path.',
+    );
+  }
+}

@@ -8,10 +8,15 @@ import { releaseFromManifests } from '../release/release-file';
 import { verifyReleaseDigests } from '../release/verify-release';
 import { join } from 'node:path';
 import { findWorkspaceRoot, imageCommand } from './image-command';
+import { resolveBaseDigest } from '../image/external-bases';
+import { hostPlatform } from '../image/image-options';
+import { BUILD_ARG_ENV_PREFIX } from '../image/resolve-image-options';
 
 const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>]   (in a project directory)
        hashdock report                             (writes dist/images/report.md)
-       hashdock verify                             (every manifest's digest is in its registry)`;
+       hashdock verify                             (every manifest's digest is in its registry)
+       hashdock base-digest <reference> [--arg <NAME>] [--platform <os/arch>]
+                                                   (the digest a base image resolves to; --arg lets HASHDOCK_BUILD_ARG_<NAME> override the reference)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...flags] = argv;
@@ -33,6 +38,19 @@ async function main(argv: string[]): Promise<number> {
     const authorize = createAuthorizer();
     await verifyReleaseDigests(Object.values(release.images), () => new RegistryClient({ authorize }), dir);
     console.log(`hashdock verify: ${Object.keys(release.images).length} images, every digest is in its registry`);
+    return 0;
+  }
+  if (command === 'base-digest') {
+    const { values, positionals } = parseArgs({ args: flags, allowPositionals: true, options: { arg: { type: 'string' }, platform: { type: 'string' } } });
+    const reference = (values.arg && process.env[`${BUILD_ARG_ENV_PREFIX}${values.arg}`]) || positionals[0];
+    if (!reference) {
+      console.error(USAGE);
+      return 2;
+    }
+    const platform = values.platform ?? hostPlatform();
+    const resolved = await resolveBaseDigest(new RegistryClient({ authorize: createAuthorizer() }), reference, platform);
+    // Nx hashes this line (a runtime input): a re-pushed base changes it.
+    console.log(`${reference} ${platform} ${resolved.digest}`);
     return 0;
   }
   console.error(USAGE);

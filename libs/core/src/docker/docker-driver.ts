@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { runCommand } from '../process/run-command';
 import { buildCommandArgs, BuildCommandOptions } from './build-args';
 
@@ -9,6 +11,8 @@ export interface DockerDriverOptions {
   env?: Record<string, string>;
   /** Stream docker's output to ours. */
   stream?: boolean;
+  /** Build with `docker buildx build` (default: when the buildx plugin is installed). */
+  buildx?: boolean;
 }
 
 export function defaultDockerBinary(env: NodeJS.ProcessEnv = process.env): string {
@@ -17,20 +21,38 @@ export function defaultDockerBinary(env: NodeJS.ProcessEnv = process.env): strin
   return existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 }
 
+/**
+ * Whether the buildx CLI plugin is installed where docker looks for plugins.
+ * Builds go through it when it is: its context walker is current BuildKit's,
+ * the one Hashdock's context hash follows (Docker 20.10's built-in client walks differently).
+ */
+export function buildxInstalled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const dirs = [
+    join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'cli-plugins'),
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins',
+  ];
+  return dirs.some((dir) => existsSync(join(dir, 'docker-buildx')));
+}
+
 /** Thin driver over the docker CLI: argument arrays, BuildKit on, errors naming the command. */
 export class DockerDriver {
   readonly binary: string;
   private readonly env: Record<string, string>;
   private readonly stream: boolean;
+  readonly buildx: boolean;
 
   constructor(options: DockerDriverOptions = {}) {
     this.binary = options.binary ?? defaultDockerBinary();
     this.env = { DOCKER_BUILDKIT: '1', ...options.env };
     this.stream = options.stream ?? false;
+    this.buildx = options.buildx ?? buildxInstalled({ ...process.env, ...options.env });
   }
 
   async build(options: BuildCommandOptions, extraEnv: Record<string, string> = {}, signal?: AbortSignal): Promise<void> {
-    await runCommand(this.binary, buildCommandArgs(options), {
+    await runCommand(this.binary, [...(this.buildx ? ['buildx'] : []), ...buildCommandArgs(options)], {
       env: { ...this.env, ...extraEnv },
       stream: this.stream,
       signal,

@@ -1,3 +1,5 @@
+import { parseDockerfile } from './dockerfile-instructions';
+
 export interface FromLine {
   /** The image as written, e.g. `${BASE_IMAGE}` or `node:24-slim`. */
   image: string;
@@ -6,6 +8,8 @@ export interface FromLine {
   /** The single build arg the image is taken from, when it is exactly `${NAME}` or `$NAME`. */
   fromArg?: string;
   stage?: string;
+  /** The `--platform=` flag as written, if any. */
+  platform?: string;
   line: number;
 }
 
@@ -13,29 +17,6 @@ export interface DockerfileFroms {
   /** Global ARGs (before the first FROM) with their defaults. */
   args: Record<string, string | undefined>;
   froms: FromLine[];
-}
-
-/** Join continuation lines and drop comments, keeping the first line number of each instruction. */
-function instructions(text: string): { text: string; line: number }[] {
-  const out: { text: string; line: number }[] = [];
-  let current = '';
-  let start = 0;
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
-    const trimmed = raw.trim();
-    if (!current && (trimmed === '' || trimmed.startsWith('#'))) return;
-    if (current && trimmed.startsWith('#')) return;
-    if (!current) start = index + 1;
-    if (trimmed.endsWith('\\')) {
-      current += `${trimmed.slice(0, -1)} `;
-      return;
-    }
-    current += trimmed;
-    out.push({ text: current, line: start });
-    current = '';
-  });
-  if (current) out.push({ text: current, line: start });
-  return out;
 }
 
 function substitute(value: string, args: Record<string, string | undefined>): string {
@@ -50,9 +31,10 @@ export function parseDockerfileFroms(text: string): DockerfileFroms {
   const args: Record<string, string | undefined> = {};
   const froms: FromLine[] = [];
   const stages = new Set<string>();
-  for (const { text: instruction, line } of instructions(text)) {
-    const [keyword, ...rest] = instruction.split(/\s+/);
-    const upper = keyword.toUpperCase();
+  for (const instruction of parseDockerfile(text).instructions) {
+    const { line } = instruction;
+    const rest = instruction.rest.split(/\s+/).filter(Boolean);
+    const upper = instruction.keyword;
     if (upper === 'ARG' && froms.length === 0) {
       for (const declaration of rest) {
         const eq = declaration.indexOf('=');
@@ -63,11 +45,12 @@ export function parseDockerfileFroms(text: string): DockerfileFroms {
       }
     } else if (upper === 'FROM') {
       const words = rest.filter((word) => !word.startsWith('--'));
+      const platform = rest.find((word) => word.startsWith('--platform='))?.slice('--platform='.length);
       const image = words[0] ?? '';
       const stage = words[1]?.toUpperCase() === 'AS' ? words[2]?.toLowerCase() : undefined;
       const argMatch = /^\$\{?(\w+)\}?$/.exec(image);
       const resolved = substitute(image, args);
-      if (!stages.has(resolved.toLowerCase())) froms.push({ image, resolved, fromArg: argMatch?.[1], stage, line });
+      if (!stages.has(resolved.toLowerCase())) froms.push({ image, resolved, fromArg: argMatch?.[1], stage, line, ...(platform ? { platform } : {}) });
       if (stage) stages.add(stage);
     }
   }
@@ -85,10 +68,9 @@ export function repositoryOf(reference: string): string {
 /** Every ARG name the Dockerfile declares, in any stage. */
 export function declaredArgNames(text: string): Set<string> {
   const names = new Set<string>();
-  for (const { text: instruction } of instructions(text)) {
-    const [keyword, ...rest] = instruction.split(/\s+/);
-    if (keyword.toUpperCase() !== 'ARG') continue;
-    for (const declaration of rest) names.add(declaration.split('=')[0]);
+  for (const instruction of parseDockerfile(text).instructions) {
+    if (instruction.keyword !== 'ARG') continue;
+    for (const declaration of instruction.rest.split(/\s+/).filter(Boolean)) names.add(declaration.split('=')[0]);
   }
   return names;
 }

@@ -24,13 +24,16 @@ describe('contentHash', () => {
 
   it('hashes exactly the canonical description of files, Dockerfile, args and bases', async () => {
     await makeContext(dir, { Dockerfile: 'FROM x\n', 'dist/main.js': 'console.log(1)\n', 'README.md': 'docs', '.dockerignore': 'README.md\n' });
+    // Modes are hashed: fix them so the pinned hash does not depend on the umask.
+    for (const file of ['Dockerfile', 'dist/main.js', '.dockerignore']) await chmod(join(dir, file), 0o644);
+    await chmod(join(dir, 'dist'), 0o755);
     const result = await contentHash({ ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: { A: '1' }, baseImages: { BASE_IMAGE: 'ffffffffffffffff' } });
-    expect(result.files.map((f) => f.path)).toEqual(['.dockerignore', 'Dockerfile', 'dist/main.js']);
+    expect(result.files.map((f) => f.path)).toEqual(['.dockerignore', 'Dockerfile', 'dist', 'dist/main.js']);
     expect(result.canonical).toBe(
       canonicalDescription({ platform: 'linux/amd64', dockerfileHash: result.dockerfileHash, buildArgs: { A: '1' }, baseImages: { BASE_IMAGE: 'ffffffffffffffff' }, files: result.files }),
     );
     expect(result.canonical.split('\n').slice(0, 5)).toEqual([
-      'hashdock-content-v1',
+      'hashdock-content-v2',
       'platform linux/amd64',
       `dockerfile ${result.dockerfileHash}`,
       'arg "A" "1"',
@@ -38,7 +41,7 @@ describe('contentHash', () => {
     ]);
     // Pinned: a change to the canonical form must be deliberate (bump CONTENT_HASH_VERSION).
     expect(result.dockerfileHash).toBe('3f80c0347e7261db');
-    expect(result.hash).toBe('22068ae6a39d1652');
+    expect(result.hash).toBe('91ded28bea9cb8ae');
   });
 
   it('is the same for the same bytes at another path and another mtime', async () => {
@@ -59,12 +62,17 @@ describe('contentHash', () => {
   it.each([
     ['a file byte', async (d: string) => writeFile(join(d, 'app.js'), 'v2')],
     ['the executable bit', async (d: string) => chmod(join(d, 'app.js'), 0o755)],
+    ['a read bit (0644 to 0600)', async (d: string) => chmod(join(d, 'app.js'), 0o600)],
+    ['the setuid bit', async (d: string) => chmod(join(d, 'app.js'), 0o4644)],
+    ['a directory mode', async (d: string) => chmod(join(d, 'lib'), 0o700)],
     ['a new file', async (d: string) => writeFile(join(d, 'new.js'), '')],
     ['an empty directory', async (d: string) => mkdir(join(d, 'empty'))],
     ['a symlink target', async (d: string) => symlink('app.js', join(d, 'link'))],
     ['the Dockerfile', async (d: string) => writeFile(join(d, 'Dockerfile'), 'FROM y\n')],
   ])('changes with %s', async (_, change) => {
-    await makeContext(dir, { Dockerfile: 'FROM x\n', 'app.js': 'v1' });
+    await makeContext(dir, { Dockerfile: 'FROM x\n', 'app.js': 'v1', 'lib/util.js': 'u' });
+    await chmod(join(dir, 'app.js'), 0o644);
+    await chmod(join(dir, 'lib'), 0o755);
     const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') };
     const before = await contentHash(input);
     await change(dir);
@@ -75,9 +83,17 @@ describe('contentHash', () => {
     ['platform', { platform: 'linux/arm64' }],
     ['a build arg', { buildArgs: { A: '2' } }],
     ['a base image hash', { baseImages: { BASE_IMAGE: '0000000000000001' } }],
+    ['an external base digest', { externalBases: { ROOT_IMAGE: `sha256:${'2'.repeat(64)}` } }],
   ])('changes with %s', async (_, override) => {
     await makeContext(dir, { Dockerfile: 'FROM x\n' });
-    const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: { A: '1' }, baseImages: { BASE_IMAGE: '0000000000000000' } };
+    const input = {
+      ...base,
+      contextDir: dir,
+      dockerfile: join(dir, 'Dockerfile'),
+      buildArgs: { A: '1', ROOT_IMAGE: 'node:24-slim' },
+      baseImages: { BASE_IMAGE: '0000000000000000' },
+      externalBases: { ROOT_IMAGE: `sha256:${'1'.repeat(64)}` },
+    };
     expect((await contentHash({ ...input, ...override })).hash).not.toBe((await contentHash(input)).hash);
   });
 
@@ -99,8 +115,32 @@ describe('contentHash', () => {
     await expect(contentHash({ ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') })).rejects.toThrow(/\.dockerignore: illegal exclusion/);
   });
 
+  it('hashes a name that is not valid UTF-8 by its bytes', async () => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n' });
+    const name = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0xff, 0x61])]);
+    await writeFile(name, 'one');
+    const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') };
+    const first = await contentHash(input);
+    const entry = first.files.find((file) => file.pathBytes);
+    expect(entry?.pathBytes).toEqual(Buffer.from([0xff, 0x61]));
+    expect(first.canonical).toContain(`"\\u0000${Buffer.from([0xff, 0x61]).toString('base64')}"`);
+    await writeFile(name, 'two');
+    expect((await contentHash(input)).hash).not.toBe(first.hash);
+  });
+
+  it('hashes only the entries a scope reaches', async () => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n', 'apps/api/dist/main.js': 'a', 'apps/indexer/src/main.ts': 'i' });
+    const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), scope: { kind: 'sources' as const, sources: [{ path: 'apps/api/dist', line: 2, wildcard: false }] } };
+    const before = await contentHash(input);
+    expect(before.files.map((file) => file.path)).toEqual(['apps/api/dist', 'apps/api/dist/main.js']);
+    await writeFile(join(dir, 'apps/indexer/src/main.ts'), 'changed');
+    expect((await contentHash(input)).hash).toBe(before.hash);
+    await writeFile(join(dir, 'apps/api/dist/main.js'), 'changed');
+    expect((await contentHash(input)).hash).not.toBe(before.hash);
+  });
+
   it('lists per-file differences', () => {
-    const file = (path: string, hash: string) => ({ path, hash, kind: 'file' as const, executable: false });
+    const file = (path: string, hash: string) => ({ path, hash, kind: 'file' as const, mode: 0o644 });
     expect(diffFileHashes([file('a', '1'), file('b', '1')], [file('a', '2'), file('c', '1')])).toEqual([
       { path: 'a', change: 'changed' },
       { path: 'b', change: 'removed' },

@@ -1,6 +1,8 @@
-import { closeSync, createReadStream, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
-import { join } from 'node:path';
-import { ContextEntry, findIgnoreFile, listContextEntries, readIgnorePatterns } from './context-files';
+import { closeSync, createReadStream, fstatSync, lstatSync, openSync, promises as fs, readlinkSync, readSync } from 'node:fs';
+import { ContextEntry, entryLocation, findIgnoreFile, listContextEntries, readIgnorePatterns } from './context-files';
+import { ContextScope, entriesInScope, missingSources } from './context-scope';
+import { DockerignoreSyntaxError } from './dockerignore';
+import { InvalidDockerignoreError, MissingCopySourceError } from '../errors';
 import { createXxHasher, toHex64, XxHasher } from './xxhash';
 
 export interface ContentHashInput {
@@ -11,13 +13,20 @@ export interface ContentHashInput {
   platform: string;
   /** Content hashes of the workspace images this one builds FROM, by build arg or project name. */
   baseImages?: Record<string, string>;
+  /** Manifest digests of the external images this one builds FROM (for the target platform), by build arg or FROM reference. */
+  externalBases?: Record<string, string>;
+  /** The part of the context the Dockerfile can read (default: all of it). */
+  scope?: ContextScope;
 }
 
 export interface FileHash {
   path: string;
   kind: ContextEntry['kind'];
-  executable: boolean;
+  /** Permission bits with setuid/setgid/sticky (0 for symlinks): Docker copies them all. */
+  mode: number;
   hash: string;
+  /** The path's exact bytes when it is not valid UTF-8. */
+  pathBytes?: Buffer;
 }
 
 export interface ContentHashResult {
@@ -28,10 +37,12 @@ export interface ContentHashResult {
   files: FileHash[];
   dockerfileHash: string;
   ignoreFile?: string;
+  /** Every entry Docker would send, before narrowing to what the Dockerfile reads. */
+  context: ContextEntry[];
 }
 
 /** Bump when the canonical form changes, so old tags are never reused for a new meaning. */
-export const CONTENT_HASH_VERSION = 'hashdock-content-v1';
+export const CONTENT_HASH_VERSION = 'hashdock-content-v2';
 const STREAM_THRESHOLD = 16 * 1024 * 1024;
 
 /**
@@ -43,13 +54,13 @@ class FileHasher {
 
   constructor(private readonly xx: XxHasher) {}
 
-  /** Hash and executable bit, both from the one open file. */
-  async hash(path: string): Promise<{ hash: string; executable: boolean }> {
+  /** Hash and mode, both from the one open file. */
+  async hash(path: string | Buffer): Promise<{ hash: string; mode: number }> {
     const fd = openSync(path, 'r');
     try {
       const stats = fstatSync(fd);
-      const executable = (stats.mode & 0o111) !== 0;
-      if (stats.size >= STREAM_THRESHOLD) return { hash: await this.stream(path), executable };
+      const mode = stats.mode & 0o7777;
+      if (stats.size >= STREAM_THRESHOLD) return { hash: await this.stream(path), mode };
       if (stats.size > this.buffer.length) this.buffer = Buffer.allocUnsafe(stats.size);
       let length = 0;
       // Read to EOF: the size from the listing may be stale if the file changed since.
@@ -63,13 +74,13 @@ class FileHasher {
         if (n === 0) break;
         length += n;
       }
-      return { hash: toHex64(this.xx.h64Raw(this.buffer.subarray(0, length))), executable };
+      return { hash: toHex64(this.xx.h64Raw(this.buffer.subarray(0, length))), mode };
     } finally {
       closeSync(fd);
     }
   }
 
-  private async stream(path: string): Promise<string> {
+  private async stream(path: string | Buffer): Promise<string> {
     const state = this.xx.create64();
     for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) state.update(chunk as Buffer);
     return toHex64(state.digest());
@@ -81,11 +92,11 @@ export async function hashEntries(hasher: XxHasher, contextDir: string, entries:
   const files = new FileHasher(hasher);
   const results: FileHash[] = [];
   for (const entry of entries) {
-    const absolute = join(contextDir, entry.path);
-    if (entry.kind === 'file') results.push({ path: entry.path, kind: entry.kind, ...(await files.hash(absolute)) });
-    else if (entry.kind === 'symlink')
-      results.push({ path: entry.path, kind: entry.kind, executable: false, hash: toHex64(hasher.h64Raw(Buffer.from(await fs.readlink(absolute)))) });
-    else results.push({ path: entry.path, kind: entry.kind, executable: false, hash: '0'.repeat(16) });
+    const location = entryLocation(contextDir, entry);
+    const named = { path: entry.path, kind: entry.kind, ...(entry.pathBytes ? { pathBytes: entry.pathBytes } : {}) };
+    if (entry.kind === 'file') results.push({ ...named, ...(await files.hash(location)) });
+    else if (entry.kind === 'symlink') results.push({ ...named, mode: 0, hash: toHex64(hasher.h64Raw(readlinkSync(location, { encoding: 'buffer' }))) });
+    else results.push({ ...named, mode: lstatSync(location).mode & 0o7777, hash: '0'.repeat(16) });
   }
   return results;
 }
@@ -100,42 +111,58 @@ export function canonicalDescription(parts: {
   dockerfileHash: string;
   buildArgs?: Record<string, string>;
   baseImages?: Record<string, string>;
+  externalBases?: Record<string, string>;
   files: readonly FileHash[];
 }): string {
   const lines = [CONTENT_HASH_VERSION, `platform ${parts.platform}`, `dockerfile ${parts.dockerfileHash}`];
   for (const [name, value] of sortedPairs(parts.buildArgs)) lines.push(`arg ${JSON.stringify(name)} ${JSON.stringify(value)}`);
   for (const [name, hash] of sortedPairs(parts.baseImages)) lines.push(`base ${JSON.stringify(name)} ${hash}`);
-  for (const file of parts.files) {
-    const mode = file.kind === 'file' ? (file.executable ? 'x' : '-') : file.kind === 'symlink' ? 'l' : 'd';
-    lines.push(`${mode} ${file.hash} ${JSON.stringify(file.path)}`);
-  }
+  for (const [name, digest] of sortedPairs(parts.externalBases)) lines.push(`base ${JSON.stringify(name)} ${digest}`);
+  for (const file of parts.files) lines.push(`${fileKind(file)} ${file.hash} ${JSON.stringify(canonicalPath(file))}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `f0644`, `d0755`, `l`: kind and full mode in one token. */
+function fileKind(file: FileHash): string {
+  if (file.kind === 'symlink') return 'l';
+  return `${file.kind === 'file' ? 'f' : 'd'}${file.mode.toString(8).padStart(4, '0')}`;
+}
+
+/** A name that is not valid UTF-8 is written as its bytes (NUL never occurs in a real path). */
+function canonicalPath(file: FileHash): string {
+  return file.pathBytes ? `\u0000${file.pathBytes.toString('base64')}` : file.path;
 }
 
 /**
  * xxhash64 over exactly what Docker would see: the context files left after
  * `.dockerignore`, the Dockerfile, build args, platform and base image hashes.
- * Paths are context-relative; only bytes and the executable bit count.
+ * Paths are context-relative; bytes, kinds and full modes count (not owners or times).
  */
 export async function contentHash(input: ContentHashInput, hasher?: XxHasher): Promise<ContentHashResult> {
   const xx = hasher ?? (await createXxHasher());
   const ignoreFile = await findIgnoreFile(input.contextDir, input.dockerfile);
   const patterns = await readIgnorePatterns(ignoreFile);
-  const entries = await listContextEntries(input.contextDir, patterns);
-  const files = await hashEntries(xx, input.contextDir, entries);
+  const entries = await listContextEntries(input.contextDir, patterns).catch((error: unknown) => {
+    if (error instanceof DockerignoreSyntaxError) throw new InvalidDockerignoreError(ignoreFile ?? input.contextDir, error.message);
+    throw error;
+  });
+  const [missing] = missingSources(entries, input.scope);
+  if (missing) throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir);
+  const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, input.scope));
   const dockerfileHash = toHex64(xx.h64Raw(await fs.readFile(input.dockerfile)));
-  // Build args that name workspace images are represented by the base image's content hash instead.
+  // Build args that name base images are represented by the base's content hash or digest instead.
   const buildArgs = Object.fromEntries(
-    Object.entries(input.buildArgs ?? {}).filter(([name]) => !(input.baseImages && name in input.baseImages)),
+    Object.entries(input.buildArgs ?? {}).filter(([name]) => !(input.baseImages && name in input.baseImages) && !(input.externalBases && name in input.externalBases)),
   );
   const canonical = canonicalDescription({
     platform: input.platform,
     dockerfileHash,
     buildArgs,
     baseImages: input.baseImages,
+    externalBases: input.externalBases,
     files,
   });
-  return { hash: toHex64(xx.h64Raw(Buffer.from(canonical))), canonical, files, dockerfileHash, ignoreFile };
+  return { hash: toHex64(xx.h64Raw(Buffer.from(canonical))), canonical, files, dockerfileHash, ignoreFile, context: entries };
 }
 
 /** Files whose hash differs between two per-file listings (added, removed or changed). */
@@ -145,7 +172,7 @@ export function diffFileHashes(before: readonly FileHash[], after: readonly File
   for (const file of after) {
     const previous = old.get(file.path);
     if (!previous) changes.push({ path: file.path, change: 'added' });
-    else if (previous.hash !== file.hash || previous.executable !== file.executable || previous.kind !== file.kind)
+    else if (previous.hash !== file.hash || previous.mode !== file.mode || previous.kind !== file.kind)
       changes.push({ path: file.path, change: 'changed' });
     old.delete(file.path);
   }

@@ -1,12 +1,14 @@
-import { constants, promises as fs, readdirSync } from 'node:fs';
+import { constants, Dirent, promises as fs, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidDockerignoreError } from '../errors';
-import { DockerignoreSyntaxError, hasExceptions, IgnorePattern, isIgnored, parseDockerignore } from './dockerignore';
+import { directoryPruner, DockerignoreSyntaxError, IgnorePattern, matchWithParents, ParentMatches, parseDockerignore } from './dockerignore';
 
 export interface ContextEntry {
-  /** Slash-separated path relative to the context root. */
+  /** Slash-separated path relative to the context root (invalid UTF-8 shown as U+FFFD). */
   path: string;
   kind: 'file' | 'symlink' | 'dir';
+  /** The path's exact bytes, only when a name in it is not valid UTF-8. */
+  pathBytes?: Buffer;
 }
 
 /**
@@ -36,36 +38,69 @@ export async function readIgnorePatterns(ignoreFile: string | undefined): Promis
   }
 }
 
+interface Listed {
+  name: string;
+  nameBytes?: Buffer;
+  dirent: Dirent<string> | Dirent<Buffer>;
+}
+
+const SLASH = Buffer.from('/');
+const utf8 = new TextDecoder('utf-8');
+
+/** A directory's entries; names that are not valid UTF-8 keep their bytes so the file can still be opened. */
+function listDirectory(absolute: string | Buffer): Listed[] {
+  if (typeof absolute === 'string') {
+    const dirents = readdirSync(absolute, { withFileTypes: true });
+    if (!dirents.some((dirent) => dirent.name.includes('\uFFFD'))) return dirents.map((dirent) => ({ name: dirent.name, dirent }));
+  }
+  return readdirSync(absolute, { withFileTypes: true, encoding: 'buffer' }).map((dirent) => {
+    const name = utf8.decode(dirent.name);
+    return Buffer.from(name).equals(dirent.name) ? { name, dirent } : { name, nameBytes: dirent.name, dirent };
+  });
+}
+
 /**
- * Every entry Docker would send as the build context: files and symlinks not
- * ignored, plus directories that end up empty (they appear in `COPY . .`).
- * Sorted by path. A synchronous readdir walk: on a 12k-file tree it is about
- * 5x faster than a glob library, and it skips ignored directories outright
- * when no `!` exception could re-include anything below them (as Docker does).
+ * Every entry Docker (BuildKit's fsutil walker) sends as the build context:
+ * files and symlinks not ignored, directories not ignored, and ignored
+ * directories that hold something re-included. Sorted by path. Each entry's
+ * ignore decision uses its parent directory's per-pattern results, as
+ * patternmatcher's MatchesUsingParentResults does, and ignored directories
+ * are skipped unseen exactly when fsutil skips them.
+ *
+ * A synchronous readdir walk: on a 12k-file tree it is about 5x faster than a glob library.
  */
 export async function listContextEntries(contextDir: string, patterns: readonly IgnorePattern[]): Promise<ContextEntry[]> {
-  const canPrune = !hasExceptions(patterns);
+  const canSkip = directoryPruner(patterns);
   const kept: ContextEntry[] = [];
-  // Returns whether anything below `dir` was kept.
-  const walk = (absolute: string, relative: string): boolean => {
+  // Returns whether anything below `absolute` was kept.
+  const walk = (absolute: string | Buffer, relative: string, relativeBytes: Buffer | undefined, parent: ParentMatches | undefined): boolean => {
     let keptBelow = false;
-    for (const dirent of readdirSync(absolute, { withFileTypes: true })) {
-      const path = relative ? `${relative}/${dirent.name}` : dirent.name;
-      const ignored = isIgnored(patterns, path);
+    for (const { name, nameBytes, dirent } of listDirectory(absolute)) {
+      const path = relative ? `${relative}/${name}` : name;
+      const bytes = nameBytes || relativeBytes ? Buffer.concat([...(relativeBytes ? [relativeBytes, SLASH] : relative ? [Buffer.from(relative), SLASH] : []), nameBytes ?? Buffer.from(name)]) : undefined;
+      const { ignored, matches } = patterns.length ? matchWithParents(patterns, path, parent) : { ignored: false, matches: [] };
       if (dirent.isDirectory()) {
-        if (ignored && canPrune) continue;
-        const inner = walk(`${absolute}/${dirent.name}`, path);
-        if (!ignored && !inner) kept.push({ path, kind: 'dir' });
-        keptBelow ||= inner || !ignored;
+        if (ignored && canSkip?.(path)) continue;
+        const child = typeof absolute === 'string' && !nameBytes ? `${absolute}/${name}` : Buffer.concat([Buffer.from(absolute), SLASH, nameBytes ?? Buffer.from(name)]);
+        const inner = walk(child, path, bytes, matches);
+        if (!ignored || inner) {
+          kept.push({ path, kind: 'dir', ...(bytes ? { pathBytes: bytes } : {}) });
+          keptBelow = true;
+        }
       } else if (!ignored) {
         const kind = dirent.isSymbolicLink() ? 'symlink' : dirent.isFile() ? 'file' : undefined;
         if (!kind) continue;
-        kept.push({ path, kind });
+        kept.push({ path, kind, ...(bytes ? { pathBytes: bytes } : {}) });
         keptBelow = true;
       }
     }
     return keptBelow;
   };
-  walk(contextDir, '');
+  walk(contextDir, '', undefined, undefined);
   return kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The absolute path to open for an entry (bytes when its name is not valid UTF-8). */
+export function entryLocation(contextDir: string, entry: ContextEntry): string | Buffer {
+  return entry.pathBytes ? Buffer.concat([Buffer.from(contextDir), SLASH, entry.pathBytes]) : join(contextDir, entry.path);
 }

@@ -50,7 +50,7 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     setTimeout(() => controller.abort(), 1500);
     const error = await buildImage({ ...options, buildArgs: { ...options.buildArgs, SLEEP: '60' } }, { ...deps, signal: controller.signal }).catch((e) => e);
     expect(isCommandError(error), String(error)).toBe(true);
-    expect(error.message).toMatch(/docker build/);
+    expect(error.message).toMatch(/docker (buildx )?build/);
     expect(await readdir(join(workspace, 'dist/images')).catch(() => [])).toEqual([]);
   });
 

@@ -1,4 +1,10 @@
 import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { contextScopeOf } from '../docker/context-reads';
+import { ContextScope } from '../hash/context-scope';
+import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
+import { ExternalBase, pinLiteralFroms, resolveExternalBases } from './external-bases';
 import { DockerDriver } from '../docker/docker-driver';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { contentHash, ContentHashResult } from '../hash/content-hash';
@@ -22,6 +28,8 @@ export interface BuildImageDeps {
   log: (line: string) => void;
   hasher?: XxHasher;
   signal?: AbortSignal;
+  /** External base digests resolved in this run, shared by the images of one process. */
+  baseDigests?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
 }
 
 export interface BuildImageResult {
@@ -95,7 +103,22 @@ async function prepareCacheFrom(options: ImageBuildOptions, deps: BuildImageDeps
   return [...usable, ...bases.map((base) => base.reference)];
 }
 
-function buildManifest(options: ImageBuildOptions, hash: string, tags: string[], bases: ResolvedBase[], fields: Pick<ImageManifest, 'status' | 'digest' | 'pushed'> & { plan?: ImageManifest['plan'] }): ImageManifest {
+/** What the manifest and report say about how the context was read. */
+export function describeScope(scope: ContextScope): string {
+  if (scope.kind === 'context') return `whole context: ${scope.reason}`;
+  const paths = [...new Set(scope.sources.map((source) => source.path))];
+  if (paths.includes('.')) return 'whole context: COPY/ADD of .';
+  return paths.length ? `COPY/ADD sources: ${paths.join(', ')}` : 'no context files (nothing is copied from it)';
+}
+
+interface BuildFacts {
+  bases: ResolvedBase[];
+  externalBases: ExternalBase[];
+  scope: ContextScope;
+}
+
+function buildManifest(options: ImageBuildOptions, hash: string, tags: string[], facts: BuildFacts, fields: Pick<ImageManifest, 'status' | 'digest' | 'pushed'> & { plan?: ImageManifest['plan'] }): ImageManifest {
+  const { bases, externalBases, scope } = facts;
   return {
     schemaVersion: 1,
     project: options.project,
@@ -110,7 +133,30 @@ function buildManifest(options: ImageBuildOptions, hash: string, tags: string[],
     platform: options.platform,
     ...(fields.plan ? { plan: fields.plan } : {}),
     baseImages: Object.fromEntries(bases.map((base) => [base.project, base.contentHash])),
+    ...(externalBases.length
+      ? { externalBases: Object.fromEntries(externalBases.map((base) => [base.reference, { digest: base.digest, platform: base.platform, ...(base.index ? { index: base.index } : {}) }])) }
+      : {}),
+    context: describeScope(scope),
   };
+}
+
+/**
+ * Run `work` with the Dockerfile the build should read: the user's own, or a
+ * temporary copy whose literal FROMs name their digests (its
+ * `<Dockerfile>.dockerignore` copied beside it, since BuildKit looks there).
+ */
+async function withPinnedDockerfile<T>(options: ImageBuildOptions, text: string, bases: readonly ExternalBase[], work: (dockerfile: string) => Promise<T>): Promise<T> {
+  if (!bases.some((base) => !base.arg)) return work(options.dockerfile);
+  const pinned = pinLiteralFroms(options.dockerfile, text, bases);
+  const dir = await fs.mkdtemp(join(tmpdir(), 'hashdock-dockerfile-'));
+  try {
+    const dockerfile = join(dir, basename(options.dockerfile));
+    await fs.writeFile(dockerfile, pinned);
+    await fs.copyFile(`${options.dockerfile}.dockerignore`, `${dockerfile}.dockerignore`).catch(() => undefined);
+    return await work(dockerfile);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -129,6 +175,19 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const declared = declaredArgNames(dockerfileText);
   const buildArgs = Object.fromEntries(Object.entries(options.buildArgs).filter(([name]) => declared.has(name)));
   for (const base of bases) if (base.arg) buildArgs[base.arg] = base.reference;
+  const externalBases = await resolveExternalBases({
+    dockerfile: options.dockerfile,
+    dockerfileText,
+    buildArgs,
+    workspaceImages: options.workspaceImages,
+    platform: options.platform,
+    registry: deps.registry,
+    cache: deps.baseDigests,
+  });
+  // The build uses exactly the digest the hash covers.
+  for (const base of externalBases) if (base.arg) buildArgs[base.arg] = base.pinned;
+  const scope = contextScopeOf(dockerfileText, buildArgs);
+  const facts: BuildFacts = { bases, externalBases, scope };
 
   const hash = await contentHash(
     {
@@ -137,9 +196,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       buildArgs,
       platform: options.platform,
       baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
+      externalBases: Object.fromEntries(externalBases.map((base) => [base.key, base.digest])),
+      scope,
     },
     xx,
   );
+  const warning = hygieneWarning(options.imageName, relative(options.workspaceRoot, options.contextDir) || '.', contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
+  if (warning) deps.log(warning);
   const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version }, options.repository);
   const ref = (tag: string) => `${options.repository}:${tag}`;
 
@@ -148,19 +211,22 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const existing = await hasTag(deps.registry, options.repository, tags.immutable);
   if (options.dryRun) {
     deps.log(`hashdock: plan ${options.project}: ${existing ? 'exists' : 'build'} ${ref(tags.immutable)} tags=${tags.all.join(',')}`);
-    manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build' });
+    for (const base of externalBases)
+      deps.log(`hashdock: plan ${options.project}: base ${base.reference} → ${base.pinned} (${base.platform}${base.index ? `, index ${base.index}` : ''})`);
+    deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
+    manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build' });
   } else if (existing) {
     if (options.push) await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, existing, tag)));
-    manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'exists', digest: existing, pushed: true });
+    manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: existing, pushed: true });
   } else {
     const inputsRecord = hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes)), options.contextDir) : '');
     const previousHash = await previousPushedHash(options);
     reasons = await findReasons(options, deps, inputsRecord, previousHash);
     const cacheFrom = await prepareCacheFrom(options, deps, bases, previousHash);
-    await withSecretFiles(options.secrets, process.env, (secretFiles) => deps.docker.build(
+    await withPinnedDockerfile(options, dockerfileText, externalBases, (dockerfile) => withSecretFiles(options.secrets, process.env, (secretFiles) => deps.docker.build(
       {
         secretFiles,
-        dockerfile: options.dockerfile,
+        dockerfile,
         contextDir: options.contextDir,
         tags: tags.all.map(ref),
         buildArgs,
@@ -173,15 +239,15 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       },
       options.env,
       deps.signal,
-    ));
+    )));
     if (!options.push) {
-      manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'built', digest: null, pushed: false });
+      manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest: null, pushed: false });
     } else {
       // Someone may have pushed this hash while we built: keep theirs, never overwrite an immutable tag.
       const raced = await hasTag(deps.registry, options.repository, tags.immutable);
       if (raced) {
         deps.log(`hashdock: ${ref(tags.immutable)} appeared during the build; keeping the registry's ${raced}`);
-        manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'exists', digest: raced, pushed: true });
+        manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: raced, pushed: true });
       } else {
         await deps.docker.push(ref(tags.immutable));
         const digest = await hasTag(deps.registry, options.repository, tags.immutable);
@@ -191,7 +257,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         await storeInputs(deps.registry, options.repository, hash.hash, inputsRecord).catch((error) =>
           deps.log(`hashdock: could not store the inputs record of ${ref(tags.immutable)}: ${(error as Error).message.split('\n')[0]}`),
         );
-        manifest = buildManifest(options, hash.hash, tags.all, bases, { status: 'built', digest, pushed: true });
+        manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest, pushed: true });
       }
     }
   }

@@ -46,6 +46,8 @@ export async function buildWorkspaceImages(options: WorkspaceImagesOptions, deps
   const workspaceImages = workspaceImageNames(targets, config.namespace);
   const results: BuildImageResult[] = [];
   const gitSha = templatesUse([...config.tags, ...(options.overrides?.extraTags ?? [])], 'gitSha') ? await gitShortSha(options.workspaceRoot) : undefined;
+  // One resolution per external base for the whole run.
+  const shared: BuildImageDeps = { ...deps, baseDigests: deps.baseDigests ?? new Map() };
   for (const target of orderImageTargets(targets, options.projects)) {
     const resolved = resolveImageOptions({ ...target.options, ...options.overrides }, {
       workspaceRoot: options.workspaceRoot,
@@ -55,7 +57,7 @@ export async function buildWorkspaceImages(options: WorkspaceImagesOptions, deps
       gitSha,
       env,
     });
-    results.push(await buildImage(resolved, deps));
+    results.push(await buildImage(resolved, shared));
   }
   return results;
 }

@@ -26,6 +26,10 @@ export interface ImageManifest {
   plan?: 'build' | 'exists';
   /** Workspace images built FROM: image name → content hash. */
   baseImages: Record<string, string>;
+  /** External images built FROM: reference as written → the digest used (and its index, for a multi-platform tag). */
+  externalBases?: Record<string, { digest: string; platform: string; index?: string }>;
+  /** What of the build context the hash covers, e.g. `COPY/ADD sources: dist` or `whole context: <reason>`. */
+  context?: string;
 }
 
 export class ManifestError extends HashdockError {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { contextScopeOf } from '../docker/context-reads';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findIgnoreFile, readIgnorePatterns } from '../hash/context-files';
 import { hasExceptions, IgnorePattern } from '../hash/dockerignore';
@@ -6,11 +7,23 @@ import { BUILD_ARG_ENV_PREFIX } from '../image/resolve-image-options';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { IMAGE_ENV_INPUTS } from './hashdock-config';
 import { ImageTarget } from './image-targets';
+import { ExternalFrom } from '../image/external-bases';
 
 /** Nx's input forms, as plain data (the core imports nothing from Nx). */
 export type NxInput = string | { env: string } | { runtime: string } | { dependentTasksOutputFiles: string; transitive?: boolean };
 
 export const GIT_SHA_RUNTIME_INPUT = 'git rev-parse --short=12 HEAD';
+/** The default platform is the host's: machines of another architecture must not share results. */
+export const HOST_ARCH_RUNTIME_INPUT = 'node -p process.arch';
+
+/** The runtime input whose output is the digest an external base resolves to now (`hashdock base-digest`). */
+export function baseDigestRuntimeInput(workspaceRoot: string, base: ExternalFrom, platform: string | undefined, cli = join(__dirname, '..', 'cli', 'main.js')): string {
+  const words = ['node', JSON.stringify(relative(workspaceRoot, cli).split('\\').join('/')), 'base-digest', base.reference];
+  if (base.arg) words.push('--arg', base.arg);
+  const wanted = base.platformFlag && !base.platformFlag.startsWith('$') ? base.platformFlag : /^\$\{?BUILDPLATFORM/.test(base.platformFlag ?? '') ? undefined : platform;
+  if (wanted) words.push('--platform', wanted);
+  return words.join(' ');
+}
 
 /**
  * Nx fileset inputs for a build context: everything under it, minus what
@@ -18,13 +31,14 @@ export const GIT_SHA_RUNTIME_INPUT = 'git rev-parse --short=12 HEAD';
  * inexact, so the whole context counts (never miss a change; the content
  * hash stays exact either way).
  */
-export function contextInputs(contextToken: string, patterns: readonly IgnorePattern[] | undefined): string[] {
-  const inputs = [`${contextToken}/**/*`];
+export function contextInputs(contextToken: string, patterns: readonly IgnorePattern[] | undefined, sources?: readonly string[]): string[] {
+  // Only what the Dockerfile's COPY/ADD sources reach, when that is known (see contextScopeOf).
+  const inputs = sources ? sources.flatMap((source) => [`${contextToken}/${source}`, `${contextToken}/${source}/**/*`]) : [`${contextToken}/**/*`];
   // Unreadable patterns (an invalid .dockerignore fails the build itself) count the whole context too.
-  if (!patterns || hasExceptions(patterns)) return inputs;
+  if (!patterns || hasExceptions(patterns) || inputs.length === 0) return inputs;
   for (const pattern of patterns) {
-    // `.` excludes the whole context: only the Dockerfile (added by the caller) counts.
-    if (pattern.cleaned === '.') return [];
+    // `.` and `/` match no path in Docker: they exclude nothing.
+    if (pattern.cleaned === '.' || pattern.cleaned === '/') continue;
     inputs.push(`!${contextToken}/${pattern.cleaned}`);
     if (!pattern.cleaned.endsWith('**')) inputs.push(`!${contextToken}/${pattern.cleaned}/**`);
   }
@@ -54,8 +68,10 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
     patterns = undefined;
   }
   const dockerfile = token(target, target.dockerfile);
+  const scope = target.dockerfileText !== undefined ? contextScopeOf(target.dockerfileText, target.options.buildArgs ?? {}) : undefined;
+  const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
   const inputs: NxInput[] = [
-    ...contextInputs(contextToken, patterns),
+    ...contextInputs(contextToken, patterns, sources),
     dockerfile,
     // Creating either ignore file changes what Docker sends, so both count even when absent.
     `${dockerfile}.dockerignore`,
@@ -66,6 +82,8 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   ];
   const templates = [...(target.options.tags ?? DEFAULT_TAG_TEMPLATES), ...(target.options.extraTags ?? [])];
   if (templatesUse(templates, 'gitSha')) inputs.push({ runtime: GIT_SHA_RUNTIME_INPUT });
+  if (!target.options.platform) inputs.push({ runtime: HOST_ARCH_RUNTIME_INPUT });
+  for (const base of target.externalBases) inputs.push({ runtime: baseDigestRuntimeInput(workspaceRoot, base, target.options.platform) });
   return [...new Map(inputs.map((input) => [JSON.stringify(input), input])).values()];
 }
 

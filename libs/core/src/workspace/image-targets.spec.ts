@@ -106,8 +106,11 @@ describe('resolveImageTargets (the one model)', () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace', buildTarget: 'build:production', tags: ['{contentHash}'] }));
     const web = targets.find((t) => t.name === 'web')!;
     expect(web).toMatchObject({ context: '.', dependsOn: ['build'], defaultConfiguration: 'production' });
-    expect(await imageTargetInputs(root, web)).toEqual([
-      '{workspaceRoot}/**/*',
+    const inputs = await imageTargetInputs(root, web);
+    // Only what COPY reads from the root context; the host's architecture and the external base's digest at run time.
+    expect(inputs.slice(0, 8)).toEqual([
+      '{workspaceRoot}/apps/web/dist',
+      '{workspaceRoot}/apps/web/dist/**/*',
       '{projectRoot}/Dockerfile.prod',
       '{projectRoot}/Dockerfile.prod.dockerignore',
       '{workspaceRoot}/.dockerignore',
@@ -115,9 +118,10 @@ describe('resolveImageTargets (the one model)', () => {
       { env: 'HASHDOCK_REGISTRY' },
       { env: 'HASHDOCK_NAMESPACE' },
     ]);
+    expect(inputs.slice(8)).toEqual([{ runtime: 'node -p process.arch' }, { runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
     // BuildKit's <Dockerfile>.dockerignore replaces the context's .dockerignore.
     const api = targets.find((t) => t.name === 'api')!;
-    expect((await imageTargetInputs(root, api)).slice(0, 3)).toEqual(['{workspaceRoot}/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);
+    expect((await imageTargetInputs(root, api)).slice(0, 4)).toEqual(['{workspaceRoot}/dist', '{workspaceRoot}/dist/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);
     expect(await imageTargetInputs(root, api)).toContainEqual({ env: 'HASHDOCK_BUILD_ARG_ROOT_IMAGE' });
   });
 

@@ -3,6 +3,7 @@ import { isAbsolute, posix, relative } from 'node:path';
 import { HashdockError } from '../errors';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findWorkspaceBaseImages } from '../image/base-images';
+import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
 import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
 import { HashdockConfig } from './hashdock-config';
@@ -38,6 +39,8 @@ export interface ImageTarget {
   dockerfileText?: string;
   /** Workspace images this one builds FROM. */
   bases: { project: string; targetName: string; name: string }[];
+  /** Images from outside the workspace it builds FROM (their digests are runtime inputs). */
+  externalBases: ExternalFrom[];
   dependsOn: TargetDependency[];
   /** Set when the build target is wanted with a configuration (`build:production`). */
   defaultConfiguration?: string;
@@ -116,6 +119,14 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
       return { project: image.project, targetName: image.targetName, name: image.name };
     });
     target.dependsOn.push(...target.bases.map((base) => ({ projects: [base.project], target: base.targetName })));
+    try {
+      const namespaces = new Set([config.namespace, target.options.namespace ?? config.namespace]);
+      const known = { ...images, ...Object.fromEntries(Object.values(images).flatMap((name) => [...namespaces].map((ns) => [`${ns}/${name}`, name]))) };
+      target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, target.options.buildArgs ?? {}, known);
+    } catch {
+      // A FROM with no image fails the build itself, with the line named.
+      target.externalBases = [];
+    }
   }
   return targets;
 }
@@ -152,6 +163,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     context: workspaceRelative(workspaceRoot, options.context ?? config.context, project),
     ...(dockerfileText !== undefined ? { dockerfileText } : {}),
     bases: [],
+    externalBases: [],
     dependsOn: config.buildTarget ? [config.buildTarget.target] : [],
     ...(config.buildTarget?.configuration ? { defaultConfiguration: config.buildTarget.configuration } : {}),
   };

@@ -13,7 +13,7 @@ describe('hashdock plugin', () => {
       'apps/base/Dockerfile': 'ARG ROOT_IMAGE=node:24-slim\nFROM ${ROOT_IMAGE}\n',
       'apps/base/project.json': '{"name":"base"}',
       'apps/api/Dockerfile': 'ARG BASE_IMAGE=acme/base\nFROM ${BASE_IMAGE}\nCOPY dist/ /app/\n',
-      'apps/api/Dockerfile.debug': 'ARG BASE_IMAGE=acme/base\nFROM ${BASE_IMAGE}\n',
+      'apps/api/Dockerfile.debug': 'ARG BASE_IMAGE=acme/base\nFROM ${BASE_IMAGE}\nCOPY dist/ /app/\n',
       'apps/api/.dockerignore': 'src\n*.md\n',
       'apps/api/project.json': '{"name":"api","targets":{"build":{},"image":{"options":{"context":"{workspaceRoot}"}}}}',
       'docs/Dockerfile': 'FROM scratch\n',
@@ -45,9 +45,10 @@ describe('hashdock plugin', () => {
     expect(api.targets!.image.metadata?.description).toBe(
       "Build acme/api from apps/api/Dockerfile (context .), tag it by content hash and push it, or reuse the registry's copy",
     );
-    // The workspace root is the context, so its files are the inputs (apps/api/.dockerignore no longer applies).
+    // The workspace root is the context and COPY reads dist/ from it (apps/api/.dockerignore no longer applies).
     expect(api.targets!.image.inputs).toEqual([
-      '{workspaceRoot}/**/*',
+      '{workspaceRoot}/dist',
+      '{workspaceRoot}/dist/**/*',
       '{projectRoot}/Dockerfile',
       '{projectRoot}/Dockerfile.dockerignore',
       '{workspaceRoot}/.dockerignore',
@@ -56,13 +57,17 @@ describe('hashdock plugin', () => {
       { env: 'HASHDOCK_NAMESPACE' },
       { env: 'HASHDOCK_BUILD_ARG_BASE_IMAGE' },
       { runtime: 'git rev-parse --short=12 HEAD' },
+      { runtime: 'node -p process.arch' },
     ]);
     const debug = results['apps/api/Dockerfile.debug'].projects!['apps/api'].targets!['image-debug'];
     expect(debug).toMatchObject({ options: { name: 'api-debug', dockerfile: '{projectRoot}/Dockerfile.debug' } });
-    expect(debug.inputs!.slice(0, 5)).toEqual(['{projectRoot}/**/*', '!{projectRoot}/src', '!{projectRoot}/src/**', '!{projectRoot}/*.md', '!{projectRoot}/*.md/**']);
+    expect(debug.inputs!.slice(0, 6)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*', '!{projectRoot}/src', '!{projectRoot}/src/**', '!{projectRoot}/*.md', '!{projectRoot}/*.md/**']);
     const base = results['apps/base/Dockerfile'].projects!['apps/base'].targets!.image;
     expect(base.dependsOn).toEqual(['build']);
     expect(base.options.buildArgs).toEqual({ ROOT_IMAGE: 'local/root:1' });
+    // No COPY: no context file is an input; the external base's digest is, looked up at hash time.
+    expect(base.inputs![0]).toBe('{projectRoot}/Dockerfile');
+    expect(base.inputs).toContainEqual({ runtime: expect.stringMatching(/ base-digest local\/root:1 --arg ROOT_IMAGE$/) });
   });
 
   it('selects the build configuration through the image target, and declares no git input when no tag uses it', async () => {

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { entriesInScope, missingSources } from '../hash/context-scope';
+import { contextScopeOf, expandWord } from './context-reads';
+
+const sources = (text: string, args?: Record<string, string>) => {
+  const scope = contextScopeOf(text, args);
+  return scope.kind === 'sources' ? scope.sources.map((source) => `${source.line}:${source.path}${source.wildcard ? '*' : ''}`) : `whole: ${scope.reason}`;
+};
+
+describe('contextScopeOf', () => {
+  it.each([
+    ['FROM x\nCOPY apps/api/dist /app\n', ['2:apps/api/dist']],
+    ['FROM x\nCOPY ./dist/ /app/\nADD a.tar.gz b /x/\n', ['2:dist', '3:a.tar.gz', '3:b']],
+    ['FROM x\nCOPY ["dist/a b", "/app/"]\n', ['2:dist/a b']],
+    ['FROM x\nCOPY --chown=1000:1000 --chmod=755 dist /app\n', ['2:dist']],
+    ['FROM x AS build\nCOPY src src\nFROM y\nCOPY --from=build /out /app\n', ['2:src']],
+    ['FROM x\nCOPY /../../etc/passwd /x\n', ['2:etc/passwd']],
+    ['FROM x\nCOPY . .\n', ['2:.']],
+    ['FROM x\nCOPY apps/*/dist /srv/\n', ['2:apps/*/dist*']],
+    ['FROM x\nCOPY \\\n  dist \\\n  /app\n', ['2:dist']],
+    ['FROM x\nENV NODE_ENV=production\nCMD ["node"]\n', []],
+    ['ARG APP=api\nFROM x\nARG APP\nCOPY apps/${APP}/dist /app\n', ['4:apps/api/dist']],
+    ['FROM x\nENV DIR=out\nCOPY $DIR/ /app\n', ['3:out']],
+    ['FROM x\nCOPY <<EOF /etc/conf\nCOPY not-an-instruction /\nEOF\nCOPY real /\n', ['5:real']],
+    ['FROM x\nRUN --mount=type=cache,target=/root/.npm npm ci\nCOPY dist /app\n', ['3:dist']],
+    ['FROM x\nRUN --mount=type=bind,from=build,target=/b ls\n', []],
+  ])('%j reads %j', (text, expected) => {
+    expect(sources(text)).toEqual(expected);
+  });
+
+  it('takes build args over ARG defaults', () => {
+    expect(sources('FROM x\nARG APP=api\nCOPY apps/$APP/dist /app\n', { APP: 'web' })).toEqual(['3:apps/web/dist']);
+  });
+
+  it.each([
+    ['# syntax=docker/dockerfile:1.7\nFROM x\nCOPY dist /app\n', /# syntax=docker\/dockerfile:1.7/],
+    ['FROM x\nRUN --mount=target=/src make\n', /line 2 \(RUN\) mounts the build context/],
+    ['FROM x\nRUN --mount=type=bind,source=.,target=/src make\n', /mounts the build context/],
+    ['FROM x\nADD https://example.com/a.tgz /a\n', /remote source https:\/\/example.com\/a.tgz/],
+    ['FROM x\nCOPY dist\n', /line 2 \(COPY\) could not be read/],
+    ['FROM x\nCOPY [ab /x\n', /malformed wildcard/],
+  ])('%j needs the whole context', (text, reason) => {
+    expect(sources(text)).toMatch(reason);
+  });
+
+  it('follows the escape directive', () => {
+    expect(sources('# escape=`\nFROM x\nCOPY `\n  dist `\n  /app\n')).toEqual(['3:dist']);
+  });
+});
+
+describe('expandWord', () => {
+  const vars = new Map<string, string | undefined>([['A', 'a'], ['EMPTY', ''], ['UNSET', undefined]]);
+  it.each([
+    ['$A/x', 'a/x'], ['${A}x', 'ax'], ['${B:-d}', 'd'], ['${EMPTY:-d}', 'd'], ['${EMPTY-d}', ''], ['${A:+y}', 'y'], ['${B:+y}', ''], ['\\$A', '$A'], ['$UNSET', ''],
+  ])('%s → %s', (word, expected) => {
+    expect(expandWord(word, vars)).toBe(expected);
+  });
+});
+
+describe('entriesInScope and missingSources', () => {
+  const entries = ['apps', 'apps/api', 'apps/api/dist', 'apps/api/dist/main.js', 'apps/web/dist', 'apps/web/dist/i.js', 'apps/web/src/x.ts', 'README.md'].map((path) => ({ path }));
+  const scope = (...paths: string[]) => ({ kind: 'sources' as const, sources: paths.map((path) => ({ path, line: 1, wildcard: /[*?[]/.test(path) })) });
+
+  it('reaches a path and everything below it, component by component for wildcards', () => {
+    expect(entriesInScope(entries, scope('apps/api/dist')).map((e) => e.path)).toEqual(['apps/api/dist', 'apps/api/dist/main.js']);
+    expect(entriesInScope(entries, scope('apps/*/dist')).map((e) => e.path)).toEqual(['apps/api/dist', 'apps/api/dist/main.js', 'apps/web/dist', 'apps/web/dist/i.js']);
+    expect(entriesInScope(entries, scope('*.md')).map((e) => e.path)).toEqual(['README.md']);
+    expect(entriesInScope(entries, scope('.'))).toHaveLength(entries.length);
+    expect(entriesInScope(entries, { kind: 'context', reason: 'x' })).toHaveLength(entries.length);
+    expect(entriesInScope(entries, scope())).toEqual([]);
+  });
+
+  it('names literal sources that reach nothing; an unmatched wildcard is allowed, as in BuildKit', () => {
+    expect(missingSources(entries, scope('apps/api/dist', 'apps/nope', 'apps/*/build')).map((s) => s.path)).toEqual(['apps/nope']);
+  });
+});

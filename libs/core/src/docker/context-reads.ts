@@ -1,0 +1,132 @@
+import { posix } from 'node:path';
+import { ContextScope, CopySource } from '../hash/context-scope';
+import { hasGlobMeta, validateGlobSyntax } from '../hash/glob-syntax';
+import { Instruction, parseDockerfile } from './dockerfile-instructions';
+
+/** Leading `--name=value` / `--name` flags of an instruction, and the words after them. */
+export function instructionFlags(rest: string): { flags: { name: string; value?: string }[]; body: string } {
+  const flags: { name: string; value?: string }[] = [];
+  let body = rest;
+  for (let match = /^--([A-Za-z-]+)(?:=(\S*))?\s*/.exec(body); match; match = /^--([A-Za-z-]+)(?:=(\S*))?\s*/.exec(body)) {
+    flags.push({ name: match[1].toLowerCase(), ...(match[2] !== undefined ? { value: match[2] } : {}) });
+    body = body.slice(match[0].length);
+  }
+  return { flags, body };
+}
+
+/** Docker's word expansion for what COPY sources use: `$X`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+a}`, `${X+a}`, `\$`. */
+export function expandWord(word: string, vars: ReadonlyMap<string, string | undefined>): string {
+  return word.replace(/\\\$|\$\{(\w+)(?:(:?)([-+])([^}]*))?\}|\$(\w+)/g, (whole, braced, colon, operator, operand, bare) => {
+    if (whole === '\\$') return '$';
+    const name = braced ?? bare;
+    const set = vars.has(name) && vars.get(name) !== undefined;
+    const value = vars.get(name) ?? '';
+    if (operator === '-') return set && (!colon || value !== '') ? value : operand;
+    if (operator === '+') return set && (!colon || value !== '') ? operand : '';
+    return value;
+  });
+}
+
+function words(body: string): string[] | undefined {
+  if (body.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? parsed : undefined;
+    } catch {
+      // Not JSON after all: Docker reads it as words too.
+    }
+  }
+  return body.split(/\s+/).filter(Boolean);
+}
+
+function declarations(body: string): [string, string | undefined][] {
+  return body
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((declaration) => {
+      const eq = declaration.indexOf('=');
+      if (eq < 0) return [declaration, undefined];
+      let value = declaration.slice(eq + 1);
+      if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
+      return [declaration.slice(0, eq), value];
+    });
+}
+
+function envDeclarations(body: string): [string, string][] {
+  if (!body.includes('=')) {
+    const [name, ...value] = body.split(/\s+/);
+    return [[name, value.join(' ')]];
+  }
+  return declarations(body).map(([name, value]) => [name, value ?? '']);
+}
+
+function isRemote(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^git@/.test(source);
+}
+
+/** A RUN flag that mounts the build context (a bind mount without `from`). */
+function mountsContext(flags: { name: string; value?: string }[]): boolean {
+  return flags.some((flag) => {
+    if (flag.name !== 'mount' || !flag.value) return false;
+    const fields = new Map(flag.value.split(',').map((field) => {
+      const eq = field.indexOf('=');
+      return eq < 0 ? [field.toLowerCase(), 'true'] : [field.slice(0, eq).toLowerCase(), field.slice(eq + 1)];
+    }));
+    return (fields.get('type') ?? 'bind') === 'bind' && !fields.has('from');
+  });
+}
+
+/**
+ * What of the build context a Dockerfile can read. Every COPY/ADD without
+ * `--from` reads its sources (after ARG/ENV expansion, cleaned like Docker:
+ * `/` and `..` stay inside the context); anything else that could read the
+ * context (`RUN --mount` of it, a remote ADD, another frontend chosen by
+ * `# syntax=`, a line that cannot be read) means the whole context, with the reason.
+ */
+export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}): ContextScope {
+  const { directives, instructions } = parseDockerfile(dockerfileText);
+  if (directives.syntax) return { kind: 'context', reason: `the parser directive "# syntax=${directives.syntax}" selects another frontend` };
+  const globalArgs = new Map<string, string | undefined>();
+  let vars = new Map<string, string | undefined>();
+  let inStage = false;
+  const sources: CopySource[] = [];
+  const whole = (instruction: Instruction, why: string): ContextScope => ({ kind: 'context', reason: `line ${instruction.line} (${instruction.keyword}) ${why}` });
+  for (const instruction of instructions) {
+    const { flags, body } = instructionFlags(instruction.rest);
+    switch (instruction.keyword) {
+      case 'FROM':
+        inStage = true;
+        vars = new Map();
+        break;
+      case 'ARG':
+        for (const [name, fallback] of declarations(body)) {
+          const value = name in buildArgs ? buildArgs[name] : (fallback ?? (inStage ? globalArgs.get(name) : undefined));
+          (inStage ? vars : globalArgs).set(name, value);
+        }
+        break;
+      case 'ENV':
+        for (const [name, value] of envDeclarations(body)) vars.set(name, expandWord(value, vars));
+        break;
+      case 'RUN':
+        if (mountsContext(flags)) return whole(instruction, 'mounts the build context');
+        break;
+      case 'COPY':
+      case 'ADD': {
+        if (flags.some((flag) => flag.name === 'from')) break;
+        const list = words(body);
+        if (!list || list.length < 2) return whole(instruction, 'could not be read');
+        for (const raw of list.slice(0, -1)) {
+          if (raw.startsWith('<<')) continue;
+          if (instruction.keyword === 'ADD' && isRemote(raw)) return whole(instruction, `adds the remote source ${raw}`);
+          const expanded = expandWord(raw, vars);
+          const path = posix.normalize(`/${expanded}`).slice(1).replace(/\/$/, '') || '.';
+          const wildcard = hasGlobMeta(path);
+          if (wildcard && validateGlobSyntax(path)) return whole(instruction, `has the malformed wildcard ${raw}`);
+          sources.push({ path, line: instruction.line, wildcard });
+        }
+        break;
+      }
+    }
+  }
+  return { kind: 'sources', sources };
+}

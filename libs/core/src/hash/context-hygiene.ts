@@ -1,0 +1,43 @@
+import { ContextEntry } from './context-files';
+
+export const LARGE_CONTEXT_FILES = 20_000;
+
+export interface ContextHygiene {
+  /** What makes the context heavier or leakier than it needs to be. */
+  problems: string[];
+  /** `.dockerignore` lines that would fix it. */
+  ignoreLines: string[];
+}
+
+const HEAVY = ['.git', 'node_modules', '.nx'];
+
+/**
+ * What a build context should not carry: VCS data, installed packages, Nx's
+ * cache, Hashdock's own manifests, or simply too many files. Docker uploads
+ * all of it on every build, whatever the Dockerfile copies.
+ */
+export function contextHygiene(entries: readonly Pick<ContextEntry, 'path' | 'kind'>[], manifestDir?: string): ContextHygiene {
+  const problems: string[] = [];
+  const ignoreLines: string[] = [];
+  const dirs = entries.filter((entry) => entry.kind === 'dir').map((entry) => entry.path);
+  for (const name of HEAVY) {
+    const found = dirs.filter((dir) => dir === name || dir.endsWith(`/${name}`));
+    if (!found.length) continue;
+    problems.push(`${found[0]}${found.length > 1 ? ` (and ${found.length - 1} more)` : ''}`);
+    ignoreLines.push(found.some((dir) => dir.includes('/')) ? `**/${name}` : name);
+  }
+  if (manifestDir && manifestDir !== '.' && !manifestDir.startsWith('..') && dirs.includes(manifestDir)) {
+    problems.push(`${manifestDir} (Hashdock's manifests)`);
+    ignoreLines.push(manifestDir);
+  }
+  const files = entries.filter((entry) => entry.kind !== 'dir').length;
+  if (files > LARGE_CONTEXT_FILES) problems.push(`${files} files (more than ${LARGE_CONTEXT_FILES})`);
+  return { problems, ignoreLines };
+}
+
+/** One warning line, or undefined when the context is clean. */
+export function hygieneWarning(image: string, contextDir: string, hygiene: ContextHygiene): string | undefined {
+  if (!hygiene.problems.length) return undefined;
+  const fix = hygiene.ignoreLines.length ? `; add to .dockerignore: ${hygiene.ignoreLines.join(', ')}` : '; narrow the context or add a .dockerignore';
+  return `hashdock: warning: the build context of ${image} (${contextDir}) sends ${hygiene.problems.join(', ')} to Docker on every build${fix}`;
+}

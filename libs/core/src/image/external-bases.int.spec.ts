@@ -1,0 +1,121 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEnvironment, localRootImage, skopeoDigest } from '../../../../e2e/support/environment';
+import { runCommand } from '../process/run-command';
+import { DockerDriver } from '../docker/docker-driver';
+import { RegistryClient } from '../registry/client';
+import { buildImage } from './build-image';
+import { hostPlatform, ImageBuildOptions } from './image-options';
+
+const environment = await checkEnvironment();
+
+describe.skipIf(!environment.available)('external bases are pinned by digest (real engine and registry)', () => {
+  let workspace = '';
+  const namespace = `pin-${Date.now().toString(36)}`;
+  const upstream = `localhost:5000/${namespace}/upstream:1`;
+  const lines: string[] = [];
+  const deps = { docker: new DockerDriver(), registry: new RegistryClient(), log: (line: string) => lines.push(line) };
+  const options = (name: string, extra: Partial<ImageBuildOptions> = {}): ImageBuildOptions => ({
+    project: name,
+    imageName: name,
+    workspaceRoot: workspace,
+    contextDir: join(workspace, name),
+    dockerfile: join(workspace, name, 'Dockerfile'),
+    repository: `localhost:5000/${namespace}/${name}`,
+    tagTemplates: ['{contentHash}'],
+    buildArgs: {},
+    env: {},
+    platform: hostPlatform(),
+    push: true,
+    dryRun: false,
+    noCache: false,
+    manifestDir: join(workspace, 'dist/images'),
+    cacheFrom: [],
+    workspaceImages: {},
+    ...extra,
+  });
+
+  /** Push a new image under the same upstream tag: what an upstream security rebuild does. */
+  async function pushUpstream(version: string): Promise<string> {
+    const dir = join(workspace, `upstream-${version}`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'Dockerfile'), `ARG ROOT_IMAGE\nFROM \${ROOT_IMAGE}\nCOPY v.txt /v.txt\n`);
+    await writeFile(join(dir, 'v.txt'), version);
+    await runCommand('/usr/bin/docker', ['build', '--build-arg', `ROOT_IMAGE=${await localRootImage()}`, '--tag', upstream, dir], { env: { DOCKER_BUILDKIT: '1' } });
+    await runCommand('/usr/bin/docker', ['push', upstream]);
+    return skopeoDigest(upstream.replace('localhost', '127.0.0.1'));
+  }
+
+  async function fileInImage(reference: string): Promise<string> {
+    const { stdout } = await runCommand('/usr/bin/docker', ['run', '--rm', reference, 'node', '-e', "process.stdout.write(require('fs').readFileSync('/v.txt','utf8'))"]);
+    return stdout;
+  }
+
+  beforeAll(async () => {
+    workspace = await mkdtemp(join(tmpdir(), 'hashdock-pin-'));
+    // One service names the base on its FROM line, the other through a build arg.
+    await mkdir(join(workspace, 'literal'));
+    await writeFile(join(workspace, 'literal', 'Dockerfile'), `FROM ${upstream}\nCOPY app.txt /app.txt\n`);
+    await writeFile(join(workspace, 'literal', 'app.txt'), 'literal');
+    await mkdir(join(workspace, 'byarg'));
+    await writeFile(join(workspace, 'byarg', 'Dockerfile'), 'ARG UPSTREAM=none\nFROM ${UPSTREAM}\nCOPY app.txt /app.txt\n');
+    await writeFile(join(workspace, 'byarg', 'app.txt'), 'byarg');
+  }, 120_000);
+  afterAll(() => rm(workspace, { recursive: true, force: true }));
+
+  it('a base re-pushed under the same tag changes the hash and the next run rebuilds on it; an unchanged base does not', async () => {
+    const first = await pushUpstream('v1');
+    const runs = [options('literal'), options('byarg', { buildArgs: { UPSTREAM: upstream } })];
+    const before = [];
+    for (const run of runs) {
+      const result = await buildImage(run, deps);
+      expect(result.manifest.status).toBe('built');
+      expect(result.manifest.externalBases).toEqual({ [upstream]: { digest: first, platform: hostPlatform() } });
+      expect(result.hash.canonical).toContain(first);
+      expect(await fileInImage(result.manifest.ref!)).toBe('v1');
+      before.push(result.manifest.contentHash);
+    }
+    // Nothing changed upstream: same hash, nothing built.
+    for (const [index, run] of runs.entries()) {
+      const again = await buildImage(run, deps);
+      expect(again.manifest).toMatchObject({ status: 'exists', contentHash: before[index] });
+    }
+    const second = await pushUpstream('v2');
+    expect(second).not.toBe(first);
+    for (const [index, run] of runs.entries()) {
+      const rebuilt = await buildImage(run, deps);
+      expect(rebuilt.manifest.status).toBe('built');
+      expect(rebuilt.manifest.contentHash).not.toBe(before[index]);
+      expect(rebuilt.manifest.externalBases?.[upstream].digest).toBe(second);
+      // The build used exactly that digest, not whatever the daemon had cached under the tag.
+      expect(await fileInImage(rebuilt.manifest.ref!)).toBe('v2');
+    }
+  }, 300_000);
+
+  it('--dryRun reports the resolved digest; the Dockerfile on disk is untouched', async () => {
+    lines.length = 0;
+    await buildImage(options('literal', { dryRun: true }), deps);
+    expect(lines.join('\n')).toMatch(new RegExp(`base ${upstream} → localhost:5000/${namespace}/upstream@sha256:[0-9a-f]{64} \\(${hostPlatform()}\\)`));
+    expect(lines.join('\n')).toContain('hashes COPY/ADD sources: app.txt');
+  });
+
+  it('an unreachable base registry is an error naming the base and the Dockerfile line', async () => {
+    await mkdir(join(workspace, 'unreachable'));
+    await writeFile(join(workspace, 'unreachable', 'Dockerfile'), 'FROM scratch AS s\nFROM 127.0.0.1:5999/nowhere/base:1\n');
+    await expect(buildImage(options('unreachable', { dryRun: true }), { ...deps, registry: new RegistryClient({ retry: { retries: 0 } }) })).rejects.toThrow(
+      /unreachable\/Dockerfile:2: base image 127\.0\.0\.1:5999\/nowhere\/base:1: could not be resolved to a digest for linux\/\w+: .*127\.0\.0\.1:5999/,
+    );
+  });
+
+  it('a COPY source missing from the context is an error naming the Dockerfile line, before docker runs', async () => {
+    await mkdir(join(workspace, 'missing'));
+    await writeFile(join(workspace, 'missing', 'Dockerfile'), `FROM ${upstream}\nCOPY app.txt /app.txt\nCOPY dist/ /app/\n`);
+    await writeFile(join(workspace, 'missing', 'app.txt'), 'x');
+    const calls: string[] = [];
+    const docker = Object.assign(Object.create(deps.docker), { build: async () => void calls.push('build') });
+    await expect(buildImage(options('missing'), { ...deps, docker })).rejects.toThrow(/missing\/Dockerfile:3: COPY\/ADD source "dist" is not in the build context/);
+    expect(calls).toEqual([]);
+  });
+});

@@ -1,0 +1,167 @@
+import { HashdockError } from '../errors';
+import { parseDockerfileFroms } from '../docker/dockerfile-from';
+import { RegistryClient } from '../registry/client';
+import { getManifest, isIndex } from '../registry/manifest-io';
+import { parseReference } from '../registry/reference';
+import { RegistryResponseError } from '../registry/errors';
+import { imageNameWithoutRegistry } from './base-images';
+import { hostPlatform } from './image-options';
+
+/** An image from outside the workspace that a Dockerfile builds FROM, pinned to a digest. */
+export interface ExternalBase {
+  /** The build arg it comes through, or `from:<reference>` for a literal FROM. */
+  key: string;
+  arg?: string;
+  /** The reference as the build would use it without pinning, e.g. `node:24-slim`. */
+  reference: string;
+  line: number;
+  /** The platform it was resolved for. */
+  platform: string;
+  /** The image manifest digest for that platform: what the build uses and the hash covers. */
+  digest: string;
+  /** The index digest, when the tag names a multi-platform index. */
+  index?: string;
+  /** `repository@digest`, for FROM. */
+  pinned: string;
+}
+
+export class BaseImageError extends HashdockError {
+  constructor(dockerfile: string, line: number, reference: string, detail: string, options?: { cause?: unknown }) {
+    super('BASE_IMAGE', `${dockerfile}:${line}: base image ${reference || '(empty)'}: ${detail}`, options);
+  }
+}
+
+interface PlatformDescriptor {
+  digest: string;
+  platform?: { os?: string; architecture?: string; variant?: string };
+}
+
+function platformMatches(wanted: string, descriptor: PlatformDescriptor): boolean {
+  const [os, architecture, variant] = wanted.split('/');
+  const platform = descriptor.platform;
+  if (!platform || platform.os !== os || platform.architecture !== architecture) return false;
+  // arm64 images usually say v8 or nothing; a wanted variant must otherwise agree.
+  return !variant || platform.variant === variant || (architecture === 'arm64' && variant === 'v8' && !platform.variant);
+}
+
+/** `$BUILDPLATFORM` is this machine; `$TARGETPLATFORM` (and no flag) the target. */
+export function platformFor(flag: string | undefined, target: string): string {
+  if (!flag) return target;
+  if (/^\$\{?BUILDPLATFORM\}?$/.test(flag)) return hostPlatform();
+  if (/^\$\{?TARGETPLATFORM\}?$/.test(flag)) return target;
+  return flag;
+}
+
+/**
+ * Resolve one reference to the manifest digest for a platform: an index gives
+ * its child for that platform (both recorded); a reference already written
+ * with `@sha256:` is used as it is.
+ */
+export async function resolveBaseDigest(registry: RegistryClient, reference: string, platform: string): Promise<{ digest: string; index?: string; repository: string }> {
+  const parsed = parseReference(reference);
+  const repository = parsed.name;
+  if (parsed.digest) return { digest: parsed.digest, repository };
+  const tag = parsed.tag ?? 'latest';
+  const manifest = await getManifest(registry, repository, tag).catch((error: unknown) => {
+    if (error instanceof RegistryResponseError && error.status === 404) throw new Error(`${repository}:${tag} is not in its registry (404 at ${error.url})`, { cause: error });
+    throw error;
+  });
+  if (!isIndex(manifest.mediaType)) return { digest: manifest.digest, repository };
+  const json = JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { manifests?: PlatformDescriptor[] };
+  const child = (json.manifests ?? []).find((descriptor) => platformMatches(platform, descriptor));
+  if (!child) {
+    const offered = (json.manifests ?? []).map((d) => [d.platform?.os, d.platform?.architecture, d.platform?.variant].filter(Boolean).join('/')).filter(Boolean);
+    throw new Error(`the index ${manifest.digest} has no image for ${platform} (it has ${offered.join(', ') || 'none'})`);
+  }
+  return { digest: child.digest, index: manifest.digest, repository };
+}
+
+/** A FROM that names an image from outside the workspace, before resolution. */
+export interface ExternalFrom {
+  key: string;
+  arg?: string;
+  reference: string;
+  line: number;
+  /** The `--platform` flag as written. */
+  platformFlag?: string;
+}
+
+/**
+ * Every FROM (literal, or through a build arg) that is neither a workspace
+ * image, a stage nor `scratch`. Shared by the build (which resolves them) and
+ * the Nx inputs (which make their digests a runtime input).
+ */
+export function externalFroms(dockerfile: string, dockerfileText: string, buildArgs: Record<string, string>, workspaceImages: Record<string, string>): ExternalFrom[] {
+  const { froms, args } = parseDockerfileFroms(dockerfileText);
+  const values = { ...args, ...buildArgs };
+  const found: ExternalFrom[] = [];
+  for (const from of froms) {
+    const reference = from.fromArg ? (values[from.fromArg] ?? '') : from.image.replace(/\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g, (_, braced, fallback, bare) => values[braced ?? bare] ?? fallback ?? '');
+    if (reference.toLowerCase() === 'scratch') continue;
+    if (!reference) throw new BaseImageError(dockerfile, from.line, reference, `FROM ${from.image} names no image${from.fromArg ? ` (the build arg ${from.fromArg} is not set)` : ''}`);
+    if (workspaceImages[imageNameWithoutRegistry(reference)]) continue;
+    const key = from.fromArg ?? `from:${reference}`;
+    if (found.some((base) => base.key === key)) continue;
+    found.push({ key, ...(from.fromArg ? { arg: from.fromArg } : {}), reference, line: from.line, ...(from.platform ? { platformFlag: from.platform } : {}) });
+  }
+  return found;
+}
+
+/**
+ * Every external FROM resolved through the registry to the digest for its
+ * platform. `cache` (per run) resolves each reference once.
+ */
+export async function resolveExternalBases(options: {
+  dockerfile: string;
+  dockerfileText: string;
+  buildArgs: Record<string, string>;
+  workspaceImages: Record<string, string>;
+  platform: string;
+  registry: RegistryClient;
+  cache?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
+}): Promise<ExternalBase[]> {
+  const bases: ExternalBase[] = [];
+  for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages)) {
+    const { key, reference } = from;
+    const platform = platformFor(from.platformFlag, options.platform);
+    const cacheKey = `${reference} ${platform}`;
+    const cache = options.cache ?? new Map();
+    if (!cache.has(cacheKey)) cache.set(cacheKey, resolveBaseDigest(options.registry, reference, platform));
+    let resolved;
+    try {
+      resolved = await cache.get(cacheKey)!;
+    } catch (cause) {
+      throw new BaseImageError(options.dockerfile, from.line, reference, `could not be resolved to a digest for ${platform}: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    }
+    bases.push({
+      key,
+      ...(from.arg ? { arg: from.arg } : {}),
+      reference,
+      line: from.line,
+      platform,
+      digest: resolved.digest,
+      ...(resolved.index ? { index: resolved.index } : {}),
+      pinned: `${resolved.repository}@${resolved.digest}`,
+    });
+  }
+  return bases;
+}
+
+/**
+ * The Dockerfile text with each literal external FROM naming its pinned
+ * digest (bases that come through a build arg are pinned by the arg instead).
+ * The user's file is never changed; the build reads this copy.
+ */
+export function pinLiteralFroms(dockerfile: string, text: string, bases: readonly ExternalBase[]): string {
+  const lines = text.split('\n');
+  for (const base of bases) {
+    if (base.arg) continue;
+    const index = base.line - 1;
+    const written = base.key.slice('from:'.length);
+    const pattern = new RegExp(`(^\\s*FROM\\s+(?:--\\S+\\s+)*)(\\S+)`, 'i');
+    const match = pattern.exec(lines[index] ?? '');
+    if (!match || (match[2] !== written && !match[2].includes('$'))) throw new BaseImageError(dockerfile, base.line, written, 'the FROM line could not be rewritten to its digest; write the image on the FROM line itself');
+    lines[index] = lines[index].replace(pattern, `$1${base.pinned}`);
+  }
+  return lines.join('\n');
+}
