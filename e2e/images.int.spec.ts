@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageManifest, runCommand } from '@hashdock/core';
-import { checkEnvironment, skopeoDigest } from './support/environment';
+import { checkEnvironment, localRootImage, skopeoDigest } from './support/environment';
 import { builtProjects, SandboxWorkspace } from './support/sandbox-workspace';
 
 const environment = await checkEnvironment();
@@ -146,7 +146,14 @@ describe.skipIf(!environment.available)('content-addressed images end to end (re
 
   it('HASHDOCK_BUILD_ARG_<NAME> overrides a build arg: base and everything FROM it get new hashes', async () => {
     const before = hashes(await manifests(ws));
-    const run = await ws.nx(['run-many', '-t', 'image', '--dryRun'], { HASHDOCK_BUILD_ARG_ROOT_IMAGE: 'localhost:5000/hashdock-local/another-root:1' });
+    // The arg names an image by tag; the hash takes its digest, so the other root must really be another image.
+    const anotherRoot = `localhost:5000/${ws.namespace}/another-root:1`;
+    await runCommand(DOCKER, ['build', '--build-arg', `ROOT=${await localRootImage()}`, '--tag', anotherRoot, '-'], {
+      env: { DOCKER_BUILDKIT: '1' },
+      input: 'ARG ROOT\nFROM ${ROOT}\nENV HASHDOCK_E2E=another-root\n',
+    });
+    await runCommand(DOCKER, ['push', anotherRoot]);
+    const run = await ws.nx(['run-many', '-t', 'image', '--dryRun'], { HASHDOCK_BUILD_ARG_ROOT_IMAGE: anotherRoot });
     expect(run.exitCode, run.output).toBe(0);
     const after = hashes(await manifests(ws));
     for (const project of IMAGES) expect(after[project], project).not.toBe(before[project]);

@@ -1,0 +1,116 @@
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '@hashdock/core';
+import { checkEnvironment, localRootImage } from './support/environment';
+import { SandboxWorkspace } from './support/sandbox-workspace';
+
+const environment = await checkEnvironment();
+
+/**
+ * Every input that changes an image's content hash must change its Nx task
+ * hash too, or Nx replays a manifest for an image that was never built. Each
+ * case changes one input, then runs the image target (dry run) twice: the first
+ * must not be a cache hit and must plan a new content hash; the second must hit.
+ */
+describe.skipIf(!environment.available)('Nx task hash follows the content hash (real nx, registry)', () => {
+  let ws: SandboxWorkspace;
+  let root = '';
+  let fakeArchBin = '';
+  const env: Record<string, string> = {};
+
+  const cacheHit = (output: string, task: string) => new RegExp(`nx run ${task}.*(local cache|existing outputs match the cache)`).test(output);
+  async function plan(project: string): Promise<{ hash: string; hit: boolean; output: string }> {
+    const run = await ws.nx(['run', `${project}:image`, '--dryRun'], env);
+    expect(run.exitCode, run.output).toBe(0);
+    const hash = (await ws.manifest(project)).contentHash;
+    return { hash, hit: cacheHit(run.output, `${project}:image`), output: run.output };
+  }
+
+  /** Push a root image that differs from `localRootImage()` by one ENV, under a tag this test owns. */
+  async function pushRoot(reference: string, marker: string): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'hashdock-root-'));
+    try {
+      await writeFile(join(dir, 'Dockerfile'), `ARG ROOT\nFROM \${ROOT}\nENV HASHDOCK_E2E_MARKER=${marker}\n`);
+      await runCommand('/usr/bin/docker', ['build', '--build-arg', `ROOT=${await localRootImage()}`, '--tag', reference, dir], { env: { DOCKER_BUILDKIT: '1' } });
+      await runCommand('/usr/bin/docker', ['push', reference]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  beforeAll(async () => {
+    ws = await SandboxWorkspace.create(`inputs-${Date.now().toString(36)}`);
+    root = `localhost:5000/${ws.namespace}/root:1`;
+    await pushRoot(root, 'one');
+    env.HASHDOCK_BUILD_ARG_ROOT_IMAGE = root;
+    // A `node` first on PATH that answers `node -p process.arch` as an arm64 machine would.
+    fakeArchBin = join(ws.root, '.hashdock', 'arm64-bin');
+    await mkdir(fakeArchBin, { recursive: true });
+    const realNode = process.execPath;
+    await writeFile(join(fakeArchBin, 'node'), `#!/bin/sh\nif [ "$1" = "-p" ] && [ "$2" = "process.arch" ]; then echo arm64; exit 0; fi\nexec "${realNode}" "$@"\n`);
+    await chmod(join(fakeArchBin, 'node'), 0o755);
+  }, 300_000);
+  afterAll(async () => {
+    await ws?.remove();
+  });
+
+  it('starts from a cached plan', async () => {
+    await plan('base');
+    await plan('api');
+    expect((await plan('base')).hit).toBe(true);
+    expect((await plan('api')).hit).toBe(true);
+  });
+
+  const cases: [string, string, () => Promise<void>][] = [
+    // dist/ is the build's output: a source edit reaches the image through it.
+    ['a COPY source in the context', 'api', () => ws.edit('apps/api/src/main.ts', (text) => `${text}\nprocess.env.HASHDOCK_E2E_EDIT ??= '1';\n`)],
+    ['the Dockerfile', 'base', () => ws.edit('apps/base/Dockerfile', (text) => text.replace('PORT=3000', 'PORT=3001'))],
+    ['the .dockerignore (now excluding a shipped file)', 'api', () => ws.edit('apps/api/.dockerignore', (text) => `${text}dist/main.js\n`)],
+    ['a declared build arg (HASHDOCK_BUILD_ARG_ROOT_IMAGE to another image)', 'base', async () => {
+      const other = `localhost:5000/${ws.namespace}/root:2`;
+      await pushRoot(other, 'other');
+      env.HASHDOCK_BUILD_ARG_ROOT_IMAGE = other;
+    }],
+    ['the external base digest (re-pushed under the same tag)', 'base', () => pushRoot(env.HASHDOCK_BUILD_ARG_ROOT_IMAGE, 'two')],
+    ['the platform option', 'base', async () => {
+      const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
+      nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options.platform = 'linux/arm64';
+      await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+    }],
+  ];
+
+  it.each(cases)('%s changes both hashes (%s)', async (_, project, change) => {
+    const before = await plan(project);
+    await change();
+    const after = await plan(project);
+    expect(after.hit, after.output).toBe(false);
+    expect(after.hash).not.toBe(before.hash);
+    expect((await plan(project)).hit).toBe(true);
+  }, 120_000);
+
+  it('the host architecture (default platform) is an input: an arm64 machine does not replay an amd64 result', async () => {
+    const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
+    delete nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options.platform;
+    await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+    await plan('base');
+    expect((await plan('base')).hit).toBe(true);
+    env.PATH = `${fakeArchBin}:${process.env.PATH}`;
+    const onArm = await plan('base');
+    expect(onArm.hit, onArm.output).toBe(false);
+    delete env.PATH;
+  }, 120_000);
+
+  it('the manifest location is an output: moving it is a new task', async () => {
+    await ws.edit('apps/base/project.json', (text) => {
+      const project = JSON.parse(text);
+      project.targets = { ...project.targets, image: { options: { manifestDir: 'dist/other-images' } } };
+      return JSON.stringify(project);
+    });
+    const run = await ws.nx(['run', 'base:image', '--dryRun'], env);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(cacheHit(run.output, 'base:image')).toBe(false);
+    expect(await ws.manifestExists('base', 'dist/other-images')).toBe(true);
+  }, 120_000);
+});

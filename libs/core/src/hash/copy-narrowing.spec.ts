@@ -1,0 +1,56 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contextScopeOf } from '../docker/context-reads';
+import { contentHash } from './content-hash';
+
+// A workspace-root context with `-f apps/api/Dockerfile`, as most real Nx repos build.
+describe('hashing only what the Dockerfile can read', () => {
+  let root = '';
+  const files: Record<string, string> = {
+    'apps/api/dist/main.js': 'api v1',
+    'apps/api/src/main.ts': 'api source',
+    'apps/indexer/src/main.ts': 'indexer v1',
+    'apps/indexer/dist/main.js': 'indexer bundle',
+    'package.json': '{}',
+  };
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hashdock-narrow-'));
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(root, path, '..'), { recursive: true });
+      await writeFile(join(root, path), text);
+    }
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  async function hashWith(dockerfileText: string): Promise<string> {
+    const dockerfile = join(root, 'apps/api/Dockerfile');
+    await writeFile(dockerfile, dockerfileText);
+    return (await contentHash({ contextDir: root, dockerfile, platform: 'linux/amd64', scope: contextScopeOf(dockerfileText) })).hash;
+  }
+
+  it('COPY apps/api/dist: an indexer edit changes nothing for api; an api bundle edit does', async () => {
+    const text = 'FROM base\nCOPY apps/api/dist /app\n';
+    const before = await hashWith(text);
+    await writeFile(join(root, 'apps/indexer/src/main.ts'), 'indexer v2');
+    await writeFile(join(root, 'apps/api/src/main.ts'), 'api source edited, bundle not rebuilt');
+    expect(await hashWith(text)).toBe(before);
+    await writeFile(join(root, 'apps/api/dist/main.js'), 'api v2');
+    expect(await hashWith(text)).not.toBe(before);
+  });
+
+  it('COPY . . keeps whole-context semantics', async () => {
+    const text = 'FROM base\nCOPY . .\n';
+    const before = await hashWith(text);
+    await writeFile(join(root, 'apps/indexer/src/main.ts'), 'indexer v2');
+    expect(await hashWith(text)).not.toBe(before);
+  });
+
+  it('RUN --mount of the context hashes the whole context', async () => {
+    const text = 'FROM base\nRUN --mount=target=/src cp -r /src/apps/api/dist /app\n';
+    const before = await hashWith(text);
+    await writeFile(join(root, 'apps/indexer/src/main.ts'), 'indexer v2');
+    expect(await hashWith(text)).not.toBe(before);
+  });
+});
