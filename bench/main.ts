@@ -4,6 +4,7 @@ import { benchCacheFrom, benchWorkspace } from './images.bench';
 import { benchPromotion } from './promote.bench';
 import { benchInfraModes } from './infra.bench';
 import { benchInference } from './inference.bench';
+import { benchNarrowing } from './narrowing.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   if (!only || only === 'hash') rows.push(...(await benchContentHash()));
   if (!only || only === 'inference') rows.push(...(await benchInference()));
-  if (!only || !['hash', 'inference'].includes(only)) {
+  if (!only || only === 'narrowing') rows.push(...(await benchNarrowing()));
+  if (!only || !['hash', 'inference', 'narrowing'].includes(only)) {
     const environment = await checkEnvironment();
     if (!environment.available) throw new Error(`engine/registry needed: ${environment.reason}`);
     if (!only || only === 'workspace') rows.push(...(await benchWorkspace()));
