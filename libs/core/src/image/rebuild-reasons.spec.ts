@@ -21,7 +21,7 @@ describe('rebuild reasons', () => {
   it('renders the report: cached tasks marked, reasons only for rebuilt images', () => {
     const markdown = renderImageReport(
       [
-        { project: 'api', status: 'built', contentHash: 'a'.repeat(16), tags: ['t'], digest: `sha256:${'b'.repeat(64)}`, seconds: 1.25, previousHash: 'c'.repeat(16), changes: [{ input: 'source:libs/shared/src/text.ts', change: 'changed' }] },
+        { project: 'api', status: 'built', contentHash: 'a'.repeat(16), tags: ['t'], digest: `sha256:${'b'.repeat(64)}`, seconds: 1.25, context: 'COPY/ADD sources: dist', previousHash: 'c'.repeat(16), changes: [{ input: 'source:libs/shared/src/text.ts', change: 'changed' }] },
         { project: 'base', status: 'exists', contentHash: 'd'.repeat(16), tags: ['t'], digest: `sha256:${'e'.repeat(64)}`, seconds: 0.1 },
         { project: 'old', status: 'built', contentHash: 'f'.repeat(16), tags: ['t'], digest: null, seconds: 3 },
       ],
@@ -29,7 +29,7 @@ describe('rebuild reasons', () => {
     );
     expect(markdown).toContain(`| api | built | \`${'a'.repeat(16)}\` | \`t\` | \`sha256:bbbbbbbbbbbb…\` | 1.3 |`);
     expect(markdown).toContain('| old | cached (built) |');
-    expect(markdown).toContain(`### api\n\nCompared with \`${'c'.repeat(16)}\` in the registry:\n\n- changed: \`source:libs/shared/src/text.ts\``);
+    expect(markdown).toContain(`### api\n\nHashed: COPY/ADD sources: dist.\n\nCompared with \`${'c'.repeat(16)}\` in the registry:\n\n- changed: \`source:libs/shared/src/text.ts\``);
     expect(markdown).not.toContain('### base');
     expect(markdown).not.toContain('### old');
   });

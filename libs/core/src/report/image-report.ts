@@ -16,6 +16,8 @@ export interface ImageReport {
   seconds: number;
   previousHash?: string;
   changes?: InputChange[];
+  /** What of the build context the hash covers, and why (see the manifest's `context`). */
+  context?: string;
 }
 
 export const reportDir = (manifestDir: string) => join(manifestDir, '.reports');
@@ -30,6 +32,7 @@ export async function writeImageReport(manifestDir: string, result: BuildImageRe
     tags: manifest.tags,
     digest: manifest.digest,
     seconds: Math.round(result.seconds * 10) / 10,
+    ...(manifest.context ? { context: manifest.context } : {}),
     ...(result.reasons ? { previousHash: result.reasons.previousHash, changes: result.reasons.changes } : {}),
   };
   await writeFileAtomic(join(reportDir(manifestDir), `${manifestName(manifest)}.json`), `${JSON.stringify(report, null, 2)}\n`);
@@ -58,6 +61,7 @@ export function renderImageReport(reports: readonly ImageReport[], cached: Reado
   if (rebuilt.length) lines.push('', '## Why rebuilt');
   for (const r of rebuilt) {
     lines.push('', `### ${r.image ?? r.project}`);
+    if (r.context) lines.push('', `Hashed: ${r.context}.`);
     if (!r.changes) {
       lines.push('', 'No earlier version with an inputs record in the registry: the first build of this image, or one built before Hashdock recorded inputs.');
       continue;
