@@ -7,6 +7,9 @@ import { runCommand } from '../process/run-command';
 import { DockerDriver } from '../docker/docker-driver';
 import { RegistryClient } from '../registry/client';
 import { buildImage } from './build-image';
+import { getManifest, putManifest, sha256Digest } from '../registry/manifest-io';
+import { OCI_INDEX } from '../registry/media-types';
+import { resolveBaseDigest } from './external-bases';
 import { hostPlatform, ImageBuildOptions } from './image-options';
 
 const environment = await checkEnvironment();
@@ -99,6 +102,27 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
     await buildImage(options('literal', { dryRun: true }), deps);
     expect(lines.join('\n')).toMatch(new RegExp(`base ${upstream} → localhost:5000/${namespace}/upstream@sha256:[0-9a-f]{64} \\(${hostPlatform()}\\)`));
     expect(lines.join('\n')).toContain('hashes COPY/ADD sources: app.txt');
+  });
+
+  it('a multi-platform index resolves to the child for the target platform; both digests are known', async () => {
+    const registry = new RegistryClient();
+    const repository = `localhost:5000/${namespace}/upstream`;
+    const amd = await getManifest(registry, repository, '1');
+    const other = await pushUpstream('arm-stand-in');
+    const arm = await getManifest(registry, repository, other);
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [
+        { mediaType: amd.mediaType, digest: amd.digest, size: amd.bytes.byteLength, platform: { os: 'linux', architecture: 'amd64' } },
+        { mediaType: arm.mediaType, digest: arm.digest, size: arm.bytes.byteLength, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      ],
+    });
+    const bytes = new Uint8Array(Buffer.from(index));
+    await putManifest(registry, repository, 'multi', { bytes, mediaType: OCI_INDEX, digest: sha256Digest(bytes) });
+    expect(await resolveBaseDigest(registry, `${repository}:multi`, 'linux/amd64')).toEqual({ digest: amd.digest, index: sha256Digest(bytes), repository });
+    expect(await resolveBaseDigest(registry, `${repository}:multi`, 'linux/arm64')).toEqual({ digest: arm.digest, index: sha256Digest(bytes), repository });
+    await expect(resolveBaseDigest(registry, `${repository}:multi`, 'linux/s390x')).rejects.toThrow(/has no image for linux\/s390x \(it has linux\/amd64, linux\/arm64\/v8\)/);
   });
 
   it('an unreachable base registry is an error naming the base and the Dockerfile line', async () => {
