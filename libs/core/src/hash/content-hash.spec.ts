@@ -36,12 +36,13 @@ describe('contentHash', () => {
       'hashdock-content-v2',
       'platform linux/amd64',
       `dockerfile ${result.dockerfileHash}`,
-      'arg "A" "1"',
+      // The value's digest, never the value: this text is pushed to the registry as the inputs record.
+      'arg "A" sha256:6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b',
       'base "BASE_IMAGE" ffffffffffffffff',
     ]);
     // Pinned: a change to the canonical form must be deliberate (bump CONTENT_HASH_VERSION).
     expect(result.dockerfileHash).toBe('3f80c0347e7261db');
-    expect(result.hash).toBe('91ded28bea9cb8ae');
+    expect(result.hash).toBe('2db2a13cb9d808d2');
   });
 
   it('is the same for the same bytes at another path and another mtime', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, fstatSync, lstatSync, openSync, promises as fs, readlinkSync, readSync } from 'node:fs';
 import { ContextEntry, entryLocation, findIgnoreFile, listContextEntries, readIgnorePatterns } from './context-files';
 import { ContextScope, entriesInScope, missingSources } from './context-scope';
@@ -115,11 +116,17 @@ export function canonicalDescription(parts: {
   files: readonly FileHash[];
 }): string {
   const lines = [CONTENT_HASH_VERSION, `platform ${parts.platform}`, `dockerfile ${parts.dockerfileHash}`];
-  for (const [name, value] of sortedPairs(parts.buildArgs)) lines.push(`arg ${JSON.stringify(name)} ${JSON.stringify(value)}`);
+  // A digest of each value, never the value: the canonical text is pushed as the image's inputs record.
+  for (const [name, value] of sortedPairs(parts.buildArgs)) lines.push(`arg ${JSON.stringify(name)} ${valueDigest(value)}`);
   for (const [name, hash] of sortedPairs(parts.baseImages)) lines.push(`base ${JSON.stringify(name)} ${hash}`);
   for (const [name, digest] of sortedPairs(parts.externalBases)) lines.push(`base ${JSON.stringify(name)} ${digest}`);
   for (const file of parts.files) lines.push(`${fileKind(file)} ${file.hash} ${JSON.stringify(canonicalPath(file))}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** sha256 of a build-arg value, as the canonical text records it. */
+export function valueDigest(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex')}`;
 }
 
 /** `f0644`, `d0755`, `l`: kind and full mode in one token. */

@@ -21,6 +21,7 @@ import { InputChange, rebuildReasons, sourceLines, storeInputs } from './rebuild
 import { withSecretFiles } from './secret-files';
 import { createXxHasher, toHex64 } from '../hash/xxhash';
 import { ImageBuildOptions } from './image-options';
+import { refuseSecretBuildArgs } from './resolve-image-options';
 
 export interface BuildImageDeps {
   docker: DockerDriver;
@@ -174,6 +175,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   // Only args the Dockerfile declares reach docker and the hash: an unused one would change the tag for nothing.
   const declared = declaredArgNames(dockerfileText);
   const buildArgs = Object.fromEntries(Object.entries(options.buildArgs).filter(([name]) => declared.has(name)));
+  refuseSecretBuildArgs(buildArgs);
   for (const base of bases) if (base.arg) buildArgs[base.arg] = base.reference;
   const externalBases = await resolveExternalBases({
     dockerfile: options.dockerfile,

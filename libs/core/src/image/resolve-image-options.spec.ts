@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveImageOptions as normalizeOptions } from './resolve-image-options';
+import { refuseSecretBuildArgs, resolveImageOptions as normalizeOptions } from './resolve-image-options';
 
 const facts = { workspaceRoot: '/ws', projectName: 'api', projectRoot: 'apps/api', workspaceImages: { 'acme/api': 'api', 'acme/base': 'base' }, gitSha: 'abc', env: {} };
 
@@ -42,5 +42,20 @@ describe('resolveImageOptions', () => {
   it('keeps an explicit repository and expands {workspaceRoot}', () => {
     const options = normalizeOptions({ repository: 'ghcr.io/o/api', context: '{workspaceRoot}/apps', dockerfile: 'apps/api/Dockerfile.prod' }, facts);
     expect(options).toMatchObject({ repository: 'ghcr.io/o/api', contextDir: '/ws/apps', dockerfile: '/ws/apps/api/Dockerfile.prod' });
+  });
+
+  it.each([['AWS_SECRET_ACCESS_KEY'], ['NPM_TOKEN'], ['DB_PASSWORD'], ['SSH_PRIVATE_KEY'], ['GITHUB_AUTH'], ['API_KEY']])('refuses a value for the secret-looking build arg %s, naming it, never the value', (name) => {
+    const canary = 'canary-5f0b1c9e';
+    const run = () => refuseSecretBuildArgs({ ROOT_IMAGE: 'r', [name]: canary });
+    expect(run).toThrow(new RegExp(`Build arg ${name} \\(set by the buildArgs option or HASHDOCK_BUILD_ARG_${name}\\) looks like a credential.*"secrets"`));
+    try {
+      run();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain(canary);
+    }
+  });
+
+  it('accepts ordinary build args', () => {
+    expect(() => refuseSecretBuildArgs({ ROOT_IMAGE: 'x', NODE_ENV: 'production', PRIVATE_REGISTRY: 'r', KEYBOARD: 'us' })).not.toThrow();
   });
 });

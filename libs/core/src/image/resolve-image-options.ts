@@ -42,6 +42,31 @@ export interface ImageTargetFacts {
 
 export const BUILD_ARG_ENV_PREFIX = 'HASHDOCK_BUILD_ARG_';
 
+// Names real repos give credentials (AWS_SECRET_ACCESS_KEY, NPM_TOKEN, DB_PASSWORD, SSH_PRIVATE_KEY, …).
+const SECRET_LIKE = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|_KEY$|^KEY$|APIKEY|AUTH/i;
+
+/** Whether a build arg's name says it carries a credential. */
+export function secretLikeArg(name: string): boolean {
+  return SECRET_LIKE.test(name);
+}
+
+/**
+ * Build args land in image history and (as digests) in the inputs record: a
+ * value for one whose name looks like a credential is refused, naming the arg
+ * and where it came from, never the value.
+ */
+export function refuseSecretBuildArgs(buildArgs: Record<string, string>): void {
+  const offending = Object.keys(buildArgs).filter(secretLikeArg).sort();
+  if (offending.length === 0) return;
+  const where = offending.map((name) => `${name} (set by the buildArgs option or ${BUILD_ARG_ENV_PREFIX}${name})`).join(', ');
+  throw new InvalidOptionError(
+    'buildArgs',
+    `Build arg ${where} looks like a credential: build args are stored in the image's history for anyone who can pull it. ` +
+      'Pass it as a BuildKit secret instead: "secrets": { "<id>": "<ENV_VARIABLE>" } in the image target, ' +
+      'and RUN --mount=type=secret,id=<id> in the Dockerfile (never hashed, never in history or logs).',
+  );
+}
+
 /** `HASHDOCK_BUILD_ARG_ROOT_IMAGE=node:24-slim` overrides the build arg ROOT_IMAGE (e.g. in CI). */
 export function buildArgOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -79,6 +104,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
   const namespace = facts.env.HASHDOCK_NAMESPACE || options.namespace || 'hashdock';
   const imageName = options.name ?? imageNameOf(facts.projectName);
   const repository = options.repository ?? `${registry}/${namespace}/${imageName}`;
+  const buildArgs = { ...options.buildArgs, ...buildArgOverrides(facts.env) };
   return {
     project: facts.projectName,
     imageName,
@@ -88,7 +114,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     dockerfile: workspacePath(options.dockerfile ?? '{projectRoot}/Dockerfile', facts, 'dockerfile'),
     repository,
     tagTemplates: [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])],
-    buildArgs: { ...options.buildArgs, ...buildArgOverrides(facts.env) },
+    buildArgs,
     env: { ...options.env },
     platform: options.platform ?? hostPlatform(),
     push: options.push ?? true,
