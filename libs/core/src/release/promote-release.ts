@@ -3,7 +3,7 @@ import { RegistryClient } from '../registry/client';
 import { parseRepository } from '../registry/reference';
 import { promoteImage, PromoteImageResult } from '../registry/promote';
 import { EnvironmentsFile, getEnvironment } from './environments';
-import { loadRelease, Release, writeRelease } from './release-file';
+import { loadExistingRelease, loadRelease, Release, writeRelease } from './release-file';
 import { HashdockError } from '../errors';
 
 export interface PromoteReleaseOptions {
@@ -47,8 +47,9 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
   const missing = projects.filter((project) => !source.images[project]);
   if (missing.length) throw new HashdockError('INVALID_OPTION', `Not in the "${options.from}" release: ${missing.join(', ')}`);
 
-  // Start from the target's current release so promoting some projects keeps the others.
-  const current = await loadRelease(options.to, targetPath).catch(() => undefined);
+  // Start from the target's current release so promoting some projects keeps the others;
+  // an unreadable one stops here, before anything is promoted or written.
+  const current = await loadExistingRelease(options.to, targetPath);
   const release: Release = { schemaVersion: 1, environment: options.to, images: { ...(current?.images ?? {}) } };
   const images: Record<string, PromoteImageResult> = {};
   const lines: Record<string, string> = {};

@@ -55,8 +55,13 @@ export async function releaseFromManifests(environment: string, directory: strin
 
 export async function readRelease(path: string): Promise<Release> {
   const parsed = await readJsonFile<Release>(path, (detail, cause) => new ReleaseError(path, detail, { cause }));
-  if (parsed?.schemaVersion !== 1 || typeof parsed.images !== 'object') throw new ReleaseError(path, 'is not a schemaVersion 1 release');
+  if (parsed?.schemaVersion !== 1 || typeof parsed.images !== 'object' || parsed.images === null || Array.isArray(parsed.images))
+    throw new ReleaseError(path, 'is not a schemaVersion 1 release');
   for (const [project, entry] of Object.entries(parsed.images)) {
+    if (typeof entry !== 'object' || entry === null) throw new ReleaseError(path, `image "${project}" is not an object`);
+    for (const key of ['project', 'repository', 'contentHash'] as const)
+      if (typeof entry[key] !== 'string') throw new ReleaseError(path, `image "${project}": field "${key}" is missing or not a string`);
+    if (!Array.isArray(entry.tags)) throw new ReleaseError(path, `image "${project}": field "tags" is not an array`);
     if (!/^sha256:[0-9a-f]{64}$/.test(entry.digest ?? '')) throw new ReleaseError(path, `image "${project}" has no valid digest`);
     if (entry.ref !== `${entry.repository}@${entry.digest}`) throw new ReleaseError(path, `image "${project}": ref is not repository@digest`);
   }
@@ -68,6 +73,21 @@ export async function loadRelease(environment: string, location: string): Promis
   const info = await stat(location).catch(() => undefined);
   if (!info) throw new ReleaseError(location, `does not exist: environment "${environment}" has no release yet`);
   return info.isDirectory() ? releaseFromManifests(environment, location) : readRelease(location);
+}
+
+/**
+ * The target environment's current release before a promotion: undefined only
+ * when there is none yet (the file does not exist). A release that cannot be
+ * read or has an invalid entry is an error: treating it as empty would write a
+ * release that silently drops every other image.
+ */
+export async function loadExistingRelease(environment: string, location: string): Promise<Release | undefined> {
+  const info = await stat(location).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new ReleaseError(location, `cannot be read (${error.code ?? error.message})`, { cause: error });
+  });
+  if (!info) return undefined;
+  return loadRelease(environment, location);
 }
 
 export async function writeRelease(path: string, release: Release): Promise<void> {
