@@ -2,6 +2,8 @@ export * from './errors';
 export * from './process/command-error';
 export * from './process/redact';
 export * from './process/run-command';
+export * from './process/kill-tree';
+export * from './process/parent-watch';
 export * from './hash/dockerignore';
 export * from './hash/context-files';
 export * from './hash/content-hash';

@@ -59,12 +59,12 @@ export class DockerDriver {
     });
   }
 
-  async push(reference: string): Promise<void> {
-    await runCommand(this.binary, ['push', reference], { env: this.env, stream: this.stream });
+  async push(reference: string, signal?: AbortSignal): Promise<void> {
+    await runCommand(this.binary, ['push', reference], { env: this.env, stream: this.stream, signal });
   }
 
-  async pull(reference: string): Promise<void> {
-    await runCommand(this.binary, ['pull', '--quiet', reference], { env: this.env });
+  async pull(reference: string, signal?: AbortSignal): Promise<void> {
+    await runCommand(this.binary, ['pull', '--quiet', reference], { env: this.env, signal });
   }
 
   async imageExists(reference: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage, skopeoDigest } from '../../../../e2e/support/environment';
+import { processesWith, waitUntil } from '../../../../e2e/support/processes';
 import { isCommandError } from '../process/command-error';
 import { runCommand } from '../process/run-command';
 import { DockerDriver } from '../docker/docker-driver';
@@ -22,7 +23,7 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
   beforeAll(async () => {
     workspace = await mkdtemp(join(tmpdir(), 'hashdock-core-int-'));
     await mkdir(join(workspace, 'app'));
-    await writeFile(join(workspace, 'app', 'Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nARG SLEEP=0\nRUN ["node", "-e", "setTimeout(() => {}, Number(process.env.SLEEP) * 1000)"]\nCOPY hello.txt /hello.txt\n');
+    await writeFile(join(workspace, 'app', 'Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nARG SLEEP=0\nARG NONCE=\nRUN ["node", "-e", "setTimeout(() => {}, Number(process.env.SLEEP) * 1000)"]\nCOPY hello.txt /hello.txt\n');
     await writeFile(join(workspace, 'app', 'hello.txt'), `hello ${namespace}\n`);
     options = {
       project: 'app',
@@ -46,10 +47,17 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
   afterAll(() => rm(workspace, { recursive: true, force: true }));
 
   it('leaves no manifest when the build is killed', async () => {
+    // A nonce no earlier run used, so the slow RUN cannot come from BuildKit's cache.
+    const nonce = `${namespace}-${Date.now()}`;
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 1500);
-    const error = await buildImage({ ...options, buildArgs: { ...options.buildArgs, SLEEP: '60' } }, { ...deps, signal: controller.signal }).catch((e) => e);
-    expect(isCommandError(error), String(error)).toBe(true);
+    const build = buildImage({ ...options, buildArgs: { ...options.buildArgs, SLEEP: '60', NONCE: nonce } }, { ...deps, signal: controller.signal }).catch((e) => e);
+    // Abort only once docker is really building (its argv carries the nonce), not on a timer.
+    await waitUntil('docker build running', 30_000, async () => (await processesWith(`NONCE=${nonce}`)).length > 0);
+    controller.abort();
+    const error = await build;
+    // The whole tree stops (the docker CLI and its buildx plugin), not only the process we started.
+    await waitUntil('every docker process of the build gone', 10_000, async () => (await processesWith(`NONCE=${nonce}`)).length === 0);
+    expect(isCommandError(error), String(error?.stack ?? JSON.stringify(error))).toBe(true);
     expect(error.message).toMatch(/docker (buildx )?build/);
     expect(await readdir(join(workspace, 'dist/images')).catch(() => [])).toEqual([]);
   });
@@ -98,5 +106,39 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     for (const tag of built.manifest.tags) expect(await skopeoDigest(`${options.repository}:${tag}`)).toBe(built.manifest.digest);
     const again = await buildImage(options, { ...deps, docker: new DockerDriver({ binary: '/bin/false' }) });
     expect(again.manifest).toEqual({ ...built.manifest, status: 'exists' });
+  });
+
+  it('the exists path stores an inputs record that an interrupted push left missing', async () => {
+    const built = await buildImage(options, deps);
+    const record = await hasTag(deps.registry, options.repository, `${built.manifest.contentHash}.inputs`);
+    expect(record).toBeDefined();
+    // What a push interrupted between the image and its record leaves: the image, no record.
+    await deps.registry.request(options.repository, { method: 'DELETE', path: `manifests/${record}`, expect: [202] });
+    expect(await hasTag(deps.registry, options.repository, `${built.manifest.contentHash}.inputs`)).toBeUndefined();
+    const lines: string[] = [];
+    const again = await buildImage(options, { ...deps, log: (line) => lines.push(line) });
+    expect(again.manifest.status).toBe('exists');
+    expect(lines.join('\n')).toContain('stored the missing inputs record');
+    expect(await hasTag(deps.registry, options.repository, `${built.manifest.contentHash}.inputs`)).toBeDefined();
+  });
+
+  it('refuses to build on a base whose manifest the registry contradicts (edited content hash)', async () => {
+    const base = await buildImage(options, deps);
+    const dir = join(workspace, 'svc');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'Dockerfile'), `ARG BASE_IMAGE=${namespace}/app\nFROM \${BASE_IMAGE}\nCOPY a.txt /a.txt\n`);
+    await writeFile(join(dir, 'a.txt'), 'a');
+    const svc = { ...options, project: 'svc', imageName: 'svc', contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository: `localhost:5000/${namespace}/svc`, buildArgs: {}, workspaceImages: { [`${namespace}/app`]: 'app' } };
+    const manifestFile = join(workspace, 'dist/images/app.json');
+    const good = await readFile(manifestFile, 'utf8');
+    await writeFile(manifestFile, good.replaceAll(base.manifest.contentHash, 'ffffffffffffffff'));
+    const calls: string[] = [];
+    const docker = Object.assign(Object.create(deps.docker), { build: async () => void calls.push('build') });
+    await expect(buildImage(svc, { ...deps, docker })).rejects.toThrow(
+      new RegExp(`app\\.json: records localhost:5000/${namespace}/app:ffffffffffffffff at ${base.manifest.digest}, but the registry's tag does not exist`),
+    );
+    expect(calls).toEqual([]);
+    await writeFile(manifestFile, good);
+    expect((await buildImage(svc, deps)).manifest.baseImages).toEqual({ app: base.manifest.contentHash });
   });
 });

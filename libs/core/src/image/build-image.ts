@@ -17,7 +17,8 @@ import { hasTag } from '../registry/tag-exists';
 import { resolveTags } from '../tags/tag-policy';
 import { findWorkspaceBaseImages, LiteralWorkspaceFromError } from './base-images';
 import { checkBuildPaths } from './check-paths';
-import { InputChange, rebuildReasons, sourceLines, storeInputs } from './rebuild-reasons';
+import { InputChange, inputsTag, rebuildReasons, sourceLines, storeInputs } from './rebuild-reasons';
+import { HashdockError } from '../errors';
 import { withSecretFiles } from './secret-files';
 import { createXxHasher, toHex64 } from '../hash/xxhash';
 import { ImageBuildOptions } from './image-options';
@@ -52,12 +53,35 @@ interface ResolvedBase {
   reference: string;
 }
 
-async function resolveBases(options: ImageBuildOptions, dockerfileText: string): Promise<ResolvedBase[]> {
+export class BaseManifestMismatchError extends HashdockError {
+  constructor(manifestFile: string, detail: string) {
+    super('BASE_MANIFEST_MISMATCH', `${manifestFile}: ${detail}. Rebuild the base image (nx run <base>:image --skip-nx-cache) before the images FROM it.`);
+  }
+}
+
+/**
+ * A pushed base's manifest is checked against the registry: its content-hash
+ * tag must hold the recorded digest. Otherwise a service would build on an
+ * image that does not exist under that hash (an edited or stale manifest).
+ */
+async function checkBaseInRegistry(file: string, dependency: ImageManifest, registry: RegistryClient): Promise<void> {
+  if (!dependency.pushed || !dependency.digest) return;
+  const held = await hasTag(registry, dependency.repository, dependency.contentHash);
+  if (held !== dependency.digest)
+    throw new BaseManifestMismatchError(
+      file,
+      `records ${dependency.repository}:${dependency.contentHash} at ${dependency.digest}, but the registry's tag ${held ? `holds ${held}` : 'does not exist'}`,
+    );
+}
+
+async function resolveBases(options: ImageBuildOptions, dockerfileText: string, registry: RegistryClient): Promise<ResolvedBase[]> {
   const bases = findWorkspaceBaseImages(dockerfileText, options.workspaceImages);
   const resolved: ResolvedBase[] = [];
   for (const base of bases) {
     if (!base.arg) throw new LiteralWorkspaceFromError(options.dockerfile, base.line, base.project);
-    const dependency = await readManifest(manifestPath(options.manifestDir, base.project));
+    const file = manifestPath(options.manifestDir, base.project);
+    const dependency = await readManifest(file);
+    await checkBaseInRegistry(file, dependency, registry);
     // Pin the exact digest when the base was pushed; a local-only base is found by its content-hash tag.
     const reference = dependency.ref ?? `${dependency.repository}:${dependency.contentHash}`;
     resolved.push({ project: base.project, arg: base.arg, contentHash: dependency.contentHash, reference });
@@ -94,7 +118,7 @@ async function prepareCacheFrom(options: ImageBuildOptions, deps: BuildImageDeps
     const colon = candidate.lastIndexOf(':');
     try {
       if (await hasTag(deps.registry, candidate.slice(0, colon), candidate.slice(colon + 1))) {
-        await deps.docker.pull(candidate);
+        await deps.docker.pull(candidate, deps.signal);
         usable.push(candidate);
       }
     } catch (error) {
@@ -171,7 +195,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const xx = deps.hasher ?? (await createXxHasher());
   await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
   const dockerfileText = await fs.readFile(options.dockerfile, 'utf8');
-  const bases = await resolveBases(options, dockerfileText);
+  const bases = await resolveBases(options, dockerfileText, deps.registry);
   // Only args the Dockerfile declares reach docker and the hash: an unused one would change the tag for nothing.
   const declared = declaredArgNames(dockerfileText);
   const buildArgs = Object.fromEntries(Object.entries(options.buildArgs).filter(([name]) => declared.has(name)));
@@ -218,10 +242,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
     manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build' });
   } else if (existing) {
-    if (options.push) await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, existing, tag)));
+    if (options.push) {
+      await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, existing, tag)));
+      await ensureInputsRecord(options, deps, hash.hash, () => inputsRecordOf(options, hash, xx));
+    }
     manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: existing, pushed: true });
   } else {
-    const inputsRecord = hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes)), options.contextDir) : '');
+    const inputsRecord = await inputsRecordOf(options, hash, xx);
     const previousHash = await previousPushedHash(options);
     reasons = await findReasons(options, deps, inputsRecord, previousHash);
     const cacheFrom = await prepareCacheFrom(options, deps, bases, previousHash);
@@ -251,7 +278,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         deps.log(`hashdock: ${ref(tags.immutable)} appeared during the build; keeping the registry's ${raced}`);
         manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: raced, pushed: true });
       } else {
-        await deps.docker.push(ref(tags.immutable));
+        await deps.docker.push(ref(tags.immutable), deps.signal);
         const digest = await hasTag(deps.registry, options.repository, tags.immutable);
         if (!digest) throw new Error(`${ref(tags.immutable)} is missing from the registry right after docker push`);
         await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, digest, tag)));
@@ -265,6 +292,26 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   }
   const manifestFile = await writeManifest(options.manifestDir, manifest);
   return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, ...(reasons ? { reasons } : {}) };
+}
+
+/** The canonical inputs plus the bundler's source lines: what travels with the image as `<hash>.inputs`. */
+async function inputsRecordOf(options: ImageBuildOptions, hash: ContentHashResult, xx: XxHasher): Promise<string> {
+  return hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes)), options.contextDir) : '');
+}
+
+/**
+ * The "exists" path stores an inputs record that is missing (a push
+ * interrupted after the image but before its record), so "why rebuilt" keeps
+ * its history. Best effort, like the store after a build.
+ */
+async function ensureInputsRecord(options: ImageBuildOptions, deps: BuildImageDeps, contentHash: string, record: () => Promise<string>): Promise<void> {
+  try {
+    if (await hasTag(deps.registry, options.repository, inputsTag(contentHash))) return;
+    await storeInputs(deps.registry, options.repository, contentHash, await record());
+    deps.log(`hashdock: stored the missing inputs record ${options.repository}:${inputsTag(contentHash)}`);
+  } catch (error) {
+    deps.log(`hashdock: could not store the inputs record of ${options.repository}:${contentHash}: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 /** Best effort: a registry without the previous image or its inputs record gives no reasons, not an error. */

@@ -1,4 +1,5 @@
 import { DockerDriver } from '../docker/docker-driver';
+import { abortWhenParentDies } from '../process/parent-watch';
 import { createAuthorizer } from '../registry/auth';
 import { RegistryClient } from '../registry/client';
 import { writeImageReport } from '../report/image-report';
@@ -16,11 +17,20 @@ export async function runImageTarget(options: ImageTargetOptions, facts: Omit<Im
   const templates = [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])];
   const gitSha = templatesUse(templates, 'gitSha') ? await gitShortSha(facts.workspaceRoot) : undefined;
   const resolved = resolveImageOptions(options, { ...facts, gitSha });
-  const result = await buildImage(resolved, {
-    docker: new DockerDriver({ stream: true }),
-    registry: new RegistryClient({ authorize: createAuthorizer() }),
-    log,
-  });
+  // If whoever started us is killed (even by SIGKILL), docker stops too instead of building on unattended.
+  const controller = new AbortController();
+  const stopWatching = abortWhenParentDies(controller);
+  let result: BuildImageResult;
+  try {
+    result = await buildImage(resolved, {
+      docker: new DockerDriver({ stream: true }),
+      registry: new RegistryClient({ authorize: createAuthorizer() }),
+      log,
+      signal: controller.signal,
+    });
+  } finally {
+    stopWatching();
+  }
   await writeImageReport(resolved.manifestDir, result);
   log(summaryLine(result));
   return result;

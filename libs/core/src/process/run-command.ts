@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { CommandError } from './command-error';
 import { formatCommand } from './redact';
+import { killTree } from './kill-tree';
 
 export interface RunCommandOptions {
   cwd?: string;
@@ -34,7 +35,7 @@ export async function runCommand(
   options: RunCommandOptions = {},
 ): Promise<CommandResult> {
   const command = formatCommand(file, args);
-  const result = await execa(file, args, {
+  const subprocess = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: true,
@@ -43,10 +44,28 @@ export async function runCommand(
     stdout: options.stream ? ['pipe', 'inherit'] : 'pipe',
     stderr: options.stream ? ['pipe', 'inherit'] : 'pipe',
     timeout: options.timeoutMs,
-    cancelSignal: options.signal,
     reject: false,
     stripFinalNewline: true,
   });
+  // Cancelling stops the whole process tree: SIGTERM, then SIGKILL for what is still there.
+  let cancelled = false;
+  let forceKill: NodeJS.Timeout | undefined;
+  const cancel = () => {
+    if (cancelled || subprocess.pid === undefined) return;
+    cancelled = true;
+    killTree(subprocess.pid, 'SIGTERM');
+    forceKill = setTimeout(() => subprocess.pid !== undefined && killTree(subprocess.pid, 'SIGKILL'), 3000);
+    forceKill.unref();
+  };
+  if (options.signal?.aborted) cancel();
+  else options.signal?.addEventListener('abort', cancel, { once: true });
+  let result;
+  try {
+    result = await subprocess;
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+    if (forceKill) clearTimeout(forceKill);
+  }
   if (result.failed) {
     const stderr = typeof result.stderr === 'string' ? result.stderr : '';
     const stdout = typeof result.stdout === 'string' ? result.stdout : '';
@@ -54,7 +73,7 @@ export async function runCommand(
       {
         command,
         exitCode: result.exitCode,
-        signal: result.signal ?? (result.timedOut ? 'timeout' : undefined),
+        signal: result.signal ?? (result.timedOut ? 'timeout' : cancelled ? 'cancelled' : undefined),
         stderrTail: tail(stderr || stdout || result.shortMessage || ''),
       },
       { cause: result.cause ?? result },
