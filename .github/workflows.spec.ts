@@ -84,4 +84,12 @@ describe('GitHub workflows', () => {
     }
     expect(new Set(checked)).toEqual(new Set(['lint', 'test', 'build', 'image', 'infra:promote', 'infra:preview', 'infra:up']));
   });
+
+  it('run every suite, integration included, under CI=true (where a missing engine fails instead of skipping)', async () => {
+    const ci = parse(await readFile(join(WORKFLOWS, 'ci.yml'), 'utf8')) as { jobs: Record<string, { env?: Record<string, string>; steps: { run?: string }[] }> };
+    const runners = Object.values(ci.jobs).filter((job) => job.steps.some((step) => /\bbash \.ci\/run\b/.test(step.run ?? '')));
+    expect(runners).toHaveLength(1);
+    expect(runners[0].env?.CI).toBe('true');
+    expect(await readFile(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm test$/m);
+  });
 });

@@ -2,11 +2,13 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialsEnvName } from '@hashdock/core';
 import { checkEnvironment } from './support/environment';
 import { freePort, RegistryProcess } from './support/registry-process';
 import { SandboxWorkspace } from './support/sandbox-workspace';
 
 const environment = await checkEnvironment();
+const PASSWORD = 'hashdock-test-password';
 
 describe.skipIf(!environment.available)('bad input: non-zero exit, the culprit named, no manifest', () => {
   let ws: SandboxWorkspace;
@@ -36,7 +38,8 @@ describe.skipIf(!environment.available)('bad input: non-zero exit, the culprit n
     ['an invalid repository name', () => ['--repository=localhost:5000/Bad/Name'], () => ({}), () => /Invalid image reference "localhost:5000\/Bad\/Name"/],
     ['an invalid tag', () => ['--extraTags=bad!tag'], () => ({}), () => /tag "bad!tag"/],
     ['an unreachable registry', () => [], () => ({ HASHDOCK_REGISTRY: `127.0.0.1:${closedPort}` }), () => new RegExp(`Registry unreachable at http://127\\.0\\.0\\.1:${closedPort}/v2/`)],
-    ['a registry answering 401', () => [], () => ({ HASHDOCK_REGISTRY: secured.address }), () => new RegExp(`refused access to ${secured.address.replace(/\./g, '\\.')}/\\S+/base \\(401`)],
+    // Credentials are supplied (a wrong user with the real password), so the no-leak check below has something to catch.
+    ['a registry answering 401', () => [], () => ({ HASHDOCK_REGISTRY: secured.address, [credentialsEnvName(secured.address)]: `nobody:${PASSWORD}` }), () => new RegExp(`refused access to ${secured.address.replace(/\./g, '\\.')}/\\S+/base \\(401`)],
     ['a registry answering 500', () => [], () => ({ HASHDOCK_REGISTRY: failingAddress }), () => new RegExp(`HEAD http://${failingAddress.replace(/\./g, '\\.')}/v2/\\S+/base/manifests/[0-9a-f]{16} answered 500`)],
   ];
 
@@ -47,6 +50,7 @@ describe.skipIf(!environment.available)('bad input: non-zero exit, the culprit n
     expect(run.output).toMatch(pattern());
     expect(run.output).toMatch(/hashdock failed\s+base/);
     expect(await ws.manifestExists('base', manifestDir)).toBe(false);
-    expect(run.output).not.toContain('hashdock-test-password');
+    expect(run.output).not.toContain(PASSWORD);
+    expect(run.output).not.toContain(Buffer.from(`nobody:${PASSWORD}`).toString('base64'));
   });
 });

@@ -5,7 +5,7 @@ import { ImageManifest, runCommand } from '@hashdock/core';
 import { checkEnvironment, localRootImage, skopeoDigest } from './support/environment';
 import { builtProjects, SandboxWorkspace } from './support/sandbox-workspace';
 
-const environment = await checkEnvironment();
+const environment = await checkEnvironment({ skopeo: true });
 const IMAGES = ['api', 'base', 'indexer', 'status'];
 const DOCKER = '/usr/bin/docker';
 

@@ -6,7 +6,7 @@ import { checkEnvironment, skopeoDigest } from './support/environment';
 import { RegistryProcess } from './support/registry-process';
 import { SandboxWorkspace } from './support/sandbox-workspace';
 
-const environment = await checkEnvironment();
+const environment = await checkEnvironment({ skopeo: true });
 const PASSWORD = 'hashdock-test-password';
 
 describe.skipIf(!environment.available)('promotion dev → staging → prod by digest (nx run infra:promote)', () => {

@@ -4,7 +4,7 @@ import { CommandError, runCommand } from '@hashdock/core';
 import { checkEnvironment, skopeoDigest } from './support/environment';
 import { builtProjects, SandboxWorkspace } from './support/sandbox-workspace';
 
-const environment = await checkEnvironment();
+const environment = await checkEnvironment({ skopeo: true });
 const IMAGES = ['api', 'base', 'indexer', 'status'];
 
 describe.skipIf(!environment.available)('npm run images when the Nx cache is ahead of the registry', () => {

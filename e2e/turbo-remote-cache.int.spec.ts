@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '@hashdock/core';
+import { waitUntil } from './support/processes';
 import { checkEnvironment } from './support/environment';
 import { freePort } from './support/registry-process';
 import { REPO_ROOT, SandboxWorkspace } from './support/sandbox-workspace';
@@ -26,10 +27,10 @@ describe.skipIf(!environment.available)('turbo with a local turborepo-remote-cac
       env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), STORAGE_PROVIDER: 'local', STORAGE_PATH: storage, TURBO_TOKEN: token },
       stdio: 'ignore',
     });
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if (await fetch(`${api}/v8/artifacts/status`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.ok, () => false)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // Not ready within 10 s is a failure here, not a silent fall-through into misleading cache misses.
+    await waitUntil('turborepo-remote-cache answering', 10_000, () =>
+      fetch(`${api}/v8/artifacts/status`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.ok, () => false),
+    );
     first = await SandboxWorkspace.create(`e2e-tcache-${Date.now().toString(36)}`);
     second = await SandboxWorkspace.cloneOf(first);
   });

@@ -12,7 +12,9 @@ mkdir -p "$ROOT/.hashdock/turbo-cache"
 if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v8/artifacts/status" || true)" = "000" ]; then
   HOST=127.0.0.1 PORT="$PORT" STORAGE_PROVIDER=local STORAGE_PATH="$ROOT/.hashdock/turbo-cache" TURBO_TOKEN="$(cat "$TOKEN_FILE")" \
     setsid turborepo-remote-cache >"$ROOT/.hashdock/turbo-cache.log" 2>&1 </dev/null &
-  for _ in $(seq 1 40); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v8/artifacts/status" || true)" != "000" ] && break; sleep 0.25; done
+  up=""
+  for _ in $(seq 1 40); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v8/artifacts/status" || true)" != "000" ] && up=1 && break; sleep 0.25; done
+  [ -n "$up" ] || { echo "turbo-cache-up: error: turborepo-remote-cache did not answer on 127.0.0.1:$PORT within 10 s; see .hashdock/turbo-cache.log" >&2; exit 1; }
 fi
 echo "turbo-cache-up: turbo remote cache on http://127.0.0.1:$PORT. Use it with:"
 echo "  export TURBO_API=http://127.0.0.1:$PORT TURBO_TEAM=hashdock TURBO_TOKEN=\$(cat .hashdock/turbo-cache-token)"

@@ -12,7 +12,7 @@ import { hasTag } from '../registry/tag-exists';
 import { buildImage } from './build-image';
 import { hostPlatform, ImageBuildOptions } from './image-options';
 
-const environment = await checkEnvironment();
+const environment = await checkEnvironment({ skopeo: true });
 
 describe.skipIf(!environment.available)('buildImage against the real engine and registry', () => {
   let workspace = '';
@@ -140,5 +140,15 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     expect(calls).toEqual([]);
     await writeFile(manifestFile, good);
     expect((await buildImage(svc, deps)).manifest.baseImages).toEqual({ app: base.manifest.contentHash });
+  });
+
+  it('a pull request reuses what the release namespace has: nothing built or pushed to its scratch namespace', async () => {
+    const released = await buildImage(options, deps);
+    const scratch = { ...options, repository: `localhost:5000/${namespace}/scratch/pr-7/app`, reuseRepositories: [options.repository], manifestDir: join(workspace, 'dist/pr') };
+    const lines: string[] = [];
+    const result = await buildImage(scratch, { ...deps, docker: new DockerDriver({ binary: '/bin/false' }), log: (line) => lines.push(line) });
+    expect(result.manifest).toMatchObject({ status: 'exists', repository: options.repository, digest: released.manifest.digest, ref: released.manifest.ref, tags: [released.manifest.contentHash] });
+    expect(lines.join('\n')).toContain(`${options.repository}:${released.manifest.contentHash} already exists; reusing it`);
+    expect(await hasTag(deps.registry, scratch.repository, released.manifest.contentHash)).toBeUndefined();
   });
 });

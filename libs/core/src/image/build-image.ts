@@ -20,6 +20,7 @@ import { checkBuildPaths } from './check-paths';
 import { InputChange, inputsTag, rebuildReasons, sourceLines, storeInputs } from './rebuild-reasons';
 import { HashdockError } from '../errors';
 import { withSecretFiles } from './secret-files';
+import { findReusable } from './reuse-release';
 import { createXxHasher, toHex64 } from '../hash/xxhash';
 import { ImageBuildOptions } from './image-options';
 import { refuseSecretBuildArgs } from './resolve-image-options';
@@ -142,17 +143,24 @@ interface BuildFacts {
   scope: ContextScope;
 }
 
-function buildManifest(options: ImageBuildOptions, hash: string, tags: string[], facts: BuildFacts, fields: Pick<ImageManifest, 'status' | 'digest' | 'pushed'> & { plan?: ImageManifest['plan'] }): ImageManifest {
+function buildManifest(
+  options: ImageBuildOptions,
+  hash: string,
+  tags: string[],
+  facts: BuildFacts,
+  fields: Pick<ImageManifest, 'status' | 'digest' | 'pushed'> & { plan?: ImageManifest['plan']; repository?: string },
+): ImageManifest {
   const { bases, externalBases, scope } = facts;
+  const repository = fields.repository ?? options.repository;
   return {
     schemaVersion: 1,
     project: options.project,
     image: options.imageName,
-    repository: options.repository,
+    repository,
     contentHash: hash,
     tags,
     digest: fields.digest,
-    ref: fields.digest ? `${options.repository}@${fields.digest}` : null,
+    ref: fields.digest ? `${repository}@${fields.digest}` : null,
     status: fields.status,
     pushed: fields.pushed,
     platform: options.platform,
@@ -235,7 +243,18 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   let manifest: ImageManifest;
   let reasons: BuildImageResult['reasons'];
   const existing = await hasTag(deps.registry, options.repository, tags.immutable);
-  if (options.dryRun) {
+  // A pull request reads the release namespace first: what main already pushed is reused, never rebuilt.
+  const reused = existing ? undefined : await findReusable(deps.registry, options.reuseRepositories ?? [], tags.immutable);
+  if (reused) {
+    deps.log(`hashdock: ${options.project}: ${reused.repository}:${tags.immutable} already exists; reusing it (nothing built or pushed)`);
+    manifest = buildManifest(options, hash.hash, [tags.immutable], facts, {
+      status: options.dryRun ? 'planned' : 'exists',
+      digest: options.dryRun ? null : reused.digest,
+      pushed: !options.dryRun,
+      repository: reused.repository,
+      ...(options.dryRun ? { plan: 'exists' as const } : {}),
+    });
+  } else if (options.dryRun) {
     deps.log(`hashdock: plan ${options.project}: ${existing ? 'exists' : 'build'} ${ref(tags.immutable)} tags=${tags.all.join(',')}`);
     for (const base of externalBases)
       deps.log(`hashdock: plan ${options.project}: base ${base.reference} → ${base.pinned} (${base.platform}${base.index ? `, index ${base.index}` : ''})`);

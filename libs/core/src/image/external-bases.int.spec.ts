@@ -12,7 +12,7 @@ import { OCI_INDEX } from '../registry/media-types';
 import { resolveBaseDigest } from './external-bases';
 import { hostPlatform, ImageBuildOptions } from './image-options';
 
-const environment = await checkEnvironment();
+const environment = await checkEnvironment({ skopeo: true });
 
 describe.skipIf(!environment.available)('external bases are pinned by digest (real engine and registry)', () => {
   let workspace = '';

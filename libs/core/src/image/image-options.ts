@@ -31,6 +31,11 @@ export interface ImageBuildOptions {
   secrets?: Record<string, string>;
   /** A bundler metafile (esbuild) naming the sources behind the context, for rebuild reasons. */
   buildMetafile?: string;
+  /**
+   * Repositories (read-only) checked for the content-hash tag before building,
+   * e.g. the release namespace from a pull request's scratch namespace.
+   */
+  reuseRepositories?: string[];
   /** Image name without registry (`hashdock/base`) → image name (its manifest), for every workspace image. */
   workspaceImages: Record<string, string>;
 }

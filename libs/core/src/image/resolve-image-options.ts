@@ -125,6 +125,9 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     manifestDir: workspacePath(options.manifestDir ?? 'dist/images', facts, 'manifestDir'),
     cacheFrom: options.cacheFrom ?? [],
     ...(options.secrets ? { secrets: { ...options.secrets } } : {}),
+    ...(facts.env.HASHDOCK_REUSE_NAMESPACES
+      ? { reuseRepositories: facts.env.HASHDOCK_REUSE_NAMESPACES.split(',').map((ns) => ns.trim()).filter((ns) => ns && ns !== namespace).map((ns) => `${registry}/${ns}/${imageName}`) }
+      : {}),
     ...(options.buildMetafile ? { buildMetafile: workspacePath(options.buildMetafile, facts, 'buildMetafile') } : {}),
     // Dockerfiles name workspace images with the configured namespace; an env override only moves where they go.
     workspaceImages: Object.fromEntries(

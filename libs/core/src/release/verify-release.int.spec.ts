@@ -8,7 +8,7 @@ import { RegistryClient } from '../registry/client';
 import { ReleaseError } from './release-file';
 import { verifyReleaseDigests } from './verify-release';
 
-const environment = await checkEnvironment();
+const environment = await checkEnvironment({ skopeo: true });
 
 describe.skipIf(!environment.available)('the missing-digest guard against the real local registry', () => {
   const ns = `verify-int-${Date.now().toString(36)}`;

@@ -111,7 +111,7 @@ export function contextTemplate(policy: string): string {
 }
 
 /** Environment variables that change what an image target produces (declared as Nx inputs). */
-export const IMAGE_ENV_INPUTS = ['HASHDOCK_REGISTRY', 'HASHDOCK_NAMESPACE'] as const;
+export const IMAGE_ENV_INPUTS = ['HASHDOCK_REGISTRY', 'HASHDOCK_NAMESPACE', 'HASHDOCK_REUSE_NAMESPACES'] as const;
 
 interface NxJsonShape {
   plugins?: (string | { plugin: string; options?: unknown })[];

@@ -3,7 +3,7 @@ import { checkEnvironment } from '../../../../e2e/support/environment';
 import { RegistryClient, runCommand } from '../../../core/src/index';
 import { NX_CACHE_ARTIFACT_TYPE, RegistryStorage } from './registry-storage';
 
-const environment = await checkEnvironment();
+const environment = await checkEnvironment({ skopeo: true });
 
 describe.skipIf(!environment.available)('cache entries stored as OCI artifacts in the real local registry', () => {
   it('stores, reads back, and refuses to replace an entry', async () => {

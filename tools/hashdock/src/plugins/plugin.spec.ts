@@ -55,6 +55,7 @@ describe('hashdock plugin', () => {
       { dependentTasksOutputFiles: '**/*' },
       { env: 'HASHDOCK_REGISTRY' },
       { env: 'HASHDOCK_NAMESPACE' },
+      { env: 'HASHDOCK_REUSE_NAMESPACES' },
       { env: 'HASHDOCK_BUILD_ARG_BASE_IMAGE' },
       { runtime: 'git rev-parse --short=12 HEAD' },
       { runtime: 'node -p process.arch' },
