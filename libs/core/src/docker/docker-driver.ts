@@ -67,6 +67,15 @@ export class DockerDriver {
     await runCommand(this.binary, ['pull', '--quiet', reference], { env: this.env, signal });
   }
 
+  async tag(source: string, target: string): Promise<void> {
+    await runCommand(this.binary, ['tag', source, target], { env: this.env });
+  }
+
+  /** Remove a local name (the image stays while another name or a container uses it). */
+  async untag(reference: string): Promise<void> {
+    await runCommand(this.binary, ['image', 'rm', '--no-prune', reference], { env: this.env });
+  }
+
   async imageExists(reference: string): Promise<boolean> {
     try {
       await runCommand(this.binary, ['image', 'inspect', '--format', '{{.Id}}', reference], { env: this.env });

@@ -21,6 +21,8 @@ import { InputChange, inputsTag, rebuildReasons, sourceLines, storeInputs } from
 import { HashdockError } from '../errors';
 import { withSecretFiles } from './secret-files';
 import { findReusable } from './reuse-release';
+import { newRunId, publishImage } from './publish-image';
+import { candidateTag, ClaimOptions } from '../registry/claim-tag';
 import { createXxHasher, toHex64 } from '../hash/xxhash';
 import { ImageBuildOptions } from './image-options';
 import { refuseSecretBuildArgs } from './resolve-image-options';
@@ -31,6 +33,8 @@ export interface BuildImageDeps {
   log: (line: string) => void;
   hasher?: XxHasher;
   signal?: AbortSignal;
+  /** How long to wait for a concurrent run's tag (tests shorten it). */
+  claim?: ClaimOptions;
   /** External base digests resolved in this run, shared by the images of one process. */
   baseDigests?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
 }
@@ -271,12 +275,15 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     const previousHash = await previousPushedHash(options);
     reasons = await findReasons(options, deps, inputsRecord, previousHash);
     const cacheFrom = await prepareCacheFrom(options, deps, bases, previousHash);
+    // A pushed build carries only a run-unique local name until it is published (see publishImage).
+    const runId = newRunId();
+    const localTags = options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref);
     await withPinnedDockerfile(options, dockerfileText, externalBases, (dockerfile) => withSecretFiles(options.secrets, process.env, (secretFiles) => deps.docker.build(
       {
         secretFiles,
         dockerfile,
         contextDir: options.contextDir,
-        tags: tags.all.map(ref),
+        tags: localTags,
         buildArgs,
         cacheFrom,
         platform: options.platform,
@@ -295,17 +302,12 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       const raced = await hasTag(deps.registry, options.repository, tags.immutable);
       if (raced) {
         deps.log(`hashdock: ${ref(tags.immutable)} appeared during the build; keeping the registry's ${raced}`);
+        await deps.docker.untag(ref(candidateTag(tags.immutable, runId))).catch(() => undefined);
         manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: raced, pushed: true });
       } else {
-        await deps.docker.push(ref(tags.immutable), deps.signal);
-        const digest = await hasTag(deps.registry, options.repository, tags.immutable);
-        if (!digest) throw new Error(`${ref(tags.immutable)} is missing from the registry right after docker push`);
-        await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, digest, tag)));
         // The inputs travel with the image, so a later rebuild can say what changed.
-        await storeInputs(deps.registry, options.repository, hash.hash, inputsRecord).catch((error) =>
-          deps.log(`hashdock: could not store the inputs record of ${ref(tags.immutable)}: ${(error as Error).message.split('\n')[0]}`),
-        );
-        manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest, pushed: true });
+        const published = await publishImage(deps, options.repository, tags, runId, () => ensureInputsRecord(options, deps, hash.hash, async () => inputsRecord, false), deps.claim);
+        manifest = buildManifest(options, hash.hash, tags.all, facts, { status: published.adopted ? 'exists' : 'built', digest: published.digest, pushed: true });
       }
     }
   }
@@ -323,11 +325,11 @@ async function inputsRecordOf(options: ImageBuildOptions, hash: ContentHashResul
  * interrupted after the image but before its record), so "why rebuilt" keeps
  * its history. Best effort, like the store after a build.
  */
-async function ensureInputsRecord(options: ImageBuildOptions, deps: BuildImageDeps, contentHash: string, record: () => Promise<string>): Promise<void> {
+async function ensureInputsRecord(options: ImageBuildOptions, deps: BuildImageDeps, contentHash: string, record: () => Promise<string>, announce = true): Promise<void> {
   try {
     if (await hasTag(deps.registry, options.repository, inputsTag(contentHash))) return;
     await storeInputs(deps.registry, options.repository, contentHash, await record());
-    deps.log(`hashdock: stored the missing inputs record ${options.repository}:${inputsTag(contentHash)}`);
+    if (announce) deps.log(`hashdock: stored the missing inputs record ${options.repository}:${inputsTag(contentHash)}`);
   } catch (error) {
     deps.log(`hashdock: could not store the inputs record of ${options.repository}:${contentHash}: ${(error as Error).message.split('\n')[0]}`);
   }
