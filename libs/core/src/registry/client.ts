@@ -86,13 +86,15 @@ export class RegistryClient {
     const repository = typeof repositoryName === 'string' ? parseRepository(repositoryName) : repositoryName;
     const scope = request.scope ?? 'pull';
     const url = this.url(repository, request.path);
-    let authorization = this.options.authorize?.cached?.(repository, scope);
-    let response = await this.sendWithRetry(url, request, authorization);
-    if (response.status === 401 && this.options.authorize) {
+    // Credentials belong to the registry's own origin: an absolute upload Location elsewhere gets none.
+    const own = this.ownOrigin(repository, url);
+    let authorization = own ? this.options.authorize?.cached?.(repository, scope) : undefined;
+    let response = await this.sendWithRetry(url, request, authorization, repository);
+    if (response.status === 401 && this.options.authorize && own) {
       const challenge = response.headers.get('www-authenticate') ?? '';
       await response.body?.cancel();
       authorization = await this.options.authorize(challenge, repository, scope);
-      if (authorization) response = await this.sendWithRetry(url, request, authorization);
+      if (authorization) response = await this.sendWithRetry(url, request, authorization, repository);
     }
     if (request.expect.includes(response.status)) return response;
     const body = request.method === 'HEAD' ? '' : await response.text().catch(() => '');
@@ -100,14 +102,19 @@ export class RegistryClient {
     throw new RegistryResponseError(request.method, url, response.status, body);
   }
 
-  private async sendWithRetry(url: string, request: RegistryRequest, authorization: string | undefined): Promise<Response> {
+  /** Whether `url` is on the registry's own origin (scheme, host and port), the only place credentials go. */
+  private ownOrigin(repository: Repository, url: string): boolean {
+    return new URL(url).origin === new URL(this.baseUrl(repository.registry)).origin;
+  }
+
+  private async sendWithRetry(url: string, request: RegistryRequest, authorization: string | undefined, repository: Repository): Promise<Response> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
     // A stream cannot be sent twice.
     const attempts = request.body instanceof ReadableStream ? 1 : this.retry.retries + 1;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        response = await this.send(url, request, authorization);
+        response = await this.send(url, request, authorization, repository);
       } catch (error) {
         if (attempt >= attempts) throw error;
         this.stats.retries++;
@@ -127,7 +134,30 @@ export class RegistryClient {
     return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
   }
 
-  private async send(url: string, request: RegistryRequest, authorization: string | undefined): Promise<Response> {
+  /**
+   * One request, following redirects here rather than in fetch: a hop to
+   * another origin (a blob store behind the registry, like S3 or a CDN) is
+   * made without the Authorization header, whatever `fetch` would do.
+   */
+  private async send(url: string, request: RegistryRequest, authorization: string | undefined, repository: Repository): Promise<Response> {
+    let current = url;
+    let method = request.method;
+    let body = request.body;
+    for (let hop = 0; ; hop++) {
+      const response = await this.sendOnce(current, { ...request, method, body }, this.ownOrigin(repository, current) ? authorization : undefined);
+      const location = response.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(response.status) || !location || hop >= 5 || request.expect.includes(response.status)) return response;
+      await response.body?.cancel();
+      current = new URL(location, current).toString();
+      // 303 (and 301/302 for anything but GET/HEAD, as browsers do) turns into a bodiless GET.
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method !== 'GET' && method !== 'HEAD')) {
+        method = 'GET';
+        body = undefined;
+      }
+    }
+  }
+
+  private async sendOnce(url: string, request: RegistryRequest, authorization: string | undefined): Promise<Response> {
     const headers: Record<string, string> = { ...request.headers };
     if (authorization) headers.authorization = authorization;
     this.stats.requests[request.method] = (this.stats.requests[request.method] ?? 0) + 1;
@@ -143,7 +173,7 @@ export class RegistryClient {
         method: request.method,
         headers,
         body,
-        redirect: 'follow',
+        redirect: 'manual',
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
