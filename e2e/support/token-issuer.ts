@@ -15,6 +15,10 @@ const b64url = (value: Buffer | string) => Buffer.from(value).toString('base64ur
  */
 export class TokenIssuer {
   readonly requests: { scope: string | null; user: string | null }[] = [];
+  /** Statuses to answer with, in order, before issuing again (a failing token service). */
+  readonly faults: number[] = [];
+  /** Lifetime of issued tokens, in seconds. */
+  ttlSeconds = 300;
 
   private constructor(
     private readonly server: Server,
@@ -39,6 +43,11 @@ export class TokenIssuer {
       const header = request.headers.authorization ?? '';
       const [user, password] = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString().split(':') : [null, null];
       issuer?.requests.push({ scope: url.searchParams.get('scope'), user });
+      const fault = issuer?.faults.shift();
+      if (fault) {
+        response.writeHead(fault, { 'content-type': 'application/json' }).end('{"details":"token service failing"}');
+        return;
+      }
       if (user === null || users[user] !== password) {
         response.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"invalid credentials"}');
         return;
@@ -52,7 +61,7 @@ export class TokenIssuer {
       const head = b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [certDer] }));
       const body = b64url(JSON.stringify(claims));
       const signature = createSign('RSA-SHA256').update(`${head}.${body}`).sign(key).toString('base64url');
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${head}.${body}.${signature}`, expires_in: 300 }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${head}.${body}.${signature}`, expires_in: issuer?.ttlSeconds ?? 300 }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     issuer = new TokenIssuer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`, certFile, dir);

@@ -1,7 +1,7 @@
 import { Authorizer } from './client';
 import { parseChallenge } from './challenge';
 import { Credentials, resolveCredentials } from './credentials';
-import { RegistryUnreachableError } from './errors';
+import { RegistryTokenError, RegistryUnreachableError } from './errors';
 import { Repository } from './reference';
 
 export interface RegistryAuthOptions {
@@ -10,6 +10,9 @@ export interface RegistryAuthOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
   now?: () => number;
+  /** Attempts at a token endpoint answering 429/5xx or dropping the connection (default 4). */
+  tokenAttempts?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 interface CachedToken {
@@ -43,31 +46,49 @@ export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer 
   const scopeFor = (repository: Repository, scope: 'pull' | 'push') => `repository:${repository.path}:${scope === 'push' ? 'pull,push' : 'pull'}`;
   const cacheKey = (repository: Repository, scope: 'pull' | 'push') => `${repository.registry} ${scopeFor(repository, scope)}`;
 
-  async function fetchToken(realm: string, service: string | undefined, scope: string, credentials: Credentials | undefined): Promise<CachedToken> {
+  /**
+   * A token from the realm. 429/5xx and dropped connections are retried with
+   * backoff (Retry-After honoured); a refusal (401/403) is a RegistryTokenError
+   * naming the registry and the realm, never an empty token.
+   */
+  async function fetchToken(registry: string, repositoryName: string, realm: string, service: string | undefined, scope: string, credentials: Credentials | undefined): Promise<CachedToken> {
     const doFetch = options.fetch ?? fetch;
-    const signal = AbortSignal.timeout(options.timeoutMs ?? 30_000);
-    let response: Response;
-    try {
-      if (credentials?.identityToken) {
-        const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'hashdock', scope, ...(service ? { service } : {}) });
-        response = await doFetch(realm, { method: 'POST', body, signal });
-      } else {
-        const url = new URL(realm);
-        if (service) url.searchParams.set('service', service);
-        url.searchParams.set('scope', scope);
-        response = await doFetch(url, { headers: credentials?.password !== undefined ? { authorization: basic(credentials) } : {}, signal });
+    const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const attempts = options.tokenAttempts ?? 4;
+    for (let attempt = 1; ; attempt++) {
+      const signal = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+      let response: Response;
+      try {
+        if (credentials?.identityToken) {
+          const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'hashdock', scope, ...(service ? { service } : {}) });
+          response = await doFetch(realm, { method: 'POST', body, signal });
+        } else {
+          const url = new URL(realm);
+          if (service) url.searchParams.set('service', service);
+          url.searchParams.set('scope', scope);
+          response = await doFetch(url, { headers: credentials?.password !== undefined ? { authorization: basic(credentials) } : {}, signal });
+        }
+      } catch (cause) {
+        if (attempt < attempts) {
+          await sleep(100 * 2 ** (attempt - 1));
+          continue;
+        }
+        throw new RegistryUnreachableError(realm, cause);
       }
-    } catch (cause) {
-      throw new RegistryUnreachableError(realm, cause);
-    }
-    if (!response.ok) {
+      if (response.ok) {
+        const json = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
+        const token = json.token ?? json.access_token ?? '';
+        if (!token) throw new RegistryTokenError(registry, repositoryName, realm, response.status, 'answered without a token');
+        return { value: `Bearer ${token}`, expiresAt: now() + (json.expires_in ?? DEFAULT_TOKEN_SECONDS) * 1000 - 5_000 };
+      }
       await response.body?.cancel();
-      // The registry's retry then answers 401 and becomes a RegistryAuthError naming the repository.
-      return { value: '', expiresAt: 0 };
+      if ((response.status === 429 || response.status >= 500) && attempt < attempts) {
+        const retryAfter = Number(response.headers.get('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 10_000) : 100 * 2 ** (attempt - 1));
+        continue;
+      }
+      throw new RegistryTokenError(registry, repositoryName, realm, response.status, response.status === 401 || response.status === 403 ? 'refused the credentials' : 'failed');
     }
-    const json = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
-    const token = json.token ?? json.access_token ?? '';
-    return { value: token ? `Bearer ${token}` : '', expiresAt: now() + (json.expires_in ?? DEFAULT_TOKEN_SECONDS) * 1000 - 5_000 };
   }
 
   const authorize: Authorizer = async (header, repository, scope) => {
@@ -85,9 +106,9 @@ export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer 
     const key = cacheKey(repository, scope);
     const hit = tokens.get(key);
     if (hit && hit.expiresAt > now()) return hit.value || undefined;
-    const token = await fetchToken(challenge.params.realm, challenge.params.service, scopeFor(repository, scope), credentials);
-    if (token.value) tokens.set(key, token);
-    return token.value || undefined;
+    const token = await fetchToken(repository.registry, repository.name, challenge.params.realm, challenge.params.service, scopeFor(repository, scope), credentials);
+    tokens.set(key, token);
+    return token.value;
   };
 
   return Object.assign(authorize, {

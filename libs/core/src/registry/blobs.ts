@@ -31,7 +31,14 @@ export async function mountBlob(client: RegistryClient, repository: string, dige
 }
 
 /** Monolithic upload of one blob (a stream is sent once). */
-export async function uploadBlob(client: RegistryClient, repository: string, digest: string, body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>, size: number, location?: string): Promise<void> {
+export async function uploadBlob(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | (() => Promise<ReadableStream<Uint8Array>>),
+  size: number,
+  location?: string,
+): Promise<void> {
   let uploadUrl = location;
   if (!uploadUrl) {
     const started = await client.request(repository, { method: 'POST', path: 'blobs/uploads/', scope: 'push', expect: [202] });
@@ -50,9 +57,16 @@ export async function uploadBlob(client: RegistryClient, repository: string, dig
   await response.body?.cancel();
 }
 
-/** Stream a blob from one registry to another. */
+/**
+ * Stream a blob from one registry to another. The source is re-read when the
+ * upload must be sent again (a retry, or a 401 that forces re-authentication
+ * after the first body was consumed).
+ */
 export async function copyBlob(source: RegistryClient, sourceRepository: string, target: RegistryClient, targetRepository: string, digest: string, size: number, location?: string): Promise<void> {
-  const response = await source.request(sourceRepository, { method: 'GET', path: `blobs/${digest}`, expect: [200] });
-  if (!response.body) throw new HashdockError('REGISTRY_PROTOCOL', `${sourceRepository}@${digest}: empty blob response`);
-  await uploadBlob(target, targetRepository, digest, response.body as ReadableStream<Uint8Array>, size, location);
+  const open = async () => {
+    const response = await source.request(sourceRepository, { method: 'GET', path: `blobs/${digest}`, expect: [200] });
+    if (!response.body) throw new HashdockError('REGISTRY_PROTOCOL', `${sourceRepository}@${digest}: empty blob response`);
+    return response.body as ReadableStream<Uint8Array>;
+  };
+  await uploadBlob(target, targetRepository, digest, open, size, location);
 }

@@ -33,8 +33,11 @@ export interface RegistryRequest {
   /** Path after `/v2/<repository>/`, or an absolute URL (upload locations). */
   path: string;
   headers?: Record<string, string>;
-  /** A stream is sent once (never retried). */
-  body?: Uint8Array<ArrayBuffer> | string | ReadableStream<Uint8Array>;
+  /**
+   * A stream is sent once (never retried); a function that opens the stream
+   * afresh makes the request replayable (retries, and a 401 that forces re-authentication).
+   */
+  body?: Uint8Array<ArrayBuffer> | string | ReadableStream<Uint8Array> | (() => Promise<ReadableStream<Uint8Array>>);
   scope?: 'pull' | 'push';
   /** Statuses the caller reads itself instead of getting a RegistryResponseError. */
   expect: readonly number[];
@@ -114,7 +117,9 @@ export class RegistryClient {
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        response = await this.send(url, request, authorization, repository);
+        // A replayable body is opened afresh for every attempt.
+        const body = typeof request.body === 'function' ? await request.body() : request.body;
+        response = await this.send(url, { ...request, body }, authorization, repository);
       } catch (error) {
         if (attempt >= attempts) throw error;
         this.stats.retries++;
@@ -139,7 +144,7 @@ export class RegistryClient {
    * another origin (a blob store behind the registry, like S3 or a CDN) is
    * made without the Authorization header, whatever `fetch` would do.
    */
-  private async send(url: string, request: RegistryRequest, authorization: string | undefined, repository: Repository): Promise<Response> {
+  private async send(url: string, request: RegistryRequest & { body?: Exclude<RegistryRequest['body'], () => unknown> }, authorization: string | undefined, repository: Repository): Promise<Response> {
     let current = url;
     let method = request.method;
     let body = request.body;
@@ -157,7 +162,7 @@ export class RegistryClient {
     }
   }
 
-  private async sendOnce(url: string, request: RegistryRequest, authorization: string | undefined): Promise<Response> {
+  private async sendOnce(url: string, request: RegistryRequest & { body?: Exclude<RegistryRequest['body'], () => unknown> }, authorization: string | undefined): Promise<Response> {
     const headers: Record<string, string> = { ...request.headers };
     if (authorization) headers.authorization = authorization;
     this.stats.requests[request.method] = (this.stats.requests[request.method] ?? 0) + 1;

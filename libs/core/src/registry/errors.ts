@@ -39,6 +39,20 @@ export class RegistryAuthError extends RegistryError {
   }
 }
 
+/** The token service a registry's challenge names refused or failed to issue a token. */
+export class RegistryTokenError extends RegistryError {
+  constructor(registry: string, repository: string, realm: string, status: number, what: string) {
+    const refused = status === 401 || status === 403;
+    super(
+      refused ? 'REGISTRY_AUTH' : 'REGISTRY_TOKEN',
+      realm,
+      `Token service ${realm} for ${registry} ${what} for ${repository} (${status}). ` +
+        (refused ? `Log in to ${registry} (docker login) with credentials that may pull and push there.` : 'Retry later; the token service is failing.'),
+      status,
+    );
+  }
+}
+
 export class RegistryUnreachableError extends RegistryError {
   constructor(url: string, cause: unknown) {
     const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
@@ -75,8 +89,9 @@ export class TagConflictError extends HashdockError {
 export function isRegistryError(value: unknown): value is RegistryError {
   return value instanceof RegistryError;
 }
-export function isRegistryAuthError(value: unknown): value is RegistryAuthError {
-  return value instanceof RegistryAuthError;
+/** A refusal of credentials: by the registry itself, or by the token service it names. */
+export function isRegistryAuthError(value: unknown): value is RegistryError {
+  return value instanceof RegistryAuthError || (value instanceof RegistryError && value.code === 'REGISTRY_AUTH');
 }
 export function isTagConflictError(value: unknown): value is TagConflictError {
   return value instanceof TagConflictError;

@@ -127,6 +127,35 @@ describe.skipIf(!environment.available)('registry client against real Distributi
     }
   });
 
+  it('a token service answering 503 is retried with backoff; one that refuses is an auth error naming the registry', async () => {
+    const repository = `${tokenRegistry.address}/${ns}/tiny`;
+    issuer.faults.push(503, 503);
+    const client = new RegistryClient({ authorize: createAuthorizer({ ...creds(tokenRegistry.address), sleep: async () => undefined }) });
+    expect(await hasTag(client, repository, '1')).toBe(digest);
+    issuer.faults.push(401);
+    const refused = await hasTag(new RegistryClient({ authorize: createAuthorizer(creds(tokenRegistry.address)) }), repository, '1').catch((e) => e);
+    expect(isRegistryAuthError(refused), String(refused)).toBe(true);
+    expect(refused.message).toMatch(new RegExp(`Token service \\S+ for ${tokenRegistry.address.replace(/\./g, '\\.')} refused the credentials for ${repository.replace(/\./g, '\\.')} \\(401\\)`));
+    issuer.faults.push(503, 503, 503, 503);
+    const failing = await hasTag(new RegistryClient({ authorize: createAuthorizer({ ...creds(tokenRegistry.address), sleep: async () => undefined }) }), repository, '1').catch((e) => e);
+    expect(failing.message).toMatch(/failed for .* \(503\)\. Retry later/);
+    issuer.faults.length = 0;
+  });
+
+  it('a 401 on a streamed blob PUT (token expired) re-authenticates and sends the whole body again', async () => {
+    // Tokens that are stale on arrival: every request meets a 401 first, the upload PUT included.
+    issuer.ttlSeconds = 1;
+    try {
+      const target = `${tokenRegistry.address}/${ns}/streamed`;
+      const client = new RegistryClient({ authorize: createAuthorizer(creds(tokenRegistry.address)) });
+      const result = await promoteImage({ source: { client: new RegistryClient(), repository: local, digest }, target: { client, repository: target }, tags: ['1'] });
+      expect(result.blobs.copied).toBeGreaterThan(0);
+      expect(await hasTag(client, target, '1')).toBe(digest);
+    } finally {
+      issuer.ttlSeconds = 300;
+    }
+  });
+
   it('an interrupted promotion converges when rerun', async () => {
     const repository = `${basicRegistry.address}/${ns}/interrupted`;
     let calls = 0;
