@@ -37,6 +37,8 @@ export function buildxInstalled(env: NodeJS.ProcessEnv = process.env): boolean {
   return dirs.some((dir) => existsSync(join(dir, 'docker-buildx')));
 }
 
+const TRANSIENT_PUSH_FAILURE = /unexpected HTTP status: 5\d\d|Internal Server Error|connection reset by peer|unexpected EOF/i;
+
 /** Thin driver over the docker CLI: argument arrays, BuildKit on, errors naming the command. */
 export class DockerDriver {
   readonly binary: string;
@@ -59,8 +61,21 @@ export class DockerDriver {
     });
   }
 
+  /**
+   * `docker push`, again (up to 3 times) when the registry failed on its side:
+   * Distribution answers 500 ("invalid checksum digest format") when two
+   * pushes write the same layer link at once. A push is idempotent.
+   */
   async push(reference: string, signal?: AbortSignal): Promise<void> {
-    await runCommand(this.binary, ['push', reference], { env: this.env, stream: this.stream, signal });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runCommand(this.binary, ['push', reference], { env: this.env, stream: this.stream, signal });
+        return;
+      } catch (error) {
+        if (attempt >= 3 || signal?.aborted || !TRANSIENT_PUSH_FAILURE.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   }
 
   async pull(reference: string, signal?: AbortSignal): Promise<void> {

@@ -53,13 +53,24 @@ export class RegistryTokenError extends RegistryError {
   }
 }
 
+/** A URL fit for a message: upload URLs carry session state (`_state`) that must not be printed. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
+  } catch {
+    return url.replace(/\?.*$/, '?…');
+  }
+}
+
 export class RegistryUnreachableError extends RegistryError {
-  constructor(url: string, cause: unknown) {
+  constructor(url: string, cause: unknown, operation?: string) {
     const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
     super(
       'REGISTRY_UNREACHABLE',
-      url,
-      `Registry unreachable at ${url}: ${reason}. Start it (npm run env:up for the local one) or set HASHDOCK_REGISTRY.`,
+      displayUrl(url),
+      `Registry unreachable at ${displayUrl(url)}${operation ? ` (${operation})` : ''}: ${reason}. ` +
+        'Check that the registry is running and reachable (npm run env:up starts the local one).',
       undefined,
       { cause },
     );

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { HashdockError } from '../errors';
 import { RegistryClient } from './client';
 import { DOCKER_LIST, MANIFEST_ACCEPT, OCI_INDEX } from './media-types';
+import { RegistryUnreachableError } from './errors';
+import { parseRepository } from './reference';
 
 export interface RawManifest {
   bytes: Uint8Array<ArrayBuffer>;
@@ -19,10 +21,26 @@ export class DigestMismatchError extends HashdockError {
   }
 }
 
-/** GET a manifest's exact bytes; a digest reference is verified against them. */
+/** Attempts at a manifest whose connection drops while its body is being read. */
+const BODY_ATTEMPTS = 3;
+
+/**
+ * GET a manifest's exact bytes; a digest reference is verified against them.
+ * A connection dropped in the middle of the body is retried like one dropped
+ * before the answer, and finally named (registry, repository, operation).
+ */
 export async function getManifest(client: RegistryClient, repository: string, reference: string): Promise<RawManifest> {
-  const response = await client.request(repository, { method: 'GET', path: `manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, expect: [200] });
-  const bytes: Uint8Array<ArrayBuffer> = new Uint8Array(await response.arrayBuffer());
+  let response: Response | undefined;
+  let bytes: Uint8Array<ArrayBuffer> | undefined;
+  for (let attempt = 1; !bytes; attempt++) {
+    response = await client.request(repository, { method: 'GET', path: `manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, expect: [200] });
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (cause) {
+      if (attempt >= BODY_ATTEMPTS) throw new RegistryUnreachableError(client.url(parseRepository(repository), `manifests/${reference}`), cause, `reading the manifest ${repository}:${reference}`);
+    }
+  }
+  response = response!;
   const digest = sha256Digest(bytes);
   if (reference.startsWith('sha256:') && digest !== reference) throw new DigestMismatchError(`${repository}@${reference}`, reference, digest);
   const mediaType = response.headers.get('content-type')?.split(';')[0].trim() || (JSON.parse(Buffer.from(bytes).toString('utf8')).mediaType as string);
