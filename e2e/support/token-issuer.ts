@@ -14,7 +14,9 @@ const b64url = (value: Buffer | string) => Buffer.from(value).toString('base64ur
  * (`rootcertbundle`) and named in the token's `x5c` header.
  */
 export class TokenIssuer {
-  readonly requests: { scope: string | null; user: string | null }[] = [];
+  readonly requests: { scope: string | null; scopes: string[]; user: string | null }[] = [];
+  /** Refuse to include the requested repository access when this answers true (a token service that denies a scope). */
+  deny: ((scopes: string[]) => boolean) | undefined;
   /** Statuses to answer with, in order, before issuing again (a failing token service). */
   readonly faults: number[] = [];
   /** Lifetime of issued tokens, in seconds. */
@@ -42,7 +44,7 @@ export class TokenIssuer {
       const url = new URL(request.url ?? '/', 'http://issuer');
       const header = request.headers.authorization ?? '';
       const [user, password] = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString().split(':') : [null, null];
-      issuer?.requests.push({ scope: url.searchParams.get('scope'), user });
+      issuer?.requests.push({ scope: url.searchParams.get('scope'), scopes: url.searchParams.getAll('scope').flatMap((scope) => scope.split(' ')), user });
       const fault = issuer?.faults.shift();
       if (fault) {
         response.writeHead(fault, { 'content-type': 'application/json' }).end('{"details":"token service failing"}');
@@ -52,7 +54,8 @@ export class TokenIssuer {
         response.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"invalid credentials"}');
         return;
       }
-      const access = (url.searchParams.getAll('scope') ?? []).flatMap((scope) => {
+      const requested = url.searchParams.getAll('scope').flatMap((scope) => scope.split(' '));
+      const access = (issuer?.deny?.(requested) ? requested.filter((scope) => !scope.endsWith(':pull') || requested.length === 1) : requested).flatMap((scope) => {
         const [type, name, actions] = scope.split(':');
         return type === 'repository' ? [{ type, name, actions: actions.split(',') }] : [];
       });

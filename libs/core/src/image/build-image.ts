@@ -246,7 +246,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
 
   let manifest: ImageManifest;
   let reasons: BuildImageResult['reasons'];
-  const existing = await hasTag(deps.registry, options.repository, tags.immutable);
+  const existing = await hasTag(deps.registry, options.repository, tags.immutable, options.push && !options.dryRun ? 'push' : 'pull');
   // A pull request reads the release namespace first: what main already pushed is reused, never rebuilt.
   const reused = existing ? undefined : await findReusable(deps.registry, options.reuseRepositories ?? [], tags.immutable);
   if (reused) {

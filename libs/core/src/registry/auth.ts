@@ -33,7 +33,7 @@ function basic(credentials: Credentials): string {
  * cached per realm, service and scope until it expires. One instance per run:
  * the cache lives here, not in the module.
  */
-export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer & { cached(repository: Repository, scope: 'pull' | 'push'): string | undefined } {
+export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer & { cached(repository: Repository, scope: 'pull' | 'push', extraScopes?: readonly string[]): string | undefined } {
   const tokens = new Map<string, CachedToken>();
   const schemes = new Map<string, string>();
   const credentialsCache = new Map<string, Promise<Credentials | undefined>>();
@@ -44,14 +44,17 @@ export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer 
     return found;
   };
   const scopeFor = (repository: Repository, scope: 'pull' | 'push') => `repository:${repository.path}:${scope === 'push' ? 'pull,push' : 'pull'}`;
-  const cacheKey = (repository: Repository, scope: 'pull' | 'push') => `${repository.registry} ${scopeFor(repository, scope)}`;
+  /** The scope set of a request: ours, any the request adds (a mount's source), any the challenge names. */
+  const scopeSet = (repository: Repository, scope: 'pull' | 'push', extra: readonly string[] = [], challenged: string[] = []) =>
+    [...new Set([scopeFor(repository, scope), ...extra, ...challenged])].sort();
+  const cacheKey = (registry: string, scopes: readonly string[]) => `${registry} ${scopes.join(' ')}`;
 
   /**
    * A token from the realm. 429/5xx and dropped connections are retried with
    * backoff (Retry-After honoured); a refusal (401/403) is a RegistryTokenError
    * naming the registry and the realm, never an empty token.
    */
-  async function fetchToken(registry: string, repositoryName: string, realm: string, service: string | undefined, scope: string, credentials: Credentials | undefined): Promise<CachedToken> {
+  async function fetchToken(registry: string, repositoryName: string, realm: string, service: string | undefined, scopes: readonly string[], credentials: Credentials | undefined): Promise<CachedToken> {
     const doFetch = options.fetch ?? fetch;
     const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
     const attempts = options.tokenAttempts ?? 4;
@@ -60,12 +63,13 @@ export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer 
       let response: Response;
       try {
         if (credentials?.identityToken) {
-          const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'hashdock', scope, ...(service ? { service } : {}) });
+          const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'hashdock', scope: scopes.join(' '), ...(service ? { service } : {}) });
           response = await doFetch(realm, { method: 'POST', body, signal });
         } else {
           const url = new URL(realm);
           if (service) url.searchParams.set('service', service);
-          url.searchParams.set('scope', scope);
+          // One `scope` parameter per scope, as docker sends them.
+          for (const scope of scopes) url.searchParams.append('scope', scope);
           response = await doFetch(url, { headers: credentials?.password !== undefined ? { authorization: basic(credentials) } : {}, signal });
         }
       } catch (cause) {
@@ -91,7 +95,7 @@ export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer 
     }
   }
 
-  const authorize: Authorizer = async (header, repository, scope) => {
+  const authorize: Authorizer = async (header, repository, scope, extraScopes = []) => {
     const challenge = parseChallenge(header);
     if (!challenge) return undefined;
     const credentials = await getCredentials(repository.registry);
@@ -99,21 +103,25 @@ export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer 
     if (challenge.scheme === 'basic') {
       if (!credentials || credentials.password === undefined) return undefined;
       const value = basic(credentials);
-      tokens.set(cacheKey(repository, scope), { value, expiresAt: Number.POSITIVE_INFINITY });
+      tokens.set(cacheKey(repository.registry, scopeSet(repository, scope, extraScopes)), { value, expiresAt: Number.POSITIVE_INFINITY });
       return value;
     }
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) return undefined;
-    const key = cacheKey(repository, scope);
+    // A challenge that names a wider scope than the cached token's gets a new token for the union.
+    const scopes = scopeSet(repository, scope, extraScopes, (challenge.params.scope ?? '').split(' ').filter(Boolean));
+    const key = cacheKey(repository.registry, scopes);
     const hit = tokens.get(key);
-    if (hit && hit.expiresAt > now()) return hit.value || undefined;
-    const token = await fetchToken(repository.registry, repository.name, challenge.params.realm, challenge.params.service, scopeFor(repository, scope), credentials);
+    if (hit && hit.expiresAt > now() && !challenge.params.error) return hit.value || undefined;
+    const token = await fetchToken(repository.registry, repository.name, challenge.params.realm, challenge.params.service, scopes, credentials);
     tokens.set(key, token);
     return token.value;
   };
 
   return Object.assign(authorize, {
-    cached(repository: Repository, scope: 'pull' | 'push'): string | undefined {
-      const hit = tokens.get(cacheKey(repository, scope)) ?? (scope === 'pull' ? tokens.get(cacheKey(repository, 'push')) : undefined);
+    cached(repository: Repository, scope: 'pull' | 'push', extraScopes: readonly string[] = []): string | undefined {
+      const hit =
+        tokens.get(cacheKey(repository.registry, scopeSet(repository, scope, extraScopes))) ??
+        (scope === 'pull' && extraScopes.length === 0 ? tokens.get(cacheKey(repository.registry, scopeSet(repository, 'push'))) : undefined);
       return hit && hit.expiresAt > now() ? hit.value : undefined;
     },
   });

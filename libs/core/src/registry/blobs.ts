@@ -21,6 +21,8 @@ export async function mountBlob(client: RegistryClient, repository: string, dige
     method: 'POST',
     path: `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`,
     scope: 'push',
+    // Distribution, Harbor and GHCR check pull access on the source repository for a mount.
+    scopes: [`repository:${from}:pull`],
     expect: [201, 202],
   });
   await response.body?.cancel();

@@ -7,8 +7,8 @@ import { RegistryAuthError, RegistryResponseError, RegistryUnreachableError } fr
  * one, a 401 is a RegistryAuthError. `cached` lets the client send a known
  * token up front instead of collecting a 401 first.
  */
-export type Authorizer = ((challenge: string, repository: Repository, scope: 'pull' | 'push') => Promise<string | undefined>) & {
-  cached?: (repository: Repository, scope: 'pull' | 'push') => string | undefined;
+export type Authorizer = ((challenge: string, repository: Repository, scope: 'pull' | 'push', extraScopes?: readonly string[]) => Promise<string | undefined>) & {
+  cached?: (repository: Repository, scope: 'pull' | 'push', extraScopes?: readonly string[]) => string | undefined;
 };
 
 export interface RetryPolicy {
@@ -39,6 +39,8 @@ export interface RegistryRequest {
    */
   body?: Uint8Array<ArrayBuffer> | string | ReadableStream<Uint8Array> | (() => Promise<ReadableStream<Uint8Array>>);
   scope?: 'pull' | 'push';
+  /** Further token scopes the request needs, e.g. `repository:<source>:pull` for a cross-repository mount. */
+  scopes?: readonly string[];
   /** Statuses the caller reads itself instead of getting a RegistryResponseError. */
   expect: readonly number[];
 }
@@ -91,12 +93,12 @@ export class RegistryClient {
     const url = this.url(repository, request.path);
     // Credentials belong to the registry's own origin: an absolute upload Location elsewhere gets none.
     const own = this.ownOrigin(repository, url);
-    let authorization = own ? this.options.authorize?.cached?.(repository, scope) : undefined;
+    let authorization = own ? this.options.authorize?.cached?.(repository, scope, request.scopes) : undefined;
     let response = await this.sendWithRetry(url, request, authorization, repository);
     if (response.status === 401 && this.options.authorize && own) {
       const challenge = response.headers.get('www-authenticate') ?? '';
       await response.body?.cancel();
-      authorization = await this.options.authorize(challenge, repository, scope);
+      authorization = await this.options.authorize(challenge, repository, scope, request.scopes);
       if (authorization) response = await this.sendWithRetry(url, request, authorization, repository);
     }
     if (request.expect.includes(response.status)) return response;

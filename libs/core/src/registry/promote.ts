@@ -1,7 +1,7 @@
 import { RegistryClient } from './client';
 import { blobExists, copyBlob, mountBlob } from './blobs';
 import { DigestMismatchError, getManifest, putManifest, references } from './manifest-io';
-import { TagConflictError } from './errors';
+import { isRegistryAuthError, TagConflictError } from './errors';
 import { parseRepository } from './reference';
 import { hasTag } from './tag-exists';
 
@@ -18,6 +18,8 @@ export interface PromoteImageOptions {
   /** Move tags that point at another digest (never the default). */
   force?: boolean;
   dryRun?: boolean;
+  /** Where to say what was done differently than planned (a mount refused, copied instead). */
+  log?: (line: string) => void;
 }
 
 export interface PromoteImageResult {
@@ -59,12 +61,19 @@ export async function promoteImage(options: PromoteImageOptions): Promise<Promot
     await forEachLimited(blobs, 4, async (blob) => {
       // Within one registry a mount answers 201 whether or not the target had the blob: skip the HEAD.
       if (sameRegistry && !options.dryRun) {
-        const mount = await mountBlob(target.client, target.repository, blob.digest, source.repository);
-        if (mount.mounted) {
+        let mount: Awaited<ReturnType<typeof mountBlob>> | undefined;
+        try {
+          mount = await mountBlob(target.client, target.repository, blob.digest, source.repository);
+        } catch (error) {
+          // A token service may refuse pull on the source together with push on the target: copy instead.
+          if (!isRegistryAuthError(error)) throw error;
+          options.log?.(`hashdock: could not mount ${blob.digest} into ${target.repository} from ${source.repository} (${(error as Error).message.split('. ')[0]}); copying it instead`);
+        }
+        if (mount?.mounted) {
           result.blobs.mounted++;
           return;
         }
-        await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, mount.location);
+        await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, mount?.location);
         result.blobs.copied++;
         result.blobBytesCopied += blob.size;
         return;

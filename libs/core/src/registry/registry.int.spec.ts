@@ -156,6 +156,38 @@ describe.skipIf(!environment.available)('registry client against real Distributi
     }
   });
 
+  it('same-registry promotion on a token registry mounts (0 bytes), asking for the source pull scope', async () => {
+    const client = new RegistryClient({ authorize: createAuthorizer(creds(tokenRegistry.address)) });
+    const staging = `${tokenRegistry.address}/${ns}/staging-api`;
+    const prod = `${tokenRegistry.address}/${ns}/prod-api`;
+    await promoteImage({ source: { client: new RegistryClient(), repository: local, digest }, target: { client, repository: staging }, tags: ['1'] });
+    issuer.requests.length = 0;
+    const logs: string[] = [];
+    const result = await promoteImage({ source: { client, repository: staging, digest }, target: { client, repository: prod }, tags: ['1'], log: (line) => logs.push(line) });
+    expect(result.blobBytesCopied).toBe(0);
+    expect(result.blobs.mounted).toBeGreaterThan(0);
+    const stagingPath = staging.slice(tokenRegistry.address.length + 1);
+    expect(issuer.requests.some((request) => request.scopes.includes(`repository:${stagingPath}:pull`))).toBe(true);
+  });
+
+  it('a token service that refuses the source scope: the mount falls back to copying, and says so', async () => {
+    const client = new RegistryClient({ authorize: createAuthorizer(creds(tokenRegistry.address)) });
+    const staging = `${tokenRegistry.address}/${ns}/staging-api`;
+    const qa = `${tokenRegistry.address}/${ns}/qa-api`;
+    const stagingPath = staging.slice(tokenRegistry.address.length + 1);
+    // Reads of staging are allowed on their own; a token asked for together with another repository's push is not given them.
+    issuer.deny = (scopes) => scopes.length > 1 && scopes.includes(`repository:${stagingPath}:pull`);
+    try {
+      const logs: string[] = [];
+      const result = await promoteImage({ source: { client, repository: staging, digest }, target: { client, repository: qa }, tags: ['1'], log: (line) => logs.push(line) });
+      expect(result.blobs.copied).toBeGreaterThan(0);
+      expect(logs.join('\n')).toMatch(/could not mount .* from .*staging-api .*copying/);
+      expect(await hasTag(client, qa, '1')).toBe(digest);
+    } finally {
+      issuer.deny = undefined;
+    }
+  });
+
   it('an interrupted promotion converges when rerun', async () => {
     const repository = `${basicRegistry.address}/${ns}/interrupted`;
     let calls = 0;

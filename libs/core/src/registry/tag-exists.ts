@@ -7,12 +7,14 @@ import { validateTag } from './reference';
  * HEAD the manifest for `repository:tag`. Returns its digest when present and
  * undefined only on 404; any other answer is a typed error, never "absent".
  */
-export async function hasTag(client: RegistryClient, repository: string, tag: string): Promise<string | undefined> {
+export async function hasTag(client: RegistryClient, repository: string, tag: string, scope: 'pull' | 'push' = 'pull'): Promise<string | undefined> {
   validateTag(tag, `${repository}:${tag}`);
+  // `push` for a check before pushing: Docker Hub answers 401 to a pull-only look at a repository that does not exist yet.
   const response = await client.request(repository, {
     method: 'HEAD',
     path: `manifests/${tag}`,
     headers: { accept: MANIFEST_ACCEPT },
+    scope,
     expect: [200, 404],
   });
   if (response.status === 404) return undefined;
@@ -23,6 +25,7 @@ export async function hasTag(client: RegistryClient, repository: string, tag: st
     method: 'GET',
     path: `manifests/${tag}`,
     headers: { accept: MANIFEST_ACCEPT },
+    scope,
     expect: [200],
   });
   const bytes = new Uint8Array(await manifest.arrayBuffer());

@@ -63,6 +63,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
       tags,
       force: options.force,
       dryRun: options.dryRun,
+      log: options.log,
     });
     images[project] = result;
     const b = result.blobs;
