@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { spawn, ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -15,6 +16,11 @@ export async function freePort(): Promise<number> {
 /** A real CNCF Distribution registry on a loopback port, for auth tests. */
 export class RegistryProcess {
   private constructor(readonly address: string, private readonly child: ChildProcess, private readonly dir: string) {}
+
+  /** Whether the registry stores a repository yet (its directory appears with the first blob or manifest). */
+  hasRepository(path: string): boolean {
+    return existsSync(join(this.dir, 'data/docker/registry/v2/repositories', path, '_manifests'));
+  }
 
   static async start(options: { htpasswdFile?: string; token?: { realm: string; service: string; issuer: string; certFile: string } } = {}): Promise<RegistryProcess> {
     const dir = await mkdtemp(join(tmpdir(), 'hashdock-registry-'));

@@ -15,8 +15,8 @@ const b64url = (value: Buffer | string) => Buffer.from(value).toString('base64ur
  */
 export class TokenIssuer {
   readonly requests: { scope: string | null; scopes: string[]; user: string | null }[] = [];
-  /** Refuse to include the requested repository access when this answers true (a token service that denies a scope). */
-  deny: ((scopes: string[]) => boolean) | undefined;
+  /** Leave out each requested scope this answers true for (a token service that denies some access). */
+  deny: ((scope: string, requested: string[]) => boolean) | undefined;
   /** Statuses to answer with, in order, before issuing again (a failing token service). */
   readonly faults: number[] = [];
   /** Lifetime of issued tokens, in seconds. */
@@ -55,7 +55,7 @@ export class TokenIssuer {
         return;
       }
       const requested = url.searchParams.getAll('scope').flatMap((scope) => scope.split(' '));
-      const access = (issuer?.deny?.(requested) ? requested.filter((scope) => !scope.endsWith(':pull') || requested.length === 1) : requested).flatMap((scope) => {
+      const access = requested.filter((scope) => !issuer?.deny?.(scope, requested)).flatMap((scope) => {
         const [type, name, actions] = scope.split(':');
         return type === 'repository' ? [{ type, name, actions: actions.split(',') }] : [];
       });

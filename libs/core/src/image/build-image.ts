@@ -299,7 +299,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest: null, pushed: false });
     } else {
       // Someone may have pushed this hash while we built: keep theirs, never overwrite an immutable tag.
-      const raced = await hasTag(deps.registry, options.repository, tags.immutable);
+      const raced = await hasTag(deps.registry, options.repository, tags.immutable, 'push');
       if (raced) {
         deps.log(`hashdock: ${ref(tags.immutable)} appeared during the build; keeping the registry's ${raced}`);
         await deps.docker.untag(ref(candidateTag(tags.immutable, runId))).catch(() => undefined);
@@ -327,7 +327,7 @@ async function inputsRecordOf(options: ImageBuildOptions, hash: ContentHashResul
  */
 async function ensureInputsRecord(options: ImageBuildOptions, deps: BuildImageDeps, contentHash: string, record: () => Promise<string>, announce = true): Promise<void> {
   try {
-    if (await hasTag(deps.registry, options.repository, inputsTag(contentHash))) return;
+    if (await hasTag(deps.registry, options.repository, inputsTag(contentHash), 'push')) return;
     await storeInputs(deps.registry, options.repository, contentHash, await record());
     if (announce) deps.log(`hashdock: stored the missing inputs record ${options.repository}:${inputsTag(contentHash)}`);
   } catch (error) {

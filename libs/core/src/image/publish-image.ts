@@ -35,7 +35,7 @@ export async function publishImage(
   const local = `${repository}:${candidate}`;
   try {
     await deps.docker.push(local, deps.signal);
-    const pushed = await hasTag(deps.registry, repository, candidate);
+    const pushed = await hasTag(deps.registry, repository, candidate, 'push');
     if (!pushed) throw new Error(`${local} is missing from the registry right after docker push`);
     const result = await claimTag(deps.registry, repository, tags.immutable, { runId, digest: pushed }, claim);
     if (result.adopted) deps.log(`hashdock: another run pushed ${repository}:${tags.immutable} first (${result.digest}); adopted its image and removed ours (${pushed})`);

@@ -95,7 +95,7 @@ export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer 
     }
   }
 
-  const authorize: Authorizer = async (header, repository, scope, extraScopes = []) => {
+  const authorize: Authorizer = async (header, repository, scope, extraScopes = [], rejected) => {
     const challenge = parseChallenge(header);
     if (!challenge) return undefined;
     const credentials = await getCredentials(repository.registry);
@@ -111,7 +111,7 @@ export function createAuthorizer(options: RegistryAuthOptions = {}): Authorizer 
     const scopes = scopeSet(repository, scope, extraScopes, (challenge.params.scope ?? '').split(' ').filter(Boolean));
     const key = cacheKey(repository.registry, scopes);
     const hit = tokens.get(key);
-    if (hit && hit.expiresAt > now() && !challenge.params.error) return hit.value || undefined;
+    if (hit && hit.expiresAt > now() && !challenge.params.error && hit.value !== rejected) return hit.value || undefined;
     const token = await fetchToken(repository.registry, repository.name, challenge.params.realm, challenge.params.service, scopes, credentials);
     tokens.set(key, token);
     return token.value;

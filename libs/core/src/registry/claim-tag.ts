@@ -44,7 +44,7 @@ export async function claimTag(client: RegistryClient, repository: string, tag: 
   const prefix = candidateTag(tag, '');
   const candidates = async () => (await listTags(client, repository)).filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length)).sort();
 
-  let held = await hasTag(client, repository, tag);
+  let held = await hasTag(client, repository, tag, 'push');
   if (!held) {
     const seen = await candidates();
     if (seen.length <= 1 || seen.every((runId) => runId === mine.runId)) {
@@ -53,16 +53,16 @@ export async function claimTag(client: RegistryClient, repository: string, tag: 
       const deadline = Date.now() + settleMs;
       while (!held && Date.now() < deadline) {
         await sleep(pollMs);
-        held = await hasTag(client, repository, tag);
+        held = await hasTag(client, repository, tag, 'push');
       }
       if (!held) {
         const winner = (await candidates())[0];
-        const digest = winner === mine.runId ? mine.digest : await hasTag(client, repository, candidateTag(tag, winner));
+        const digest = winner === mine.runId ? mine.digest : await hasTag(client, repository, candidateTag(tag, winner), 'push');
         // Every run that gets here picks the same winner, so this PUT never changes what the tag holds.
-        if (digest && !(await hasTag(client, repository, tag))) await putManifest(client, repository, tag, await getManifest(client, repository, digest));
+        if (digest && !(await hasTag(client, repository, tag, 'push'))) await putManifest(client, repository, tag, await getManifest(client, repository, digest));
       }
     }
-    held = await hasTag(client, repository, tag);
+    held = await hasTag(client, repository, tag, 'push');
   }
   if (!held) throw new Error(`${repository}:${tag} is missing right after it was set`);
   const adopted = held !== mine.digest;

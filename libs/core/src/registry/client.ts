@@ -7,7 +7,7 @@ import { RegistryAuthError, RegistryResponseError, RegistryUnreachableError } fr
  * one, a 401 is a RegistryAuthError. `cached` lets the client send a known
  * token up front instead of collecting a 401 first.
  */
-export type Authorizer = ((challenge: string, repository: Repository, scope: 'pull' | 'push', extraScopes?: readonly string[]) => Promise<string | undefined>) & {
+export type Authorizer = ((challenge: string, repository: Repository, scope: 'pull' | 'push', extraScopes?: readonly string[], rejected?: string) => Promise<string | undefined>) & {
   cached?: (repository: Repository, scope: 'pull' | 'push', extraScopes?: readonly string[]) => string | undefined;
 };
 
@@ -98,7 +98,8 @@ export class RegistryClient {
     if (response.status === 401 && this.options.authorize && own) {
       const challenge = response.headers.get('www-authenticate') ?? '';
       await response.body?.cancel();
-      authorization = await this.options.authorize(challenge, repository, scope, request.scopes);
+      // The value just refused (if any) is never offered again: a cached token that lacks the access is replaced.
+      authorization = await this.options.authorize(challenge, repository, scope, request.scopes, authorization);
       if (authorization) response = await this.sendWithRetry(url, request, authorization, repository);
     }
     if (request.expect.includes(response.status)) return response;

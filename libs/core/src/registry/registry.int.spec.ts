@@ -11,6 +11,9 @@ import { RegistryClient } from './client';
 import { isRegistryAuthError, RegistryResponseError, TagConflictError } from './errors';
 import { promoteImage } from './promote';
 import { hasTag } from './tag-exists';
+import { DockerDriver } from '../docker/docker-driver';
+import { buildImage } from '../image/build-image';
+import { hostPlatform, ImageBuildOptions } from '../image/image-options';
 
 const environment = await checkEnvironment({ skopeo: true });
 const USER = 'hashdock';
@@ -176,7 +179,7 @@ describe.skipIf(!environment.available)('registry client against real Distributi
     const qa = `${tokenRegistry.address}/${ns}/qa-api`;
     const stagingPath = staging.slice(tokenRegistry.address.length + 1);
     // Reads of staging are allowed on their own; a token asked for together with another repository's push is not given them.
-    issuer.deny = (scopes) => scopes.length > 1 && scopes.includes(`repository:${stagingPath}:pull`);
+    issuer.deny = (scope, requested) => requested.length > 1 && scope === `repository:${stagingPath}:pull`;
     try {
       const logs: string[] = [];
       const result = await promoteImage({ source: { client, repository: staging, digest }, target: { client, repository: qa }, tags: ['1'], log: (line) => logs.push(line) });
@@ -187,6 +190,33 @@ describe.skipIf(!environment.available)('registry client against real Distributi
       issuer.deny = undefined;
     }
   });
+
+  it('the first push of a brand-new repository on a registry that refuses pull-only looks at it (like Docker Hub)', async () => {
+    const repository = `${tokenRegistry.address}/${ns}/brand-new`;
+    const path = repository.slice(tokenRegistry.address.length + 1);
+    // Docker Hub answers 401 to a pull-only look at a repository that does not exist yet (and allows it once it does).
+    issuer.deny = (scope, requested) => requested.length === 1 && scope === `repository:${path}:pull` && !tokenRegistry.hasRepository(path);
+    const dockerConfig = await mkdtemp(join(tmpdir(), 'hashdock-docker-config-'));
+    try {
+      await runCommand('/usr/bin/docker', ['login', '--username', USER, '--password-stdin', tokenRegistry.address], { env: { DOCKER_CONFIG: dockerConfig }, input: PASSWORD });
+      await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY payload.txt /payload.txt\n');
+      await writeFile(join(dir, 'payload.txt'), `brand new ${ns}\n`);
+      const options: ImageBuildOptions = {
+        project: 'brand-new', imageName: 'brand-new', workspaceRoot: dir, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository,
+        tagTemplates: ['{contentHash}'], buildArgs: {}, env: {}, platform: hostPlatform(), push: true, dryRun: false, noCache: false,
+        manifestDir: join(dir, 'manifests'), cacheFrom: [], workspaceImages: {},
+      };
+      const client = new RegistryClient({ authorize: createAuthorizer(creds(tokenRegistry.address)) });
+      // What the refusal looks like to a pull-only look:
+      expect(isRegistryAuthError(await hasTag(client, repository, 'x').catch((e) => e))).toBe(true);
+      const result = await buildImage(options, { docker: new DockerDriver({ env: { DOCKER_CONFIG: dockerConfig } }), registry: client, log: () => undefined });
+      expect(result.manifest.status).toBe('built');
+      expect(await hasTag(client, repository, result.manifest.contentHash, 'push')).toBe(result.manifest.digest);
+    } finally {
+      issuer.deny = undefined;
+      await rm(dockerConfig, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('an interrupted promotion converges when rerun', async () => {
     const repository = `${basicRegistry.address}/${ns}/interrupted`;

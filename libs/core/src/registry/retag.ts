@@ -10,7 +10,7 @@ import { hasTag } from './tag-exists';
 export async function retag(client: RegistryClient, repository: string, digest: string, tag: string): Promise<'unchanged' | 'moved'> {
   validateTag(tag, `${repository}:${tag}`);
   // A HEAD is cheaper than GET + PUT, and most runs find the tag already in place.
-  if ((await hasTag(client, repository, tag)) === digest) return 'unchanged';
+  if ((await hasTag(client, repository, tag, 'push')) === digest) return 'unchanged';
   const manifest = await getManifest(client, repository, digest);
   await putManifest(client, repository, tag, manifest);
   return 'moved';
