@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, DockerDriver, hasTag, hostPlatform, ImageBuildOptions, RegistryClient, runCommand } from '@hashdock/core';
-import { checkEnvironment, localRootImage } from './support/environment';
+import { checkEnvironment, localRegistryConfig, localRootImage } from './support/environment';
 import { DelayProxy } from './support/delay-proxy';
-import { REPO_ROOT } from './support/sandbox-workspace';
 
 const environment = await checkEnvironment();
 const PAIRS = Number(process.env.HASHDOCK_FAULT_PAIRS ?? 20);
@@ -94,7 +93,7 @@ describe.skipIf(!environment.available)('faults: concurrent same-hash runs never
     console.log(`faults: ${raced} of ${PAIRS} pairs pushed two candidates and settled by the claim`);
     if (PAIRS >= 10) expect(raced).toBeGreaterThan(0);
 
-    const gc = await runCommand('docker-registry', ['garbage-collect', '--dry-run', '--delete-untagged', join(REPO_ROOT, '.hashdock/registry/config.yml')]);
+    const gc = await runCommand('docker-registry', ['garbage-collect', '--dry-run', '--delete-untagged', await localRegistryConfig()]);
     const eligible = new Set([...gc.stdout.matchAll(/manifest eligible for deletion: (sha256:[0-9a-f]{64})/g)].map((match) => match[1]));
     expect(outcomes.flatMap((outcome) => outcome.digests).filter((digest) => eligible.has(digest))).toEqual([]);
   }, 900_000);

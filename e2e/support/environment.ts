@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DockerDriver, runCommand } from '@hashdock/core';
 
@@ -58,4 +58,20 @@ export async function localRootImage(): Promise<string> {
   const nxJson = JSON.parse(await readFile(join(import.meta.dirname, '../../nx.json'), 'utf8'));
   const plugin = nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin');
   return plugin.options.buildArgs.ROOT_IMAGE;
+}
+
+/**
+ * The config file of the running local registry (for `docker-registry garbage-collect`): found from
+ * the `docker-registry serve <config>` process listening on LOCAL_REGISTRY, whichever checkout started it.
+ */
+export async function localRegistryConfig(): Promise<string> {
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    const serve = argv.indexOf('serve');
+    if (!argv[0]?.endsWith('docker-registry') || serve < 0 || !argv[serve + 1]) continue;
+    const config = await readFile(argv[serve + 1], 'utf8').catch(() => '');
+    if (config.includes(`addr: ${LOCAL_REGISTRY}`)) return argv[serve + 1];
+  }
+  throw new Error(`no running docker-registry serves ${LOCAL_REGISTRY} (npm run env:up starts it)`);
 }
