@@ -34,6 +34,7 @@ export * from './registry/auth';
 export * from './registry/manifest-io';
 export * from './registry/blobs';
 export * from './registry/promote';
+export * from './registry/limiter';
 export * from './release/environments';
 export * from './release/release-file';
 export * from './release/promote-release';

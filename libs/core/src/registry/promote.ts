@@ -4,6 +4,7 @@ import { DigestMismatchError, getManifest, putManifest, references } from './man
 import { isRegistryAuthError, TagConflictError } from './errors';
 import { parseRepository } from './reference';
 import { hasTag } from './tag-exists';
+import { Limiter } from './limiter';
 
 export interface PromoteEndpoint {
   client: RegistryClient;
@@ -20,6 +21,8 @@ export interface PromoteImageOptions {
   dryRun?: boolean;
   /** Where to say what was done differently than planned (a mount refused, copied instead). */
   log?: (line: string) => void;
+  /** One budget of blob transfers shared by every image of a run (default: 4 for this image alone). */
+  limiter?: Limiter;
 }
 
 export interface PromoteImageResult {
@@ -54,42 +57,44 @@ export async function promoteImage(options: PromoteImageOptions): Promise<Promot
     else throw new TagConflictError(`${target.repository}:${tag}`, current, source.digest);
   }
 
+  async function transfer(blob: { digest: string; size: number }): Promise<void> {
+    // Within one registry a mount answers 201 whether or not the target had the blob: skip the HEAD.
+    if (sameRegistry && !options.dryRun) {
+      let mount: Awaited<ReturnType<typeof mountBlob>> | undefined;
+      try {
+        mount = await mountBlob(target.client, target.repository, blob.digest, source.repository);
+      } catch (error) {
+        // A token service may refuse pull on the source together with push on the target: copy instead.
+        if (!isRegistryAuthError(error)) throw error;
+        options.log?.(`hashdock: could not mount ${blob.digest} into ${target.repository} from ${source.repository} (${(error as Error).message.split('. ')[0]}); copying it instead`);
+      }
+      if (mount?.mounted) {
+        result.blobs.mounted++;
+        return;
+      }
+      await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, mount?.location);
+      result.blobs.copied++;
+      result.blobBytesCopied += blob.size;
+      return;
+    }
+    if (await blobExists(target.client, target.repository, blob.digest)) {
+      result.blobs.present++;
+      return;
+    }
+    if (options.dryRun) {
+      result.blobs[sameRegistry ? 'mounted' : 'copied']++;
+      return;
+    }
+    await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size);
+    result.blobs.copied++;
+    result.blobBytesCopied += blob.size;
+  }
+
   async function copyManifest(digest: string): Promise<void> {
     const manifest = await getManifest(source.client, source.repository, digest);
     const { children, blobs } = references(manifest);
     for (const child of children) await copyManifest(child.digest);
-    await forEachLimited(blobs, 4, async (blob) => {
-      // Within one registry a mount answers 201 whether or not the target had the blob: skip the HEAD.
-      if (sameRegistry && !options.dryRun) {
-        let mount: Awaited<ReturnType<typeof mountBlob>> | undefined;
-        try {
-          mount = await mountBlob(target.client, target.repository, blob.digest, source.repository);
-        } catch (error) {
-          // A token service may refuse pull on the source together with push on the target: copy instead.
-          if (!isRegistryAuthError(error)) throw error;
-          options.log?.(`hashdock: could not mount ${blob.digest} into ${target.repository} from ${source.repository} (${(error as Error).message.split('. ')[0]}); copying it instead`);
-        }
-        if (mount?.mounted) {
-          result.blobs.mounted++;
-          return;
-        }
-        await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, mount?.location);
-        result.blobs.copied++;
-        result.blobBytesCopied += blob.size;
-        return;
-      }
-      if (await blobExists(target.client, target.repository, blob.digest)) {
-        result.blobs.present++;
-        return;
-      }
-      if (options.dryRun) {
-        result.blobs[sameRegistry ? 'mounted' : 'copied']++;
-        return;
-      }
-      await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size);
-      result.blobs.copied++;
-      result.blobBytesCopied += blob.size;
-    });
+    await forEachLimited(blobs, 4, (blob) => (options.limiter ? options.limiter.run(() => transfer(blob)) : transfer(blob)));
     if (options.dryRun) return;
     if (digest !== source.digest || options.tags.length === 0) {
       const put = await putManifest(target.client, target.repository, digest, manifest);

@@ -5,6 +5,7 @@ import { promoteImage, PromoteImageResult } from '../registry/promote';
 import { EnvironmentsFile, getEnvironment } from './environments';
 import { loadExistingRelease, loadRelease, Release, writeRelease } from './release-file';
 import { HashdockError } from '../errors';
+import { Limiter } from '../registry/limiter';
 
 export interface PromoteReleaseOptions {
   workspaceRoot: string;
@@ -19,6 +20,8 @@ export interface PromoteReleaseOptions {
   /** Client per registry host (same auth and retry policy for both sides by default). */
   clientFor: (registry: string) => RegistryClient;
   log: (line: string) => void;
+  /** Blob transfers in flight at once across every image of the promotion (default 8). */
+  concurrency?: number;
 }
 
 export interface PromoteReleaseResult {
@@ -52,6 +55,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
   const current = await loadExistingRelease(options.to, targetPath);
   const release: Release = { schemaVersion: 1, environment: options.to, images: { ...(current?.images ?? {}) } };
   const images: Record<string, PromoteImageResult> = {};
+  const limiter = new Limiter(options.concurrency ?? 8);
   const lines: Record<string, string> = {};
   await Promise.all(projects.map(async (project) => {
     const entry = source.images[project];
@@ -64,6 +68,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
       force: options.force,
       dryRun: options.dryRun,
       log: options.log,
+      limiter,
     });
     images[project] = result;
     const b = result.blobs;

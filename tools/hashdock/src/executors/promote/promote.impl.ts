@@ -22,6 +22,7 @@ export default async function promoteExecutor(options: PromoteExecutorSchema, co
       projects: options.projects,
       force: options.force,
       dryRun: options.dryRun,
+      concurrency: options.concurrency,
       clientFor,
       log: (line) => console.log(line),
     });

@@ -5,4 +5,5 @@ export interface PromoteExecutorSchema {
   force?: boolean;
   dryRun?: boolean;
   environments?: string;
+  concurrency?: number;
 }
