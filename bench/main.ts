@@ -2,6 +2,7 @@ import { checkEnvironment } from '../e2e/support/environment';
 import { benchContentHash } from './content-hash.bench';
 import { benchCacheFrom, benchWorkspace } from './images.bench';
 import { benchPromotion } from './promote.bench';
+import { benchPromoteMany } from './promote-many.bench';
 import { benchInfraModes } from './infra.bench';
 import { benchInference } from './inference.bench';
 import { benchNarrowing } from './narrowing.bench';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     if (!only || only === 'workspace') rows.push(...(await benchWorkspace()));
     if (!only || only === 'cache') rows.push(...(await benchCacheFrom()));
     if (!only || only === 'promote') rows.push(...(await benchPromotion()));
+    if (!only || only === 'promote-many') rows.push(...(await benchPromoteMany()));
     if (!only || only === 'infra') rows.push(...(await benchInfraModes()));
   }
   printTable(rows);
