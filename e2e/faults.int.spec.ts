@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, DockerDriver, hasTag, hostPlatform, ImageBuildOptions, RegistryClient, runCommand } from '@hashdock/core';
+import { buildImage, DockerDriver, hasTag, ImageBuildOptions, RegistryClient, runCommand } from '@hashdock/core';
 import { checkEnvironment, localRegistryConfig, localRootImage } from './support/environment';
 import { DelayProxy } from './support/delay-proxy';
+import { imageBuildOptions } from './support/image-options';
 
 const environment = await checkEnvironment();
 const PAIRS = Number(process.env.HASHDOCK_FAULT_PAIRS ?? 20);
@@ -37,24 +38,14 @@ describe.skipIf(!environment.available)('faults: concurrent same-hash runs never
     await writeFile(join(dir, 'Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nRUN ["node", "-e", "require(\'fs\').writeFileSync(\'/build-id\', String(Math.random()))"]\nCOPY f.txt /f.txt\n');
     await writeFile(join(dir, 'f.txt'), `pair ${index} of ${namespace}\n`);
     const repository = `${proxy.address}/${namespace}/pair-${index}`;
-    const run = (side: string): ImageBuildOptions => ({
-      project: `pair-${index}`,
-      imageName: `pair-${index}`,
-      workspaceRoot: workspace,
-      contextDir: dir,
-      dockerfile: join(dir, 'Dockerfile'),
-      repository,
-      tagTemplates: ['{contentHash}', 'latest'],
-      buildArgs: { ROOT_IMAGE: rootImage },
-      env: {},
-      platform: hostPlatform(),
-      push: true,
-      dryRun: false,
-      noCache: true,
-      manifestDir: join(dir, `manifests-${side}`),
-      cacheFrom: [],
-      workspaceImages: {},
-    });
+    const run = (side: string): ImageBuildOptions =>
+      imageBuildOptions(`pair-${index}`, dir, repository, {
+        workspaceRoot: workspace,
+        tagTemplates: ['{contentHash}', 'latest'],
+        buildArgs: { ROOT_IMAGE: rootImage },
+        noCache: true,
+        manifestDir: join(dir, `manifests-${side}`),
+      });
     const logs: string[] = [];
     const deps = () => ({ docker: new DockerDriver(), registry: new RegistryClient(), log: (line: string) => logs.push(line) });
     const results = await Promise.all([buildImage(run('a'), deps()), buildImage(run('b'), deps())]);

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createServer, request, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { forward, HttpProxy } from './http-proxy';
 
 export interface ManifestPut {
   path: string;
   /** sha256 of the body: the digest the registry will store. */
   digest: string;
-  status?: number;
 }
 
 /**
@@ -16,35 +14,25 @@ export interface ManifestPut {
  */
 export class DelayProxy {
   readonly puts: ManifestPut[] = [];
+  private proxy: HttpProxy | undefined;
 
-  private constructor(private readonly server: Server, readonly address: string) {}
+  get address(): string {
+    return this.proxy!.address;
+  }
 
   static async start(upstream: string, maxDelayMs: number, random: () => number = Math.random): Promise<DelayProxy> {
-    const [host, port] = upstream.split(':');
-    let proxy: DelayProxy | undefined;
-    const server = createServer((incoming, outgoing) => {
+    const delay = new DelayProxy();
+    delay.proxy = await HttpProxy.start((incoming, outgoing) => {
+      if (incoming.method !== 'PUT' || !/\/manifests\/[^/]+$/.test(incoming.url ?? '')) return forward(upstream, incoming, outgoing);
       const chunks: Buffer[] = [];
-      const isManifestPut = incoming.method === 'PUT' && /\/manifests\/[^/]+$/.test(incoming.url ?? '');
-      const forward = (body?: Buffer) => {
-        const upstreamRequest = request({ host, port: Number(port), method: incoming.method, path: incoming.url, headers: incoming.headers }, (response) => {
-          outgoing.writeHead(response.statusCode ?? 502, response.headers);
-          response.pipe(outgoing);
-        });
-        upstreamRequest.on('error', () => outgoing.destroy());
-        if (body) upstreamRequest.end(body);
-        else incoming.pipe(upstreamRequest);
-      };
-      if (!isManifestPut) return forward();
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('end', () => {
         const body = Buffer.concat(chunks);
-        proxy?.puts.push({ path: incoming.url ?? '', digest: `sha256:${createHash('sha256').update(body).digest('hex')}` });
-        setTimeout(() => forward(body), Math.floor(random() * maxDelayMs));
+        delay.puts.push({ path: incoming.url ?? '', digest: `sha256:${createHash('sha256').update(body).digest('hex')}` });
+        setTimeout(() => forward(upstream, incoming, outgoing, { body }), Math.floor(random() * maxDelayMs));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new DelayProxy(server, `127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return proxy;
+    return delay;
   }
 
   /** Distinct digests PUT under one exact manifest reference (a tag). */
@@ -52,8 +40,7 @@ export class DelayProxy {
     return [...new Set(this.puts.filter((put) => put.path === `/v2/${repositoryPath}/manifests/${reference}`).map((put) => put.digest))];
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+  stop(): Promise<void> {
+    return this.proxy?.stop() ?? Promise.resolve();
   }
 }

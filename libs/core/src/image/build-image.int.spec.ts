@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage, skopeoDigest } from '../../../../e2e/support/environment';
 import { processesWith, waitUntil } from '../../../../e2e/support/processes';
+import { imageBuildOptions } from '../../../../e2e/support/image-options';
 import { isCommandError } from '../process/command-error';
 import { runCommand } from '../process/run-command';
 import { DockerDriver } from '../docker/docker-driver';
 import { RegistryClient } from '../registry/client';
 import { hasTag } from '../registry/tag-exists';
 import { buildImage } from './build-image';
-import { hostPlatform, ImageBuildOptions } from './image-options';
+import { ImageBuildOptions } from './image-options';
 
 const environment = await checkEnvironment({ skopeo: true });
 
@@ -25,24 +26,12 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     await mkdir(join(workspace, 'app'));
     await writeFile(join(workspace, 'app', 'Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nARG SLEEP=0\nARG NONCE=\nRUN ["node", "-e", "setTimeout(() => {}, Number(process.env.SLEEP) * 1000)"]\nCOPY hello.txt /hello.txt\n');
     await writeFile(join(workspace, 'app', 'hello.txt'), `hello ${namespace}\n`);
-    options = {
-      project: 'app',
-      imageName: 'app',
+    options = imageBuildOptions('app', join(workspace, 'app'), `localhost:5000/${namespace}/app`, {
       workspaceRoot: workspace,
-      contextDir: join(workspace, 'app'),
-      dockerfile: join(workspace, 'app', 'Dockerfile'),
-      repository: `localhost:5000/${namespace}/app`,
       tagTemplates: ['{contentHash}', 'latest'],
       buildArgs: { ROOT_IMAGE: await localRootImage() },
-      env: {},
-      platform: hostPlatform(),
-      push: true,
-      dryRun: false,
-      noCache: false,
       manifestDir: join(workspace, 'dist/images'),
-      cacheFrom: [],
-      workspaceImages: {},
-    };
+    });
   });
   afterAll(() => rm(workspace, { recursive: true, force: true }));
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage, skopeoDigest } from '../../../../e2e/support/environment';
+import { imageBuildOptions } from '../../../../e2e/support/image-options';
 import { runCommand } from '../process/run-command';
 import { DockerDriver } from '../docker/docker-driver';
 import { RegistryClient } from '../registry/client';
@@ -20,25 +21,8 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
   const upstream = `localhost:5000/${namespace}/upstream:1`;
   const lines: string[] = [];
   const deps = { docker: new DockerDriver(), registry: new RegistryClient(), log: (line: string) => lines.push(line) };
-  const options = (name: string, extra: Partial<ImageBuildOptions> = {}): ImageBuildOptions => ({
-    project: name,
-    imageName: name,
-    workspaceRoot: workspace,
-    contextDir: join(workspace, name),
-    dockerfile: join(workspace, name, 'Dockerfile'),
-    repository: `localhost:5000/${namespace}/${name}`,
-    tagTemplates: ['{contentHash}'],
-    buildArgs: {},
-    env: {},
-    platform: hostPlatform(),
-    push: true,
-    dryRun: false,
-    noCache: false,
-    manifestDir: join(workspace, 'dist/images'),
-    cacheFrom: [],
-    workspaceImages: {},
-    ...extra,
-  });
+  const options = (name: string, extra: Partial<ImageBuildOptions> = {}): ImageBuildOptions =>
+    imageBuildOptions(name, join(workspace, name), `localhost:5000/${namespace}/${name}`, { workspaceRoot: workspace, manifestDir: join(workspace, 'dist/images'), ...extra });
 
   /** Push a new image under the same upstream tag: what an upstream security rebuild does. */
   async function pushUpstream(version: string): Promise<string> {

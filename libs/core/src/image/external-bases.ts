@@ -121,11 +121,11 @@ export async function resolveExternalBases(options: {
   cache?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
 }): Promise<ExternalBase[]> {
   const bases: ExternalBase[] = [];
+  const cache = options.cache ?? new Map<string, Promise<{ digest: string; index?: string; repository: string }>>();
   for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages)) {
     const { key, reference } = from;
     const platform = platformFor(from.platformFlag, options.platform);
     const cacheKey = `${reference} ${platform}`;
-    const cache = options.cache ?? new Map();
     if (!cache.has(cacheKey)) cache.set(cacheKey, resolveBaseDigest(options.registry, reference, platform));
     let resolved;
     try {

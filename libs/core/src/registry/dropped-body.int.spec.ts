@@ -1,7 +1,6 @@
-import { createServer, request, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
+import { checkEnvironment, LOCAL_REGISTRY, localRootImage } from '../../../../e2e/support/environment';
+import { forward, HttpProxy } from '../../../../e2e/support/http-proxy';
 import { RegistryClient } from './client';
 import { getManifest } from './manifest-io';
 
@@ -13,33 +12,27 @@ const environment = await checkEnvironment();
  * cuts the first `drops` manifest answers short.
  */
 describe.skipIf(!environment.available)('a manifest body cut short', () => {
-  let proxy: Server;
+  let proxy: HttpProxy;
   let address = '';
   let drops = 0;
   beforeAll(async () => {
-    proxy = createServer((incoming, outgoing) => {
-      const upstream = request({ host: '127.0.0.1', port: 5000, method: incoming.method, path: incoming.url, headers: incoming.headers }, (response) => {
-        if (incoming.method === 'GET' && /\/manifests\//.test(incoming.url ?? '') && drops > 0) {
+    proxy = await HttpProxy.start((incoming, outgoing) =>
+      forward(LOCAL_REGISTRY, incoming, outgoing, {
+        intercept: (response, out) => {
+          if (incoming.method !== 'GET' || !/\/manifests\//.test(incoming.url ?? '') || drops === 0) return false;
           drops--;
-          outgoing.writeHead(response.statusCode ?? 502, response.headers);
+          out.writeHead(response.statusCode ?? 502, response.headers);
           response.once('data', (chunk: Buffer) => {
-            outgoing.write(chunk.subarray(0, 20));
-            setTimeout(() => outgoing.socket?.destroy(), 20);
+            out.write(chunk.subarray(0, 20));
+            setTimeout(() => out.socket?.destroy(), 20);
           });
-          return;
-        }
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      });
-      incoming.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    address = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+          return true;
+        },
+      }),
+    );
+    address = proxy.address;
   });
-  afterAll(() => {
-    proxy.closeAllConnections();
-    proxy.close();
-  });
+  afterAll(() => proxy?.stop());
 
   const rootOf = async () => {
     const root = await localRootImage();

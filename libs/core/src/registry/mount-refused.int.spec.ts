@@ -1,7 +1,6 @@
-import { createServer, request, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
+import { checkEnvironment, LOCAL_REGISTRY, localRootImage } from '../../../../e2e/support/environment';
+import { forward, HttpProxy } from '../../../../e2e/support/http-proxy';
 import { RegistryClient } from './client';
 import { promoteImage } from './promote';
 import { hasTag } from './tag-exists';
@@ -14,29 +13,21 @@ const environment = await checkEnvironment();
  * mount parameters, so Distribution opens an ordinary upload.
  */
 describe.skipIf(!environment.available)('a registry that answers 202 to every mount (like ECR)', () => {
-  let proxy: Server;
+  let proxy: HttpProxy;
   let address = '';
   let mountsAsked = 0;
   beforeAll(async () => {
-    proxy = createServer((incoming, outgoing) => {
+    proxy = await HttpProxy.start((incoming, outgoing) => {
       let path = incoming.url ?? '/';
       if (incoming.method === 'POST' && path.includes('mount=')) {
         mountsAsked++;
         path = path.replace(/\?.*$/, '');
       }
-      const upstream = request({ host: '127.0.0.1', port: 5000, method: incoming.method, path, headers: { ...incoming.headers, host: address } }, (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      });
-      incoming.pipe(upstream);
+      forward(LOCAL_REGISTRY, incoming, outgoing, { path, headers: { ...incoming.headers, host: address } });
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    address = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    address = proxy.address;
   });
-  afterAll(() => {
-    proxy.closeAllConnections();
-    proxy.close();
-  });
+  afterAll(() => proxy?.stop());
 
   it('promotes within the registry by uploading what the mount did not provide', async () => {
     const root = await localRootImage();

@@ -13,7 +13,7 @@ import { promoteImage } from './promote';
 import { hasTag } from './tag-exists';
 import { DockerDriver } from '../docker/docker-driver';
 import { buildImage } from '../image/build-image';
-import { hostPlatform, ImageBuildOptions } from '../image/image-options';
+import { imageBuildOptions } from '../../../../e2e/support/image-options';
 
 const environment = await checkEnvironment({ skopeo: true });
 const USER = 'hashdock';
@@ -201,11 +201,7 @@ describe.skipIf(!environment.available)('registry client against real Distributi
       await runCommand('/usr/bin/docker', ['login', '--username', USER, '--password-stdin', tokenRegistry.address], { env: { DOCKER_CONFIG: dockerConfig }, input: PASSWORD });
       await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY payload.txt /payload.txt\n');
       await writeFile(join(dir, 'payload.txt'), `brand new ${ns}\n`);
-      const options: ImageBuildOptions = {
-        project: 'brand-new', imageName: 'brand-new', workspaceRoot: dir, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository,
-        tagTemplates: ['{contentHash}'], buildArgs: {}, env: {}, platform: hostPlatform(), push: true, dryRun: false, noCache: false,
-        manifestDir: join(dir, 'manifests'), cacheFrom: [], workspaceImages: {},
-      };
+      const options = imageBuildOptions('brand-new', dir, repository, { manifestDir: join(dir, 'manifests') });
       const client = new RegistryClient({ authorize: createAuthorizer(creds(tokenRegistry.address)) });
       // What the refusal looks like to a pull-only look:
       expect(isRegistryAuthError(await hasTag(client, repository, 'x').catch((e) => e))).toBe(true);

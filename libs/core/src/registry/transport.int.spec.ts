@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createServer, IncomingHttpHeaders, request, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
 import { RegistryProcess } from '../../../../e2e/support/registry-process';
+import { forward, HttpProxy } from '../../../../e2e/support/http-proxy';
 import { createAuthorizer } from './auth';
 import { RegistryClient } from './client';
 import { getManifest, references } from './manifest-io';
@@ -16,23 +15,6 @@ const PASSWORD = 'hashdock-test-password';
 const HTPASSWD = join(import.meta.dirname, '../../../../e2e/fixtures/htpasswd');
 const BASIC = `Basic ${Buffer.from(`hashdock:${PASSWORD}`).toString('base64')}`;
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function forward(upstream: string, incoming: import('node:http').IncomingMessage, outgoing: import('node:http').ServerResponse, headers: IncomingHttpHeaders, rewrite?: (status: number, headers: IncomingHttpHeaders) => void): void {
-  const [host, port] = upstream.split(':');
-  const proxied = request({ host, port: Number(port), method: incoming.method, path: incoming.url, headers }, (response) => {
-    const responseHeaders = { ...response.headers };
-    rewrite?.(response.statusCode ?? 502, responseHeaders);
-    outgoing.writeHead(response.statusCode ?? 502, responseHeaders);
-    response.pipe(outgoing);
-  });
-  proxied.on('error', () => outgoing.destroy());
-  incoming.pipe(proxied);
-}
-
 /**
  * A password-protected Distribution seen through two origins, like Docker Hub
  * or GHCR with their blob stores: the registry origin hands out upload
@@ -42,38 +24,38 @@ function forward(upstream: string, incoming: import('node:http').IncomingMessage
  */
 describe.skipIf(!environment.available)('credentials stay on the registry host (real Distribution behind a second origin)', () => {
   let registry: RegistryProcess;
-  let front: Server;
-  let blobStore: Server;
+  let front: HttpProxy;
+  let blobStore: HttpProxy;
   let frontAddress = '';
   let blobAddress = '';
   const blobStoreSaw: { method: string; url: string; authorization?: string }[] = [];
 
   beforeAll(async () => {
     registry = await RegistryProcess.start({ htpasswdFile: HTPASSWD });
-    blobStore = createServer((incoming, outgoing) => {
+    blobStore = await HttpProxy.start((incoming, outgoing) => {
       blobStoreSaw.push({ method: incoming.method ?? '', url: incoming.url ?? '', authorization: incoming.headers.authorization });
-      forward(registry.address, incoming, outgoing, { ...incoming.headers, host: frontAddress, authorization: BASIC });
+      forward(registry.address, incoming, outgoing, { headers: { ...incoming.headers, host: frontAddress, authorization: BASIC } });
     });
-    blobAddress = await listen(blobStore);
-    front = createServer((incoming, outgoing) => {
+    blobAddress = blobStore.address;
+    front = await HttpProxy.start((incoming, outgoing) => {
       const blobGet = incoming.method === 'GET' && /\/blobs\/sha256:[0-9a-f]{64}$/.test(incoming.url ?? '');
       if (blobGet && incoming.headers.authorization) {
         incoming.resume();
         outgoing.writeHead(307, { location: `http://${blobAddress}${incoming.url}` }).end();
         return;
       }
-      forward(registry.address, incoming, outgoing, incoming.headers, (_, headers) => {
-        if (typeof headers.location === 'string' && headers.location.includes('/blobs/uploads/'))
-          headers.location = headers.location.replace(/^https?:\/\/[^/]+/, `http://${blobAddress}`);
+      forward(registry.address, incoming, outgoing, {
+        rewrite: (_, headers) => {
+          if (typeof headers.location === 'string' && headers.location.includes('/blobs/uploads/'))
+            headers.location = headers.location.replace(/^https?:\/\/[^/]+/, `http://${blobAddress}`);
+        },
       });
     });
-    frontAddress = await listen(front);
+    frontAddress = front.address;
   });
   afterAll(async () => {
-    front?.closeAllConnections();
-    blobStore?.closeAllConnections();
-    front?.close();
-    blobStore?.close();
+    await front?.stop();
+    await blobStore?.stop();
     await registry?.stop();
   });
 
