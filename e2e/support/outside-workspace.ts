@@ -21,7 +21,8 @@ export class OutsideWorkspace {
     const root = await mkdtemp(join(tmpdir(), 'hashdock-user-'));
     const workspace = new OutsideWorkspace(root, namespace);
     await workspace.write({
-      '.npmrc': `registry=${NPM_REGISTRY}\n`,
+      // A stalled download is retried within a minute instead of npm's 5-minute default wait (× 3 tries).
+      '.npmrc': `registry=${NPM_REGISTRY}\nfetch-timeout=60000\nfetch-retries=5\nfetch-retry-mintimeout=1000\nfetch-retry-maxtimeout=15000\n`,
       '.gitignore': 'node_modules\ndist\n.nx\n',
       '.docker-shim': `#!/bin/sh\necho "$*" >> "${workspace.dockerLog}"\nexec /usr/bin/docker "$@"\n`,
       ...files,

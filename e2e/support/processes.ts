@@ -1,3 +1,4 @@
+import { runCommand } from '@hashdock/core';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Pids whose command line contains `text` (Linux /proc). */
@@ -19,4 +20,19 @@ export async function waitUntil(what: string, timeoutMs: number, predicate: () =
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${what}: not within ${timeoutMs} ms`);
+}
+
+/** `pid ppid elapsed command` of `root` and every process below it (Linux ps), for a hang's diagnosis. */
+export async function processTree(root: number): Promise<string> {
+  const { stdout } = await runCommand('ps', ['-eo', 'pid=,ppid=,etimes=,args=']).catch(() => ({ stdout: '' }));
+  const rows = stdout.split('\n').map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line)).filter((row): row is RegExpExecArray => row !== null);
+  const below = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [, pid, ppid] of rows) if (below.has(Number(ppid)) && !below.has(Number(pid))) grew = below.add(Number(pid)) !== undefined;
+  }
+  return rows
+    .filter(([, pid]) => below.has(Number(pid)))
+    .map(([, pid, ppid, seconds, args]) => `${pid} (parent ${ppid}, ${seconds} s) ${args.slice(0, 300)}`)
+    .join('\n');
 }

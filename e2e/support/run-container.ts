@@ -2,7 +2,7 @@ import { runCommand } from '@hashdock/core';
 
 /** Run an image, GET a path on its port until it answers, remove the container; returns status and JSON body. */
 export async function requestFromImage(reference: string, port: number, path: string): Promise<{ status: number; body: unknown }> {
-  const { stdout } = await runCommand('/usr/bin/docker', ['run', '-d', '-p', `127.0.0.1::${port}`, reference]);
+  const { stdout } = await runCommand('/usr/bin/docker', ['run', '-d', '-p', `127.0.0.1::${port}`, reference], { timeoutMs: 120_000 });
   const id = stdout.trim();
   try {
     const mapped = (await runCommand('/usr/bin/docker', ['port', id, String(port)])).stdout.trim().split('\n')[0];

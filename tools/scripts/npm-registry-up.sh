@@ -19,8 +19,10 @@ storage: $STATE/storage
 uplinks:
   npmjs:
     url: ${UPLINK:-https://registry.npmjs.org/}
-    timeout: 120s
-    max_fails: 5
+    # A stalled upstream answer fails in 30 s (npm retries) instead of holding the install.
+    timeout: 30s
+    max_fails: 20
+    fail_timeout: 10s
 packages:
   '@hashdock/*':
     access: \$all

@@ -12,6 +12,8 @@ export interface RunCommandOptions {
   stream?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Called with the child's pid once it has started (e.g. to inspect its process tree). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface CommandResult {
@@ -47,6 +49,7 @@ export async function runCommand(
     reject: false,
     stripFinalNewline: true,
   });
+  if (subprocess.pid !== undefined) options.onSpawn?.(subprocess.pid);
   // Cancelling stops the whole process tree: SIGTERM, then SIGKILL for what is still there.
   let cancelled = false;
   let forceKill: NodeJS.Timeout | undefined;
