@@ -33,6 +33,8 @@ export * from './registry/challenge';
 export * from './registry/auth';
 export * from './registry/manifest-io';
 export * from './registry/blobs';
+export * from './registry/blob-source';
+export * from './registry/chunked-upload';
 export * from './registry/promote';
 export * from './registry/limiter';
 export * from './release/environments';

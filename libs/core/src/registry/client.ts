@@ -26,6 +26,7 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  upload?: Partial<UploadPolicy>;
 }
 
 export interface RegistryRequest {
@@ -43,7 +44,26 @@ export interface RegistryRequest {
   scopes?: readonly string[];
   /** Statuses the caller reads itself instead of getting a RegistryResponseError. */
   expect: readonly number[];
+  /**
+   * Send once: no retry after a dropped connection or a 5xx (a 401 still
+   * re-authenticates). For requests whose effect on failure is unknown, such as
+   * an upload chunk the registry may have partly written; the caller asks the
+   * registry where it stands instead.
+   */
+  once?: boolean;
 }
+
+/** When blobs are uploaded in chunks (POST → PATCH… → PUT) instead of one PUT. */
+export interface UploadPolicy {
+  /** Bytes per PATCH (default 32 MiB). */
+  chunkSize: number;
+  /** Blobs larger than this go in chunks (default 64 MiB); smaller ones in one PUT unless the registry refuses it. */
+  chunkedAbove: number;
+  /** Interruptions an upload survives (resumed or restarted) before it fails (default 5). */
+  maxInterruptions: number;
+}
+
+export const DEFAULT_UPLOAD_POLICY: UploadPolicy = { chunkSize: 32 * 1024 * 1024, chunkedAbove: 64 * 1024 * 1024, maxInterruptions: 5 };
 
 /** What one client did: for logs and for showing that a promotion moved no blob bytes. */
 export interface RegistryStats {
@@ -67,10 +87,12 @@ export class RegistryClient {
   readonly stats: RegistryStats = { requests: {}, retries: 0, bytesSent: 0 };
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
+  readonly upload: UploadPolicy;
 
   constructor(private readonly options: RegistryClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retry = { retries: 3, baseDelayMs: 200, maxDelayMs: 10_000, ...options.retry };
+    this.upload = { ...DEFAULT_UPLOAD_POLICY, ...options.upload };
   }
 
   baseUrl(registry: string): string {
@@ -116,7 +138,7 @@ export class RegistryClient {
   private async sendWithRetry(url: string, request: RegistryRequest, authorization: string | undefined, repository: Repository): Promise<Response> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
     // A stream cannot be sent twice.
-    const attempts = request.body instanceof ReadableStream ? 1 : this.retry.retries + 1;
+    const attempts = request.body instanceof ReadableStream || request.once ? 1 : this.retry.retries + 1;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
@@ -169,12 +191,25 @@ export class RegistryClient {
     const headers: Record<string, string> = { ...request.headers };
     if (authorization) headers.authorization = authorization;
     this.stats.requests[request.method] = (this.stats.requests[request.method] ?? 0) + 1;
+    // The timeout is for silence, not for size: it runs until the answer's headers arrive and is
+    // restarted by every chunk of a streamed body sent, so a large upload is never cut for taking long;
+    // reading the answer's body is left to the transport's own idle timeout.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`timeout: no progress for ${this.timeoutMs} ms`, 'TimeoutError')), this.timeoutMs);
     let body = request.body;
     if (typeof body === 'string') this.stats.bytesSent += Buffer.byteLength(body);
     else if (body instanceof Uint8Array) this.stats.bytesSent += body.byteLength;
     else if (body instanceof ReadableStream) {
       const stats = this.stats;
-      body = body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform(chunk, controller) { stats.bytesSent += chunk.byteLength; controller.enqueue(chunk); } }));
+      body = body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            stats.bytesSent += chunk.byteLength;
+            timer.refresh();
+            controller.enqueue(chunk);
+          },
+        }),
+      );
     }
     try {
       return await (this.options.fetch ?? fetch)(url, {
@@ -183,10 +218,12 @@ export class RegistryClient {
         body,
         redirect: 'manual',
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: controller.signal,
       });
     } catch (cause) {
       throw new RegistryUnreachableError(url, cause);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

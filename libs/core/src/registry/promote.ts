@@ -72,7 +72,7 @@ export async function promoteImage(options: PromoteImageOptions): Promise<Promot
         result.blobs.mounted++;
         return;
       }
-      await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, mount?.location);
+      await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, { location: mount?.location, log: options.log });
       result.blobs.copied++;
       result.blobBytesCopied += blob.size;
       return;
@@ -85,7 +85,7 @@ export async function promoteImage(options: PromoteImageOptions): Promise<Promot
       result.blobs[sameRegistry ? 'mounted' : 'copied']++;
       return;
     }
-    await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size);
+    await copyBlob(source.client, source.repository, target.client, target.repository, blob.digest, blob.size, { log: options.log });
     result.blobs.copied++;
     result.blobBytesCopied += blob.size;
   }

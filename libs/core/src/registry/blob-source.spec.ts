@@ -1,0 +1,40 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileSource, openRange, skipBytes } from './blob-source';
+import { rangeEnd } from './chunked-upload';
+
+const text = async (stream: ReadableStream<Uint8Array>) => Buffer.from(await new Response(stream).arrayBuffer()).toString();
+
+describe('blob sources', () => {
+  it('opens exactly the asked range of bytes in memory and of a file, from any offset', async () => {
+    const bytes = new Uint8Array(Buffer.from('0123456789'));
+    expect(await text(await openRange(bytes, 3, 4))).toBe('3456');
+    const dir = await mkdtemp(join(tmpdir(), 'blob-source-'));
+    try {
+      await writeFile(join(dir, 'b'), '0123456789');
+      expect(await text(await openRange(fileSource(join(dir, 'b')), 7, 3))).toBe('789');
+      expect(await text(await openRange(fileSource(join(dir, 'b')), 0, 2))).toBe('01');
+      // A source shorter than the range fails instead of sending a short chunk.
+      await expect(text(await openRange(fileSource(join(dir, 'b')), 8, 5))).rejects.toThrow('ended 3 bytes short of 13');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('drops the first bytes of a source that ignored a Range request, across chunk boundaries', async () => {
+    const chunks = ['01', '234', '56789'].map((part) => new Uint8Array(Buffer.from(part)));
+    const stream = () => new ReadableStream<Uint8Array>({ start: (c) => { chunks.forEach((chunk) => c.enqueue(chunk)); c.close(); } });
+    expect(await text(skipBytes(stream(), 3))).toBe('3456789');
+    expect(await text(skipBytes(stream(), 5))).toBe('56789');
+    expect(await text(skipBytes(stream(), 0))).toBe('0123456789');
+  });
+
+  it('reads the registry upload Range header both ways registries write it', () => {
+    expect(rangeEnd('0-1023')).toBe(1024);
+    expect(rangeEnd('bytes=0-99')).toBe(100);
+    expect(rangeEnd(null)).toBeUndefined();
+    expect(rangeEnd('5-10')).toBeUndefined();
+  });
+});

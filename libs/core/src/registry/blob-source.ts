@@ -1,0 +1,63 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+
+/**
+ * A blob's bytes: in memory, or a function that opens them from an offset.
+ * A function makes every request replayable (a retry, a 401 that forces
+ * re-authentication) and an interrupted upload resumable, without holding the
+ * blob in memory.
+ */
+export type BlobSource = Uint8Array<ArrayBuffer> | ((offset: number) => Promise<ReadableStream<Uint8Array>>);
+
+/** A file on disk as a blob source, read from any offset. */
+export function fileSource(path: string): BlobSource {
+  return async (offset) => Readable.toWeb(createReadStream(path, { start: offset })) as ReadableStream<Uint8Array>;
+}
+
+/**
+ * Exactly `length` bytes of the source from `offset`, as a stream; the rest of
+ * the underlying stream is cancelled once they are read. Fails when the source
+ * ends early, so a short read is never sent as a whole chunk.
+ */
+export async function openRange(source: BlobSource, offset: number, length: number): Promise<ReadableStream<Uint8Array>> {
+  if (source instanceof Uint8Array) return new Blob([source.subarray(offset, offset + length)]).stream();
+  const reader = (await source(offset)).getReader();
+  let left = length;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (left === 0) {
+        controller.close();
+        await reader.cancel().catch(() => undefined);
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.error(new Error(`blob source ended ${left} bytes short of ${offset + length}`));
+        return;
+      }
+      const part = value.byteLength > left ? value.subarray(0, left) : value;
+      left -= part.byteLength;
+      controller.enqueue(part);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** The stream without its first `count` bytes (a source that ignored a Range request). */
+export function skipBytes(stream: ReadableStream<Uint8Array>, count: number): ReadableStream<Uint8Array> {
+  let left = count;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (left >= chunk.byteLength) {
+          left -= chunk.byteLength;
+          return;
+        }
+        controller.enqueue(left > 0 ? chunk.subarray(left) : chunk);
+        left = 0;
+      },
+    }),
+  );
+}
