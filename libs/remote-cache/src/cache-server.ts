@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, Server, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { CacheStorage } from './storage/cache-storage';
+import { EntryTooLargeError } from './storage/stage-file';
 
 export interface CacheServerOptions {
   storage: CacheStorage;
@@ -22,17 +24,6 @@ function tokenIn(token: string, tokens: readonly string[]): boolean {
   });
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
 /**
  * Nx's self-hosted remote cache API (GET/PUT /v1/cache/{hash}, bearer tokens).
  * Read-only tokens get 403 on PUT; an existing entry is never replaced (409),
@@ -43,6 +34,11 @@ export function createCacheServer(options: CacheServerOptions): Server {
   const log = options.log ?? (() => undefined);
   const send = (response: ServerResponse, status: number, message?: string) => {
     response.writeHead(status, { 'content-type': 'text/plain' }).end(message ?? '');
+  };
+  // The rest of an over-large body is not read: the connection is closed after the answer.
+  const tooLarge = (response: ServerResponse, hash: string) => {
+    log(`PUT ${hash} 413`);
+    response.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end(`entry larger than ${limit} bytes`);
   };
   return createServer(async (request, response) => {
     const match = /^\/v1\/cache\/([^/?]+)$/.exec(request.url?.split('?')[0] ?? '');
@@ -57,8 +53,10 @@ export function createCacheServer(options: CacheServerOptions): Server {
       if (request.method === 'GET') {
         const entry = await options.storage.get(hash);
         if (!entry) return send(response, 404, 'no such entry');
-        log(`GET ${hash} 200 ${entry.byteLength}`);
-        response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': entry.byteLength }).end(entry);
+        log(`GET ${hash} 200 ${entry.size}`);
+        response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': entry.size });
+        // Streamed: an entry of any size costs the server a few buffers, not its size in memory.
+        await pipeline(entry.stream, response).catch(() => response.destroy());
         return;
       }
       if (request.method === 'PUT') {
@@ -66,10 +64,16 @@ export function createCacheServer(options: CacheServerOptions): Server {
           request.resume();
           return send(response, 403, 'this token may only read');
         }
-        const body = await readBody(request, limit);
-        if (!body) return send(response, 413, 'entry too large');
-        const result = await options.storage.put(hash, body);
-        log(`PUT ${hash} ${result === 'created' ? 200 : 409} ${body.byteLength}`);
+        const declared = Number(request.headers['content-length'] ?? 0);
+        if (declared > limit) return tooLarge(response, hash);
+        let result: 'created' | 'exists';
+        try {
+          result = await options.storage.put(hash, request, limit);
+        } catch (error) {
+          if (error instanceof EntryTooLargeError) return tooLarge(response, hash);
+          throw error;
+        }
+        log(`PUT ${hash} ${result === 'created' ? 200 : 409}`);
         return result === 'created' ? send(response, 200) : send(response, 409, 'entry exists and is never replaced');
       }
       return send(response, 405, 'method not allowed');

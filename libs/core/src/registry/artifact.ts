@@ -1,4 +1,6 @@
 import { RegistryClient } from './client';
+import { HashdockError } from '../errors';
+import { BlobSource } from './blob-source';
 import { blobExists, uploadBlob } from './blobs';
 import { getManifest, putManifest, sha256Digest } from './manifest-io';
 import { OCI_MANIFEST } from './media-types';
@@ -6,37 +8,54 @@ import { OCI_MANIFEST } from './media-types';
 export const INPUTS_ARTIFACT_TYPE = 'application/vnd.hashdock.inputs.v1+json';
 const EMPTY_CONFIG_TYPE = 'application/vnd.oci.empty.v1+json';
 
+/** A blob to store as an artifact's one layer: its digest and size known, its bytes opened on demand. */
+export interface ArtifactBlob {
+  digest: string;
+  size: number;
+  source: BlobSource;
+}
+
 /**
- * Store a small document next to an image as an OCI artifact under `tag`: an
- * empty config and one layer holding the bytes. Any OCI registry keeps it.
+ * Store a blob next to images as an OCI artifact under `tag`: an empty config
+ * and one layer. Any OCI registry keeps it. Large blobs go in resumable chunks
+ * read from their source; nothing is held in memory whole.
  */
-export async function pushArtifact(client: RegistryClient, repository: string, tag: string, artifactType: string, content: Uint8Array<ArrayBuffer>): Promise<string> {
+export async function pushArtifactBlob(client: RegistryClient, repository: string, tag: string, artifactType: string, blob: ArtifactBlob): Promise<string> {
   const emptyConfig: Uint8Array<ArrayBuffer> = new Uint8Array(Buffer.from('{}'));
-  const blobs = [
-    { bytes: emptyConfig, digest: sha256Digest(emptyConfig) },
-    { bytes: content, digest: sha256Digest(content) },
-  ];
-  for (const blob of blobs) if (!(await blobExists(client, repository, blob.digest))) await uploadBlob(client, repository, blob.digest, blob.bytes, blob.bytes.byteLength);
+  const config = { digest: sha256Digest(emptyConfig), size: emptyConfig.byteLength, source: emptyConfig as BlobSource };
+  for (const part of [config, blob]) if (!(await blobExists(client, repository, part.digest))) await uploadBlob(client, repository, part.digest, part.source, part.size);
   const manifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     artifactType,
-    config: { mediaType: EMPTY_CONFIG_TYPE, digest: blobs[0].digest, size: emptyConfig.byteLength },
-    layers: [{ mediaType: artifactType, digest: blobs[1].digest, size: content.byteLength }],
+    config: { mediaType: EMPTY_CONFIG_TYPE, digest: config.digest, size: config.size },
+    layers: [{ mediaType: artifactType, digest: blob.digest, size: blob.size }],
   };
   const bytes: Uint8Array<ArrayBuffer> = new Uint8Array(Buffer.from(JSON.stringify(manifest)));
   return putManifest(client, repository, tag, { bytes, mediaType: OCI_MANIFEST, digest: sha256Digest(bytes) });
 }
 
-/** The document stored by pushArtifact, or undefined when the tag is absent. */
-export async function fetchArtifact(client: RegistryClient, repository: string, tag: string): Promise<Uint8Array | undefined> {
+/** Store a small document next to an image as an OCI artifact under `tag`. */
+export function pushArtifact(client: RegistryClient, repository: string, tag: string, artifactType: string, content: Uint8Array<ArrayBuffer>): Promise<string> {
+  return pushArtifactBlob(client, repository, tag, artifactType, { digest: sha256Digest(content), size: content.byteLength, source: content });
+}
+
+/** The layer of the artifact under `tag` as a stream with its size, or undefined when the tag is absent. */
+export async function openArtifact(client: RegistryClient, repository: string, tag: string): Promise<{ size: number; stream: ReadableStream<Uint8Array> } | undefined> {
   const head = await client.request(repository, { method: 'HEAD', path: `manifests/${tag}`, headers: { accept: OCI_MANIFEST }, expect: [200, 404] });
   if (head.status === 404) return undefined;
   const manifest = await getManifest(client, repository, tag);
-  const layer = (JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { layers?: { digest: string }[] }).layers?.[0];
+  const layer = (JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { layers?: { digest: string; size: number }[] }).layers?.[0];
   if (!layer) return undefined;
   const blob = await client.request(repository, { method: 'GET', path: `blobs/${layer.digest}`, expect: [200] });
-  return new Uint8Array(await blob.arrayBuffer());
+  if (!blob.body) throw new HashdockError('REGISTRY_PROTOCOL', `${repository}@${layer.digest}: empty blob response`);
+  return { size: layer.size, stream: blob.body as ReadableStream<Uint8Array> };
+}
+
+/** The document stored by pushArtifact, or undefined when the tag is absent (for small documents). */
+export async function fetchArtifact(client: RegistryClient, repository: string, tag: string): Promise<Uint8Array | undefined> {
+  const opened = await openArtifact(client, repository, tag);
+  return opened ? new Uint8Array(await new Response(opened.stream).arrayBuffer()) : undefined;
 }
 
 /** Labels of an image (from its config blob), e.g. the content hash it was built from. */
