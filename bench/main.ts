@@ -6,10 +6,12 @@ import { benchPromoteMany } from './promote-many.bench';
 import { benchInfraModes } from './infra.bench';
 import { benchInference } from './inference.bench';
 import { benchNarrowing } from './narrowing.bench';
+import { benchUploadMemory, uploadChild } from './upload-memory.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
+  if (only === 'upload-child') return uploadChild(process.argv[3], process.argv[4], process.argv[5], process.argv[6]);
   const rows: Row[] = [];
   if (!only || only === 'hash') rows.push(...(await benchContentHash()));
   if (!only || only === 'inference') rows.push(...(await benchInference()));
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     if (!only || only === 'promote') rows.push(...(await benchPromotion()));
     if (!only || only === 'promote-many') rows.push(...(await benchPromoteMany()));
     if (!only || only === 'infra') rows.push(...(await benchInfraModes()));
+    if (!only || only === 'upload') rows.push(...(await benchUploadMemory()));
   }
   printTable(rows);
 }

@@ -19,14 +19,16 @@ export interface Row {
   baselineSeconds: number;
   goal: string;
   met: boolean;
+  /** What the two figures measure (default seconds). */
+  unit?: string;
 }
 
 export function printTable(rows: Row[]): void {
-  const header = ['benchmark', 'subject (s)', 'baseline (s)', 'ratio', 'goal', 'met'];
+  const header = ['benchmark', 'subject', 'baseline', 'ratio', 'goal', 'met'];
   const lines = rows.map((row) => [
     row.benchmark,
-    `${row.subject}: ${row.subjectSeconds.toFixed(3)}`,
-    `${row.baseline}: ${row.baselineSeconds.toFixed(3)}`,
+    `${row.subject}: ${row.subjectSeconds.toFixed(3)} ${row.unit ?? 's'}`,
+    `${row.baseline}: ${row.baselineSeconds.toFixed(3)} ${row.unit ?? 's'}`,
     (row.subjectSeconds / row.baselineSeconds).toFixed(3),
     row.goal,
     row.met ? 'yes' : 'NO',

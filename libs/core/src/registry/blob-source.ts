@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { open } from 'node:fs/promises';
 
 /**
  * A blob's bytes: in memory, or a function that opens them from an offset.
@@ -9,9 +8,42 @@ import { Readable } from 'node:stream';
  */
 export type BlobSource = Uint8Array<ArrayBuffer> | ((offset: number) => Promise<ReadableStream<Uint8Array>>);
 
-/** A file on disk as a blob source, read from any offset. */
+const FILE_READ_BYTES = 256 * 1024;
+
+/**
+ * A file on disk as a blob source, read from any offset. Pull-based: a block is
+ * read only when the consumer asks for one, so a fast disk never queues the
+ * file in memory ahead of a slower upload (as a Node stream bridged with
+ * Readable.toWeb does: 400 MiB of RSS for a 300 MiB upload here).
+ */
 export function fileSource(path: string): BlobSource {
-  return async (offset) => Readable.toWeb(createReadStream(path, { start: offset })) as ReadableStream<Uint8Array>;
+  return async (offset) => {
+    const file = await open(path, 'r');
+    let position = offset;
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await file.close();
+    };
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const buffer = new Uint8Array(FILE_READ_BYTES);
+          const { bytesRead } = await file.read(buffer, 0, buffer.byteLength, position);
+          if (bytesRead === 0) {
+            await close();
+            controller.close();
+            return;
+          }
+          position += bytesRead;
+          controller.enqueue(buffer.subarray(0, bytesRead));
+        },
+        cancel: close,
+      },
+      { highWaterMark: 0 },
+    );
+  };
 }
 
 /**

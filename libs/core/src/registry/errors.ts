@@ -15,6 +15,8 @@ export class RegistryError extends HashdockError {
 export class RegistryResponseError extends RegistryError {
   constructor(method: string, url: string, status: number, body: string) {
     const detail = body.trim().slice(0, 300);
+    // Upload URLs carry session state (`_state`): never printed.
+    url = displayUrl(url);
     super(
       'REGISTRY_RESPONSE',
       url,
@@ -28,6 +30,7 @@ export class RegistryResponseError extends RegistryError {
 export class RegistryAuthError extends RegistryError {
   readonly repository: string;
   constructor(url: string, repository: string, status: number) {
+    url = displayUrl(url);
     super(
       'REGISTRY_AUTH',
       url,
