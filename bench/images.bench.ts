@@ -89,7 +89,7 @@ export async function benchCacheFrom(): Promise<Row[]> {
     const options: ImageBuildOptions = {
       project: 'app', imageName: 'app', workspaceRoot: dir, contextDir: join(dir, 'app'), dockerfile: join(dir, 'app', 'Dockerfile'),
       repository: `localhost:5000/${namespace}/app`, tagTemplates: ['{contentHash}', 'latest'], buildArgs: { ROOT_IMAGE: await localRootImage() },
-      env: {}, platform: hostPlatform(), push: true, dryRun: false, noCache: false, manifestDir: join(dir, 'dist'), cacheFrom: [], workspaceImages: {},
+      env: {}, platform: hostPlatform(), push: true, dryRun: false, noCache: false, builder: 'docker', sourceDateEpoch: 0, manifestDir: join(dir, 'dist'), cacheFrom: [], workspaceImages: {},
     };
     const deps = { docker: new DockerDriver(), registry: new RegistryClient(), log: () => undefined };
     await buildImage(options, deps);

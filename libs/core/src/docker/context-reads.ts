@@ -27,7 +27,8 @@ export function expandWord(word: string, vars: ReadonlyMap<string, string | unde
   });
 }
 
-function words(body: string): string[] | undefined {
+/** The words of an instruction: its JSON array form, or whitespace-separated (undefined for a malformed array). */
+export function instructionWords(body: string): string[] | undefined {
   if (body.startsWith('[')) {
     try {
       const parsed: unknown = JSON.parse(body);
@@ -39,7 +40,8 @@ function words(body: string): string[] | undefined {
   return body.split(/\s+/).filter(Boolean);
 }
 
-function declarations(body: string): [string, string | undefined][] {
+/** `name=value` declarations of ARG and LABEL (quotes around a value removed). */
+export function declarations(body: string): [string, string | undefined][] {
   return body
     .split(/\s+/)
     .filter(Boolean)
@@ -52,7 +54,8 @@ function declarations(body: string): [string, string | undefined][] {
     });
 }
 
-function envDeclarations(body: string): [string, string][] {
+/** ENV's two forms: `ENV a=1 b=2` and the legacy `ENV name value with spaces`. */
+export function envDeclarations(body: string): [string, string][] {
   if (!body.includes('=')) {
     const [name, ...value] = body.split(/\s+/);
     return [[name, value.join(' ')]];
@@ -113,7 +116,7 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
       case 'COPY':
       case 'ADD': {
         if (flags.some((flag) => flag.name === 'from')) break;
-        const list = words(body);
+        const list = instructionWords(body);
         if (!list || list.length < 2) return whole(instruction, 'could not be read');
         for (const raw of list.slice(0, -1)) {
           if (raw.startsWith('<<')) continue;

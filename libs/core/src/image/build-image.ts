@@ -26,6 +26,9 @@ import { candidateTag, ClaimOptions } from '../registry/claim-tag';
 import { createXxHasher, toHex64 } from '../hash/xxhash';
 import { ImageBuildOptions } from './image-options';
 import { refuseSecretBuildArgs } from './resolve-image-options';
+import { BuilderChoice, chooseBuilder } from './choose-builder';
+import { assembleImage } from './assemble-image';
+import { RegistryBuildUnsupportedError } from './apply-instructions';
 
 export interface BuildImageDeps {
   docker: DockerDriver;
@@ -152,7 +155,7 @@ function buildManifest(
   hash: string,
   tags: string[],
   facts: BuildFacts,
-  fields: Pick<ImageManifest, 'status' | 'digest' | 'pushed'> & { plan?: ImageManifest['plan']; repository?: string },
+  fields: Pick<ImageManifest, 'status' | 'digest' | 'pushed'> & { plan?: ImageManifest['plan']; repository?: string; builder?: BuilderChoice },
 ): ImageManifest {
   const { bases, externalBases, scope } = facts;
   const repository = fields.repository ?? options.repository;
@@ -174,6 +177,7 @@ function buildManifest(
       ? { externalBases: Object.fromEntries(externalBases.map((base) => [base.reference, { digest: base.digest, platform: base.platform, ...(base.index ? { index: base.index } : {}) }])) }
       : {}),
     context: describeScope(scope),
+    ...(fields.builder ? { builder: { name: fields.builder.name, reason: fields.builder.reason } } : {}),
   };
 }
 
@@ -259,11 +263,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       ...(options.dryRun ? { plan: 'exists' as const } : {}),
     });
   } else if (options.dryRun) {
+    const builder = existing ? undefined : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases });
     deps.log(`hashdock: plan ${options.project}: ${existing ? 'exists' : 'build'} ${ref(tags.immutable)} tags=${tags.all.join(',')}`);
+    if (builder) deps.log(`hashdock: plan ${options.project}: builder ${builder.name} (${builder.reason})`);
     for (const base of externalBases)
       deps.log(`hashdock: plan ${options.project}: base ${base.reference} → ${base.pinned} (${base.platform}${base.index ? `, index ${base.index}` : ''})`);
     deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
-    manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build' });
+    manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build', builder });
   } else if (existing) {
     if (options.push) {
       await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, existing, tag)));
@@ -274,45 +280,89 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     const inputsRecord = await inputsRecordOf(options, hash, xx);
     const previousHash = await previousPushedHash(options);
     reasons = await findReasons(options, deps, inputsRecord, previousHash);
-    const cacheFrom = await prepareCacheFrom(options, deps, bases, previousHash);
-    // A pushed build carries only a run-unique local name until it is published (see publishImage).
+    // A pushed build carries only a run-unique name until it is published (see publishImage).
     const runId = newRunId();
-    const localTags = options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref);
-    await withPinnedDockerfile(options, dockerfileText, externalBases, (dockerfile) => withSecretFiles(options.secrets, process.env, (secretFiles) => deps.docker.build(
-      {
-        secretFiles,
-        dockerfile,
-        contextDir: options.contextDir,
-        tags: localTags,
-        buildArgs,
-        cacheFrom,
-        platform: options.platform,
-        labels: { [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
-        inlineCache: true,
-        noCache: options.noCache,
-        progress: 'plain',
-      },
-      options.env,
-      deps.signal,
-    )));
+    const storeRecord = () => ensureInputsRecord(options, deps, hash.hash, async () => inputsRecord, false);
+    let builder = chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases });
+    let assembled: string | undefined;
+    if (builder.name === 'registry') {
+      try {
+        const image = await assembleImage({
+          registry: deps.registry,
+          dockerfile: options.dockerfile,
+          dockerfileText,
+          buildArgs,
+          contextDir: options.contextDir,
+          context: hash.context,
+          base: builder.base!,
+          repository: options.repository,
+          tag: candidateTag(tags.immutable, runId),
+          labels: { [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
+          epoch: options.sourceDateEpoch,
+        });
+        assembled = image.digest;
+        deps.log(`hashdock: ${options.project}: assembled through the registry API (${image.layers} new layer${image.layers === 1 ? '' : 's'}, ${image.bytesUploaded} bytes uploaded; no docker)`);
+      } catch (error) {
+        if (!(error instanceof RegistryBuildUnsupportedError) || options.builder === 'registry') throw error;
+        builder = { name: 'docker', reason: error.message };
+        deps.log(`hashdock: ${options.project}: ${error.message}; building with docker`);
+      }
+    }
+    if (!assembled) await dockerBuild(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
     if (!options.push) {
-      manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest: null, pushed: false });
+      manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest: null, pushed: false, builder });
     } else {
       // Someone may have pushed this hash while we built: keep theirs, never overwrite an immutable tag.
       const raced = await hasTag(deps.registry, options.repository, tags.immutable, 'push');
       if (raced) {
         deps.log(`hashdock: ${ref(tags.immutable)} appeared during the build; keeping the registry's ${raced}`);
-        await deps.docker.untag(ref(candidateTag(tags.immutable, runId))).catch(() => undefined);
-        manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: raced, pushed: true });
+        if (assembled) await deleteManifest(deps.registry, options.repository, assembled, raced);
+        else await deps.docker.untag(ref(candidateTag(tags.immutable, runId))).catch(() => undefined);
+        manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: raced, pushed: true, builder });
       } else {
         // The inputs travel with the image, so a later rebuild can say what changed.
-        const published = await publishImage(deps, options.repository, tags, runId, () => ensureInputsRecord(options, deps, hash.hash, async () => inputsRecord, false), deps.claim);
-        manifest = buildManifest(options, hash.hash, tags.all, facts, { status: published.adopted ? 'exists' : 'built', digest: published.digest, pushed: true });
+        const published = await publishImage(deps, options.repository, tags, runId, storeRecord, deps.claim, assembled);
+        manifest = buildManifest(options, hash.hash, tags.all, facts, { status: published.adopted ? 'exists' : 'built', digest: published.digest, pushed: true, builder });
       }
     }
   }
   const manifestFile = await writeManifest(options.manifestDir, manifest);
   return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, ...(reasons ? { reasons } : {}) };
+}
+
+/** docker build of the image under `localTags`, from the Dockerfile with its external bases pinned. */
+async function dockerBuild(
+  options: ImageBuildOptions,
+  deps: BuildImageDeps,
+  build: { dockerfileText: string; externalBases: ExternalBase[]; buildArgs: Record<string, string>; hash: string; cacheFrom: string[]; localTags: string[] },
+): Promise<void> {
+  await withPinnedDockerfile(options, build.dockerfileText, build.externalBases, (dockerfile) =>
+    withSecretFiles(options.secrets, process.env, (secretFiles) =>
+      deps.docker.build(
+        {
+          secretFiles,
+          dockerfile,
+          contextDir: options.contextDir,
+          tags: build.localTags,
+          buildArgs: build.buildArgs,
+          cacheFrom: build.cacheFrom,
+          platform: options.platform,
+          labels: { [LABEL_CONTENT_HASH]: build.hash, [LABEL_PROJECT]: options.project },
+          inlineCache: true,
+          noCache: options.noCache,
+          progress: 'plain',
+        },
+        options.env,
+        deps.signal,
+      ),
+    ),
+  );
+}
+
+/** Remove an assembled image that lost to another run's (its candidate tag goes with it); never the winner's digest. */
+async function deleteManifest(registry: RegistryClient, repository: string, digest: string, keep: string): Promise<void> {
+  if (digest === keep) return;
+  await registry.request(repository, { method: 'DELETE', path: `manifests/${digest}`, scope: 'push', expect: [202, 404, 405] }).then((response) => response.body?.cancel(), () => undefined);
 }
 
 /** The canonical inputs plus the bundler's source lines: what travels with the image as `<hash>.inputs`. */

@@ -17,6 +17,10 @@ export interface ImageBuildOptions {
   push: boolean;
   dryRun: boolean;
   noCache: boolean;
+  /** Which builder makes the image: `auto` takes the registry builder where the Dockerfile allows it. */
+  builder: 'auto' | 'docker' | 'registry';
+  /** Timestamps of registry-built layers and config (SOURCE_DATE_EPOCH, else 0). */
+  sourceDateEpoch: number;
   version?: string;
   gitSha?: string;
   /** Where `<project>.json` manifests live. */

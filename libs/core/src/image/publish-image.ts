@@ -30,11 +30,13 @@ export async function publishImage(
   runId: string,
   storeRecord: () => Promise<void>,
   claim: ClaimOptions = {},
+  /** Set when the image is already in the registry under its candidate tag (the registry builder): no docker involved. */
+  assembled?: string,
 ): Promise<PublishResult> {
   const candidate = candidateTag(tags.immutable, runId);
   const local = `${repository}:${candidate}`;
   try {
-    await deps.docker.push(local, deps.signal);
+    if (!assembled) await deps.docker.push(local, deps.signal);
     const pushed = await hasTag(deps.registry, repository, candidate, 'push');
     if (!pushed) throw new Error(`${local} is missing from the registry right after docker push`);
     const result = await claimTag(deps.registry, repository, tags.immutable, { runId, digest: pushed }, claim);
@@ -43,7 +45,9 @@ export async function publishImage(
     await storeRecord();
     return result;
   } finally {
-    await deps.docker.tag(local, `${repository}:${tags.immutable}`).catch(() => undefined);
-    await deps.docker.untag(local).catch(() => undefined);
+    if (!assembled) {
+      await deps.docker.tag(local, `${repository}:${tags.immutable}`).catch(() => undefined);
+      await deps.docker.untag(local).catch(() => undefined);
+    }
   }
 }

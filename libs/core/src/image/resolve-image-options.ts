@@ -3,6 +3,7 @@ import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
 import { hostPlatform, ImageBuildOptions } from './image-options';
 import { imageNameOf } from '../workspace/image-name';
+import { IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
 
 /** What a user sets on an image target (the executor's schema). */
 export interface ImageTargetOptions {
@@ -28,6 +29,8 @@ export interface ImageTargetOptions {
   buildMetafile?: string;
   /** BuildKit secrets: id → environment variable name. */
   secrets?: Record<string, string>;
+  /** `auto` (default), `docker` or `registry`; HASHDOCK_BUILDER overrides it at run time. */
+  builder?: ImageBuilder;
 }
 
 export interface ImageTargetFacts {
@@ -65,6 +68,11 @@ export function refuseSecretBuildArgs(buildArgs: Record<string, string>): void {
       'Pass it as a BuildKit secret instead: "secrets": { "<id>": "<ENV_VARIABLE>" } in the image target, ' +
       'and RUN --mount=type=secret,id=<id> in the Dockerfile (never hashed, never in history or logs).',
   );
+}
+
+function builderOption(value: string): ImageBuilder {
+  if (!(IMAGE_BUILDERS as readonly string[]).includes(value)) throw new InvalidOptionError('builder', `Option "builder" (or HASHDOCK_BUILDER) must be one of ${IMAGE_BUILDERS.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as ImageBuilder;
 }
 
 /** `HASHDOCK_BUILD_ARG_ROOT_IMAGE=node:24-slim` overrides the build arg ROOT_IMAGE (e.g. in CI). */
@@ -120,6 +128,8 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     push: options.push ?? true,
     dryRun: options.dryRun ?? false,
     noCache: options.noCache ?? false,
+    builder: builderOption(facts.env.HASHDOCK_BUILDER || options.builder || 'auto'),
+    sourceDateEpoch: /^\d+$/.test(facts.env.SOURCE_DATE_EPOCH ?? '') ? Number(facts.env.SOURCE_DATE_EPOCH) : 0,
     version: options.version,
     gitSha: facts.gitSha,
     manifestDir: workspacePath(options.manifestDir ?? 'dist/images', facts, 'manifestDir'),

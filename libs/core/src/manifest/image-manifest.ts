@@ -30,6 +30,8 @@ export interface ImageManifest {
   externalBases?: Record<string, { digest: string; platform: string; index?: string }>;
   /** What of the build context the hash covers, e.g. `COPY/ADD sources: dist` or `whole context: <reason>`. */
   context?: string;
+  /** Which builder made (or, for a plan, would make) the image, and why. */
+  builder?: { name: 'docker' | 'registry'; reason: string };
 }
 
 export class ManifestError extends HashdockError {

@@ -29,7 +29,12 @@ export interface HashdockOptions {
   context?: string;
   /** Workspace-relative directory of the manifests. */
   manifestDir?: string;
+  /** `auto` (default): the registry builder where the Dockerfile allows it, else docker; or always `docker` / `registry`. */
+  builder?: ImageBuilder;
 }
+
+export type ImageBuilder = 'auto' | 'docker' | 'registry';
+export const IMAGE_BUILDERS: readonly ImageBuilder[] = ['auto', 'docker', 'registry'];
 
 export interface HashdockConfig {
   targetName: string;
@@ -42,6 +47,7 @@ export interface HashdockConfig {
   /** A path template: `{projectRoot}`, `{workspaceRoot}`, or a workspace path with either. */
   context: string;
   manifestDir: string;
+  builder: ImageBuilder;
 }
 
 const OPTION_TYPES: Record<keyof HashdockOptions, string> = {
@@ -54,6 +60,7 @@ const OPTION_TYPES: Record<keyof HashdockOptions, string> = {
   buildTarget: 'a string or false',
   context: 'a string',
   manifestDir: 'a string',
+  builder: 'one of "auto", "docker", "registry"',
 };
 
 function describe(value: unknown): string {
@@ -68,6 +75,8 @@ function isValid(option: keyof HashdockOptions, value: unknown): boolean {
       return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0);
     case 'buildArgs':
       return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
+    case 'builder':
+      return (IMAGE_BUILDERS as readonly unknown[]).includes(value);
     case 'buildTarget':
       return value === false || (typeof value === 'string' && /^[^:\s]+(:[^:\s]+)?$/.test(value));
     default:
@@ -100,6 +109,7 @@ export function normalizeHashdockOptions(options: HashdockOptions | undefined, s
     ...(target ? { buildTarget: configuration ? { target, configuration } : { target } } : {}),
     context: contextTemplate(options?.context ?? 'project'),
     manifestDir: options?.manifestDir ?? 'dist/images',
+    builder: options?.builder ?? 'auto',
   };
 }
 
@@ -111,7 +121,7 @@ export function contextTemplate(policy: string): string {
 }
 
 /** Environment variables that change what an image target produces (declared as Nx inputs). */
-export const IMAGE_ENV_INPUTS = ['HASHDOCK_REGISTRY', 'HASHDOCK_NAMESPACE', 'HASHDOCK_REUSE_NAMESPACES'] as const;
+export const IMAGE_ENV_INPUTS = ['HASHDOCK_REGISTRY', 'HASHDOCK_NAMESPACE', 'HASHDOCK_REUSE_NAMESPACES', 'HASHDOCK_BUILDER', 'SOURCE_DATE_EPOCH'] as const;
 
 interface NxJsonShape {
   plugins?: (string | { plugin: string; options?: unknown })[];

@@ -108,7 +108,7 @@ describe('resolveImageTargets (the one model)', () => {
     expect(web).toMatchObject({ context: '.', dependsOn: ['build'], defaultConfiguration: 'production' });
     const inputs = await imageTargetInputs(root, web);
     // Only what COPY reads from the root context; the host's architecture and the external base's digest at run time.
-    expect(inputs.slice(0, 9)).toEqual([
+    expect(inputs.slice(0, 11)).toEqual([
       '{workspaceRoot}/apps/web/dist',
       '{workspaceRoot}/apps/web/dist/**/*',
       '{projectRoot}/Dockerfile.prod',
@@ -118,8 +118,10 @@ describe('resolveImageTargets (the one model)', () => {
       { env: 'HASHDOCK_REGISTRY' },
       { env: 'HASHDOCK_NAMESPACE' },
       { env: 'HASHDOCK_REUSE_NAMESPACES' },
+      { env: 'HASHDOCK_BUILDER' },
+      { env: 'SOURCE_DATE_EPOCH' },
     ]);
-    expect(inputs.slice(9)).toEqual([{ runtime: 'node -p process.arch' }, { runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
+    expect(inputs.slice(11)).toEqual([{ runtime: 'node -p process.arch' }, { runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
     // BuildKit's <Dockerfile>.dockerignore replaces the context's .dockerignore.
     const api = targets.find((t) => t.name === 'api')!;
     expect((await imageTargetInputs(root, api)).slice(0, 4)).toEqual(['{workspaceRoot}/dist', '{workspaceRoot}/dist/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);

@@ -149,6 +149,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     buildArgs: Object.fromEntries(Object.entries(config.buildArgs).filter(([arg]) => declared.has(arg))),
     ...(config.platform ? { platform: config.platform } : {}),
     manifestDir: config.manifestDir,
+    ...(config.builder !== 'auto' ? { builder: config.builder } : {}),
   };
   const options = { ...inferred, ...(own as ImageTargetOptions | undefined) };
   return {

@@ -56,6 +56,8 @@ describe('hashdock plugin', () => {
       { env: 'HASHDOCK_REGISTRY' },
       { env: 'HASHDOCK_NAMESPACE' },
       { env: 'HASHDOCK_REUSE_NAMESPACES' },
+      { env: 'HASHDOCK_BUILDER' },
+      { env: 'SOURCE_DATE_EPOCH' },
       { env: 'HASHDOCK_BUILD_ARG_BASE_IMAGE' },
       { runtime: 'git rev-parse --short=12 HEAD' },
       { runtime: 'node -p process.arch' },

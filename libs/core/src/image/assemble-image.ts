@@ -1,0 +1,142 @@
+import { HashdockError } from '../errors';
+import { ContextEntry } from '../hash/context-files';
+import { blobExists, copyBlob, mountBlob, uploadBlob } from '../registry/blobs';
+import { RegistryClient } from '../registry/client';
+import { getManifest, isIndex, putManifest, RawManifest, sha256Digest } from '../registry/manifest-io';
+import { DOCKER_MANIFEST, OCI_MANIFEST } from '../registry/media-types';
+import { parseRepository } from '../registry/reference';
+import { applyInstructions, RegistryBuildUnsupportedError, RuntimeConfig } from './apply-instructions';
+import { baseFilesystem, ownerResolver } from './base-filesystem';
+import { buildLayer, BuiltLayer } from './copy-layer';
+
+const MEDIA = {
+  [DOCKER_MANIFEST]: { config: 'application/vnd.docker.container.image.v1+json', layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip' },
+  [OCI_MANIFEST]: { config: 'application/vnd.oci.image.config.v1+json', layer: 'application/vnd.oci.image.layer.v1.tar+gzip' },
+} as const;
+
+export interface AssembleImageOptions {
+  registry: RegistryClient;
+  dockerfile: string;
+  dockerfileText: string;
+  buildArgs: Record<string, string>;
+  contextDir: string;
+  context: readonly ContextEntry[];
+  /** The base image manifest for the target platform (never an index). */
+  base: { repository: string; digest: string };
+  /** Where the image goes, and the tag it is pushed under (a candidate tag until claimed). */
+  repository: string;
+  tag: string;
+  /** Labels the docker builder would add with --label. */
+  labels: Record<string, string>;
+  /** SOURCE_DATE_EPOCH, or 0. */
+  epoch: number;
+}
+
+export interface AssembledImage {
+  digest: string;
+  manifest: RawManifest;
+  layers: number;
+  /** Bytes of new layers uploaded (base layers are mounted or already there). */
+  bytesUploaded: number;
+}
+
+interface ImageJson {
+  architecture?: string;
+  os?: string;
+  config?: RuntimeConfig;
+  rootfs?: { type: string; diff_ids: string[] };
+  history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
+  [field: string]: unknown;
+}
+
+/** Make sure every base layer is in the target repository: present, mounted (same registry) or copied. */
+async function bringBaseLayers(options: AssembleImageOptions, layers: readonly { digest: string; size: number }[]): Promise<void> {
+  const { registry, base, repository } = options;
+  if (base.repository === repository) return;
+  const sameRegistry = parseRepository(base.repository).registry === parseRepository(repository).registry;
+  await Promise.all(
+    layers.map(async (layer) => {
+      if (sameRegistry) {
+        const mount = await mountBlob(registry, repository, layer.digest, base.repository);
+        if (!mount.mounted) await copyBlob(registry, base.repository, registry, repository, layer.digest, layer.size, { location: mount.location });
+      } else if (!(await blobExists(registry, repository, layer.digest))) await copyBlob(registry, base.repository, registry, repository, layer.digest, layer.size);
+    }),
+  );
+}
+
+/**
+ * Build an image without docker: the base's manifest and config, one
+ * deterministic layer per COPY (and per WORKDIR that creates a directory),
+ * the config changed with Docker's semantics, history appended, `created`
+ * fixed — then blobs and the manifest pushed straight to the registry, base
+ * layers mounted rather than uploaded. Same inputs, same digest, anywhere.
+ */
+export async function assembleImage(options: AssembleImageOptions): Promise<AssembledImage> {
+  const { registry, base } = options;
+  const baseManifest = await getManifest(registry, base.repository, base.digest);
+  if (isIndex(baseManifest.mediaType)) throw new HashdockError('REGISTRY_PROTOCOL', `${base.repository}@${base.digest} is an index; the registry builder needs the platform's manifest`);
+  const media = MEDIA[baseManifest.mediaType as keyof typeof MEDIA];
+  if (!media) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base manifest's media type ${baseManifest.mediaType} is not an OCI or Docker v2 image manifest`);
+  const manifestJson = JSON.parse(Buffer.from(baseManifest.bytes).toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number; mediaType: string }[] };
+  const configResponse = await registry.request(base.repository, { method: 'GET', path: `blobs/${manifestJson.config.digest}`, expect: [200] });
+  const baseConfig = (await configResponse.json()) as ImageJson;
+
+  const fs = await baseFilesystem(registry, base.repository, manifestJson.layers);
+  const resolve = ownerResolver(fs);
+  const applied = applyInstructions(options.dockerfile, options.dockerfileText, baseConfig.config ?? {}, options.buildArgs, (spec, line) => {
+    const owner = resolve(spec);
+    if (!owner) throw new RegistryBuildUnsupportedError(options.dockerfile, line, `the user or group in "${spec}" is not in the image's /etc/passwd or /etc/group`);
+    return owner;
+  });
+  applied.config.Labels = { ...(applied.config.Labels ?? {}), ...options.labels };
+
+  const layerContext = { dockerfile: options.dockerfile, contextDir: options.contextDir, context: options.context, fs: fs.entries, epoch: options.epoch };
+  const built: (BuiltLayer | undefined)[] = [];
+  for (const step of applied.steps) {
+    const layer = await buildLayer(step, layerContext);
+    built.push(layer.entries > 0 ? layer : undefined);
+  }
+  const created = new Date(options.epoch * 1000).toISOString().replace('.000Z', 'Z');
+  const newLayers = built.filter((layer): layer is BuiltLayer => layer !== undefined);
+  const image: ImageJson = {
+    ...baseConfig,
+    created,
+    config: applied.config,
+    rootfs: { type: 'layers', diff_ids: [...(baseConfig.rootfs?.diff_ids ?? []), ...newLayers.map((layer) => layer.diffId)] },
+    history: [
+      ...(baseConfig.history ?? []),
+      ...applied.history.map((entry) =>
+        'step' in entry
+          ? { created, created_by: `${applied.steps[entry.step].createdBy} # hashdock`, ...(built[entry.step] ? {} : { empty_layer: true }) }
+          : { created, created_by: `${entry.createdBy} # hashdock`, empty_layer: true },
+      ),
+    ],
+  };
+  delete image.container;
+  delete image.container_config;
+  const configBytes = new Uint8Array(Buffer.from(JSON.stringify(image)));
+  const configDigest = sha256Digest(configBytes);
+
+  let bytesUploaded = 0;
+  await bringBaseLayers(options, manifestJson.layers);
+  for (const layer of newLayers) {
+    if (await blobExists(registry, options.repository, layer.digest)) continue;
+    await uploadBlob(registry, options.repository, layer.digest, layer.gzip, layer.gzip.byteLength);
+    bytesUploaded += layer.gzip.byteLength;
+  }
+  if (!(await blobExists(registry, options.repository, configDigest))) await uploadBlob(registry, options.repository, configDigest, configBytes, configBytes.byteLength);
+
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: baseManifest.mediaType,
+    config: { mediaType: media.config, digest: configDigest, size: configBytes.byteLength },
+    layers: [
+      ...manifestJson.layers,
+      ...newLayers.map((layer) => ({ mediaType: media.layer, digest: layer.digest, size: layer.gzip.byteLength })),
+    ],
+  };
+  const bytes = new Uint8Array(Buffer.from(JSON.stringify(manifest)));
+  const raw: RawManifest = { bytes, mediaType: baseManifest.mediaType, digest: sha256Digest(bytes) };
+  const digest = await putManifest(registry, options.repository, options.tag, raw);
+  return { digest, manifest: raw, layers: newLayers.length, bytesUploaded };
+}

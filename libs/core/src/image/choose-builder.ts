@@ -1,0 +1,38 @@
+import { InvalidOptionError } from '../errors';
+import { ExternalBase } from './external-bases';
+import { ImageBuildOptions } from './image-options';
+import { registryEligibility } from './registry-eligibility';
+
+export interface BuilderChoice {
+  name: 'docker' | 'registry';
+  reason: string;
+  /** For the registry builder: the base image manifest (for the target platform) to build on. */
+  base?: { repository: string; digest: string };
+}
+
+/**
+ * Which builder makes this image. `auto` takes the registry builder when the
+ * Dockerfile is eligible, the image is pushed, and its one base is pinned in a
+ * registry (a pushed workspace image, or an external base resolved to a
+ * digest); otherwise docker, with the reason. `registry` refuses what it
+ * cannot build, naming why.
+ */
+export function chooseBuilder(
+  options: Pick<ImageBuildOptions, 'builder' | 'push' | 'dockerfile'>,
+  dockerfileText: string,
+  bases: { workspace: readonly { reference: string }[]; external: readonly ExternalBase[] },
+): BuilderChoice {
+  if (options.builder === 'docker') return { name: 'docker', reason: 'builder option is "docker"' };
+  const refuse = (reason: string): BuilderChoice => {
+    if (options.builder === 'registry') throw new InvalidOptionError('builder', `${options.dockerfile}: the registry builder cannot build this image: ${reason}. Use builder "auto" or "docker".`);
+    return { name: 'docker', reason };
+  };
+  const eligibility = registryEligibility(dockerfileText);
+  if (!eligibility.eligible) return refuse(eligibility.reason);
+  if (!options.push) return refuse('--no-push builds into the local docker image store');
+  const pinned = bases.workspace.length ? bases.workspace[0].reference : bases.external[0]?.pinned;
+  const at = pinned?.indexOf('@sha256:') ?? -1;
+  if (!pinned || at < 0) return refuse('the base image is not pushed to a registry (build it with push first)');
+  const reason = options.builder === 'registry' ? 'builder option is "registry"' : 'one stage of COPY and config instructions on a pinned base';
+  return { name: 'registry', reason, base: { repository: pinned.slice(0, at), digest: pinned.slice(at + 1) } };
+}
