@@ -7,6 +7,7 @@ import { benchInfraModes } from './infra.bench';
 import { benchInference } from './inference.bench';
 import { benchNarrowing } from './narrowing.bench';
 import { benchUploadMemory, uploadChild } from './upload-memory.bench';
+import { benchRegistryBuilder } from './registry-builder.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     if (!only || only === 'promote-many') rows.push(...(await benchPromoteMany()));
     if (!only || only === 'infra') rows.push(...(await benchInfraModes()));
     if (!only || only === 'upload') rows.push(...(await benchUploadMemory()));
+    if (!only || only === 'registry-builder') rows.push(...(await benchRegistryBuilder()));
   }
   printTable(rows);
 }

@@ -246,7 +246,9 @@ export function applyInstructions(
         const current = vars();
         const words = list.map((word) => expandWord(word, current));
         const target = words[words.length - 1];
-        const dest = target.startsWith('/') ? target : `${posix.join('/', config.WorkingDir || '/', target)}${target.endsWith('/') || target === '.' ? '/' : ''}`;
+        const intoDir = target.endsWith('/') || target === '.';
+        const joined = target.startsWith('/') ? target : posix.join('/', config.WorkingDir || '/', target);
+        const dest = `${joined.replace(/\/+$/, '')}${intoDir || joined === '/' ? '/' : ''}`;
         const chown = flags.find((flag) => flag.name === 'chown')?.value;
         const chmod = flags.find((flag) => flag.name === 'chmod')?.value;
         if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) throw new RegistryBuildUnsupportedError(dockerfile, line, `COPY --chmod=${chmod} is not an octal mode`);

@@ -308,6 +308,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         deps.log(`hashdock: ${options.project}: ${error.message}; building with docker`);
       }
     }
+    if (!assembled && options.builder === 'auto') deps.log(`hashdock: ${options.project}: docker builder (${builder.reason})`);
     if (!assembled) await dockerBuild(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
     if (!options.push) {
       manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest: null, pushed: false, builder });

@@ -57,8 +57,9 @@ function matches(step: CopyStep, source: string, context: readonly ContextEntry[
  * The entries one layer step adds, with Docker's (BuildKit's) rules: a
  * directory source copies its contents; a file goes to `dest` itself unless
  * `dest` ends in `/`, is an existing directory, or there are several sources;
- * missing parents are created 0755, owned by --chown's user or root; modes
- * are kept (or --chmod's); symlinks are copied as symlinks. A destination
+ * missing parents are created 0755, owned by --chown's user or root;
+ * permissions are git's (0644/0755, or --chmod's), where docker would keep
+ * the checkout's; symlinks are copied as symlinks. A destination
  * whose parent is a symlink in the image is left to docker.
  */
 async function layerEntries(step: LayerStep, layer: LayerContext): Promise<LayerEntry[]> {
@@ -86,7 +87,9 @@ async function layerEntries(step: LayerStep, layer: LayerContext): Promise<Layer
   if (several && !step.dest.endsWith('/')) throw new RegistryBuildUnsupportedError(layer.dockerfile, step.line, 'COPY of several sources needs a destination ending in /');
   const put = async (contextPath: string, kind: ContextEntry['kind'], target: string) => {
     const stat = await lstat(join(layer.contextDir, contextPath));
-    const mode = step.chmod ?? stat.mode & 0o7777;
+    // Permissions as git records them (0644, or 0755 when the owner may execute; directories 0755), so a
+    // checkout's umask never reaches the image: the same bytes give the same digest on every machine.
+    const mode = step.chmod ?? (kind === 'dir' || stat.mode & 0o100 ? 0o755 : 0o644);
     const parent = posix.dirname(target);
     if (parent !== '.') ensureDir(parent, owner);
     if (kind === 'dir') {
@@ -129,7 +132,8 @@ async function writeLayer(entries: LayerEntry[], layer: LayerContext): Promise<B
   const mtime = new Date(layer.epoch * 1000);
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const entry of sorted) {
-    const header = { name: entry.path, mode: entry.mode, uid: entry.owner.uid, gid: entry.owner.gid, uname: '', gname: '', mtime };
+    // Directory names end in `/`, as in the layers docker writes (Go's archive/tar).
+    const header = { name: entry.type === 'dir' ? `${entry.path}/` : entry.path, mode: entry.mode, uid: entry.owner.uid, gid: entry.owner.gid, uname: '', gname: '', mtime };
     if (entry.type === 'dir') tar.entry({ ...header, type: 'directory' });
     else if (entry.type === 'symlink') tar.entry({ ...header, type: 'symlink', linkname: entry.linkname });
     else {

@@ -1,0 +1,75 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildImage, DockerDriver, RegistryClient } from '@hashdock/core';
+import { localRootImage } from '../e2e/support/environment';
+import { imageBuildOptions } from '../e2e/support/image-options';
+import { Row } from './support';
+
+const SERVICES = 50;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** A service as the sample has them: a bundle of ~200 KiB under dist/, copied onto a base, a CMD. */
+async function writeService(dir: string, version: number): Promise<void> {
+  await mkdir(join(dir, 'dist'), { recursive: true });
+  await writeFile(join(dir, 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nWORKDIR /app\nCOPY dist/ /app/\nCMD ["node", "/app/main.js"]\n');
+  const body = Array.from({ length: 4000 }, (_, i) => `exports.f${i} = (x) => x * ${i} + ${i % 7};`).join('\n');
+  await writeFile(join(dir, 'dist/main.js'), `// build ${version}\n${body}\n`);
+}
+
+/**
+ * The image step of a one-line change in a service (`buildImage`, what
+ * `nx run <service>:image` runs after its build), registry builder vs docker
+ * builder in the same run, interleaved, 5 rounds; then 50 services changed
+ * at once, each builder building all of them (4 at a time, as Nx's parallel 4).
+ */
+export async function benchRegistryBuilder(): Promise<Row[]> {
+  const root = await mkdtemp(join(tmpdir(), 'hashdock-bench-regb-'));
+  const ns = `bench-regb-${Date.now().toString(36)}`;
+  const base = await localRootImage();
+  const deps = { docker: new DockerDriver(), registry: new RegistryClient(), log: () => undefined };
+  let version = 0;
+  const build = async (dir: string, name: string, builder: 'docker' | 'registry') => {
+    const options = imageBuildOptions(name, dir, `localhost:5000/${ns}-${builder}/${name}`, { builder, buildArgs: { BASE_IMAGE: base } });
+    const start = performance.now();
+    const result = await buildImage(options, deps);
+    if (result.manifest.status !== 'built') throw new Error(`${name} (${builder}): ${result.manifest.status}, expected built`);
+    return (performance.now() - start) / 1000;
+  };
+  try {
+    const one = join(root, 'one');
+    // Warm-up: both builders have their base and cache state.
+    for (const builder of ['docker', 'registry'] as const) {
+      await writeService(one, ++version);
+      await build(one, 'svc', builder);
+    }
+    const times = { docker: [] as number[], registry: [] as number[] };
+    for (let round = 0; round < 5; round++) {
+      for (const builder of ['registry', 'docker'] as const) {
+        await writeService(one, ++version);
+        times[builder].push(await build(one, 'svc', builder));
+      }
+    }
+    const many = { docker: 0, registry: 0 };
+    for (const builder of ['registry', 'docker'] as const) {
+      const dirs = Array.from({ length: SERVICES }, (_, i) => join(root, `svc-${i}`));
+      ++version;
+      for (const dir of dirs) await writeService(dir, version);
+      const start = performance.now();
+      let next = 0;
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        while (next < dirs.length) {
+          const i = next++;
+          await build(dirs[i], `svc-${i}`, builder);
+        }
+      }));
+      many[builder] = (performance.now() - start) / 1000;
+    }
+    return [
+      { benchmark: 'one-line change in a service: the image step (hash, build, push, claim, manifest)', subject: 'registry builder', baseline: 'docker builder', subjectSeconds: median(times.registry), baselineSeconds: median(times.docker), goal: '≤ 0.1 (10× faster)', met: median(times.registry) <= median(times.docker) / 10 },
+      { benchmark: `${SERVICES} services changed at once, 4 at a time`, subject: 'registry builder', baseline: 'docker builder', subjectSeconds: many.registry, baselineSeconds: many.docker, goal: 'report', met: true },
+    ];
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
