@@ -37,7 +37,9 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['run', 'hello:test']);
     await workspace.commit('hello service');
 
-    const run = await workspace.nx(['run-many', '-t', 'image']);
+    // What a user gets: the default builder (auto).
+    const defaults = { HASHDOCK_BUILDER: 'auto' };
+    const run = await workspace.nx(['run-many', '-t', 'image'], defaults);
     expect(run.exitCode, run.output).toBe(0);
     // The generated Dockerfile is one stage of COPY and config: the default builder assembles it through the registry, no docker build.
     expect(await workspace.takeBuilds()).toEqual([]);
@@ -52,7 +54,7 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(existsSync(join(workspace.root, 'tsconfig.base.json')) || existsSync(join(workspace.root, 'tsconfig.json'))).toBe(false);
 
     // Nothing changed: Nx replays, docker builds nothing.
-    expect((await workspace.nx(['run-many', '-t', 'image'])).exitCode).toBe(0);
+    expect((await workspace.nx(['run-many', '-t', 'image'], defaults)).exitCode).toBe(0);
     expect(await workspace.takeBuilds()).toEqual([]);
   });
 

@@ -39,7 +39,7 @@ describe.skipIf(!environment.available)('turbo parity: turbo run image calls the
       const fromNx = await nxClone.manifest(project);
       const fromTurbo = await turboClone.manifest(project);
       expect(fromTurbo.status).toBe('exists');
-      expect({ ...fromTurbo, status: fromNx.status }).toEqual(fromNx);
+      expect({ ...fromTurbo, status: fromNx.status, builder: fromNx.builder }).toEqual(fromNx);
     }
   });
 });

@@ -59,6 +59,8 @@ export class OutsideWorkspace {
       NX_SKIP_NX_CACHE: 'false',
       HASHDOCK_NAMESPACE: this.namespace,
       HASHDOCK_DOCKER: join(this.root, '.docker-shim'),
+      // The docker path, counted through the shim, unless a test asks for the default builder.
+      HASHDOCK_BUILDER: 'docker',
       ...extra,
     };
   }

@@ -77,6 +77,9 @@ export class SandboxWorkspace {
       NX_WORKSPACE_DATA_DIRECTORY: join(this.root, '.nx', 'workspace-data'),
       HASHDOCK_NAMESPACE: this.namespace,
       HASHDOCK_DOCKER: join(this.root, '.hashdock', 'docker-shim'),
+      // These suites check the docker path (builds counted through the shim); the registry builder
+      // (the default, auto) has its own suite, e2e/registry-builder.int.spec.ts.
+      HASHDOCK_BUILDER: 'docker',
       ...extra,
     };
   }
