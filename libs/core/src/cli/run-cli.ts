@@ -9,13 +9,13 @@ import { verifyReleaseDigests } from '../release/verify-release';
 import { join } from 'node:path';
 import { findWorkspaceRoot, imageCommand } from './image-command';
 import { resolveBaseDigest } from '../image/external-bases';
-import { hostPlatform } from '../image/image-options';
+import { hostPlatform, platformList } from '../image/image-options';
 import { BUILD_ARG_ENV_PREFIX } from '../image/resolve-image-options';
 
 const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>]   (in a project directory)
        hashdock report                             (writes dist/images/report.md)
        hashdock verify                             (every manifest's digest is in its registry)
-       hashdock base-digest <reference> [--arg <NAME>] [--platform <os/arch>]
+       hashdock base-digest <reference> [--arg <NAME>] [--platform <os/arch>[,<os/arch>…]]
                                                    (the digest a base image resolves to; --arg lets HASHDOCK_BUILD_ARG_<NAME> override the reference)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -47,10 +47,12 @@ async function main(argv: string[]): Promise<number> {
       console.error(USAGE);
       return 2;
     }
-    const platform = values.platform ?? hostPlatform();
-    const resolved = await resolveBaseDigest(new RegistryClient({ authorize: createAuthorizer() }), reference, platform);
-    // Nx hashes this line (a runtime input): a re-pushed base changes it.
-    console.log(`${reference} ${platform} ${resolved.digest}`);
+    const client = new RegistryClient({ authorize: createAuthorizer() });
+    // Nx hashes these lines (a runtime input): a re-pushed base changes them. Several platforms: one line each.
+    for (const platform of platformList(values.platform ?? hostPlatform())) {
+      const resolved = await resolveBaseDigest(client, reference, platform);
+      console.log(`${reference} ${platform} ${resolved.digest}`);
+    }
     return 0;
   }
   console.error(USAGE);

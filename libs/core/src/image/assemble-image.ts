@@ -3,7 +3,9 @@ import { ContextEntry } from '../hash/context-files';
 import { blobExists, copyBlob, mountBlob, uploadBlob } from '../registry/blobs';
 import { RegistryClient } from '../registry/client';
 import { getManifest, isIndex, putManifest, RawManifest, sha256Digest } from '../registry/manifest-io';
-import { DOCKER_MANIFEST, OCI_MANIFEST } from '../registry/media-types';
+import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../registry/media-types';
+import { PlatformDescriptor, platformMatches } from './external-bases';
+import { platformList } from './image-options';
 import { parseRepository } from '../registry/reference';
 import { applyInstructions, RegistryBuildUnsupportedError, RuntimeConfig } from './apply-instructions';
 import { baseFilesystem, ownerResolver } from './base-filesystem';
@@ -21,8 +23,10 @@ export interface AssembleImageOptions {
   buildArgs: Record<string, string>;
   contextDir: string;
   context: readonly ContextEntry[];
-  /** The base image manifest for the target platform (never an index). */
+  /** The base: an image manifest, or an index (its child for each platform is used). */
   base: { repository: string; digest: string };
+  /** `linux/amd64`, or several (`linux/amd64,linux/arm64`): one image per platform and an index over them. */
+  platform: string;
   /** Where the image goes, and the tag it is pushed under (a candidate tag until claimed). */
   repository: string;
   tag: string;
@@ -35,6 +39,7 @@ export interface AssembleImageOptions {
 export interface AssembledImage {
   digest: string;
   manifest: RawManifest;
+  /** New layers per platform image (the same for every platform). */
   layers: number;
   /** Bytes of new layers uploaded (base layers are mounted or already there). */
   bytesUploaded: number;
@@ -73,8 +78,38 @@ async function bringBaseLayers(options: AssembleImageOptions, layers: readonly {
  */
 export async function assembleImage(options: AssembleImageOptions): Promise<AssembledImage> {
   const { registry, base } = options;
-  const baseManifest = await getManifest(registry, base.repository, base.digest);
-  if (isIndex(baseManifest.mediaType)) throw new HashdockError('REGISTRY_PROTOCOL', `${base.repository}@${base.digest} is an index; the registry builder needs the platform's manifest`);
+  const platforms = platformList(options.platform);
+  const top = await getManifest(registry, base.repository, base.digest);
+  if (!isIndex(top.mediaType)) {
+    if (platforms.length > 1) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base ${base.repository}@${base.digest} is one image, not an index over ${platforms.join(', ')}`);
+    return assemblePlatform(options, top, options.tag);
+  }
+  const children = (JSON.parse(Buffer.from(top.bytes).toString('utf8')) as { manifests?: (PlatformDescriptor & { mediaType?: string })[] }).manifests ?? [];
+  const childFor = async (platform: string) => {
+    const child = children.find((descriptor) => platformMatches(platform, descriptor));
+    if (!child) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base index ${base.repository}@${base.digest} has no image for ${platform}`);
+    return { descriptor: child, manifest: await getManifest(registry, base.repository, child.digest) };
+  };
+  if (platforms.length === 1) return assemblePlatform(options, (await childFor(platforms[0])).manifest, options.tag);
+  // One image per platform (pushed by digest), then an index over them of the base index's family, under the tag.
+  const images: AssembledImage[] = [];
+  const descriptors: { mediaType: string; digest: string; size: number; platform?: PlatformDescriptor['platform'] }[] = [];
+  for (const platform of platforms) {
+    const { descriptor, manifest } = await childFor(platform);
+    const image = await assemblePlatform(options, manifest);
+    images.push(image);
+    descriptors.push({ mediaType: image.manifest.mediaType, digest: image.digest, size: image.manifest.bytes.byteLength, ...(descriptor.platform ? { platform: descriptor.platform } : {}) });
+  }
+  const mediaType = top.mediaType === DOCKER_LIST ? DOCKER_LIST : OCI_INDEX;
+  const bytes = new Uint8Array(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests: descriptors })));
+  const raw: RawManifest = { bytes, mediaType, digest: sha256Digest(bytes) };
+  const digest = await putManifest(registry, options.repository, options.tag, raw);
+  return { digest, manifest: raw, layers: images[0].layers, bytesUploaded: images.reduce((sum, image) => sum + image.bytesUploaded, 0) };
+}
+
+/** One platform's image on one base image manifest; pushed under `tag`, or by its digest when none. */
+async function assemblePlatform(options: AssembleImageOptions, baseManifest: RawManifest, tag?: string): Promise<AssembledImage> {
+  const { registry, base } = options;
   const media = MEDIA[baseManifest.mediaType as keyof typeof MEDIA];
   if (!media) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base manifest's media type ${baseManifest.mediaType} is not an OCI or Docker v2 image manifest`);
   const manifestJson = JSON.parse(Buffer.from(baseManifest.bytes).toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number; mediaType: string }[] };
@@ -137,6 +172,6 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
   };
   const bytes = new Uint8Array(Buffer.from(JSON.stringify(manifest)));
   const raw: RawManifest = { bytes, mediaType: baseManifest.mediaType, digest: sha256Digest(bytes) };
-  const digest = await putManifest(registry, options.repository, options.tag, raw);
+  const digest = await putManifest(registry, options.repository, tag ?? raw.digest, raw);
   return { digest, manifest: raw, layers: newLayers.length, bytesUploaded };
 }

@@ -24,7 +24,7 @@ import { findReusable } from './reuse-release';
 import { newRunId, publishImage } from './publish-image';
 import { candidateTag, ClaimOptions } from '../registry/claim-tag';
 import { createXxHasher, toHex64 } from '../hash/xxhash';
-import { ImageBuildOptions } from './image-options';
+import { ImageBuildOptions, platformList } from './image-options';
 import { refuseSecretBuildArgs } from './resolve-image-options';
 import { BuilderChoice, chooseBuilder } from './choose-builder';
 import { assembleImage } from './assemble-image';
@@ -159,6 +159,8 @@ function buildManifest(
 ): ImageManifest {
   const { bases, externalBases, scope } = facts;
   const repository = fields.repository ?? options.repository;
+  // Several platforms: one entry per base and platform.
+  const multiPlatform = platformList(options.platform).length > 1;
   return {
     schemaVersion: 1,
     project: options.project,
@@ -174,7 +176,7 @@ function buildManifest(
     ...(fields.plan ? { plan: fields.plan } : {}),
     baseImages: Object.fromEntries(bases.map((base) => [base.project, base.contentHash])),
     ...(externalBases.length
-      ? { externalBases: Object.fromEntries(externalBases.map((base) => [base.reference, { digest: base.digest, platform: base.platform, ...(base.index ? { index: base.index } : {}) }])) }
+      ? { externalBases: Object.fromEntries(externalBases.map((base) => [multiPlatform ? `${base.reference} (${base.platform})` : base.reference, { digest: base.digest, platform: base.platform, ...(base.index ? { index: base.index } : {}) }])) }
       : {}),
     context: describeScope(scope),
     ...(fields.builder ? { builder: { name: fields.builder.name, reason: fields.builder.reason } } : {}),
@@ -297,13 +299,15 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
           base: builder.base!,
           repository: options.repository,
           tag: candidateTag(tags.immutable, runId),
+          platform: options.platform,
           labels: { [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
           epoch: options.sourceDateEpoch,
         });
         assembled = image.digest;
         deps.log(`hashdock: ${options.project}: assembled through the registry API (${image.layers} new layer${image.layers === 1 ? '' : 's'}, ${image.bytesUploaded} bytes uploaded; no docker)`);
       } catch (error) {
-        if (!(error instanceof RegistryBuildUnsupportedError) || options.builder === 'registry') throw error;
+        // Only one platform can fall back: docker makes one platform per image.
+        if (!(error instanceof RegistryBuildUnsupportedError) || options.builder === 'registry' || platformList(options.platform).length > 1) throw error;
         builder = { name: 'docker', reason: error.message };
         deps.log(`hashdock: ${options.project}: ${error.message}; building with docker`);
       }

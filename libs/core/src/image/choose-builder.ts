@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors';
 import { ExternalBase } from './external-bases';
-import { ImageBuildOptions } from './image-options';
+import { ImageBuildOptions, platformList } from './image-options';
 import { registryEligibility } from './registry-eligibility';
 
 export interface BuilderChoice {
@@ -18,12 +18,16 @@ export interface BuilderChoice {
  * cannot build, naming why.
  */
 export function chooseBuilder(
-  options: Pick<ImageBuildOptions, 'builder' | 'push' | 'dockerfile'>,
+  options: Pick<ImageBuildOptions, 'builder' | 'push' | 'dockerfile' | 'platform'>,
   dockerfileText: string,
   bases: { workspace: readonly { reference: string }[]; external: readonly ExternalBase[] },
 ): BuilderChoice {
+  const platforms = platformList(options.platform);
+  if (platforms.length > 1 && options.builder === 'docker')
+    throw new InvalidOptionError('builder', `${options.dockerfile}: several platforms (${platforms.join(', ')}) are built by the registry builder only; builder "docker" makes one platform per image.`);
   if (options.builder === 'docker') return { name: 'docker', reason: 'builder option is "docker"' };
   const refuse = (reason: string): BuilderChoice => {
+    if (platforms.length > 1) throw new InvalidOptionError('platform', `${options.dockerfile}: several platforms (${platforms.join(', ')}) need the registry builder, which cannot build this image: ${reason}.`);
     if (options.builder === 'registry') throw new InvalidOptionError('builder', `${options.dockerfile}: the registry builder cannot build this image: ${reason}. Use builder "auto" or "docker".`);
     return { name: 'docker', reason };
   };

@@ -5,7 +5,7 @@ import { getManifest, isIndex } from '../registry/manifest-io';
 import { parseReference } from '../registry/reference';
 import { RegistryResponseError } from '../registry/errors';
 import { imageNameWithoutRegistry } from './base-images';
-import { hostPlatform } from './image-options';
+import { hostPlatform, platformList } from './image-options';
 
 /** An image from outside the workspace that a Dockerfile builds FROM, pinned to a digest. */
 export interface ExternalBase {
@@ -31,12 +31,12 @@ export class BaseImageError extends HashdockError {
   }
 }
 
-interface PlatformDescriptor {
+export interface PlatformDescriptor {
   digest: string;
   platform?: { os?: string; architecture?: string; variant?: string };
 }
 
-function platformMatches(wanted: string, descriptor: PlatformDescriptor): boolean {
+export function platformMatches(wanted: string, descriptor: PlatformDescriptor): boolean {
   const [os, architecture, variant] = wanted.split('/');
   const platform = descriptor.platform;
   if (!platform || platform.os !== os || platform.architecture !== architecture) return false;
@@ -122,9 +122,13 @@ export async function resolveExternalBases(options: {
 }): Promise<ExternalBase[]> {
   const bases: ExternalBase[] = [];
   const cache = options.cache ?? new Map<string, Promise<{ digest: string; index?: string; repository: string }>>();
-  for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages)) {
-    const { key, reference } = from;
-    const platform = platformFor(from.platformFlag, options.platform);
+  const platforms = platformList(options.platform);
+  for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages))
+    for (const target of platforms) {
+    const { reference } = from;
+    // Several platforms: one entry per platform, each hashed; the base must then be an index.
+    const key = platforms.length > 1 ? `${from.key}@${target}` : from.key;
+    const platform = platformFor(from.platformFlag, target);
     const cacheKey = `${reference} ${platform}`;
     if (!cache.has(cacheKey)) cache.set(cacheKey, resolveBaseDigest(options.registry, reference, platform));
     let resolved;
@@ -133,6 +137,8 @@ export async function resolveExternalBases(options: {
     } catch (cause) {
       throw new BaseImageError(options.dockerfile, from.line, reference, `could not be resolved to a digest for ${platform}: ${(cause as Error).message.split('\n')[0]}`, { cause });
     }
+    if (platforms.length > 1 && !resolved.index)
+      throw new BaseImageError(options.dockerfile, from.line, reference, `is one image (${resolved.digest}), not a multi-platform index: it cannot be the base of ${platforms.join(', ')}`);
     bases.push({
       key,
       ...(from.arg ? { arg: from.arg } : {}),
@@ -141,7 +147,7 @@ export async function resolveExternalBases(options: {
       platform,
       digest: resolved.digest,
       ...(resolved.index ? { index: resolved.index } : {}),
-      pinned: `${resolved.repository}@${resolved.digest}`,
+      pinned: `${resolved.repository}@${platforms.length > 1 ? resolved.index : resolved.digest}`,
     });
   }
   return bases;

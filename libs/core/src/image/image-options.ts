@@ -49,3 +49,8 @@ export function hostPlatform(arch: string = process.arch): string {
   const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm/v7', ppc64: 'ppc64le', s390x: 's390x' };
   return `linux/${map[arch] ?? arch}`;
 }
+
+/** `linux/amd64,linux/arm64` (as docker buildx --platform takes it) → each platform, in order. */
+export function platformList(platform: string): string[] {
+  return platform.split(',').map((item) => item.trim()).filter(Boolean);
+}

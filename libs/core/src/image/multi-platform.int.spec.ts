@@ -1,0 +1,133 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
+import { imageBuildOptions } from '../../../../e2e/support/image-options';
+import { DockerDriver } from '../docker/docker-driver';
+import { mountBlob, uploadBlob } from '../registry/blobs';
+import { RegistryClient } from '../registry/client';
+import { getManifest, putManifest, RawManifest, sha256Digest } from '../registry/manifest-io';
+import { OCI_INDEX } from '../registry/media-types';
+import { hasTag } from '../registry/tag-exists';
+import { buildImage } from './build-image';
+import { ImageBuildOptions } from './image-options';
+
+const environment = await checkEnvironment();
+const client = new RegistryClient();
+const json = (manifest: RawManifest) => JSON.parse(Buffer.from(manifest.bytes).toString('utf8'));
+const bytesOf = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
+
+/** A one-file layer (gzip) and its diff_id. */
+async function markerLayer(text: string): Promise<{ gzip: Uint8Array<ArrayBuffer>; diffId: string }> {
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on('data', (chunk) => {
+    chunks.push(chunk as Buffer);
+  });
+  const ended = new Promise<void>((resolve) => tar.on('end', () => resolve()));
+  tar.entry({ name: 'platform.txt', mode: 0o644, mtime: new Date(0) }, text);
+  tar.finalize();
+  await ended;
+  const raw = Buffer.concat(chunks);
+  return { gzip: new Uint8Array(gzipSync(raw)), diffId: sha256Digest(raw) };
+}
+
+/**
+ * Multi-platform images from a base that is a two-platform index, made
+ * locally from two root images: the local root (amd64) and a copy of it with
+ * an extra marker layer whose config says arm64. No QEMU, no buildx: the
+ * registry builder appends the same layers to each platform's base.
+ */
+describe.skipIf(!environment.available)('registry builder: a two-platform base index gives a two-platform service index', () => {
+  const ns = `multi-${Date.now().toString(36)}`;
+  const rootRepo = `localhost:5000/${ns}/root`;
+  let workspace = '';
+  const platformBase: Record<string, { digest: string; layers: string[] }> = {};
+  const deps = { docker: new DockerDriver(), registry: client, log: () => undefined };
+  const options = (name: string, extra: Partial<ImageBuildOptions> = {}) =>
+    imageBuildOptions(name, join(workspace, name), `localhost:5000/${ns}/${name}`, {
+      workspaceRoot: workspace,
+      manifestDir: join(workspace, 'dist/images'),
+      platform: 'linux/amd64,linux/arm64',
+      workspaceImages: { [`${ns}/base`]: 'base' },
+      ...extra,
+    });
+
+  beforeAll(async () => {
+    workspace = await mkdtemp(join(tmpdir(), 'hashdock-multi-'));
+    const root = await localRootImage();
+    const source = root.slice(0, root.lastIndexOf(':'));
+    const amd64 = await getManifest(client, source, root.slice(root.lastIndexOf(':') + 1));
+    const amd64Json = json(amd64);
+    for (const blob of [amd64Json.config, ...amd64Json.layers]) await mountBlob(client, rootRepo, blob.digest, source);
+    await putManifest(client, rootRepo, amd64.digest, amd64);
+    // The "arm64" root: the same filesystem plus /platform.txt, its config saying arm64.
+    const config = await (await client.request(source, { method: 'GET', path: `blobs/${amd64Json.config.digest}`, expect: [200] })).json();
+    const marker = await markerLayer('arm64');
+    const armConfig = bytesOf({ ...config, architecture: 'arm64', rootfs: { type: 'layers', diff_ids: [...config.rootfs.diff_ids, marker.diffId] } });
+    await uploadBlob(client, rootRepo, sha256Digest(marker.gzip), marker.gzip, marker.gzip.byteLength);
+    await uploadBlob(client, rootRepo, sha256Digest(armConfig), armConfig, armConfig.byteLength);
+    const arm64Bytes = bytesOf({
+      ...amd64Json,
+      config: { ...amd64Json.config, digest: sha256Digest(armConfig), size: armConfig.byteLength },
+      layers: [...amd64Json.layers, { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: sha256Digest(marker.gzip), size: marker.gzip.byteLength }],
+    });
+    const arm64: RawManifest = { bytes: arm64Bytes, mediaType: amd64.mediaType, digest: sha256Digest(arm64Bytes) };
+    await putManifest(client, rootRepo, arm64.digest, arm64);
+    const index = bytesOf({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [
+        { mediaType: amd64.mediaType, digest: amd64.digest, size: amd64.bytes.byteLength, platform: { os: 'linux', architecture: 'amd64' } },
+        { mediaType: arm64.mediaType, digest: arm64.digest, size: arm64.bytes.byteLength, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    });
+    await putManifest(client, rootRepo, 'two', { bytes: index, mediaType: OCI_INDEX, digest: sha256Digest(index) });
+    platformBase.amd64 = { digest: amd64.digest, layers: amd64Json.layers.map((layer: { digest: string }) => layer.digest) };
+    platformBase.arm64 = { digest: arm64.digest, layers: json(arm64).layers.map((layer: { digest: string }) => layer.digest) };
+
+    await mkdir(join(workspace, 'base'), { recursive: true });
+    await writeFile(join(workspace, 'base/Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nENV NODE_ENV=production\nWORKDIR /srv\nCMD ["node"]\n');
+    await mkdir(join(workspace, 'svc/dist'), { recursive: true });
+    await writeFile(join(workspace, 'svc/Dockerfile'), `ARG BASE_IMAGE=${ns}/base\nFROM \${BASE_IMAGE}\nCOPY dist/ /srv/\nCMD ["node", "/srv/main.js"]\n`);
+    await writeFile(join(workspace, 'svc/dist/main.js'), 'console.log("hi")\n');
+  });
+  afterAll(() => rm(workspace, { recursive: true, force: true }));
+
+  it('base and service are indexes over both platforms, each platform on its own base layers with the same new layers on top', async () => {
+    const base = await buildImage(options('base', { buildArgs: { ROOT_IMAGE: `${rootRepo}:two` } }), deps);
+    expect(base.manifest).toMatchObject({ status: 'built', platform: 'linux/amd64,linux/arm64', builder: { name: 'registry' } });
+    expect(Object.keys(base.manifest.externalBases ?? {}).sort()).toEqual([`${rootRepo}:two (linux/amd64)`, `${rootRepo}:two (linux/arm64)`]);
+    const svc = await buildImage(options('svc'), deps);
+    expect(svc.manifest).toMatchObject({ status: 'built', builder: { name: 'registry' } });
+
+    const index = json(await getManifest(client, svc.manifest.repository, svc.manifest.digest!));
+    expect(index.mediaType).toBe(OCI_INDEX);
+    expect(index.manifests.map((child: { platform: { architecture: string } }) => child.platform.architecture)).toEqual(['amd64', 'arm64']);
+    const added: string[][] = [];
+    for (const child of index.manifests) {
+      const arch = child.platform.architecture as 'amd64' | 'arm64';
+      const image = json(await getManifest(client, svc.manifest.repository, child.digest));
+      const layers = image.layers.map((layer: { digest: string }) => layer.digest);
+      expect(layers.slice(0, platformBase[arch].layers.length), arch).toEqual(platformBase[arch].layers);
+      added.push(layers.slice(platformBase[arch].layers.length));
+      const config = await (await client.request(svc.manifest.repository, { method: 'GET', path: `blobs/${image.config.digest}`, expect: [200] })).json();
+      expect(config.architecture, arch).toBe(arch);
+      expect(config.config.Cmd).toEqual(['node', '/srv/main.js']);
+    }
+    // WORKDIR /srv (base) and the COPY (service): the same bytes on both platforms.
+    expect(added[0]).toHaveLength(2);
+    expect(added[1]).toEqual(added[0]);
+    // The claim protocol holds for indexes too: the content-hash tag names the index.
+    expect(await hasTag(client, svc.manifest.repository, svc.manifest.contentHash)).toBe(svc.manifest.digest);
+  });
+
+  it('several platforms: the docker builder is refused, and so is a base that is one image', async () => {
+    await expect(buildImage(options('svc', { builder: 'docker', repository: `localhost:5000/${ns}/svc-docker` }), deps)).rejects.toThrow('several platforms (linux/amd64, linux/arm64) are built by the registry builder only');
+    const root = await localRootImage();
+    await expect(buildImage(options('base', { repository: `localhost:5000/${ns}/base-single`, buildArgs: { ROOT_IMAGE: root } }), deps)).rejects.toThrow(/is one image \(sha256:[0-9a-f]{64}\), not a multi-platform index/);
+  });
+});
