@@ -2,7 +2,7 @@ import { HashdockError } from '../errors';
 import { ContextEntry } from '../hash/context-files';
 import { blobExists, copyBlob, mountBlob, uploadBlob } from '../registry/blobs';
 import { RegistryClient } from '../registry/client';
-import { getManifest, isIndex, putManifest, RawManifest, sha256Digest } from '../registry/manifest-io';
+import { getManifest, isIndex, putManifest, RawManifest, rememberByDigest, sha256Digest } from '../registry/manifest-io';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../registry/media-types';
 import { PlatformDescriptor, platformMatches } from './external-bases';
 import { platformList } from './image-options';
@@ -16,6 +16,9 @@ const MEDIA = {
   [OCI_MANIFEST]: { config: 'application/vnd.oci.image.config.v1+json', layer: 'application/vnd.oci.image.layer.v1.tar+gzip' },
 } as const;
 
+/** Blobs up to this size are uploaded without a HEAD first. */
+const SMALL_BLOB = 1024 * 1024;
+
 export interface AssembleImageOptions {
   registry: RegistryClient;
   dockerfile: string;
@@ -27,9 +30,9 @@ export interface AssembleImageOptions {
   base: { repository: string; digest: string };
   /** `linux/amd64`, or several (`linux/amd64,linux/arm64`): one image per platform and an index over them. */
   platform: string;
-  /** Where the image goes, and the tag it is pushed under (a candidate tag until claimed). */
+  /** Where the image goes; with `tag`, the manifest is pushed under it, without, the caller pushes the returned manifest. */
   repository: string;
-  tag: string;
+  tag?: string;
   /** Labels the docker builder would add with --label. */
   labels: Record<string, string>;
   /** SOURCE_DATE_EPOCH, or 0. */
@@ -97,24 +100,33 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
   for (const platform of platforms) {
     const { descriptor, manifest } = await childFor(platform);
     const image = await assemblePlatform(options, manifest);
+    // A child of the index is pushed by its digest before the index that names it.
+    await putManifest(options.registry, options.repository, image.digest, image.manifest);
     images.push(image);
     descriptors.push({ mediaType: image.manifest.mediaType, digest: image.digest, size: image.manifest.bytes.byteLength, ...(descriptor.platform ? { platform: descriptor.platform } : {}) });
   }
   const mediaType = top.mediaType === DOCKER_LIST ? DOCKER_LIST : OCI_INDEX;
   const bytes = new Uint8Array(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests: descriptors })));
   const raw: RawManifest = { bytes, mediaType, digest: sha256Digest(bytes) };
-  const digest = await putManifest(registry, options.repository, options.tag, raw);
+  const digest = options.tag ? await putManifest(registry, options.repository, options.tag, raw) : raw.digest;
   return { digest, manifest: raw, layers: images[0].layers, bytesUploaded: images.reduce((sum, image) => sum + image.bytesUploaded, 0) };
 }
 
-/** One platform's image on one base image manifest; pushed under `tag`, or by its digest when none. */
+/** One platform's image on one base image manifest; its manifest pushed under `tag` (a tag or its digest), or left to the caller. */
 async function assemblePlatform(options: AssembleImageOptions, baseManifest: RawManifest, tag?: string): Promise<AssembledImage> {
   const { registry, base } = options;
   const media = MEDIA[baseManifest.mediaType as keyof typeof MEDIA];
   if (!media) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base manifest's media type ${baseManifest.mediaType} is not an OCI or Docker v2 image manifest`);
   const manifestJson = JSON.parse(Buffer.from(baseManifest.bytes).toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number; mediaType: string }[] };
-  const configResponse = await registry.request(base.repository, { method: 'GET', path: `blobs/${manifestJson.config.digest}`, expect: [200] });
-  const baseConfig = (await configResponse.json()) as ImageJson;
+  const configKey = `${base.repository}@${manifestJson.config.digest}`;
+  let configBytes0 = registry.byDigest.get(configKey);
+  if (!configBytes0) {
+    const configResponse = await registry.request(base.repository, { method: 'GET', path: `blobs/${manifestJson.config.digest}`, expect: [200] });
+    configBytes0 = new Uint8Array(await configResponse.arrayBuffer());
+    if (sha256Digest(configBytes0) !== manifestJson.config.digest) throw new HashdockError('REGISTRY_PROTOCOL', `${base.repository}@${manifestJson.config.digest}: the config blob does not match its digest`);
+    rememberByDigest(registry, configKey, configBytes0);
+  }
+  const baseConfig = JSON.parse(Buffer.from(configBytes0).toString('utf8')) as ImageJson;
 
   const fs = await baseFilesystem(registry, base.repository, manifestJson.layers);
   const resolve = ownerResolver(fs);
@@ -152,14 +164,15 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
   const configBytes = new Uint8Array(Buffer.from(JSON.stringify(image)));
   const configDigest = sha256Digest(configBytes);
 
+  // Base layers, new layers and the config go up at once; the manifest only after all of them.
   let bytesUploaded = 0;
-  await bringBaseLayers(options, manifestJson.layers);
-  for (const layer of newLayers) {
-    if (await blobExists(registry, options.repository, layer.digest)) continue;
-    await uploadBlob(registry, options.repository, layer.digest, layer.gzip, layer.gzip.byteLength);
-    bytesUploaded += layer.gzip.byteLength;
-  }
-  if (!(await blobExists(registry, options.repository, configDigest))) await uploadBlob(registry, options.repository, configDigest, configBytes, configBytes.byteLength);
+  const upload = async (digest: string, bytes: Uint8Array<ArrayBuffer>) => {
+    // A small blob is sent without asking first (the registry keeps one copy): one round trip less on the usual path.
+    if (bytes.byteLength > SMALL_BLOB && (await blobExists(registry, options.repository, digest))) return;
+    await uploadBlob(registry, options.repository, digest, bytes, bytes.byteLength);
+    bytesUploaded += bytes.byteLength;
+  };
+  await Promise.all([bringBaseLayers(options, manifestJson.layers), ...newLayers.map((layer) => upload(layer.digest, layer.gzip)), upload(configDigest, configBytes)]);
 
   const manifest = {
     schemaVersion: 2,
@@ -172,6 +185,6 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
   };
   const bytes = new Uint8Array(Buffer.from(JSON.stringify(manifest)));
   const raw: RawManifest = { bytes, mediaType: baseManifest.mediaType, digest: sha256Digest(bytes) };
-  const digest = await putManifest(registry, options.repository, tag ?? raw.digest, raw);
+  const digest = tag ? await putManifest(registry, options.repository, tag, raw) : raw.digest;
   return { digest, manifest: raw, layers: newLayers.length, bytesUploaded };
 }

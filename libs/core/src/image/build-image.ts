@@ -11,6 +11,7 @@ import { contentHash, ContentHashResult } from '../hash/content-hash';
 import { XxHasher } from '../hash/xxhash';
 import { ImageManifest, manifestName, manifestPath, readManifest, writeManifest } from '../manifest/image-manifest';
 import { RegistryClient } from '../registry/client';
+import { RawManifest } from '../registry/manifest-io';
 import { parseRepository } from '../registry/reference';
 import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
@@ -281,12 +282,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   } else {
     const inputsRecord = await inputsRecordOf(options, hash, xx);
     const previousHash = await previousPushedHash(options);
-    reasons = await findReasons(options, deps, inputsRecord, previousHash);
+    // Reasons are read from the registry while the image is built (best effort, never fails the build).
+    const reasonsFound = findReasons(options, deps, inputsRecord, previousHash);
     // A pushed build carries only a run-unique name until it is published (see publishImage).
     const runId = newRunId();
     const storeRecord = () => ensureInputsRecord(options, deps, hash.hash, async () => inputsRecord, false);
     let builder = chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases });
-    let assembled: string | undefined;
+    let assembled: { digest: string; manifest: RawManifest } | undefined;
     if (builder.name === 'registry') {
       try {
         const image = await assembleImage({
@@ -298,12 +300,11 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
           context: hash.context,
           base: builder.base!,
           repository: options.repository,
-          tag: candidateTag(tags.immutable, runId),
           platform: options.platform,
           labels: { [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
           epoch: options.sourceDateEpoch,
         });
-        assembled = image.digest;
+        assembled = { digest: image.digest, manifest: image.manifest };
         deps.log(`hashdock: ${options.project}: assembled through the registry API (${image.layers} new layer${image.layers === 1 ? '' : 's'}, ${image.bytesUploaded} bytes uploaded; no docker)`);
       } catch (error) {
         // Only one platform can fall back: docker makes one platform per image.
@@ -318,11 +319,11 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest: null, pushed: false, builder });
     } else {
       // Someone may have pushed this hash while we built: keep theirs, never overwrite an immutable tag.
-      const raced = await hasTag(deps.registry, options.repository, tags.immutable, 'push');
+      // (An assembled image goes straight to the claim, whose first look is the same check.)
+      const raced = assembled ? undefined : await hasTag(deps.registry, options.repository, tags.immutable, 'push');
       if (raced) {
         deps.log(`hashdock: ${ref(tags.immutable)} appeared during the build; keeping the registry's ${raced}`);
-        if (assembled) await deleteManifest(deps.registry, options.repository, assembled, raced);
-        else await deps.docker.untag(ref(candidateTag(tags.immutable, runId))).catch(() => undefined);
+        await deps.docker.untag(ref(candidateTag(tags.immutable, runId))).catch(() => undefined);
         manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: raced, pushed: true, builder });
       } else {
         // The inputs travel with the image, so a later rebuild can say what changed.
@@ -330,6 +331,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         manifest = buildManifest(options, hash.hash, tags.all, facts, { status: published.adopted ? 'exists' : 'built', digest: published.digest, pushed: true, builder });
       }
     }
+    reasons = await reasonsFound;
   }
   const manifestFile = await writeManifest(options.manifestDir, manifest);
   return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, ...(reasons ? { reasons } : {}) };
@@ -364,12 +366,6 @@ async function dockerBuild(
   );
 }
 
-/** Remove an assembled image that lost to another run's (its candidate tag goes with it); never the winner's digest. */
-async function deleteManifest(registry: RegistryClient, repository: string, digest: string, keep: string): Promise<void> {
-  if (digest === keep) return;
-  await registry.request(repository, { method: 'DELETE', path: `manifests/${digest}`, scope: 'push', expect: [202, 404, 405] }).then((response) => response.body?.cancel(), () => undefined);
-}
-
 /** The canonical inputs plus the bundler's source lines: what travels with the image as `<hash>.inputs`. */
 async function inputsRecordOf(options: ImageBuildOptions, hash: ContentHashResult, xx: XxHasher): Promise<string> {
   return hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes)), options.contextDir) : '');
@@ -382,7 +378,8 @@ async function inputsRecordOf(options: ImageBuildOptions, hash: ContentHashResul
  */
 async function ensureInputsRecord(options: ImageBuildOptions, deps: BuildImageDeps, contentHash: string, record: () => Promise<string>, announce = true): Promise<void> {
   try {
-    if (await hasTag(deps.registry, options.repository, inputsTag(contentHash), 'push')) return;
+    // After a fresh build (announce off) the record is written without asking first: storing it again is idempotent.
+    if (announce && (await hasTag(deps.registry, options.repository, inputsTag(contentHash), 'push'))) return;
     await storeInputs(deps.registry, options.repository, contentHash, await record());
     if (announce) deps.log(`hashdock: stored the missing inputs record ${options.repository}:${inputsTag(contentHash)}`);
   } catch (error) {

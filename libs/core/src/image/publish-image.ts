@@ -3,6 +3,7 @@ import { candidateTag, claimTag, ClaimOptions } from '../registry/claim-tag';
 import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
 import { ResolvedTags } from '../tags/tag-policy';
+import { putManifest, RawManifest } from '../registry/manifest-io';
 import type { BuildImageDeps } from './build-image';
 
 /** A run id that sorts by time first, so "smallest wins" prefers the earlier run. */
@@ -30,19 +31,22 @@ export async function publishImage(
   runId: string,
   storeRecord: () => Promise<void>,
   claim: ClaimOptions = {},
-  /** Set when the image is already in the registry under its candidate tag (the registry builder): no docker involved. */
-  assembled?: string,
+  /** Set for the registry builder: its blobs are in the registry, its manifest not yet (no docker involved). */
+  assembled?: { digest: string; manifest: RawManifest },
 ): Promise<PublishResult> {
   const candidate = candidateTag(tags.immutable, runId);
   const local = `${repository}:${candidate}`;
   try {
     if (!assembled) await deps.docker.push(local, deps.signal);
-    const pushed = await hasTag(deps.registry, repository, candidate, 'push');
+    // The inputs record describes the content hash, whichever image wins the tag: stored while the tag is claimed.
+    const recorded = storeRecord();
+    const pushed = assembled?.digest ?? (await hasTag(deps.registry, repository, candidate, 'push'));
     if (!pushed) throw new Error(`${local} is missing from the registry right after docker push`);
-    const result = await claimTag(deps.registry, repository, tags.immutable, { runId, digest: pushed }, claim);
+    // An assembled image's blobs are in the registry; its manifest goes up under the candidate tag as the claim starts.
+    const pushCandidate = assembled && (() => putManifest(deps.registry, repository, candidate, assembled.manifest));
+    const result = await claimTag(deps.registry, repository, tags.immutable, { runId, digest: pushed, ...(assembled ? { manifest: assembled.manifest, pushCandidate } : {}) }, claim);
     if (result.adopted) deps.log(`hashdock: another run pushed ${repository}:${tags.immutable} first (${result.digest}); adopted its image and removed ours (${pushed})`);
-    await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, repository, result.digest, tag)));
-    await storeRecord();
+    await Promise.all([...tags.all.slice(1).map((tag) => retag(deps.registry, repository, result.digest, tag)), recorded]);
     return result;
   } finally {
     if (!assembled) {

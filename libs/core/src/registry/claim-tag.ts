@@ -1,6 +1,6 @@
 import { RegistryClient } from './client';
 import { listTags } from './list-tags';
-import { getManifest, putManifest } from './manifest-io';
+import { getManifest, putManifest, RawManifest } from './manifest-io';
 import { hasTag } from './tag-exists';
 
 export interface ClaimOptions {
@@ -37,18 +37,28 @@ export const candidateTag = (tag: string, runId: string) => `${tag}.candidate-${
  * differs from the winner's, so nothing untagged is left to be mistaken for a
  * release, and nothing recorded is ever garbage-collected.
  */
-export async function claimTag(client: RegistryClient, repository: string, tag: string, mine: { runId: string; digest: string }, options: ClaimOptions = {}): Promise<ClaimResult> {
+export async function claimTag(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  /** `pushCandidate` puts our image under its candidate tag, while the tag is looked at (one round trip saved). */
+  mine: { runId: string; digest: string; manifest?: RawManifest; pushCandidate?: () => Promise<unknown> },
+  options: ClaimOptions = {},
+): Promise<ClaimResult> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const settleMs = options.settleMs ?? 10_000;
   const pollMs = options.pollMs ?? 200;
   const prefix = candidateTag(tag, '');
   const candidates = async () => (await listTags(client, repository)).filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length)).sort();
 
-  let held = await hasTag(client, repository, tag, 'push');
+  let [held] = await Promise.all([hasTag(client, repository, tag, 'push'), mine.pushCandidate?.()]);
   if (!held) {
     const seen = await candidates();
     if (seen.length <= 1 || seen.every((runId) => runId === mine.runId)) {
-      await putManifest(client, repository, tag, await getManifest(client, repository, mine.digest));
+      // Our own manifest's bytes, when the caller has them, save reading them back.
+      const put = await putManifest(client, repository, tag, mine.manifest ?? (await getManifest(client, repository, mine.digest)));
+      // Only one run can see only itself: the tag is ours, as the registry just said.
+      if (put === mine.digest) return { digest: put, adopted: false };
     } else {
       const deadline = Date.now() + settleMs;
       while (!held && Date.now() < deadline) {

@@ -87,6 +87,11 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 /** Distribution v2 HTTP client: timeouts, bounded retries, auth hook. One per configuration, no global state. */
 export class RegistryClient {
   readonly stats: RegistryStats = { requests: {}, retries: 0, bytesSent: 0 };
+  /**
+   * Manifests and small blobs read by digest (`<repository>@<digest>` → bytes): content-addressed, so
+   * never stale. Bounded; one per client, so a process building many images reads a base once.
+   */
+  readonly byDigest = new Map<string, Uint8Array<ArrayBuffer>>();
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   readonly upload: UploadPolicy;

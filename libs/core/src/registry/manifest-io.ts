@@ -29,7 +29,18 @@ const BODY_ATTEMPTS = 3;
  * A connection dropped in the middle of the body is retried like one dropped
  * before the answer, and finally named (registry, repository, operation).
  */
+const CACHED_ENTRIES = 256;
+
+/** Remember content read by digest on the client (oldest dropped past a bound). */
+export function rememberByDigest(client: RegistryClient, key: string, bytes: Uint8Array<ArrayBuffer>): void {
+  if (client.byDigest.size >= CACHED_ENTRIES) client.byDigest.delete(client.byDigest.keys().next().value!);
+  client.byDigest.set(key, bytes);
+}
+
 export async function getManifest(client: RegistryClient, repository: string, reference: string): Promise<RawManifest> {
+  const key = `${repository}@${reference}`;
+  const known = reference.startsWith('sha256:') ? client.byDigest.get(key) : undefined;
+  if (known) return { bytes: known, mediaType: (JSON.parse(Buffer.from(known).toString('utf8')) as { mediaType?: string }).mediaType ?? '', digest: reference };
   let response: Response | undefined;
   let bytes: Uint8Array<ArrayBuffer> | undefined;
   for (let attempt = 1; !bytes; attempt++) {
@@ -44,6 +55,8 @@ export async function getManifest(client: RegistryClient, repository: string, re
   const digest = sha256Digest(bytes);
   if (reference.startsWith('sha256:') && digest !== reference) throw new DigestMismatchError(`${repository}@${reference}`, reference, digest);
   const mediaType = response.headers.get('content-type')?.split(';')[0].trim() || (JSON.parse(Buffer.from(bytes).toString('utf8')).mediaType as string);
+  // Only a manifest that names its own media type can be served from memory with the right one.
+  if (reference.startsWith('sha256:') && (JSON.parse(Buffer.from(bytes).toString('utf8')) as { mediaType?: string }).mediaType === mediaType) rememberByDigest(client, key, bytes);
   return { bytes, mediaType, digest };
 }
 
