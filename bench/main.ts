@@ -8,6 +8,7 @@ import { benchInference } from './inference.bench';
 import { benchNarrowing } from './narrowing.bench';
 import { benchUploadMemory, uploadChild } from './upload-memory.bench';
 import { benchRegistryBuilder } from './registry-builder.bench';
+import { benchScale } from './scale.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     if (!only || only === 'infra') rows.push(...(await benchInfraModes()));
     if (!only || only === 'upload') rows.push(...(await benchUploadMemory()));
     if (!only || only === 'registry-builder') rows.push(...(await benchRegistryBuilder()));
+    if (!only || only === 'scale') rows.push(...(await benchScale(Number(process.argv[3]) || 50)));
   }
   printTable(rows);
 }

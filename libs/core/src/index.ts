@@ -63,3 +63,5 @@ export * from './image/base-filesystem';
 export * from './image/copy-layer';
 export * from './image/assemble-image';
 export * from './image/choose-builder';
+export * from './image/run-image-targets';
+export * from './registry/list-tags';

@@ -1,0 +1,115 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listTags, RegistryClient, runCommand } from '@hashdock/core';
+import { localRootImage } from '../e2e/support/environment';
+import { REPO_ROOT } from '../e2e/support/sandbox-workspace';
+import { Row } from './support';
+
+const LIB_USERS = 10;
+
+/**
+ * A workspace of `count` services FROM a workspace base, built from the
+ * workspace root (`COPY apps/svc-N/dist/`), the first 10 also copying one
+ * shared lib; each project has an `nx:noop` target as the floor of what Nx
+ * itself costs.
+ */
+async function generateWorkspace(count: number, root: string, namespace: string): Promise<void> {
+  const plugin = { plugin: '@hashdock/nx-plugin', options: { namespace, context: 'workspace', tags: ['{contentHash}'], buildTarget: false, buildArgs: { ROOT_IMAGE: await localRootImage() } } };
+  await writeFile(join(root, 'nx.json'), JSON.stringify({ plugins: [plugin], useDaemonProcess: false, targetDefaults: { noop: { cache: true } } }, null, 2));
+  await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'scale', private: true }));
+  await writeFile(join(root, '.gitignore'), 'node_modules\n.nx\ndist\n');
+  await mkdir(join(root, 'libs/shared'), { recursive: true });
+  await writeFile(join(root, 'libs/shared/index.js'), 'exports.greeting = "hello";\n');
+  await mkdir(join(root, 'apps/base'), { recursive: true });
+  await writeFile(join(root, 'apps/base/project.json'), JSON.stringify({ name: 'base', targets: { noop: { executor: 'nx:noop' } } }));
+  await writeFile(join(root, 'apps/base/Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nENV NODE_ENV=production\nWORKDIR /app\nCMD ["node", "--version"]\n');
+  for (let i = 0; i < count; i++) {
+    const dir = join(root, 'apps', `svc-${i}`);
+    await mkdir(join(dir, 'dist'), { recursive: true });
+    await writeFile(join(dir, 'project.json'), JSON.stringify({ name: `svc-${i}`, targets: { noop: { executor: 'nx:noop' } } }));
+    const shared = i < LIB_USERS ? 'COPY libs/shared/ /app/shared/\n' : '';
+    await writeFile(join(dir, 'Dockerfile'), `ARG BASE_IMAGE=${namespace}/base\nFROM \${BASE_IMAGE}\nCOPY apps/svc-${i}/dist/ /app/\n${shared}CMD ["node", "/app/main.js"]\n`);
+    await writeFile(join(dir, 'dist/main.js'), `require('http').createServer((q, s) => s.end('svc-${i}')).listen(3000);\n`);
+  }
+  await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  await runCommand('git', ['init', '-q', '-b', 'main'], { cwd: root });
+  await runCommand('git', ['-c', 'user.name=b', '-c', 'user.email=b@b.invalid', 'add', '-A'], { cwd: root });
+  await runCommand('git', ['-c', 'user.name=b', '-c', 'user.email=b@b.invalid', 'commit', '-qm', 'scale'], { cwd: root });
+}
+
+/** Images built in a namespace so far: every built image leaves its candidate tag (`<hash>.candidate-<run>`). */
+async function candidates(client: RegistryClient, namespace: string, count: number): Promise<number> {
+  let total = 0;
+  for (const name of ['base', ...Array.from({ length: count }, (_, i) => `svc-${i}`)]) {
+    const tags = await listTags(client, `localhost:5000/${namespace}/${name}`).catch(() => [] as string[]);
+    total += tags.filter((tag) => tag.includes('.candidate-')).length;
+  }
+  return total;
+}
+
+/**
+ * Hashdock at scale: `count` services, batch executor (the default) vs one
+ * process per task (`--batch=false`), each mode in its own namespace and Nx
+ * cache, scenarios run in turn for both: cold, nothing changed (vs an
+ * `nx:noop` target over the same projects), fresh runner (Nx cache wiped,
+ * registry full), one-lib change. Builds are counted in the registry.
+ */
+export async function benchScale(count = 50): Promise<Row[]> {
+  const stamp = Date.now().toString(36);
+  const client = new RegistryClient();
+  const modes = ['batch', 'per-task'] as const;
+  const roots: Record<string, string> = {};
+  const namespaces: Record<string, string> = {};
+  for (const mode of modes) {
+    roots[mode] = await mkdtemp(join(tmpdir(), `hashdock-bench-scale-${mode}-`));
+    namespaces[mode] = `bench-scale-${mode}-${stamp}`;
+    await generateWorkspace(count, roots[mode], namespaces[mode]);
+  }
+  const nx = async (mode: string, args: string[]) => {
+    const start = performance.now();
+    const { stdout } = await runCommand(join(roots[mode], 'node_modules/.bin/nx'), [...args, ...(mode === 'per-task' && args[1] === 'image' ? ['--batch=false'] : []), '--outputStyle=static'], {
+      cwd: roots[mode],
+      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', HASHDOCK_BUILDER: 'auto' },
+      timeoutMs: 900_000,
+    });
+    return { seconds: (performance.now() - start) / 1000, stdout };
+  };
+  const figures: Record<string, Record<string, { seconds: number; builds: number }>> = {};
+  const measure = async (scenario: string, prepare: (mode: string) => Promise<void>, args = ['run-many', '-t', 'image']) => {
+    figures[scenario] = {};
+    for (const mode of modes) {
+      await prepare(mode);
+      const before = await candidates(client, namespaces[mode], count);
+      const { seconds } = await nx(mode, args);
+      figures[scenario][mode] = { seconds, builds: (await candidates(client, namespaces[mode], count)) - before };
+    }
+  };
+  try {
+    const nothing = async () => undefined;
+    await measure('cold', nothing);
+    await measure('nothing changed', nothing);
+    // Nx itself: a cached no-op target over the same projects, run twice so the second is all cache.
+    for (const mode of modes) await nx(mode, ['run-many', '-t', 'noop']);
+    const noop = await nx('batch', ['run-many', '-t', 'noop']);
+    await measure('fresh runner (Nx cache wiped, registry full)', (mode) => rm(join(roots[mode], '.nx'), { recursive: true, force: true }));
+    let edit = 0;
+    await measure('one-lib change', (mode) => writeFile(join(roots[mode], 'libs/shared/index.js'), `exports.greeting = "hello ${++edit}";\n`));
+    const rows: Row[] = [];
+    for (const [scenario, byMode] of Object.entries(figures)) {
+      rows.push({
+        benchmark: `${count} services, ${scenario}: batch executor (${byMode.batch.builds} builds) vs a process per task (${byMode['per-task'].builds} builds)`,
+        subject: 'batch',
+        baseline: 'per task',
+        subjectSeconds: byMode.batch.seconds,
+        baselineSeconds: byMode['per-task'].seconds,
+        goal: 'report',
+        met: true,
+      });
+    }
+    rows.push({ benchmark: `${count} services, nothing changed: nx run-many -t image vs -t noop (both from the Nx cache)`, subject: 'image', baseline: 'noop', subjectSeconds: figures['nothing changed'].batch.seconds, baselineSeconds: noop.seconds, goal: '≤ 1.1', met: figures['nothing changed'].batch.seconds <= noop.seconds * 1.1 });
+    return rows;
+  } finally {
+    for (const root of Object.values(roots)) await rm(root, { recursive: true, force: true });
+  }
+}

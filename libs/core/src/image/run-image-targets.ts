@@ -1,0 +1,81 @@
+import { DockerDriver } from '../docker/docker-driver';
+import { abortWhenParentDies } from '../process/parent-watch';
+import { createAuthorizer } from '../registry/auth';
+import { RegistryClient } from '../registry/client';
+import { isHashdockError } from '../errors';
+import { writeImageReport } from '../report/image-report';
+import { gitShortSha } from '../tags/git-sha';
+import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
+import { buildImage, BuildImageDeps, summaryLine } from './build-image';
+import { ImageTargetFacts, ImageTargetOptions, resolveImageOptions } from './resolve-image-options';
+import { scheduleTasks } from './schedule-tasks';
+
+export interface ImageTask {
+  /** The runner's task id, e.g. `api:image`. */
+  id: string;
+  options: ImageTargetOptions;
+  facts: Omit<ImageTargetFacts, 'gitSha'>;
+  /** Ids of tasks this one waits for; ids outside the batch are taken as done. */
+  dependsOn: readonly string[];
+}
+
+export interface ImageTaskResult {
+  id: string;
+  success: boolean;
+  /** Whether it never ran because a task it depends on failed. */
+  skipped: boolean;
+  output: string;
+  startTime: number;
+  endTime: number;
+}
+
+/**
+ * Many image targets in one process (Nx's batch executor): one registry
+ * client (tokens, connections and content read by digest shared), one docker
+ * driver, one base-digest cache, git asked once; at most `concurrency` images
+ * at a time, each only after the images it builds FROM. Results are yielded
+ * as tasks finish, each with its own output. A task whose dependency failed
+ * is skipped, never run on a stale base.
+ */
+export async function* runImageTargets(tasks: readonly ImageTask[], concurrency = 4): AsyncGenerator<ImageTaskResult> {
+  const controller = new AbortController();
+  const stopWatching = abortWhenParentDies(controller);
+  const deps: Omit<BuildImageDeps, 'log'> = {
+    docker: new DockerDriver(),
+    registry: new RegistryClient({ authorize: createAuthorizer() }),
+    signal: controller.signal,
+    baseDigests: new Map(),
+  };
+  const gitShas = new Map<string, Promise<string | undefined>>();
+  const run = async (task: ImageTask): Promise<ImageTaskResult> => {
+    const startTime = Date.now();
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    try {
+      const templates = [...(task.options.tags ?? DEFAULT_TAG_TEMPLATES), ...(task.options.extraTags ?? [])];
+      if (templatesUse(templates, 'gitSha') && !gitShas.has(task.facts.workspaceRoot)) gitShas.set(task.facts.workspaceRoot, gitShortSha(task.facts.workspaceRoot));
+      const gitSha = templatesUse(templates, 'gitSha') ? await gitShas.get(task.facts.workspaceRoot) : undefined;
+      const resolved = resolveImageOptions(task.options, { ...task.facts, gitSha });
+      const result = await buildImage(resolved, { ...deps, log });
+      await writeImageReport(resolved.manifestDir, result);
+      log(summaryLine(result));
+      return { id: task.id, success: true, skipped: false, output: lines.join('\n'), startTime, endTime: Date.now() };
+    } catch (error) {
+      const seconds = ((Date.now() - startTime) / 1000).toFixed(1);
+      log(`hashdock failed          ${task.id.padEnd(12)} ${seconds}s\n${isHashdockError(error) ? error.message : ((error as Error).stack ?? String(error))}`);
+      return { id: task.id, success: false, skipped: false, output: lines.join('\n'), startTime, endTime: Date.now() };
+    }
+  };
+
+  try {
+    for await (const outcome of scheduleTasks(tasks, concurrency, run, (result) => result.success)) {
+      if (outcome.status === 'done') yield outcome.result;
+      else {
+        const now = Date.now();
+        yield { id: outcome.id, success: false, skipped: true, output: `hashdock skipped ${outcome.id}: ${outcome.reason}`, startTime: now, endTime: now };
+      }
+    }
+  } finally {
+    stopWatching();
+  }
+}

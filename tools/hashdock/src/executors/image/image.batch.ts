@@ -1,0 +1,39 @@
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { IMAGE_EXECUTOR, imageTargetsIn, runImageTargets, workspaceImageNames } from '@hashdock/core';
+import type { ImageExecutorSchema } from './schema';
+
+/** Images run at once in one batch; HASHDOCK_BATCH_CONCURRENCY overrides it. */
+const CONCURRENCY = 4;
+
+/**
+ * The image executor for many tasks in one process (Nx batch mode, preferred
+ * by this executor): no process start-up per image, one registry client and
+ * docker driver for all, images after the images they build FROM.
+ */
+export default async function* imageBatchExecutor(
+  taskGraph: TaskGraph,
+  inputs: Record<string, ImageExecutorSchema>,
+  overrides: ImageExecutorSchema,
+  context: ExecutorContext,
+): AsyncGenerator<{ task: string; result: { success: boolean; terminalOutput: string; startTime: number; endTime: number; status: 'success' | 'failure' | 'skipped' } }> {
+  const projects = context.projectsConfigurations.projects;
+  const targets = imageTargetsIn(projects, IMAGE_EXECUTOR);
+  const tasks = Object.keys(inputs).map((id) => {
+    const project = taskGraph.tasks[id].target.project;
+    const options = { ...inputs[id], ...overrides };
+    return {
+      id,
+      options,
+      facts: { workspaceRoot: context.root, projectName: project, projectRoot: projects[project].root, workspaceImages: workspaceImageNames(targets, options.namespace ?? 'hashdock'), env: process.env },
+      dependsOn: taskGraph.dependencies[id] ?? [],
+    };
+  });
+  const concurrency = Number(process.env.HASHDOCK_BATCH_CONCURRENCY) || CONCURRENCY;
+  for await (const result of runImageTargets(tasks, concurrency)) {
+    // Each task's own lines: Nx prints them as the task finishes and keeps them as its cached output.
+    yield {
+      task: result.id,
+      result: { success: result.success, terminalOutput: result.output, startTime: result.startTime, endTime: result.endTime, status: result.skipped ? 'skipped' : result.success ? 'success' : 'failure' },
+    };
+  }
+}
