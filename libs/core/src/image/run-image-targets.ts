@@ -62,7 +62,7 @@ export async function* runImageTargets(tasks: readonly ImageTask[], concurrency 
       return { id: task.id, success: true, skipped: false, output: lines.join('\n'), startTime, endTime: Date.now() };
     } catch (error) {
       const seconds = ((Date.now() - startTime) / 1000).toFixed(1);
-      log(`hashdock failed          ${task.id.padEnd(12)} ${seconds}s\n${isHashdockError(error) ? error.message : ((error as Error).stack ?? String(error))}`);
+      log(`hashdock failed          ${task.facts.projectName.padEnd(12)} ${seconds}s\n${isHashdockError(error) ? error.message : ((error as Error).stack ?? String(error))}`);
       return { id: task.id, success: false, skipped: false, output: lines.join('\n'), startTime, endTime: Date.now() };
     }
   };

@@ -13,14 +13,15 @@ const CONCURRENCY = 4;
 export default async function* imageBatchExecutor(
   taskGraph: TaskGraph,
   inputs: Record<string, ImageExecutorSchema>,
-  overrides: ImageExecutorSchema,
+  _overrides: ImageExecutorSchema,
   context: ExecutorContext,
 ): AsyncGenerator<{ task: string; result: { success: boolean; terminalOutput: string; startTime: number; endTime: number; status: 'success' | 'failure' | 'skipped' } }> {
   const projects = context.projectsConfigurations.projects;
   const targets = imageTargetsIn(projects, IMAGE_EXECUTOR);
   const tasks = Object.keys(inputs).map((id) => {
     const project = taskGraph.tasks[id].target.project;
-    const options = { ...inputs[id], ...overrides };
+    // Nx has already combined each task's options with the command line (`overrides` is the raw form of the same).
+    const options = inputs[id];
     return {
       id,
       options,
