@@ -70,7 +70,8 @@ export async function benchScale(count = 50): Promise<Row[]> {
     const start = performance.now();
     const { stdout } = await runCommand(join(roots[mode], 'node_modules/.bin/nx'), [...args, ...(mode === 'per-task' && args[1] === 'image' ? ['--batch=false'] : []), '--outputStyle=static'], {
       cwd: roots[mode],
-      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', HASHDOCK_BUILDER: 'auto' },
+      // The Nx cache in the workspace (Nx 23 keeps it under ~/.nx otherwise), so wiping .nx is a fresh runner.
+      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', HASHDOCK_BUILDER: 'auto', NX_CACHE_DIRECTORY: join(roots[mode], '.nx/cache'), NX_WORKSPACE_DATA_DIRECTORY: join(roots[mode], '.nx/workspace-data') },
       timeoutMs: 900_000,
     });
     return { seconds: (performance.now() - start) / 1000, stdout };

@@ -1,17 +1,9 @@
 import { parseArgs } from 'node:util';
-import { isHashdockError } from '../errors';
-import { readHashdockConfig } from '../workspace/hashdock-config';
-import { writeRunReport } from '../report/image-report';
-import { createAuthorizer } from '../registry/auth';
-import { RegistryClient } from '../registry/client';
-import { releaseFromManifests } from '../release/release-file';
-import { verifyReleaseDigests } from '../release/verify-release';
 import { join } from 'node:path';
-import { findWorkspaceRoot, imageCommand } from './image-command';
-import { resolveBaseDigest } from '../image/external-bases';
-import { hostPlatform, platformList } from '../image/image-options';
-import { BUILD_ARG_ENV_PREFIX } from '../image/resolve-image-options';
+import { isHashdockError } from '../errors';
 
+// Each command loads only what it uses: `base-digest` runs on every Nx hashing of an image with an
+// external base (a runtime input), so its start-up is on the path of every `nx affected`.
 const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>]   (in a project directory)
        hashdock report                             (writes dist/images/report.md)
        hashdock verify                             (every manifest's digest is in its registry)
@@ -21,17 +13,27 @@ const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>]  
 async function main(argv: string[]): Promise<number> {
   const [command, ...flags] = argv;
   if (command === 'image') {
+    const { imageCommand } = (require('./image-command') as typeof import('./image-command'));
     const { values } = parseArgs({ args: flags, options: { 'dry-run': { type: 'boolean' }, 'no-push': { type: 'boolean' }, target: { type: 'string' } } });
     await imageCommand(process.cwd(), { ...(values['dry-run'] ? { dryRun: true } : {}), ...(values['no-push'] ? { push: false } : {}) }, values.target);
     return 0;
   }
   if (command === 'report') {
+    const { findWorkspaceRoot } = (require('./image-command') as typeof import('./image-command'));
+    const { readHashdockConfig } = (require('../workspace/hashdock-config') as typeof import('../workspace/hashdock-config'));
+    const { writeRunReport } = (require('../report/image-report') as typeof import('../report/image-report'));
     const root = findWorkspaceRoot(process.cwd());
     const path = await writeRunReport(join(root, readHashdockConfig(root).manifestDir), new Set());
     console.log(path ? `hashdock report: ${path}` : 'hashdock report: no image reports yet');
     return 0;
   }
   if (command === 'verify') {
+    const { findWorkspaceRoot } = (require('./image-command') as typeof import('./image-command'));
+    const { readHashdockConfig } = (require('../workspace/hashdock-config') as typeof import('../workspace/hashdock-config'));
+    const { releaseFromManifests } = (require('../release/release-file') as typeof import('../release/release-file'));
+    const { verifyReleaseDigests } = (require('../release/verify-release') as typeof import('../release/verify-release'));
+    const { createAuthorizer } = (require('../registry/auth') as typeof import('../registry/auth'));
+    const { RegistryClient } = (require('../registry/client') as typeof import('../registry/client'));
     const root = findWorkspaceRoot(process.cwd());
     const dir = join(root, readHashdockConfig(root).manifestDir);
     const release = await releaseFromManifests('local', dir);
@@ -41,8 +43,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'base-digest') {
+    const { createAuthorizer } = (require('../registry/auth') as typeof import('../registry/auth'));
+    const { RegistryClient } = (require('../registry/client') as typeof import('../registry/client'));
+    const { resolveBaseDigest } = (require('../image/external-bases') as typeof import('../image/external-bases'));
+    const { hostPlatform, platformList } = (require('../image/image-options') as typeof import('../image/image-options'));
     const { values, positionals } = parseArgs({ args: flags, allowPositionals: true, options: { arg: { type: 'string' }, platform: { type: 'string' } } });
-    const reference = (values.arg && process.env[`${BUILD_ARG_ENV_PREFIX}${values.arg}`]) || positionals[0];
+    const reference = (values.arg && process.env[`HASHDOCK_BUILD_ARG_${values.arg}`]) || positionals[0];
     if (!reference) {
       console.error(USAGE);
       return 2;

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HashdockError } from '../errors';
-import { runCommand } from '../process/run-command';
 import { DOCKER_HUB_HOST } from './reference';
 
 export interface Credentials {
@@ -43,6 +42,8 @@ function splitUserPass(value: string): Credentials {
 async function fromHelper(helper: string, host: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
   let stdout: string;
   try {
+    // Loaded here, not at the top: the subprocess library costs ~70 ms to load, and most runs never call a helper.
+    const { runCommand } = await import('../process/run-command.js');
     ({ stdout } = await runCommand(`docker-credential-${helper}`, ['get'], { input: host, env: env as Record<string, string> }));
   } catch (error) {
     // Helpers answer "credentials not found" with a non-zero exit: that is "no credentials", not a failure.
