@@ -96,7 +96,24 @@ export async function benchScale(count = 50): Promise<Row[]> {
     await measure('fresh runner (Nx cache wiped, registry full)', (mode) => rm(join(roots[mode], '.nx'), { recursive: true, force: true }));
     let edit = 0;
     await measure('one-lib change', (mode) => writeFile(join(roots[mode], 'libs/shared/index.js'), `exports.greeting = "hello ${++edit}";\n`));
+    // The plain CI script: docker build + push of every image, base first, one after another.
+    const plainNs = `bench-scale-plain-${stamp}`;
+    const plain = async () => {
+      const start = performance.now();
+      const ref = (name: string) => `localhost:5000/${plainNs}/${name}:plain`;
+      const build = async (name: string, buildArg: string) => {
+        await runCommand('/usr/bin/docker', ['build', '-q', '-f', `apps/${name}/Dockerfile`, '--build-arg', buildArg, '-t', ref(name), '.'], { cwd: roots.batch, timeoutMs: 300_000 });
+        await runCommand('/usr/bin/docker', ['push', '-q', ref(name)], { timeoutMs: 300_000 });
+      };
+      await build('base', `ROOT_IMAGE=${await localRootImage()}`);
+      for (let i = 0; i < count; i++) await build(`svc-${i}`, `BASE_IMAGE=${ref('base')}`);
+      return (performance.now() - start) / 1000;
+    };
+    const plainCold = await plain();
+    const plainAgain = await plain();
     const rows: Row[] = [];
+    rows.push({ benchmark: `${count} services, cold: Hashdock (batch, registry builder) vs a plain docker build && docker push loop (${count + 1} builds)`, subject: 'hashdock', baseline: 'plain loop', subjectSeconds: figures.cold.batch.seconds, baselineSeconds: plainCold, goal: '≤ 1.0', met: figures.cold.batch.seconds <= plainCold });
+    rows.push({ benchmark: `${count} services, fresh runner: Hashdock (0 builds) vs the plain loop again (${count + 1} builds, layer cache warm)`, subject: 'hashdock', baseline: 'plain loop', subjectSeconds: figures['fresh runner (Nx cache wiped, registry full)'].batch.seconds, baselineSeconds: plainAgain, goal: '≤ 1.0', met: figures['fresh runner (Nx cache wiped, registry full)'].batch.seconds <= plainAgain });
     for (const [scenario, byMode] of Object.entries(figures)) {
       rows.push({
         benchmark: `${count} services, ${scenario}: batch executor (${byMode.batch.builds} builds) vs a process per task (${byMode['per-task'].builds} builds)`,
