@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   if (only === 'upload-child') return uploadChild(process.argv[3], process.argv[4], process.argv[5], process.argv[6]);
   const rows: Row[] = [];
   if (!only || only === 'hash') rows.push(...(await benchContentHash()));
-  if (!only || only === 'inference') rows.push(...(await benchInference()));
+  if (!only || only === 'inference') rows.push(...(await benchInference(Number(process.argv[3]) || 200)));
   if (!only || only === 'narrowing') rows.push(...(await benchNarrowing()));
   if (!only || !['hash', 'inference', 'narrowing'].includes(only)) {
     const environment = await checkEnvironment();

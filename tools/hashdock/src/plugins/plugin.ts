@@ -1,13 +1,11 @@
 import { posix } from 'node:path';
-import {
-  CreateDependencies,
-  CreateNodesResult,
-  CreateNodesV2,
-  DependencyType,
-  PostTasksExecution,
-  RawProjectGraphDependency,
-  TargetConfiguration,
-} from '@nx/devkit';
+import { cachedInference } from './inference-cache';
+// Types only: the graph code loads nothing from @nx/devkit at run time.
+import type { CreateDependencies, CreateNodesResult, CreateNodesV2, DependencyType, PostTasksExecution, RawProjectGraphDependency, TargetConfiguration } from '@nx/devkit';
+
+// DependencyType's values, without loading @nx/devkit for them.
+const STATIC = 'static' as unknown as DependencyType.static;
+const IMPLICIT = 'implicit' as unknown as DependencyType.implicit;
 import {
   DOCKERFILE_GLOB,
   HashdockOptions,
@@ -19,7 +17,7 @@ import {
   normalizeHashdockOptions,
   resolveImageTargets,
   writeRunReport,
-} from '@hashdock/core';
+} from '@hashdock/core/workspace';
 
 export { DOCKERFILE_GLOB };
 
@@ -60,14 +58,16 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   DOCKERFILE_GLOB,
   async (dockerfiles, rawOptions, context) => {
     const config = normalizeHashdockOptions(rawOptions);
-    const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles));
-    const results = new Map<string, CreateNodesResult>();
-    for (const target of targets) {
-      results.set(target.source, {
-        projects: { [target.projectRoot]: { name: target.project, targets: { [target.targetName]: await renderTarget(context.workspaceRoot, target) } } },
-      });
-    }
-    return dockerfiles.map((file) => [file, results.get(file) ?? {}] as const);
+    return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles }, async () => {
+      const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles));
+      const results = new Map<string, CreateNodesResult>();
+      for (const target of targets) {
+        results.set(target.source, {
+          projects: { [target.projectRoot]: { name: target.project, targets: { [target.targetName]: await renderTarget(context.workspaceRoot, target) } } },
+        });
+      }
+      return dockerfiles.map((file) => [file, results.get(file) ?? {}] as [string, CreateNodesResult]);
+    });
   },
 ];
 
@@ -87,8 +87,8 @@ export const createDependencies: CreateDependencies<HashdockOptions> = (_options
           if (base === source || !context.projects[base]) continue;
           dependencies.push(
             owned
-              ? { source, target: base, type: DependencyType.static, sourceFile: posix.normalize(dockerfile) }
-              : { source, target: base, type: DependencyType.implicit },
+              ? { source, target: base, type: STATIC, sourceFile: posix.normalize(dockerfile) }
+              : { source, target: base, type: IMPLICIT },
           );
         }
       }

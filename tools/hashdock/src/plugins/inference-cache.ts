@@ -1,0 +1,57 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CreateNodesResult } from '@nx/devkit';
+
+/** Everything inference reads: Dockerfiles (any name), ignore files, and the files that name projects. */
+const READ_GLOBS = ['**/*ockerfile*', '**/.dockerignore', '**/*.dockerignore', '**/project.json', '**/package.json'];
+
+type Internal = {
+  hashWithWorkspaceContext: (root: string, globs: string[]) => Promise<string>;
+  hashObject: (value: object) => string;
+  workspaceDataDirectory: string;
+};
+
+/** Nx's own hashing of workspace files and its data directory (the API @nx/docker caches with), when this Nx has them. */
+function nxInternals(): Internal | undefined {
+  try {
+    const internal = require('@nx/devkit/internal') as Partial<Internal>;
+    return internal.hashWithWorkspaceContext && internal.hashObject && internal.workspaceDataDirectory ? (internal as Internal) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The inferred targets of the whole workspace, cached in Nx's workspace data
+ * directory under a key made of the plugin options, the Dockerfile list, the
+ * plugin's version and Nx's hashes of every file inference reads (computed by
+ * Nx's native workspace context, so a warm graph reads none of them). Without
+ * those Nx internals, or on any cache fault, inference simply runs.
+ */
+export async function cachedInference(workspaceRoot: string, inputs: object, infer: () => Promise<[string, CreateNodesResult][]>): Promise<[string, CreateNodesResult][]> {
+  const internal = nxInternals();
+  let file: string | undefined;
+  try {
+    if (internal) {
+      // The code that infers is part of the key: its version, and when its built files were written (a rebuilt plugin in development).
+      const version = (require('../../package.json') as { version: string }).version;
+      const built = [__filename, require.resolve('@hashdock/core')].map((path) => statSync(path).mtimeMs);
+      const files = await internal.hashWithWorkspaceContext(workspaceRoot, READ_GLOBS);
+      file = join(internal.workspaceDataDirectory, `hashdock-targets-${internal.hashObject({ inputs, files, version, built })}.json`);
+      return JSON.parse(readFileSync(file, 'utf8')) as [string, CreateNodesResult][];
+    }
+  } catch {
+    // Not cached yet (or no workspace context, as in unit tests): infer.
+  }
+  const results = await infer();
+  if (file) {
+    try {
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(results));
+      renameSync(`${file}.${process.pid}.tmp`, file);
+    } catch {
+      // A cache that cannot be written only costs the next run its inference.
+    }
+  }
+  return results;
+}
