@@ -9,6 +9,7 @@ import { benchNarrowing } from './narrowing.bench';
 import { benchUploadMemory, uploadChild } from './upload-memory.bench';
 import { benchRegistryBuilder } from './registry-builder.bench';
 import { benchScale } from './scale.bench';
+import { benchPeers } from './peers.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     if (!only || only === 'upload') rows.push(...(await benchUploadMemory()));
     if (!only || only === 'registry-builder') rows.push(...(await benchRegistryBuilder()));
     if (!only || only === 'scale') rows.push(...(await benchScale(Number(process.argv[3]) || 50)));
+    if (!only || only === 'peers') rows.push(...(await benchPeers(Number(process.argv[3]) || 50)));
   }
   printTable(rows);
 }

@@ -14,9 +14,9 @@ const LIB_USERS = 10;
  * shared lib; each project has an `nx:noop` target as the floor of what Nx
  * itself costs.
  */
-async function generateWorkspace(count: number, root: string, namespace: string): Promise<void> {
+export async function generateWorkspace(count: number, root: string, namespace: string, extra: { plugins?: unknown[]; nodeModules?: string } = {}): Promise<void> {
   const plugin = { plugin: '@hashdock/nx-plugin', options: { namespace, context: 'workspace', tags: ['{contentHash}'], buildTarget: false, buildArgs: { ROOT_IMAGE: await localRootImage() } } };
-  await writeFile(join(root, 'nx.json'), JSON.stringify({ plugins: [plugin], useDaemonProcess: false, targetDefaults: { noop: { cache: true } } }, null, 2));
+  await writeFile(join(root, 'nx.json'), JSON.stringify({ plugins: [plugin, ...(extra.plugins ?? [])], useDaemonProcess: false, targetDefaults: { noop: { cache: true } } }, null, 2));
   await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'scale', private: true }));
   await writeFile(join(root, '.gitignore'), 'node_modules\n.nx\ndist\n');
   await mkdir(join(root, 'libs/shared'), { recursive: true });
@@ -32,14 +32,14 @@ async function generateWorkspace(count: number, root: string, namespace: string)
     await writeFile(join(dir, 'Dockerfile'), `ARG BASE_IMAGE=${namespace}/base\nFROM \${BASE_IMAGE}\nCOPY apps/svc-${i}/dist/ /app/\n${shared}CMD ["node", "/app/main.js"]\n`);
     await writeFile(join(dir, 'dist/main.js'), `require('http').createServer((q, s) => s.end('svc-${i}')).listen(3000);\n`);
   }
-  await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  await symlink(extra.nodeModules ?? join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   await runCommand('git', ['init', '-q', '-b', 'main'], { cwd: root });
   await runCommand('git', ['-c', 'user.name=b', '-c', 'user.email=b@b.invalid', 'add', '-A'], { cwd: root });
   await runCommand('git', ['-c', 'user.name=b', '-c', 'user.email=b@b.invalid', 'commit', '-qm', 'scale'], { cwd: root });
 }
 
 /** Images built in a namespace so far: every built image leaves its candidate tag (`<hash>.candidate-<run>`). */
-async function candidates(client: RegistryClient, namespace: string, count: number): Promise<number> {
+export async function candidates(client: RegistryClient, namespace: string, count: number): Promise<number> {
   let total = 0;
   for (const name of ['base', ...Array.from({ length: count }, (_, i) => `svc-${i}`)]) {
     const tags = await listTags(client, `localhost:5000/${namespace}/${name}`).catch(() => [] as string[]);

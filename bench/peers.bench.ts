@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { createCacheServer } from '../libs/remote-cache/src/cache-server';
+import { DirectoryStorage } from '../libs/remote-cache/src/storage/directory-storage';
+import { join } from 'node:path';
+import { RegistryClient, runCommand } from '@hashdock/core';
+import { localRootImage } from '../e2e/support/environment';
+import { REPO_ROOT } from '../e2e/support/sandbox-workspace';
+import { candidates, generateWorkspace } from './scale.bench';
+import { Row } from './support';
+
+/** The peers as published on npm; @nx/docker has no 23.3 (its latest is 23.2.1), so the peers workspace runs Nx 23.2.1 for all. */
+const PEERS = { nx: '23.2.1', '@nx/docker': '23.2.1', '@nx-tools/nx-container': '7.3.0' };
+
+/** node_modules with the peers from npm and Hashdock from this checkout (installed once, under .hashdock/peers). */
+async function peersNodeModules(): Promise<string> {
+  const dir = join(REPO_ROOT, '.hashdock/peers');
+  if (!existsSync(join(dir, 'node_modules/@nx/docker/package.json'))) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'hashdock-bench-peers', private: true, devDependencies: PEERS }, null, 2));
+    await runCommand('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 600_000 });
+  }
+  await mkdir(join(dir, 'node_modules/@hashdock'), { recursive: true });
+  for (const [name, path] of [['core', 'libs/core'], ['nx-plugin', 'tools/hashdock']])
+    if (!existsSync(join(dir, 'node_modules/@hashdock', name))) await symlink(join(REPO_ROOT, path), join(dir, 'node_modules/@hashdock', name), 'dir');
+  return join(dir, 'node_modules');
+}
+
+/** Tasks Nx ran itself (not replayed from its cache), from its closing lines. */
+function ranTasks(output: string): number {
+  const total = Number(/Successfully ran target \S+ for (\d+) project/.exec(output)?.[1] ?? 0);
+  const cached = Number(/from the cache instead of running the command for (\d+) out of/.exec(output)?.[1] ?? 0);
+  return total - cached;
+}
+
+/**
+ * Hashdock and @nx/docker side by side in one generated workspace (both
+ * plugins infer a target per Dockerfile): the same scenarios as `bench scale`.
+ * @nx/docker's target is `docker build` only (it pushes through
+ * `nx release publish`), so its times are lower bounds; its builds are the
+ * tasks Nx ran. Services build FROM the base Hashdock pushed before the timed runs (so "cold" builds the
+ * services; the base exists).
+ */
+export async function benchPeers(count = 50): Promise<Row[]> {
+  const nodeModules = await peersNodeModules();
+  const root = await mkdtemp(join(tmpdir(), 'hashdock-bench-peers-'));
+  const namespace = `bench-peers-${Date.now().toString(36)}`;
+  const client = new RegistryClient();
+  const rootImage = await localRootImage();
+  const nxDocker = (baseImage: string) => ({
+    plugin: '@nx/docker',
+    options: { buildTarget: { name: 'docker:build', cwd: '.', args: ['-q', '-f {projectRoot}/Dockerfile', `--build-arg ROOT_IMAGE=${rootImage}`, `--build-arg BASE_IMAGE=${baseImage}`] } },
+  });
+  // The Nx remote cache server of this repo (libs/remote-cache), as a fresh CI runner of a real team has it.
+  const cacheDir = await mkdtemp(join(tmpdir(), 'hashdock-bench-peers-cache-'));
+  const server = createCacheServer({ storage: new DirectoryStorage(cacheDir), readWriteTokens: ['bench'], readOnlyTokens: [] });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const remoteCache = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'bench' };
+  const env = { ...remoteCache, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', HASHDOCK_BUILDER: 'auto', NX_CACHE_DIRECTORY: join(root, '.nx/cache'), NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx/workspace-data') };
+  const nx = async (target: string) => {
+    const start = performance.now();
+    const { stdout, stderr } = await runCommand(join(root, 'node_modules/.bin/nx'), ['run-many', '-t', target, '--outputStyle=static', '--parallel=3'], { cwd: root, env, timeoutMs: 1_800_000 });
+    return { seconds: (performance.now() - start) / 1000, output: `${stdout}\n${stderr}` };
+  };
+  try {
+    await generateWorkspace(count, root, namespace, { nodeModules });
+    // Untimed: the base, pushed by Hashdock, is what @nx/docker's services build FROM; its plugin is configured
+    // before any timed run (an nx.json change would invalidate every cached task).
+    await runCommand(join(root, 'node_modules/.bin/nx'), ['run', 'base:image', '--outputStyle=static'], { cwd: root, env, timeoutMs: 300_000 });
+    const base = JSON.parse(await readFile(join(root, 'dist/images/base.json'), 'utf8')) as { ref: string };
+    const nxJson = JSON.parse(await readFile(join(root, 'nx.json'), 'utf8'));
+    nxJson.plugins.push(nxDocker(base.ref));
+    await writeFile(join(root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+    // Hashdock first (it pushes the base the @nx/docker services build FROM).
+    const figures: Record<string, { hashdock: { seconds: number; builds: number }; nxDocker: { seconds: number; builds: number } }> = {};
+    const scenario = async (name: string, prepare: () => Promise<void>) => {
+      await prepare();
+      const before = await candidates(client, namespace, count);
+      const hashdock = await nx('image');
+      const builds = (await candidates(client, namespace, count)) - before;
+      const peer = await nx('docker:build');
+      figures[name] = { hashdock: { seconds: hashdock.seconds, builds }, nxDocker: { seconds: peer.seconds, builds: ranTasks(peer.output) } };
+    };
+    await scenario('cold', async () => undefined);
+    await scenario('nothing changed', async () => undefined);
+    // The remote cache holds every task of the runs above: a fresh runner replays from it.
+    await scenario('fresh runner with the Nx remote cache (local cache wiped, registry full)', () => rm(join(root, '.nx'), { recursive: true, force: true }));
+    await scenario('fresh runner without a remote cache (local cache wiped, registry full)', async () => {
+      await rm(join(root, '.nx'), { recursive: true, force: true });
+      await rm(cacheDir, { recursive: true, force: true });
+      await mkdir(cacheDir, { recursive: true });
+    });
+    await scenario('one-lib change', () => writeFile(join(root, 'libs/shared/index.js'), 'exports.greeting = "changed";\n'));
+    return Object.entries(figures).map(([name, f]) => ({
+      benchmark: `${count} services, ${name}: Hashdock (${f.hashdock.builds} builds, pushed) vs @nx/docker ${PEERS['@nx/docker']} (${f.nxDocker.builds} docker builds, not pushed)`,
+      subject: 'hashdock',
+      baseline: '@nx/docker',
+      subjectSeconds: f.hashdock.seconds,
+      baselineSeconds: f.nxDocker.seconds,
+      goal: name.startsWith('fresh runner with') ? '≤ 0.1' : name === 'cold' ? '≤ 1.0' : name === 'one-lib change' ? '≤ 0.3' : 'report',
+      met: name.startsWith('fresh runner with') ? f.hashdock.seconds <= 0.1 * f.nxDocker.seconds : name === 'cold' ? f.hashdock.seconds <= f.nxDocker.seconds : name === 'one-lib change' ? f.hashdock.seconds <= 0.3 * f.nxDocker.seconds : true,
+    }));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await rm(root, { recursive: true, force: true });
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+}
