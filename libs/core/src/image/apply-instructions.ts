@@ -162,6 +162,8 @@ export function applyInstructions(
       continue;
     }
     const { flags, body } = instructionFlags(rest);
+    // Everything but COPY and WORKDIR only changes the config: a history entry with no layer.
+    if (keyword !== 'COPY' && keyword !== 'WORKDIR') empty(createdBy);
     switch (keyword) {
       case 'ENV': {
         const current = vars();
@@ -169,16 +171,13 @@ export function applyInstructions(
         const entries = env();
         for (const [name, value] of updates) entries.set(name, value);
         config.Env = [...entries].map(([name, value]) => `${name}=${value}`);
-        empty(createdBy);
         break;
       }
       case 'LABEL':
         config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(keyValues(body, vars())) };
-        empty(createdBy);
         break;
       case 'USER':
         config.User = expandWord(body.trim(), vars());
-        empty(createdBy);
         break;
       case 'EXPOSE': {
         const ports = { ...(config.ExposedPorts ?? {}) };
@@ -189,28 +188,23 @@ export function applyInstructions(
           for (let port = from; port <= to; port++) ports[`${port}/${proto.toLowerCase()}`] = {};
         }
         config.ExposedPorts = ports;
-        empty(createdBy);
         break;
       }
       case 'VOLUME': {
         const list = body.startsWith('[') ? (instructionWords(body) ?? []) : shellWords(body);
         config.Volumes = { ...(config.Volumes ?? {}), ...Object.fromEntries(list.map((path) => [expandWord(path, vars()), {}])) };
-        empty(createdBy);
         break;
       }
       case 'STOPSIGNAL':
         config.StopSignal = expandWord(body.trim(), vars());
-        empty(createdBy);
         break;
       case 'CMD':
         config.Cmd = execOrShell(body);
         cmdSet = true;
-        empty(createdBy);
         break;
       case 'ENTRYPOINT':
         config.Entrypoint = execOrShell(body);
         if (!cmdSet) config.Cmd = null;
-        empty(createdBy);
         break;
       case 'HEALTHCHECK': {
         if (body.trim().toUpperCase() === 'NONE') config.Healthcheck = { Test: ['NONE'] };
@@ -228,7 +222,6 @@ export function applyInstructions(
           }
           config.Healthcheck = check;
         }
-        empty(createdBy);
         break;
       }
       case 'WORKDIR': {

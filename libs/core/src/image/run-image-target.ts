@@ -5,7 +5,7 @@ import { RegistryClient } from '../registry/client';
 import { writeImageReport } from '../report/image-report';
 import { gitShortSha } from '../tags/git-sha';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
-import { buildImage, BuildImageResult, summaryLine } from './build-image';
+import { buildImage, BuildImageDeps, BuildImageResult, summaryLine } from './build-image';
 import { ImageTargetFacts, ImageTargetOptions, resolveImageOptions } from './resolve-image-options';
 
 /**
@@ -13,23 +13,32 @@ import { ImageTargetFacts, ImageTargetOptions, resolveImageOptions } from './res
  * command): resolve options, hash → reuse or build and push, write the
  * manifest and the report line, print the summary.
  */
-export async function runImageTarget(options: ImageTargetOptions, facts: Omit<ImageTargetFacts, 'gitSha'>, log: (line: string) => void = console.log): Promise<BuildImageResult> {
+/** What the image targets of one process share (the batch executor): clients, caches, the git lookup. */
+export interface SharedImageDeps {
+  deps: Omit<BuildImageDeps, 'log'>;
+  gitSha: (workspaceRoot: string) => Promise<string | undefined>;
+}
+
+export async function runImageTarget(options: ImageTargetOptions, facts: Omit<ImageTargetFacts, 'gitSha'>, log: (line: string) => void = console.log, shared?: SharedImageDeps): Promise<BuildImageResult> {
   const templates = [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])];
-  const gitSha = templatesUse(templates, 'gitSha') ? await gitShortSha(facts.workspaceRoot) : undefined;
+  const gitSha = templatesUse(templates, 'gitSha') ? await (shared?.gitSha ?? gitShortSha)(facts.workspaceRoot) : undefined;
   const resolved = resolveImageOptions(options, { ...facts, gitSha });
-  // If whoever started us is killed (even by SIGKILL), docker stops too instead of building on unattended.
-  const controller = new AbortController();
-  const stopWatching = abortWhenParentDies(controller);
   let result: BuildImageResult;
-  try {
-    result = await buildImage(resolved, {
-      docker: new DockerDriver({ stream: true }),
-      registry: new RegistryClient({ authorize: createAuthorizer() }),
-      log,
-      signal: controller.signal,
-    });
-  } finally {
-    stopWatching();
+  if (shared) result = await buildImage(resolved, { ...shared.deps, log });
+  else {
+    // If whoever started us is killed (even by SIGKILL), docker stops too instead of building on unattended.
+    const controller = new AbortController();
+    const stopWatching = abortWhenParentDies(controller);
+    try {
+      result = await buildImage(resolved, {
+        docker: new DockerDriver({ stream: true }),
+        registry: new RegistryClient({ authorize: createAuthorizer() }),
+        log,
+        signal: controller.signal,
+      });
+    } finally {
+      stopWatching();
+    }
   }
   await writeImageReport(resolved.manifestDir, result);
   log(summaryLine(result));

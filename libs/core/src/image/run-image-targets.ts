@@ -3,11 +3,10 @@ import { abortWhenParentDies } from '../process/parent-watch';
 import { createAuthorizer } from '../registry/auth';
 import { RegistryClient } from '../registry/client';
 import { isHashdockError } from '../errors';
-import { writeImageReport } from '../report/image-report';
 import { gitShortSha } from '../tags/git-sha';
-import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
-import { buildImage, BuildImageDeps, summaryLine } from './build-image';
-import { ImageTargetFacts, ImageTargetOptions, resolveImageOptions } from './resolve-image-options';
+import { BuildImageDeps } from './build-image';
+import { runImageTarget } from './run-image-target';
+import { ImageTargetFacts, ImageTargetOptions } from './resolve-image-options';
 import { scheduleTasks } from './schedule-tasks';
 
 export interface ImageTask {
@@ -47,18 +46,16 @@ export async function* runImageTargets(tasks: readonly ImageTask[], concurrency 
     baseDigests: new Map(),
   };
   const gitShas = new Map<string, Promise<string | undefined>>();
+  const gitSha = (root: string) => {
+    if (!gitShas.has(root)) gitShas.set(root, gitShortSha(root));
+    return gitShas.get(root)!;
+  };
   const run = async (task: ImageTask): Promise<ImageTaskResult> => {
     const startTime = Date.now();
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     try {
-      const templates = [...(task.options.tags ?? DEFAULT_TAG_TEMPLATES), ...(task.options.extraTags ?? [])];
-      if (templatesUse(templates, 'gitSha') && !gitShas.has(task.facts.workspaceRoot)) gitShas.set(task.facts.workspaceRoot, gitShortSha(task.facts.workspaceRoot));
-      const gitSha = templatesUse(templates, 'gitSha') ? await gitShas.get(task.facts.workspaceRoot) : undefined;
-      const resolved = resolveImageOptions(task.options, { ...task.facts, gitSha });
-      const result = await buildImage(resolved, { ...deps, log });
-      await writeImageReport(resolved.manifestDir, result);
-      log(summaryLine(result));
+      await runImageTarget(task.options, task.facts, log, { deps, gitSha });
       return { id: task.id, success: true, skipped: false, output: lines.join('\n'), startTime, endTime: Date.now() };
     } catch (error) {
       const seconds = ((Date.now() - startTime) / 1000).toFixed(1);
