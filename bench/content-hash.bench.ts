@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { contentHash, createXxHasher, listContextEntries } from '@hashdock/core';
+import { basename, join } from 'node:path';
+import { contentHash, createXxHasher, FileHashCache, listContextEntries } from '@hashdock/core';
 import { medianSeconds, Row } from './support';
 
 const FILES = 12_000;
@@ -56,12 +56,31 @@ export async function benchContentHash(): Promise<Row[]> {
   try {
     const bytes = await makeContext(dir);
     const entries = await listContextEntries(dir, []);
-    const paths = entries.map((entry) => join(dir, entry.path));
-    console.log(`content-hash bench: ${entries.length} files, ${(bytes / 1024 / 1024).toFixed(0)} MiB (page cache warm)`);
+    const paths = entries.filter((entry) => entry.kind === 'file').map((entry) => join(dir, entry.path));
+    console.log(`content-hash bench: ${paths.length} files, ${(bytes / 1024 / 1024).toFixed(0)} MiB (page cache warm)`);
     const hasher = await createXxHasher();
     const read = await medianSeconds(5, async () => readAll(paths, () => undefined));
     const sha = await medianSeconds(5, async () => readAll(paths, (bytes) => createHash('sha256').update(bytes).digest()));
-    const ours = await medianSeconds(5, () => contentHash({ contextDir: dir, dockerfile: join(dir, 'Dockerfile'), platform: 'linux/amd64' }, hasher));
+    const input = { contextDir: dir, dockerfile: join(dir, 'Dockerfile'), platform: 'linux/amd64' };
+    const ours = await medianSeconds(5, () => contentHash(input, hasher));
+    // The checkout's file hash cache: files older than its 2 s racy window are cached.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const cacheFile = join(dir, '..', `${basename(dir)}-file-hashes.json`);
+    const withCache = async () => {
+      const cache = new FileHashCache(cacheFile);
+      await contentHash({ ...input, cache }, hasher);
+      await cache.save();
+      return cache;
+    };
+    const cold = await medianSeconds(5, async () => {
+      await rm(cacheFile, { force: true });
+      await withCache();
+    });
+    const warmCache = await withCache();
+    const warm = await medianSeconds(5, withCache);
+    const warmCounts = (await withCache()).counts;
+    await rm(cacheFile, { force: true });
+    console.log(`content-hash bench: warm re-hash answered ${warmCounts.hits} of ${warmCounts.hits + warmCounts.misses} files from the cache (${warmCache.file})`);
     // The hashing alone, over bytes already in memory: the algorithms without the file system.
     const sample = Buffer.alloc(bytes, 7);
     const xxMem = await medianSeconds(5, async () => hasher.h64Raw(sample));
@@ -69,7 +88,9 @@ export async function benchContentHash(): Promise<Row[]> {
     return [
       { benchmark: 'content hash vs sha256', subject: 'contentHash', baseline: 'sha256', subjectSeconds: ours, baselineSeconds: sha, goal: '≤ 0.333 (≥3× faster)', met: ours * 3 <= sha },
       { benchmark: 'hashing only, in memory', subject: 'xxh64 (wasm)', baseline: 'sha256', subjectSeconds: xxMem, baselineSeconds: shaMem, goal: '≤ 0.333', met: xxMem * 3 <= shaMem },
-      { benchmark: 'content hash vs read', subject: 'contentHash', baseline: 'read only', subjectSeconds: ours, baselineSeconds: read, goal: '≤ 2', met: ours <= read * 2 },
+      { benchmark: 'content hash vs read (no cache)', subject: 'contentHash', baseline: 'read only', subjectSeconds: ours, baselineSeconds: read, goal: 'report', met: true },
+      { benchmark: 'content hash vs read (cold cache: hash all, write the cache)', subject: 'contentHash', baseline: 'read only', subjectSeconds: cold, baselineSeconds: read, goal: '≤ 1.2', met: cold <= read * 1.2 },
+      { benchmark: 'warm re-hash (nothing changed) vs read', subject: 'contentHash', baseline: 'read only', subjectSeconds: warm, baselineSeconds: read, goal: '≤ 0.2', met: warm <= read * 0.2 },
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -10,6 +10,8 @@ export * from './hash/content-hash';
 export * from './hash/glob-syntax';
 export * from './hash/context-scope';
 export * from './hash/xxhash';
+export * from './hash/file-hash-cache';
+export * from './hash/git-mode';
 export * from './registry/errors';
 export * from './registry/reference';
 export * from './registry/media-types';

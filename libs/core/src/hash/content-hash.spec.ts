@@ -80,6 +80,28 @@ describe('contentHash', () => {
     expect((await contentHash(input)).hash).not.toBe(before.hash);
   });
 
+  it('with git modes (the registry builder), records what that builder writes: the umask no longer counts, the executable bit does', async () => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n', 'app.js': 'v1', 'bin/run': '#!/bin/sh\n' });
+    const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') };
+    const modes = async (file: number, exec: number, directory: number) => {
+      for (const path of ['Dockerfile', 'app.js']) await chmod(join(dir, path), file);
+      await chmod(join(dir, 'bin/run'), exec);
+      await chmod(join(dir, 'bin'), directory);
+      return { git: await contentHash({ ...input, modes: 'git' }), exact: await contentHash(input) };
+    };
+    const umask022 = await modes(0o644, 0o755, 0o755);
+    const umask002 = await modes(0o664, 0o775, 0o775);
+    const privateFiles = await modes(0o600, 0o700, 0o700);
+    // git modes of a checkout made with umask 022 are the modes docker copies: both builders agree.
+    expect(umask022.git.hash).toBe(umask022.exact.hash);
+    expect(umask002.git.hash).toBe(umask022.git.hash);
+    expect(privateFiles.git.hash).toBe(umask022.git.hash);
+    expect(umask002.exact.hash).not.toBe(umask022.exact.hash);
+    expect(umask002.git.files.find((file) => file.path === 'bin')?.mode).toBe(0o755);
+    await chmod(join(dir, 'bin/run'), 0o644);
+    expect((await contentHash({ ...input, modes: 'git' })).hash).not.toBe(umask022.git.hash);
+  });
+
   it.each([
     ['platform', { platform: 'linux/arm64' }],
     ['a build arg', { buildArgs: { A: '2' } }],

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fstatSync, lstatSync, openSync, promises as fs, readlinkSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, lstatSync, openSync, promises as fs, readlinkSync, readSync, Stats, statSync } from 'node:fs';
 import { ContextEntry, entryLocation, findIgnoreFile, listContextEntries, readIgnorePatterns } from './context-files';
 import { ContextScope, entriesInScope, missingSources } from './context-scope';
 import { DockerignoreSyntaxError } from './dockerignore';
 import { InvalidDockerignoreError, MissingCopySourceError } from '../errors';
+import { FileHashCache } from './file-hash-cache';
+import { gitMode, ModeRule } from './git-mode';
 import { createXxHasher, toHex64, XxHasher } from './xxhash';
 
 export interface ContentHashInput {
@@ -18,6 +20,10 @@ export interface ContentHashInput {
   externalBases?: Record<string, string>;
   /** The part of the context the Dockerfile can read (default: all of it). */
   scope?: ContextScope;
+  /** How modes reach the image: `exact` (docker copies them; default) or `git` (the registry builder). */
+  modes?: ModeRule;
+  /** Hashes of files read before, by stat (the checkout's file hash cache); the caller saves it. */
+  cache?: FileHashCache;
 }
 
 export interface FileHash {
@@ -53,15 +59,34 @@ const STREAM_THRESHOLD = 16 * 1024 * 1024;
 class FileHasher {
   private buffer = Buffer.allocUnsafe(1024 * 1024);
 
-  constructor(private readonly xx: XxHasher) {}
+  constructor(
+    private readonly xx: XxHasher,
+    private readonly cache?: FileHashCache,
+  ) {}
 
-  /** Hash and mode, both from the one open file. */
+  /** Hash and mode: from the cache when the file's stat still matches, else read. */
   async hash(path: string | Buffer): Promise<{ hash: string; mode: number }> {
+    if (!this.cache) return this.read(path);
+    const key = typeof path === 'string' ? path : `\u0000${path.toString('base64')}`;
+    const statTakenAt = Date.now();
+    if (this.cache.has(key)) {
+      const stats = statSync(path);
+      const cached = this.cache.get(key, stats);
+      if (cached) return { hash: cached, mode: stats.mode & 0o7777 };
+    }
+    // Stamped with the open file's stat: the bytes read are at least as new, so a file written meanwhile is read again next time.
+    const read = await this.read(path);
+    this.cache.set(key, read.stats, read.hash, statTakenAt);
+    return read;
+  }
+
+  /** Hash and mode, both from the one open file (and its stat, which the cache keys on). */
+  private async read(path: string | Buffer): Promise<{ hash: string; mode: number; stats: Stats }> {
     const fd = openSync(path, 'r');
     try {
       const stats = fstatSync(fd);
       const mode = stats.mode & 0o7777;
-      if (stats.size >= STREAM_THRESHOLD) return { hash: await this.stream(path), mode };
+      if (stats.size >= STREAM_THRESHOLD) return { hash: await this.stream(path), mode, stats };
       if (stats.size > this.buffer.length) this.buffer = Buffer.allocUnsafe(stats.size);
       let length = 0;
       // Read to EOF: the size from the listing may be stale if the file changed since.
@@ -75,7 +100,7 @@ class FileHasher {
         if (n === 0) break;
         length += n;
       }
-      return { hash: toHex64(this.xx.h64Raw(this.buffer.subarray(0, length))), mode };
+      return { hash: toHex64(this.xx.h64Raw(this.buffer.subarray(0, length))), mode, stats };
     } finally {
       closeSync(fd);
     }
@@ -89,16 +114,21 @@ class FileHasher {
 }
 
 /** Hash a list of context entries; output order = input order. */
-export async function hashEntries(hasher: XxHasher, contextDir: string, entries: readonly ContextEntry[]): Promise<FileHash[]> {
-  const files = new FileHasher(hasher);
+export async function hashEntries(hasher: XxHasher, contextDir: string, entries: readonly ContextEntry[], modes: ModeRule = 'exact', cache?: FileHashCache): Promise<FileHash[]> {
+  await cache?.load();
+  const files = new FileHasher(hasher, cache);
   const results: FileHash[] = [];
   for (const entry of entries) {
     const location = entryLocation(contextDir, entry);
     const named = { path: entry.path, kind: entry.kind, ...(entry.pathBytes ? { pathBytes: entry.pathBytes } : {}) };
-    if (entry.kind === 'file') results.push({ ...named, ...(await files.hash(location)) });
+    if (entry.kind === 'file') {
+      const { hash, mode } = await files.hash(location);
+      results.push({ ...named, hash, mode });
+    }
     else if (entry.kind === 'symlink') results.push({ ...named, mode: 0, hash: toHex64(hasher.h64Raw(readlinkSync(location, { encoding: 'buffer' }))) });
     else results.push({ ...named, mode: lstatSync(location).mode & 0o7777, hash: '0'.repeat(16) });
   }
+  if (modes === 'git') for (const file of results) if (file.kind !== 'symlink') file.mode = gitMode(file.kind, file.mode);
   return results;
 }
 
@@ -143,7 +173,8 @@ function canonicalPath(file: FileHash): string {
 /**
  * xxhash64 over exactly what Docker would see: the context files left after
  * `.dockerignore`, the Dockerfile, build args, platform and base image hashes.
- * Paths are context-relative; bytes, kinds and full modes count (not owners or times).
+ * Paths are context-relative; bytes, kinds and modes as the builder writes
+ * them count (not owners or times).
  */
 export async function contentHash(input: ContentHashInput, hasher?: XxHasher): Promise<ContentHashResult> {
   const xx = hasher ?? (await createXxHasher());
@@ -155,7 +186,7 @@ export async function contentHash(input: ContentHashInput, hasher?: XxHasher): P
   });
   const [missing] = missingSources(entries, input.scope);
   if (missing) throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir);
-  const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, input.scope));
+  const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, input.scope), input.modes, input.cache);
   const dockerfileHash = toHex64(xx.h64Raw(await fs.readFile(input.dockerfile)));
   // Build args that name base images are represented by the base's content hash or digest instead.
   const buildArgs = Object.fromEntries(

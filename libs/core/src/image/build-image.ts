@@ -8,6 +8,8 @@ import { ExternalBase, pinLiteralFroms, resolveExternalBases } from './external-
 import { DockerDriver } from '../docker/docker-driver';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { contentHash, ContentHashResult } from '../hash/content-hash';
+import { FileHashCache } from '../hash/file-hash-cache';
+import { ModeRule } from '../hash/git-mode';
 import { XxHasher } from '../hash/xxhash';
 import { ImageManifest, manifestName, manifestPath, readManifest, writeManifest } from '../manifest/image-manifest';
 import { RegistryClient } from '../registry/client';
@@ -39,6 +41,8 @@ export interface BuildImageDeps {
   signal?: AbortSignal;
   /** How long to wait for a concurrent run's tag (tests shorten it). */
   claim?: ClaimOptions;
+  /** The checkout's file hash cache (the caller loads nothing and saves it when the run ends). */
+  fileHashes?: FileHashCache;
   /** External base digests resolved in this run, shared by the images of one process. */
   baseDigests?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
 }
@@ -208,7 +212,7 @@ async function withPinnedDockerfile<T>(options: ImageBuildOptions, text: string,
  * tag, read back the digest → write the manifest. The manifest is written last,
  * so a failure anywhere leaves none for this run.
  */
-export async function buildImage(options: ImageBuildOptions, deps: BuildImageDeps): Promise<BuildImageResult> {
+export async function buildImage(options: ImageBuildOptions, deps: BuildImageDeps, fallback?: string): Promise<BuildImageResult> {
   const started = performance.now();
   parseRepository(options.repository);
   const xx = deps.hasher ?? (await createXxHasher());
@@ -234,18 +238,24 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const scope = contextScopeOf(dockerfileText, buildArgs);
   const facts: BuildFacts = { bases, externalBases, scope };
 
-  const hash = await contentHash(
-    {
-      contextDir: options.contextDir,
-      dockerfile: options.dockerfile,
-      buildArgs,
-      platform: options.platform,
-      baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
-      externalBases: Object.fromEntries(externalBases.map((base) => [base.key, base.digest])),
-      scope,
-    },
-    xx,
-  );
+  const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));
+  const hashWith = (modes: ModeRule) =>
+    contentHash(
+      {
+        contextDir: options.contextDir,
+        dockerfile: options.dockerfile,
+        buildArgs,
+        platform: options.platform,
+        baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
+        externalBases: Object.fromEntries(externalBases.map((base) => [base.key, base.digest])),
+        scope,
+        modes,
+        cache: deps.fileHashes,
+      },
+      xx,
+    );
+  // The hash records modes as the builder will write them: the registry builder's are git's, whatever the umask.
+  const hash = await hashWith(modeRuleOf(choose));
   const warning = hygieneWarning(options.imageName, relative(options.workspaceRoot, options.contextDir) || '.', contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
   if (warning) deps.log(warning);
   const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version }, options.repository);
@@ -266,7 +276,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       ...(options.dryRun ? { plan: 'exists' as const } : {}),
     });
   } else if (options.dryRun) {
-    const builder = existing ? undefined : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases });
+    const builder = existing ? undefined : choose();
     deps.log(`hashdock: plan ${options.project}: ${existing ? 'exists' : 'build'} ${ref(tags.immutable)} tags=${tags.all.join(',')}`);
     if (builder) deps.log(`hashdock: plan ${options.project}: builder ${builder.name} (${builder.reason})`);
     for (const base of externalBases)
@@ -287,7 +297,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     // A pushed build carries only a run-unique name until it is published (see publishImage).
     const runId = newRunId();
     const storeRecord = () => ensureInputsRecord(options, deps, hash.hash, async () => inputsRecord, false);
-    let builder = chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases });
+    let builder = choose();
     let assembled: { digest: string; manifest: RawManifest } | undefined;
     if (builder.name === 'registry') {
       try {
@@ -311,6 +321,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         if (!(error instanceof RegistryBuildUnsupportedError) || options.builder === 'registry' || platformList(options.platform).length > 1) throw error;
         builder = { name: 'docker', reason: error.message };
         deps.log(`hashdock: ${options.project}: ${error.message}; building with docker`);
+        // Docker copies the checkout's own modes: when they are not git's, the image (and so its hash) differs.
+        if ((await hashWith('exact')).hash !== hash.hash) return buildImage(options, deps, error.message);
       }
     }
     if (!assembled && options.builder === 'auto') deps.log(`hashdock: ${options.project}: docker builder (${builder.reason})`);
@@ -335,6 +347,15 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   }
   const manifestFile = await writeManifest(options.manifestDir, manifest);
   return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, ...(reasons ? { reasons } : {}) };
+}
+
+/** The mode rule of the builder that will run; an option the builder refuses fails later, where it always has. */
+function modeRuleOf(choose: () => BuilderChoice): ModeRule {
+  try {
+    return choose().name === 'registry' ? 'git' : 'exact';
+  } catch {
+    return 'exact';
+  }
 }
 
 /** docker build of the image under `localTags`, from the Dockerfile with its external bases pinned. */

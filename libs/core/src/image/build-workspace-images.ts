@@ -1,3 +1,4 @@
+import { FileHashCache, saveFileHashes } from '../hash/file-hash-cache';
 import { HashdockError } from '../errors';
 import { gitShortSha } from '../tags/git-sha';
 import { templatesUse } from '../tags/tag-policy';
@@ -47,17 +48,22 @@ export async function buildWorkspaceImages(options: WorkspaceImagesOptions, deps
   const results: BuildImageResult[] = [];
   const gitSha = templatesUse([...config.tags, ...(options.overrides?.extraTags ?? [])], 'gitSha') ? await gitShortSha(options.workspaceRoot) : undefined;
   // One resolution per external base for the whole run.
-  const shared: BuildImageDeps = { ...deps, baseDigests: deps.baseDigests ?? new Map() };
-  for (const target of orderImageTargets(targets, options.projects)) {
-    const resolved = resolveImageOptions({ ...target.options, ...options.overrides }, {
-      workspaceRoot: options.workspaceRoot,
-      projectName: target.project,
-      projectRoot: target.projectRoot,
-      workspaceImages,
-      gitSha,
-      env,
-    });
-    results.push(await buildImage(resolved, shared));
+  const fileHashes = deps.fileHashes ?? FileHashCache.forWorkspace(options.workspaceRoot);
+  const shared: BuildImageDeps = { ...deps, baseDigests: deps.baseDigests ?? new Map(), fileHashes };
+  try {
+    for (const target of orderImageTargets(targets, options.projects)) {
+      const resolved = resolveImageOptions({ ...target.options, ...options.overrides }, {
+        workspaceRoot: options.workspaceRoot,
+        projectName: target.project,
+        projectRoot: target.projectRoot,
+        workspaceImages,
+        gitSha,
+        env,
+      });
+      results.push(await buildImage(resolved, shared));
+    }
+  } finally {
+    if (!deps.fileHashes) await saveFileHashes(fileHashes, deps.log);
   }
   return results;
 }

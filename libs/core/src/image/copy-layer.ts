@@ -4,6 +4,7 @@ import { join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { ContextEntry } from '../hash/context-files';
+import { gitMode } from '../hash/git-mode';
 import { globRegExp, hasGlobMeta } from '../hash/glob-syntax';
 import { CopyStep, LayerStep, Owner, RegistryBuildUnsupportedError } from './apply-instructions';
 import { FsEntry } from './base-filesystem';
@@ -87,9 +88,8 @@ async function layerEntries(step: LayerStep, layer: LayerContext): Promise<Layer
   if (several && !step.dest.endsWith('/')) throw new RegistryBuildUnsupportedError(layer.dockerfile, step.line, 'COPY of several sources needs a destination ending in /');
   const put = async (contextPath: string, kind: ContextEntry['kind'], target: string) => {
     const stat = await lstat(join(layer.contextDir, contextPath));
-    // Permissions as git records them (0644, or 0755 when the owner may execute; directories 0755), so a
-    // checkout's umask never reaches the image: the same bytes give the same digest on every machine.
-    const mode = step.chmod ?? (kind === 'dir' || stat.mode & 0o100 ? 0o755 : 0o644);
+    // Permissions as git records them, so a checkout's umask never reaches the image (see gitMode).
+    const mode = step.chmod ?? gitMode(kind === 'dir' ? 'dir' : 'file', stat.mode);
     const parent = posix.dirname(target);
     if (parent !== '.') ensureDir(parent, owner);
     if (kind === 'dir') {

@@ -1,3 +1,4 @@
+import { FileHashCache, saveFileHashes } from '../hash/file-hash-cache';
 import { DockerDriver } from '../docker/docker-driver';
 import { abortWhenParentDies } from '../process/parent-watch';
 import { createAuthorizer } from '../registry/auth';
@@ -29,18 +30,22 @@ export async function runImageTarget(options: ImageTargetOptions, facts: Omit<Im
     // If whoever started us is killed (even by SIGKILL), docker stops too instead of building on unattended.
     const controller = new AbortController();
     const stopWatching = abortWhenParentDies(controller);
+    const fileHashes = FileHashCache.forWorkspace(facts.workspaceRoot);
     try {
       result = await buildImage(resolved, {
         docker: new DockerDriver({ stream: true }),
         registry: new RegistryClient({ authorize: createAuthorizer() }),
         log,
         signal: controller.signal,
+        fileHashes,
       });
     } finally {
       stopWatching();
+      await saveFileHashes(fileHashes, log);
     }
   }
   await writeImageReport(resolved.manifestDir, result);
   log(summaryLine(result));
   return result;
 }
+

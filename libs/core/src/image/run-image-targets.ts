@@ -6,6 +6,7 @@ import { isHashdockError } from '../errors';
 import { gitShortSha } from '../tags/git-sha';
 import { BuildImageDeps } from './build-image';
 import { runImageTarget } from './run-image-target';
+import { FileHashCache, saveFileHashes } from '../hash/file-hash-cache';
 import { ImageTargetFacts, ImageTargetOptions } from './resolve-image-options';
 import { scheduleTasks } from './schedule-tasks';
 
@@ -39,11 +40,14 @@ export interface ImageTaskResult {
 export async function* runImageTargets(tasks: readonly ImageTask[], concurrency = 4): AsyncGenerator<ImageTaskResult> {
   const controller = new AbortController();
   const stopWatching = abortWhenParentDies(controller);
+  // Every task of a batch belongs to one workspace: one file hash cache, saved when the batch ends.
+  const fileHashes = tasks.length ? FileHashCache.forWorkspace(tasks[0].facts.workspaceRoot) : undefined;
   const deps: Omit<BuildImageDeps, 'log'> = {
     docker: new DockerDriver(),
     registry: new RegistryClient({ authorize: createAuthorizer() }),
     signal: controller.signal,
     baseDigests: new Map(),
+    fileHashes,
   };
   const gitShas = new Map<string, Promise<string | undefined>>();
   const gitSha = (root: string) => {
@@ -74,5 +78,6 @@ export async function* runImageTargets(tasks: readonly ImageTask[], concurrency 
     }
   } finally {
     stopWatching();
+    if (fileHashes) await saveFileHashes(fileHashes, (line) => console.error(line));
   }
 }
