@@ -47,12 +47,11 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     root = `localhost:5000/${ws.namespace}/root:1`;
     await pushRoot(root, 'one');
     env.HASHDOCK_BUILD_ARG_ROOT_IMAGE = root;
-    // A `node` first on PATH that answers `node -p process.arch` as an arm64 machine would.
+    // A `uname` first on PATH that answers `uname -m` as an arm64 Linux machine would.
     fakeArchBin = join(ws.root, '.hashdock', 'arm64-bin');
     await mkdir(fakeArchBin, { recursive: true });
-    const realNode = process.execPath;
-    await writeFile(join(fakeArchBin, 'node'), `#!/bin/sh\nif [ "$1" = "-p" ] && [ "$2" = "process.arch" ]; then echo arm64; exit 0; fi\nexec "${realNode}" "$@"\n`);
-    await chmod(join(fakeArchBin, 'node'), 0o755);
+    await writeFile(join(fakeArchBin, 'uname'), `#!/bin/sh\nif [ "$1" = "-m" ]; then echo aarch64; exit 0; fi\nexec /usr/bin/uname "$@"\n`);
+    await chmod(join(fakeArchBin, 'uname'), 0o755);
   }, 300_000);
   afterAll(async () => {
     await ws?.remove();

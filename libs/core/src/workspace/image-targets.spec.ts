@@ -121,7 +121,7 @@ describe('resolveImageTargets (the one model)', () => {
       { env: 'HASHDOCK_BUILDER' },
       { env: 'SOURCE_DATE_EPOCH' },
     ]);
-    expect(inputs.slice(11)).toEqual([{ runtime: 'node -p process.arch' }, { runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
+    expect(inputs.slice(11)).toEqual([{ runtime: 'uname -m || node -p process.arch' }, { runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
     // BuildKit's <Dockerfile>.dockerignore replaces the context's .dockerignore.
     const api = targets.find((t) => t.name === 'api')!;
     expect((await imageTargetInputs(root, api)).slice(0, 4)).toEqual(['{workspaceRoot}/dist', '{workspaceRoot}/dist/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);

@@ -60,7 +60,7 @@ describe('hashdock plugin', () => {
       { env: 'SOURCE_DATE_EPOCH' },
       { env: 'HASHDOCK_BUILD_ARG_BASE_IMAGE' },
       { runtime: 'git rev-parse --short=12 HEAD' },
-      { runtime: 'node -p process.arch' },
+      { runtime: 'uname -m || node -p process.arch' },
     ]);
     const debug = results['apps/api/Dockerfile.debug'].projects!['apps/api'].targets!['image-debug'];
     expect(debug).toMatchObject({ options: { name: 'api-debug', dockerfile: '{projectRoot}/Dockerfile.debug' } });
