@@ -6,6 +6,7 @@ const alias = [
   { find: /^@hashdock\/core$/, replacement: resolve(import.meta.dirname, 'libs/core/src/index.ts') },
   { find: /^@hashdock\/core\/runtime$/, replacement: resolve(import.meta.dirname, 'libs/core/src/runtime/index.ts') },
   { find: /^@hashdock\/core\/workspace$/, replacement: resolve(import.meta.dirname, 'libs/core/src/workspace/index.ts') },
+  { find: /^@hashdock\/core\/names$/, replacement: resolve(import.meta.dirname, 'libs/core/src/names/index.ts') },
   { find: /^@hashdock\/shared$/, replacement: resolve(import.meta.dirname, 'libs/shared/src/index.ts') },
 ];
 

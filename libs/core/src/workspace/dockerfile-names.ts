@@ -1,8 +1,7 @@
 import { posix } from 'node:path';
 import { HashdockError } from '../errors';
 
-/** Every file Docker users name as a Dockerfile: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`. */
-export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile}';
+export { DOCKERFILE_GLOB } from '../names';
 
 /** Whether a file name is a Dockerfile (BuildKit's `<Dockerfile>.dockerignore` is not). */
 export function isDockerfileName(name: string): boolean {

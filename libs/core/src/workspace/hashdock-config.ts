@@ -3,8 +3,8 @@ import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
 import { readJsoncFile } from './read-jsonc-file';
 
-export const PLUGIN_NAME = '@hashdock/nx-plugin';
-export const IMAGE_EXECUTOR = `${PLUGIN_NAME}:image`;
+import { PLUGIN_NAME } from '../names';
+export { IMAGE_EXECUTOR, PLUGIN_NAME } from '../names';
 
 /** Options of the plugin entry in nx.json: the one configuration every entry point reads. */
 export interface HashdockOptions {

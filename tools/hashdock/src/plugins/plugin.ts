@@ -6,22 +6,15 @@ import type { CreateDependencies, CreateNodesResult, CreateNodesV2, DependencyTy
 // DependencyType's values, without loading @nx/devkit for them.
 const STATIC = 'static' as unknown as DependencyType.static;
 const IMPLICIT = 'implicit' as unknown as DependencyType.implicit;
-import {
-  DOCKERFILE_GLOB,
-  HashdockOptions,
-  IMAGE_EXECUTOR,
-  ImageTarget,
-  imageTargetCandidates,
-  imageTargetInputs,
-  imageTargetOutputs,
-  normalizeHashdockOptions,
-  resolveImageTargets,
-  writeRunReport,
-} from '@hashdock/core/workspace';
+import { DOCKERFILE_GLOB, IMAGE_EXECUTOR } from '@hashdock/core/names';
+import type { HashdockOptions, ImageTarget } from '@hashdock/core/workspace';
 
+/** The inference code, loaded only when the cached targets cannot answer (a plugin worker starts on every graph). */
+const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
 async function renderTarget(workspaceRoot: string, target: ImageTarget): Promise<TargetConfiguration> {
+  const { imageTargetInputs, imageTargetOutputs } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
   return {
@@ -57,8 +50,9 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget): Promise
 export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   DOCKERFILE_GLOB,
   async (dockerfiles, rawOptions, context) => {
-    const config = normalizeHashdockOptions(rawOptions);
     return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles }, async () => {
+      const { imageTargetCandidates, normalizeHashdockOptions, resolveImageTargets } = await inference();
+      const config = normalizeHashdockOptions(rawOptions);
       const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles));
       const results = new Map<string, CreateNodesResult>();
       for (const target of targets) {
@@ -101,6 +95,7 @@ export const createDependencies: CreateDependencies<HashdockOptions> = (_options
 
 /** After a run with image tasks: dist/images/report.md (and the GitHub step summary). */
 export const postTasksExecution: PostTasksExecution<HashdockOptions> = async (rawOptions, context) => {
+  const { normalizeHashdockOptions, writeRunReport } = await inference();
   const options = normalizeHashdockOptions(rawOptions);
   const isImageTask = (id: string) => {
     const target = id.split(':')[1] ?? '';

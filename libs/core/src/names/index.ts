@@ -1,0 +1,6 @@
+// The names the Nx plugin needs when Nx loads it (`@hashdock/core/names`): constants only, so a
+// plugin worker whose inferred targets are cached loads nothing else of the library.
+export const PLUGIN_NAME = '@hashdock/nx-plugin';
+export const IMAGE_EXECUTOR = `${PLUGIN_NAME}:image`;
+/** Every file Docker users name as a Dockerfile: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`. */
+export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile}';
