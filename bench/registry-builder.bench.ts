@@ -34,8 +34,10 @@ export async function benchRegistryBuilder(): Promise<Row[]> {
     const start = performance.now();
     const result = await buildImage(options, deps);
     if (result.manifest.status !== 'built') throw new Error(`${name} (${builder}): ${result.manifest.status}, expected built`);
+    phases[builder].push(result.phases);
     return (performance.now() - start) / 1000;
   };
+  const phases = { docker: [] as Record<string, number>[], registry: [] as Record<string, number>[] };
   try {
     const one = join(root, 'one');
     // Warm-up: both builders have their base and cache state.
@@ -49,6 +51,12 @@ export async function benchRegistryBuilder(): Promise<Row[]> {
         await writeService(one, ++version);
         times[builder].push(await build(one, 'svc', builder));
       }
+    }
+    // Where the image step's time goes (median per phase over the timed rounds).
+    for (const builder of ['registry', 'docker'] as const) {
+      const timed = phases[builder].slice(-5);
+      const names = Object.keys(timed[0]).filter((name) => name !== 'process');
+      console.log(`registry-builder bench: ${builder} phases (ms): ${names.map((name) => `${name} ${(median(timed.map((p) => p[name] ?? 0)) * 1000).toFixed(1)}`).join(', ')}`);
     }
     const many = { docker: 0, registry: 0 };
     for (const builder of ['registry', 'docker'] as const) {

@@ -95,6 +95,13 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     for (const tag of built.manifest.tags) expect(await skopeoDigest(`${options.repository}:${tag}`)).toBe(built.manifest.digest);
     const again = await buildImage(options, { ...deps, docker: new DockerDriver({ binary: '/bin/false' }) });
     expect(again.manifest).toEqual({ ...built.manifest, builder: undefined, status: 'exists' });
+    // Where the time went, phase by phase: a build has every phase, a found image stops at the lookup.
+    expect(Object.keys(built.phases)).toEqual(['process', 'setup', 'bases', 'hash', 'lookup', 'build', 'publish']);
+    expect(Object.keys(again.phases)).toEqual(['process', 'setup', 'bases', 'hash', 'lookup']);
+    const { process: age, ...spent } = built.phases;
+    expect(age).toBeGreaterThan(0);
+    expect(Object.values(spent).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(built.seconds + 0.002);
+    expect(built.phases.build).toBeGreaterThan(0);
   });
 
   it('the exists path stores an inputs record that an interrupted push left missing', async () => {

@@ -52,6 +52,8 @@ export interface BuildImageResult {
   manifestFile: string;
   hash: ContentHashResult;
   seconds: number;
+  /** Seconds per phase, in order (see phaseClock); what a slow image spent its time on. */
+  phases: Record<string, number>;
   /** For a rebuilt image: what differs from the registry's previous version, when that is known. */
   reasons?: { previousHash: string; changes: InputChange[] };
 }
@@ -214,10 +216,12 @@ async function withPinnedDockerfile<T>(options: ImageBuildOptions, text: string,
  */
 export async function buildImage(options: ImageBuildOptions, deps: BuildImageDeps, fallback?: string): Promise<BuildImageResult> {
   const started = performance.now();
+  const clock = phaseClock(started);
   parseRepository(options.repository);
   const xx = deps.hasher ?? (await createXxHasher());
   await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
   const dockerfileText = await fs.readFile(options.dockerfile, 'utf8');
+  clock.mark('setup');
   const bases = await resolveBases(options, dockerfileText, deps.registry);
   // Only args the Dockerfile declares reach docker and the hash: an unused one would change the tag for nothing.
   const declared = declaredArgNames(dockerfileText);
@@ -237,6 +241,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   for (const base of externalBases) if (base.arg) buildArgs[base.arg] = base.pinned;
   const scope = contextScopeOf(dockerfileText, buildArgs);
   const facts: BuildFacts = { bases, externalBases, scope };
+  clock.mark('bases');
 
   const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));
   const hashWith = (modes: ModeRule) =>
@@ -256,6 +261,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     );
   // The hash records modes as the builder will write them: the registry builder's are git's, whatever the umask.
   const hash = await hashWith(modeRuleOf(choose));
+  clock.mark('hash');
   const warning = hygieneWarning(options.imageName, relative(options.workspaceRoot, options.contextDir) || '.', contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
   if (warning) deps.log(warning);
   const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version }, options.repository);
@@ -264,6 +270,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   let manifest: ImageManifest;
   let reasons: BuildImageResult['reasons'];
   const existing = await hasTag(deps.registry, options.repository, tags.immutable, options.push && !options.dryRun ? 'push' : 'pull');
+  clock.mark('lookup');
   // A pull request reads the release namespace first: what main already pushed is reused, never rebuilt.
   const reused = existing ? undefined : await findReusable(deps.registry, options.reuseRepositories ?? [], tags.immutable);
   if (reused) {
@@ -296,10 +303,14 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     const reasonsFound = findReasons(options, deps, inputsRecord, previousHash);
     // A pushed build carries only a run-unique name until it is published (see publishImage).
     const runId = newRunId();
-    const storeRecord = () => ensureInputsRecord(options, deps, hash.hash, async () => inputsRecord, false);
+    let storeRecord = () => ensureInputsRecord(options, deps, hash.hash, async () => inputsRecord, false);
     let builder = choose();
     let assembled: { digest: string; manifest: RawManifest } | undefined;
     if (builder.name === 'registry') {
+      // The record describes the content hash, not one image: stored while the image is assembled (best effort,
+      // never rejects), it is off the end of the image step. Docker builds fail often enough to store it after.
+      const early = storeRecord();
+      storeRecord = () => early;
       try {
         const image = await assembleImage({
           registry: deps.registry,
@@ -327,6 +338,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     }
     if (!assembled && options.builder === 'auto') deps.log(`hashdock: ${options.project}: docker builder (${builder.reason})`);
     if (!assembled) await dockerBuild(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
+    clock.mark('build');
     if (!options.push) {
       manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest: null, pushed: false, builder });
     } else {
@@ -344,9 +356,10 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       }
     }
     reasons = await reasonsFound;
+    clock.mark('publish');
   }
   const manifestFile = await writeManifest(options.manifestDir, manifest);
-  return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, ...(reasons ? { reasons } : {}) };
+  return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, phases: clock.phases(), ...(reasons ? { reasons } : {}) };
 }
 
 /** The mode rule of the builder that will run; an option the builder refuses fails later, where it always has. */
@@ -356,6 +369,26 @@ function modeRuleOf(choose: () => BuilderChoice): ModeRule {
   } catch {
     return 'exact';
   }
+}
+
+/**
+ * Seconds spent per phase of one image: setup (options, paths, Dockerfile),
+ * bases (workspace base manifests checked, external bases resolved: the first
+ * registry requests), hash, lookup (is the tag there), then for a new image
+ * build and publish; `process` is how long the process had run when the image
+ * began (a new task process: its start-up).
+ */
+function phaseClock(started: number) {
+  const phases: Record<string, number> = { process: started / 1000 };
+  let last = started;
+  return {
+    mark(name: string) {
+      const now = performance.now();
+      phases[name] = (now - last) / 1000;
+      last = now;
+    },
+    phases: () => Object.fromEntries(Object.entries(phases).map(([name, seconds]) => [name, Math.round(seconds * 1000) / 1000])),
+  };
 }
 
 /** docker build of the image under `localTags`, from the Dockerfile with its external bases pinned. */

@@ -18,6 +18,8 @@ export interface ImageReport {
   changes?: InputChange[];
   /** What of the build context the hash covers, and why (see the manifest's `context`). */
   context?: string;
+  /** Seconds per phase (setup, bases, hash, lookup, build, publish) and the process's age when the image began. */
+  phases?: Record<string, number>;
 }
 
 export const reportDir = (manifestDir: string) => join(manifestDir, '.reports');
@@ -33,6 +35,7 @@ export async function writeImageReport(manifestDir: string, result: BuildImageRe
     digest: manifest.digest,
     seconds: Math.round(result.seconds * 10) / 10,
     ...(manifest.context ? { context: manifest.context } : {}),
+    phases: result.phases,
     ...(result.reasons ? { previousHash: result.reasons.previousHash, changes: result.reasons.changes } : {}),
   };
   await writeFileAtomic(join(reportDir(manifestDir), `${manifestName(manifest)}.json`), `${JSON.stringify(report, null, 2)}\n`);
