@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listTags, RegistryClient, runCommand } from '@hashdock/core';
@@ -89,10 +89,30 @@ export async function benchScale(count = 50): Promise<Row[]> {
   try {
     const nothing = async () => undefined;
     await measure('cold', nothing);
+    // Image task start-up in a process per task: the process's age when its image began plus the image's
+    // set-up (options, paths, Dockerfile), i.e. until the first registry request; from each image's report.
+    const startups: number[] = [];
+    const reports = join(roots['per-task'], 'dist/images/.reports');
+    for (const file of await readdir(reports)) {
+      const phases = (JSON.parse(await readFile(join(reports, file), 'utf8')) as { phases?: Record<string, number> }).phases;
+      if (phases) startups.push(phases.process + phases.setup);
+    }
+    const nodeStart = performance.now();
+    await runCommand(process.execPath, ['-e', '0']);
+    const bareNode = (performance.now() - nodeStart) / 1000;
     await measure('nothing changed', nothing);
-    // Nx itself: a cached no-op target over the same projects, run twice so the second is all cache.
+    // Nx itself: a no-op target over the same projects (Nx neither hashes nor restores nx:noop tasks), interleaved
+    // with the image targets replayed from the Nx cache, 5 rounds after a warm-up, medians.
     for (const mode of modes) await nx(mode, ['run-many', '-t', 'noop']);
-    const noop = await nx('batch', ['run-many', '-t', 'noop']);
+    const replays: number[] = [];
+    const noops: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      replays.push((await nx('batch', ['run-many', '-t', 'image'])).seconds);
+      noops.push((await nx('batch', ['run-many', '-t', 'noop'])).seconds);
+    }
+    const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const noop = { seconds: middle(noops) };
+    const replay = middle(replays);
     await measure('fresh runner (Nx cache wiped, registry full)', (mode) => rm(join(roots[mode], '.nx'), { recursive: true, force: true }));
     let edit = 0;
     await measure('one-lib change', (mode) => writeFile(join(roots[mode], 'libs/shared/index.js'), `exports.greeting = "hello ${++edit}";\n`));
@@ -125,7 +145,9 @@ export async function benchScale(count = 50): Promise<Row[]> {
         met: true,
       });
     }
-    rows.push({ benchmark: `${count} services, nothing changed: nx run-many -t image vs -t noop (both from the Nx cache)`, subject: 'image', baseline: 'noop', subjectSeconds: figures['nothing changed'].batch.seconds, baselineSeconds: noop.seconds, goal: '≤ 1.1', met: figures['nothing changed'].batch.seconds <= noop.seconds * 1.1 });
+    const medianStartup = [...startups].sort((a, b) => a - b)[Math.floor(startups.length / 2)];
+    rows.push({ benchmark: `image task start-up, a process per task (process start to the first registry request; median of ${startups.length})`, subject: 'image task', baseline: 'node -e 0', subjectSeconds: medianStartup, baselineSeconds: bareNode, goal: '≤ 0.05 s', met: medianStartup <= 0.05 });
+    rows.push({ benchmark: `${count} services, nothing changed: nx run-many -t image (from the Nx cache) vs -t noop, medians of 5 interleaved`, subject: 'image', baseline: 'noop', subjectSeconds: replay, baselineSeconds: noop.seconds, goal: '≤ 1.1', met: replay <= noop.seconds * 1.1 });
     return rows;
   } finally {
     for (const root of Object.values(roots)) await rm(root, { recursive: true, force: true });
