@@ -1,16 +1,15 @@
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { contextScopeOf } from '../docker/context-reads';
 import { ContextScope } from '../hash/context-scope';
 import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
-import { ExternalBase, pinLiteralFroms, resolveExternalBases } from './external-bases';
+import { ExternalBase, resolveExternalBases } from './external-bases';
 import { DockerDriver } from '../docker/docker-driver';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { contentHash, ContentHashResult } from '../hash/content-hash';
 import { FileHashCache } from '../hash/file-hash-cache';
 import { ModeRule } from '../hash/git-mode';
-import { XxHasher } from '../hash/xxhash';
+import { createXxHasher, XxHasher } from '../hash/xxhash';
 import { ImageManifest, manifestName, manifestPath, readManifest, writeManifest } from '../manifest/image-manifest';
 import { RegistryClient } from '../registry/client';
 import { RawManifest } from '../registry/manifest-io';
@@ -18,20 +17,21 @@ import { parseRepository } from '../registry/reference';
 import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
 import { resolveTags } from '../tags/tag-policy';
-import { findWorkspaceBaseImages, LiteralWorkspaceFromError } from './base-images';
 import { checkBuildPaths } from './check-paths';
-import { InputChange, inputsTag, rebuildReasons, sourceLines, storeInputs } from './rebuild-reasons';
-import { HashdockError } from '../errors';
-import { withSecretFiles } from './secret-files';
+import { InputChange } from './rebuild-reasons';
 import { findReusable } from './reuse-release';
 import { newRunId, publishImage } from './publish-image';
 import { candidateTag, ClaimOptions } from '../registry/claim-tag';
-import { createXxHasher, toHex64 } from '../hash/xxhash';
 import { ImageBuildOptions, platformList } from './image-options';
 import { refuseSecretBuildArgs } from './resolve-image-options';
 import { BuilderChoice, chooseBuilder } from './choose-builder';
 import { assembleImage } from './assemble-image';
 import { RegistryBuildUnsupportedError } from './apply-instructions';
+import { LABEL_CONTENT_HASH, LABEL_PROJECT } from './image-labels';
+import { ResolvedBase, resolveBases } from './workspace-bases';
+import { dockerBuild } from './docker-build';
+import { findReasons, inputsRecordOf, restoreMissingInputsRecord, storeInputsRecord } from './inputs-record';
+import { phaseClock } from './phase-clock';
 
 export interface BuildImageDeps {
   docker: DockerDriver;
@@ -58,51 +58,8 @@ export interface BuildImageResult {
   reasons?: { previousHash: string; changes: InputChange[] };
 }
 
-export const LABEL_CONTENT_HASH = 'dev.hashdock.content-hash';
-export const LABEL_PROJECT = 'dev.hashdock.project';
-
-interface ResolvedBase {
-  project: string;
-  arg?: string;
-  contentHash: string;
-  reference: string;
-}
-
-export class BaseManifestMismatchError extends HashdockError {
-  constructor(manifestFile: string, detail: string) {
-    super('BASE_MANIFEST_MISMATCH', `${manifestFile}: ${detail}. Rebuild the base image (nx run <base>:image --skip-nx-cache) before the images FROM it.`);
-  }
-}
-
-/**
- * A pushed base's manifest is checked against the registry: its content-hash
- * tag must hold the recorded digest. Otherwise a service would build on an
- * image that does not exist under that hash (an edited or stale manifest).
- */
-async function checkBaseInRegistry(file: string, dependency: ImageManifest, registry: RegistryClient): Promise<void> {
-  if (!dependency.pushed || !dependency.digest) return;
-  const held = await hasTag(registry, dependency.repository, dependency.contentHash);
-  if (held !== dependency.digest)
-    throw new BaseManifestMismatchError(
-      file,
-      `records ${dependency.repository}:${dependency.contentHash} at ${dependency.digest}, but the registry's tag ${held ? `holds ${held}` : 'does not exist'}`,
-    );
-}
-
-async function resolveBases(options: ImageBuildOptions, dockerfileText: string, registry: RegistryClient): Promise<ResolvedBase[]> {
-  const bases = findWorkspaceBaseImages(dockerfileText, options.workspaceImages);
-  const resolved: ResolvedBase[] = [];
-  for (const base of bases) {
-    if (!base.arg) throw new LiteralWorkspaceFromError(options.dockerfile, base.line, base.project);
-    const file = manifestPath(options.manifestDir, base.project);
-    const dependency = await readManifest(file);
-    await checkBaseInRegistry(file, dependency, registry);
-    // Pin the exact digest when the base was pushed; a local-only base is found by its content-hash tag.
-    const reference = dependency.ref ?? `${dependency.repository}:${dependency.contentHash}`;
-    resolved.push({ project: base.project, arg: base.arg, contentHash: dependency.contentHash, reference });
-  }
-  return resolved;
-}
+export { LABEL_CONTENT_HASH, LABEL_PROJECT } from './image-labels';
+export { BaseManifestMismatchError } from './workspace-bases';
 
 /** Content hash of this image's last pushed version, from its previous manifest (read once per build). */
 async function previousPushedHash(options: ImageBuildOptions): Promise<string | undefined> {
@@ -191,25 +148,6 @@ function buildManifest(
 }
 
 /**
- * Run `work` with the Dockerfile the build should read: the user's own, or a
- * temporary copy whose literal FROMs name their digests (its
- * `<Dockerfile>.dockerignore` copied beside it, since BuildKit looks there).
- */
-async function withPinnedDockerfile<T>(options: ImageBuildOptions, text: string, bases: readonly ExternalBase[], work: (dockerfile: string) => Promise<T>): Promise<T> {
-  if (!bases.some((base) => !base.arg)) return work(options.dockerfile);
-  const pinned = pinLiteralFroms(options.dockerfile, text, bases);
-  const dir = await fs.mkdtemp(join(tmpdir(), 'hashdock-dockerfile-'));
-  try {
-    const dockerfile = join(dir, basename(options.dockerfile));
-    await fs.writeFile(dockerfile, pinned);
-    await fs.copyFile(`${options.dockerfile}.dockerignore`, `${dockerfile}.dockerignore`).catch(() => undefined);
-    return await work(dockerfile);
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
-
-/**
  * The image target: hash → tag present? record its digest : build, push every
  * tag, read back the digest → write the manifest. The manifest is written last,
  * so a failure anywhere leaves none for this run.
@@ -293,7 +231,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   } else if (existing) {
     if (options.push) {
       await Promise.all(tags.all.slice(1).map((tag) => retag(deps.registry, options.repository, existing, tag)));
-      await ensureInputsRecord(options, deps, hash.hash, () => inputsRecordOf(options, hash, xx));
+      await restoreMissingInputsRecord(options, deps, hash.hash, () => inputsRecordOf(options, hash, xx));
     }
     manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: existing, pushed: true });
   } else {
@@ -303,7 +241,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     const reasonsFound = findReasons(options, deps, inputsRecord, previousHash);
     // A pushed build carries only a run-unique name until it is published (see publishImage).
     const runId = newRunId();
-    let storeRecord = () => ensureInputsRecord(options, deps, hash.hash, async () => inputsRecord, false);
+    let storeRecord = () => storeInputsRecord(options, deps, hash.hash, inputsRecord);
     let builder = choose();
     let assembled: { digest: string; manifest: RawManifest } | undefined;
     if (builder.name === 'registry') {
@@ -368,88 +306,6 @@ function modeRuleOf(choose: () => BuilderChoice): ModeRule {
     return choose().name === 'registry' ? 'git' : 'exact';
   } catch {
     return 'exact';
-  }
-}
-
-/**
- * Seconds spent per phase of one image: setup (options, paths, Dockerfile),
- * bases (workspace base manifests checked, external bases resolved: the first
- * registry requests), hash, lookup (is the tag there), then for a new image
- * build and publish; `process` is how long the process had run when the image
- * began (a new task process: its start-up).
- */
-function phaseClock(started: number) {
-  const phases: Record<string, number> = { process: started / 1000 };
-  let last = started;
-  return {
-    mark(name: string) {
-      const now = performance.now();
-      phases[name] = (now - last) / 1000;
-      last = now;
-    },
-    phases: () => Object.fromEntries(Object.entries(phases).map(([name, seconds]) => [name, Math.round(seconds * 1000) / 1000])),
-  };
-}
-
-/** docker build of the image under `localTags`, from the Dockerfile with its external bases pinned. */
-async function dockerBuild(
-  options: ImageBuildOptions,
-  deps: BuildImageDeps,
-  build: { dockerfileText: string; externalBases: ExternalBase[]; buildArgs: Record<string, string>; hash: string; cacheFrom: string[]; localTags: string[] },
-): Promise<void> {
-  await withPinnedDockerfile(options, build.dockerfileText, build.externalBases, (dockerfile) =>
-    withSecretFiles(options.secrets, process.env, (secretFiles) =>
-      deps.docker.build(
-        {
-          secretFiles,
-          dockerfile,
-          contextDir: options.contextDir,
-          tags: build.localTags,
-          buildArgs: build.buildArgs,
-          cacheFrom: build.cacheFrom,
-          platform: options.platform,
-          labels: { [LABEL_CONTENT_HASH]: build.hash, [LABEL_PROJECT]: options.project },
-          inlineCache: true,
-          noCache: options.noCache,
-          progress: 'plain',
-        },
-        options.env,
-        deps.signal,
-      ),
-    ),
-  );
-}
-
-/** The canonical inputs plus the bundler's source lines: what travels with the image as `<hash>.inputs`. */
-async function inputsRecordOf(options: ImageBuildOptions, hash: ContentHashResult, xx: XxHasher): Promise<string> {
-  return hash.canonical + (options.buildMetafile ? await sourceLines(options.workspaceRoot, options.buildMetafile, (bytes) => toHex64(xx.h64Raw(bytes)), options.contextDir) : '');
-}
-
-/**
- * The "exists" path stores an inputs record that is missing (a push
- * interrupted after the image but before its record), so "why rebuilt" keeps
- * its history. Best effort, like the store after a build.
- */
-async function ensureInputsRecord(options: ImageBuildOptions, deps: BuildImageDeps, contentHash: string, record: () => Promise<string>, announce = true): Promise<void> {
-  try {
-    // After a fresh build (announce off) the record is written without asking first: storing it again is idempotent.
-    if (announce && (await hasTag(deps.registry, options.repository, inputsTag(contentHash), 'push'))) return;
-    await storeInputs(deps.registry, options.repository, contentHash, await record());
-    if (announce) deps.log(`hashdock: stored the missing inputs record ${options.repository}:${inputsTag(contentHash)}`);
-  } catch (error) {
-    deps.log(`hashdock: could not store the inputs record of ${options.repository}:${contentHash}: ${(error as Error).message.split('\n')[0]}`);
-  }
-}
-
-/** Best effort: a registry without the previous image or its inputs record gives no reasons, not an error. */
-async function findReasons(options: ImageBuildOptions, deps: BuildImageDeps, canonical: string, previousHash: string | undefined): Promise<BuildImageResult['reasons']> {
-  const previousTag = previousHash ?? (options.tagTemplates.includes('latest') ? 'latest' : undefined);
-  if (!previousTag) return undefined;
-  try {
-    return await rebuildReasons(deps.registry, options.repository, previousTag, canonical, LABEL_CONTENT_HASH);
-  } catch (error) {
-    deps.log(`hashdock: no rebuild reasons for ${options.project}: ${(error as Error).message.split('\n')[0]}`);
-    return undefined;
   }
 }
 

@@ -48,6 +48,14 @@ export async function rebuildReasons(client: RegistryClient, repository: string,
   if (!previous) return undefined;
   const previousHash = (await imageLabels(client, repository, previous))[labelName];
   if (!previousHash) return undefined;
+  return reasonsSince(client, repository, previousHash, canonical);
+}
+
+/**
+ * The same, when the previous image's content hash is known (its manifest file
+ * says so): a content-hash tag never moves, so only its inputs record is read.
+ */
+export async function reasonsSince(client: RegistryClient, repository: string, previousHash: string, canonical: string): Promise<{ previousHash: string; changes: InputChange[] } | undefined> {
   const stored = await fetchArtifact(client, repository, inputsTag(previousHash));
   if (!stored) return undefined;
   return { previousHash, changes: diffCanonical(Buffer.from(stored).toString('utf8'), canonical) };

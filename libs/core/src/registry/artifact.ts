@@ -2,7 +2,7 @@ import { RegistryClient } from './client';
 import { HashdockError } from '../errors';
 import { BlobSource } from './blob-source';
 import { blobExists, uploadBlob } from './blobs';
-import { getManifest, putManifest, sha256Digest } from './manifest-io';
+import { findManifest, getManifest, putManifest, sha256Digest } from './manifest-io';
 import { OCI_MANIFEST } from './media-types';
 
 export const INPUTS_ARTIFACT_TYPE = 'application/vnd.hashdock.inputs.v1+json';
@@ -43,9 +43,8 @@ export function pushArtifact(client: RegistryClient, repository: string, tag: st
 
 /** The layer of the artifact under `tag` as a stream with its size, or undefined when the tag is absent. */
 export async function openArtifact(client: RegistryClient, repository: string, tag: string): Promise<{ size: number; stream: ReadableStream<Uint8Array> } | undefined> {
-  const head = await client.request(repository, { method: 'HEAD', path: `manifests/${tag}`, headers: { accept: OCI_MANIFEST }, expect: [200, 404] });
-  if (head.status === 404) return undefined;
-  const manifest = await getManifest(client, repository, tag);
+  const manifest = await findManifest(client, repository, tag);
+  if (!manifest) return undefined;
   const layer = (JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { layers?: { digest: string; size: number }[] }).layers?.[0];
   if (!layer) return undefined;
   const blob = await client.request(repository, { method: 'GET', path: `blobs/${layer.digest}`, expect: [200] });

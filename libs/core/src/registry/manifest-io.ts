@@ -38,13 +38,26 @@ export function rememberByDigest(client: RegistryClient, key: string, bytes: Uin
 }
 
 export async function getManifest(client: RegistryClient, repository: string, reference: string): Promise<RawManifest> {
+  return (await readManifestOf(client, repository, reference, false))!;
+}
+
+/** The manifest under a tag or digest, or undefined when the registry has none (one GET, no HEAD first). */
+export function findManifest(client: RegistryClient, repository: string, reference: string): Promise<RawManifest | undefined> {
+  return readManifestOf(client, repository, reference, true);
+}
+
+async function readManifestOf(client: RegistryClient, repository: string, reference: string, mayBeMissing: boolean): Promise<RawManifest | undefined> {
   const key = `${repository}@${reference}`;
   const known = reference.startsWith('sha256:') ? client.byDigest.get(key) : undefined;
   if (known) return { bytes: known, mediaType: (JSON.parse(Buffer.from(known).toString('utf8')) as { mediaType?: string }).mediaType ?? '', digest: reference };
   let response: Response | undefined;
   let bytes: Uint8Array<ArrayBuffer> | undefined;
   for (let attempt = 1; !bytes; attempt++) {
-    response = await client.request(repository, { method: 'GET', path: `manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, expect: [200] });
+    response = await client.request(repository, { method: 'GET', path: `manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, expect: mayBeMissing ? [200, 404] : [200] });
+    if (response.status === 404) {
+      await response.body?.cancel().catch(() => undefined);
+      return undefined;
+    }
     try {
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (cause) {
