@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import fg from 'fast-glob';
 import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfile-names';
 import { HashdockConfig, readHashdockConfig } from './hashdock-config';
 import { ImageTarget, ImageTargetCandidate, resolveImageTargets } from './image-targets';
@@ -29,6 +28,8 @@ export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readon
  * as the Nx plugin, over the files on disk.
  */
 export async function discoverImageTargets(workspaceRoot: string, config: HashdockConfig = readHashdockConfig(workspaceRoot)): Promise<ImageTarget[]> {
+  // Loaded on first use: the image executor and the plugin's cached graph never glob.
+  const { default: fg } = await import('fast-glob');
   const dockerfiles = await fg(DOCKERFILE_GLOB, { cwd: workspaceRoot, ignore: NEVER_PROJECTS, onlyFiles: true, followSymbolicLinks: false });
   return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort()));
 }
