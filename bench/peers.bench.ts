@@ -95,18 +95,20 @@ export async function benchPeers(count = 50): Promise<Row[]> {
     await addNxContainerTargets(root, count, base.ref, namespace);
     // Hashdock first (it pushes the base the @nx/docker services build FROM).
     type Figure = { seconds: number; builds: number };
-    const figures: Record<string, { hashdock: Figure; nxDocker: Figure; nxContainer: Figure }> = {};
+    const figures: Record<string, { hashdock: Figure; nxDocker: Figure; nxContainer?: Figure }> = {};
     const scenario = async (name: string, prepare: () => Promise<void>) => {
       await prepare();
       const before = await candidates(client, namespace, count);
       const hashdock = await nx('image');
       const builds = (await candidates(client, namespace, count)) - before;
       const peer = await nx('docker:build');
-      const container = await nx('container');
+      // nx-container's targets are not cacheable: every scenario is the same full rebuild and push, so it is
+      // measured where the comparison matters (cold, and a fresh runner with the remote cache).
+      const container = name === 'cold' || name.startsWith('fresh runner with the') ? await nx('container') : undefined;
       figures[name] = {
         hashdock: { seconds: hashdock.seconds, builds },
         nxDocker: { seconds: peer.seconds, builds: ranTasks(peer.output) },
-        nxContainer: { seconds: container.seconds, builds: ranTasks(container.output) },
+        ...(container ? { nxContainer: { seconds: container.seconds, builds: ranTasks(container.output) } } : {}),
       };
     };
     await scenario('cold', async () => undefined);
@@ -130,15 +132,19 @@ export async function benchPeers(count = 50): Promise<Row[]> {
         goal: goal(name) === undefined ? 'report' : `≤ ${goal(name)}`,
         met: goal(name) === undefined || f.hashdock.seconds <= goal(name)! * f.nxDocker.seconds,
       },
-      {
-        benchmark: `${count} services, ${name}: Hashdock vs @nx-tools/nx-container ${PEERS['@nx-tools/nx-container']} (${f.nxContainer.builds} buildx builds, pushed)`,
-        subject: 'hashdock',
-        baseline: 'nx-container',
-        subjectSeconds: f.hashdock.seconds,
-        baselineSeconds: f.nxContainer.seconds,
-        goal: 'report',
-        met: true,
-      },
+      ...(f.nxContainer
+        ? [
+            {
+              benchmark: `${count} services, ${name}: Hashdock vs @nx-tools/nx-container ${PEERS['@nx-tools/nx-container']} (${f.nxContainer.builds} buildx builds, pushed)`,
+              subject: 'hashdock',
+              baseline: 'nx-container',
+              subjectSeconds: f.hashdock.seconds,
+              baselineSeconds: f.nxContainer.seconds,
+              goal: 'report',
+              met: true,
+            },
+          ]
+        : []),
     ]);
   } finally {
     server.closeAllConnections();
