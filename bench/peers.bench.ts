@@ -96,14 +96,20 @@ export async function benchPeers(count = 50): Promise<Row[]> {
     // Hashdock first (it pushes the base the @nx/docker services build FROM).
     type Figure = { seconds: number; builds: number };
     const figures: Record<string, { hashdock: Figure; nxDocker: Figure; nxContainer?: Figure }> = {};
+    // A fresh runner has no .nx for any tool: each one starts from a wiped local cache and workspace data (the
+    // first run after a wipe also computes the project graph cold), never from the graph another tool's run left.
+    const wipeLocal = () => rm(join(root, '.nx'), { recursive: true, force: true });
     const scenario = async (name: string, prepare: () => Promise<void>) => {
+      const fresh = name.startsWith('fresh runner');
       await prepare();
       const before = await candidates(client, namespace, count);
       const hashdock = await nx('image');
       const builds = (await candidates(client, namespace, count)) - before;
+      if (fresh) await wipeLocal();
       const peer = await nx('docker:build');
       // nx-container's targets are not cacheable: every scenario is the same full rebuild and push, so it is
       // measured where the comparison matters (cold, and a fresh runner with the remote cache).
+      if (fresh) await wipeLocal();
       const container = name === 'cold' || name.startsWith('fresh runner with the') ? await nx('container') : undefined;
       figures[name] = {
         hashdock: { seconds: hashdock.seconds, builds },
@@ -114,9 +120,9 @@ export async function benchPeers(count = 50): Promise<Row[]> {
     await scenario('cold', async () => undefined);
     await scenario('nothing changed', async () => undefined);
     // The remote cache holds every task of the runs above: a fresh runner replays from it.
-    await scenario('fresh runner with the Nx remote cache (local cache wiped, registry full)', () => rm(join(root, '.nx'), { recursive: true, force: true }));
+    await scenario('fresh runner with the Nx remote cache (local cache wiped, registry full)', wipeLocal);
     await scenario('fresh runner without a remote cache (local cache wiped, registry full)', async () => {
-      await rm(join(root, '.nx'), { recursive: true, force: true });
+      await wipeLocal();
       await rm(cacheDir, { recursive: true, force: true });
       await mkdir(cacheDir, { recursive: true });
     });

@@ -41,7 +41,7 @@ export interface BuildImageDeps {
   signal?: AbortSignal;
   /** How long to wait for a concurrent run's tag (tests shorten it). */
   claim?: ClaimOptions;
-  /** The checkout's file hash cache (the caller loads nothing and saves it when the run ends). */
+  /** The checkout's file hash cache: loaded on first use, saved by the caller when its run ends. */
   fileHashes?: FileHashCache;
   /** External base digests resolved in this run, shared by the images of one process. */
   baseDigests?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
