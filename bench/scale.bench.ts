@@ -89,17 +89,24 @@ export async function benchScale(count = 50): Promise<Row[]> {
   try {
     const nothing = async () => undefined;
     await measure('cold', nothing);
-    // Image task start-up in a process per task: the process's age when its image began plus the image's
-    // set-up (options, paths, Dockerfile), i.e. until the first registry request; from each image's report.
+    // Image task start-up: loading the executor module (in a new Node, median of 5) plus, from each image's
+    // report in the per-task run, the task's time from entering the executor to its first registry request.
     const startups: number[] = [];
     const reports = join(roots['per-task'], 'dist/images/.reports');
     for (const file of await readdir(reports)) {
       const phases = (JSON.parse(await readFile(join(reports, file), 'utf8')) as { phases?: Record<string, number> }).phases;
-      if (phases) startups.push(phases.process + phases.setup);
+      if (phases?.start !== undefined) startups.push(phases.start + phases.setup);
     }
-    const nodeStart = performance.now();
-    await runCommand(process.execPath, ['-e', '0']);
-    const bareNode = (performance.now() - nodeStart) / 1000;
+    const executor = join(REPO_ROOT, 'tools/hashdock/dist/executors/image/image.impl.js');
+    const loads: number[] = [];
+    const bareNodes: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const { stdout } = await runCommand(process.execPath, ['-e', `const t = performance.now(); require(${JSON.stringify(executor)}); process.stdout.write(String(performance.now() - t))`]);
+      loads.push(Number(stdout) / 1000);
+      const nodeStart = performance.now();
+      await runCommand(process.execPath, ['-e', '0']);
+      bareNodes.push((performance.now() - nodeStart) / 1000);
+    }
     await measure('nothing changed', nothing);
     // Nx itself: a no-op target over the same projects (Nx neither hashes nor restores nx:noop tasks), interleaved
     // with the image targets replayed from the Nx cache, 5 rounds after a warm-up, medians.
@@ -145,8 +152,9 @@ export async function benchScale(count = 50): Promise<Row[]> {
         met: true,
       });
     }
-    const medianStartup = [...startups].sort((a, b) => a - b)[Math.floor(startups.length / 2)];
-    rows.push({ benchmark: `image task start-up, a process per task (process start to the first registry request; median of ${startups.length})`, subject: 'image task', baseline: 'node -e 0', subjectSeconds: medianStartup, baselineSeconds: bareNode, goal: '≤ 0.05 s', met: medianStartup <= 0.05 });
+    const startup = middle(loads) + middle(startups);
+    console.log(`scale bench: image task start-up = executor module load ${(middle(loads) * 1000).toFixed(1)} ms + executor entry to first registry request ${(middle(startups) * 1000).toFixed(1)} ms (median of ${startups.length} tasks)`);
+    rows.push({ benchmark: 'image task start-up: executor module loaded, then the task until its first registry request (medians)', subject: 'image task', baseline: 'node -e 0', subjectSeconds: startup, baselineSeconds: middle(bareNodes), goal: '≤ 0.05 s', met: startup <= 0.05 });
     rows.push({ benchmark: `${count} services, nothing changed: nx run-many -t image (from the Nx cache) vs -t noop, medians of 5 interleaved`, subject: 'image', baseline: 'noop', subjectSeconds: replay, baselineSeconds: noop.seconds, goal: '≤ 1.1', met: replay <= noop.seconds * 1.1 });
     return rows;
   } finally {

@@ -43,6 +43,8 @@ export interface BuildImageDeps {
   claim?: ClaimOptions;
   /** The checkout's file hash cache: loaded on first use, saved by the caller when its run ends. */
   fileHashes?: FileHashCache;
+  /** When the task entered the executor (`performance.now()`), for the `start` phase. */
+  enteredAt?: number;
   /** External base digests resolved in this run, shared by the images of one process. */
   baseDigests?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
 }
@@ -154,7 +156,7 @@ function buildManifest(
  */
 export async function buildImage(options: ImageBuildOptions, deps: BuildImageDeps, fallback?: string): Promise<BuildImageResult> {
   const started = performance.now();
-  const clock = phaseClock(started);
+  const clock = phaseClock(started, deps.enteredAt);
   parseRepository(options.repository);
   const xx = deps.hasher ?? (await createXxHasher());
   await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);

@@ -21,11 +21,12 @@ export interface SharedImageDeps {
 }
 
 export async function runImageTarget(options: ImageTargetOptions, facts: Omit<ImageTargetFacts, 'gitSha'>, log: (line: string) => void = console.log, shared?: SharedImageDeps): Promise<BuildImageResult> {
+  const enteredAt = performance.now();
   const templates = [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])];
   const gitSha = templatesUse(templates, 'gitSha') ? await (shared?.gitSha ?? gitShortSha)(facts.workspaceRoot) : undefined;
   const resolved = resolveImageOptions(options, { ...facts, gitSha });
   let result: BuildImageResult;
-  if (shared) result = await buildImage(resolved, { ...shared.deps, log });
+  if (shared) result = await buildImage(resolved, { ...shared.deps, log, enteredAt });
   else {
     // If whoever started us is killed (even by SIGKILL), docker stops too instead of building on unattended.
     const controller = new AbortController();
@@ -38,6 +39,7 @@ export async function runImageTarget(options: ImageTargetOptions, facts: Omit<Im
         log,
         signal: controller.signal,
         fileHashes,
+        enteredAt,
       });
     } finally {
       stopWatching();
