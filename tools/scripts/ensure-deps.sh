@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Install npm dependencies when node_modules is missing or older than package-lock.json.
+# Install npm dependencies when node_modules is missing or was installed from another
+# package-lock.json (compared by content: a copy or a checkout gives the lock a new mtime).
+# A node_modules that is a symlink belongs to another workspace (the e2e sandboxes borrow
+# this repository's) and is never installed into: npm ci would empty the original.
 # Sourced by images.sh, test.sh and bench/run.sh; afterwards node_modules/.bin (Node 24
 # from the npm package `node` included) leads PATH.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-if [ ! -x "$ROOT/node_modules/.bin/nx" ] || [ ! -x "$ROOT/node_modules/.bin/node" ] ||
-   [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+LOCK_STAMP="$ROOT/node_modules/.hashdock-package-lock.sha256"
+lock_sum() { sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1; }
+if [ ! -L "$ROOT/node_modules" ] && { [ ! -x "$ROOT/node_modules/.bin/nx" ] || [ ! -x "$ROOT/node_modules/.bin/node" ] ||
+   [ "$(cat "$LOCK_STAMP" 2>/dev/null)" != "$(lock_sum)" ]; }; then
   echo "hashdock: installing dependencies (npm ci)" >&2
   mkdir -p "$ROOT/.hashdock"
   if ! (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) 2>"$ROOT/.hashdock/npm-ci.log"; then
@@ -23,6 +28,7 @@ if [ ! -x "$ROOT/node_modules/.bin/nx" ] || [ ! -x "$ROOT/node_modules/.bin/node
       exit 1
     fi
   fi
+  lock_sum > "$LOCK_STAMP"
 fi
 export PATH="$ROOT/node_modules/.bin:$PATH"
 node -e 'if (+process.versions.node.split(".")[0] < 22) { console.error("hashdock: Node 22+ needed, got " + process.version); process.exit(1) }'
