@@ -13,6 +13,16 @@ STATE="$ROOT/.hashdock/verdaccio"
 UPLINK="$(npm config get registry 2>/dev/null | grep -v '^npm warn' || true)"
 mkdir -p "$STATE/storage"
 up() { curl -fs -o /dev/null "http://$ADDR/-/ping"; }
+# A verdaccio left running by a checkout that has since been deleted answers pings but has lost its
+# storage and users (500 on every login): stop it. It runs in the checkout it was started from (it
+# renames its process, so its working directory is what tells). One whose checkout exists is reused.
+for pid in $(pgrep -x verdaccio || true); do
+  if [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" != "${ROOT}" ] && readlink "/proc/$pid/cwd" 2>/dev/null | grep -q ' (deleted)$'; then
+    echo "npm-registry-up: stopping verdaccio $pid (started from $(readlink "/proc/$pid/cwd"))" >&2
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  fi
+done
 if ! up; then
   cat >"$STATE/config.yaml" <<YAML
 storage: $STATE/storage
