@@ -115,6 +115,7 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
 /** One platform's image on one base image manifest; its manifest pushed under `tag` (a tag or its digest), or left to the caller. */
 async function assemblePlatform(options: AssembleImageOptions, baseManifest: RawManifest, tag?: string): Promise<AssembledImage> {
   const { registry, base } = options;
+  const T=(l:string)=>console.error('  asm',l,(performance.now()-(globalThis as any).T0).toFixed(1));T('start');
   const media = MEDIA[baseManifest.mediaType as keyof typeof MEDIA];
   if (!media) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base manifest's media type ${baseManifest.mediaType} is not an OCI or Docker v2 image manifest`);
   const manifestJson = JSON.parse(Buffer.from(baseManifest.bytes).toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number; mediaType: string }[] };
@@ -128,7 +129,9 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
   }
   const baseConfig = JSON.parse(Buffer.from(configBytes0).toString('utf8')) as ImageJson;
 
+  T('config');
   const fs = await baseFilesystem(registry, base.repository, manifestJson.layers);
+  T('basefs');
   const resolve = ownerResolver(fs);
   const applied = applyInstructions(options.dockerfile, options.dockerfileText, baseConfig.config ?? {}, options.buildArgs, (spec, line) => {
     const owner = resolve(spec);
@@ -143,6 +146,7 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
     const layer = await buildLayer(step, layerContext);
     built.push(layer.entries > 0 ? layer : undefined);
   }
+  T('layers');
   const created = new Date(options.epoch * 1000).toISOString().replace('.000Z', 'Z');
   const newLayers = built.filter((layer): layer is BuiltLayer => layer !== undefined);
   const image: ImageJson = {
@@ -164,6 +168,7 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
   const configBytes = new Uint8Array(Buffer.from(JSON.stringify(image)));
   const configDigest = sha256Digest(configBytes);
 
+  T('configjson');
   // Base layers, new layers and the config go up at once; the manifest only after all of them.
   let bytesUploaded = 0;
   const upload = async (digest: string, bytes: Uint8Array<ArrayBuffer>) => {
@@ -174,6 +179,7 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
   };
   await Promise.all([bringBaseLayers(options, manifestJson.layers), ...newLayers.map((layer) => upload(layer.digest, layer.gzip)), upload(configDigest, configBytes)]);
 
+  T('uploaded');
   const manifest = {
     schemaVersion: 2,
     mediaType: baseManifest.mediaType,

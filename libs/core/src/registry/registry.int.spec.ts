@@ -8,7 +8,10 @@ import { TokenIssuer } from '../../../../e2e/support/token-issuer';
 import { runCommand } from '../process/run-command';
 import { createAuthorizer } from './auth';
 import { RegistryClient } from './client';
-import { isRegistryAuthError, RegistryResponseError, TagConflictError } from './errors';
+import { isRegistryAuthError, RegistryResponseError, RegistryUnreachableError, TagConflictError } from './errors';
+import { getManifest } from './manifest-io';
+import { nodeFetch } from './node-fetch';
+import { resolveBaseDigest } from '../image/external-bases';
 import { promoteImage } from './promote';
 import { hasTag } from './tag-exists';
 import { DockerDriver } from '../docker/docker-driver';
@@ -128,6 +131,36 @@ describe.skipIf(!environment.available)('registry client against real Distributi
       expect(isRegistryAuthError(error), String(error)).toBe(true);
       expect(error.message).toContain(repository);
     }
+  });
+
+  it('nodeFetch (the transport of `hashdock base-digest`) reads what fetch reads: anonymous, Basic and Bearer; refusals and 404s alike', async () => {
+    const basicRepository = `${basicRegistry.address}/${ns}/tiny`;
+    const tokenRepository = `${tokenRegistry.address}/${ns}/tiny`;
+    // Both images are there from the auth tests above; push them again in case this test runs alone.
+    await promoteImage({ source: { client: new RegistryClient(), repository: local, digest }, target: { client: new RegistryClient({ authorize: createAuthorizer(creds(basicRegistry.address)) }), repository: basicRepository }, tags: ['1'] });
+    await promoteImage({ source: { client: new RegistryClient(), repository: local, digest }, target: { client: new RegistryClient({ authorize: createAuthorizer(creds(tokenRegistry.address)) }), repository: tokenRepository }, tags: ['1'] });
+    const light = (address?: string, password?: string) =>
+      new RegistryClient({ fetch: nodeFetch, ...(address ? { authorize: createAuthorizer({ ...creds(address, password), fetch: nodeFetch }) } : {}) });
+    for (const [client, repository] of [[light(), local], [light(basicRegistry.address), basicRepository], [light(tokenRegistry.address), tokenRepository]] as const) {
+      expect(await hasTag(client, repository, '1')).toBe(digest);
+      expect(await hasTag(client, repository, 'no-such-tag')).toBeUndefined();
+      const manifest = await getManifest(client, repository, '1');
+      expect(manifest.digest).toBe(digest);
+      expect(Buffer.from(manifest.bytes)).toEqual(Buffer.from((await getManifest(new RegistryClient(), local, '1')).bytes));
+      expect((await resolveBaseDigest(client, `${repository}:1`, 'linux/amd64')).digest).toBe(digest);
+    }
+    for (const [client, repository] of [[light(basicRegistry.address, 'wrong'), basicRepository], [light(tokenRegistry.address, 'wrong'), tokenRepository], [light(), tokenRepository]] as const) {
+      const error = await hasTag(client, repository, '1').catch((e) => e);
+      expect(isRegistryAuthError(error), String(error)).toBe(true);
+      expect(error.message).toContain(repository);
+    }
+    const missing = await getManifest(light(), `localhost:5000/${ns}/no-such-repo`, '1').catch((e) => e);
+    expect(missing).toBeInstanceOf(RegistryResponseError);
+    expect(missing.status).toBe(404);
+    expect(missing.message).toContain('MANIFEST_UNKNOWN');
+    const unreachable = await hasTag(new RegistryClient({ fetch: nodeFetch, retry: { retries: 0 } }), '127.0.0.1:1/x/y', '1').catch((e) => e);
+    expect(unreachable).toBeInstanceOf(RegistryUnreachableError);
+    expect(unreachable.message).toContain('127.0.0.1:1');
   });
 
   it('a token service answering 503 is retried with backoff; one that refuses is an auth error naming the registry', async () => {
