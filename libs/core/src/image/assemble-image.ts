@@ -7,6 +7,7 @@ import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../regist
 import { PlatformDescriptor, platformMatches } from './external-bases';
 import { platformList } from './image-options';
 import { parseRepository } from '../registry/reference';
+import { openUploadSessions, UploadSessions } from '../registry/upload-sessions';
 import { applyInstructions, RegistryBuildUnsupportedError, RuntimeConfig } from './apply-instructions';
 import { baseFilesystem, ownerResolver } from './base-filesystem';
 import { buildLayer, BuiltLayer } from './copy-layer';
@@ -114,8 +115,17 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
 
 /** One platform's image on one base image manifest; its manifest pushed under `tag` (a tag or its digest), or left to the caller. */
 async function assemblePlatform(options: AssembleImageOptions, baseManifest: RawManifest, tag?: string): Promise<AssembledImage> {
+  // The usual image has one new layer and a config, both small: their upload sessions open while they are made.
+  const sessions = openUploadSessions(options.registry, options.repository, 2);
+  try {
+    return await assembleOn(options, baseManifest, sessions, tag);
+  } finally {
+    await sessions.close();
+  }
+}
+
+async function assembleOn(options: AssembleImageOptions, baseManifest: RawManifest, sessions: UploadSessions, tag?: string): Promise<AssembledImage> {
   const { registry, base } = options;
-  const T=(l:string)=>console.error('  asm',l,(performance.now()-(globalThis as any).T0).toFixed(1));T('start');
   const media = MEDIA[baseManifest.mediaType as keyof typeof MEDIA];
   if (!media) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base manifest's media type ${baseManifest.mediaType} is not an OCI or Docker v2 image manifest`);
   const manifestJson = JSON.parse(Buffer.from(baseManifest.bytes).toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number; mediaType: string }[] };
@@ -129,9 +139,7 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
   }
   const baseConfig = JSON.parse(Buffer.from(configBytes0).toString('utf8')) as ImageJson;
 
-  T('config');
   const fs = await baseFilesystem(registry, base.repository, manifestJson.layers);
-  T('basefs');
   const resolve = ownerResolver(fs);
   const applied = applyInstructions(options.dockerfile, options.dockerfileText, baseConfig.config ?? {}, options.buildArgs, (spec, line) => {
     const owner = resolve(spec);
@@ -146,7 +154,6 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
     const layer = await buildLayer(step, layerContext);
     built.push(layer.entries > 0 ? layer : undefined);
   }
-  T('layers');
   const created = new Date(options.epoch * 1000).toISOString().replace('.000Z', 'Z');
   const newLayers = built.filter((layer): layer is BuiltLayer => layer !== undefined);
   const image: ImageJson = {
@@ -168,18 +175,17 @@ async function assemblePlatform(options: AssembleImageOptions, baseManifest: Raw
   const configBytes = new Uint8Array(Buffer.from(JSON.stringify(image)));
   const configDigest = sha256Digest(configBytes);
 
-  T('configjson');
   // Base layers, new layers and the config go up at once; the manifest only after all of them.
   let bytesUploaded = 0;
   const upload = async (digest: string, bytes: Uint8Array<ArrayBuffer>) => {
     // A small blob is sent without asking first (the registry keeps one copy): one round trip less on the usual path.
     if (bytes.byteLength > SMALL_BLOB && (await blobExists(registry, options.repository, digest))) return;
-    await uploadBlob(registry, options.repository, digest, bytes, bytes.byteLength);
+    const location = bytes.byteLength <= SMALL_BLOB ? await sessions.take() : undefined;
+    await uploadBlob(registry, options.repository, digest, bytes, bytes.byteLength, location ? { location } : {});
     bytesUploaded += bytes.byteLength;
   };
   await Promise.all([bringBaseLayers(options, manifestJson.layers), ...newLayers.map((layer) => upload(layer.digest, layer.gzip)), upload(configDigest, configBytes)]);
 
-  T('uploaded');
   const manifest = {
     schemaVersion: 2,
     mediaType: baseManifest.mediaType,

@@ -237,13 +237,11 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     }
     manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'exists', digest: existing, pushed: true });
   } else {
-    const T=(l:string)=>console.error('  bi',l,(performance.now()-(globalThis as any).T0).toFixed(1));T('absent');
     const inputsRecord = await inputsRecordOf(options, hash, xx);
     const previousHash = await previousPushedHash(options);
     // Reasons are read from the registry while the image is built (best effort, never fails the build).
     const reasonsFound = findReasons(options, deps, inputsRecord, previousHash);
     // A pushed build carries only a run-unique name until it is published (see publishImage).
-    T('reasons-started');
     const runId = newRunId();
     let storeRecord = () => storeInputsRecord(options, deps, hash.hash, inputsRecord);
     let builder = choose();
@@ -253,7 +251,6 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       // never rejects), it is off the end of the image step. Docker builds fail often enough to store it after.
       const early = storeRecord();
       storeRecord = () => early;
-      T('record-started');
       try {
         const image = await assembleImage({
           registry: deps.registry,
