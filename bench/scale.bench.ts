@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { listTags, RegistryClient, runCommand } from '@hashdock/core';
 import { localRootImage } from '../e2e/support/environment';
 import { REPO_ROOT } from '../e2e/support/sandbox-workspace';
+import { replayVsNoop } from './nothing-changed.bench';
 import { Row } from './support';
 
 const LIB_USERS = 10;
+const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * A workspace of `count` services FROM a workspace base, built from the
@@ -108,18 +110,10 @@ export async function benchScale(count = 50): Promise<Row[]> {
       bareNodes.push((performance.now() - nodeStart) / 1000);
     }
     await measure('nothing changed', nothing);
-    // Nx itself: a no-op target over the same projects (Nx neither hashes nor restores nx:noop tasks), interleaved
-    // with the image targets replayed from the Nx cache, 5 rounds after a warm-up, medians.
+    // Nx itself: a no-op target over the same projects, interleaved with the image targets replayed from the Nx cache.
     for (const mode of modes) await nx(mode, ['run-many', '-t', 'noop']);
-    const replays: number[] = [];
-    const noops: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      replays.push((await nx('batch', ['run-many', '-t', 'image'])).seconds);
-      noops.push((await nx('batch', ['run-many', '-t', 'noop'])).seconds);
-    }
-    const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const noop = { seconds: middle(noops) };
-    const replay = middle(replays);
+    const { replay, noop: noopSeconds } = await replayVsNoop(async (args) => (await nx('batch', args)).seconds);
+    const noop = { seconds: noopSeconds };
     await measure('fresh runner (Nx cache wiped, registry full)', (mode) => rm(join(roots[mode], '.nx'), { recursive: true, force: true }));
     let edit = 0;
     await measure('one-lib change', (mode) => writeFile(join(roots[mode], 'libs/shared/index.js'), `exports.greeting = "hello ${++edit}";\n`));

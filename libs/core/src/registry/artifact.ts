@@ -1,5 +1,6 @@
 import { RegistryClient } from './client';
 import { HashdockError } from '../errors';
+import { RegistryResponseError } from './errors';
 import { BlobSource } from './blob-source';
 import { blobExists, uploadBlob } from './blobs';
 import { findManifest, getManifest, putManifest, sha256Digest } from './manifest-io';
@@ -24,7 +25,8 @@ export async function pushArtifactBlob(client: RegistryClient, repository: strin
   const emptyConfig: Uint8Array<ArrayBuffer> = new Uint8Array(Buffer.from('{}'));
   const config = { digest: sha256Digest(emptyConfig), size: emptyConfig.byteLength, source: emptyConfig as BlobSource };
   // Small parts are sent without asking first (the registry keeps one copy): fewer round trips in series.
-  await Promise.all([config, blob].map(async (part) => (part.size > 1024 * 1024 && (await blobExists(client, repository, part.digest))) || uploadBlob(client, repository, part.digest, part.source, part.size)));
+  const upload = async (part: ArtifactBlob) => (part.size > 1024 * 1024 && (await blobExists(client, repository, part.digest))) || uploadBlob(client, repository, part.digest, part.source, part.size);
+  await upload(blob);
   const manifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
@@ -33,7 +35,16 @@ export async function pushArtifactBlob(client: RegistryClient, repository: strin
     layers: [{ mediaType: artifactType, digest: blob.digest, size: blob.size }],
   };
   const bytes: Uint8Array<ArrayBuffer> = new Uint8Array(Buffer.from(JSON.stringify(manifest)));
-  return putManifest(client, repository, tag, { bytes, mediaType: OCI_MANIFEST, digest: sha256Digest(bytes) });
+  const put = () => putManifest(client, repository, tag, { bytes, mediaType: OCI_MANIFEST, digest: sha256Digest(bytes) });
+  try {
+    // The empty config is the same two bytes for every artifact: after a repository's first, it is there already.
+    return await put();
+  } catch (error) {
+    // A registry refuses a manifest whose blobs it lacks (Distribution: 400 MANIFEST_BLOB_UNKNOWN): send it, then again.
+    if (!(error instanceof RegistryResponseError) || error.status === undefined || error.status < 400 || error.status >= 500) throw error;
+    await upload(config);
+    return put();
+  }
 }
 
 /** Store a small document next to an image as an OCI artifact under `tag`. */

@@ -11,6 +11,7 @@ import { RegistryClient } from './client';
 import { isRegistryAuthError, RegistryResponseError, RegistryUnreachableError, TagConflictError } from './errors';
 import { getManifest } from './manifest-io';
 import { nodeFetch } from './node-fetch';
+import { fetchArtifact, pushArtifact } from './artifact';
 import { resolveBaseDigest } from '../image/external-bases';
 import { promoteImage } from './promote';
 import { hasTag } from './tag-exists';
@@ -161,6 +162,22 @@ describe.skipIf(!environment.available)('registry client against real Distributi
     const unreachable = await hasTag(new RegistryClient({ fetch: nodeFetch, retry: { retries: 0 } }), '127.0.0.1:1/x/y', '1').catch((e) => e);
     expect(unreachable).toBeInstanceOf(RegistryUnreachableError);
     expect(unreachable.message).toContain('127.0.0.1:1');
+  });
+
+  it('an artifact in a new repository brings its empty config; the next ones in it do not send it again', async () => {
+    const repository = `localhost:5000/${ns}/artifacts`;
+    const first = new RegistryClient();
+    await pushArtifact(first, repository, 'a.inputs', 'application/vnd.hashdock.test.v1+json', new Uint8Array(Buffer.from('first record')));
+    // The manifest is refused once (Distribution: MANIFEST_BLOB_UNKNOWN for the config), then the config goes up.
+    expect(first.stats.requests).toMatchObject({ POST: 2, PUT: 4 });
+    const second = new RegistryClient();
+    await pushArtifact(second, repository, 'b.inputs', 'application/vnd.hashdock.test.v1+json', new Uint8Array(Buffer.from('second record')));
+    expect(second.stats.requests).toEqual({ POST: 1, PUT: 2 });
+    expect(Buffer.from((await fetchArtifact(second, repository, 'a.inputs'))!).toString()).toBe('first record');
+    expect(Buffer.from((await fetchArtifact(second, repository, 'b.inputs'))!).toString()).toBe('second record');
+    const manifest = JSON.parse(Buffer.from((await getManifest(second, repository, 'b.inputs')).bytes).toString()) as { config: { digest: string } };
+    const config = await second.request(repository, { method: 'GET', path: `blobs/${manifest.config.digest}`, expect: [200] });
+    expect(await config.text()).toBe('{}');
   });
 
   it('a token service answering 503 is retried with backoff; one that refuses is an auth error naming the registry', async () => {

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from '@hashdock/core';
+import { generateWorkspace } from './scale.bench';
+import { Row } from './support';
+
+type NxRun = (args: string[]) => Promise<number>;
+
+const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Nothing changed: `nx run-many -t image` replayed from the Nx cache against
+ * `-t noop` over the same projects (Nx neither hashes nor restores nx:noop
+ * tasks), after a warm-up of each, interleaved, medians of `rounds`.
+ */
+export async function replayVsNoop(nx: NxRun, rounds = 5): Promise<{ replay: number; noop: number }> {
+  await nx(['run-many', '-t', 'image']);
+  await nx(['run-many', '-t', 'noop']);
+  const replays: number[] = [];
+  const noops: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    replays.push(await nx(['run-many', '-t', 'image']));
+    noops.push(await nx(['run-many', '-t', 'noop']));
+  }
+  return { replay: middle(replays), noop: middle(noops) };
+}
+
+/** `npm run bench nothing-changed [N]`: only that goal of `bench scale`, quicker to re-measure (7 rounds). */
+export async function benchNothingChanged(count = 50): Promise<Row[]> {
+  const root = await mkdtemp(join(tmpdir(), 'hashdock-bench-nothing-'));
+  try {
+    await generateWorkspace(count, root, `bench-nothing-${Date.now().toString(36)}`);
+    const nx: NxRun = async (args) => {
+      const start = performance.now();
+      await runCommand(join(root, 'node_modules/.bin/nx'), [...args, '--outputStyle=static'], {
+        cwd: root,
+        env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', HASHDOCK_BUILDER: 'auto', NX_CACHE_DIRECTORY: join(root, '.nx/cache'), NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx/workspace-data') },
+        timeoutMs: 900_000,
+      });
+      return (performance.now() - start) / 1000;
+    };
+    const { replay, noop } = await replayVsNoop(nx, 7);
+    return [{ benchmark: `${count} services, nothing changed: nx run-many -t image (from the Nx cache) vs -t noop, medians of 7 interleaved`, subject: 'image', baseline: 'noop', subjectSeconds: replay, baselineSeconds: noop, goal: '≤ 1.1', met: replay <= noop * 1.1 }];
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
