@@ -18,6 +18,8 @@ const project = (name: string, root: string, extra: { include?: string[]; testTi
     include: extra.include ?? ['**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.spec.ts'],
     testTimeout: extra.testTimeout ?? 20_000,
+    // One worker for many files (no module-level mutable state anywhere): ~0.3 s of start-up saved per file.
+    isolate: false,
   },
 });
 
