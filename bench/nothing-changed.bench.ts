@@ -43,6 +43,8 @@ export async function benchNothingChanged(count = 50): Promise<Row[]> {
     const { replay, noop } = await replayVsNoop(nx, 7);
     return [{ benchmark: `${count} services, nothing changed: nx run-many -t image (from the Nx cache) vs -t noop, medians of 7 interleaved`, subject: 'image', baseline: 'noop', subjectSeconds: replay, baselineSeconds: noop, goal: '≤ 1.1', met: replay <= noop * 1.1 }];
   } finally {
-    await rm(root, { recursive: true, force: true });
+    // HASHDOCK_BENCH_KEEP=1 leaves the workspace for profiling (NX_PERF_LOGGING=true, --cpu-prof).
+    if (process.env.HASHDOCK_BENCH_KEEP === '1') console.log(`nothing-changed bench: workspace kept at ${root}`);
+    else await rm(root, { recursive: true, force: true });
   }
 }
