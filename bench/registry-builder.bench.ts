@@ -7,6 +7,8 @@ import { imageBuildOptions } from '../e2e/support/image-options';
 import { Row } from './support';
 
 const SERVICES = 50;
+/** Timed rounds of the one-line change (HASHDOCK_BENCH_ROUNDS; medians). */
+const ROUNDS = Number(process.env.HASHDOCK_BENCH_ROUNDS ?? 7);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** A service as the sample has them: a bundle of ~200 KiB under dist/, copied onto a base, a CMD. */
@@ -20,7 +22,7 @@ async function writeService(dir: string, version: number): Promise<void> {
 /**
  * The image step of a one-line change in a service (`buildImage`, what
  * `nx run <service>:image` runs after its build), registry builder vs docker
- * builder in the same run, interleaved, 5 rounds; then 50 services changed
+ * builder in the same run, interleaved, 7 rounds; then 50 services changed
  * at once, each builder building all of them (4 at a time, as Nx's parallel 4).
  */
 export async function benchRegistryBuilder(): Promise<Row[]> {
@@ -39,22 +41,23 @@ export async function benchRegistryBuilder(): Promise<Row[]> {
   };
   const phases = { docker: [] as Record<string, number>[], registry: [] as Record<string, number>[] };
   try {
-    const one = join(root, 'one');
+    // One checkout per builder, as a user has one: each run finds its own previous manifest there.
+    const one = { docker: join(root, 'one-docker'), registry: join(root, 'one-registry') };
     // Warm-up: both builders have their base and cache state.
     for (const builder of ['docker', 'registry'] as const) {
-      await writeService(one, ++version);
-      await build(one, 'svc', builder);
+      await writeService(one[builder], ++version);
+      await build(one[builder], 'svc', builder);
     }
     const times = { docker: [] as number[], registry: [] as number[] };
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const builder of ['registry', 'docker'] as const) {
-        await writeService(one, ++version);
-        times[builder].push(await build(one, 'svc', builder));
+        await writeService(one[builder], ++version);
+        times[builder].push(await build(one[builder], 'svc', builder));
       }
     }
     // Where the image step's time goes (median per phase over the timed rounds).
     for (const builder of ['registry', 'docker'] as const) {
-      const timed = phases[builder].slice(-5);
+      const timed = phases[builder].slice(-ROUNDS);
       const names = Object.keys(timed[0]).filter((name) => name !== 'process');
       console.log(`registry-builder bench: ${builder} phases (ms): ${names.map((name) => `${name} ${(median(timed.map((p) => p[name] ?? 0)) * 1000).toFixed(1)}`).join(', ')}`);
     }

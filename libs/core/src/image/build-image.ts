@@ -19,6 +19,7 @@ import { hasTag } from '../registry/tag-exists';
 import { resolveTags } from '../tags/tag-policy';
 import { checkBuildPaths } from './check-paths';
 import { InputChange } from './rebuild-reasons';
+import { InvalidOptionError } from '../errors';
 import { findReusable } from './reuse-release';
 import { newRunId, publishImage } from './publish-image';
 import { candidateTag, ClaimOptions } from '../registry/claim-tag';
@@ -200,7 +201,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       xx,
     );
   // The hash records modes as the builder will write them: the registry builder's are git's, whatever the umask.
-  const hash = await hashWith(modeRuleOf(choose));
+  const hash = await hashWith(plannedBuilder(choose) === 'registry' ? 'git' : 'exact');
   clock.mark('hash');
   const warning = hygieneWarning(options.imageName, relative(options.workspaceRoot, options.contextDir) || '.', contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
   if (warning) deps.log(warning);
@@ -302,12 +303,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, phases: clock.phases(), ...(reasons ? { reasons } : {}) };
 }
 
-/** The mode rule of the builder that will run; an option the builder refuses fails later, where it always has. */
-function modeRuleOf(choose: () => BuilderChoice): ModeRule {
+/** The builder that will run, as far as options and Dockerfile tell; an option the builder refuses fails later, where it always has. */
+function plannedBuilder(choose: () => BuilderChoice): BuilderChoice['name'] {
   try {
-    return choose().name === 'registry' ? 'git' : 'exact';
-  } catch {
-    return 'exact';
+    return choose().name;
+  } catch (error) {
+    if (error instanceof InvalidOptionError) return 'docker';
+    throw error;
   }
 }
 
