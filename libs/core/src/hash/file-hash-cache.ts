@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { existsSync, promises as fs, Stats } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { promises as fs, Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { cacheDirFor } from './cache-dir';
 
 /** Bump when the stored form or the hash function changes. */
 const FORMAT = 'hashdock-file-hashes-v2';
@@ -48,10 +47,7 @@ export class FileHashCache {
 
   /** The cache file of the checkout at `workspaceRoot`. */
   static forWorkspace(workspaceRoot: string): FileHashCache {
-    const modules = join(workspaceRoot, 'node_modules');
-    if (existsSync(modules)) return new FileHashCache(join(modules, '.cache', 'hashdock', 'file-hashes.json'));
-    const key = createHash('sha256').update(workspaceRoot).digest('hex').slice(0, 16);
-    return new FileHashCache(join(tmpdir(), 'hashdock-file-hashes', `${key}.json`));
+    return new FileHashCache(join(cacheDirFor(workspaceRoot, 'file-hashes'), 'file-hashes.json'));
   }
 
   /** Read the stored entries once; a missing, unreadable or foreign file is an empty cache. */

@@ -11,6 +11,7 @@ import { DockerDriver } from '../docker/docker-driver';
 import { RegistryClient } from '../registry/client';
 import { hasTag } from '../registry/tag-exists';
 import { buildImage } from './build-image';
+import { localInputsFile } from './local-inputs-record';
 import { ImageBuildOptions } from './image-options';
 
 const environment = await checkEnvironment({ skopeo: true });
@@ -102,6 +103,36 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     expect(age).toBeGreaterThan(0);
     expect(Object.values(spent).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(built.seconds + 0.002);
     expect(built.phases.build).toBeGreaterThan(0);
+  });
+
+  it('says why an image is rebuilt: from this checkout’s copy of the previous record, or from the registry when it has none', async () => {
+    const dir = join(workspace, 'why');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nCOPY a.txt /a.txt\n');
+    const why = imageBuildOptions('why', dir, `localhost:5000/${namespace}/why`, { workspaceRoot: dir, buildArgs: options.buildArgs, manifestDir: join(dir, 'images') });
+    const traced = () => {
+      const urls: string[] = [];
+      return { urls, registry: new RegistryClient({ fetch: (url, init) => (urls.push(`${init?.method ?? 'GET'} ${String(url)}`), fetch(url, init)) }) };
+    };
+    await writeFile(join(dir, 'a.txt'), 'one\n');
+    const first = await buildImage(why, deps);
+    expect(first.reasons).toBeUndefined();
+
+    await writeFile(join(dir, 'a.txt'), 'two\n');
+    const local = traced();
+    const second = await buildImage(why, { ...deps, registry: local.registry });
+    expect(second.manifest.status).toBe('built');
+    expect(second.reasons).toEqual({ previousHash: first.manifest.contentHash, changes: [{ input: 'file:a.txt', change: 'changed' }] });
+    // Read here, not from the registry.
+    expect(local.urls.filter((url) => url.startsWith('GET ') && url.includes('.inputs'))).toEqual([]);
+
+    // A fresh checkout of the same state: no local copy, so the registry's record answers.
+    await rm(localInputsFile(dir, why.repository));
+    await writeFile(join(dir, 'a.txt'), 'three\n');
+    const remote = traced();
+    const third = await buildImage(why, { ...deps, registry: remote.registry });
+    expect(third.reasons).toEqual({ previousHash: second.manifest.contentHash, changes: [{ input: 'file:a.txt', change: 'changed' }] });
+    expect(remote.urls.filter((url) => url.startsWith('GET ') && url.includes(`${second.manifest.contentHash}.inputs`))).toHaveLength(1);
   });
 
   it('the exists path stores an inputs record that an interrupted push left missing', async () => {

@@ -4,7 +4,8 @@ import { hasTag } from '../registry/tag-exists';
 import type { BuildImageDeps, BuildImageResult } from './build-image';
 import { ImageBuildOptions } from './image-options';
 import { LABEL_CONTENT_HASH } from './image-labels';
-import { inputsTag, reasonsSince, rebuildReasons, sourceLines, storeInputs } from './rebuild-reasons';
+import { diffCanonical, inputsTag, reasonsSince, rebuildReasons, sourceLines, storeInputs } from './rebuild-reasons';
+import { localInputsFile, readLocalInputs, writeLocalInputs } from './local-inputs-record';
 
 /** The canonical inputs plus the bundler's source lines: what travels with the image as `<hash>.inputs`. */
 export async function inputsRecordOf(options: ImageBuildOptions, hash: ContentHashResult, xx: XxHasher): Promise<string> {
@@ -28,11 +29,14 @@ export async function restoreMissingInputsRecord(options: ImageBuildOptions, dep
 
 /** After a fresh build: written without asking first (storing it again is idempotent). Best effort, never rejects. */
 export async function storeInputsRecord(options: ImageBuildOptions, deps: BuildImageDeps, contentHash: string, record: string): Promise<void> {
+  // A local copy too, for the next build here (see localInputsFile); losing it only costs two requests.
+  const local = writeLocalInputs(localInputsFile(options.workspaceRoot, options.repository), contentHash, record).catch(() => undefined);
   try {
     await storeInputs(deps.registry, options.repository, contentHash, record);
   } catch (error) {
     recordFailed(options, deps, contentHash, error);
   }
+  await local;
 }
 
 function recordFailed(options: ImageBuildOptions, deps: BuildImageDeps, contentHash: string, error: unknown): void {
@@ -44,6 +48,9 @@ export async function findReasons(options: ImageBuildOptions, deps: BuildImageDe
   const previousTag = previousHash ?? (options.tagTemplates.includes('latest') ? 'latest' : undefined);
   if (!previousTag) return undefined;
   try {
+    // This checkout's copy of the previous record, when it has one, saves the registry two reads.
+    const local = previousHash ? await readLocalInputs(localInputsFile(options.workspaceRoot, options.repository), previousHash) : undefined;
+    if (local !== undefined) return { previousHash: previousHash!, changes: diffCanonical(local, canonical) };
     // A known previous content hash names its inputs record directly; `latest` is read through the image's label.
     return previousHash ? await reasonsSince(deps.registry, options.repository, previousHash, canonical) : await rebuildReasons(deps.registry, options.repository, previousTag, canonical, LABEL_CONTENT_HASH);
   } catch (error) {

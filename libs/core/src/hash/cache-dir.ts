@@ -1,0 +1,17 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Where Hashdock keeps a checkout's local caches: `node_modules/.cache/hashdock/`
+ * (already ignored by git and by any sane `.dockerignore`), or a directory under
+ * the temp dir named by the checkout's path when it has no node_modules.
+ * Losing it costs time, never correctness.
+ */
+export function cacheDirFor(workspaceRoot: string, kind: string): string {
+  const modules = join(workspaceRoot, 'node_modules');
+  if (existsSync(modules)) return join(modules, '.cache', 'hashdock');
+  const key = createHash('sha256').update(workspaceRoot).digest('hex').slice(0, 16);
+  return join(tmpdir(), `hashdock-${kind}`, key);
+}

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cacheDirFor } from '../hash/cache-dir';
+
+/** The first line of a local copy: its format and the content hash it describes. */
+const HEADER = 'hashdock-inputs-v1';
+
+/**
+ * The inputs record of an image's last build here, kept beside the checkout's
+ * other caches (one file per repository, replaced by every build). The next
+ * build of that image reads why it is rebuilt from it instead of from the
+ * registry (two requests fewer on a registry that answers one at a time);
+ * a fresh checkout has none and asks the registry, as before.
+ */
+export function localInputsFile(workspaceRoot: string, repository: string): string {
+  const key = createHash('sha256').update(repository).digest('hex').slice(0, 32);
+  return join(cacheDirFor(workspaceRoot, 'inputs'), 'inputs', `${key}.txt`);
+}
+
+/** The record kept for `contentHash`, or undefined (none, another hash's, unreadable). */
+export async function readLocalInputs(file: string, contentHash: string): Promise<string | undefined> {
+  const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+  const header = `${HEADER} ${contentHash}\n`;
+  return text?.startsWith(header) ? text.slice(header.length) : undefined;
+}
+
+/** Keep `record` as this repository's latest: written to a temporary file and renamed, so a reader never sees half. */
+export async function writeLocalInputs(file: string, contentHash: string, record: string): Promise<void> {
+  await fs.mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  try {
+    await fs.writeFile(temporary, `${HEADER} ${contentHash}\n${record}`);
+    await fs.rename(temporary, file);
+  } finally {
+    await fs.rm(temporary, { force: true });
+  }
+}
