@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Where Hashdock keeps a checkout's local caches: `node_modules/.cache/hashdock/`
@@ -14,4 +14,16 @@ export function cacheDirFor(workspaceRoot: string, kind: string): string {
   if (existsSync(modules)) return join(modules, '.cache', 'hashdock');
   const key = createHash('sha256').update(workspaceRoot).digest('hex').slice(0, 16);
   return join(tmpdir(), `hashdock-${kind}`, key);
+}
+
+/** Write a cache file through a temporary file renamed over it, so a reader sees the old one or the new one, never half. */
+export async function writeCacheFile(file: string, text: string): Promise<void> {
+  await fs.mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  try {
+    await fs.writeFile(temporary, text);
+    await fs.rename(temporary, file);
+  } finally {
+    await fs.rm(temporary, { force: true });
+  }
 }

@@ -2,7 +2,7 @@ import { HashdockError } from '../errors';
 import { ContextEntry } from '../hash/context-files';
 import { blobExists, copyBlob, mountBlob, uploadBlob } from '../registry/blobs';
 import { RegistryClient } from '../registry/client';
-import { getManifest, isIndex, putManifest, RawManifest, rememberByDigest, sha256Digest } from '../registry/manifest-io';
+import { getManifest, isIndex, isManifestRefused, putManifest, RawManifest, rememberByDigest, sha256Digest } from '../registry/manifest-io';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../registry/media-types';
 import { PlatformDescriptor, platformMatches } from './external-bases';
 import { platformList } from './image-options';
@@ -38,6 +38,8 @@ export interface AssembleImageOptions {
   labels: Record<string, string>;
   /** SOURCE_DATE_EPOCH, or 0. */
   epoch: number;
+  /** Blobs the target repository is known to hold (a hint, see knownBlobsFile): base layers among them are not mounted again. */
+  knownBlobs?: ReadonlySet<string>;
 }
 
 export interface AssembledImage {
@@ -47,6 +49,26 @@ export interface AssembledImage {
   layers: number;
   /** Bytes of new layers uploaded (base layers are mounted or already there). */
   bytesUploaded: number;
+  /** The base's layers, now in the repository (worth remembering: see knownBlobsFile). */
+  baseLayers: string[];
+  /** Set when base layers were taken as present without asking: brings them, for a registry that refused the manifest. */
+  bringSkipped?: () => Promise<void>;
+}
+
+/**
+ * PUT an assembled image's manifest under `reference`. When base layers were
+ * skipped as known and the registry refuses the manifest for a missing blob
+ * (the hint was stale: the repository was cleaned), they are brought and the
+ * manifest is sent again.
+ */
+export async function putAssembled(registry: RegistryClient, repository: string, reference: string, image: Pick<AssembledImage, 'manifest' | 'bringSkipped'>): Promise<string> {
+  try {
+    return await putManifest(registry, repository, reference, image.manifest);
+  } catch (error) {
+    if (!image.bringSkipped || !isManifestRefused(error)) throw error;
+    await image.bringSkipped();
+    return putManifest(registry, repository, reference, image.manifest);
+  }
 }
 
 interface ImageJson {
@@ -59,7 +81,7 @@ interface ImageJson {
 }
 
 /** Make sure every base layer is in the target repository: present, mounted (same registry) or copied. */
-async function bringBaseLayers(options: AssembleImageOptions, layers: readonly { digest: string; size: number }[]): Promise<void> {
+async function bringBaseLayers(options: Pick<AssembleImageOptions, 'registry' | 'base' | 'repository'>, layers: readonly { digest: string; size: number }[]): Promise<void> {
   const { registry, base, repository } = options;
   if (base.repository === repository) return;
   const sameRegistry = parseRepository(base.repository).registry === parseRepository(repository).registry;
@@ -102,7 +124,7 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
     const { descriptor, manifest } = await childFor(platform);
     const image = await assemblePlatform(options, manifest);
     // A child of the index is pushed by its digest before the index that names it.
-    await putManifest(options.registry, options.repository, image.digest, image.manifest);
+    await putAssembled(options.registry, options.repository, image.digest, image);
     images.push(image);
     descriptors.push({ mediaType: image.manifest.mediaType, digest: image.digest, size: image.manifest.bytes.byteLength, ...(descriptor.platform ? { platform: descriptor.platform } : {}) });
   }
@@ -110,7 +132,7 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
   const bytes = new Uint8Array(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests: descriptors })));
   const raw: RawManifest = { bytes, mediaType, digest: sha256Digest(bytes) };
   const digest = options.tag ? await putManifest(registry, options.repository, options.tag, raw) : raw.digest;
-  return { digest, manifest: raw, layers: images[0].layers, bytesUploaded: images.reduce((sum, image) => sum + image.bytesUploaded, 0) };
+  return { digest, manifest: raw, layers: images[0].layers, bytesUploaded: images.reduce((sum, image) => sum + image.bytesUploaded, 0), baseLayers: images.flatMap((image) => image.baseLayers) };
 }
 
 /** One platform's image on one base image manifest; its manifest pushed under `tag` (a tag or its digest), or left to the caller. */
@@ -184,7 +206,9 @@ async function assembleOn(options: AssembleImageOptions, baseManifest: RawManife
     await uploadBlob(registry, options.repository, digest, bytes, bytes.byteLength, location ? { location } : {});
     bytesUploaded += bytes.byteLength;
   };
-  await Promise.all([bringBaseLayers(options, manifestJson.layers), ...newLayers.map((layer) => upload(layer.digest, layer.gzip)), upload(configDigest, configBytes)]);
+  const skipped = manifestJson.layers.filter((layer) => options.knownBlobs?.has(layer.digest));
+  const bring = manifestJson.layers.filter((layer) => !options.knownBlobs?.has(layer.digest));
+  await Promise.all([bringBaseLayers(options, bring), ...newLayers.map((layer) => upload(layer.digest, layer.gzip)), upload(configDigest, configBytes)]);
 
   const manifest = {
     schemaVersion: 2,
@@ -197,6 +221,13 @@ async function assembleOn(options: AssembleImageOptions, baseManifest: RawManife
   };
   const bytes = new Uint8Array(Buffer.from(JSON.stringify(manifest)));
   const raw: RawManifest = { bytes, mediaType: baseManifest.mediaType, digest: sha256Digest(bytes) };
-  const digest = tag ? await putManifest(registry, options.repository, tag, raw) : raw.digest;
-  return { digest, manifest: raw, layers: newLayers.length, bytesUploaded };
+  const assembled: AssembledImage = {
+    digest: raw.digest,
+    manifest: raw,
+    layers: newLayers.length,
+    bytesUploaded,
+    baseLayers: manifestJson.layers.map((layer) => layer.digest),
+    ...(skipped.length ? { bringSkipped: () => bringBaseLayers(options, skipped) } : {}),
+  };
+  return tag ? { ...assembled, digest: await putAssembled(registry, options.repository, tag, assembled) } : assembled;
 }

@@ -12,6 +12,7 @@ import { RegistryClient } from '../registry/client';
 import { hasTag } from '../registry/tag-exists';
 import { buildImage } from './build-image';
 import { localInputsFile } from './local-inputs-record';
+import { knownBlobsFile, readKnownBlobs, writeKnownBlobs } from './known-blobs';
 import { ImageBuildOptions } from './image-options';
 
 const environment = await checkEnvironment({ skopeo: true });
@@ -133,6 +134,41 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     const third = await buildImage(why, { ...deps, registry: remote.registry });
     expect(third.reasons).toEqual({ previousHash: second.manifest.contentHash, changes: [{ input: 'file:a.txt', change: 'changed' }] });
     expect(remote.urls.filter((url) => url.startsWith('GET ') && url.includes(`${second.manifest.contentHash}.inputs`))).toHaveLength(1);
+  });
+
+  it('mounts the base layers once per repository; a stale hint of this checkout is corrected by the registry', async () => {
+    const dir = join(workspace, 'mounts');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nCOPY a.txt /a.txt\n');
+    const at = (repository: string) => imageBuildOptions('mounts', dir, repository, { workspaceRoot: dir, buildArgs: options.buildArgs, manifestDir: join(dir, 'images') });
+    const traced = () => {
+      const urls: string[] = [];
+      return { urls, registry: new RegistryClient({ fetch: async (url, init) => { const response = await fetch(url, init); urls.push(`${init?.method ?? 'GET'} ${response.status} ${String(url)}`); return response; } }) };
+    };
+    const mounts = (urls: string[]) => urls.filter((url) => url.startsWith('POST') && url.includes('mount='));
+    const repository = `localhost:5000/${namespace}/mounts`;
+    await writeFile(join(dir, 'a.txt'), 'one\n');
+    const first = traced();
+    await buildImage(at(repository), { ...deps, registry: first.registry });
+    expect(mounts(first.urls).length).toBeGreaterThan(0);
+
+    await writeFile(join(dir, 'a.txt'), 'two\n');
+    const second = traced();
+    const built = await buildImage(at(repository), { ...deps, registry: second.registry });
+    expect(built.manifest.status).toBe('built');
+    expect(mounts(second.urls)).toEqual([]);
+
+    // The same hint for a repository that has none of the layers (as after a registry clean-up): refused, then brought.
+    const other = `localhost:5000/${namespace}/mounts-elsewhere`;
+    await writeKnownBlobs(knownBlobsFile(dir, other), other, [...(await readKnownBlobs(knownBlobsFile(dir, repository), repository))]);
+    const third = traced();
+    const elsewhere = await buildImage(at(other), { ...deps, registry: third.registry });
+    expect(elsewhere.manifest.status).toBe('built');
+    expect(third.urls.some((url) => url.startsWith('PUT 400') && url.includes('.candidate-'))).toBe(true);
+    expect(mounts(third.urls).length).toBeGreaterThan(0);
+    expect(await skopeoDigest(`${other}:${elsewhere.manifest.contentHash}`)).toBe(elsewhere.manifest.digest);
+    const layers = (JSON.parse((await runCommand('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${other}:${elsewhere.manifest.contentHash}`])).stdout) as { layers: { digest: string }[] }).layers;
+    for (const layer of layers) expect((await deps.registry.request(other, { method: 'HEAD', path: `blobs/${layer.digest}`, expect: [200, 404] })).status).toBe(200);
   });
 
   it('the exists path stores an inputs record that an interrupted push left missing', async () => {

@@ -27,6 +27,7 @@ import { ImageBuildOptions, platformList } from './image-options';
 import { refuseSecretBuildArgs } from './resolve-image-options';
 import { BuilderChoice, chooseBuilder } from './choose-builder';
 import { assembleImage } from './assemble-image';
+import { knownBlobsFile, readKnownBlobs, writeKnownBlobs } from './known-blobs';
 import { RegistryBuildUnsupportedError } from './apply-instructions';
 import { LABEL_CONTENT_HASH, LABEL_PROJECT } from './image-labels';
 import { ResolvedBase, resolveBases } from './workspace-bases';
@@ -246,7 +247,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     const runId = newRunId();
     let storeRecord = () => storeInputsRecord(options, deps, hash.hash, inputsRecord);
     let builder = choose();
-    let assembled: { digest: string; manifest: RawManifest } | undefined;
+    let assembled: { digest: string; manifest: RawManifest; bringSkipped?: () => Promise<void>; baseLayers: string[] } | undefined;
+    const blobsFile = knownBlobsFile(options.workspaceRoot, options.repository);
     if (builder.name === 'registry') {
       // The record describes the content hash, not one image: stored while the image is assembled (best effort,
       // never rejects), it is off the end of the image step. Docker builds fail often enough to store it after.
@@ -265,8 +267,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
           platform: options.platform,
           labels: { [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
           epoch: options.sourceDateEpoch,
+          knownBlobs: await readKnownBlobs(blobsFile, options.repository),
         });
-        assembled = { digest: image.digest, manifest: image.manifest };
+        assembled = { digest: image.digest, manifest: image.manifest, bringSkipped: image.bringSkipped, baseLayers: image.baseLayers };
         deps.log(`hashdock: ${options.project}: assembled through the registry API (${image.layers} new layer${image.layers === 1 ? '' : 's'}, ${image.bytesUploaded} bytes uploaded; no docker)`);
       } catch (error) {
         // Only one platform can fall back: docker makes one platform per image.
@@ -293,6 +296,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       } else {
         // The inputs travel with the image, so a later rebuild can say what changed.
         const published = await publishImage(deps, options.repository, tags, runId, storeRecord, deps.claim, assembled);
+        // The next image assembled here on this base needs not mount its layers again (best effort).
+        if (assembled) await writeKnownBlobs(blobsFile, options.repository, assembled.baseLayers).catch(() => undefined);
         manifest = buildManifest(options, hash.hash, tags.all, facts, { status: published.adopted ? 'exists' : 'built', digest: published.digest, pushed: true, builder });
       }
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { cacheDirFor } from '../hash/cache-dir';
+import { join } from 'node:path';
+import { cacheDirFor, writeCacheFile } from '../hash/cache-dir';
 
 /** The first line of a local copy: its format and the content hash it describes. */
 const HEADER = 'hashdock-inputs-v1';
@@ -25,14 +25,7 @@ export async function readLocalInputs(file: string, contentHash: string): Promis
   return text?.startsWith(header) ? text.slice(header.length) : undefined;
 }
 
-/** Keep `record` as this repository's latest: written to a temporary file and renamed, so a reader never sees half. */
-export async function writeLocalInputs(file: string, contentHash: string, record: string): Promise<void> {
-  await fs.mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  try {
-    await fs.writeFile(temporary, `${HEADER} ${contentHash}\n${record}`);
-    await fs.rename(temporary, file);
-  } finally {
-    await fs.rm(temporary, { force: true });
-  }
+/** Keep `record` as this repository's latest (written whole or not at all). */
+export function writeLocalInputs(file: string, contentHash: string, record: string): Promise<void> {
+  return writeCacheFile(file, `${HEADER} ${contentHash}\n${record}`);
 }

@@ -3,7 +3,8 @@ import { candidateTag, claimTag, ClaimOptions } from '../registry/claim-tag';
 import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
 import { ResolvedTags } from '../tags/tag-policy';
-import { putManifest, RawManifest } from '../registry/manifest-io';
+import { RawManifest } from '../registry/manifest-io';
+import { putAssembled } from './assemble-image';
 import type { BuildImageDeps } from './build-image';
 
 /** A run id that sorts by time first, so "smallest wins" prefers the earlier run. */
@@ -32,7 +33,7 @@ export async function publishImage(
   storeRecord: () => Promise<void>,
   claim: ClaimOptions = {},
   /** Set for the registry builder: its blobs are in the registry, its manifest not yet (no docker involved). */
-  assembled?: { digest: string; manifest: RawManifest },
+  assembled?: { digest: string; manifest: RawManifest; bringSkipped?: () => Promise<void> },
 ): Promise<PublishResult> {
   const candidate = candidateTag(tags.immutable, runId);
   const local = `${repository}:${candidate}`;
@@ -43,7 +44,7 @@ export async function publishImage(
     const pushed = assembled?.digest ?? (await hasTag(deps.registry, repository, candidate, 'push'));
     if (!pushed) throw new Error(`${local} is missing from the registry right after docker push`);
     // An assembled image's blobs are in the registry; its manifest goes up under the candidate tag as the claim starts.
-    const pushCandidate = assembled && (() => putManifest(deps.registry, repository, candidate, assembled.manifest));
+    const pushCandidate = assembled && (() => putAssembled(deps.registry, repository, candidate, assembled));
     const result = await claimTag(deps.registry, repository, tags.immutable, { runId, digest: pushed, ...(assembled ? { manifest: assembled.manifest, pushCandidate } : {}) }, claim);
     if (result.adopted) deps.log(`hashdock: another run pushed ${repository}:${tags.immutable} first (${result.digest}); adopted its image and removed ours (${pushed})`);
     await Promise.all([...tags.all.slice(1).map((tag) => retag(deps.registry, repository, result.digest, tag)), recorded]);

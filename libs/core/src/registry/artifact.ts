@@ -1,9 +1,8 @@
 import { RegistryClient } from './client';
 import { HashdockError } from '../errors';
-import { RegistryResponseError } from './errors';
 import { BlobSource } from './blob-source';
 import { blobExists, uploadBlob } from './blobs';
-import { findManifest, getManifest, putManifest, sha256Digest } from './manifest-io';
+import { findManifest, getManifest, isManifestRefused, putManifest, sha256Digest } from './manifest-io';
 import { OCI_MANIFEST } from './media-types';
 
 export const INPUTS_ARTIFACT_TYPE = 'application/vnd.hashdock.inputs.v1+json';
@@ -41,7 +40,7 @@ export async function pushArtifactBlob(client: RegistryClient, repository: strin
     return await put();
   } catch (error) {
     // A registry refuses a manifest whose blobs it lacks (Distribution: 400 MANIFEST_BLOB_UNKNOWN): send it, then again.
-    if (!(error instanceof RegistryResponseError) || error.status === undefined || error.status < 400 || error.status >= 500) throw error;
+    if (!isManifestRefused(error)) throw error;
     await upload(config);
     return put();
   }

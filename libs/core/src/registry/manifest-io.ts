@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { HashdockError } from '../errors';
 import { RegistryClient } from './client';
 import { DOCKER_LIST, MANIFEST_ACCEPT, OCI_INDEX } from './media-types';
-import { RegistryUnreachableError } from './errors';
+import { RegistryResponseError, RegistryUnreachableError } from './errors';
 import { parseRepository } from './reference';
 
 export interface RawManifest {
@@ -85,6 +85,15 @@ export async function putManifest(client: RegistryClient, repository: string, re
   });
   await response.body?.cancel();
   return response.headers.get('docker-content-digest') ?? manifest.digest;
+}
+
+/**
+ * Whether a manifest PUT was refused as a client error (4xx), such as
+ * Distribution's 400 MANIFEST_BLOB_UNKNOWN for a blob the repository lacks:
+ * what sending the missing blobs may fix. Auth refusals are RegistryAuthErrors.
+ */
+export function isManifestRefused(error: unknown): boolean {
+  return error instanceof RegistryResponseError && error.status !== undefined && error.status >= 400 && error.status < 500;
 }
 
 export function isIndex(mediaType: string): boolean {
