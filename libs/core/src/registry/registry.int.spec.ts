@@ -11,7 +11,8 @@ import { RegistryClient } from './client';
 import { isRegistryAuthError, RegistryResponseError, RegistryUnreachableError, TagConflictError } from './errors';
 import { getManifest } from './manifest-io';
 import { nodeFetch } from './node-fetch';
-import { fetchArtifact, pushArtifact } from './artifact';
+import { fetchArtifact, INLINE_LIMIT, pushArtifact } from './artifact';
+import { randomBytes } from 'node:crypto';
 import { resolveBaseDigest } from '../image/external-bases';
 import { promoteImage } from './promote';
 import { hasTag } from './tag-exists';
@@ -164,20 +165,33 @@ describe.skipIf(!environment.available)('registry client against real Distributi
     expect(unreachable.message).toContain('127.0.0.1:1');
   });
 
-  it('an artifact in a new repository brings its empty config; the next ones in it do not send it again', async () => {
+  it('a small artifact travels in its manifest; a large one in a blob; the empty config is sent once per repository', async () => {
     const repository = `localhost:5000/${ns}/artifacts`;
+    const type = 'application/vnd.hashdock.test.v1+json';
     const first = new RegistryClient();
-    await pushArtifact(first, repository, 'a.inputs', 'application/vnd.hashdock.test.v1+json', new Uint8Array(Buffer.from('first record')));
-    // The manifest is refused once (Distribution: MANIFEST_BLOB_UNKNOWN for the config), then the config goes up.
-    expect(first.stats.requests).toMatchObject({ POST: 2, PUT: 4 });
+    await pushArtifact(first, repository, 'a.inputs', type, new Uint8Array(Buffer.from('first record')));
+    // The manifest is refused once (Distribution: MANIFEST_BLOB_UNKNOWN for the empty config), then the config goes up.
+    expect(first.stats.requests).toEqual({ PUT: 3, POST: 1 });
     const second = new RegistryClient();
-    await pushArtifact(second, repository, 'b.inputs', 'application/vnd.hashdock.test.v1+json', new Uint8Array(Buffer.from('second record')));
-    expect(second.stats.requests).toEqual({ POST: 1, PUT: 2 });
-    expect(Buffer.from((await fetchArtifact(second, repository, 'a.inputs'))!).toString()).toBe('first record');
-    expect(Buffer.from((await fetchArtifact(second, repository, 'b.inputs'))!).toString()).toBe('second record');
-    const manifest = JSON.parse(Buffer.from((await getManifest(second, repository, 'b.inputs')).bytes).toString()) as { config: { digest: string } };
-    const config = await second.request(repository, { method: 'GET', path: `blobs/${manifest.config.digest}`, expect: [200] });
-    expect(await config.text()).toBe('{}');
+    await pushArtifact(second, repository, 'b.inputs', type, new Uint8Array(Buffer.from('second record')));
+    expect(second.stats.requests).toEqual({ PUT: 1 });
+    // Past the inline limit (random bytes do not compress): a layer blob, as before.
+    const large = new Uint8Array(randomBytes(INLINE_LIMIT + 1024));
+    const third = new RegistryClient();
+    await pushArtifact(third, repository, 'c.inputs', type, large);
+    expect(third.stats.requests).toEqual({ POST: 1, PUT: 2 });
+    const reader = new RegistryClient();
+    expect(Buffer.from((await fetchArtifact(reader, repository, 'a.inputs'))!).toString()).toBe('first record');
+    expect(Buffer.from((await fetchArtifact(reader, repository, 'b.inputs'))!).toString()).toBe('second record');
+    expect(Buffer.from((await fetchArtifact(reader, repository, 'c.inputs'))!)).toEqual(Buffer.from(large));
+    expect(await fetchArtifact(reader, repository, 'no-such.inputs')).toBeUndefined();
+    // Each is a valid OCI artifact whose blobs the registry holds (the empty config and layer are `{}`).
+    for (const tag of ['a.inputs', 'c.inputs']) {
+      const manifest = JSON.parse(Buffer.from((await getManifest(reader, repository, tag)).bytes).toString()) as { artifactType: string; config: { digest: string }; layers: { digest: string }[] };
+      expect(manifest.artifactType).toBe(type);
+      for (const digest of [manifest.config.digest, ...manifest.layers.map((layer) => layer.digest)])
+        expect((await reader.request(repository, { method: 'HEAD', path: `blobs/${digest}`, expect: [200, 404] })).status).toBe(200);
+    }
   });
 
   it('a token service answering 503 is retried with backoff; one that refuses is an auth error naming the registry', async () => {
