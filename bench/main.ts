@@ -11,6 +11,7 @@ import { benchRegistryBuilder } from './registry-builder.bench';
 import { benchScale } from './scale.bench';
 import { benchPeers } from './peers.bench';
 import { benchNothingChanged } from './nothing-changed.bench';
+import { benchSamplePlain } from './sample-plain.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     if (!only || only === 'upload') rows.push(...(await benchUploadMemory()));
     if (!only || only === 'registry-builder') rows.push(...(await benchRegistryBuilder()));
     if (!only || only === 'scale') rows.push(...(await benchScale(Number(process.argv[3]) || 50)));
+    if (!only || only === 'sample-plain') rows.push(...(await benchSamplePlain()));
     if (only === 'nothing-changed') rows.push(...(await benchNothingChanged(Number(process.argv[3]) || 50)));
     if (!only || only === 'peers') rows.push(...(await benchPeers(Number(process.argv[3]) || 50)));
   }
