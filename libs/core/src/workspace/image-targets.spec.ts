@@ -128,6 +128,17 @@ describe('resolveImageTargets (the one model)', () => {
     expect(await imageTargetInputs(root, api)).toContainEqual({ env: 'HASHDOCK_BUILD_ARG_ROOT_IMAGE' });
   });
 
+  it('a Dockerfile that names its own image does not build on itself, and its FROM is not external', async () => {
+    await write({ 'images/base/Dockerfile': 'ARG PREVIOUS=acme/base\nFROM ${PREVIOUS} AS previous\nFROM node:24-slim\nCOPY --from=previous /x /x\n' });
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
+    const base = targets.find((t) => t.name === 'base')!;
+    expect(base.bases).toEqual([]);
+    expect(base.dependsOn).toEqual(['build']);
+    expect(base.externalBases.map((from) => from.reference)).toEqual(['node:24-slim']);
+    // Another image's FROM of it still makes it a base.
+    expect(targets.find((t) => t.name === 'api')!.bases).toEqual([{ project: 'base', targetName: 'image', name: 'base' }]);
+  });
+
   it('drops the build dependency when buildTarget is false', async () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildTarget: false }));
     expect(targets.find((t) => t.name === 'api')!.dependsOn).toEqual([{ projects: ['base'], target: 'image' }]);

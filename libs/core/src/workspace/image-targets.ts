@@ -111,17 +111,27 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
     byName.set(target.name, target);
   }
   const images = workspaceImageNames(targets, config.namespace);
+  // The names a FROM may use for a workspace image, per set of namespaces (one or two sets in a workspace):
+  // built once each, not once per image (at 200 images that was 140 ms of every cold inference).
+  const knownByNamespaces = new Map<string, Record<string, string>>();
+  const knownNames = (namespaces: readonly string[]) => {
+    const key = namespaces.join('\n');
+    let known = knownByNamespaces.get(key);
+    if (!known) knownByNamespaces.set(key, (known = { ...images, ...Object.fromEntries(Object.values(images).flatMap((name) => namespaces.map((ns) => [`${ns}/${name}`, name]))) }));
+    return known;
+  };
   for (const target of targets) {
     if (!target.dockerfileText) continue;
-    const names = Object.fromEntries(Object.entries(images).filter(([, name]) => name !== target.name));
-    target.bases = findWorkspaceBaseImages(target.dockerfileText, names).map((base) => {
-      const image = byName.get(base.project)!;
-      return { project: image.project, targetName: image.targetName, name: image.name };
-    });
+    // A Dockerfile that names its own image does not build on itself.
+    target.bases = findWorkspaceBaseImages(target.dockerfileText, images)
+      .filter((base) => base.project !== target.name)
+      .map((base) => {
+        const image = byName.get(base.project)!;
+        return { project: image.project, targetName: image.targetName, name: image.name };
+      });
     target.dependsOn.push(...target.bases.map((base) => ({ projects: [base.project], target: base.targetName })));
     try {
-      const namespaces = new Set([config.namespace, target.options.namespace ?? config.namespace]);
-      const known = { ...images, ...Object.fromEntries(Object.values(images).flatMap((name) => [...namespaces].map((ns) => [`${ns}/${name}`, name]))) };
+      const known = knownNames([...new Set([config.namespace, target.options.namespace ?? config.namespace])]);
       target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, target.options.buildArgs ?? {}, known);
     } catch {
       // A FROM with no image fails the build itself, with the line named.
