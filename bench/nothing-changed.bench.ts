@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '@hashdock/core';
 import { generateWorkspace } from './scale.bench';
-import { Row } from './support';
+import { median, Row } from './support';
 
 type NxRun = (args: string[]) => Promise<number>;
-
-const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * Nothing changed: `nx run-many -t image` replayed from the Nx cache against
@@ -23,7 +21,7 @@ export async function replayVsNoop(nx: NxRun, rounds = 5): Promise<{ replay: num
     replays.push(await nx(['run-many', '-t', 'image']));
     noops.push(await nx(['run-many', '-t', 'noop']));
   }
-  return { replay: middle(replays), noop: middle(noops) };
+  return { replay: median(replays), noop: median(noops) };
 }
 
 /** `npm run bench nothing-changed [N]`: only that goal of `bench scale`, quicker to re-measure (7 rounds). */

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { buildImage, DockerDriver, RegistryClient } from '@hashdock/core';
 import { localRootImage } from '../e2e/support/environment';
 import { imageBuildOptions } from '../e2e/support/image-options';
-import { Row } from './support';
+import { median, Row } from './support';
 
 const SERVICES = 50;
 /** Timed rounds of the one-line change (HASHDOCK_BENCH_ROUNDS; medians). */
 const ROUNDS = Number(process.env.HASHDOCK_BENCH_ROUNDS ?? 7);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** A service as the sample has them: a bundle of ~200 KiB under dist/, copied onto a base, a CMD. */
 async function writeService(dir: string, version: number): Promise<void> {

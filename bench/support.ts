@@ -1,3 +1,13 @@
+/** The middle value (the upper one of an even count). */
+export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Seconds one call takes. */
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
 /** Median wall time of `runs` calls, after one warm-up call unless told otherwise. */
 export async function medianSeconds(runs: number, fn: () => Promise<unknown>, warmup = true): Promise<number> {
   if (warmup) await fn();
