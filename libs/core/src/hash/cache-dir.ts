@@ -16,6 +16,12 @@ export function cacheDirFor(workspaceRoot: string, kind: string): string {
   return join(tmpdir(), `hashdock-${kind}`, key);
 }
 
+/** A cache file of `kind` kept per registry repository (`<cache dir>/<kind>/<key><extension>`), e.g. the inputs record last built there. */
+export function repositoryCacheFile(workspaceRoot: string, kind: string, repository: string, extension: string): string {
+  const key = createHash('sha256').update(repository).digest('hex').slice(0, 32);
+  return join(cacheDirFor(workspaceRoot, kind), kind, `${key}${extension}`);
+}
+
 /** Write a cache file through a temporary file renamed over it, so a reader sees the old one or the new one, never half. */
 export async function writeCacheFile(file: string, text: string): Promise<void> {
   await fs.mkdir(dirname(file), { recursive: true });

@@ -1,6 +1,6 @@
 import { promises as fs, Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { cacheDirFor } from './cache-dir';
+import { join } from 'node:path';
+import { cacheDirFor, writeCacheFile } from './cache-dir';
 
 /** Bump when the stored form or the hash function changes. */
 const FORMAT = 'hashdock-file-hashes-v2';
@@ -105,15 +105,8 @@ export class FileHashCache {
     const keep = this.files.size > MAX_ENTRIES ? (path: string) => this.used.has(path) : () => true;
     const files: Stored['files'] = [];
     for (const [path, entry] of this.files) if (keep(path)) files.push([path, ...entry]);
-    await fs.mkdir(dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-    try {
-      await fs.writeFile(temporary, JSON.stringify({ format: FORMAT, files } satisfies Stored));
-      await fs.rename(temporary, this.file);
-      this.dirty = false;
-    } finally {
-      await fs.rm(temporary, { force: true });
-    }
+    await writeCacheFile(this.file, JSON.stringify({ format: FORMAT, files } satisfies Stored));
+    this.dirty = false;
   }
 }
 

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { cacheDirFor, writeCacheFile } from '../hash/cache-dir';
+import { repositoryCacheFile, writeCacheFile } from '../hash/cache-dir';
 
 const FORMAT = 'hashdock-known-blobs-v1';
 
@@ -13,8 +11,7 @@ const FORMAT = 'hashdock-known-blobs-v1';
  * brought after all (see assembleImage).
  */
 export function knownBlobsFile(workspaceRoot: string, repository: string): string {
-  const key = createHash('sha256').update(repository).digest('hex').slice(0, 32);
-  return join(cacheDirFor(workspaceRoot, 'blobs'), 'blobs', `${key}.json`);
+  return repositoryCacheFile(workspaceRoot, 'blobs', repository, '.json');
 }
 
 /** The digests recorded for the repository (none when the file is missing or foreign). */

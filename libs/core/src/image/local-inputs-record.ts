@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { cacheDirFor, writeCacheFile } from '../hash/cache-dir';
+import { repositoryCacheFile, writeCacheFile } from '../hash/cache-dir';
 
 /** The first line of a local copy: its format and the content hash it describes. */
 const HEADER = 'hashdock-inputs-v1';
@@ -14,8 +12,7 @@ const HEADER = 'hashdock-inputs-v1';
  * a fresh checkout has none and asks the registry, as before.
  */
 export function localInputsFile(workspaceRoot: string, repository: string): string {
-  const key = createHash('sha256').update(repository).digest('hex').slice(0, 32);
-  return join(cacheDirFor(workspaceRoot, 'inputs'), 'inputs', `${key}.txt`);
+  return repositoryCacheFile(workspaceRoot, 'inputs', repository, '.txt');
 }
 
 /** The record kept for `contentHash`, or undefined (none, another hash's, unreadable). */
