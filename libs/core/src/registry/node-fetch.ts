@@ -57,20 +57,12 @@ function nodeResponse(url: string, message: IncomingMessage, head: boolean) {
   return {
     url,
     status,
-    statusText: message.statusMessage ?? '',
     ok: status >= 200 && status < 300,
-    redirected: false,
     headers: {
       get(name: string): string | null {
         const value = message.headers[name.toLowerCase()];
         return value === undefined ? null : Array.isArray(value) ? value.join(', ') : String(value);
       },
-      has(name: string): boolean {
-        return message.headers[name.toLowerCase()] !== undefined;
-      },
-    },
-    get bodyUsed() {
-      return consumed;
     },
     get body(): ReadableStream<Uint8Array> | null {
       // Made only here: most answers of a short-lived process are read whole or not at all.
