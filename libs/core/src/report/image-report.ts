@@ -2,9 +2,15 @@ import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildImageResult } from '../image/build-image';
 import { InputChange } from '../image/rebuild-reasons';
-import { manifestName, writeFileAtomic } from '../manifest/image-manifest';
+import { ImageManifest, manifestName, readManifest, writeFileAtomic } from '../manifest/image-manifest';
 
-/** One image's line in the run report: `dist/images/.reports/<project>.json`. */
+/**
+ * One image's line in the run report: `dist/images/.reports/<image>.json`,
+ * written by the run that made the manifest. It is not a task output (Nx
+ * would copy it back on every cache hit, a second file per image task); the
+ * manifest is the truth, and a report counts only while it names the
+ * manifest's content hash.
+ */
 export interface ImageReport {
   project: string;
   /** Image name; names the report file. */
@@ -13,7 +19,8 @@ export interface ImageReport {
   contentHash: string;
   tags: string[];
   digest: string | null;
-  seconds: number;
+  /** Absent when the run that made the manifest left no report here (e.g. Nx restored it from a remote cache). */
+  seconds?: number;
   previousHash?: string;
   changes?: InputChange[];
   /** What of the build context the hash covers, and why (see the manifest's `context`). */
@@ -25,26 +32,51 @@ export interface ImageReport {
 export const reportDir = (manifestDir: string) => join(manifestDir, '.reports');
 
 export async function writeImageReport(manifestDir: string, result: BuildImageResult): Promise<void> {
-  const { manifest } = result;
   const report: ImageReport = {
+    ...reportFromManifest(result.manifest),
+    seconds: Math.round(result.seconds * 10) / 10,
+    phases: result.phases,
+    ...(result.reasons ? { previousHash: result.reasons.previousHash, changes: result.reasons.changes } : {}),
+  };
+  await writeFileAtomic(join(reportDir(manifestDir), `${manifestName(result.manifest)}.json`), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** What a manifest alone says, for an image whose report is missing or belongs to another content hash. */
+export function reportFromManifest(manifest: ImageManifest): ImageReport {
+  return {
     project: manifest.project,
     image: manifestName(manifest),
     status: manifest.status === 'planned' ? `planned (${manifest.plan})` : manifest.status,
     contentHash: manifest.contentHash,
     tags: manifest.tags,
     digest: manifest.digest,
-    seconds: Math.round(result.seconds * 10) / 10,
     ...(manifest.context ? { context: manifest.context } : {}),
-    phases: result.phases,
-    ...(result.reasons ? { previousHash: result.reasons.previousHash, changes: result.reasons.changes } : {}),
   };
-  await writeFileAtomic(join(reportDir(manifestDir), `${manifestName(manifest)}.json`), `${JSON.stringify(report, null, 2)}\n`);
 }
 
+async function readReport(path: string): Promise<ImageReport | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as ImageReport;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One line per manifest in `manifestDir`: its report when that names the
+ * same content hash and digest, else what the manifest says.
+ */
 export async function readImageReports(manifestDir: string): Promise<ImageReport[]> {
-  const dir = reportDir(manifestDir);
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
-  return Promise.all(files.map(async (file) => JSON.parse(await readFile(join(dir, file), 'utf8')) as ImageReport));
+  const files = (await readdir(manifestDir).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
+  const reports = await Promise.all(
+    files.map(async (file) => {
+      const manifest = await readManifest(join(manifestDir, file)).catch(() => undefined);
+      if (!manifest) return undefined;
+      const report = await readReport(join(reportDir(manifestDir), `${manifestName(manifest)}.json`));
+      return report && report.contentHash === manifest.contentHash && report.digest === manifest.digest ? report : reportFromManifest(manifest);
+    }),
+  );
+  return reports.filter((report): report is ImageReport => report !== undefined);
 }
 
 const MAX_CHANGES = 20;
@@ -58,7 +90,7 @@ export function renderImageReport(reports: readonly ImageReport[], cached: Reado
   const lines = ['# Hashdock images', '', '| image | status | content hash | tags | digest | seconds |', '|---|---|---|---|---|---|'];
   for (const r of reports) {
     const status = cached.has(r.project) ? `cached (${r.status})` : r.status;
-    lines.push(`| ${r.image ?? r.project} | ${status} | \`${r.contentHash}\` | ${r.tags.map((t) => `\`${t}\``).join(' ')} | ${r.digest ? `\`${r.digest.slice(0, 19)}…\`` : '—'} | ${r.seconds.toFixed(1)} |`);
+    lines.push(`| ${r.image ?? r.project} | ${status} | \`${r.contentHash}\` | ${r.tags.map((t) => `\`${t}\``).join(' ')} | ${r.digest ? `\`${r.digest.slice(0, 19)}…\`` : '—'} | ${r.seconds === undefined ? '—' : r.seconds.toFixed(1)} |`);
   }
   const rebuilt = reports.filter((r) => r.status === 'built' && !cached.has(r.project));
   if (rebuilt.length) lines.push('', '## Why rebuilt');

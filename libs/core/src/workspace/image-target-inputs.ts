@@ -91,8 +91,12 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   return [...new Map(inputs.map((input) => [JSON.stringify(input), input])).values()];
 }
 
-/** The manifest and the report: what an image target writes, where the executor writes them. */
+/**
+ * The manifest: the one output of an image target. Nx copies every output
+ * back on each cache hit (without its daemon, always), so the run report
+ * beside it is not one (see readImageReports).
+ */
 export function imageTargetOutputs(target: ImageTarget): string[] {
   const dir = target.options.manifestDir ?? 'dist/images';
-  return [`{workspaceRoot}/${dir}/${target.name}.json`, `{workspaceRoot}/${dir}/.reports/${target.name}.json`];
+  return [`{workspaceRoot}/${dir}/${target.name}.json`];
 }

@@ -99,7 +99,7 @@ describe('resolveImageTargets (the one model)', () => {
     // Only the build args the Dockerfile declares; the project's own options win over the inferred ones.
     expect(api.inferred).toMatchObject({ dockerfile: '{projectRoot}/Dockerfile', context: '{projectRoot}', name: 'api', buildArgs: { ROOT_IMAGE: 'r:1' } });
     expect(targets.find((t) => t.project === 'admin')!.inferred.context).toBe('{projectRoot}');
-    expect(imageTargetOutputs(api)).toEqual(['{workspaceRoot}/dist/images/api.json', '{workspaceRoot}/dist/images/.reports/api.json']);
+    expect(imageTargetOutputs(api)).toEqual(['{workspaceRoot}/dist/images/api.json']);
   });
 
   it('builds from the workspace root when the policy says so, and derives inputs from what Docker sends', async () => {

@@ -38,7 +38,7 @@ describe('hashdock plugin', () => {
       executor: '@hashdock/nx-plugin:image',
       cache: true,
       dependsOn: ['build', { projects: ['base'], target: 'image' }],
-      outputs: ['{workspaceRoot}/dist/images/api.json', '{workspaceRoot}/dist/images/.reports/api.json'],
+      outputs: ['{workspaceRoot}/dist/images/api.json'],
       // The inferred options; Nx merges the project's own ({ context }) over them.
       options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', name: 'api', namespace: 'acme', buildArgs: {} },
     });
