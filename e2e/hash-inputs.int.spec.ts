@@ -92,6 +92,20 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     expect((await plan(project)).hit).toBe(true);
   }, 120_000);
 
+  it('a file of a project nested in the context changes both hashes (Nx files it under that project, not the image\'s)', async () => {
+    await mkdir(join(ws.root, 'apps/api/seed'), { recursive: true });
+    await writeFile(join(ws.root, 'apps/api/seed/project.json'), JSON.stringify({ name: 'api-seed' }));
+    await writeFile(join(ws.root, 'apps/api/seed/data.json'), '{"rows":1}\n');
+    await ws.edit('apps/api/Dockerfile', (text) => text.replace('COPY dist/ /app/', 'COPY dist/ /app/\nCOPY seed/data.json /app/seed/'));
+    await ws.commit('api: seed data from a nested project');
+    const before = await plan('api');
+    expect((await plan('api')).hit).toBe(true);
+    await writeFile(join(ws.root, 'apps/api/seed/data.json'), '{"rows":2}\n');
+    const after = await plan('api');
+    expect(after.hit, after.output).toBe(false);
+    expect(after.hash).not.toBe(before.hash);
+  }, 120_000);
+
   it('the host architecture (default platform) is an input: an arm64 machine does not replay an amd64 result', async () => {
     const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
     delete nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options.platform;

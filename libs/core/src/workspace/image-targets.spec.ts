@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverImageTargets } from './discover-images';
 import { dockerfileVariant, isDockerfileName } from './dockerfile-names';
 import { normalizeHashdockOptions } from './hashdock-config';
-import { imageTargetInputs, imageTargetOutputs } from './image-target-inputs';
+import { imageTargetInputs, imageTargetOutputs, ownsItsTree } from './image-target-inputs';
 import { ImageTarget } from './image-targets';
 
 describe('Dockerfile names', () => {
@@ -126,6 +126,47 @@ describe('resolveImageTargets (the one model)', () => {
     const api = targets.find((t) => t.name === 'api')!;
     expect((await imageTargetInputs(root, api)).slice(0, 4)).toEqual(['{workspaceRoot}/dist', '{workspaceRoot}/dist/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);
     expect(await imageTargetInputs(root, api)).toContainEqual({ env: 'HASHDOCK_BUILD_ARG_ROOT_IMAGE' });
+  });
+
+  it('names filesets from the project root only where Nx files everything under it to that project', async () => {
+    await write({ '.dockerignore': '**/*.map\napps/web/dist/tmp\ndocs\n' });
+    const own = ['package.json', 'apps/web/package.json', 'apps/api/project.json', 'images/base/project.json'];
+    const rooted = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace' }));
+    const web = rooted.find((t) => t.name === 'web')!;
+    // From the workspace root: the sources under the project are the project's; root exclusions follow where exact.
+    expect((await imageTargetInputs(root, web, own)).filter((input) => typeof input === 'string' && !input.includes('Dockerfile'))).toEqual([
+      '{projectRoot}/dist',
+      '{projectRoot}/dist/**/*',
+      '!{workspaceRoot}/**/*.map',
+      '!{workspaceRoot}/**/*.map/**',
+      '!{projectRoot}/**/*.map',
+      '!{projectRoot}/**/*.map/**',
+      '!{workspaceRoot}/apps/web/dist/tmp',
+      '!{workspaceRoot}/apps/web/dist/tmp/**',
+      '!{projectRoot}/dist/tmp',
+      '!{projectRoot}/dist/tmp/**',
+      '!{workspaceRoot}/docs',
+      '!{workspaceRoot}/docs/**',
+      '{workspaceRoot}/.dockerignore',
+    ]);
+    // A project nested below (its files are its own in Nx's map), or no list at all: from the workspace root.
+    for (const files of [[...own, 'apps/web/e2e/project.json'], undefined]) {
+      expect((await imageTargetInputs(root, web, files)).slice(0, 2)).toEqual(['{workspaceRoot}/apps/web/dist', '{workspaceRoot}/apps/web/dist/**/*']);
+    }
+    // The project's own context (the default policy), with Dockerfile.dockerignore's `src`.
+    const api = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.name === 'api')!;
+    expect((await imageTargetInputs(root, api, own)).slice(0, 4)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*', '!{projectRoot}/src', '!{projectRoot}/src/**']);
+    expect((await imageTargetInputs(root, api, [...own, 'apps/api/tools/seed/package.json'])).slice(0, 4)).toEqual([
+      '{workspaceRoot}/apps/api/dist',
+      '{workspaceRoot}/apps/api/dist/**/*',
+      '!{workspaceRoot}/apps/api/src',
+      '!{workspaceRoot}/apps/api/src/**',
+    ]);
+    // The Dockerfile sits in the project root: always the project's own file.
+    expect(await imageTargetInputs(root, api)).toContain('{projectRoot}/Dockerfile');
+    // The root project: every other project is nested in it.
+    expect(ownsItsTree('.', ['project.json'])).toBe(false);
+    expect(ownsItsTree('apps/web', ['apps/web/package.json', 'apps/webapp/project.json'])).toBe(true);
   });
 
   it('a Dockerfile that names its own image does not build on itself, and its FROM is not external', async () => {

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { cachedInference } from './inference-cache';
+import { nxProjectFiles } from './nx-project-files';
 // Types only: the graph code loads nothing from @nx/devkit at run time.
 import type { CreateDependencies, CreateNodesResult, CreateNodesV2, DependencyType, PostTasksExecution, RawProjectGraphDependency, TargetConfiguration } from '@nx/devkit';
 
@@ -13,7 +14,7 @@ import type { HashdockOptions, ImageTarget } from '@hashdock/core/workspace';
 const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
-async function renderTarget(workspaceRoot: string, target: ImageTarget): Promise<TargetConfiguration> {
+async function renderTarget(workspaceRoot: string, target: ImageTarget, projectFiles: readonly string[] | undefined): Promise<TargetConfiguration> {
   const { imageTargetInputs, imageTargetOutputs } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
@@ -21,7 +22,7 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget): Promise
     executor: IMAGE_EXECUTOR,
     cache: true,
     dependsOn: target.dependsOn,
-    inputs: await imageTargetInputs(workspaceRoot, target),
+    inputs: await imageTargetInputs(workspaceRoot, target, projectFiles),
     outputs: imageTargetOutputs(target),
     options: target.inferred,
     ...(configuration ? { defaultConfiguration: configuration } : {}),
@@ -55,9 +56,10 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       const config = normalizeHashdockOptions(rawOptions);
       const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles));
       const results = new Map<string, CreateNodesResult>();
+      const projectFiles = await nxProjectFiles(context.workspaceRoot);
       for (const target of targets) {
         results.set(target.source, {
-          projects: { [target.projectRoot]: { name: target.project, targets: { [target.targetName]: await renderTarget(context.workspaceRoot, target) } } },
+          projects: { [target.projectRoot]: { name: target.project, targets: { [target.targetName]: await renderTarget(context.workspaceRoot, target, projectFiles) } } },
         });
       }
       return dockerfiles.map((file) => [file, results.get(file) ?? {}] as [string, CreateNodesResult]);
