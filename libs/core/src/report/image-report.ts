@@ -1,8 +1,9 @@
-import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildImageResult } from '../image/build-image';
 import { InputChange } from '../image/rebuild-reasons';
-import { ImageManifest, manifestName, readManifest, writeFileAtomic } from '../manifest/image-manifest';
+import { ImageManifest, manifestName, validateManifest, writeFileAtomic } from '../manifest/image-manifest';
 
 /**
  * One image's line in the run report: `dist/images/.reports/<image>.json`,
@@ -54,9 +55,10 @@ export function reportFromManifest(manifest: ImageManifest): ImageReport {
   };
 }
 
-async function readReport(path: string): Promise<ImageReport | undefined> {
+/** A small JSON file, or undefined when it is missing or not JSON. Synchronous: a run report reads two per image, and a few hundred small reads take a tenth as long this way. */
+function readJsonSync(path: string): unknown {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as ImageReport;
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
@@ -67,16 +69,24 @@ async function readReport(path: string): Promise<ImageReport | undefined> {
  * same content hash and digest, else what the manifest says.
  */
 export async function readImageReports(manifestDir: string): Promise<ImageReport[]> {
-  const files = (await readdir(manifestDir).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
-  const reports = await Promise.all(
-    files.map(async (file) => {
-      const manifest = await readManifest(join(manifestDir, file)).catch(() => undefined);
-      if (!manifest) return undefined;
-      const report = await readReport(join(reportDir(manifestDir), `${manifestName(manifest)}.json`));
-      return report && report.contentHash === manifest.contentHash && report.digest === manifest.digest ? report : reportFromManifest(manifest);
-    }),
-  );
-  return reports.filter((report): report is ImageReport => report !== undefined);
+  let files: string[];
+  try {
+    files = readdirSync(manifestDir).filter((file) => file.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  const reports: ImageReport[] = [];
+  for (const file of files) {
+    let manifest: ImageManifest;
+    try {
+      manifest = validateManifest(join(manifestDir, file), readJsonSync(join(manifestDir, file)));
+    } catch {
+      continue; // not a manifest (or half of one): no line
+    }
+    const report = readJsonSync(join(reportDir(manifestDir), `${manifestName(manifest)}.json`)) as ImageReport | undefined;
+    reports.push(report && report.contentHash === manifest.contentHash && report.digest === manifest.digest ? report : reportFromManifest(manifest));
+  }
+  return reports;
 }
 
 const MAX_CHANGES = 20;

@@ -7,4 +7,3 @@ export { resolveImageTargets } from './image-targets';
 export type { ImageTarget } from './image-targets';
 export { imageTargetCandidates } from './discover-images';
 export { imageTargetInputs, imageTargetOutputs } from './image-target-inputs';
-export { writeRunReport } from '../report/image-report';

@@ -97,7 +97,7 @@ export const createDependencies: CreateDependencies<HashdockOptions> = (_options
 
 /** After a run with image tasks: dist/images/report.md (and the GitHub step summary). */
 export const postTasksExecution: PostTasksExecution<HashdockOptions> = async (rawOptions, context) => {
-  const { normalizeHashdockOptions, writeRunReport } = await inference();
+  const { normalizeHashdockOptions, writeRunReport } = await import('@hashdock/core/report');
   const options = normalizeHashdockOptions(rawOptions);
   const isImageTask = (id: string) => {
     const target = id.split(':')[1] ?? '';
