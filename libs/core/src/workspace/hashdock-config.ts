@@ -3,7 +3,7 @@ import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
 import { readJsoncFile } from './read-jsonc-file';
 
-import { PLUGIN_NAME } from '../names';
+import { DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, PLUGIN_NAME } from '../names';
 export { IMAGE_EXECUTOR, PLUGIN_NAME } from '../names';
 
 /** Options of the plugin entry in nx.json: the one configuration every entry point reads. */
@@ -100,7 +100,7 @@ export function normalizeHashdockOptions(options: HashdockOptions | undefined, s
   const buildTarget = options?.buildTarget ?? 'build';
   const [target, configuration] = buildTarget === false ? [] : buildTarget.split(':');
   return {
-    targetName: options?.targetName ?? 'image',
+    targetName: options?.targetName ?? DEFAULT_TARGET_NAME,
     registry: options?.registry ?? 'localhost:5000',
     namespace: options?.namespace ?? 'hashdock',
     tags: options?.tags ?? [...DEFAULT_TAG_TEMPLATES],
@@ -108,7 +108,7 @@ export function normalizeHashdockOptions(options: HashdockOptions | undefined, s
     ...(options?.platform ? { platform: options.platform } : {}),
     ...(target ? { buildTarget: configuration ? { target, configuration } : { target } } : {}),
     context: contextTemplate(options?.context ?? 'project'),
-    manifestDir: options?.manifestDir ?? 'dist/images',
+    manifestDir: options?.manifestDir ?? DEFAULT_MANIFEST_DIR,
     builder: options?.builder ?? 'auto',
   };
 }

@@ -7,7 +7,7 @@ import type { CreateDependencies, CreateNodesResult, CreateNodesV2, DependencyTy
 // DependencyType's values, without loading @nx/devkit for them.
 const STATIC = 'static' as unknown as DependencyType.static;
 const IMPLICIT = 'implicit' as unknown as DependencyType.implicit;
-import { DOCKERFILE_GLOB, IMAGE_EXECUTOR } from '@hashdock/core/names';
+import { DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, DOCKERFILE_GLOB, IMAGE_EXECUTOR } from '@hashdock/core/names';
 import type { HashdockOptions, ImageTarget } from '@hashdock/core/workspace';
 
 /** The inference code, loaded only when the cached targets cannot answer (a plugin worker starts on every graph). */
@@ -97,17 +97,18 @@ export const createDependencies: CreateDependencies<HashdockOptions> = (_options
 
 /** After a run with image tasks: dist/images/report.md (and the GitHub step summary). */
 export const postTasksExecution: PostTasksExecution<HashdockOptions> = async (rawOptions, context) => {
-  const { normalizeHashdockOptions, writeRunReport } = await import('@hashdock/core/report');
-  const options = normalizeHashdockOptions(rawOptions);
+  // Options were checked when the graph was made; the hook needs two of them, with their defaults.
+  const targetName = rawOptions?.targetName ?? DEFAULT_TARGET_NAME;
   const isImageTask = (id: string) => {
     const target = id.split(':')[1] ?? '';
-    return target === options.targetName || target.startsWith(`${options.targetName}-`);
+    return target === targetName || target.startsWith(`${targetName}-`);
   };
   const imageTasks = Object.entries(context.taskResults).filter(([id]) => isImageTask(id));
   if (imageTasks.length === 0) return;
   const cached = new Set(
     imageTasks.filter(([, result]) => ['local-cache', 'remote-cache', 'local-cache-kept-existing'].includes(result.status)).map(([id]) => id.split(':')[0]),
   );
-  const path = await writeRunReport(posix.join(context.workspaceRoot, options.manifestDir), cached);
+  const { writeRunReport } = await import('@hashdock/core/report');
+  const path = await writeRunReport(posix.join(context.workspaceRoot, rawOptions?.manifestDir ?? DEFAULT_MANIFEST_DIR), cached);
   if (path) console.log(`hashdock report: ${path}`);
 };
