@@ -94,6 +94,7 @@ export async function benchPeers(count = 50): Promise<Row[]> {
     await writeFile(join(root, 'nx.json'), JSON.stringify({ ...nxJson, plugins }, null, 2));
   };
   try {
+    await mkdir(roots.hashdock);
     await generateWorkspace(count, roots.hashdock, namespace, { nodeModules });
     // Untimed: the base, pushed by Hashdock, is what the peers' services build FROM.
     await runCommand(join(roots.hashdock, 'node_modules/.bin/nx'), ['run', 'base:image', '--outputStyle=static'], { cwd: roots.hashdock, env: env(roots.hashdock), timeoutMs: 300_000 });
