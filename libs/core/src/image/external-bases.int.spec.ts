@@ -107,6 +107,11 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
     expect(await resolveBaseDigest(registry, `${repository}:multi`, 'linux/amd64')).toEqual({ digest: amd.digest, index: sha256Digest(bytes), repository });
     expect(await resolveBaseDigest(registry, `${repository}:multi`, 'linux/arm64')).toEqual({ digest: arm.digest, index: sha256Digest(bytes), repository });
     await expect(resolveBaseDigest(registry, `${repository}:multi`, 'linux/s390x')).rejects.toThrow(/has no image for linux\/s390x \(it has linux\/amd64, linux\/arm64\/v8\)/);
+    // Pinned by digest, as careful Dockerfiles write bases: an index is descended the same way; an image is itself.
+    expect(await resolveBaseDigest(registry, `${repository}@${sha256Digest(bytes)}`, 'linux/arm64')).toEqual({ digest: arm.digest, index: sha256Digest(bytes), repository });
+    expect(await resolveBaseDigest(registry, `${repository}:multi@${sha256Digest(bytes)}`, 'linux/amd64')).toEqual({ digest: amd.digest, index: sha256Digest(bytes), repository });
+    expect(await resolveBaseDigest(registry, `${repository}@${amd.digest}`, 'linux/arm64')).toEqual({ digest: amd.digest, repository });
+    await expect(resolveBaseDigest(registry, `${repository}@sha256:${'0'.repeat(64)}`, 'linux/amd64')).rejects.toThrow(`${repository}@sha256:${'0'.repeat(64)} is not in its registry`);
   });
 
   it('an unreachable base registry is an error naming the base and the Dockerfile line', async () => {

@@ -54,16 +54,16 @@ export function platformFor(flag: string | undefined, target: string): string {
 
 /**
  * Resolve one reference to the manifest digest for a platform: an index gives
- * its child for that platform (both recorded); a reference already written
- * with `@sha256:` is used as it is.
+ * its child for that platform (both recorded), whether a tag names it or a
+ * digest pins it (`node:24@sha256:<index>`, as pinned bases usually are).
  */
 export async function resolveBaseDigest(registry: RegistryClient, reference: string, platform: string): Promise<{ digest: string; index?: string; repository: string }> {
   const parsed = parseReference(reference);
   const repository = parsed.name;
-  if (parsed.digest) return { digest: parsed.digest, repository };
-  const tag = parsed.tag ?? 'latest';
-  const manifest = await getManifest(registry, repository, tag).catch((error: unknown) => {
-    if (error instanceof RegistryResponseError && error.status === 404) throw new Error(`${repository}:${tag} is not in its registry (404 at ${error.url})`, { cause: error });
+  const wanted = parsed.digest ?? parsed.tag ?? 'latest';
+  const shown = parsed.digest ? `${repository}@${wanted}` : `${repository}:${wanted}`;
+  const manifest = await getManifest(registry, repository, wanted).catch((error: unknown) => {
+    if (error instanceof RegistryResponseError && error.status === 404) throw new Error(`${shown} is not in its registry (404 at ${error.url})`, { cause: error });
     throw error;
   });
   if (!isIndex(manifest.mediaType)) return { digest: manifest.digest, repository };

@@ -125,6 +125,23 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     expect(await hasTag(client, svc.manifest.repository, svc.manifest.contentHash)).toBe(svc.manifest.digest);
   });
 
+  it('a base pinned by its index digest (FROM root@sha256:<index>) is descended per platform as its tag is', async () => {
+    const indexDigest = (await getManifest(client, rootRepo, 'two')).digest;
+    const pinned = `${rootRepo}@${indexDigest}`;
+    const base = await buildImage(options('base', { repository: `localhost:5000/${ns}/base-pinned`, buildArgs: { ROOT_IMAGE: pinned } }), deps);
+    expect(base.manifest).toMatchObject({ status: 'built', platform: 'linux/amd64,linux/arm64', builder: { name: 'registry' } });
+    expect(base.manifest.externalBases).toEqual({
+      [`${pinned} (linux/amd64)`]: { digest: platformBase.amd64.digest, platform: 'linux/amd64', index: indexDigest },
+      [`${pinned} (linux/arm64)`]: { digest: platformBase.arm64.digest, platform: 'linux/arm64', index: indexDigest },
+    });
+    const index = json(await getManifest(client, base.manifest.repository, base.manifest.digest!));
+    for (const child of index.manifests) {
+      const arch = child.platform.architecture as 'amd64' | 'arm64';
+      const layers = json(await getManifest(client, base.manifest.repository, child.digest)).layers.map((layer: { digest: string }) => layer.digest);
+      expect(layers.slice(0, platformBase[arch].layers.length), arch).toEqual(platformBase[arch].layers);
+    }
+  });
+
   it('several platforms: the docker builder is refused, and so is a base that is one image', async () => {
     await expect(buildImage(options('svc', { builder: 'docker', repository: `localhost:5000/${ns}/svc-docker` }), deps)).rejects.toThrow('several platforms (linux/amd64, linux/arm64) are built by the registry builder only');
     const root = await localRootImage();
