@@ -106,6 +106,20 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     expect(after.hash).not.toBe(before.hash);
   }, 120_000);
 
+  it('a gitignored file the Dockerfile copies, made by no Nx task, changes both hashes (hashed from disk)', async () => {
+    await mkdir(join(ws.root, 'apps/api/generated'), { recursive: true });
+    await writeFile(join(ws.root, 'apps/api/generated/config.json'), '{"mode":"a"}\n');
+    await writeFile(join(ws.root, 'apps/api/.gitignore'), 'generated/\n');
+    await ws.edit('apps/api/Dockerfile', (text) => text.replace('COPY dist/ /app/', 'COPY dist/ /app/\nCOPY generated/ /app/generated/'));
+    await ws.commit('api: ship a generated config');
+    const before = await plan('api');
+    expect((await plan('api')).hit).toBe(true);
+    await writeFile(join(ws.root, 'apps/api/generated/config.json'), '{"mode":"b"}\n');
+    const after = await plan('api');
+    expect(after.hit, after.output).toBe(false);
+    expect(after.hash).not.toBe(before.hash);
+  }, 120_000);
+
   it('the host architecture (default platform) is an input: an arm64 machine does not replay an amd64 result', async () => {
     const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
     delete nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options.platform;

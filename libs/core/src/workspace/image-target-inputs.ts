@@ -10,7 +10,7 @@ import { ImageTarget } from './image-targets';
 import { ExternalFrom } from '../image/external-bases';
 
 /** Nx's input forms, as plain data (the core imports nothing from Nx). */
-export type NxInput = string | { env: string } | { runtime: string } | { dependentTasksOutputFiles: string; transitive?: boolean };
+export type NxInput = string | { fileset: string; includeIgnored?: boolean } | { env: string } | { runtime: string } | { dependentTasksOutputFiles: string; transitive?: boolean };
 
 export const GIT_SHA_RUNTIME_INPUT = 'git rev-parse --short=12 HEAD';
 /**
@@ -108,8 +108,13 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   const scope = target.dockerfileText !== undefined ? contextScopeOf(target.dockerfileText, target.options.buildArgs ?? {}) : undefined;
   const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
   const dockerfile = fileToken(target, target.dockerfile);
+  const filesets = contextInputs(target, patterns, sources, ownsItsTree(target.projectRoot, projectFiles));
   const inputs: NxInput[] = [
-    ...contextInputs(target, patterns, sources, ownsItsTree(target.projectRoot, projectFiles)),
+    // What COPY/ADD reads is hashed from disk, gitignored files included (Nx 23.3+; older Nx ignores the
+    // flag): a bundle built outside Nx or a generated file is what Docker sends, and a change in it must
+    // not replay the old manifest. Only named sources: a whole context from disk would be every
+    // node_modules and .git Docker is told to skip, walked on every run.
+    ...(sources ? filesets.map((fileset) => ({ fileset, includeIgnored: true })) : filesets),
     dockerfile,
     // Creating either ignore file changes what Docker sends, so both count even when absent.
     `${dockerfile}.dockerignore`,

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverImageTargets } from './discover-images';
 import { dockerfileVariant, isDockerfileName } from './dockerfile-names';
 import { normalizeHashdockOptions } from './hashdock-config';
-import { imageTargetInputs, imageTargetOutputs, ownsItsTree } from './image-target-inputs';
+import { imageTargetInputs, imageTargetOutputs, NxInput, ownsItsTree } from './image-target-inputs';
 import { ImageTarget } from './image-targets';
 
 describe('Dockerfile names', () => {
@@ -82,6 +82,8 @@ describe('resolveImageTargets (the one model)', () => {
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
+  /** File-set inputs as strings: COPY sources come as `{ fileset, includeIgnored: true }`, the rest as strings. */
+  const filesets = (inputs: NxInput[]) => inputs.flatMap((input) => (typeof input === 'string' ? [input] : 'fileset' in input ? [input.fileset] : []));
   const summary = (targets: ImageTarget[]) =>
     targets.map((t) => ({ id: `${t.project}:${t.targetName}`, name: t.name, dockerfile: t.dockerfile, context: t.context, dependsOn: t.dependsOn }));
 
@@ -108,9 +110,10 @@ describe('resolveImageTargets (the one model)', () => {
     expect(web).toMatchObject({ context: '.', dependsOn: ['build'], defaultConfiguration: 'production' });
     const inputs = await imageTargetInputs(root, web);
     // Only what COPY reads from the root context; the host's architecture and the external base's digest at run time.
+    // COPY sources are hashed from disk, gitignored files included (a bundle built outside Nx is what Docker sends).
     expect(inputs.slice(0, 11)).toEqual([
-      '{workspaceRoot}/apps/web/dist',
-      '{workspaceRoot}/apps/web/dist/**/*',
+      { fileset: '{workspaceRoot}/apps/web/dist', includeIgnored: true },
+      { fileset: '{workspaceRoot}/apps/web/dist/**/*', includeIgnored: true },
       '{projectRoot}/Dockerfile.prod',
       '{projectRoot}/Dockerfile.prod.dockerignore',
       '{workspaceRoot}/.dockerignore',
@@ -124,7 +127,7 @@ describe('resolveImageTargets (the one model)', () => {
     expect(inputs.slice(11)).toEqual([{ runtime: 'uname -m || node -p process.arch' }, { runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
     // BuildKit's <Dockerfile>.dockerignore replaces the context's .dockerignore.
     const api = targets.find((t) => t.name === 'api')!;
-    expect((await imageTargetInputs(root, api)).slice(0, 4)).toEqual(['{workspaceRoot}/dist', '{workspaceRoot}/dist/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);
+    expect(filesets(await imageTargetInputs(root, api)).slice(0, 4)).toEqual(['{workspaceRoot}/dist', '{workspaceRoot}/dist/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);
     expect(await imageTargetInputs(root, api)).toContainEqual({ env: 'HASHDOCK_BUILD_ARG_ROOT_IMAGE' });
   });
 
@@ -134,7 +137,7 @@ describe('resolveImageTargets (the one model)', () => {
     const rooted = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace' }));
     const web = rooted.find((t) => t.name === 'web')!;
     // From the workspace root: the sources under the project are the project's; root exclusions follow where exact.
-    expect((await imageTargetInputs(root, web, own)).filter((input) => typeof input === 'string' && !input.includes('Dockerfile'))).toEqual([
+    expect(filesets(await imageTargetInputs(root, web, own)).filter((input) => !input.includes('Dockerfile'))).toEqual([
       '{projectRoot}/dist',
       '{projectRoot}/dist/**/*',
       '!{workspaceRoot}/**/*.map',
@@ -151,12 +154,12 @@ describe('resolveImageTargets (the one model)', () => {
     ]);
     // A project nested below (its files are its own in Nx's map), or no list at all: from the workspace root.
     for (const files of [[...own, 'apps/web/e2e/project.json'], undefined]) {
-      expect((await imageTargetInputs(root, web, files)).slice(0, 2)).toEqual(['{workspaceRoot}/apps/web/dist', '{workspaceRoot}/apps/web/dist/**/*']);
+      expect(filesets(await imageTargetInputs(root, web, files)).slice(0, 2)).toEqual(['{workspaceRoot}/apps/web/dist', '{workspaceRoot}/apps/web/dist/**/*']);
     }
     // The project's own context (the default policy), with Dockerfile.dockerignore's `src`.
     const api = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.name === 'api')!;
-    expect((await imageTargetInputs(root, api, own)).slice(0, 4)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*', '!{projectRoot}/src', '!{projectRoot}/src/**']);
-    expect((await imageTargetInputs(root, api, [...own, 'apps/api/tools/seed/package.json'])).slice(0, 4)).toEqual([
+    expect(filesets(await imageTargetInputs(root, api, own)).slice(0, 4)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*', '!{projectRoot}/src', '!{projectRoot}/src/**']);
+    expect(filesets(await imageTargetInputs(root, api, [...own, 'apps/api/tools/seed/package.json'])).slice(0, 4)).toEqual([
       '{workspaceRoot}/apps/api/dist',
       '{workspaceRoot}/apps/api/dist/**/*',
       '!{workspaceRoot}/apps/api/src',
