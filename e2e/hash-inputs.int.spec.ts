@@ -106,7 +106,10 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     expect(after.hash).not.toBe(before.hash);
   }, 120_000);
 
-  it('a gitignored file the Dockerfile copies, made by no Nx task, changes both hashes (hashed from disk)', async () => {
+  it('with hashIgnoredSources, a gitignored file the Dockerfile copies, made by no Nx task, changes both hashes', async () => {
+    const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
+    nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options.hashIgnoredSources = true;
+    await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
     await mkdir(join(ws.root, 'apps/api/generated'), { recursive: true });
     await writeFile(join(ws.root, 'apps/api/generated/config.json'), '{"mode":"a"}\n');
     await writeFile(join(ws.root, 'apps/api/.gitignore'), 'generated/\n');

@@ -96,9 +96,10 @@ export function contextInputs(target: ImageTarget, patterns: readonly IgnorePatt
  * fileset; build outputs and base manifests as the outputs of the tasks it
  * depends on), the Dockerfile and both ignore files Docker may read, and every
  * environment variable that changes the tag. `projectFiles`: the workspace's
- * project.json and package.json files as Nx lists them (see ownsItsTree).
+ * project.json and package.json files as Nx lists them (see ownsItsTree);
+ * `hashIgnoredSources`: the plugin option of that name.
  */
-export async function imageTargetInputs(workspaceRoot: string, target: ImageTarget, projectFiles?: readonly string[]): Promise<NxInput[]> {
+export async function imageTargetInputs(workspaceRoot: string, target: ImageTarget, projectFiles?: readonly string[], options: { hashIgnoredSources?: boolean } = {}): Promise<NxInput[]> {
   let patterns: IgnorePattern[] | undefined;
   try {
     patterns = await readIgnorePatterns(await findIgnoreFile(join(workspaceRoot, target.context), join(workspaceRoot, target.dockerfile)));
@@ -110,11 +111,11 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   const dockerfile = fileToken(target, target.dockerfile);
   const filesets = contextInputs(target, patterns, sources, ownsItsTree(target.projectRoot, projectFiles));
   const inputs: NxInput[] = [
-    // What COPY/ADD reads is hashed from disk, gitignored files included (Nx 23.3+; older Nx ignores the
-    // flag): a bundle built outside Nx or a generated file is what Docker sends, and a change in it must
-    // not replay the old manifest. Only named sources: a whole context from disk would be every
-    // node_modules and .git Docker is told to skip, walked on every run.
-    ...(sources ? filesets.map((fileset) => ({ fileset, includeIgnored: true })) : filesets),
+    // With `hashIgnoredSources`, what COPY/ADD reads is hashed from disk, gitignored files included (Nx
+    // 23.3+; older Nx ignores the flag): a file built outside Nx or generated is what Docker sends, and a
+    // change in it must not replay the old manifest. Only named sources: a whole context from disk would
+    // be every node_modules and .git Docker is told to skip, walked on every run.
+    ...(sources && options.hashIgnoredSources ? filesets.map((fileset) => ({ fileset, includeIgnored: true })) : filesets),
     dockerfile,
     // Creating either ignore file changes what Docker sends, so both count even when absent.
     `${dockerfile}.dockerignore`,

@@ -110,10 +110,9 @@ describe('resolveImageTargets (the one model)', () => {
     expect(web).toMatchObject({ context: '.', dependsOn: ['build'], defaultConfiguration: 'production' });
     const inputs = await imageTargetInputs(root, web);
     // Only what COPY reads from the root context; the host's architecture and the external base's digest at run time.
-    // COPY sources are hashed from disk, gitignored files included (a bundle built outside Nx is what Docker sends).
     expect(inputs.slice(0, 11)).toEqual([
-      { fileset: '{workspaceRoot}/apps/web/dist', includeIgnored: true },
-      { fileset: '{workspaceRoot}/apps/web/dist/**/*', includeIgnored: true },
+      '{workspaceRoot}/apps/web/dist',
+      '{workspaceRoot}/apps/web/dist/**/*',
       '{projectRoot}/Dockerfile.prod',
       '{projectRoot}/Dockerfile.prod.dockerignore',
       '{workspaceRoot}/.dockerignore',
@@ -125,6 +124,12 @@ describe('resolveImageTargets (the one model)', () => {
       { env: 'SOURCE_DATE_EPOCH' },
     ]);
     expect(inputs.slice(11)).toEqual([{ runtime: 'uname -m || node -p process.arch' }, { runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
+    // hashIgnoredSources: the COPY sources are hashed from disk, gitignored files included (Nx 23.3+).
+    expect((await imageTargetInputs(root, web, undefined, { hashIgnoredSources: true })).slice(0, 3)).toEqual([
+      { fileset: '{workspaceRoot}/apps/web/dist', includeIgnored: true },
+      { fileset: '{workspaceRoot}/apps/web/dist/**/*', includeIgnored: true },
+      '{projectRoot}/Dockerfile.prod',
+    ]);
     // BuildKit's <Dockerfile>.dockerignore replaces the context's .dockerignore.
     const api = targets.find((t) => t.name === 'api')!;
     expect(filesets(await imageTargetInputs(root, api)).slice(0, 4)).toEqual(['{workspaceRoot}/dist', '{workspaceRoot}/dist/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);

@@ -14,7 +14,7 @@ import type { HashdockOptions, ImageTarget } from '@hashdock/core/workspace';
 const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
-async function renderTarget(workspaceRoot: string, target: ImageTarget, projectFiles: readonly string[] | undefined): Promise<TargetConfiguration> {
+async function renderTarget(workspaceRoot: string, target: ImageTarget, projectFiles: readonly string[] | undefined, hashIgnoredSources: boolean): Promise<TargetConfiguration> {
   const { imageTargetInputs, imageTargetOutputs } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
@@ -22,7 +22,7 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, projectF
     executor: IMAGE_EXECUTOR,
     cache: true,
     dependsOn: target.dependsOn,
-    inputs: await imageTargetInputs(workspaceRoot, target, projectFiles),
+    inputs: await imageTargetInputs(workspaceRoot, target, projectFiles, { hashIgnoredSources }),
     outputs: imageTargetOutputs(target),
     options: target.inferred,
     ...(configuration ? { defaultConfiguration: configuration } : {}),
@@ -59,7 +59,7 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       const projectFiles = await nxProjectFiles(context.workspaceRoot);
       for (const target of targets) {
         results.set(target.source, {
-          projects: { [target.projectRoot]: { name: target.project, targets: { [target.targetName]: await renderTarget(context.workspaceRoot, target, projectFiles) } } },
+          projects: { [target.projectRoot]: { name: target.project, targets: { [target.targetName]: await renderTarget(context.workspaceRoot, target, projectFiles, config.hashIgnoredSources) } } },
         });
       }
       return dockerfiles.map((file) => [file, results.get(file) ?? {}] as [string, CreateNodesResult]);
