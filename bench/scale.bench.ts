@@ -19,7 +19,8 @@ export async function generateWorkspace(count: number, root: string, namespace: 
   const plugin = { plugin: '@hashdock/nx-plugin', options: { namespace, context: 'workspace', tags: ['{contentHash}'], buildTarget: false, buildArgs: { ROOT_IMAGE: await localRootImage() } } };
   await writeFile(join(root, 'nx.json'), JSON.stringify({ plugins: [plugin, ...(extra.plugins ?? [])], useDaemonProcess: false, targetDefaults: { noop: { cache: true } } }, null, 2));
   await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'scale', private: true }));
-  await writeFile(join(root, '.gitignore'), 'node_modules\n.nx\ndist\n');
+  // `/dist` only: each service's own dist/ is committed, so Nx sees what its Dockerfile copies (no task builds it here).
+  await writeFile(join(root, '.gitignore'), 'node_modules\n.nx\n/dist\n');
   await mkdir(join(root, 'libs/shared'), { recursive: true });
   await writeFile(join(root, 'libs/shared/index.js'), 'exports.greeting = "hello";\n');
   await mkdir(join(root, 'apps/base'), { recursive: true });
