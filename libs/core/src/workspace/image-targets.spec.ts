@@ -37,6 +37,7 @@ describe('normalizeHashdockOptions', () => {
     [{ buildArgs: { A: 1 } }, 'option "buildArgs" must be an object of strings'],
     [{ buildTarget: 'a:b:c' }, 'option "buildTarget" must be a string or false'],
     [{ registy: 'x' }, 'has no option "registy"'],
+    [{ hashIgnoredSources: 'yes' }, 'option "hashIgnoredSources" must be true or false, got the string "yes"'],
   ])('refuses %j naming nx.json and the option', (options, message) => {
     expect(() => normalizeHashdockOptions(options as never)).toThrow(message);
   });
@@ -47,7 +48,8 @@ describe('normalizeHashdockOptions', () => {
       buildTarget: { target: 'build', configuration: 'production' },
     });
     expect(normalizeHashdockOptions({ buildTarget: false }).buildTarget).toBeUndefined();
-    expect(normalizeHashdockOptions(undefined)).toMatchObject({ context: '{projectRoot}', buildTarget: { target: 'build' }, targetName: 'image' });
+    expect(normalizeHashdockOptions(undefined)).toMatchObject({ context: '{projectRoot}', buildTarget: { target: 'build' }, targetName: 'image', hashIgnoredSources: false });
+    expect(normalizeHashdockOptions({ hashIgnoredSources: true }).hashIgnoredSources).toBe(true);
   });
 });
 
