@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '@hashdock/core';
 import { REPO_ROOT } from '../e2e/support/sandbox-workspace';
-import { medianSeconds, Row } from './support';
+import { median, Row, timed } from './support';
 
 /** A workspace of `count` projects, each with a Dockerfile, and nx.json with or without Hashdock. */
 async function generateWorkspace(count: number, withPlugin: boolean): Promise<string> {
@@ -38,16 +38,24 @@ export async function benchInference(count = 200): Promise<Row[]> {
   try {
     const rows: Row[] = [];
     for (const cold of [true, false]) {
-      // Interleaved: each round measures both, so machine noise hits both alike.
-      const [pluginSeconds, bareSeconds] = [await medianSeconds(5, show(withPlugin, cold)), await medianSeconds(5, show(bare, cold))];
+      // Interleaved: each round measures both, so machine noise hits both alike (9 rounds after a warm-up of each).
+      await show(withPlugin, cold)();
+      await show(bare, cold)();
+      const plugin: number[] = [];
+      const without: number[] = [];
+      for (let round = 0; round < 9; round++) {
+        plugin.push(await timed(show(withPlugin, cold)));
+        without.push(await timed(show(bare, cold)));
+      }
+      const [pluginSeconds, bareSeconds] = [median(plugin), median(without)];
       rows.push({
         benchmark: `nx show projects, ${count + 1} projects with a Dockerfile (${cold ? 'cold' : 'warm'})`,
         subject: 'with @hashdock/nx-plugin',
         baseline: 'without',
         subjectSeconds: pluginSeconds,
         baselineSeconds: bareSeconds,
-        goal: 'report (issue 13: <= 1.2x warm at 500)',
-        met: true,
+        // Issue 13's goal is for a warm graph at 500 projects; other rows are reported.
+        ...(!cold && count >= 500 ? { goal: '≤ 1.2', met: pluginSeconds <= 1.2 * bareSeconds } : { goal: 'report', met: true }),
       });
     }
     return rows;
