@@ -30,6 +30,23 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     return { hash, hit: cacheHit(run.output, `${project}:image`), output: run.output };
   }
 
+  /** A change Nx must see: the next plan is not a cache hit and plans a new content hash; the one after hits. */
+  async function expectSeen(project: string, change: () => Promise<void>): Promise<void> {
+    const before = await plan(project);
+    await change();
+    const after = await plan(project);
+    expect(after.hit, after.output).toBe(false);
+    expect(after.hash).not.toBe(before.hash);
+    expect((await plan(project)).hit).toBe(true);
+  }
+
+  /** Edit the Hashdock plugin's options in nx.json. */
+  async function pluginOptions(edit: (options: Record<string, unknown>) => void): Promise<void> {
+    const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
+    edit(nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options);
+    await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+  }
+
   /** Push a root image that differs from `localRootImage()` by one ENV, under a tag this test owns. */
   async function pushRoot(reference: string, marker: string): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'hashdock-root-'));
@@ -76,21 +93,10 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
       env.HASHDOCK_BUILD_ARG_ROOT_IMAGE = other;
     }],
     ['the external base digest (re-pushed under the same tag)', 'base', () => pushRoot(env.HASHDOCK_BUILD_ARG_ROOT_IMAGE, 'two')],
-    ['the platform option', 'base', async () => {
-      const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
-      nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options.platform = 'linux/arm64';
-      await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
-    }],
+    ['the platform option', 'base', () => pluginOptions((options) => (options.platform = 'linux/arm64'))],
   ];
 
-  it.each(cases)('%s changes both hashes (%s)', async (_, project, change) => {
-    const before = await plan(project);
-    await change();
-    const after = await plan(project);
-    expect(after.hit, after.output).toBe(false);
-    expect(after.hash).not.toBe(before.hash);
-    expect((await plan(project)).hit).toBe(true);
-  }, 120_000);
+  it.each(cases)('%s changes both hashes (%s)', (_, project, change) => expectSeen(project, change), 120_000);
 
   it('a file of a project nested in the context changes both hashes (Nx files it under that project, not the image\'s)', async () => {
     await mkdir(join(ws.root, 'apps/api/seed'), { recursive: true });
@@ -98,35 +104,25 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     await writeFile(join(ws.root, 'apps/api/seed/data.json'), '{"rows":1}\n');
     await ws.edit('apps/api/Dockerfile', (text) => text.replace('COPY dist/ /app/', 'COPY dist/ /app/\nCOPY seed/data.json /app/seed/'));
     await ws.commit('api: seed data from a nested project');
-    const before = await plan('api');
+    await plan('api');
     expect((await plan('api')).hit).toBe(true);
-    await writeFile(join(ws.root, 'apps/api/seed/data.json'), '{"rows":2}\n');
-    const after = await plan('api');
-    expect(after.hit, after.output).toBe(false);
-    expect(after.hash).not.toBe(before.hash);
+    await expectSeen('api', () => writeFile(join(ws.root, 'apps/api/seed/data.json'), '{"rows":2}\n'));
   }, 120_000);
 
   it('with hashIgnoredSources, a gitignored file the Dockerfile copies, made by no Nx task, changes both hashes', async () => {
-    const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
-    nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options.hashIgnoredSources = true;
-    await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+    await pluginOptions((options) => (options.hashIgnoredSources = true));
     await mkdir(join(ws.root, 'apps/api/generated'), { recursive: true });
     await writeFile(join(ws.root, 'apps/api/generated/config.json'), '{"mode":"a"}\n');
     await writeFile(join(ws.root, 'apps/api/.gitignore'), 'generated/\n');
     await ws.edit('apps/api/Dockerfile', (text) => text.replace('COPY dist/ /app/', 'COPY dist/ /app/\nCOPY generated/ /app/generated/'));
     await ws.commit('api: ship a generated config');
-    const before = await plan('api');
+    await plan('api');
     expect((await plan('api')).hit).toBe(true);
-    await writeFile(join(ws.root, 'apps/api/generated/config.json'), '{"mode":"b"}\n');
-    const after = await plan('api');
-    expect(after.hit, after.output).toBe(false);
-    expect(after.hash).not.toBe(before.hash);
+    await expectSeen('api', () => writeFile(join(ws.root, 'apps/api/generated/config.json'), '{"mode":"b"}\n'));
   }, 120_000);
 
   it('the host architecture (default platform) is an input: an arm64 machine does not replay an amd64 result', async () => {
-    const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
-    delete nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options.platform;
-    await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+    await pluginOptions((options) => delete options.platform);
     await plan('base');
     expect((await plan('base')).hit).toBe(true);
     env.PATH = `${fakeArchBin}:${process.env.PATH}`;
