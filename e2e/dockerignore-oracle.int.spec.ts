@@ -187,7 +187,16 @@ describe.skipIf(!environment.available)('.dockerignore rules agree with Docker i
 
   it(`agrees on ${CASES} random contexts and ignore files (seeds from ${BASE_SEED}) and on the regression seeds`, async () => {
     const seeds = [...REGRESSION_SEEDS, ...Array.from({ length: CASES }, (_, i) => BASE_SEED + i)];
-    const differences = (await inParallel(seeds, PARALLEL, (seed) => runCase(root, seed))).filter((difference): difference is Difference => difference !== undefined);
+    const first = (await inParallel(seeds, PARALLEL, (seed) => runCase(root, seed))).filter((difference): difference is Difference => difference !== undefined);
+    // Under the full suite's load, Docker once sent a whole context with its .dockerignore unapplied (seed
+    // 1246479487; alone, 12 times in parallel, it never did again). A difference counts when it holds on a
+    // second, unloaded build of the same case: a real disagreement is stable, a flake of the engine is not.
+    const differences: Difference[] = [];
+    for (const difference of first) {
+      const again = await runCase(root, difference.seed);
+      if (again) differences.push(again);
+      else console.warn(`dockerignore oracle: seed ${difference.seed} differed once and agreed on a second build (an engine flake): ${describeDifference(difference)}`);
+    }
     const shown = differences.slice(0, 8).map(describeDifference).join('\n');
     expect(differences.map((difference) => difference.seed), `${differences.length} of ${seeds.length} cases differ from Docker:\n${shown}`).toEqual([]);
   }, 600_000);
