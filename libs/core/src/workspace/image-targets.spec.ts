@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverImageTargets } from './discover-images';
 import { dockerfileVariant, isDockerfileName } from './dockerfile-names';
 import { normalizeHashdockOptions } from './hashdock-config';
-import { imageTargetInputs, imageTargetOutputs, NxInput, ownsItsTree } from './image-target-inputs';
+import { imageTargetInputs, imageTargetOptions, imageTargetOutputs, NxInput, ownsItsTree } from './image-target-inputs';
 import { ImageTarget } from './image-targets';
 
 describe('Dockerfile names', () => {
@@ -111,7 +111,7 @@ describe('resolveImageTargets (the one model)', () => {
     const web = targets.find((t) => t.name === 'web')!;
     expect(web).toMatchObject({ context: '.', dependsOn: ['build'], defaultConfiguration: 'production' });
     const inputs = await imageTargetInputs(root, web);
-    // Only what COPY reads from the root context; the host's architecture and the external base's digest at run time.
+    // Only what COPY reads from the root context; the external base's digest at run time.
     expect(inputs.slice(0, 11)).toEqual([
       '{workspaceRoot}/apps/web/dist',
       '{workspaceRoot}/apps/web/dist/**/*',
@@ -125,7 +125,7 @@ describe('resolveImageTargets (the one model)', () => {
       { env: 'HASHDOCK_BUILDER' },
       { env: 'SOURCE_DATE_EPOCH' },
     ]);
-    expect(inputs.slice(11)).toEqual([{ runtime: 'uname -m || node -p process.arch' }, { runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
+    expect(inputs.slice(11)).toEqual([{ runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
     // hashIgnoredSources: the COPY sources are hashed from disk, gitignored files included (Nx 23.3+).
     expect((await imageTargetInputs(root, web, undefined, { hashIgnoredSources: true })).slice(0, 3)).toEqual([
       { fileset: '{workspaceRoot}/apps/web/dist', includeIgnored: true },
@@ -136,6 +136,19 @@ describe('resolveImageTargets (the one model)', () => {
     const api = targets.find((t) => t.name === 'api')!;
     expect(filesets(await imageTargetInputs(root, api)).slice(0, 4)).toEqual(['{workspaceRoot}/dist', '{workspaceRoot}/dist/**/*', '!{workspaceRoot}/src', '!{workspaceRoot}/src/**']);
     expect(await imageTargetInputs(root, api)).toContainEqual({ env: 'HASHDOCK_BUILD_ARG_ROOT_IMAGE' });
+  });
+
+  it('gives Nx the platform in the options: the host platform by default, so another architecture is another hash without a runtime input', async () => {
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', tags: ['{contentHash}'] }));
+    const api = targets.find((t) => t.name === 'api')!;
+    expect(api.inferred.platform).toBeUndefined();
+    expect(imageTargetOptions(api, 'x64').platform).toBe('linux/amd64');
+    expect(imageTargetOptions(api, 'arm64').platform).toBe('linux/arm64');
+    expect(imageTargetOptions(api, 'x64')).toEqual({ ...api.inferred, platform: 'linux/amd64' });
+    expect((await imageTargetInputs(root, api)).filter((input) => typeof input === 'object' && 'runtime' in input && !input.runtime.includes('base-digest'))).toEqual([]);
+    // A configured platform is kept as it is, on any host.
+    const pinned = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', platform: 'linux/amd64,linux/arm64' }))).find((t) => t.name === 'api')!;
+    expect(imageTargetOptions(pinned, 'arm64').platform).toBe('linux/amd64,linux/arm64');
   });
 
   it('names filesets from the project root only where Nx files everything under it to that project', async () => {

@@ -6,4 +6,4 @@ export type { HashdockOptions } from './hashdock-config';
 export { resolveImageTargets } from './image-targets';
 export type { ImageTarget } from './image-targets';
 export { imageTargetCandidates } from './discover-images';
-export { imageTargetInputs, imageTargetOutputs } from './image-target-inputs';
+export { imageTargetInputs, imageTargetOptions, imageTargetOutputs } from './image-target-inputs';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateDependenciesContext } from '@nx/devkit';
+import { hostPlatform } from '@hashdock/core';
 import { createDependencies, createNodesV2 } from './plugin';
 
 describe('hashdock plugin', () => {
@@ -40,7 +41,7 @@ describe('hashdock plugin', () => {
       dependsOn: ['build', { projects: ['base'], target: 'image' }],
       outputs: ['{workspaceRoot}/dist/images/api.json'],
       // The inferred options; Nx merges the project's own ({ context }) over them.
-      options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', name: 'api', namespace: 'acme', buildArgs: {} },
+      options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', name: 'api', namespace: 'acme', buildArgs: {}, platform: hostPlatform() },
     });
     expect(api.targets!.image.metadata?.description).toBe(
       "Build acme/api from apps/api/Dockerfile (context .), tag it by content hash and push it, or reuse the registry's copy",
@@ -60,7 +61,6 @@ describe('hashdock plugin', () => {
       { env: 'SOURCE_DATE_EPOCH' },
       { env: 'HASHDOCK_BUILD_ARG_BASE_IMAGE' },
       { runtime: 'git rev-parse --short=12 HEAD' },
-      { runtime: 'uname -m || node -p process.arch' },
     ]);
     const debug = results['apps/api/Dockerfile.debug'].projects!['apps/api'].targets!['image-debug'];
     expect(debug).toMatchObject({ options: { name: 'api-debug', dockerfile: '{projectRoot}/Dockerfile.debug' } });

@@ -15,7 +15,7 @@ const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
 async function renderTarget(workspaceRoot: string, target: ImageTarget, projectFiles: readonly string[] | undefined, hashIgnoredSources: boolean): Promise<TargetConfiguration> {
-  const { imageTargetInputs, imageTargetOutputs } = await inference();
+  const { imageTargetInputs, imageTargetOptions, imageTargetOutputs } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
   return {
@@ -24,7 +24,7 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, projectF
     dependsOn: target.dependsOn,
     inputs: await imageTargetInputs(workspaceRoot, target, projectFiles, { hashIgnoredSources }),
     outputs: imageTargetOutputs(target),
-    options: target.inferred,
+    options: imageTargetOptions(target),
     ...(configuration ? { defaultConfiguration: configuration } : {}),
     configurations: {
       ci: { push: true },
@@ -51,7 +51,8 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, projectF
 export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   DOCKERFILE_GLOB,
   async (dockerfiles, rawOptions, context) => {
-    return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles }, async () => {
+    // The host's architecture is part of what is inferred (the default platform, see imageTargetOptions).
+    return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles, arch: process.arch }, async () => {
       const { imageTargetCandidates, normalizeHashdockOptions, resolveImageTargets } = await inference();
       const config = normalizeHashdockOptions(rawOptions);
       const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles));
