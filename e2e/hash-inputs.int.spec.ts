@@ -141,6 +141,26 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     }
   }, 180_000);
 
+  it('with a stage, what that stage reads changes both hashes, what only other stages read changes neither, and the stage itself is an input', async () => {
+    await mkdir(join(ws.root, 'apps/staged'), { recursive: true });
+    await writeFile(join(ws.root, 'apps/staged/project.json'), JSON.stringify({ name: 'staged', targets: { image: { options: { stage: 'runtime' } } } }));
+    await writeFile(join(ws.root, 'apps/staged/Dockerfile'), 'FROM scratch AS runtime\nCOPY motd /etc/motd\nFROM runtime AS debug\nCOPY debug.txt /debug.txt\n');
+    await writeFile(join(ws.root, 'apps/staged/motd'), 'hello\n');
+    await writeFile(join(ws.root, 'apps/staged/debug.txt'), 'one\n');
+    await ws.commit('staged: a runtime and a debug stage');
+    const first = await plan('staged');
+    expect((await ws.manifest('staged')).stage).toBe('runtime');
+    expect((await plan('staged')).hit).toBe(true);
+    // Only the debug stage copies debug.txt: the runtime image is the same, and Nx need not run at all.
+    await writeFile(join(ws.root, 'apps/staged/debug.txt'), 'two\n');
+    const unread = await plan('staged');
+    expect(unread.hit, unread.output).toBe(true);
+    expect(unread.hash).toBe(first.hash);
+    await expectSeen('staged', () => writeFile(join(ws.root, 'apps/staged/motd'), 'hello again\n'));
+    await expectSeen('staged', () => ws.edit('apps/staged/project.json', (text) => text.replace('"runtime"', '"debug"')));
+    expect((await ws.manifest('staged')).stage).toBe('debug');
+  }, 180_000);
+
   it('the manifest location is an output: moving it is a new task', async () => {
     await ws.edit('apps/base/project.json', (text) => {
       const project = JSON.parse(text);

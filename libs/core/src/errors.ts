@@ -66,3 +66,18 @@ export class MissingCopySourceError extends HashdockError {
     );
   }
 }
+
+/** The `stage` option (docker build --target) names no stage of the Dockerfile. */
+export class UnknownStageError extends HashdockError {
+  readonly dockerfile: string;
+  readonly stage: string;
+  constructor(dockerfile: string, stage: string, stages: readonly string[]) {
+    super(
+      'UNKNOWN_STAGE',
+      `${dockerfile} has no stage named "${stage}" (option "stage", docker build --target). ` +
+        (stages.length ? `Its named stages: ${stages.join(', ')}.` : 'It names no stage: write FROM <image> AS <name>.'),
+    );
+    this.dockerfile = dockerfile;
+    this.stage = stage;
+  }
+}

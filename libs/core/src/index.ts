@@ -23,6 +23,7 @@ export * from './tags/git-sha';
 export * from './manifest/image-manifest';
 export * from './docker/dockerfile-from';
 export * from './docker/dockerfile-instructions';
+export * from './docker/dockerfile-stages';
 export * from './docker/context-reads';
 export * from './docker/build-args';
 export * from './docker/docker-driver';

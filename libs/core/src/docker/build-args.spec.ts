@@ -24,6 +24,12 @@ describe('buildCommandArgs', () => {
     ]);
   });
 
+  it('builds the stage named by target (docker build --target)', () => {
+    expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], platform: 'linux/arm64', target: 'runtime' })).toEqual([
+      'build', '--file', 'D', '--platform', 'linux/arm64', '--target', 'runtime', '--tag', 't', '.',
+    ]);
+  });
+
   it('passes secrets as BuildKit secret files and honours noCache', () => {
     expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], secretFiles: { npm: '/tmp/s' }, noCache: true })).toEqual([
       'build', '--file', 'D', '--secret', 'id=npm,src=/tmp/s', '--no-cache', '--tag', 't', '.',

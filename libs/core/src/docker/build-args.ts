@@ -5,6 +5,8 @@ export interface BuildCommandOptions {
   buildArgs?: Record<string, string>;
   cacheFrom?: readonly string[];
   platform?: string;
+  /** The stage to build (`--target`); the last one when unset. */
+  target?: string;
   labels?: Record<string, string>;
   /** Embed BuildKit's inline cache so a fresh daemon can reuse layers via --cache-from. */
   inlineCache?: boolean;
@@ -23,6 +25,7 @@ export function buildCommandArgs(options: BuildCommandOptions): string[] {
   const args = ['build', '--file', options.dockerfile];
   if (options.progress) args.push('--progress', options.progress);
   if (options.platform) args.push('--platform', options.platform);
+  if (options.target) args.push('--target', options.target);
   for (const [name, value] of sorted(options.buildArgs)) args.push('--build-arg', `${name}=${value}`);
   if (options.inlineCache) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1');
   for (const [name, value] of sorted(options.labels)) args.push('--label', `${name}=${value}`);

@@ -19,7 +19,8 @@ export interface DockerfileFroms {
   froms: FromLine[];
 }
 
-function substitute(value: string, args: Record<string, string | undefined>): string {
+/** A FROM image with global ARG defaults substituted, as BuildKit expands it. */
+export function substitute(value: string, args: Record<string, string | undefined>): string {
   return value.replace(/\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g, (_, braced, fallback, bare) => {
     const name = braced ?? bare;
     return args[name] ?? fallback ?? '';

@@ -45,6 +45,23 @@ describe('contentHash', () => {
     expect(result.hash).toBe('2db2a13cb9d808d2');
   });
 
+  it('with a stage, records it and hashes the Dockerfile as that stage reads it', async () => {
+    const dockerfile = 'FROM x AS runtime\nCOPY a.txt /a\nFROM runtime AS debug\nCOPY b.txt /b\n';
+    const forRuntime = 'FROM x AS runtime\nCOPY a.txt /a\n\n\n';
+    // The Dockerfile outside the context, so only its hash line sees an edit to it.
+    await makeContext(dir, { 'docker/Dockerfile': dockerfile, 'ctx/a.txt': 'a', 'ctx/b.txt': 'b' });
+    const input = { ...base, contextDir: join(dir, 'ctx'), dockerfile: join(dir, 'docker/Dockerfile') };
+    const whole = await contentHash(input);
+    const staged = await contentHash({ ...input, stage: 'runtime', dockerfileText: forRuntime });
+    expect(staged.canonical.split('\n').slice(0, 4)).toEqual(['hashdock-content-v2', 'platform linux/amd64', `dockerfile ${staged.dockerfileHash}`, 'stage runtime']);
+    expect(staged.dockerfileHash).not.toBe(whole.dockerfileHash);
+    expect(whole.canonical).not.toContain('\nstage ');
+    // The same stage text in another Dockerfile (its other stages differ) is the same image.
+    await writeFile(join(dir, 'docker/Dockerfile'), dockerfile.replace('b.txt /b', 'b.txt /c'));
+    expect((await contentHash({ ...input, stage: 'runtime', dockerfileText: forRuntime })).hash).toBe(staged.hash);
+    expect((await contentHash({ ...input, stage: 'debug', dockerfileText: forRuntime })).hash).not.toBe(staged.hash);
+  });
+
   it('is the same for the same bytes at another path and another mtime', async () => {
     const other = await mkdtemp(join(tmpdir(), 'hashdock-hash-other-'));
     try {

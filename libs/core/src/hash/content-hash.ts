@@ -14,6 +14,10 @@ export interface ContentHashInput {
   /** Build args that shape the image. Secrets never belong here. */
   buildArgs?: Record<string, string>;
   platform: string;
+  /** The Dockerfile stage built (docker build --target). */
+  stage?: string;
+  /** The Dockerfile as the build reads it (for a stage: the stages it reaches); default: the file's bytes. */
+  dockerfileText?: string;
   /** Content hashes of the workspace images this one builds FROM, by build arg or project name. */
   baseImages?: Record<string, string>;
   /** Manifest digests of the external images this one builds FROM (for the target platform), by build arg or FROM reference. */
@@ -139,6 +143,7 @@ function sortedPairs(record: Record<string, string> | undefined): [string, strin
 /** The canonical description of an image's inputs. Pure: same inputs, same text, on any machine. */
 export function canonicalDescription(parts: {
   platform: string;
+  stage?: string;
   dockerfileHash: string;
   buildArgs?: Record<string, string>;
   baseImages?: Record<string, string>;
@@ -146,6 +151,8 @@ export function canonicalDescription(parts: {
   files: readonly FileHash[];
 }): string {
   const lines = [CONTENT_HASH_VERSION, `platform ${parts.platform}`, `dockerfile ${parts.dockerfileHash}`];
+  // Only with a stage: every hash made without one keeps its text, and so its tag.
+  if (parts.stage) lines.push(`stage ${parts.stage}`);
   // A digest of each value, never the value: the canonical text is pushed as the image's inputs record.
   for (const [name, value] of sortedPairs(parts.buildArgs)) lines.push(`arg ${JSON.stringify(name)} ${valueDigest(value)}`);
   for (const [name, hash] of sortedPairs(parts.baseImages)) lines.push(`base ${JSON.stringify(name)} ${hash}`);
@@ -187,13 +194,14 @@ export async function contentHash(input: ContentHashInput, hasher?: XxHasher): P
   const [missing] = missingSources(entries, input.scope);
   if (missing) throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir);
   const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, input.scope), input.modes, input.cache);
-  const dockerfileHash = toHex64(xx.h64Raw(await fs.readFile(input.dockerfile)));
+  const dockerfileHash = toHex64(xx.h64Raw(input.dockerfileText !== undefined ? Buffer.from(input.dockerfileText) : await fs.readFile(input.dockerfile)));
   // Build args that name base images are represented by the base's content hash or digest instead.
   const buildArgs = Object.fromEntries(
     Object.entries(input.buildArgs ?? {}).filter(([name]) => !(input.baseImages && name in input.baseImages) && !(input.externalBases && name in input.externalBases)),
   );
   const canonical = canonicalDescription({
     platform: input.platform,
+    ...(input.stage ? { stage: input.stage } : {}),
     dockerfileHash,
     buildArgs,
     baseImages: input.baseImages,

@@ -6,6 +6,7 @@ import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
 import { ExternalBase, resolveExternalBases } from './external-bases';
 import { DockerDriver } from '../docker/docker-driver';
 import { declaredArgNames } from '../docker/dockerfile-from';
+import { dockerfileForStage } from '../docker/dockerfile-stages';
 import { contentHash, ContentHashResult } from '../hash/content-hash';
 import { FileHashCache } from '../hash/file-hash-cache';
 import { ModeRule } from '../hash/git-mode';
@@ -141,6 +142,7 @@ function buildManifest(
     status: fields.status,
     pushed: fields.pushed,
     platform: options.platform,
+    ...(options.stage ? { stage: options.stage } : {}),
     ...(fields.plan ? { plan: fields.plan } : {}),
     baseImages: Object.fromEntries(bases.map((base) => [base.project, base.contentHash])),
     ...(externalBases.length
@@ -162,7 +164,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   parseRepository(options.repository);
   const xx = deps.hasher ?? (await createXxHasher());
   await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
-  const dockerfileText = await fs.readFile(options.dockerfile, 'utf8');
+  const dockerfileFile = await fs.readFile(options.dockerfile, 'utf8');
+  // With a stage, everything below reads only what `docker build --target` builds.
+  const dockerfileText = options.stage ? dockerfileForStage(dockerfileFile, options.stage, options.dockerfile) : dockerfileFile;
   clock.mark('setup');
   const bases = await resolveBases(options, dockerfileText, deps.registry);
   // Only args the Dockerfile declares reach docker and the hash: an unused one would change the tag for nothing.
@@ -193,6 +197,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         dockerfile: options.dockerfile,
         buildArgs,
         platform: options.platform,
+        ...(options.stage ? { stage: options.stage, dockerfileText } : {}),
         baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
         externalBases: Object.fromEntries(externalBases.map((base) => [base.key, base.digest])),
         scope,
@@ -230,6 +235,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     if (builder) deps.log(`hashdock: plan ${options.project}: builder ${builder.name} (${builder.reason})`);
     for (const base of externalBases)
       deps.log(`hashdock: plan ${options.project}: base ${base.reference} → ${base.pinned} (${base.platform}${base.index ? `, index ${base.index}` : ''})`);
+    if (options.stage) deps.log(`hashdock: plan ${options.project}: stage ${options.stage} (docker build --target)`);
     deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
     manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build', builder });
   } else if (existing) {

@@ -43,6 +43,7 @@ export async function dockerBuild(
           buildArgs: build.buildArgs,
           cacheFrom: build.cacheFrom,
           platform: options.platform,
+          ...(options.stage ? { target: options.stage } : {}),
           labels: { [LABEL_CONTENT_HASH]: build.hash, [LABEL_PROJECT]: options.project },
           inlineCache: true,
           noCache: options.noCache,

@@ -14,6 +14,8 @@ export interface ImageBuildOptions {
   /** Environment for `docker build` (not hashed: it does not reach the image). */
   env: Record<string, string>;
   platform: string;
+  /** The Dockerfile stage to build (docker build --target), lower-cased; the last stage when unset. */
+  stage?: string;
   push: boolean;
   dryRun: boolean;
   noCache: boolean;

@@ -18,6 +18,12 @@ describe('rebuild reasons', () => {
     expect(diffCanonical(after, after)).toEqual([]);
   });
 
+  it('names a change of stage', () => {
+    const withStage = (stage: string) => ['hashdock-content-v2', 'platform linux/amd64', 'dockerfile aaaa', `stage ${stage}`, ''].join('\n');
+    expect(diffCanonical(withStage('runtime'), withStage('debug'))).toEqual([{ input: 'stage', change: 'changed' }]);
+    expect(diffCanonical(before, withStage('debug'))).toContainEqual({ input: 'stage', change: 'added' });
+  });
+
   it('renders the report: cached tasks marked, reasons only for rebuilt images', () => {
     const markdown = renderImageReport(
       [

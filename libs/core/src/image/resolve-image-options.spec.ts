@@ -24,6 +24,15 @@ describe('resolveImageOptions', () => {
     expect(options.workspaceImages).toEqual({ 'acme/api': 'api', 'acme/base': 'base', 'pr-12/api': 'api', 'pr-12/base': 'base' });
   });
 
+  it('takes the stage as BuildKit matches it (lower-cased), and leaves it unset by default', () => {
+    expect(normalizeOptions({ stage: 'Runtime' }, facts).stage).toBe('runtime');
+    expect('stage' in normalizeOptions({}, facts)).toBe(false);
+  });
+
+  it.each([[''], ['1st'], ['run time'], ['${STAGE}'], [7]])('refuses the stage %j, naming the option', (stage) => {
+    expect(() => normalizeOptions({ stage: stage as string }, facts)).toThrow(/^Option "stage" must name a Dockerfile stage/);
+  });
+
   it('takes build-arg overrides from HASHDOCK_BUILD_ARG_<NAME>', () => {
     const options = normalizeOptions({ buildArgs: { ROOT_IMAGE: 'local/root:1', OTHER: 'x' } }, { ...facts, env: { HASHDOCK_BUILD_ARG_ROOT_IMAGE: 'node:24-slim', HASHDOCK_BUILD_ARG_: 'ignored' } });
     expect(options.buildArgs).toEqual({ ROOT_IMAGE: 'node:24-slim', OTHER: 'x' });

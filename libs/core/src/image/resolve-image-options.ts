@@ -4,6 +4,7 @@ import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
 import { hostPlatform, ImageBuildOptions } from './image-options';
 import { imageNameOf } from '../workspace/image-name';
 import { IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
+import { STAGE_NAME } from '../docker/dockerfile-stages';
 
 /** What a user sets on an image target (the executor's schema). */
 export interface ImageTargetOptions {
@@ -20,6 +21,8 @@ export interface ImageTargetOptions {
   buildArgs?: Record<string, string>;
   env?: Record<string, string>;
   platform?: string;
+  /** The Dockerfile stage to build (docker build --target); the last stage when unset. */
+  stage?: string;
   push?: boolean;
   dryRun?: boolean;
   noCache?: boolean;
@@ -68,6 +71,13 @@ export function refuseSecretBuildArgs(buildArgs: Record<string, string>): void {
       'Pass it as a BuildKit secret instead: "secrets": { "<id>": "<ENV_VARIABLE>" } in the image target, ' +
       'and RUN --mount=type=secret,id=<id> in the Dockerfile (never hashed, never in history or logs).',
   );
+}
+
+/** A stage name as BuildKit accepts it (matched without regard to case). */
+function stageOption(value: unknown): string {
+  if (typeof value !== 'string' || !STAGE_NAME.test(value.toLowerCase()))
+    throw new InvalidOptionError('stage', `Option "stage" must name a Dockerfile stage (FROM <image> AS <name>: a letter, then letters, digits, ".", "_" or "-"), got ${JSON.stringify(value)}`);
+  return value.toLowerCase();
 }
 
 function builderOption(value: string): ImageBuilder {
@@ -125,6 +135,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     buildArgs,
     env: { ...options.env },
     platform: options.platform ?? hostPlatform(),
+    ...(options.stage !== undefined ? { stage: stageOption(options.stage) } : {}),
     push: options.push ?? true,
     dryRun: options.dryRun ?? false,
     noCache: options.noCache ?? false,

@@ -22,6 +22,8 @@ export interface ImageManifest {
   /** Whether the image exists in the registry now. */
   pushed: boolean;
   platform: string;
+  /** The Dockerfile stage built (docker build --target), when not the last. */
+  stage?: string;
   /** For a dry run: what a real run would do. */
   plan?: 'build' | 'exists';
   /** Workspace images built FROM: image name → content hash. */

@@ -203,6 +203,31 @@ describe('resolveImageTargets (the one model)', () => {
     expect(targets.find((t) => t.name === 'api')!.bases).toEqual([{ project: 'base', targetName: 'image', name: 'base' }]);
   });
 
+  it('follows the stage a project builds: its bases, COPY sources and build args only', async () => {
+    await write({
+      'apps/admin/project.json': '{"name":"admin","targets":{"image":{"options":{"stage":"Runtime"}}}}',
+      'apps/admin/Dockerfile':
+        'ARG BASE_IMAGE=acme/base\nARG ROOT_IMAGE\nFROM node:24 AS build\nARG BUILD_FLAVOUR\nCOPY src/ src/\n' +
+        'FROM ${BASE_IMAGE} AS runtime\nCOPY dist/ /app/\nFROM runtime AS debug\nCOPY --from=build /src /src\nCOPY tools/ /tools/\n',
+    });
+    const admin = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildArgs: { ROOT_IMAGE: 'r:1', BUILD_FLAVOUR: 'x' } }))).find((t) => t.project === 'admin')!;
+    expect(admin.options.stage).toBe('Runtime');
+    expect(admin.bases).toEqual([{ project: 'base', targetName: 'image', name: 'base' }]);
+    // node:24 is only the build stage's base, which runtime never reaches.
+    expect(admin.externalBases).toEqual([]);
+    expect(admin.inferred.buildArgs).toEqual({ ROOT_IMAGE: 'r:1' });
+    expect(filesets(await imageTargetInputs(root, admin)).filter((input) => !input.includes('Dockerfile') && !input.includes('dockerignore'))).toEqual(['{workspaceRoot}/apps/admin/dist', '{workspaceRoot}/apps/admin/dist/**/*']);
+    // The stage that reaches the others: every base and source. A stage the file lacks: all of it (the build fails, naming it).
+    for (const stage of ['debug', 'prod']) {
+      await write({ 'apps/admin/project.json': `{"name":"admin","targets":{"image":{"options":{"stage":"${stage}"}}}}` });
+      const other = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.project === 'admin')!;
+      expect(other.externalBases.map((from) => from.reference)).toEqual(['node:24']);
+      expect(filesets(await imageTargetInputs(root, other)).filter((input) => !input.includes('Dockerfile') && !input.includes('dockerignore') && !input.startsWith('!'))).toEqual([
+        ...['src', 'dist', 'tools'].flatMap((dir) => [`{workspaceRoot}/apps/admin/${dir}`, `{workspaceRoot}/apps/admin/${dir}/**/*`]),
+      ]);
+    }
+  });
+
   it('drops the build dependency when buildTarget is false', async () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildTarget: false }));
     expect(targets.find((t) => t.name === 'api')!.dependsOn).toEqual([{ projects: ['base'], target: 'image' }]);

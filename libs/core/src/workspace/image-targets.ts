@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, posix, relative } from 'node:path';
-import { HashdockError } from '../errors';
+import { HashdockError, UnknownStageError } from '../errors';
+import { dockerfileForStage } from '../docker/dockerfile-stages';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findWorkspaceBaseImages } from '../image/base-images';
 import { ExternalFrom, externalFroms } from '../image/external-bases';
@@ -68,6 +69,21 @@ function readText(workspaceRoot: string, path: string): string | undefined {
     return readFileSync(isAbsolute(path) ? path : `${workspaceRoot}/${path}`, 'utf8');
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The part of the Dockerfile a `stage` option builds, so inputs and base
+ * edges follow it; the whole file when the stage is missing (the executor
+ * then fails naming it, and an unread stage is never left out of the inputs).
+ */
+function stageText(text: string | undefined, stage: string | undefined, dockerfile: string): string | undefined {
+  if (text === undefined || stage === undefined) return text;
+  try {
+    return dockerfileForStage(text, stage, dockerfile);
+  } catch (error) {
+    if (error instanceof UnknownStageError) return text;
+    throw error;
   }
 }
 
@@ -147,7 +163,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
   const name = stringOption(own, 'name') ?? (variant ? `${imageNameOf(project.name)}-${variant}` : imageNameOf(project.name));
   const dockerfileTemplate = project.root === '.' ? `{projectRoot}/${dockerfile}` : `{projectRoot}/${posix.relative(project.root, dockerfile)}`;
   const effectiveDockerfile = workspaceRelative(workspaceRoot, stringOption(own, 'dockerfile') ?? dockerfileTemplate, project);
-  const dockerfileText = readText(workspaceRoot, effectiveDockerfile);
+  const dockerfileText = stageText(readText(workspaceRoot, effectiveDockerfile), stringOption(own, 'stage'), effectiveDockerfile);
   const declared = dockerfileText ? declaredArgNames(dockerfileText) : new Set<string>();
   const inferred: ImageTargetOptions = {
     dockerfile: dockerfileTemplate,
