@@ -142,24 +142,40 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
   }, 180_000);
 
   it('with a stage, what that stage reads changes both hashes, what only other stages read changes neither, and the stage itself is an input', async () => {
+    // image builds the runtime stage; image-debug, declared with the executor alone, the debug stage of the same Dockerfile.
+    const targets = { image: { options: { stage: 'runtime' } }, 'image-debug': { executor: '@hashdock/nx-plugin:image', options: { stage: 'debug' } } };
     await mkdir(join(ws.root, 'apps/staged'), { recursive: true });
-    await writeFile(join(ws.root, 'apps/staged/project.json'), JSON.stringify({ name: 'staged', targets: { image: { options: { stage: 'runtime' } } } }));
+    await writeFile(join(ws.root, 'apps/staged/project.json'), JSON.stringify({ name: 'staged', targets }));
     await writeFile(join(ws.root, 'apps/staged/Dockerfile'), 'FROM scratch AS runtime\nCOPY motd /etc/motd\nFROM runtime AS debug\nCOPY debug.txt /debug.txt\n');
     await writeFile(join(ws.root, 'apps/staged/motd'), 'hello\n');
     await writeFile(join(ws.root, 'apps/staged/debug.txt'), 'one\n');
     await ws.commit('staged: a runtime and a debug stage');
+    const planDebug = async () => {
+      const run = await ws.nx(['run', 'staged:image-debug', '--dryRun'], env);
+      expect(run.exitCode, run.output).toBe(0);
+      const manifest = await ws.manifest('staged-debug');
+      return { hash: manifest.contentHash, stage: manifest.stage, hit: cacheHit(run.output, 'staged:image-debug'), output: run.output };
+    };
     const first = await plan('staged');
     expect((await ws.manifest('staged')).stage).toBe('runtime');
     expect((await plan('staged')).hit).toBe(true);
-    // Only the debug stage copies debug.txt: the runtime image is the same, and Nx need not run at all.
+    const debug = await planDebug();
+    expect(debug.stage).toBe('debug');
+    expect(debug.hash).not.toBe(first.hash);
+    expect((await planDebug()).hit).toBe(true);
+    // Only the debug stage copies debug.txt: the runtime image is the same, and Nx need not run it at all.
     await writeFile(join(ws.root, 'apps/staged/debug.txt'), 'two\n');
     const unread = await plan('staged');
     expect(unread.hit, unread.output).toBe(true);
     expect(unread.hash).toBe(first.hash);
+    const read = await planDebug();
+    expect(read.hit, read.output).toBe(false);
+    expect(read.hash).not.toBe(debug.hash);
     await expectSeen('staged', () => writeFile(join(ws.root, 'apps/staged/motd'), 'hello again\n'));
     await expectSeen('staged', () => ws.edit('apps/staged/project.json', (text) => text.replace('"runtime"', '"debug"')));
-    expect((await ws.manifest('staged')).stage).toBe('debug');
-  }, 180_000);
+    // Now both targets build the same stage of the same bytes: one content hash, two repositories.
+    expect(await ws.manifest('staged')).toMatchObject({ stage: 'debug', contentHash: (await planDebug()).hash });
+  }, 240_000);
 
   it('the manifest location is an output: moving it is a new task', async () => {
     await ws.edit('apps/base/project.json', (text) => {

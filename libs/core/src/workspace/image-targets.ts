@@ -8,6 +8,7 @@ import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
 import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
 import { HashdockConfig } from './hashdock-config';
+import { IMAGE_EXECUTOR } from '../names';
 import { imageNameOf } from './image-name';
 import { WorkspaceProject } from './project-files';
 
@@ -99,7 +100,9 @@ function stringOption(options: Record<string, unknown> | undefined, key: string)
  * keeps `<targetName>` and each other gets `<targetName>-<variant>`, its own
  * repository (`<name>-<variant>`) and manifest. The project's own target
  * options (project.json, package.json `nx`) override the inferred ones, here
- * exactly as Nx merges them, so inputs follow what actually runs.
+ * exactly as Nx merges them, so inputs follow what actually runs. A target the
+ * project declares with the image executor (`image-debug` with `stage: debug`)
+ * is resolved the same way, its repository `<name>-<target name without "image-">`.
  */
 export function resolveImageTargets(workspaceRoot: string, config: HashdockConfig, candidates: readonly ImageTargetCandidate[]): ImageTarget[] {
   const byRoot = new Map<string, { project: WorkspaceProject; dockerfiles: string[] }>();
@@ -118,7 +121,16 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
       if (clash !== undefined) throw new DockerfileVariantClashError(project.name, clash, dockerfile, variant);
       variants.set(variant, dockerfile);
     }
-    for (const [variant, dockerfile] of variants) targets.push(resolveOne(workspaceRoot, config, project, dockerfile, variant));
+    const inferred = [...variants].map(([variant, dockerfile]) => resolveOne(workspaceRoot, config, project, dockerfile, variant));
+    targets.push(...inferred);
+    // Targets the project declares with the image executor (another stage, another Dockerfile) get the same
+    // inference: inputs, outputs, base edges. Their default Dockerfile is the one the main target builds.
+    const primary = variants.get('') ?? sorted[0];
+    for (const [targetName, declared] of Object.entries(project.targets)) {
+      if (declared.executor !== IMAGE_EXECUTOR || inferred.some((target) => target.targetName === targetName)) continue;
+      const variant = targetName.startsWith(`${config.targetName}-`) ? targetName.slice(config.targetName.length + 1) : targetName;
+      targets.push(resolveOne(workspaceRoot, config, project, primary, variant, targetName));
+    }
   }
   const byName = new Map<string, ImageTarget>();
   for (const target of targets) {
@@ -157,8 +169,8 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
   return targets;
 }
 
-function resolveOne(workspaceRoot: string, config: HashdockConfig, project: WorkspaceProject, dockerfile: string, variant: string): ImageTarget {
-  const targetName = variant ? `${config.targetName}-${variant}` : config.targetName;
+function resolveOne(workspaceRoot: string, config: HashdockConfig, project: WorkspaceProject, dockerfile: string, variant: string, declaredName?: string): ImageTarget {
+  const targetName = declaredName ?? (variant ? `${config.targetName}-${variant}` : config.targetName);
   const own = project.targets[targetName]?.options;
   const name = stringOption(own, 'name') ?? (variant ? `${imageNameOf(project.name)}-${variant}` : imageNameOf(project.name));
   const dockerfileTemplate = project.root === '.' ? `{projectRoot}/${dockerfile}` : `{projectRoot}/${posix.relative(project.root, dockerfile)}`;

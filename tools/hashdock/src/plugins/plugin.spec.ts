@@ -80,6 +80,27 @@ describe('hashdock plugin', () => {
     expect(base.inputs).not.toContainEqual({ runtime: 'git rev-parse --short=12 HEAD' });
   });
 
+  it('gives a target the project declares with the image executor the same inference: another stage of the same Dockerfile', async () => {
+    await writeFile(join(root, 'apps/base/Dockerfile'), 'ARG ROOT_IMAGE=node:24-slim\nFROM ${ROOT_IMAGE} AS runtime\nCOPY dist/ /app/\nFROM runtime AS debug\nCOPY tools/ /tools/\n');
+    await writeFile(
+      join(root, 'apps/base/project.json'),
+      JSON.stringify({ name: 'base', targets: { image: { options: { stage: 'runtime' } }, 'image-debug': { executor: '@hashdock/nx-plugin:image', options: { stage: 'debug' } } } }),
+    );
+    const results = Object.fromEntries(await run({ namespace: 'acme' }));
+    const targets = results['apps/base/Dockerfile'].projects!['apps/base'].targets!;
+    expect(Object.keys(targets)).toEqual(['image', 'image-debug']);
+    expect(targets['image-debug']).toMatchObject({
+      executor: '@hashdock/nx-plugin:image',
+      cache: true,
+      dependsOn: ['build'],
+      outputs: ['{workspaceRoot}/dist/images/base-debug.json'],
+      options: { dockerfile: '{projectRoot}/Dockerfile', name: 'base-debug' },
+    });
+    const copied = (inputs: unknown[]) => inputs.filter((input) => typeof input === 'string' && !input.includes('ockerfile') && !input.includes('dockerignore'));
+    expect(copied(targets.image.inputs!)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*']);
+    expect(copied(targets['image-debug'].inputs!)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*', '{projectRoot}/tools', '{projectRoot}/tools/**/*']);
+  });
+
   it('fails with one message naming nx.json and the option', async () => {
     await expect(run({ tags: 'latest' })).rejects.toThrow('nx.json: plugin "@hashdock/nx-plugin" option "tags" must be an array of strings, got the string "latest"');
   });

@@ -58,10 +58,11 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles));
       const results = new Map<string, CreateNodesResult>();
       const projectFiles = await nxProjectFiles(context.workspaceRoot);
+      // Keyed by Dockerfile: a target the project declares shares its Dockerfile's entry with the inferred one.
       for (const target of targets) {
-        results.set(target.source, {
-          projects: { [target.projectRoot]: { name: target.project, targets: { [target.targetName]: await renderTarget(context.workspaceRoot, target, projectFiles, config.hashIgnoredSources) } } },
-        });
+        const rendered = await renderTarget(context.workspaceRoot, target, projectFiles, config.hashIgnoredSources);
+        const known = results.get(target.source)?.projects?.[target.projectRoot]?.targets ?? {};
+        results.set(target.source, { projects: { [target.projectRoot]: { name: target.project, targets: { ...known, [target.targetName]: rendered } } } });
       }
       return dockerfiles.map((file) => [file, results.get(file) ?? {}] as [string, CreateNodesResult]);
     });
