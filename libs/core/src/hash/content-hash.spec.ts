@@ -62,6 +62,19 @@ describe('contentHash', () => {
     expect((await contentHash({ ...input, stage: 'debug', dockerfileText: forRuntime })).hash).not.toBe(staged.hash);
   });
 
+  it('records each label by its value\'s digest: a label is part of the image', async () => {
+    await makeContext(dir, { Dockerfile: 'FROM x\n' });
+    const input = { ...base, contextDir: dir, dockerfile: join(dir, 'Dockerfile') };
+    const plain = await contentHash(input);
+    const labelled = await contentHash({ ...input, labels: { 'z.label': 'b', 'a.label': 'a' } });
+    expect(labelled.canonical.split('\n').filter((line) => line.startsWith('label '))).toEqual([
+      'label "a.label" sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb',
+      'label "z.label" sha256:3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d',
+    ]);
+    expect(labelled.hash).not.toBe(plain.hash);
+    expect((await contentHash({ ...input, labels: {} })).hash).toBe(plain.hash);
+  });
+
   it('is the same for the same bytes at another path and another mtime', async () => {
     const other = await mkdtemp(join(tmpdir(), 'hashdock-hash-other-'));
     try {

@@ -13,6 +13,8 @@ export interface ContentHashInput {
   dockerfile: string;
   /** Build args that shape the image. Secrets never belong here. */
   buildArgs?: Record<string, string>;
+  /** Labels set on the image besides Hashdock's own. */
+  labels?: Record<string, string>;
   platform: string;
   /** The Dockerfile stage built (docker build --target). */
   stage?: string;
@@ -146,6 +148,7 @@ export function canonicalDescription(parts: {
   stage?: string;
   dockerfileHash: string;
   buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
   baseImages?: Record<string, string>;
   externalBases?: Record<string, string>;
   files: readonly FileHash[];
@@ -155,6 +158,7 @@ export function canonicalDescription(parts: {
   if (parts.stage) lines.push(`stage ${parts.stage}`);
   // A digest of each value, never the value: the canonical text is pushed as the image's inputs record.
   for (const [name, value] of sortedPairs(parts.buildArgs)) lines.push(`arg ${JSON.stringify(name)} ${valueDigest(value)}`);
+  for (const [name, value] of sortedPairs(parts.labels)) lines.push(`label ${JSON.stringify(name)} ${valueDigest(value)}`);
   for (const [name, hash] of sortedPairs(parts.baseImages)) lines.push(`base ${JSON.stringify(name)} ${hash}`);
   for (const [name, digest] of sortedPairs(parts.externalBases)) lines.push(`base ${JSON.stringify(name)} ${digest}`);
   for (const file of parts.files) lines.push(`${fileKind(file)} ${file.hash} ${JSON.stringify(canonicalPath(file))}`);
@@ -204,6 +208,7 @@ export async function contentHash(input: ContentHashInput, hasher?: XxHasher): P
     ...(input.stage ? { stage: input.stage } : {}),
     dockerfileHash,
     buildArgs,
+    labels: input.labels,
     baseImages: input.baseImages,
     externalBases: input.externalBases,
     files,

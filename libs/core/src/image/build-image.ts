@@ -196,6 +196,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         contextDir: options.contextDir,
         dockerfile: options.dockerfile,
         buildArgs,
+        labels: options.labels,
         platform: options.platform,
         ...(options.stage ? { stage: options.stage, dockerfileText } : {}),
         baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
@@ -271,7 +272,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
           base: builder.base!,
           repository: options.repository,
           platform: options.platform,
-          labels: { [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
+          labels: { ...options.labels, [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
           epoch: options.sourceDateEpoch,
           knownBlobs: await readKnownBlobs(blobsFile, options.repository),
         });

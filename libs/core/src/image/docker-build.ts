@@ -44,7 +44,7 @@ export async function dockerBuild(
           cacheFrom: build.cacheFrom,
           platform: options.platform,
           ...(options.stage ? { target: options.stage } : {}),
-          labels: { [LABEL_CONTENT_HASH]: build.hash, [LABEL_PROJECT]: options.project },
+          labels: { ...options.labels, [LABEL_CONTENT_HASH]: build.hash, [LABEL_PROJECT]: options.project },
           inlineCache: true,
           noCache: options.noCache,
           progress: 'plain',

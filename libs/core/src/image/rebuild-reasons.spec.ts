@@ -18,6 +18,11 @@ describe('rebuild reasons', () => {
     expect(diffCanonical(after, after)).toEqual([]);
   });
 
+  it('names a changed label', () => {
+    const withLabel = (digest: string) => ['hashdock-content-v2', 'platform linux/amd64', `label "org.opencontainers.image.source" sha256:${digest}`, ''].join('\n');
+    expect(diffCanonical(withLabel('aa'), withLabel('bb'))).toEqual([{ input: 'label:org.opencontainers.image.source', change: 'changed' }]);
+  });
+
   it('names a change of stage', () => {
     const withStage = (stage: string) => ['hashdock-content-v2', 'platform linux/amd64', 'dockerfile aaaa', `stage ${stage}`, ''].join('\n');
     expect(diffCanonical(withStage('runtime'), withStage('debug'))).toEqual([{ input: 'stage', change: 'changed' }]);

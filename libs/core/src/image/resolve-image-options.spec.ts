@@ -33,6 +33,15 @@ describe('resolveImageOptions', () => {
     expect(() => normalizeOptions({ stage: stage as string }, facts)).toThrow(/^Option "stage" must name a Dockerfile stage/);
   });
 
+  it('takes fixed labels, and refuses Hashdock\'s own, malformed names and templates, naming the project', () => {
+    expect(normalizeOptions({ labels: { 'org.opencontainers.image.source': 'https://github.com/acme/x' } }, facts).labels).toEqual({ 'org.opencontainers.image.source': 'https://github.com/acme/x' });
+    expect('labels' in normalizeOptions({}, facts)).toBe(false);
+    expect(() => normalizeOptions({ labels: { 'dev.hashdock.project': 'x' } }, facts)).toThrow('project api: label dev.hashdock.project is Hashdock\'s own');
+    expect(() => normalizeOptions({ labels: { 'a b': 'x' } }, facts)).toThrow('project api: label name "a b" is not valid');
+    expect(() => normalizeOptions({ labels: { version: 'v{version}' } }, facts)).toThrow(/^project api: label version has the template \{version\}: labels are part of the image/);
+    expect(() => normalizeOptions({ labels: { a: 1 } as never }, facts)).toThrow('project api: option "labels" must be an object of strings');
+  });
+
   it('takes build-arg overrides from HASHDOCK_BUILD_ARG_<NAME>', () => {
     const options = normalizeOptions({ buildArgs: { ROOT_IMAGE: 'local/root:1', OTHER: 'x' } }, { ...facts, env: { HASHDOCK_BUILD_ARG_ROOT_IMAGE: 'node:24-slim', HASHDOCK_BUILD_ARG_: 'ignored' } });
     expect(options.buildArgs).toEqual({ ROOT_IMAGE: 'node:24-slim', OTHER: 'x' });

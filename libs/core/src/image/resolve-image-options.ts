@@ -5,6 +5,7 @@ import { hostPlatform, ImageBuildOptions } from './image-options';
 import { imageNameOf } from '../workspace/image-name';
 import { IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
 import { STAGE_NAME } from '../docker/dockerfile-stages';
+import { checkImageLabels } from './image-labels';
 
 /** What a user sets on an image target (the executor's schema). */
 export interface ImageTargetOptions {
@@ -19,6 +20,8 @@ export interface ImageTargetOptions {
   extraTags?: string[];
   version?: string;
   buildArgs?: Record<string, string>;
+  /** Labels the image carries (docker build --label): fixed values, part of the content hash. */
+  labels?: Record<string, string>;
   env?: Record<string, string>;
   platform?: string;
   /** The Dockerfile stage to build (docker build --target); the last stage when unset. */
@@ -133,6 +136,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     repository,
     tagTemplates: [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])],
     buildArgs,
+    ...(options.labels !== undefined ? { labels: checkImageLabels(options.labels, `project ${facts.projectName}`) } : {}),
     env: { ...options.env },
     platform: options.platform ?? hostPlatform(),
     ...(options.stage !== undefined ? { stage: stageOption(options.stage) } : {}),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
 import { readJsoncFile } from './read-jsonc-file';
+import { checkImageLabels } from '../image/image-labels';
 
 import { DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, PLUGIN_NAME } from '../names';
 export { IMAGE_EXECUTOR, PLUGIN_NAME } from '../names';
@@ -20,6 +21,8 @@ export interface HashdockOptions {
   buildArgs?: Record<string, string>;
   /** Target platform; the host's when unset. */
   platform?: string;
+  /** Labels every image gets (docker build --label), e.g. org.opencontainers.image.source; part of the content hash. */
+  labels?: Record<string, string>;
   /**
    * Target whose outputs the image needs, run first when the project has it:
    * `build`, or `build:production` for a configuration; `false` for none.
@@ -48,6 +51,7 @@ export interface HashdockConfig {
   namespace: string;
   tags: string[];
   buildArgs: Record<string, string>;
+  labels: Record<string, string>;
   platform?: string;
   buildTarget?: { target: string; configuration?: string };
   /** A path template: `{projectRoot}`, `{workspaceRoot}`, or a workspace path with either. */
@@ -63,6 +67,7 @@ const OPTION_TYPES: Record<keyof HashdockOptions, string> = {
   namespace: 'a string',
   tags: 'an array of strings',
   buildArgs: 'an object of strings',
+  labels: 'an object of strings',
   platform: 'a string',
   buildTarget: 'a string or false',
   context: 'a string',
@@ -82,6 +87,7 @@ function isValid(option: keyof HashdockOptions, value: unknown): boolean {
     case 'tags':
       return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0);
     case 'buildArgs':
+    case 'labels':
       return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
     case 'builder':
       return (IMAGE_BUILDERS as readonly unknown[]).includes(value);
@@ -115,6 +121,7 @@ export function normalizeHashdockOptions(options: HashdockOptions | undefined, s
     namespace: options?.namespace ?? 'hashdock',
     tags: options?.tags ?? [...DEFAULT_TAG_TEMPLATES],
     buildArgs: options?.buildArgs ?? {},
+    labels: options?.labels ? checkImageLabels(options.labels, `${source}: plugin "${PLUGIN_NAME}"`) : {},
     ...(options?.platform ? { platform: options.platform } : {}),
     ...(target ? { buildTarget: configuration ? { target, configuration } : { target } } : {}),
     context: contextTemplate(options?.context ?? 'project'),

@@ -38,6 +38,8 @@ describe('normalizeHashdockOptions', () => {
     [{ buildTarget: 'a:b:c' }, 'option "buildTarget" must be a string or false'],
     [{ registy: 'x' }, 'has no option "registy"'],
     [{ hashIgnoredSources: 'yes' }, 'option "hashIgnoredSources" must be true or false, got the string "yes"'],
+    [{ labels: ['a=b'] }, 'option "labels" must be an object of strings, got an array'],
+    [{ labels: { 'org.opencontainers.image.revision': '{gitSha}' } }, 'nx.json: plugin "@hashdock/nx-plugin": label org.opencontainers.image.revision has the template {gitSha}'],
   ])('refuses %j naming nx.json and the option', (options, message) => {
     expect(() => normalizeHashdockOptions(options as never)).toThrow(message);
   });
@@ -50,6 +52,7 @@ describe('normalizeHashdockOptions', () => {
     expect(normalizeHashdockOptions({ buildTarget: false }).buildTarget).toBeUndefined();
     expect(normalizeHashdockOptions(undefined)).toMatchObject({ context: '{projectRoot}', buildTarget: { target: 'build' }, targetName: 'image', hashIgnoredSources: false });
     expect(normalizeHashdockOptions({ hashIgnoredSources: true }).hashIgnoredSources).toBe(true);
+    expect(normalizeHashdockOptions(undefined).labels).toEqual({});
   });
 });
 
@@ -100,6 +103,9 @@ describe('resolveImageTargets (the one model)', () => {
       { id: 'base:image', name: 'base', dockerfile: 'images/base/Dockerfile', context: 'images/base', dependsOn: ['build'] },
     ]);
     const api = targets.find((t) => t.targetName === 'image' && t.project === 'api')!;
+    expect('labels' in api.inferred).toBe(false);
+    const labels = { 'org.opencontainers.image.source': 'https://github.com/acme/source' };
+    expect((await discoverImageTargets(root, normalizeHashdockOptions({ labels }))).find((t) => t.name === 'api')!.inferred.labels).toEqual(labels);
     // Only the build args the Dockerfile declares; the project's own options win over the inferred ones.
     expect(api.inferred).toMatchObject({ dockerfile: '{projectRoot}/Dockerfile', context: '{projectRoot}', name: 'api', buildArgs: { ROOT_IMAGE: 'r:1' } });
     expect(targets.find((t) => t.project === 'admin')!.inferred.context).toBe('{projectRoot}');

@@ -185,6 +185,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     namespace: config.namespace,
     tags: config.tags,
     buildArgs: Object.fromEntries(Object.entries(config.buildArgs).filter(([arg]) => declared.has(arg))),
+    ...(Object.keys(config.labels).length ? { labels: config.labels } : {}),
     ...(config.platform ? { platform: config.platform } : {}),
     manifestDir: config.manifestDir,
     ...(config.builder !== 'auto' ? { builder: config.builder } : {}),
