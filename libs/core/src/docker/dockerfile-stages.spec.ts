@@ -91,6 +91,14 @@ describe('dockerfileForStage', () => {
     expect(dockerfileForStage(text, 'two', 'Dockerfile')).toBe(text);
   });
 
+  it('follows a FROM whose build arg names a stage, by the value the build passes', () => {
+    const text = 'ARG BASE=node:24\nFROM node:24 AS deps\nCOPY package.json .\nFROM ${BASE} AS runtime\nCOPY dist /app\n';
+    expect(dockerfileForStage(text, 'runtime', 'Dockerfile')).toBe('ARG BASE=node:24\n\n\nFROM ${BASE} AS runtime\nCOPY dist /app\n');
+    expect(dockerfileForStage(text, 'runtime', 'Dockerfile', { BASE: 'deps' })).toBe(text);
+    // Only a global ARG reaches FROM: a build arg no global ARG declares changes nothing.
+    expect(dockerfileForStage(text.replace('ARG BASE=node:24\n', '\n'), 'runtime', 'Dockerfile', { BASE: 'deps' })).toBe('\n\n\nFROM ${BASE} AS runtime\nCOPY dist /app\n');
+  });
+
   it('follows a stage named by its index', () => {
     const text = 'FROM a\nCOPY x /x\nFROM b\nCOPY y /y\nFROM c AS last\nCOPY --from=0 /x /x\n';
     expect(dockerfileForStage(text, 'last', 'Dockerfile')).toBe('FROM a\nCOPY x /x\n\n\nFROM c AS last\nCOPY --from=0 /x /x\n');

@@ -13,7 +13,7 @@ export interface DockerfileStage {
   /** First and last line (1-based, inclusive) the stage spans. */
   firstLine: number;
   lastLine: number;
-  /** What the stage refers to: its FROM image (global ARG defaults substituted, as BuildKit does), every `--from=` of COPY/ADD and of RUN mounts, as written. */
+  /** What the stage refers to: its FROM image (global ARGs substituted, as BuildKit does), every `--from=` of COPY/ADD and of RUN mounts, as written. */
   references: string[];
 }
 
@@ -26,11 +26,16 @@ function mountFrom(value: string | undefined): string | undefined {
   return undefined;
 }
 
-/** The stages of a Dockerfile, each with the line range it spans and what it refers to. */
-export function dockerfileStages(text: string): DockerfileStage[] {
+/**
+ * The stages of a Dockerfile, each with the line range it spans and what it
+ * refers to. A FROM's global ARGs take the build args given, else their
+ * defaults: `FROM ${BASE}` names a stage when BASE's value does.
+ */
+export function dockerfileStages(text: string, buildArgs: Record<string, string> = {}): DockerfileStage[] {
   const stages: DockerfileStage[] = [];
   const lineCount = text.replace(/^\uFEFF/, '').split(/\r?\n/).length;
-  const { args } = parseDockerfileFroms(text);
+  const { args: defaults } = parseDockerfileFroms(text);
+  const args = { ...defaults, ...Object.fromEntries(Object.entries(buildArgs).filter(([name]) => name in defaults)) };
   for (const instruction of parseDockerfile(text).instructions) {
     const { flags, body } = instructionFlags(instruction.rest);
     if (instruction.keyword === 'FROM') {
@@ -86,8 +91,8 @@ export function stagesReached(stages: readonly DockerfileStage[], target: Docker
  * line numbers still match the file. Bases, context reads, build args and the
  * builder are then worked out exactly as for a Dockerfile without a target.
  */
-export function dockerfileForStage(text: string, stage: string, dockerfile: string): string {
-  const stages = dockerfileStages(text);
+export function dockerfileForStage(text: string, stage: string, dockerfile: string, buildArgs: Record<string, string> = {}): string {
+  const stages = dockerfileStages(text, buildArgs);
   const target = stages.find((candidate) => candidate.name === stage.toLowerCase());
   if (!target) throw new UnknownStageError(dockerfile, stage, stages.flatMap((candidate) => (candidate.name ? [candidate.name] : [])));
   const reached = stagesReached(stages, target);

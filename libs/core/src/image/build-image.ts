@@ -166,7 +166,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
   const dockerfileFile = await fs.readFile(options.dockerfile, 'utf8');
   // With a stage, everything below reads only what `docker build --target` builds.
-  const dockerfileText = options.stage ? dockerfileForStage(dockerfileFile, options.stage, options.dockerfile) : dockerfileFile;
+  const dockerfileText = options.stage ? dockerfileForStage(dockerfileFile, options.stage, options.dockerfile, options.buildArgs) : dockerfileFile;
   clock.mark('setup');
   const bases = await resolveBases(options, dockerfileText, deps.registry);
   // Only args the Dockerfile declares reach docker and the hash: an unused one would change the tag for nothing.

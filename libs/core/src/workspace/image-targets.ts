@@ -78,10 +78,10 @@ function readText(workspaceRoot: string, path: string): string | undefined {
  * edges follow it; the whole file when the stage is missing (the executor
  * then fails naming it, and an unread stage is never left out of the inputs).
  */
-function stageText(text: string | undefined, stage: string | undefined, dockerfile: string): string | undefined {
+function stageText(text: string | undefined, stage: string | undefined, dockerfile: string, buildArgs: Record<string, string>): string | undefined {
   if (text === undefined || stage === undefined) return text;
   try {
-    return dockerfileForStage(text, stage, dockerfile);
+    return dockerfileForStage(text, stage, dockerfile, buildArgs);
   } catch (error) {
     if (error instanceof UnknownStageError) return text;
     throw error;
@@ -175,7 +175,8 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
   const name = stringOption(own, 'name') ?? (variant ? `${imageNameOf(project.name)}-${variant}` : imageNameOf(project.name));
   const dockerfileTemplate = project.root === '.' ? `{projectRoot}/${dockerfile}` : `{projectRoot}/${posix.relative(project.root, dockerfile)}`;
   const effectiveDockerfile = workspaceRelative(workspaceRoot, stringOption(own, 'dockerfile') ?? dockerfileTemplate, project);
-  const dockerfileText = stageText(readText(workspaceRoot, effectiveDockerfile), stringOption(own, 'stage'), effectiveDockerfile);
+  const buildArgs = { ...config.buildArgs, ...((own?.buildArgs ?? {}) as Record<string, string>) };
+  const dockerfileText = stageText(readText(workspaceRoot, effectiveDockerfile), stringOption(own, 'stage'), effectiveDockerfile, buildArgs);
   const declared = dockerfileText ? declaredArgNames(dockerfileText) : new Set<string>();
   const inferred: ImageTargetOptions = {
     dockerfile: dockerfileTemplate,
