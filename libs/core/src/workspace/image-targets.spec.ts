@@ -234,6 +234,18 @@ describe('resolveImageTargets (the one model)', () => {
     }
   });
 
+  it('reads a stage with the build args the target runs with: the project\'s own replace the plugin\'s, as Nx merges them', async () => {
+    await write({ 'apps/admin/Dockerfile': 'ARG BASE=node:24\nFROM node:24 AS deps\nCOPY package.json .\nFROM ${BASE} AS runtime\nCOPY dist /app\n' });
+    const copied = async (own: Record<string, unknown>, plugin: Record<string, string>) => {
+      await write({ 'apps/admin/project.json': JSON.stringify({ name: 'admin', targets: { image: { options: { stage: 'runtime', ...own } } } }) });
+      const admin = (await discoverImageTargets(root, normalizeHashdockOptions({ buildArgs: plugin }))).find((t) => t.project === 'admin')!;
+      return filesets(await imageTargetInputs(root, admin)).filter((input) => !/ockerfile|dockerignore/.test(input) && !input.endsWith('**/*'));
+    };
+    expect(await copied({}, { BASE: 'deps' })).toEqual(['{workspaceRoot}/apps/admin/package.json', '{workspaceRoot}/apps/admin/dist']);
+    expect(await copied({ buildArgs: { BASE: 'deps' } }, { BASE: 'node:22' })).toEqual(['{workspaceRoot}/apps/admin/package.json', '{workspaceRoot}/apps/admin/dist']);
+    expect(await copied({ buildArgs: { OTHER: 'x' } }, { BASE: 'deps' })).toEqual(['{workspaceRoot}/apps/admin/dist']);
+  });
+
   it('drops the build dependency when buildTarget is false', async () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildTarget: false }));
     expect(targets.find((t) => t.name === 'api')!.dependsOn).toEqual([{ projects: ['base'], target: 'image' }]);

@@ -175,7 +175,8 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
   const name = stringOption(own, 'name') ?? (variant ? `${imageNameOf(project.name)}-${variant}` : imageNameOf(project.name));
   const dockerfileTemplate = project.root === '.' ? `{projectRoot}/${dockerfile}` : `{projectRoot}/${posix.relative(project.root, dockerfile)}`;
   const effectiveDockerfile = workspaceRelative(workspaceRoot, stringOption(own, 'dockerfile') ?? dockerfileTemplate, project);
-  const buildArgs = { ...config.buildArgs, ...((own?.buildArgs ?? {}) as Record<string, string>) };
+  // Nx merges options one level deep: the project's own buildArgs replace the plugin's.
+  const buildArgs = (own?.buildArgs as Record<string, string> | undefined) ?? config.buildArgs;
   const dockerfileText = stageText(readText(workspaceRoot, effectiveDockerfile), stringOption(own, 'stage'), effectiveDockerfile, buildArgs);
   const declared = dockerfileText ? declaredArgNames(dockerfileText) : new Set<string>();
   const inferred: ImageTargetOptions = {
