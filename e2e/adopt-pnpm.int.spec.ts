@@ -92,4 +92,46 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
     for (const image of ['api', 'api-debug', 'web']) expect((await workspace.manifest(image)).contentHash).not.toBe(before[image]);
     expect((await workspace.manifest('worker')).contentHash).toBe(before.worker);
   });
+
+  it('ships the runtime stage of a multi-stage Dockerfile, and its test stage as a second declared target, each rebuilt only by what its stage reads', async () => {
+    await workspace.write({
+      'apps/jobs/package.json': JSON.stringify({
+        name: '@acme/jobs',
+        private: true,
+        scripts: { build: 'node build.mjs' },
+        nx: {
+          targets: {
+            build: { outputs: ['{projectRoot}/dist'] },
+            image: { options: { stage: 'runtime' } },
+            // Declared with the executor alone: Hashdock infers the rest (Dockerfile, inputs, outputs, name jobs-test).
+            'image-test': { executor: '@hashdock/nx-plugin:image', options: { stage: 'test' } },
+          },
+        },
+      }),
+      'apps/jobs/build.mjs': "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true });\n",
+      'apps/jobs/src/main.js': "console.log('jobs');\n",
+      'apps/jobs/test/check.js': "require('node:assert').ok(require('node:fs').existsSync('/app/main.js'));\n",
+      'apps/jobs/Dockerfile':
+        'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE} AS runtime\nWORKDIR /app\nCOPY apps/jobs/dist/ /app/\nCMD ["node", "/app/main.js"]\n\n' +
+        'FROM runtime AS test\nCOPY apps/jobs/test/ /app/test/\nRUN ["node", "/app/test/check.js"]\n',
+    });
+    await workspace.commit('jobs: runtime and test stages');
+    const run = await nx(['run-many', '-t', 'image', 'image-test', '--projects=@acme/jobs']);
+    expect(run.exitCode, run.output).toBe(0);
+    const runtime = await workspace.manifest('jobs');
+    const test = await workspace.manifest('jobs-test');
+    expect(runtime).toMatchObject({ stage: 'runtime', repository: `localhost:5000/${workspace.namespace}/jobs` });
+    expect(test).toMatchObject({ stage: 'test', repository: `localhost:5000/${workspace.namespace}/jobs-test` });
+    for (const manifest of [runtime, test]) expect(manifest.digest).toMatch(/^sha256:/);
+    expect(await workspace.takeBuilds()).toEqual(['jobs', 'jobs-test']);
+
+    await workspace.write({ 'apps/jobs/test/check.js': "require('node:assert').ok(require('node:fs').existsSync('/app/main.js'), 'no main.js');\n" });
+    const again = await nx(['run-many', '-t', 'image', 'image-test', '--projects=@acme/jobs']);
+    expect(again.exitCode, again.output).toBe(0);
+    // Only the test stage reads test/: the runtime image is replayed by Nx, not rebuilt.
+    expect(await workspace.takeBuilds()).toEqual(['jobs-test']);
+    expect(again.output.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/nx run @acme\/jobs:image.*(local cache|existing outputs match the cache)/);
+    expect((await workspace.manifest('jobs')).digest).toBe(runtime.digest);
+    expect((await workspace.manifest('jobs-test')).contentHash).not.toBe(test.contentHash);
+  });
 });
