@@ -177,6 +177,23 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     expect(await ws.manifest('staged')).toMatchObject({ stage: 'debug', contentHash: (await planDebug()).hash });
   }, 240_000);
 
+  it('a base read through a mirror (its own registry down): the runtime input reads the mirror, and a re-push there changes both hashes', async () => {
+    await pluginOptions((options) => (options.mirrors = { '127.0.0.1:5999': 'localhost:5000' }));
+    const mirroredRoot = `localhost:5000/${ws.namespace}/mirrored-root:1`;
+    await pushRoot(mirroredRoot, 'mirrored-one');
+    await mkdir(join(ws.root, 'apps/mirrored'), { recursive: true });
+    await writeFile(join(ws.root, 'apps/mirrored/project.json'), JSON.stringify({ name: 'mirrored' }));
+    // Nothing listens on 127.0.0.1:5999: only the mirror can answer for this base.
+    await writeFile(join(ws.root, 'apps/mirrored/Dockerfile'), `FROM ${mirroredRoot.replace('localhost:5000', '127.0.0.1:5999')}\nCOPY motd /etc/motd\n`);
+    await writeFile(join(ws.root, 'apps/mirrored/motd'), 'hello\n');
+    await ws.commit('mirrored: a base from a registry reached through its mirror');
+    await plan('mirrored');
+    expect((await ws.manifest('mirrored')).externalBases).toEqual({ [mirroredRoot.replace('localhost:5000', '127.0.0.1:5999')]: expect.objectContaining({ digest: expect.stringMatching(/^sha256:/) }) });
+    expect((await plan('mirrored')).hit).toBe(true);
+    await expectSeen('mirrored', () => pushRoot(mirroredRoot, 'mirrored-two'));
+    await pluginOptions((options) => delete options.mirrors);
+  }, 180_000);
+
   it('the manifest location is an output: moving it is a new task', async () => {
     await ws.edit('apps/base/project.json', (text) => {
       const project = JSON.parse(text);

@@ -32,6 +32,7 @@ export * from './image/base-images';
 export * from './image/check-paths';
 export * from './image/build-image';
 export * from './registry/credentials';
+export * from './registry/mirrors';
 export * from './registry/challenge';
 export * from './registry/auth';
 export * from './registry/manifest-io';

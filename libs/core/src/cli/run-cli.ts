@@ -7,8 +7,9 @@ import { isHashdockError } from '../errors';
 const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>]   (in a project directory)
        hashdock report                             (writes dist/images/report.md)
        hashdock verify                             (every manifest's digest is in its registry)
-       hashdock base-digest <reference> [--arg <NAME>] [--platform <os/arch>[,<os/arch>…]]
-                                                   (the digest a base image resolves to; --arg lets HASHDOCK_BUILD_ARG_<NAME> override the reference)`;
+       hashdock base-digest <reference> [--arg <NAME>] [--platform <os/arch>[,<os/arch>…]] [--mirror <host>=<mirror>…]
+                                                   (the digest a base image resolves to; --arg lets HASHDOCK_BUILD_ARG_<NAME> override the reference;
+                                                    read through a mirror, or HASHDOCK_MIRRORS's)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...flags] = argv;
@@ -48,17 +49,20 @@ async function main(argv: string[]): Promise<number> {
     const { resolveBaseDigest } = (require('../image/external-bases') as typeof import('../image/external-bases'));
     const { nodeFetch } = (require('../registry/node-fetch') as typeof import('../registry/node-fetch'));
     const { hostPlatform, platformList } = (require('../image/image-options') as typeof import('../image/image-options'));
-    const { values, positionals } = parseArgs({ args: flags, allowPositionals: true, options: { arg: { type: 'string' }, platform: { type: 'string' } } });
+    const { MIRRORS_ENV, parseMirrorsSpec } = (require('../registry/mirrors') as typeof import('../registry/mirrors'));
+    const { values, positionals } = parseArgs({ args: flags, allowPositionals: true, options: { arg: { type: 'string' }, platform: { type: 'string' }, mirror: { type: 'string', multiple: true } } });
     const reference = (values.arg && process.env[`HASHDOCK_BUILD_ARG_${values.arg}`]) || positionals[0];
     if (!reference) {
       console.error(USAGE);
       return 2;
     }
+    // The executor's rule: HASHDOCK_MIRRORS, when set, instead of the configured mirrors.
+    const mirrors = parseMirrorsSpec(process.env[MIRRORS_ENV] ?? (values.mirror ?? []).join(','), process.env[MIRRORS_ENV] !== undefined ? MIRRORS_ENV : '--mirror');
     // A few small requests: over node:http, without loading the global fetch (~100 ms of a fresh process).
     const client = new RegistryClient({ authorize: createAuthorizer({ fetch: nodeFetch }), fetch: nodeFetch });
     // Nx hashes these lines (a runtime input): a re-pushed base changes them. Several platforms: one line each.
     for (const platform of platformList(values.platform ?? hostPlatform())) {
-      const resolved = await resolveBaseDigest(client, reference, platform);
+      const resolved = await resolveBaseDigest(client, reference, platform, mirrors);
       console.log(`${reference} ${platform} ${resolved.digest}`);
     }
     return 0;

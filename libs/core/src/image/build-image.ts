@@ -181,6 +181,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     workspaceImages: options.workspaceImages,
     platform: options.platform,
     registry: deps.registry,
+    ...(options.mirrors ? { mirrors: options.mirrors } : {}),
     cache: deps.baseDigests,
   });
   // The build uses exactly the digest the hash covers.

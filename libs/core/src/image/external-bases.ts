@@ -3,6 +3,7 @@ import { parseDockerfileFroms } from '../docker/dockerfile-from';
 import { RegistryClient } from '../registry/client';
 import { getManifest, isIndex } from '../registry/manifest-io';
 import { parseReference } from '../registry/reference';
+import { RegistryMirrors, throughMirror } from '../registry/mirrors';
 import { RegistryResponseError } from '../registry/errors';
 import { imageNameWithoutRegistry } from './base-images';
 import { hostPlatform, platformList } from './image-options';
@@ -56,12 +57,15 @@ export function platformFor(flag: string | undefined, target: string): string {
  * Resolve one reference to the manifest digest for a platform: an index gives
  * its child for that platform (both recorded), whether a tag names it or a
  * digest pins it (`node:24@sha256:<index>`, as pinned bases usually are).
+ * The repository returned is where it was read (the mirror, if any).
  */
-export async function resolveBaseDigest(registry: RegistryClient, reference: string, platform: string): Promise<{ digest: string; index?: string; repository: string }> {
-  const parsed = parseReference(reference);
+export async function resolveBaseDigest(registry: RegistryClient, reference: string, platform: string, mirrors: RegistryMirrors = {}): Promise<{ digest: string; index?: string; repository: string }> {
+  // Read through the registry's mirror when it has one: the same manifests, so the same digests; the build then pulls from it too.
+  const source = throughMirror(reference, mirrors);
+  const parsed = parseReference(source);
   const repository = parsed.name;
   const wanted = parsed.digest ?? parsed.tag ?? 'latest';
-  const shown = parsed.digest ? `${repository}@${wanted}` : `${repository}:${wanted}`;
+  const shown = `${parsed.digest ? `${repository}@${wanted}` : `${repository}:${wanted}`}${source === reference ? '' : ` (the mirror of ${reference})`}`;
   const manifest = await getManifest(registry, repository, wanted).catch((error: unknown) => {
     if (error instanceof RegistryResponseError && error.status === 404) throw new Error(`${shown} is not in its registry (404 at ${error.url})`, { cause: error });
     throw error;
@@ -118,6 +122,8 @@ export async function resolveExternalBases(options: {
   workspaceImages: Record<string, string>;
   platform: string;
   registry: RegistryClient;
+  /** Where external images are read instead of their registry (see throughMirror). */
+  mirrors?: RegistryMirrors;
   cache?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
 }): Promise<ExternalBase[]> {
   const bases: ExternalBase[] = [];
@@ -129,8 +135,8 @@ export async function resolveExternalBases(options: {
     // Several platforms: one entry per platform, each hashed; the base must then be an index.
     const key = platforms.length > 1 ? `${from.key}@${target}` : from.key;
     const platform = platformFor(from.platformFlag, target);
-    const cacheKey = `${reference} ${platform}`;
-    if (!cache.has(cacheKey)) cache.set(cacheKey, resolveBaseDigest(options.registry, reference, platform));
+    const cacheKey = `${throughMirror(reference, options.mirrors ?? {})} ${platform}`;
+    if (!cache.has(cacheKey)) cache.set(cacheKey, resolveBaseDigest(options.registry, reference, platform, options.mirrors));
     let resolved;
     try {
       resolved = await cache.get(cacheKey)!;

@@ -11,6 +11,8 @@ export interface ImageBuildOptions {
   repository: string;
   tagTemplates: string[];
   buildArgs: Record<string, string>;
+  /** Registry host → mirror: external bases are read (and pulled) from there. Digests, so hashes, are the same. */
+  mirrors?: Record<string, string>;
   /** Labels the image carries besides Hashdock's own (docker build --label); part of the content hash. */
   labels?: Record<string, string>;
   /** Environment for `docker build` (not hashed: it does not reach the image). */

@@ -42,6 +42,13 @@ describe('resolveImageOptions', () => {
     expect(() => normalizeOptions({ labels: { a: 1 } as never }, facts)).toThrow('project api: option "labels" must be an object of strings');
   });
 
+  it('takes the target\'s mirrors, or HASHDOCK_MIRRORS\'s instead (empty: none)', () => {
+    expect(normalizeOptions({ mirrors: { 'docker.io': 'mirror.gcr.io' } }, facts).mirrors).toEqual({ 'registry-1.docker.io': 'mirror.gcr.io' });
+    expect(normalizeOptions({ mirrors: { 'docker.io': 'mirror.gcr.io' } }, { ...facts, env: { HASHDOCK_MIRRORS: 'docker.io=artifactory.acme.com/dockerhub' } }).mirrors).toEqual({ 'registry-1.docker.io': 'artifactory.acme.com/dockerhub' });
+    expect('mirrors' in normalizeOptions({ mirrors: { 'docker.io': 'mirror.gcr.io' } }, { ...facts, env: { HASHDOCK_MIRRORS: '' } })).toBe(false);
+    expect(() => normalizeOptions({ mirrors: { 'docker.io': 'proxy' } }, facts)).toThrow('project api: the mirror of docker.io, "proxy", must start with a registry host');
+  });
+
   it('takes build-arg overrides from HASHDOCK_BUILD_ARG_<NAME>', () => {
     const options = normalizeOptions({ buildArgs: { ROOT_IMAGE: 'local/root:1', OTHER: 'x' } }, { ...facts, env: { HASHDOCK_BUILD_ARG_ROOT_IMAGE: 'node:24-slim', HASHDOCK_BUILD_ARG_: 'ignored' } });
     expect(options.buildArgs).toEqual({ ROOT_IMAGE: 'node:24-slim', OTHER: 'x' });

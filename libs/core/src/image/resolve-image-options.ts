@@ -6,6 +6,7 @@ import { imageNameOf } from '../workspace/image-name';
 import { IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
 import { STAGE_NAME } from '../docker/dockerfile-stages';
 import { checkImageLabels } from './image-labels';
+import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 
 /** What a user sets on an image target (the executor's schema). */
 export interface ImageTargetOptions {
@@ -20,6 +21,8 @@ export interface ImageTargetOptions {
   extraTags?: string[];
   version?: string;
   buildArgs?: Record<string, string>;
+  /** Registry host → mirror for external bases, e.g. { "docker.io": "mirror.gcr.io" }; HASHDOCK_MIRRORS overrides it. */
+  mirrors?: Record<string, string>;
   /** Labels the image carries (docker build --label): fixed values, part of the content hash. */
   labels?: Record<string, string>;
   env?: Record<string, string>;
@@ -83,6 +86,13 @@ function stageOption(value: unknown): string {
   return value.toLowerCase();
 }
 
+/** The target's mirrors, or HASHDOCK_MIRRORS's when set (an empty value turns them off). */
+function mirrorsOption(mirrors: Record<string, string> | undefined, facts: ImageTargetFacts): { mirrors?: RegistryMirrors } {
+  const spec = facts.env[MIRRORS_ENV];
+  if (spec !== undefined) return Object.keys(parseMirrorsSpec(spec)).length ? { mirrors: parseMirrorsSpec(spec) } : {};
+  return mirrors && Object.keys(mirrors).length ? { mirrors: normalizeMirrors(mirrors, `project ${facts.projectName}`) } : {};
+}
+
 function builderOption(value: string): ImageBuilder {
   if (!(IMAGE_BUILDERS as readonly string[]).includes(value)) throw new InvalidOptionError('builder', `Option "builder" (or HASHDOCK_BUILDER) must be one of ${IMAGE_BUILDERS.join(', ')}, got ${JSON.stringify(value)}`);
   return value as ImageBuilder;
@@ -136,6 +146,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     repository,
     tagTemplates: [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])],
     buildArgs,
+    ...mirrorsOption(options.mirrors, facts),
     ...(options.labels !== undefined ? { labels: checkImageLabels(options.labels, `project ${facts.projectName}`) } : {}),
     env: { ...options.env },
     platform: options.platform ?? hostPlatform(),

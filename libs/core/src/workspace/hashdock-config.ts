@@ -3,6 +3,7 @@ import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
 import { readJsoncFile } from './read-jsonc-file';
 import { checkImageLabels } from '../image/image-labels';
+import { normalizeMirrors } from '../registry/mirrors';
 
 import { DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, PLUGIN_NAME } from '../names';
 export { IMAGE_EXECUTOR, PLUGIN_NAME } from '../names';
@@ -21,6 +22,11 @@ export interface HashdockOptions {
   buildArgs?: Record<string, string>;
   /** Target platform; the host's when unset. */
   platform?: string;
+  /**
+   * Registry host → mirror (`host[:port][/path]`) that external bases are read and pulled from,
+   * e.g. { "docker.io": "mirror.gcr.io" }: a pull-through cache, or the only registry CI can reach.
+   */
+  mirrors?: Record<string, string>;
   /** Labels every image gets (docker build --label), e.g. org.opencontainers.image.source; part of the content hash. */
   labels?: Record<string, string>;
   /**
@@ -52,6 +58,8 @@ export interface HashdockConfig {
   tags: string[];
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
+  /** Registry host (normalized) → mirror. */
+  mirrors: Record<string, string>;
   platform?: string;
   buildTarget?: { target: string; configuration?: string };
   /** A path template: `{projectRoot}`, `{workspaceRoot}`, or a workspace path with either. */
@@ -68,6 +76,7 @@ const OPTION_TYPES: Record<keyof HashdockOptions, string> = {
   tags: 'an array of strings',
   buildArgs: 'an object of strings',
   labels: 'an object of strings',
+  mirrors: 'an object of strings (registry host → mirror)',
   platform: 'a string',
   buildTarget: 'a string or false',
   context: 'a string',
@@ -88,6 +97,7 @@ function isValid(option: keyof HashdockOptions, value: unknown): boolean {
       return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0);
     case 'buildArgs':
     case 'labels':
+    case 'mirrors':
       return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
     case 'builder':
       return (IMAGE_BUILDERS as readonly unknown[]).includes(value);
@@ -122,6 +132,7 @@ export function normalizeHashdockOptions(options: HashdockOptions | undefined, s
     tags: options?.tags ?? [...DEFAULT_TAG_TEMPLATES],
     buildArgs: options?.buildArgs ?? {},
     labels: options?.labels ? checkImageLabels(options.labels, `${source}: plugin "${PLUGIN_NAME}"`) : {},
+    mirrors: options?.mirrors ? normalizeMirrors(options.mirrors, `${source}: plugin "${PLUGIN_NAME}"`) : {},
     ...(options?.platform ? { platform: options.platform } : {}),
     ...(target ? { buildTarget: configuration ? { target, configuration } : { target } } : {}),
     context: contextTemplate(options?.context ?? 'project'),

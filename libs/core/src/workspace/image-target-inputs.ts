@@ -1,4 +1,5 @@
 import { join, posix, relative } from 'node:path';
+import { mirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 import { contextScopeOf } from '../docker/context-reads';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findIgnoreFile, readIgnorePatterns } from '../hash/context-files';
@@ -29,9 +30,11 @@ export function imageTargetOptions(target: ImageTarget, arch: string = process.a
 }
 
 /** The runtime input whose output is the digest an external base resolves to now (`hashdock base-digest`). */
-export function baseDigestRuntimeInput(workspaceRoot: string, base: ExternalFrom, platform: string | undefined, cli = join(__dirname, '..', 'cli', 'main.js')): string {
+export function baseDigestRuntimeInput(workspaceRoot: string, base: ExternalFrom, platform: string | undefined, mirrors: RegistryMirrors = {}, cli = join(__dirname, '..', 'cli', 'main.js')): string {
   const words = ['node', JSON.stringify(relative(workspaceRoot, cli).split('\\').join('/')), 'base-digest', base.reference];
   if (base.arg) words.push('--arg', base.arg);
+  // Read where the build reads it (HASHDOCK_MIRRORS, seen by the command itself, overrides these).
+  for (const mirror of mirrorsSpec(mirrors)) words.push('--mirror', mirror);
   const wanted = base.platformFlag && !base.platformFlag.startsWith('$') ? base.platformFlag : /^\$\{?BUILDPLATFORM/.test(base.platformFlag ?? '') ? undefined : platform;
   if (wanted) words.push('--platform', wanted);
   return words.join(' ');
@@ -134,7 +137,7 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   ];
   const templates = [...(target.options.tags ?? DEFAULT_TAG_TEMPLATES), ...(target.options.extraTags ?? [])];
   if (templatesUse(templates, 'gitSha')) inputs.push({ runtime: GIT_SHA_RUNTIME_INPUT });
-  for (const base of target.externalBases) inputs.push({ runtime: baseDigestRuntimeInput(workspaceRoot, base, target.options.platform) });
+  for (const base of target.externalBases) inputs.push({ runtime: baseDigestRuntimeInput(workspaceRoot, base, target.options.platform, target.options.mirrors) });
   return [...new Map(inputs.map((input) => [JSON.stringify(input), input])).values()];
 }
 

@@ -39,6 +39,7 @@ describe('normalizeHashdockOptions', () => {
     [{ registy: 'x' }, 'has no option "registy"'],
     [{ hashIgnoredSources: 'yes' }, 'option "hashIgnoredSources" must be true or false, got the string "yes"'],
     [{ labels: ['a=b'] }, 'option "labels" must be an object of strings, got an array'],
+    [{ mirrors: { 'docker.io': 'proxy' } }, 'nx.json: plugin "@hashdock/nx-plugin": the mirror of docker.io, "proxy", must start with a registry host'],
     [{ labels: { 'org.opencontainers.image.revision': '{gitSha}' } }, 'nx.json: plugin "@hashdock/nx-plugin": label org.opencontainers.image.revision has the template {gitSha}'],
   ])('refuses %j naming nx.json and the option', (options, message) => {
     expect(() => normalizeHashdockOptions(options as never)).toThrow(message);
@@ -53,6 +54,7 @@ describe('normalizeHashdockOptions', () => {
     expect(normalizeHashdockOptions(undefined)).toMatchObject({ context: '{projectRoot}', buildTarget: { target: 'build' }, targetName: 'image', hashIgnoredSources: false });
     expect(normalizeHashdockOptions({ hashIgnoredSources: true }).hashIgnoredSources).toBe(true);
     expect(normalizeHashdockOptions(undefined).labels).toEqual({});
+    expect(normalizeHashdockOptions({ mirrors: { 'docker.io': 'mirror.gcr.io' } }).mirrors).toEqual({ 'registry-1.docker.io': 'mirror.gcr.io' });
   });
 });
 
@@ -132,6 +134,10 @@ describe('resolveImageTargets (the one model)', () => {
       { env: 'SOURCE_DATE_EPOCH' },
     ]);
     expect(inputs.slice(11)).toEqual([{ runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
+    // With a mirror, the base's digest is read where the build reads the base.
+    const mirrored = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace', mirrors: { 'docker.io': 'mirror.gcr.io' } }))).find((t) => t.name === 'web')!;
+    expect(mirrored.inferred.mirrors).toEqual({ 'registry-1.docker.io': 'mirror.gcr.io' });
+    expect((await imageTargetInputs(root, mirrored)).at(-1)).toEqual({ runtime: expect.stringMatching(/ base-digest node:24 --mirror registry-1\.docker\.io=mirror\.gcr\.io$/) });
     // hashIgnoredSources: the COPY sources are hashed from disk, gitignored files included (Nx 23.3+).
     expect((await imageTargetInputs(root, web, undefined, { hashIgnoredSources: true })).slice(0, 3)).toEqual([
       { fileset: '{workspaceRoot}/apps/web/dist', includeIgnored: true },

@@ -188,6 +188,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     tags: config.tags,
     buildArgs: Object.fromEntries(Object.entries(config.buildArgs).filter(([arg]) => declared.has(arg))),
     ...(Object.keys(config.labels).length ? { labels: config.labels } : {}),
+    ...(Object.keys(config.mirrors).length ? { mirrors: config.mirrors } : {}),
     ...(config.platform ? { platform: config.platform } : {}),
     manifestDir: config.manifestDir,
     ...(config.builder !== 'auto' ? { builder: config.builder } : {}),
