@@ -194,6 +194,17 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     await pluginOptions((options) => delete options.mirrors);
   }, 180_000);
 
+  it('a Containerfile is an image like a Dockerfile: Nx infers its target, and what it copies is an input', async () => {
+    await mkdir(join(ws.root, 'apps/podman'), { recursive: true });
+    await writeFile(join(ws.root, 'apps/podman/project.json'), JSON.stringify({ name: 'podman' }));
+    await writeFile(join(ws.root, 'apps/podman/Containerfile'), 'FROM scratch\nCOPY motd /etc/motd\n');
+    await writeFile(join(ws.root, 'apps/podman/motd'), 'hello\n');
+    await ws.commit('podman: a Containerfile');
+    await plan('podman');
+    expect((await plan('podman')).hit).toBe(true);
+    await expectSeen('podman', () => writeFile(join(ws.root, 'apps/podman/motd'), 'hello again\n'));
+  }, 120_000);
+
   it('the manifest location is an output: moving it is a new task', async () => {
     await ws.edit('apps/base/project.json', (text) => {
       const project = JSON.parse(text);

@@ -3,21 +3,27 @@ import { HashdockError } from '../errors';
 
 export { DOCKERFILE_GLOB } from '../names';
 
-/** Whether a file name is a Dockerfile (BuildKit's `<Dockerfile>.dockerignore` is not). */
+/** The names BuildKit and Podman give a build file: `Containerfile` is Podman's, and docker builds it with `--file` alike. */
+const BUILD_FILE_NAMES = ['Dockerfile', 'Containerfile'] as const;
+const SUFFIX = /\.([Dd]ockerfile|[Cc]ontainerfile)$/;
+
+/** Whether a file name is a Dockerfile or Containerfile (BuildKit's `<Dockerfile>.dockerignore` is not). */
 export function isDockerfileName(name: string): boolean {
   if (name.endsWith('.dockerignore')) return false;
-  return name === 'Dockerfile' || (name.startsWith('Dockerfile.') && name.length > 'Dockerfile.'.length) || /^.+\.[Dd]ockerfile$/.test(name);
+  return BUILD_FILE_NAMES.some((base) => name === base || (name.startsWith(`${base}.`) && name.length > base.length + 1)) || /^.+\.([Dd]ockerfile|[Cc]ontainerfile)$/.test(name);
 }
 
 /**
  * The variant a Dockerfile stands for within its project, from its path:
  * `Dockerfile` → '', `Dockerfile.dev` → 'dev', `worker.Dockerfile` → 'worker',
- * `docker/Dockerfile` → 'docker', `deploy/api.Dockerfile` → 'deploy-api'.
+ * `docker/Dockerfile` → 'docker', `deploy/api.Dockerfile` → 'deploy-api';
+ * `Containerfile` names the same way.
  */
 export function dockerfileVariant(projectRoot: string, dockerfile: string): string {
   const relative = projectRoot === '.' ? dockerfile : posix.relative(projectRoot, dockerfile);
   const name = posix.basename(relative);
-  const stem = name === 'Dockerfile' ? '' : name.startsWith('Dockerfile.') ? name.slice('Dockerfile.'.length) : name.replace(/\.[Dd]ockerfile$/, '');
+  const base = BUILD_FILE_NAMES.find((candidate) => name === candidate || name.startsWith(`${candidate}.`));
+  const stem = name === base ? '' : base ? name.slice(base.length + 1) : name.replace(SUFFIX, '');
   const dirs = posix.dirname(relative) === '.' ? [] : posix.dirname(relative).split('/');
   return [...dirs, stem]
     .filter(Boolean)

@@ -17,6 +17,12 @@ describe('Dockerfile names', () => {
     ['Dockerfile.dockerignore', false],
     ['worker.Dockerfile.dockerignore', false],
     ['Dockerfile.', false],
+    ['Containerfile', true],
+    ['Containerfile.prod', true],
+    ['worker.Containerfile', true],
+    ['api.containerfile', true],
+    ['Containerfile.dockerignore', false],
+    ['Containerfiles', false],
     ['Dockerfiles', false],
     ['README.md', false],
   ])('%s is a Dockerfile: %s', (name, expected) => expect(isDockerfileName(name)).toBe(expected));
@@ -28,6 +34,9 @@ describe('Dockerfile names', () => {
     ['apps/api', 'apps/api/docker/Dockerfile', 'docker'],
     ['apps/api', 'apps/api/deploy/Api_Job.Dockerfile', 'deploy-api-job'],
     ['.', 'Dockerfile.ci', 'ci'],
+    ['apps/api', 'apps/api/Containerfile', ''],
+    ['apps/api', 'apps/api/Containerfile.debug', 'debug'],
+    ['apps/api', 'apps/api/deploy/worker.Containerfile', 'deploy-worker'],
   ])('%s: %s is variant "%s"', (root, file, variant) => expect(dockerfileVariant(root, file)).toBe(variant));
 });
 
@@ -250,6 +259,17 @@ describe('resolveImageTargets (the one model)', () => {
     expect(await copied({}, { BASE: 'deps' })).toEqual(['{workspaceRoot}/apps/admin/package.json', '{workspaceRoot}/apps/admin/dist']);
     expect(await copied({ buildArgs: { BASE: 'deps' } }, { BASE: 'node:22' })).toEqual(['{workspaceRoot}/apps/admin/package.json', '{workspaceRoot}/apps/admin/dist']);
     expect(await copied({ buildArgs: { OTHER: 'x' } }, { BASE: 'deps' })).toEqual(['{workspaceRoot}/apps/admin/dist']);
+  });
+
+  it('finds Containerfiles as it finds Dockerfiles, and names a project that has both for one image', async () => {
+    await write({ 'apps/pod/project.json': '{"name":"pod"}', 'apps/pod/Containerfile': 'FROM node:24\n', 'apps/pod/worker.Containerfile': 'FROM node:24\n' });
+    const pod = (await discoverImageTargets(root, normalizeHashdockOptions({}))).filter((t) => t.project === 'pod');
+    expect(pod.map((t) => [t.targetName, t.name, t.dockerfile])).toEqual([
+      ['image', 'pod', 'apps/pod/Containerfile'],
+      ['image-worker', 'pod-worker', 'apps/pod/worker.Containerfile'],
+    ]);
+    await write({ 'apps/pod/Dockerfile': 'FROM node:24\n' });
+    await expect(discoverImageTargets(root, normalizeHashdockOptions({}))).rejects.toThrow('Project "pod": apps/pod/Containerfile and apps/pod/Dockerfile both name the image variant "(main)"');
   });
 
   it('drops the build dependency when buildTarget is false', async () => {

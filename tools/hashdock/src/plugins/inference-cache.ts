@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CreateNodesResult } from '@nx/devkit';
 
 /** Everything inference reads: Dockerfiles (any name), ignore files, and the files that name projects. */
-const READ_GLOBS = ['**/*ockerfile*', '**/.dockerignore', '**/*.dockerignore', '**/project.json', '**/package.json'];
+const READ_GLOBS = ['**/*ockerfile*', '**/*ontainerfile*', '**/.dockerignore', '**/*.dockerignore', '**/project.json', '**/package.json'];
 
 type Internal = {
   hashWithWorkspaceContext: (root: string, globs: string[]) => Promise<string>;
