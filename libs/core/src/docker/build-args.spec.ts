@@ -24,6 +24,12 @@ describe('buildCommandArgs', () => {
     ]);
   });
 
+  it('forwards SSH agents and keys with --ssh, after the secrets', () => {
+    expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], secretFiles: { npm: '/tmp/s' }, ssh: ['default', 'github=/keys/gh'] })).toEqual([
+      'build', '--file', 'D', '--secret', 'id=npm,src=/tmp/s', '--ssh', 'default', '--ssh', 'github=/keys/gh', '--tag', 't', '.',
+    ]);
+  });
+
   it('builds the stage named by target (docker build --target)', () => {
     expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], platform: 'linux/arm64', target: 'runtime' })).toEqual([
       'build', '--file', 'D', '--platform', 'linux/arm64', '--target', 'runtime', '--tag', 't', '.',

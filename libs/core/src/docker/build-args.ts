@@ -13,6 +13,8 @@ export interface BuildCommandOptions {
   noCache?: boolean;
   /** BuildKit secrets: id → file path. Never build args: those land in image history. */
   secretFiles?: Record<string, string>;
+  /** SSH forwards for RUN --mount=type=ssh (`default`, `<id>=<socket or key>`). */
+  ssh?: readonly string[];
   progress?: 'plain' | 'auto' | 'tty';
 }
 
@@ -30,6 +32,7 @@ export function buildCommandArgs(options: BuildCommandOptions): string[] {
   if (options.inlineCache) args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1');
   for (const [name, value] of sorted(options.labels)) args.push('--label', `${name}=${value}`);
   for (const [id, path] of sorted(options.secretFiles)) args.push('--secret', `id=${id},src=${path}`);
+  for (const forward of options.ssh ?? []) args.push('--ssh', forward);
   for (const source of options.cacheFrom ?? []) args.push('--cache-from', source);
   if (options.noCache) args.push('--no-cache');
   for (const tag of options.tags) args.push('--tag', tag);

@@ -6,6 +6,7 @@ import { ExternalBase, pinLiteralFroms } from './external-bases';
 import { ImageBuildOptions } from './image-options';
 import { LABEL_CONTENT_HASH, LABEL_PROJECT } from './image-labels';
 import { withSecretFiles } from './secret-files';
+import { checkSshForwards } from './ssh-forwards';
 
 /**
  * Run `work` with the Dockerfile the build should read: the user's own, or a
@@ -32,11 +33,13 @@ export async function dockerBuild(
   deps: BuildImageDeps,
   build: { dockerfileText: string; externalBases: ExternalBase[]; buildArgs: Record<string, string>; hash: string; cacheFrom: string[]; localTags: string[] },
 ): Promise<void> {
+  checkSshForwards(options.ssh ?? [], { ...process.env, ...options.env });
   await withPinnedDockerfile(options, build.dockerfileText, build.externalBases, (dockerfile) =>
     withSecretFiles(options.secrets, process.env, (secretFiles) =>
       deps.docker.build(
         {
           secretFiles,
+          ...(options.ssh?.length ? { ssh: options.ssh } : {}),
           dockerfile,
           contextDir: options.contextDir,
           tags: build.localTags,

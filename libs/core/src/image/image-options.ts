@@ -39,6 +39,8 @@ export interface ImageBuildOptions {
    * arg, never hashed, never in image history or logs.
    */
   secrets?: Record<string, string>;
+  /** SSH forwards for RUN --mount=type=ssh, as docker build --ssh takes them (paths absolute); never hashed. */
+  ssh?: string[];
   /** A bundler metafile (esbuild) naming the sources behind the context, for rebuild reasons. */
   buildMetafile?: string;
   /**

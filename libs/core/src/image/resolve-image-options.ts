@@ -6,6 +6,7 @@ import { imageNameOf } from '../workspace/image-name';
 import { IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
 import { STAGE_NAME } from '../docker/dockerfile-stages';
 import { checkImageLabels } from './image-labels';
+import { normalizeSshForwards } from './ssh-forwards';
 import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 
 /** What a user sets on an image target (the executor's schema). */
@@ -38,6 +39,8 @@ export interface ImageTargetOptions {
   buildMetafile?: string;
   /** BuildKit secrets: id → environment variable name. */
   secrets?: Record<string, string>;
+  /** SSH forwards for RUN --mount=type=ssh: `default` (SSH_AUTH_SOCK's agent) or `<id>=<socket or key>`. */
+  ssh?: string[];
   /** `auto` (default), `docker` or `registry`; HASHDOCK_BUILDER overrides it at run time. */
   builder?: ImageBuilder;
 }
@@ -161,6 +164,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     manifestDir: workspacePath(options.manifestDir ?? 'dist/images', facts, 'manifestDir'),
     cacheFrom: options.cacheFrom ?? [],
     ...(options.secrets ? { secrets: { ...options.secrets } } : {}),
+    ...(options.ssh !== undefined ? { ssh: normalizeSshForwards(options.ssh, facts.workspaceRoot, `project ${facts.projectName}`) } : {}),
     ...(facts.env.HASHDOCK_REUSE_NAMESPACES
       ? { reuseRepositories: facts.env.HASHDOCK_REUSE_NAMESPACES.split(',').map((ns) => ns.trim()).filter((ns) => ns && ns !== namespace).map((ns) => `${registry}/${ns}/${imageName}`) }
       : {}),
