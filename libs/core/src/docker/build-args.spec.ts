@@ -30,6 +30,13 @@ describe('buildCommandArgs', () => {
     ]);
   });
 
+  it('gives RUN the network and hosts asked for (nothing for the default network)', () => {
+    expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], network: 'host', addHosts: ['npm.internal:10.0.0.5', 'host.docker.internal:host-gateway'] })).toEqual([
+      'build', '--file', 'D', '--network', 'host', '--add-host', 'npm.internal:10.0.0.5', '--add-host', 'host.docker.internal:host-gateway', '--tag', 't', '.',
+    ]);
+    expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], network: 'default' })).toEqual(['build', '--file', 'D', '--tag', 't', '.']);
+  });
+
   it('builds the stage named by target (docker build --target)', () => {
     expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], platform: 'linux/arm64', target: 'runtime' })).toEqual([
       'build', '--file', 'D', '--platform', 'linux/arm64', '--target', 'runtime', '--tag', 't', '.',

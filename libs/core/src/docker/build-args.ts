@@ -15,6 +15,10 @@ export interface BuildCommandOptions {
   secretFiles?: Record<string, string>;
   /** SSH forwards for RUN --mount=type=ssh (`default`, `<id>=<socket or key>`). */
   ssh?: readonly string[];
+  /** The network RUN instructions get (`host`, `none`); docker's default when unset. */
+  network?: string;
+  /** `name:ip` entries for RUN's /etc/hosts. */
+  addHosts?: readonly string[];
   progress?: 'plain' | 'auto' | 'tty';
 }
 
@@ -33,6 +37,8 @@ export function buildCommandArgs(options: BuildCommandOptions): string[] {
   for (const [name, value] of sorted(options.labels)) args.push('--label', `${name}=${value}`);
   for (const [id, path] of sorted(options.secretFiles)) args.push('--secret', `id=${id},src=${path}`);
   for (const forward of options.ssh ?? []) args.push('--ssh', forward);
+  if (options.network && options.network !== 'default') args.push('--network', options.network);
+  for (const host of options.addHosts ?? []) args.push('--add-host', host);
   for (const source of options.cacheFrom ?? []) args.push('--cache-from', source);
   if (options.noCache) args.push('--no-cache');
   for (const tag of options.tags) args.push('--tag', tag);

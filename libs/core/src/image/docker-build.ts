@@ -40,6 +40,8 @@ export async function dockerBuild(
         {
           secretFiles,
           ...(options.ssh?.length ? { ssh: options.ssh } : {}),
+          ...(options.network ? { network: options.network } : {}),
+          ...(options.addHosts?.length ? { addHosts: options.addHosts } : {}),
           dockerfile,
           contextDir: options.contextDir,
           tags: build.localTags,

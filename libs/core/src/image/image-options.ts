@@ -41,6 +41,10 @@ export interface ImageBuildOptions {
   secrets?: Record<string, string>;
   /** SSH forwards for RUN --mount=type=ssh, as docker build --ssh takes them (paths absolute); never hashed. */
   ssh?: string[];
+  /** The network RUN instructions get (docker build --network); not hashed. */
+  network?: 'default' | 'host' | 'none';
+  /** `name:ip` entries for RUN's /etc/hosts (docker build --add-host); not hashed. */
+  addHosts?: string[];
   /** A bundler metafile (esbuild) naming the sources behind the context, for rebuild reasons. */
   buildMetafile?: string;
   /**

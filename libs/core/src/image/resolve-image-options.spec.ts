@@ -49,6 +49,12 @@ describe('resolveImageOptions', () => {
     expect(() => normalizeOptions({ mirrors: { 'docker.io': 'proxy' } }, facts)).toThrow('project api: the mirror of docker.io, "proxy", must start with a registry host');
   });
 
+  it('takes the RUN network and extra hosts, refusing what docker would, naming the project', () => {
+    expect(normalizeOptions({ network: 'host', addHosts: ['npm.internal:10.0.0.5'] }, facts)).toMatchObject({ network: 'host', addHosts: ['npm.internal:10.0.0.5'] });
+    expect(() => normalizeOptions({ network: 'bridge' as never }, facts)).toThrow('project api: option "network" must be one of default, host, none, got "bridge"');
+    expect(() => normalizeOptions({ addHosts: ['10.0.0.5'] }, facts)).toThrow('project api: addHosts entry "10.0.0.5" is not "name:ip"');
+  });
+
   it('takes build-arg overrides from HASHDOCK_BUILD_ARG_<NAME>', () => {
     const options = normalizeOptions({ buildArgs: { ROOT_IMAGE: 'local/root:1', OTHER: 'x' } }, { ...facts, env: { HASHDOCK_BUILD_ARG_ROOT_IMAGE: 'node:24-slim', HASHDOCK_BUILD_ARG_: 'ignored' } });
     expect(options.buildArgs).toEqual({ ROOT_IMAGE: 'node:24-slim', OTHER: 'x' });

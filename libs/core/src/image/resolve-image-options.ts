@@ -7,6 +7,7 @@ import { IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
 import { STAGE_NAME } from '../docker/dockerfile-stages';
 import { checkImageLabels } from './image-labels';
 import { normalizeSshForwards } from './ssh-forwards';
+import { addHostsOption, buildNetworkOption } from './build-network';
 import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 
 /** What a user sets on an image target (the executor's schema). */
@@ -41,6 +42,10 @@ export interface ImageTargetOptions {
   secrets?: Record<string, string>;
   /** SSH forwards for RUN --mount=type=ssh: `default` (SSH_AUTH_SOCK's agent) or `<id>=<socket or key>`. */
   ssh?: string[];
+  /** The network RUN instructions get: `default`, `host` (reach the runner's own services, e.g. a local npm registry) or `none`. */
+  network?: 'default' | 'host' | 'none';
+  /** `name:ip` entries for RUN's /etc/hosts. */
+  addHosts?: string[];
   /** `auto` (default), `docker` or `registry`; HASHDOCK_BUILDER overrides it at run time. */
   builder?: ImageBuilder;
 }
@@ -165,6 +170,8 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     cacheFrom: options.cacheFrom ?? [],
     ...(options.secrets ? { secrets: { ...options.secrets } } : {}),
     ...(options.ssh !== undefined ? { ssh: normalizeSshForwards(options.ssh, facts.workspaceRoot, `project ${facts.projectName}`) } : {}),
+    ...(options.network !== undefined ? { network: buildNetworkOption(options.network, `project ${facts.projectName}`) } : {}),
+    ...(options.addHosts !== undefined ? { addHosts: addHostsOption(options.addHosts, `project ${facts.projectName}`) } : {}),
     ...(facts.env.HASHDOCK_REUSE_NAMESPACES
       ? { reuseRepositories: facts.env.HASHDOCK_REUSE_NAMESPACES.split(',').map((ns) => ns.trim()).filter((ns) => ns && ns !== namespace).map((ns) => `${registry}/${ns}/${imageName}`) }
       : {}),
