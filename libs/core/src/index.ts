@@ -20,6 +20,7 @@ export * from './registry/tag-exists';
 export * from './registry/retag';
 export * from './tags/tag-policy';
 export * from './tags/git-sha';
+export * from './tags/git-branch';
 export * from './manifest/image-manifest';
 export * from './docker/dockerfile-from';
 export * from './docker/dockerfile-instructions';

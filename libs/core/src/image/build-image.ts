@@ -213,7 +213,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   clock.mark('hash');
   const warning = hygieneWarning(options.imageName, relative(options.workspaceRoot, options.contextDir) || '.', contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
   if (warning) deps.log(warning);
-  const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version }, options.repository);
+  const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version, branch: options.branch }, options.repository);
   const ref = (tag: string) => `${options.repository}:${tag}`;
 
   let manifest: ImageManifest;

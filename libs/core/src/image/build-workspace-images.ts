@@ -1,6 +1,7 @@
 import { FileHashCache, saveFileHashes } from '../hash/file-hash-cache';
 import { HashdockError } from '../errors';
 import { gitShortSha } from '../tags/git-sha';
+import { gitBranch } from '../tags/git-branch';
 import { templatesUse } from '../tags/tag-policy';
 import { discoverImageTargets } from '../workspace/discover-images';
 import { ImageTarget, workspaceImageNames } from '../workspace/image-targets';
@@ -46,7 +47,9 @@ export async function buildWorkspaceImages(options: WorkspaceImagesOptions, deps
   const targets = await discoverImageTargets(options.workspaceRoot, config);
   const workspaceImages = workspaceImageNames(targets, config.namespace);
   const results: BuildImageResult[] = [];
-  const gitSha = templatesUse([...config.tags, ...(options.overrides?.extraTags ?? [])], 'gitSha') ? await gitShortSha(options.workspaceRoot) : undefined;
+  const templates = [...config.tags, ...(options.overrides?.extraTags ?? [])];
+  const gitSha = templatesUse(templates, 'gitSha') ? await gitShortSha(options.workspaceRoot) : undefined;
+  const branch = templatesUse(templates, 'branch') ? await gitBranch(options.workspaceRoot, env) : undefined;
   // One resolution per external base for the whole run.
   const fileHashes = deps.fileHashes ?? FileHashCache.forWorkspace(options.workspaceRoot);
   const shared: BuildImageDeps = { ...deps, baseDigests: deps.baseDigests ?? new Map(), fileHashes };
@@ -58,6 +61,7 @@ export async function buildWorkspaceImages(options: WorkspaceImagesOptions, deps
         projectRoot: target.projectRoot,
         workspaceImages,
         gitSha,
+        ...(branch ? { branch } : {}),
         env,
       });
       results.push(await buildImage(resolved, shared));

@@ -29,6 +29,8 @@ export interface ImageBuildOptions {
   sourceDateEpoch: number;
   version?: string;
   gitSha?: string;
+  /** The `{branch}` tag value (a valid tag already). */
+  branch?: string;
   /** Where `<project>.json` manifests live. */
   manifestDir: string;
   /** Extra --cache-from sources besides this image's previous tags and its bases. */

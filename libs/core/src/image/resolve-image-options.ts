@@ -57,6 +57,8 @@ export interface ImageTargetFacts {
   /** `<namespace>/<name>` → name of every workspace image (see workspaceImageNames). */
   workspaceImages: Record<string, string>;
   gitSha?: string;
+  /** The `{branch}` value, when a tag uses it. */
+  branch?: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -166,6 +168,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     sourceDateEpoch: /^\d+$/.test(facts.env.SOURCE_DATE_EPOCH ?? '') ? Number(facts.env.SOURCE_DATE_EPOCH) : 0,
     version: options.version,
     gitSha: facts.gitSha,
+    ...(facts.branch ? { branch: facts.branch } : {}),
     manifestDir: workspacePath(options.manifestDir ?? 'dist/images', facts, 'manifestDir'),
     cacheFrom: options.cacheFrom ?? [],
     ...(options.secrets ? { secrets: { ...options.secrets } } : {}),

@@ -5,6 +5,7 @@ import { createAuthorizer } from '../registry/auth';
 import { RegistryClient } from '../registry/client';
 import { writeImageReport } from '../report/image-report';
 import { gitShortSha } from '../tags/git-sha';
+import { gitBranch } from '../tags/git-branch';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { buildImage, BuildImageDeps, BuildImageResult, summaryLine } from './build-image';
 import { ImageTargetFacts, ImageTargetOptions, resolveImageOptions } from './resolve-image-options';
@@ -18,13 +19,15 @@ import { ImageTargetFacts, ImageTargetOptions, resolveImageOptions } from './res
 export interface SharedImageDeps {
   deps: Omit<BuildImageDeps, 'log'>;
   gitSha: (workspaceRoot: string) => Promise<string | undefined>;
+  branch: (workspaceRoot: string) => Promise<string | undefined>;
 }
 
-export async function runImageTarget(options: ImageTargetOptions, facts: Omit<ImageTargetFacts, 'gitSha'>, log: (line: string) => void = console.log, shared?: SharedImageDeps): Promise<BuildImageResult> {
+export async function runImageTarget(options: ImageTargetOptions, facts: Omit<ImageTargetFacts, 'gitSha' | 'branch'>, log: (line: string) => void = console.log, shared?: SharedImageDeps): Promise<BuildImageResult> {
   const enteredAt = performance.now();
   const templates = [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])];
   const gitSha = templatesUse(templates, 'gitSha') ? await (shared?.gitSha ?? gitShortSha)(facts.workspaceRoot) : undefined;
-  const resolved = resolveImageOptions(options, { ...facts, gitSha });
+  const branch = templatesUse(templates, 'branch') ? await (shared?.branch ?? ((root: string) => gitBranch(root, facts.env)))(facts.workspaceRoot) : undefined;
+  const resolved = resolveImageOptions(options, { ...facts, gitSha, ...(branch ? { branch } : {}) });
   let result: BuildImageResult;
   if (shared) result = await buildImage(resolved, { ...shared.deps, log, enteredAt });
   else {

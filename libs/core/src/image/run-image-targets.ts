@@ -4,6 +4,7 @@ import { createAuthorizer } from '../registry/auth';
 import { RegistryClient } from '../registry/client';
 import { isHashdockError } from '../errors';
 import { gitShortSha } from '../tags/git-sha';
+import { gitBranch } from '../tags/git-branch';
 import { BuildImageDeps } from './build-image';
 import { runImageTarget } from './run-image-target';
 import { FileHashCache, saveFileHashes } from '../hash/file-hash-cache';
@@ -14,7 +15,7 @@ export interface ImageTask {
   /** The runner's task id, e.g. `api:image`. */
   id: string;
   options: ImageTargetOptions;
-  facts: Omit<ImageTargetFacts, 'gitSha'>;
+  facts: Omit<ImageTargetFacts, 'gitSha' | 'branch'>;
   /** Ids of tasks this one waits for; ids outside the batch are taken as done. */
   dependsOn: readonly string[];
 }
@@ -54,12 +55,17 @@ export async function* runImageTargets(tasks: readonly ImageTask[], concurrency 
     if (!gitShas.has(root)) gitShas.set(root, gitShortSha(root));
     return gitShas.get(root)!;
   };
+  const branches = new Map<string, Promise<string | undefined>>();
+  const branch = (root: string) => {
+    if (!branches.has(root)) branches.set(root, gitBranch(root, tasks[0]?.facts.env ?? process.env));
+    return branches.get(root)!;
+  };
   const run = async (task: ImageTask): Promise<ImageTaskResult> => {
     const startTime = Date.now();
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     try {
-      await runImageTarget(task.options, task.facts, log, { deps, gitSha });
+      await runImageTarget(task.options, task.facts, log, { deps, gitSha, branch });
       return { id: task.id, success: true, skipped: false, output: lines.join('\n'), startTime, endTime: Date.now() };
     } catch (error) {
       const seconds = ((Date.now() - startTime) / 1000).toFixed(1);

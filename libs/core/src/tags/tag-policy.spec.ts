@@ -8,6 +8,8 @@ describe('tag policy', () => {
     [['v{version}-{contentHash}'], { contentHash: '0123456789abcdef', version: '2' }, ['0123456789abcdef', 'v2-0123456789abcdef']],
     [[], { contentHash: '0123456789abcdef' }, ['0123456789abcdef']],
     [['{contentHash}', '{contentHash}'], { contentHash: '0123456789abcdef' }, ['0123456789abcdef']],
+    [['{branch}', '{branch}-{gitSha}'], { contentHash: '0123456789abcdef', gitSha: 'abc123def456', branch: 'feature-login' }, ['0123456789abcdef', 'feature-login', 'feature-login-abc123def456']],
+    [['{branch}'], { contentHash: '0123456789abcdef' }, ['0123456789abcdef']],
   ])('%j with %j → %j', (templates, values, expected) => {
     expect(resolveTags(templates, values).all).toEqual(expected);
   });
@@ -17,7 +19,7 @@ describe('tag policy', () => {
   });
 
   it('names an unknown placeholder', () => {
-    expect(() => resolveTags(['{branch}'], { contentHash: '0' })).toThrow(/\{branch\}/);
+    expect(() => resolveTags(['{ref}'], { contentHash: '0' })).toThrow('Unknown placeholder {ref} in tag template "{ref}"; use {contentHash}, {gitSha}, {version} or {branch}');
   });
 
   it('rejects a template that expands to an invalid tag, naming it', () => {

@@ -5,13 +5,15 @@ export interface TagValues {
   contentHash: string;
   gitSha?: string;
   version?: string;
+  /** The branch being built, already made a valid tag (see gitBranch). */
+  branch?: string;
 }
 
 /** Default policy: the immutable content hash, the commit, an optional version, and `latest`. */
 export const DEFAULT_TAG_TEMPLATES = ['{contentHash}', 'git-{gitSha}', '{version}', 'latest'] as const;
 
 const PLACEHOLDER = /\{(\w+)\}/g;
-const KNOWN = new Set(['contentHash', 'gitSha', 'version']);
+const KNOWN = new Set(['contentHash', 'gitSha', 'version', 'branch']);
 
 export interface ResolvedTags {
   /** The content-hash tag: immutable, the one existence is checked by. */
@@ -31,7 +33,7 @@ export function resolveTags(templates: readonly string[], values: TagValues, rep
     let missing = false;
     const tag = template.replace(PLACEHOLDER, (_, name: string) => {
       if (!KNOWN.has(name))
-        throw new InvalidOptionError('tags', `Unknown placeholder {${name}} in tag template "${template}"; use {contentHash}, {gitSha} or {version}`);
+        throw new InvalidOptionError('tags', `Unknown placeholder {${name}} in tag template "${template}"; use {contentHash}, {gitSha}, {version} or {branch}`);
       const value = values[name as keyof TagValues];
       if (!value) missing = true;
       return value ?? '';

@@ -16,7 +16,7 @@ export interface HashdockOptions {
   registry?: string;
   /** Repository prefix; HASHDOCK_NAMESPACE overrides it at run time. */
   namespace?: string;
-  /** Tag templates: {contentHash}, {gitSha}, {version}. */
+  /** Tag templates: {contentHash}, {gitSha}, {version}, {branch}. */
   tags?: string[];
   /** Build args offered to every Dockerfile; each is passed only where the Dockerfile declares it. */
   buildArgs?: Record<string, string>;

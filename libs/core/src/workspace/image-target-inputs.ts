@@ -1,4 +1,5 @@
 import { join, posix, relative } from 'node:path';
+import { BRANCH_ENV, GIT_BRANCH_RUNTIME_INPUT } from '../tags/git-branch';
 import { mirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 import { contextScopeOf } from '../docker/context-reads';
 import { declaredArgNames } from '../docker/dockerfile-from';
@@ -137,6 +138,8 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   ];
   const templates = [...(target.options.tags ?? DEFAULT_TAG_TEMPLATES), ...(target.options.extraTags ?? [])];
   if (templatesUse(templates, 'gitSha')) inputs.push({ runtime: GIT_SHA_RUNTIME_INPUT });
+  // {branch}: CI's variables name it, else git does; a new branch is a new tag to push, so a new task hash.
+  if (templatesUse(templates, 'branch')) inputs.push(...BRANCH_ENV.map((env) => ({ env })), { runtime: GIT_BRANCH_RUNTIME_INPUT });
   for (const base of target.externalBases) inputs.push({ runtime: baseDigestRuntimeInput(workspaceRoot, base, target.options.platform, target.options.mirrors) });
   return [...new Map(inputs.map((input) => [JSON.stringify(input), input])).values()];
 }

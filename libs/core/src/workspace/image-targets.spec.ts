@@ -272,6 +272,16 @@ describe('resolveImageTargets (the one model)', () => {
     await expect(discoverImageTargets(root, normalizeHashdockOptions({}))).rejects.toThrow('Project "pod": apps/pod/Containerfile and apps/pod/Dockerfile both name the image variant "(main)"');
   });
 
+  it('a {branch} tag makes the branch an input: CI\'s variables, and git\'s checked-out branch', async () => {
+    const web = (await discoverImageTargets(root, normalizeHashdockOptions({ tags: ['{contentHash}', '{branch}'] }))).find((t) => t.name === 'web')!;
+    const inputs = await imageTargetInputs(root, web);
+    expect(inputs).toContainEqual({ env: 'GITHUB_HEAD_REF' });
+    expect(inputs).toContainEqual({ env: 'HASHDOCK_BRANCH' });
+    expect(inputs).toContainEqual({ runtime: 'git rev-parse --abbrev-ref HEAD' });
+    const plain = (await discoverImageTargets(root, normalizeHashdockOptions({ tags: ['{contentHash}'] }))).find((t) => t.name === 'web')!;
+    expect(await imageTargetInputs(root, plain)).not.toContainEqual({ runtime: 'git rev-parse --abbrev-ref HEAD' });
+  });
+
   it('drops the build dependency when buildTarget is false', async () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildTarget: false }));
     expect(targets.find((t) => t.name === 'api')!.dependsOn).toEqual([{ projects: ['base'], target: 'image' }]);
