@@ -30,7 +30,7 @@ describe('resolveImageOptions', () => {
   });
 
   it.each([[''], ['1st'], ['run time'], ['${STAGE}'], [7]])('refuses the stage %j, naming the option', (stage) => {
-    expect(() => normalizeOptions({ stage: stage as string }, facts)).toThrow(/^Option "stage" must name a Dockerfile stage/);
+    expect(() => normalizeOptions({ stage: stage as string }, facts)).toThrow(/^project api: option "stage" must name a Dockerfile stage/);
   });
 
   it('takes fixed labels, and refuses Hashdock\'s own, malformed names and templates, naming the project', () => {

@@ -90,17 +90,17 @@ export function refuseSecretBuildArgs(buildArgs: Record<string, string>): void {
 }
 
 /** A stage name as BuildKit accepts it (matched without regard to case). */
-function stageOption(value: unknown): string {
+function stageOption(value: unknown, where: string): string {
   if (typeof value !== 'string' || !STAGE_NAME.test(value.toLowerCase()))
-    throw new InvalidOptionError('stage', `Option "stage" must name a Dockerfile stage (FROM <image> AS <name>: a letter, then letters, digits, ".", "_" or "-"), got ${JSON.stringify(value)}`);
+    throw new InvalidOptionError('stage', `${where}: option "stage" must name a Dockerfile stage (FROM <image> AS <name>: a letter, then letters, digits, ".", "_" or "-"), got ${JSON.stringify(value)}`);
   return value.toLowerCase();
 }
 
 /** The target's mirrors, or HASHDOCK_MIRRORS's when set (an empty value turns them off). */
 function mirrorsOption(mirrors: Record<string, string> | undefined, facts: ImageTargetFacts): { mirrors?: RegistryMirrors } {
   const spec = facts.env[MIRRORS_ENV];
-  if (spec !== undefined) return Object.keys(parseMirrorsSpec(spec)).length ? { mirrors: parseMirrorsSpec(spec) } : {};
-  return mirrors && Object.keys(mirrors).length ? { mirrors: normalizeMirrors(mirrors, `project ${facts.projectName}`) } : {};
+  const chosen = spec !== undefined ? parseMirrorsSpec(spec) : normalizeMirrors(mirrors ?? {}, `project ${facts.projectName}`);
+  return Object.keys(chosen).length ? { mirrors: chosen } : {};
 }
 
 function builderOption(value: string): ImageBuilder {
@@ -160,7 +160,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     ...(options.labels !== undefined ? { labels: checkImageLabels(options.labels, `project ${facts.projectName}`) } : {}),
     env: { ...options.env },
     platform: options.platform ?? hostPlatform(),
-    ...(options.stage !== undefined ? { stage: stageOption(options.stage) } : {}),
+    ...(options.stage !== undefined ? { stage: stageOption(options.stage, `project ${facts.projectName}`) } : {}),
     push: options.push ?? true,
     dryRun: options.dryRun ?? false,
     noCache: options.noCache ?? false,
