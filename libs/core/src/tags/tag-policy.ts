@@ -45,6 +45,11 @@ export function resolveTags(templates: readonly string[], values: TagValues, rep
   return { immutable, all };
 }
 
+/** Every placeholder a template uses that resolveTags does not know (checked when options are read, not at the first push). */
+export function unknownPlaceholders(templates: readonly string[]): string[] {
+  return [...new Set(templates.flatMap((template) => [...template.matchAll(PLACEHOLDER)].map((match) => match[1]).filter((name) => !KNOWN.has(name))))];
+}
+
 export function templatesUse(templates: readonly string[], name: keyof TagValues): boolean {
   return templates.some((template) => template.includes(`{${name}}`));
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { InvalidOptionError } from '../errors';
-import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
+import { DEFAULT_TAG_TEMPLATES, unknownPlaceholders } from '../tags/tag-policy';
 import { readJsoncFile } from './read-jsonc-file';
 import { checkImageLabels } from '../image/image-labels';
 import { normalizeMirrors } from '../registry/mirrors';
@@ -123,6 +123,9 @@ export function normalizeHashdockOptions(options: HashdockOptions | undefined, s
     if (value !== undefined && !isValid(option as keyof HashdockOptions, value))
       throw new InvalidOptionError(option, `${source}: plugin "${PLUGIN_NAME}" option "${option}" must be ${OPTION_TYPES[option as keyof HashdockOptions]}, got ${describe(value)}`);
   }
+  const unknown = unknownPlaceholders(options?.tags ?? []);
+  if (unknown.length)
+    throw new InvalidOptionError('tags', `${source}: plugin "${PLUGIN_NAME}" option "tags" uses ${unknown.map((name) => `{${name}}`).join(', ')}; the placeholders are {contentHash}, {gitSha}, {version} and {branch}`);
   const buildTarget = options?.buildTarget ?? 'build';
   const [target, configuration] = buildTarget === false ? [] : buildTarget.split(':');
   return {

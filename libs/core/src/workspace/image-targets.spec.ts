@@ -48,6 +48,7 @@ describe('normalizeHashdockOptions', () => {
     [{ registy: 'x' }, 'has no option "registy"'],
     [{ hashIgnoredSources: 'yes' }, 'option "hashIgnoredSources" must be true or false, got the string "yes"'],
     [{ labels: ['a=b'] }, 'option "labels" must be an object of strings, got an array'],
+    [{ tags: ['{contentHash}', 'git-{gitsha}'] }, 'nx.json: plugin "@hashdock/nx-plugin" option "tags" uses {gitsha}; the placeholders are {contentHash}, {gitSha}, {version} and {branch}'],
     [{ mirrors: { 'docker.io': 'proxy' } }, 'nx.json: plugin "@hashdock/nx-plugin": the mirror of docker.io, "proxy", must start with a registry host'],
     [{ labels: { 'org.opencontainers.image.revision': '{gitSha}' } }, 'nx.json: plugin "@hashdock/nx-plugin": label org.opencontainers.image.revision has the template {gitSha}'],
   ])('refuses %j naming nx.json and the option', (options, message) => {
