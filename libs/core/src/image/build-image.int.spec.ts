@@ -91,6 +91,31 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     }
   });
 
+  it('mounts secret files (an .npmrc) for RUN, unhashed, and keeps them out of history, layers and messages', async () => {
+    const secret = `//registry.example/:_authToken=file-${namespace}`;
+    const dir = join(workspace, 'secret-file-app');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(workspace, 'npmrc'), `${secret}\n`);
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\n' +
+        'RUN --mount=type=secret,id=npmrc ["node", "-e", "const t = require(\'fs\').readFileSync(\'/run/secrets/npmrc\', \'utf8\'); if (!t.includes(\'_authToken=file-\')) process.exit(3); require(\'fs\').writeFileSync(\'/used\', String(t.length))"]\n',
+    );
+    const fileOptions = { ...options, project: 'secret-file-app', imageName: 'secret-file-app', contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository: `localhost:5000/${namespace}/secret-file-app` };
+    const missing = await buildImage({ ...fileOptions, secretFiles: { npmrc: join(workspace, 'no-such-npmrc') } }, deps).catch((e) => e);
+    expect(missing.message).toBe(`Secret file "npmrc" is ${join(workspace, 'no-such-npmrc')}, which does not exist`);
+    const logs: string[] = [];
+    const result = await buildImage({ ...fileOptions, secretFiles: { npmrc: join(workspace, 'npmrc') } }, { ...deps, log: (line) => logs.push(line) });
+    expect(result.manifest.status).toBe('built');
+    expect(result.hash.canonical).not.toContain('npmrc');
+    const ref = result.manifest.ref!;
+    const { stdout: history } = await runCommand('/usr/bin/docker', ['history', '--no-trunc', ref]);
+    const saved = join(workspace, 'secret-file-app.tar');
+    await runCommand('/usr/bin/docker', ['save', '--output', saved, ref]);
+    for (const text of [history, logs.join('\n'), JSON.stringify(result)]) expect(text).not.toContain(`file-${namespace}`);
+    expect((await readFile(saved)).includes(Buffer.from(`file-${namespace}`))).toBe(false);
+  });
+
   it('pushes every tag to one digest, then finds it without building', async () => {
     const built = await buildImage(options, deps);
     expect(built.manifest.status).toBe('built');

@@ -35,28 +35,32 @@ export async function dockerBuild(
 ): Promise<void> {
   checkSshForwards(options.ssh ?? [], { ...process.env, ...options.env });
   await withPinnedDockerfile(options, build.dockerfileText, build.externalBases, (dockerfile) =>
-    withSecretFiles(options.secrets, process.env, (secretFiles) =>
-      deps.docker.build(
-        {
-          secretFiles,
-          ...(options.ssh?.length ? { ssh: options.ssh } : {}),
-          ...(options.network ? { network: options.network } : {}),
-          ...(options.addHosts?.length ? { addHosts: options.addHosts } : {}),
-          dockerfile,
-          contextDir: options.contextDir,
-          tags: build.localTags,
-          buildArgs: build.buildArgs,
-          cacheFrom: build.cacheFrom,
-          platform: options.platform,
-          ...(options.stage ? { target: options.stage } : {}),
-          labels: { ...options.labels, [LABEL_CONTENT_HASH]: build.hash, [LABEL_PROJECT]: options.project },
-          inlineCache: true,
-          noCache: options.noCache,
-          progress: 'plain',
-        },
-        options.env,
-        deps.signal,
-      ),
+    withSecretFiles(
+      options.secrets,
+      process.env,
+      (secretFiles) =>
+        deps.docker.build(
+          {
+            secretFiles,
+            ...(options.ssh?.length ? { ssh: options.ssh } : {}),
+            ...(options.network ? { network: options.network } : {}),
+            ...(options.addHosts?.length ? { addHosts: options.addHosts } : {}),
+            dockerfile,
+            contextDir: options.contextDir,
+            tags: build.localTags,
+            buildArgs: build.buildArgs,
+            cacheFrom: build.cacheFrom,
+            platform: options.platform,
+            ...(options.stage ? { target: options.stage } : {}),
+            labels: { ...options.labels, [LABEL_CONTENT_HASH]: build.hash, [LABEL_PROJECT]: options.project },
+            inlineCache: true,
+            noCache: options.noCache,
+            progress: 'plain',
+          },
+          options.env,
+          deps.signal,
+        ),
+      options.secretFiles,
     ),
   );
 }

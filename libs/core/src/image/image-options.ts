@@ -43,6 +43,8 @@ export interface ImageBuildOptions {
   secrets?: Record<string, string>;
   /** SSH forwards for RUN --mount=type=ssh, as docker build --ssh takes them (paths absolute); never hashed. */
   ssh?: string[];
+  /** BuildKit secrets read from files: id → absolute path. Never hashed, never in history or logs. */
+  secretFiles?: Record<string, string>;
   /** The network RUN instructions get (docker build --network); not hashed. */
   network?: 'default' | 'host' | 'none';
   /** `name:ip` entries for RUN's /etc/hosts (docker build --add-host); not hashed. */

@@ -7,6 +7,7 @@ import { IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
 import { STAGE_NAME } from '../docker/dockerfile-stages';
 import { checkImageLabels } from './image-labels';
 import { normalizeSshForwards } from './ssh-forwards';
+import { normalizeSecretFiles } from './secret-files';
 import { addHostsOption, buildNetworkOption } from './build-network';
 import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 
@@ -40,6 +41,8 @@ export interface ImageTargetOptions {
   buildMetafile?: string;
   /** BuildKit secrets: id → environment variable name. */
   secrets?: Record<string, string>;
+  /** BuildKit secrets read from files: id → path (`~/.npmrc`; relative to the workspace root). */
+  secretFiles?: Record<string, string>;
   /** SSH forwards for RUN --mount=type=ssh: `default` (SSH_AUTH_SOCK's agent) or `<id>=<socket or key>`. */
   ssh?: string[];
   /** The network RUN instructions get: `default`, `host` (reach the runner's own services, e.g. a local npm registry) or `none`. */
@@ -172,6 +175,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     manifestDir: workspacePath(options.manifestDir ?? 'dist/images', facts, 'manifestDir'),
     cacheFrom: options.cacheFrom ?? [],
     ...(options.secrets ? { secrets: { ...options.secrets } } : {}),
+    ...(options.secretFiles !== undefined ? { secretFiles: normalizeSecretFiles(options.secretFiles, options.secrets, facts.workspaceRoot, `project ${facts.projectName}`) } : {}),
     ...(options.ssh !== undefined ? { ssh: normalizeSshForwards(options.ssh, facts.workspaceRoot, `project ${facts.projectName}`) } : {}),
     ...(options.network !== undefined ? { network: buildNetworkOption(options.network, `project ${facts.projectName}`) } : {}),
     ...(options.addHosts !== undefined ? { addHosts: addHostsOption(options.addHosts, `project ${facts.projectName}`) } : {}),
