@@ -205,6 +205,25 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     await expectSeen('podman', () => writeFile(join(ws.root, 'apps/podman/motd'), 'hello again\n'));
   }, 120_000);
 
+  it('a context set where inference does not read it (nx.json targetDefaults, the command line) is refused, naming it, before anything is built', async () => {
+    const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
+    await writeFile(join(ws.root, 'nx.json'), JSON.stringify({ ...nxJson, targetDefaults: { ...nxJson.targetDefaults, image: { options: { context: '{workspaceRoot}' } } } }, null, 2));
+    try {
+      const run = await ws.nx(['run', 'api:image', '--dryRun', '--skip-nx-cache'], env);
+      expect(run.exitCode, run.output).not.toBe(0);
+      // The base image runs first, and is refused first: targetDefaults reach every image target.
+      expect(run.output).toContain('base:image: option "context" is "." when it runs, but its inputs were inferred for "apps/base"');
+      expect(run.output).toContain('nx.json targetDefaults, or the command line');
+    } finally {
+      await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+    }
+    const override = await ws.nx(['run', 'base:image', '--dryRun', '--skip-nx-cache', '--stage=other'], env);
+    expect(override.exitCode, override.output).not.toBe(0);
+    expect(override.output).toContain('base:image: option "stage" is "other" when it runs, but its inputs were inferred for null');
+    // As inferred, it runs.
+    expect((await ws.nx(['run', 'api:image', '--dryRun'], env)).exitCode).toBe(0);
+  }, 120_000);
+
   it('the manifest location is an output: moving it is a new task', async () => {
     await ws.edit('apps/base/project.json', (text) => {
       const project = JSON.parse(text);

@@ -34,6 +34,7 @@ export * from './image/check-paths';
 export * from './image/build-image';
 export * from './registry/credentials';
 export * from './registry/mirrors';
+export * from './workspace/inputs-basis';
 export * from './registry/challenge';
 export * from './registry/auth';
 export * from './registry/manifest-io';

@@ -62,6 +62,8 @@ export interface ImageTargetFacts {
   gitSha?: string;
   /** The `{branch}` value, when a tag uses it. */
   branch?: string;
+  /** From an Nx target: its id and the InputsBasis its metadata records (see checkInputsBasis). */
+  inferredInputs?: { task: string; basis: unknown };
   env: NodeJS.ProcessEnv;
 }
 

@@ -6,6 +6,8 @@ import { RegistryClient } from '../registry/client';
 import { writeImageReport } from '../report/image-report';
 import { gitShortSha } from '../tags/git-sha';
 import { gitBranch } from '../tags/git-branch';
+import { checkInputsBasis } from '../workspace/inputs-basis';
+import { checkBuildPaths } from './check-paths';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { buildImage, BuildImageDeps, BuildImageResult, summaryLine } from './build-image';
 import { ImageTargetFacts, ImageTargetOptions, resolveImageOptions } from './resolve-image-options';
@@ -28,6 +30,12 @@ export async function runImageTarget(options: ImageTargetOptions, facts: Omit<Im
   const gitSha = templatesUse(templates, 'gitSha') ? await (shared?.gitSha ?? gitShortSha)(facts.workspaceRoot) : undefined;
   const branch = templatesUse(templates, 'branch') ? await (shared?.branch ?? ((root: string) => gitBranch(root, facts.env)))(facts.workspaceRoot) : undefined;
   const resolved = resolveImageOptions(options, { ...facts, gitSha, ...(branch ? { branch } : {}) });
+  if (facts.inferredInputs) {
+    // A missing Dockerfile or a context outside the workspace is named as such first; then options from where
+    // inference does not look, which would make Nx hash other files than the build reads.
+    await checkBuildPaths(resolved.workspaceRoot, resolved.contextDir, resolved.dockerfile);
+    checkInputsBasis(facts.inferredInputs.task, facts.inferredInputs.basis, options, facts);
+  }
   let result: BuildImageResult;
   if (shared) result = await buildImage(resolved, { ...shared.deps, log, enteredAt });
   else {

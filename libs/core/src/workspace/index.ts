@@ -7,3 +7,4 @@ export { resolveImageTargets } from './image-targets';
 export type { ImageTarget } from './image-targets';
 export { imageTargetCandidates } from './discover-images';
 export { imageTargetInputs, imageTargetOptions, imageTargetOutputs } from './image-target-inputs';
+export { INPUTS_BASIS_METADATA, inferredInputsBasis } from './inputs-basis';

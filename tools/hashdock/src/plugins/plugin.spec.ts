@@ -43,6 +43,8 @@ describe('hashdock plugin', () => {
       // The inferred options; Nx merges the project's own ({ context }) over them.
       options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', name: 'api', namespace: 'acme', buildArgs: {}, platform: hostPlatform() },
     });
+    // What the inputs were inferred from: the options as they run (the project's own context over the inferred one).
+    expect(api.targets!.image.metadata?.hashdockInputsFrom).toEqual({ context: '.', dockerfile: 'apps/api/Dockerfile', buildArgs: {} });
     expect(api.targets!.image.metadata?.description).toBe(
       "Build acme/api from apps/api/Dockerfile (context .), tag it by content hash and push it, or reuse the registry's copy",
     );

@@ -15,7 +15,7 @@ const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
 async function renderTarget(workspaceRoot: string, target: ImageTarget, projectFiles: readonly string[] | undefined, hashIgnoredSources: boolean): Promise<TargetConfiguration> {
-  const { imageTargetInputs, imageTargetOptions, imageTargetOutputs } = await inference();
+  const { imageTargetInputs, imageTargetOptions, imageTargetOutputs, inferredInputsBasis, INPUTS_BASIS_METADATA } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
   return {
@@ -35,6 +35,8 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, projectF
     metadata: {
       description: `Build ${repository} from ${target.dockerfile} (context ${target.context}), tag it by content hash and push it, or reuse the registry's copy`,
       technologies: ['docker'],
+      // What the inputs were inferred from: the executor refuses to run with other values (see checkInputsBasis).
+      [INPUTS_BASIS_METADATA]: inferredInputsBasis(target),
       help: {
         command: `nx run ${target.project}:${target.targetName} --help`,
         example: { options: { dryRun: true } },

@@ -1,5 +1,5 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { IMAGE_EXECUTOR, imageTargetsIn, runImageTargets, workspaceImageNames } from '@hashdock/core';
+import { IMAGE_EXECUTOR, imageTargetsIn, INPUTS_BASIS_METADATA, runImageTargets, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
 
 /** Images run at once in one batch; HASHDOCK_BATCH_CONCURRENCY overrides it. */
@@ -19,13 +19,20 @@ export default async function* imageBatchExecutor(
   const projects = context.projectsConfigurations.projects;
   const targets = imageTargetsIn(projects, IMAGE_EXECUTOR);
   const tasks = Object.keys(inputs).map((id) => {
-    const project = taskGraph.tasks[id].target.project;
+    const { project, target } = taskGraph.tasks[id].target;
     // Nx has already combined each task's options with the command line (`overrides` is the raw form of the same).
     const options = inputs[id];
     return {
       id,
       options,
-      facts: { workspaceRoot: context.root, projectName: project, projectRoot: projects[project].root, workspaceImages: workspaceImageNames(targets, options.namespace ?? 'hashdock'), env: process.env },
+      facts: {
+        workspaceRoot: context.root,
+        projectName: project,
+        projectRoot: projects[project].root,
+        workspaceImages: workspaceImageNames(targets, options.namespace ?? 'hashdock'),
+        inferredInputs: { task: id, basis: projects[project].targets?.[target]?.metadata?.[INPUTS_BASIS_METADATA] },
+        env: process.env,
+      },
       dependsOn: taskGraph.dependencies[id] ?? [],
     };
   });

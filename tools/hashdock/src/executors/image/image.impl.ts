@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { IMAGE_EXECUTOR, imageTargetsIn, isHashdockError, runImageTarget, workspaceImageNames } from '@hashdock/core';
+import { IMAGE_EXECUTOR, imageTargetsIn, INPUTS_BASIS_METADATA, isHashdockError, runImageTarget, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
 
 export default async function imageExecutor(options: ImageExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -12,6 +12,7 @@ export default async function imageExecutor(options: ImageExecutorSchema, contex
       projectName,
       projectRoot: projects[projectName].root,
       workspaceImages: workspaceImageNames(imageTargetsIn(projects, IMAGE_EXECUTOR), options.namespace ?? 'hashdock'),
+      inferredInputs: { task: `${projectName}:${context.targetName}`, basis: projects[projectName].targets?.[context.targetName!]?.metadata?.[INPUTS_BASIS_METADATA] },
       env: process.env,
     });
     return { success: true };
