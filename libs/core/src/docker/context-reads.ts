@@ -133,3 +133,26 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
   }
   return { kind: 'sources', sources };
 }
+
+/**
+ * The build args that can change what a Dockerfile reads: those named in a
+ * FROM line, a COPY/ADD source or `--from`, or a RUN mount's `from`. Other
+ * args (used by RUN or ENV alone) shape the image, which the content hash
+ * covers, but not which files or bases it reads.
+ */
+export function inputShapingArgs(dockerfileText: string): Set<string> {
+  const names = new Set<string>();
+  const collect = (text: string) => {
+    for (const match of text.matchAll(/\$\{(\w+)|\$(\w+)/g)) names.add(match[1] ?? match[2]);
+  };
+  for (const instruction of parseDockerfile(dockerfileText).instructions) {
+    const { flags, body } = instructionFlags(instruction.rest);
+    if (instruction.keyword === 'FROM') collect(body.split(/\s+/)[0] ?? '');
+    if (instruction.keyword === 'COPY' || instruction.keyword === 'ADD') {
+      for (const flag of flags) if (flag.name === 'from') collect(flag.value ?? '');
+      if (!flags.some((flag) => flag.name === 'from')) collect((instructionWords(body) ?? []).slice(0, -1).join(' '));
+    }
+    if (instruction.keyword === 'RUN') for (const flag of flags) if (flag.name === 'mount') collect(flag.value ?? '');
+  }
+  return names;
+}

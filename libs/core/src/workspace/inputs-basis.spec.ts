@@ -1,33 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { checkInputsBasis, inputsBasisDifferences, inputsBasisOf } from './inputs-basis';
+import { inputShapingArgs } from '../docker/context-reads';
+import { checkInputsBasis, inferredInputsBasis, inputsBasisDifferences, inputsBasisOf } from './inputs-basis';
 
 const facts = { workspaceRoot: '/ws', projectRoot: 'apps/api', projectName: 'api' };
-const inferred = { context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: { ROOT_IMAGE: 'r:1' } };
+const dockerfileText = 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE} AS run\nARG NODE_ENV\nENV NODE_ENV=$NODE_ENV\nCOPY ${DIST:-dist}/ /app/\nRUN --mount=from=$TOOLS echo\n';
+const inferred = inferredInputsBasis({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', dockerfileText, options: { buildArgs: { ROOT_IMAGE: 'r:1', NODE_ENV: 'development' } } });
 
 describe('inputs basis', () => {
+  it('records where the inputs were read and the build args that choose what is read (FROM, COPY sources, from=), not the others', () => {
+    expect([...inputShapingArgs(dockerfileText)].sort()).toEqual(['DIST', 'ROOT_IMAGE', 'TOOLS']);
+    expect(inferred).toEqual({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: { DIST: null, ROOT_IMAGE: 'r:1', TOOLS: null } });
+  });
+
   it.each([
     // As the plugin writes the options, and as Nx hands them to the executor after interpolating its tokens.
     [{ context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', buildArgs: { ROOT_IMAGE: 'r:1' } }],
-    [{ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: { ROOT_IMAGE: 'r:1' } }],
+    [{ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: { ROOT_IMAGE: 'r:1', NODE_ENV: 'production' } }],
     [{ dockerfile: '/ws/apps/api/Dockerfile', buildArgs: { ROOT_IMAGE: 'r:1' } }],
-  ])('the options %j run with the inputs inferred', (options) => {
-    expect(inputsBasisDifferences(inferred, inputsBasisOf(options, facts))).toEqual([]);
+  ])('the options %j run with the inputs inferred (an arg only RUN or ENV reads may differ)', (options) => {
+    expect(inputsBasisDifferences(inferred, { ...inputsBasisOf(options, facts), buildArgs: options.buildArgs })).toEqual([]);
   });
 
   it('reads the workspace root however Nx spells it, and a stage without regard to case', () => {
-    expect(inputsBasisOf({ context: '', stage: 'Runtime' }, facts)).toEqual({ context: '.', dockerfile: 'apps/api/Dockerfile', stage: 'runtime', buildArgs: {} });
+    expect(inputsBasisOf({ context: '', stage: 'Runtime' }, facts)).toEqual({ context: '.', dockerfile: 'apps/api/Dockerfile', stage: 'runtime' });
     expect(inputsBasisOf({ context: '{workspaceRoot}' }, facts).context).toBe('.');
   });
 
   it('names every option that differs, and says where to set it', () => {
-    const running = inputsBasisOf({ context: '', dockerfile: '{projectRoot}/Dockerfile', stage: 'debug', buildArgs: { ROOT_IMAGE: 'r:2' } }, facts);
-    expect(inputsBasisDifferences(inferred, running)).toEqual([
+    const options = { context: '', dockerfile: '{projectRoot}/Dockerfile', stage: 'debug', buildArgs: { ROOT_IMAGE: 'r:2', DIST: 'out' } };
+    expect(inputsBasisDifferences(inferred, { ...inputsBasisOf(options, facts), buildArgs: options.buildArgs })).toEqual([
       'option "context" is "." when it runs, but its inputs were inferred for "apps/api"',
       'option "stage" is "debug" when it runs, but its inputs were inferred for null',
-      'option "buildArgs" is {"ROOT_IMAGE":"r:2"} when it runs, but its inputs were inferred for {"ROOT_IMAGE":"r:1"}',
+      'option "buildArgs.DIST" is "out" when it runs, but its inputs were inferred for null',
+      'option "buildArgs.ROOT_IMAGE" is "r:2" when it runs, but its inputs were inferred for "r:1"',
     ]);
-    expect(() => checkInputsBasis('api:image', inferred, { context: '' , buildArgs: { ROOT_IMAGE: 'r:1' } }, facts)).toThrow(
-      /^api:image: option "context" is "\." when it runs, but its inputs were inferred for "apps\/api"\. .*nx\.json targetDefaults, or the command line/,
+    expect(() => checkInputsBasis('api:image', inferred, { context: '', buildArgs: { ROOT_IMAGE: 'r:1' } }, facts)).toThrow(
+      /^api:image: option "context" is "\." when it runs, but its inputs were inferred for "apps\/api"\. .*nx\.json targetDefaults, a target configuration, or the command line/,
     );
     // A target with no recorded basis (declared by hand, no plugin) is not checked.
     expect(() => checkInputsBasis('api:image', undefined, { context: '' }, facts)).not.toThrow();

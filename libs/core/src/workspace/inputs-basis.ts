@@ -2,19 +2,21 @@ import { isAbsolute, relative } from 'node:path';
 import { HashdockError } from '../errors';
 import { expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
 import type { ImageTarget } from './image-targets';
+import { inputShapingArgs } from '../docker/context-reads';
 
 /**
  * The options an image target's Nx inputs were inferred from (recorded in the
  * target's metadata by the plugin): where the context and Dockerfile are, the
- * stage, and the build args that expand COPY sources and FROM lines. If the
- * target runs with others, its inputs describe another build.
+ * stage, and the build args that choose what it reads (see inputShapingArgs).
+ * If the target runs with others, its inputs describe another build.
  */
 export interface InputsBasis {
   /** Workspace-relative (`.` for the root), absolute outside the workspace. */
   context: string;
   dockerfile: string;
   stage?: string;
-  buildArgs: Record<string, string>;
+  /** Only the args named in FROM, COPY/ADD sources and `from`s; null when unset. */
+  buildArgs: Record<string, string | null>;
 }
 
 /** Where an image target's metadata keeps its InputsBasis. */
@@ -25,7 +27,7 @@ export class InputsBasisMismatchError extends HashdockError {
     super(
       'INPUTS_BASIS_MISMATCH',
       `${task}: ${differences.join('; ')}. Hashdock inferred this target's Nx inputs from nx.json's plugin options and the project's own ` +
-        'target options; this value came from somewhere it does not read (nx.json targetDefaults, or the command line), so Nx would hash other ' +
+        'target options; this value came from somewhere it does not read (nx.json targetDefaults, a target configuration, or the command line), so Nx would hash other ' +
         'files than the build reads and could replay a stale manifest. Set it in the plugin options or in the project\'s own target options ' +
         '(project.json or package.json "nx"); another variant of the image is a target of its own (see "Two images from one Dockerfile").',
     );
@@ -38,41 +40,42 @@ function workspaceRelative(path: string, workspaceRoot: string): string {
   return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
-function sameArgs(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+/** The recorded args, as the running options set them. */
+function argsAsRunning(recorded: Record<string, string | null>, running: Record<string, string> | undefined): Record<string, string | null> {
+  return Object.fromEntries(Object.keys(recorded).map((name) => [name, running?.[name] ?? null]));
 }
 
-/** The InputsBasis of a target as it will run (options as the executor got them). */
-export function inputsBasisOf(options: ImageTargetOptions, facts: { workspaceRoot: string; projectRoot: string; projectName: string }): InputsBasis {
+/** The InputsBasis of a target as it will run (options as the executor got them); build args are picked by the caller. */
+export function inputsBasisOf(options: ImageTargetOptions, facts: { workspaceRoot: string; projectRoot: string; projectName: string }): Omit<InputsBasis, 'buildArgs'> {
   const path = (value: string) => workspaceRelative(expandPathTemplate(value, facts.projectRoot, facts.projectName, facts.workspaceRoot), facts.workspaceRoot);
   return {
     // Nx interpolates "{workspaceRoot}" in options to "": an empty context is the workspace root.
     context: path(options.context === '' ? '.' : (options.context ?? '{projectRoot}')),
     dockerfile: path(options.dockerfile ?? '{projectRoot}/Dockerfile'),
     ...(options.stage ? { stage: options.stage.toLowerCase() } : {}),
-    buildArgs: { ...options.buildArgs },
   };
 }
 
 /** What differs between the basis the inputs were inferred from and the one the target runs with (empty: nothing). */
-export function inputsBasisDifferences(inferred: InputsBasis, running: InputsBasis): string[] {
+export function inputsBasisDifferences(inferred: InputsBasis, running: Omit<InputsBasis, 'buildArgs'> & { buildArgs?: Record<string, string> }): string[] {
   const differences: string[] = [];
   const say = (option: string, now: unknown, then: unknown) => differences.push(`option "${option}" is ${JSON.stringify(now)} when it runs, but its inputs were inferred for ${JSON.stringify(then)}`);
   if (inferred.context !== running.context) say('context', running.context, inferred.context);
   if (inferred.dockerfile !== running.dockerfile) say('dockerfile', running.dockerfile, inferred.dockerfile);
   if ((inferred.stage ?? null) !== (running.stage ?? null)) say('stage', running.stage ?? null, inferred.stage ?? null);
-  if (!sameArgs(inferred.buildArgs, running.buildArgs)) say('buildArgs', running.buildArgs, inferred.buildArgs);
+  const args = argsAsRunning(inferred.buildArgs ?? {}, running.buildArgs);
+  for (const [name, value] of Object.entries(args)) if (value !== (inferred.buildArgs[name] ?? null)) say(`buildArgs.${name}`, value, inferred.buildArgs[name] ?? null);
   return differences;
 }
 
 /** The basis the plugin infers a target's inputs from, recorded in its metadata. */
-export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'dockerfile' | 'options'>): InputsBasis {
+export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'dockerfile' | 'options' | 'dockerfileText'>): InputsBasis {
+  const shaping = [...inputShapingArgs(target.dockerfileText ?? '')].sort();
   return {
     context: target.context,
     dockerfile: target.dockerfile,
     ...(target.options.stage ? { stage: target.options.stage.toLowerCase() } : {}),
-    buildArgs: { ...target.options.buildArgs },
+    buildArgs: Object.fromEntries(shaping.map((name) => [name, target.options.buildArgs?.[name] ?? null])),
   };
 }
 
@@ -83,6 +86,6 @@ export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'docke
  */
 export function checkInputsBasis(task: string, recorded: unknown, options: ImageTargetOptions, facts: { workspaceRoot: string; projectRoot: string; projectName: string }): void {
   if (!recorded || typeof recorded !== 'object') return;
-  const differences = inputsBasisDifferences(recorded as InputsBasis, inputsBasisOf(options, facts));
+  const differences = inputsBasisDifferences(recorded as InputsBasis, { ...inputsBasisOf(options, facts), buildArgs: options.buildArgs ?? {} });
   if (differences.length) throw new InputsBasisMismatchError(task, differences);
 }

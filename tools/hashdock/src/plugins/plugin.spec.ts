@@ -44,7 +44,7 @@ describe('hashdock plugin', () => {
       options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', name: 'api', namespace: 'acme', buildArgs: {}, platform: hostPlatform() },
     });
     // What the inputs were inferred from: the options as they run (the project's own context over the inferred one).
-    expect(api.targets!.image.metadata?.hashdockInputsFrom).toEqual({ context: '.', dockerfile: 'apps/api/Dockerfile', buildArgs: {} });
+    expect(api.targets!.image.metadata?.hashdockInputsFrom).toEqual({ context: '.', dockerfile: 'apps/api/Dockerfile', buildArgs: { BASE_IMAGE: null } });
     expect(api.targets!.image.metadata?.description).toBe(
       "Build acme/api from apps/api/Dockerfile (context .), tag it by content hash and push it, or reuse the registry's copy",
     );
