@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '@hashdock/core';
 import { checkEnvironment, localRootImage } from './support/environment';
@@ -45,6 +45,15 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
     edit(nxJson.plugins.find((entry: { plugin: string }) => entry.plugin === '@hashdock/nx-plugin').options);
     await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+  }
+
+  /** Write files under the workspace (folders made as needed), then commit them. */
+  async function addFiles(message: string, files: Record<string, string>): Promise<void> {
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(ws.root, path)), { recursive: true });
+      await writeFile(join(ws.root, path), text);
+    }
+    await ws.commit(message);
   }
 
   /** Push a root image that differs from `localRootImage()` by one ENV, under a tag this test owns. */
@@ -124,11 +133,11 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
   it('the host architecture (default platform) is an input: an arm64 machine does not replay an amd64 result', async () => {
     await pluginOptions((options) => delete options.platform);
     // FROM scratch: no external base whose digest lookup would name the platform, no workspace base.
-    await mkdir(join(ws.root, 'apps/tiny'), { recursive: true });
-    await writeFile(join(ws.root, 'apps/tiny/project.json'), JSON.stringify({ name: 'tiny' }));
-    await writeFile(join(ws.root, 'apps/tiny/Dockerfile'), 'FROM scratch\nCOPY motd /etc/motd\n');
-    await writeFile(join(ws.root, 'apps/tiny/motd'), 'hello\n');
-    await ws.commit('tiny: an image from scratch');
+    await addFiles('tiny: an image from scratch', {
+      'apps/tiny/project.json': JSON.stringify({ name: 'tiny' }),
+      'apps/tiny/Dockerfile': 'FROM scratch\nCOPY motd /etc/motd\n',
+      'apps/tiny/motd': 'hello\n',
+    });
     for (const project of ['base', 'tiny']) {
       const amd = await plan(project);
       expect((await plan(project)).hit).toBe(true);
@@ -144,12 +153,12 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
   it('with a stage, what that stage reads changes both hashes, what only other stages read changes neither, and the stage itself is an input', async () => {
     // image builds the runtime stage; image-debug, declared with the executor alone, the debug stage of the same Dockerfile.
     const targets = { image: { options: { stage: 'runtime' } }, 'image-debug': { executor: '@hashdock/nx-plugin:image', options: { stage: 'debug' } } };
-    await mkdir(join(ws.root, 'apps/staged'), { recursive: true });
-    await writeFile(join(ws.root, 'apps/staged/project.json'), JSON.stringify({ name: 'staged', targets }));
-    await writeFile(join(ws.root, 'apps/staged/Dockerfile'), 'FROM scratch AS runtime\nCOPY motd /etc/motd\nFROM runtime AS debug\nCOPY debug.txt /debug.txt\n');
-    await writeFile(join(ws.root, 'apps/staged/motd'), 'hello\n');
-    await writeFile(join(ws.root, 'apps/staged/debug.txt'), 'one\n');
-    await ws.commit('staged: a runtime and a debug stage');
+    await addFiles('staged: a runtime and a debug stage', {
+      'apps/staged/project.json': JSON.stringify({ name: 'staged', targets }),
+      'apps/staged/Dockerfile': 'FROM scratch AS runtime\nCOPY motd /etc/motd\nFROM runtime AS debug\nCOPY debug.txt /debug.txt\n',
+      'apps/staged/motd': 'hello\n',
+      'apps/staged/debug.txt': 'one\n',
+    });
     const planDebug = async () => {
       const run = await ws.nx(['run', 'staged:image-debug', '--dryRun'], env);
       expect(run.exitCode, run.output).toBe(0);
@@ -181,12 +190,12 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     await pluginOptions((options) => (options.mirrors = { '127.0.0.1:5999': 'localhost:5000' }));
     const mirroredRoot = `localhost:5000/${ws.namespace}/mirrored-root:1`;
     await pushRoot(mirroredRoot, 'mirrored-one');
-    await mkdir(join(ws.root, 'apps/mirrored'), { recursive: true });
-    await writeFile(join(ws.root, 'apps/mirrored/project.json'), JSON.stringify({ name: 'mirrored' }));
-    // Nothing listens on 127.0.0.1:5999: only the mirror can answer for this base.
-    await writeFile(join(ws.root, 'apps/mirrored/Dockerfile'), `FROM ${mirroredRoot.replace('localhost:5000', '127.0.0.1:5999')}\nCOPY motd /etc/motd\n`);
-    await writeFile(join(ws.root, 'apps/mirrored/motd'), 'hello\n');
-    await ws.commit('mirrored: a base from a registry reached through its mirror');
+    await addFiles('mirrored: a base from a registry reached through its mirror', {
+      'apps/mirrored/project.json': JSON.stringify({ name: 'mirrored' }),
+      // Nothing listens on 127.0.0.1:5999: only the mirror can answer for this base.
+      'apps/mirrored/Dockerfile': `FROM ${mirroredRoot.replace('localhost:5000', '127.0.0.1:5999')}\nCOPY motd /etc/motd\n`,
+      'apps/mirrored/motd': 'hello\n',
+    });
     await plan('mirrored');
     expect((await ws.manifest('mirrored')).externalBases).toEqual({ [mirroredRoot.replace('localhost:5000', '127.0.0.1:5999')]: expect.objectContaining({ digest: expect.stringMatching(/^sha256:/) }) });
     expect((await plan('mirrored')).hit).toBe(true);
@@ -195,11 +204,11 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
   }, 180_000);
 
   it('a Containerfile is an image like a Dockerfile: Nx infers its target, and what it copies is an input', async () => {
-    await mkdir(join(ws.root, 'apps/podman'), { recursive: true });
-    await writeFile(join(ws.root, 'apps/podman/project.json'), JSON.stringify({ name: 'podman' }));
-    await writeFile(join(ws.root, 'apps/podman/Containerfile'), 'FROM scratch\nCOPY motd /etc/motd\n');
-    await writeFile(join(ws.root, 'apps/podman/motd'), 'hello\n');
-    await ws.commit('podman: a Containerfile');
+    await addFiles('podman: a Containerfile', {
+      'apps/podman/project.json': JSON.stringify({ name: 'podman' }),
+      'apps/podman/Containerfile': 'FROM scratch\nCOPY motd /etc/motd\n',
+      'apps/podman/motd': 'hello\n',
+    });
     await plan('podman');
     expect((await plan('podman')).hit).toBe(true);
     await expectSeen('podman', () => writeFile(join(ws.root, 'apps/podman/motd'), 'hello again\n'));
@@ -213,7 +222,7 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
       expect(run.exitCode, run.output).not.toBe(0);
       // The base image runs first, and is refused first: targetDefaults reach every image target.
       expect(run.output).toContain('base:image: option "context" is "." when it runs, but its inputs were inferred for "apps/base"');
-      expect(run.output).toContain('nx.json targetDefaults, or the command line');
+      expect(run.output).toContain('nx.json targetDefaults, a target configuration, or the command line');
     } finally {
       await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
     }
