@@ -67,14 +67,21 @@ function isRemote(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^git@/.test(source);
 }
 
+/** The fields of a RUN `--mount=` value (`type=bind,from=build,source=/x`), names lower-cased. */
+export function mountFields(value: string): Map<string, string> {
+  return new Map(
+    value.split(',').map((field) => {
+      const eq = field.indexOf('=');
+      return eq < 0 ? [field.toLowerCase(), 'true'] : [field.slice(0, eq).toLowerCase(), field.slice(eq + 1)];
+    }),
+  );
+}
+
 /** A RUN flag that mounts the build context (a bind mount without `from`). */
 function mountsContext(flags: { name: string; value?: string }[]): boolean {
   return flags.some((flag) => {
     if (flag.name !== 'mount' || !flag.value) return false;
-    const fields = new Map(flag.value.split(',').map((field) => {
-      const eq = field.indexOf('=');
-      return eq < 0 ? [field.toLowerCase(), 'true'] : [field.slice(0, eq).toLowerCase(), field.slice(eq + 1)];
-    }));
+    const fields = mountFields(flag.value);
     return (fields.get('type') ?? 'bind') === 'bind' && !fields.has('from');
   });
 }
@@ -136,7 +143,7 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
 
 /**
  * The build args that can change what a Dockerfile reads: those named in a
- * FROM line, a COPY/ADD source or `--from`, or a RUN mount's `from`. Other
+ * FROM line, a COPY/ADD source or `--from`, or a RUN mount's `from` or `source`. Other
  * args (used by RUN or ENV alone) shape the image, which the content hash
  * covers, but not which files or bases it reads.
  */
@@ -152,7 +159,12 @@ export function inputShapingArgs(dockerfileText: string): Set<string> {
       for (const flag of flags) if (flag.name === 'from') collect(flag.value ?? '');
       if (!flags.some((flag) => flag.name === 'from')) collect((instructionWords(body) ?? []).slice(0, -1).join(' '));
     }
-    if (instruction.keyword === 'RUN') for (const flag of flags) if (flag.name === 'mount') collect(flag.value ?? '');
+    if (instruction.keyword === 'RUN')
+      for (const flag of flags) {
+        if (flag.name !== 'mount' || !flag.value) continue;
+        const fields = mountFields(flag.value);
+        collect(`${fields.get('from') ?? ''} ${fields.get('source') ?? fields.get('src') ?? ''}`);
+      }
   }
   return names;
 }

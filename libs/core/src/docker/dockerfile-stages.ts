@@ -1,6 +1,6 @@
 import { UnknownStageError } from '../errors';
-import { instructionFlags } from './context-reads';
-import { parseDockerfileFroms, substitute } from './dockerfile-from';
+import { declarations, instructionFlags, mountFields } from './context-reads';
+import { substitute } from './dockerfile-from';
 import { parseDockerfile } from './dockerfile-instructions';
 
 /** BuildKit's rule for a stage name (after lower-casing): `FROM x AS <name>`, `--target <name>`. */
@@ -17,15 +17,6 @@ export interface DockerfileStage {
   references: string[];
 }
 
-/** A RUN flag's `from=` field (`--mount=type=bind,from=build,target=/x`). */
-function mountFrom(value: string | undefined): string | undefined {
-  for (const field of (value ?? '').split(',')) {
-    const eq = field.indexOf('=');
-    if (eq > 0 && field.slice(0, eq).toLowerCase() === 'from') return field.slice(eq + 1);
-  }
-  return undefined;
-}
-
 /**
  * The stages of a Dockerfile, each with the line range it spans and what it
  * refers to. A FROM's global ARGs take the build args given, else their
@@ -34,10 +25,14 @@ function mountFrom(value: string | undefined): string | undefined {
 export function dockerfileStages(text: string, buildArgs: Record<string, string> = {}): DockerfileStage[] {
   const stages: DockerfileStage[] = [];
   const lineCount = text.replace(/^\uFEFF/, '').split(/\r?\n/).length;
-  const { args: defaults } = parseDockerfileFroms(text);
-  const args = { ...defaults, ...Object.fromEntries(Object.entries(buildArgs).filter(([name]) => name in defaults)) };
+  // Global ARGs (before the first FROM): a build arg's value, else the default.
+  const args: Record<string, string | undefined> = {};
   for (const instruction of parseDockerfile(text).instructions) {
     const { flags, body } = instructionFlags(instruction.rest);
+    if (instruction.keyword === 'ARG' && stages.length === 0) {
+      for (const [name, fallback] of declarations(body)) args[name] = name in buildArgs ? buildArgs[name] : fallback;
+      continue;
+    }
     if (instruction.keyword === 'FROM') {
       const previous = stages.at(-1);
       if (previous) previous.lastLine = instruction.line - 1;
@@ -55,8 +50,8 @@ export function dockerfileStages(text: string, buildArgs: Record<string, string>
     if (!stage) continue;
     for (const flag of flags) {
       if ((instruction.keyword === 'COPY' || instruction.keyword === 'ADD') && flag.name === 'from' && flag.value) stage.references.push(flag.value);
-      if (instruction.keyword === 'RUN' && flag.name === 'mount') {
-        const from = mountFrom(flag.value);
+      if (instruction.keyword === 'RUN' && flag.name === 'mount' && flag.value) {
+        const from = mountFields(flag.value).get('from');
         if (from) stage.references.push(from);
       }
     }

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors';
+import { isStringRecord } from './option-values';
 
 /** The labels every Hashdock image carries, whichever builder made it. */
 export const LABEL_CONTENT_HASH = 'dev.hashdock.content-hash';
@@ -12,9 +13,9 @@ export const LABEL_PROJECT = 'dev.hashdock.project';
  * records without a rebuild.
  */
 export function checkImageLabels(labels: unknown, where: string): Record<string, string> {
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.values(labels).every((value) => typeof value === 'string'))
+  if (!isStringRecord(labels))
     throw new InvalidOptionError('labels', `${where}: option "labels" must be an object of strings (label name → value)`);
-  for (const [name, value] of Object.entries(labels as Record<string, string>)) {
+  for (const [name, value] of Object.entries(labels)) {
     if (!name || /[=\s]/.test(name)) throw new InvalidOptionError('labels', `${where}: label name ${JSON.stringify(name)} is not valid (not empty, no "=" or whitespace)`);
     if (name.startsWith('dev.hashdock.')) throw new InvalidOptionError('labels', `${where}: label ${name} is Hashdock's own (${LABEL_CONTENT_HASH}, ${LABEL_PROJECT}); choose another name`);
     if (/\{\w+\}/.test(value))
@@ -24,5 +25,5 @@ export function checkImageLabels(labels: unknown, where: string): Record<string,
           'Use a fixed value; the commit and version are tags (git-{gitSha}, {version}) of the same image.',
       );
   }
-  return { ...(labels as Record<string, string>) };
+  return { ...labels };
 }

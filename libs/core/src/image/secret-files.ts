@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors';
+import { BUILDKIT_ID, isStringRecord } from './option-values';
 
 /**
  * Write each secret from its environment variable to a private temp file for
@@ -21,7 +22,7 @@ export async function withSecretFiles<T>(
   const entries = Object.entries(secrets ?? {});
   if (entries.length === 0) return use({ ...fromFiles });
   for (const [id, variable] of entries) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new InvalidOptionError('secrets', `Secret id "${id}" may use only letters, digits, ".", "_" and "-"`);
+    if (!BUILDKIT_ID.test(id)) throw new InvalidOptionError('secrets', `Secret id "${id}" may use only letters, digits, ".", "_" and "-"`);
     if (env[variable] === undefined) throw new InvalidOptionError('secrets', `Secret "${id}" reads the environment variable ${variable}, which is not set`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'hashdock-secrets-'));
@@ -44,11 +45,11 @@ export async function withSecretFiles<T>(
  * repeat one of them; the files are read by BuildKit only, never hashed.
  */
 export function normalizeSecretFiles(value: unknown, secrets: Record<string, string> | undefined, workspaceRoot: string, where: string): Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((path) => typeof path === 'string' && path))
+  if (!isStringRecord(value) || Object.values(value).some((path) => !path))
     throw new InvalidOptionError('secretFiles', `${where}: option "secretFiles" must be an object of id → file path, e.g. { "npmrc": "~/.npmrc" }`);
   return Object.fromEntries(
-    Object.entries(value as Record<string, string>).map(([id, path]) => {
-      if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new InvalidOptionError('secretFiles', `${where}: secret file id "${id}" may use only letters, digits, ".", "_" and "-"`);
+    Object.entries(value).map(([id, path]) => {
+      if (!BUILDKIT_ID.test(id)) throw new InvalidOptionError('secretFiles', `${where}: secret file id "${id}" may use only letters, digits, ".", "_" and "-"`);
       if (secrets && id in secrets) throw new InvalidOptionError('secretFiles', `${where}: secret "${id}" is in both "secrets" and "secretFiles"; keep one`);
       const expanded = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
       return [id, isAbsolute(expanded) ? expanded : resolve(workspaceRoot, expanded)];

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors';
-
-const SSH_ID = /^[A-Za-z0-9_.-]+$/;
+import { BUILDKIT_ID } from './option-values';
 
 /**
  * The `ssh` option as `docker build --ssh` takes it: `default` (the agent at
@@ -17,7 +16,7 @@ export function normalizeSshForwards(values: unknown, workspaceRoot: string, whe
   return values.map((value: string) => {
     const eq = value.indexOf('=');
     const id = eq < 0 ? value : value.slice(0, eq);
-    if (!SSH_ID.test(id)) throw new InvalidOptionError('ssh', `${where}: ssh id ${JSON.stringify(id)} may use only letters, digits, ".", "_" and "-"`);
+    if (!BUILDKIT_ID.test(id)) throw new InvalidOptionError('ssh', `${where}: ssh id ${JSON.stringify(id)} may use only letters, digits, ".", "_" and "-"`);
     if (eq < 0) return id;
     const paths = value.slice(eq + 1).split(',').filter(Boolean);
     if (paths.length === 0) throw new InvalidOptionError('ssh', `${where}: ssh ${JSON.stringify(value)} names no agent socket or key after "="`);

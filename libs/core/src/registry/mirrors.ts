@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors';
+import { isStringRecord } from '../image/option-values';
 import { DOCKER_HUB_HOST, parseReference, parseRepository } from './reference';
 
 /** Registry host (Docker Hub as `registry-1.docker.io`) → where its images are read instead: `host[:port][/path]`. */
@@ -30,9 +31,9 @@ function mirrorPrefix(value: string, host: string, where: string): string {
 
 /** Mirrors as the plugin option or a target option gives them, checked, keys normalized (`docker.io` → Docker Hub's API host). */
 export function normalizeMirrors(mirrors: unknown, where: string): RegistryMirrors {
-  if (typeof mirrors !== 'object' || mirrors === null || Array.isArray(mirrors) || !Object.values(mirrors).every((value) => typeof value === 'string'))
+  if (!isStringRecord(mirrors))
     throw new InvalidOptionError('mirrors', `${where}: option "mirrors" must be an object of strings (registry host → mirror), e.g. { "docker.io": "mirror.gcr.io" }`);
-  return Object.fromEntries(Object.entries(mirrors as Record<string, string>).map(([host, value]) => [mirrorHost(host, where), mirrorPrefix(value, host, where)]));
+  return Object.fromEntries(Object.entries(mirrors).map(([host, value]) => [mirrorHost(host, where), mirrorPrefix(value, host, where)]));
 }
 
 /** `HASHDOCK_MIRRORS=docker.io=mirror.gcr.io,ghcr.io=harbor.acme.com/ghcr` → mirrors. */

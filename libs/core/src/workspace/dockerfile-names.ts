@@ -10,7 +10,7 @@ const SUFFIX = /\.([Dd]ockerfile|[Cc]ontainerfile)$/;
 /** Whether a file name is a Dockerfile or Containerfile (BuildKit's `<Dockerfile>.dockerignore` is not). */
 export function isDockerfileName(name: string): boolean {
   if (name.endsWith('.dockerignore')) return false;
-  return BUILD_FILE_NAMES.some((base) => name === base || (name.startsWith(`${base}.`) && name.length > base.length + 1)) || /^.+\.([Dd]ockerfile|[Cc]ontainerfile)$/.test(name);
+  return BUILD_FILE_NAMES.some((base) => name === base || (name.startsWith(`${base}.`) && name.length > base.length + 1)) || (SUFFIX.exec(name)?.index ?? 0) > 0;
 }
 
 /**

@@ -3,6 +3,7 @@ import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES, unknownPlaceholders } from '../tags/tag-policy';
 import { readJsoncFile } from './read-jsonc-file';
 import { checkImageLabels } from '../image/image-labels';
+import { isStringRecord } from '../image/option-values';
 import { normalizeMirrors } from '../registry/mirrors';
 
 import { DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, PLUGIN_NAME } from '../names';
@@ -98,7 +99,7 @@ function isValid(option: keyof HashdockOptions, value: unknown): boolean {
     case 'buildArgs':
     case 'labels':
     case 'mirrors':
-      return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
+      return isStringRecord(value);
     case 'builder':
       return (IMAGE_BUILDERS as readonly unknown[]).includes(value);
     case 'buildTarget':
