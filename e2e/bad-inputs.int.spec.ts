@@ -37,7 +37,7 @@ describe.skipIf(!environment.available)('bad input: non-zero exit, the culprit n
     ['a relative context escaping the workspace', () => ['--context=../..'], () => ({}), () => /Build context \S+ is outside the workspace/],
     ['an invalid repository name', () => ['--repository=localhost:5000/Bad/Name'], () => ({}), () => /Invalid image reference "localhost:5000\/Bad\/Name"/],
     ['an invalid tag', () => ['--extraTags=bad!tag'], () => ({}), () => /tag "bad!tag"/],
-    ['an unreachable registry', () => [], () => ({ HASHDOCK_REGISTRY: `127.0.0.1:${closedPort}` }), () => new RegExp(`Registry unreachable at http://127\\.0\\.0\\.1:${closedPort}/v2/`)],
+    ['an unreachable registry', () => [], () => ({ HASHDOCK_REGISTRY: `127.0.0.1:${closedPort}` }), () => new RegExp(`Registry unreachable at http://127\\.0\\.0\\.1:${closedPort}/v2/[^\n]*Nothing listens at 127\\.0\\.0\\.1:${closedPort}: start the registry there`)],
     // Credentials are supplied (a wrong user with the real password), so the no-leak check below has something to catch.
     ['a registry answering 401', () => [], () => ({ HASHDOCK_REGISTRY: secured.address, [credentialsEnvName(secured.address)]: `nobody:${PASSWORD}` }), () => new RegExp(`refused access to ${secured.address.replace(/\./g, '\\.')}/\\S+/base \\(401`)],
     ['a registry answering 500', () => [], () => ({ HASHDOCK_REGISTRY: failingAddress }), () => new RegExp(`HEAD http://${failingAddress.replace(/\./g, '\\.')}/v2/\\S+/base/manifests/[0-9a-f]{16} answered 500`)],

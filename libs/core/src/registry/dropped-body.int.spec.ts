@@ -55,7 +55,8 @@ describe.skipIf(!environment.available)('a manifest body cut short', () => {
     expect(error.message).toMatch(
       new RegExp(
         `^Registry unreachable at http://${address}/v2/${repository.slice(address.length + 1)}/manifests/${tag} \\(reading the manifest ${repository}:${tag}\\): [^\n]+\\. ` +
-          'Check that the registry is running and reachable \\(npm run env:up starts the local one\\)\\.$',
+          `Check that ${address.replace(/\./g, '\\.')} is up and reachable from here\\. ` +
+          'Images are pushed to the plugin option "registry" \\(nx\\.json\\) or HASHDOCK_REGISTRY; bases on another registry can be read through "mirrors"\\.$',
       ),
     );
     expect(error.message).not.toMatch(/\n\s+at /);

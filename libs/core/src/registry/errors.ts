@@ -66,14 +66,30 @@ export function displayUrl(url: string): string {
   }
 }
 
+/** What to check when a registry cannot be reached: the library's own settings, never this repository's scripts. */
+function unreachableHint(url: string, cause: unknown): string {
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    // not a URL: name it as given
+  }
+  const code = (error: unknown) => (error as { code?: unknown } | undefined)?.code;
+  const refused = code(cause) === 'ECONNREFUSED' || code((cause as { cause?: unknown } | undefined)?.cause) === 'ECONNREFUSED';
+  const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+  return (
+    (refused && local ? `Nothing listens at ${host}: start the registry there (docker run -d -p 5000:5000 registry:2 serves localhost:5000). ` : `Check that ${host} is up and reachable from here. `) +
+    'Images are pushed to the plugin option "registry" (nx.json) or HASHDOCK_REGISTRY; bases on another registry can be read through "mirrors".'
+  );
+}
+
 export class RegistryUnreachableError extends RegistryError {
   constructor(url: string, cause: unknown, operation?: string) {
     const reason = cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
     super(
       'REGISTRY_UNREACHABLE',
       displayUrl(url),
-      `Registry unreachable at ${displayUrl(url)}${operation ? ` (${operation})` : ''}: ${reason}. ` +
-        'Check that the registry is running and reachable (npm run env:up starts the local one).',
+      `Registry unreachable at ${displayUrl(url)}${operation ? ` (${operation})` : ''}: ${reason}. ${unreachableHint(url, cause)}`,
       undefined,
       { cause },
     );
