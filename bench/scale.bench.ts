@@ -15,7 +15,16 @@ const LIB_USERS = 10;
  * shared lib; each project has an `nx:noop` target as the floor of what Nx
  * itself costs.
  */
-export async function generateWorkspace(count: number, root: string, namespace: string, extra: { plugins?: unknown[]; nodeModules?: string } = {}): Promise<void> {
+export async function generateWorkspace(count: number, root: string, namespace: string, extra: { plugins?: unknown[]; nodeModules?: string; cachedFloor?: boolean } = {}): Promise<void> {
+  // With cachedFloor, each project also gets `stamp`: an ordinary cached Nx target shaped like the
+  // image target (the project's files as inputs, one output file, after the base's), the floor of
+  // what replaying any cached target costs Nx.
+  const targets = (name: string) => ({
+    noop: { executor: 'nx:noop' },
+    ...(extra.cachedFloor
+      ? { stamp: { executor: 'nx:run-commands', cache: true, dependsOn: ['^stamp'], inputs: ['{projectRoot}/**/*'], outputs: [`{workspaceRoot}/dist/stamps/${name}.json`], options: { command: `mkdir -p dist/stamps && echo {} > dist/stamps/${name}.json` } } }
+      : {}),
+  });
   const plugin = { plugin: '@hashdock/nx-plugin', options: { namespace, context: 'workspace', tags: ['{contentHash}'], buildTarget: false, buildArgs: { ROOT_IMAGE: await localRootImage() } } };
   await writeFile(join(root, 'nx.json'), JSON.stringify({ plugins: [plugin, ...(extra.plugins ?? [])], useDaemonProcess: false, targetDefaults: { noop: { cache: true } } }, null, 2));
   await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'scale', private: true }));
@@ -24,12 +33,12 @@ export async function generateWorkspace(count: number, root: string, namespace: 
   await mkdir(join(root, 'libs/shared'), { recursive: true });
   await writeFile(join(root, 'libs/shared/index.js'), 'exports.greeting = "hello";\n');
   await mkdir(join(root, 'apps/base'), { recursive: true });
-  await writeFile(join(root, 'apps/base/project.json'), JSON.stringify({ name: 'base', targets: { noop: { executor: 'nx:noop' } } }));
+  await writeFile(join(root, 'apps/base/project.json'), JSON.stringify({ name: 'base', targets: targets('base') }));
   await writeFile(join(root, 'apps/base/Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nENV NODE_ENV=production\nWORKDIR /app\nCMD ["node", "--version"]\n');
   for (let i = 0; i < count; i++) {
     const dir = join(root, 'apps', `svc-${i}`);
     await mkdir(join(dir, 'dist'), { recursive: true });
-    await writeFile(join(dir, 'project.json'), JSON.stringify({ name: `svc-${i}`, targets: { noop: { executor: 'nx:noop' } } }));
+    await writeFile(join(dir, 'project.json'), JSON.stringify({ name: `svc-${i}`, targets: targets(`svc-${i}`) }));
     const shared = i < LIB_USERS ? 'COPY libs/shared/ /app/shared/\n' : '';
     await writeFile(join(dir, 'Dockerfile'), `ARG BASE_IMAGE=${namespace}/base\nFROM \${BASE_IMAGE}\nCOPY apps/svc-${i}/dist/ /app/\n${shared}CMD ["node", "/app/main.js"]\n`);
     await writeFile(join(dir, 'dist/main.js'), `require('http').createServer((q, s) => s.end('svc-${i}')).listen(3000);\n`);
