@@ -58,6 +58,39 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(await workspace.takeBuilds()).toEqual([]);
   });
 
+  it("under the Nx daemon (a developer's default), inference follows a new Dockerfile and its edits, and the image builds", async () => {
+    const daemon = { NX_DAEMON: 'true', HASHDOCK_BUILDER: 'auto' };
+    const nx = join(workspace.root, 'node_modules/.bin/nx');
+    // The daemon sees a file change once its watcher has: ask until the graph shows it (at most 20 s).
+    const targetsOnceTrue = async (check: (targets: Record<string, { inputs?: unknown[] }>) => boolean) => {
+      let targets: Record<string, { inputs?: unknown[] }> = {};
+      for (let attempt = 0; attempt < 40; attempt++) {
+        targets = JSON.parse(await workspace.ok(nx, ['show', 'project', 'hello', '--json'], daemon)).targets;
+        if (check(targets)) return targets;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      throw new Error(`the daemon's graph never showed the change: ${JSON.stringify(Object.keys(targets))}`);
+    };
+    try {
+      await targetsOnceTrue((targets) => 'image' in targets);
+      expect(await workspace.ok(nx, ['daemon'], daemon)).toContain('Nx Daemon is currently running');
+      const dockerfile = await workspace.run('cat', ['apps/hello/Dockerfile']).then((r) => r.output);
+      await workspace.write({ 'apps/hello/Dockerfile.debug': `${dockerfile}ENV DEBUG=1\n` });
+      const debug = await targetsOnceTrue((targets) => 'image-debug' in targets);
+      expect(debug['image-debug'].inputs).toContain('{projectRoot}/Dockerfile.debug');
+      expect(debug['image-debug'].inputs).not.toContain('{projectRoot}/fixtures');
+      // An edit that makes the debug image read a new folder: its inputs follow, through the same daemon.
+      await workspace.write({ 'apps/hello/fixtures/seed.json': '{"seed":1}\n', 'apps/hello/Dockerfile.debug': `${dockerfile}ENV DEBUG=1\nCOPY fixtures/ /app/fixtures/\n` });
+      await targetsOnceTrue((targets) => targets['image-debug']?.inputs?.includes('{projectRoot}/fixtures') === true);
+      await workspace.commit('debug image');
+      const run = await workspace.nx(['run', 'hello:image-debug'], daemon);
+      expect(run.exitCode, run.output).toBe(0);
+      expect(await workspace.manifest('hello-debug')).toMatchObject({ image: 'hello-debug', status: 'built', pushed: true, repository: `localhost:5000/${workspace.namespace}/hello-debug` });
+    } finally {
+      await workspace.run(nx, ['daemon', '--stop'], daemon);
+    }
+  });
+
   it('refuses Node 20 with one line naming the version needed', async () => {
     const node20 = '/usr/bin/node';
     const { stdout } = await runCommand(node20, ['--version']);
