@@ -1,6 +1,6 @@
 import { assertSupportedRuntime } from '../../runtime-check';
-import { formatFiles, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { HashdockOptions, normalizeHashdockOptions, PLUGIN_NAME } from '@hashdock/core';
+import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { HashdockOptions, IMAGE_EXECUTOR, normalizeHashdockOptions, PLUGIN_NAME } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -34,7 +34,38 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
+  for (const line of adoptionNotes(tree, plugins, config.targetName)) logger.warn(line);
   if (!schema.skipFormat) await formatFiles(tree);
+}
+
+/**
+ * What the workspace already has that meets Hashdock's targets: another tool inferring targets from
+ * the same Dockerfiles, and project targets that take the inferred target's name with another
+ * executor (Nx lets the project's own target replace an inferred one of the same name, so Hashdock's
+ * would not run there).
+ */
+export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targetName: string): string[] {
+  const notes: string[] = [];
+  if (plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx/docker')) {
+    notes.push(
+      `${PLUGIN_NAME}: @nx/docker is registered in nx.json too; it infers docker:build and docker:run from the same Dockerfiles. ` +
+        'Both can stay (their target names differ); to let Hashdock replace it, remove its entry from nx.json "plugins".',
+    );
+  }
+  const taken: string[] = [];
+  for (const [name, project] of getProjects(tree)) {
+    const target = project.targets?.[targetName];
+    // A target with neither executor nor command only sets options, which Nx merges into the inferred target.
+    const executor = target?.executor ?? (target?.command ? 'nx:run-commands' : undefined);
+    if (executor && executor !== IMAGE_EXECUTOR) taken.push(`${name} (${executor})`);
+  }
+  if (taken.length > 0) {
+    notes.push(
+      `${PLUGIN_NAME}: these projects already have a "${targetName}" target of their own, which replaces the inferred one there: ${taken.join(', ')}. ` +
+        `Rename theirs, or give Hashdock's another name: nx g ${PLUGIN_NAME}:init --targetName=container.`,
+    );
+  }
+  return notes;
 }
 
 /** The workspace's package name as a registry namespace: `@acme/source` → `acme`. */

@@ -1,0 +1,66 @@
+import { addProjectConfiguration, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import initGenerator from './init';
+
+describe('init generator (nx add @hashdock/nx-plugin)', () => {
+  let tree: Tree;
+  let info: string[];
+  let warnings: string[];
+
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+    tree.write('package.json', JSON.stringify({ name: '@acme/source', private: true }));
+    info = [];
+    warnings = [];
+    vi.spyOn(logger, 'info').mockImplementation((line) => void info.push(String(line)));
+    vi.spyOn(logger, 'warn').mockImplementation((line) => void warnings.push(String(line)));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  const hashdockEntry = () => readNxJson(tree)?.plugins?.find((entry) => typeof entry === 'object' && entry.plugin === '@hashdock/nx-plugin');
+
+  it('registers the plugin with the package scope as namespace, then changes nothing on a second run', async () => {
+    await initGenerator(tree, { skipFormat: true });
+    expect(hashdockEntry()).toEqual({ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: 'acme' } });
+    expect(info.join('\n')).toContain('registered in nx.json — images go to localhost:5000/acme/<project>');
+    await initGenerator(tree, { skipFormat: true });
+    expect(info.at(-1)).toContain('already registered in nx.json; nothing changed');
+    await initGenerator(tree, { registry: 'ghcr.io', skipFormat: true });
+    expect(hashdockEntry()).toEqual({ plugin: '@hashdock/nx-plugin', options: { registry: 'ghcr.io', namespace: 'acme' } });
+    expect(warnings).toEqual([]);
+  });
+
+  it('says when @nx/docker infers targets from the same Dockerfiles', async () => {
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@nx/docker', options: { buildTarget: 'docker:build' } }] });
+    await initGenerator(tree, { skipFormat: true });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('@nx/docker is registered in nx.json too');
+    expect(warnings[0]).toContain('remove its entry from nx.json "plugins"');
+    // Both stay registered: Hashdock removes nothing of the user's.
+    expect(readNxJson(tree)?.plugins).toHaveLength(2);
+  });
+
+  it('names the projects whose own target takes the inferred name with another executor, and how to pick another', async () => {
+    addProjectConfiguration(tree, 'api', { root: 'apps/api', targets: { image: { executor: '@nx-tools/nx-container:build', options: {} } } });
+    addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { image: { command: 'docker build .' } } });
+    addProjectConfiguration(tree, 'jobs', { root: 'apps/jobs', targets: { 'image-test': { executor: '@hashdock/nx-plugin:image', options: { stage: 'test' } } } });
+    addProjectConfiguration(tree, 'worker', { root: 'apps/worker', targets: { image: { executor: '@hashdock/nx-plugin:image', options: {} } } });
+    // Options only: merged into the inferred target, no clash.
+    addProjectConfiguration(tree, 'shop', { root: 'apps/shop', targets: { image: { options: { name: 'storefront' } } } });
+    await initGenerator(tree, { skipFormat: true });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('these projects already have a "image" target of their own');
+    expect(warnings[0]).toContain('api (@nx-tools/nx-container:build)');
+    expect(warnings[0]).toContain('web (nx:run-commands)');
+    expect(warnings[0]).not.toContain('worker');
+    expect(warnings[0]).not.toContain('shop');
+    expect(warnings[0]).not.toContain('jobs');
+    expect(warnings[0]).toContain('nx g @hashdock/nx-plugin:init --targetName=container');
+
+    // With another target name, nothing is in the way.
+    warnings.length = 0;
+    await initGenerator(tree, { targetName: 'container', skipFormat: true });
+    expect(warnings).toEqual([]);
+  });
+});
