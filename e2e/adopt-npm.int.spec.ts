@@ -93,7 +93,7 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     }
   });
 
-  it('the generated GitHub workflow, run here as a runner would: a pull request builds into its scratch namespace, main into the release one, and a later pull request reuses it', async () => {
+  it('the generated GitHub workflow, run here as a runner would: a pull request builds into its scratch namespace, main into the release one, a later pull request reuses it, and a fork builds without pushing', async () => {
     const nx = join(workspace.root, 'node_modules/.bin/nx');
     expect(await workspace.ok(nx, ['g', '@hashdock/nx-plugin:github-workflow'])).toContain('Added .github/workflows/images.yml');
     const text = await readFile(join(workspace.root, '.github/workflows/images.yml'), 'utf8');
@@ -106,12 +106,12 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     await workspace.commit('images workflow');
     // One event: the namespace step writes $GITHUB_ENV, the build step runs with what it wrote.
     // The registry is this machine's (the workflow sets ghcr.io); Nx's base is the commit before.
-    const runEvent = async (event: string, pr: string) => {
+    const runEvent = async (event: string, pr: string, step = 'Build and push the images that changed') => {
       const githubEnv = join(workspace.root, `.github-env-${event}-${pr}`);
       await workspace.ok('bash', ['-e', '-c', script('Image namespace')], { GITHUB_REPOSITORY: `Acme/${workspace.namespace}`, GITHUB_EVENT_NAME: event, PR_NUMBER: pr, GITHUB_ENV: githubEnv });
       const written = Object.fromEntries((await readFile(githubEnv, 'utf8')).trim().split('\n').map((line) => line.split('=') as [string, string]));
       await rm(githubEnv);
-      const run = await workspace.run('bash', ['-e', '-c', script('Build and push the images that changed')], { ...written, HASHDOCK_BUILDER: 'auto', HASHDOCK_REGISTRY: 'localhost:5000', NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD', HASHDOCK_REUSE_NAMESPACES: written.HASHDOCK_REUSE_NAMESPACES ?? '' });
+      const run = await workspace.run('bash', ['-e', '-c', script(step)], { ...written, HASHDOCK_BUILDER: 'auto', HASHDOCK_REGISTRY: 'localhost:5000', NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD', HASHDOCK_REUSE_NAMESPACES: written.HASHDOCK_REUSE_NAMESPACES ?? '' });
       expect(run.exitCode, run.output).toBe(0);
       return workspace.manifest('hello');
     };
@@ -125,6 +125,13 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(main.contentHash).toBe(pr.contentHash);
     const later = await runEvent('pull_request', `${Date.now()}`);
     expect(later).toMatchObject({ status: 'exists', repository: `localhost:5000/${release}/hello`, digest: main.digest });
+    // A fork's pull request (no registry login) with a change of its own: built, pushed nowhere.
+    await workspace.write({ 'apps/hello/src/build-info.mjs': `export const build = ${JSON.stringify(`${workspace.namespace}-fork`)};\n` });
+    await workspace.commit('a fork change');
+    const fork = await runEvent('pull_request', `${Date.now()}`, 'Build the images that changed (a fork cannot push)');
+    expect(fork).toMatchObject({ status: 'built', pushed: false });
+    expect(fork.digest ?? null).toBeNull();
+    expect(fork.contentHash).not.toBe(main.contentHash);
   });
 
   it('refuses Node 20 with one line naming the version needed', async () => {

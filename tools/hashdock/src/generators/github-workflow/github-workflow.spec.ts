@@ -61,7 +61,7 @@ describe('github-workflow generator', () => {
     expect(step('Install').run).toBe('npm ci');
     expect(step('Log in to the registry').with).toEqual({ registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' });
     expect(step('Build and push the images that changed').run).toBe('npx nx affected -t image --base="$NX_BASE" --head="$NX_HEAD"');
-    expect(step('Build the images that changed (a fork cannot push)').run).toBe('npx nx affected -t image --base="$NX_BASE" --head="$NX_HEAD" --push=false');
+    expect(step('Build the images that changed (a fork cannot push)').run).toBe('npx nx affected -t image --base="$NX_BASE" --head="$NX_HEAD" --configuration=local');
     expect(step('Keep the image manifests').with).toMatchObject({ path: 'dist/images/' });
     expect(info.join('\n')).toContain('Added .github/workflows/images.yml: pull requests build into ghcr.io/<owner>/<repo>/scratch/pr-<n>, main pushes');
   });

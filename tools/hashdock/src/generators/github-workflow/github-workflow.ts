@@ -12,7 +12,8 @@ const LOCAL_REGISTRY = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
  * workspace. Pull requests build what they change into `<namespace>/scratch/pr-<n>`, reading the
  * release namespace first (an image the default branch pushed is reused, not rebuilt), so an
  * untrusted change never writes a tag that releases read; the default branch pushes the release
- * namespace; a pull request from a fork (no registry write token) builds without pushing.
+ * namespace; a pull request from a fork (no registry write token) builds without pushing (the
+ * `local` configuration, which its base images get too).
  */
 export default async function githubWorkflowGenerator(tree: Tree, schema: GithubWorkflowGeneratorSchema): Promise<void> {
   assertSupportedRuntime();
@@ -98,7 +99,8 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
     `        run: ${affected}`,
     '      - name: Build the images that changed (a fork cannot push)',
     '        if: ${{ github.event.pull_request.head.repo.fork }}',
-    `        run: ${affected} --push=false`,
+    // The image targets' `local` configuration (push: false) reaches the images they build FROM, as --push=false would not.
+    `        run: ${affected} --configuration=local`,
     '      - name: Keep the image manifests',
     '        if: always()',
     '        uses: actions/upload-artifact@v4',
