@@ -134,23 +134,21 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(fork.contentHash).not.toBe(main.contentHash);
   });
 
-  it('promotes by digest with the published executor, from a target the user declares: dev (the manifests) to staging (a release file), nothing rebuilt', async () => {
+  it('promotes by digest with the published executor, from the target the release generator writes: dev (the manifests) to staging (a release file), nothing rebuilt', async () => {
     const pushed = await workspace.nx(['run-many', '-t', 'image', 'image-debug'], { HASHDOCK_BUILDER: 'auto' });
     expect(pushed.exitCode, pushed.output).toBe(0);
     await workspace.takeBuilds();
     const ns = workspace.namespace;
-    await workspace.write({
-      'release/project.json': JSON.stringify({ name: 'release', targets: { promote: { executor: '@hashdock/nx-plugin:promote', options: { environments: 'release/environments.json' } } } }),
-      'release/environments.json': JSON.stringify({
-        environments: {
-          dev: { registry: 'localhost:5000', namespace: ns, release: 'dist/images' },
-          staging: { registry: 'localhost:5000', namespace: `${ns}-staging`, release: 'release/staging.json' },
-        },
-      }),
-    });
+    const nx = join(workspace.root, 'node_modules/.bin/nx');
+    // The generator writes the environments from nx.json (namespace acme); these runs push under HASHDOCK_NAMESPACE, one per run, so staging gets one too.
+    expect(await workspace.ok(nx, ['g', '@hashdock/nx-plugin:release', '--environments=staging'])).toContain('nx run release:promote --from=dev --to=staging');
+    const environments = JSON.parse(await readFile(join(workspace.root, 'release/environments.json'), 'utf8'));
+    expect(environments.environments.staging).toEqual({ registry: 'localhost:5000', namespace: 'acme/staging', release: 'release/releases/staging.json' });
+    environments.environments.staging.namespace = `${ns}-staging`;
+    await workspace.write({ 'release/environments.json': JSON.stringify(environments, null, 2) });
     const promoted = await workspace.nx(['run', 'release:promote', '--from=dev', '--to=staging']);
     expect(promoted.exitCode, promoted.output).toBe(0);
-    const staging = JSON.parse(await readFile(join(workspace.root, 'release/staging.json'), 'utf8'));
+    const staging = JSON.parse(await readFile(join(workspace.root, 'release/releases/staging.json'), 'utf8'));
     for (const image of ['hello', 'hello-debug']) {
       const dev = await workspace.manifest(image);
       expect(staging.images[image]).toMatchObject({ repository: `localhost:5000/${ns}-staging/${image}`, digest: dev.digest });

@@ -24,6 +24,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     await initGenerator(tree, { skipFormat: true });
     expect(hashdockEntry()).toEqual({ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: 'acme' } });
     expect(info.join('\n')).toContain('registered in nx.json — images go to localhost:5000/acme/<project>');
+    expect(info.join('\n')).toContain('next, CI: nx g @hashdock/nx-plugin:github-workflow; promotion by digest: nx g @hashdock/nx-plugin:release');
     await initGenerator(tree, { skipFormat: true });
     expect(info.at(-1)).toContain('already registered in nx.json; nothing changed');
     await initGenerator(tree, { registry: 'ghcr.io', skipFormat: true });

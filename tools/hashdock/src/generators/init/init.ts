@@ -34,6 +34,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
+  if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
   for (const line of adoptionNotes(tree, plugins, config.targetName)) logger.warn(line);
   if (!schema.skipFormat) await formatFiles(tree);
 }

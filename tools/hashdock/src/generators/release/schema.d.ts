@@ -1,0 +1,5 @@
+export interface ReleaseGeneratorSchema {
+  directory?: string;
+  project?: string;
+  environments?: string;
+}
