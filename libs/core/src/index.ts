@@ -14,6 +14,7 @@ export * from './hash/file-hash-cache';
 export * from './hash/git-mode';
 export * from './registry/errors';
 export * from './registry/reference';
+export * from './registry/loopback';
 export * from './registry/media-types';
 export * from './registry/client';
 export * from './registry/tag-exists';

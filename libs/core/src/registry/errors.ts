@@ -1,4 +1,5 @@
 import { HashdockError } from '../errors';
+import { isLoopbackRegistry } from './loopback';
 
 /** A registry answered something Hashdock cannot read as "present" or "absent". */
 export class RegistryError extends HashdockError {
@@ -76,7 +77,7 @@ function unreachableHint(url: string, cause: unknown): string {
   }
   const code = (error: unknown) => (error as { code?: unknown } | undefined)?.code;
   const refused = code(cause) === 'ECONNREFUSED' || code((cause as { cause?: unknown } | undefined)?.cause) === 'ECONNREFUSED';
-  const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+  const local = isLoopbackRegistry(host);
   return (
     (refused && local ? `Nothing listens at ${host}: start the registry there (docker run -d -p 5000:5000 registry:2 serves localhost:5000). ` : `Check that ${host} is up and reachable from here. `) +
     'Images are pushed to the plugin option "registry" (nx.json) or HASHDOCK_REGISTRY; bases on another registry can be read through "mirrors".'

@@ -1,4 +1,5 @@
 import { InvalidReferenceError } from './errors';
+import { isLoopbackRegistry } from './loopback';
 
 export const DOCKER_HUB_HOST = 'registry-1.docker.io';
 
@@ -79,6 +80,5 @@ export function parseReference(reference: string): ImageReference {
 
 /** Loopback registries speak plain HTTP, as Docker assumes; everything else HTTPS. */
 export function isInsecureRegistry(registry: string): boolean {
-  const host = registry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return isLoopbackRegistry(registry);
 }

@@ -1,11 +1,8 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { logger, readNxJson, Tree } from '@nx/devkit';
-import { hashdockOptionsIn, InvalidOptionError, normalizeHashdockOptions } from '@hashdock/core';
+import { hashdockOptionsIn, InvalidOptionError, isLoopbackRegistry, normalizeHashdockOptions } from '@hashdock/core';
 import { packageManagerSteps } from './package-manager-steps';
 import type { GithubWorkflowGeneratorSchema } from './schema';
-
-/** A registry a CI runner cannot reach: the developer's own machine. */
-const LOCAL_REGISTRY = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
 
 /**
  * `nx g @hashdock/nx-plugin:github-workflow`: the CI this tool is made for, in the user's
@@ -23,8 +20,9 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   if (tree.exists(path)) throw new InvalidOptionError('name', `${path} already exists; remove it or pass --name=<another>`);
   const nxJson = readNxJson(tree) ?? {};
   const config = normalizeHashdockOptions(hashdockOptionsIn(nxJson));
-  const registry = schema.registry ?? (LOCAL_REGISTRY.test(config.registry) ? 'ghcr.io' : config.registry);
-  if (LOCAL_REGISTRY.test(registry)) throw new InvalidOptionError('registry', `A CI runner cannot reach ${registry}: pass --registry=<the registry CI pushes to>`);
+  const registry = schema.registry ?? (isLoopbackRegistry(config.registry) ? 'ghcr.io' : config.registry);
+  // A loopback registry is the developer's own machine, which a CI runner cannot reach.
+  if (isLoopbackRegistry(registry)) throw new InvalidOptionError('registry', `A CI runner cannot reach ${registry}: pass --registry=<the registry CI pushes to>`);
   const branch = schema.branch ?? nxJson.defaultBase ?? 'main';
   const nodeVersion = schema.nodeVersion ?? '24';
   if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 22) throw new InvalidOptionError('nodeVersion', `Node.js "${nodeVersion}": Hashdock needs 22.12 or newer (e.g. 24)`);
