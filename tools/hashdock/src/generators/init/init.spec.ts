@@ -1,4 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addProjectConfiguration, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { FsTree } from 'nx/src/generators/tree';
+import { runCommand } from '@hashdock/core';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import initGenerator from './init';
@@ -63,5 +68,47 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     warnings.length = 0;
     await initGenerator(tree, { targetName: 'container', skipFormat: true });
     expect(warnings).toEqual([]);
+  });
+
+  describe('on GHCR, the namespace is the GitHub repository (owner first, as GHCR wants)', () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'hashdock-init-'));
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: '@acme/source', private: true }));
+      await writeFile(join(dir, 'nx.json'), '{}');
+      await runCommand('git', ['init', '-q'], { cwd: dir });
+    });
+    afterEach(() => rm(dir, { recursive: true, force: true }));
+
+    const namespaceAfterInit = async (origin: string | undefined, schema: { registry?: string; namespace?: string }) => {
+      if (origin) await runCommand('git', ['remote', 'add', 'origin', origin], { cwd: dir });
+      const fsTree = new FsTree(dir, false);
+      await initGenerator(fsTree, { ...schema, skipFormat: true });
+      const entry = readNxJson(fsTree)?.plugins?.find((plugin) => typeof plugin === 'object' && plugin.plugin === '@hashdock/nx-plugin');
+      return (entry as { options: { namespace: string } }).options.namespace;
+    };
+
+    it.each([
+      ['an ssh origin', 'git@github.com:Acme/Shop.git'],
+      ['an https origin', 'https://github.com/Acme/Shop'],
+    ])('%s', async (_name, origin) => {
+      expect(await namespaceAfterInit(origin, { registry: 'ghcr.io' })).toBe('acme/shop');
+    });
+
+    it('a namespace given wins', async () => {
+      expect(await namespaceAfterInit('git@github.com:Acme/Shop.git', { registry: 'ghcr.io', namespace: 'platform' })).toBe('platform');
+    });
+
+    it('an origin elsewhere keeps the package scope', async () => {
+      expect(await namespaceAfterInit('git@gitlab.com:acme/shop.git', { registry: 'ghcr.io' })).toBe('acme');
+    });
+
+    it('another registry keeps the package scope', async () => {
+      expect(await namespaceAfterInit('git@github.com:Acme/Shop.git', { registry: 'harbor.acme.com' })).toBe('acme');
+    });
+
+    it('no git origin keeps the package scope', async () => {
+      expect(await namespaceAfterInit(undefined, { registry: 'ghcr.io' })).toBe('acme');
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { HashdockOptions, IMAGE_EXECUTOR, normalizeHashdockOptions, PLUGIN_NAME } from '@hashdock/core';
+import { HashdockOptions, IMAGE_EXECUTOR, normalizeHashdockOptions, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -20,7 +20,15 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const given: HashdockOptions = Object.fromEntries(
     Object.entries({ registry: schema.registry, namespace: schema.namespace, context: schema.context, targetName: schema.targetName }).filter(([, value]) => value !== undefined),
   );
-  const options: HashdockOptions = { ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }), ...current, ...given };
+  // On GHCR a package lives under its owner: unless a namespace is given or set, the repository's own owner/repo.
+  const registry = given.registry ?? current.registry ?? 'localhost:5000';
+  const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined ? await githubRepository(tree.root) : undefined;
+  const options: HashdockOptions = {
+    ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
+    ...(ghcrNamespace ? { namespace: ghcrNamespace } : {}),
+    ...current,
+    ...given,
+  };
   const config = normalizeHashdockOptions(options, 'nx add @hashdock/nx-plugin');
   if (index >= 0 && JSON.stringify(current) === JSON.stringify(options)) {
     logger.info(`${PLUGIN_NAME}: already registered in nx.json; nothing changed.`);
@@ -67,6 +75,18 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
     );
   }
   return notes;
+}
+
+/** `owner/repo` (lowercase, as registries want) of git's origin when it is on github.com. */
+async function githubRepository(root: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await runCommand('git', ['remote', 'get-url', 'origin'], { cwd: root });
+    const match = /github\.com[:/]([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec(stdout.trim());
+    return match ? `${match[1]}/${match[2]}`.toLowerCase() : undefined;
+  } catch {
+    // not a git checkout, or no origin
+    return undefined;
+  }
 }
 
 /** The workspace's package name as a registry namespace: `@acme/source` → `acme`. */
