@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage } from './support/environment';
 import { OutsideWorkspace } from './support/outside-workspace';
@@ -133,5 +134,29 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
     expect(again.output.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/nx run @acme\/jobs:image.*(local cache|existing outputs match the cache)/);
     expect((await workspace.manifest('jobs')).digest).toBe(runtime.digest);
     expect((await workspace.manifest('jobs-test')).contentHash).not.toBe(test.contentHash);
+  });
+
+  it('the generated GitHub workflow speaks pnpm: its install and its nx affected line run here as written', async () => {
+    const path = { PATH: `${join(workspace.root, '.bin')}:${join(REPO_ROOT, 'node_modules/node/bin')}:${process.env.PATH}` };
+    expect(await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['g', '@hashdock/nx-plugin:github-workflow'], path)).toContain('Added .github/workflows/images.yml');
+    const steps = (parse(await readFile(join(workspace.root, '.github/workflows/images.yml'), 'utf8')) as { jobs: { images: { steps: { name?: string; uses?: string; run?: string }[] } } }).jobs.images.steps;
+    expect(steps.map((step) => step.uses).filter(Boolean)).toContain('pnpm/action-setup@v4');
+    const script = (name: string) => steps.find((step) => step.name === name)?.run ?? '';
+    expect(script('Install')).toBe('pnpm install --frozen-lockfile');
+    await workspace.ok('bash', ['-e', '-c', script('Install')], path);
+    // The workflow (and the edits of the tests before) in a commit of their own: the root-context images read them.
+    await workspace.commit('images workflow');
+    await workspace.write({ 'apps/worker/src/main.js': "console.log('worker, changed');\n" });
+    await workspace.commit('worker: a change for the workflow');
+    const githubEnv = join(workspace.root, '.github-env');
+    await workspace.ok('bash', ['-e', '-c', script('Image namespace')], { GITHUB_REPOSITORY: `Acme/${workspace.namespace}`, GITHUB_EVENT_NAME: 'push', PR_NUMBER: '', GITHUB_ENV: githubEnv });
+    expect(await readFile(githubEnv, 'utf8')).toBe(`HASHDOCK_NAMESPACE=acme/${workspace.namespace.toLowerCase()}\n`);
+    await rm(githubEnv);
+    const build = script('Build and push the images that changed');
+    expect(build).toBe('pnpm exec nx affected -t image --base="$NX_BASE" --head="$NX_HEAD"');
+    const run = await workspace.run('bash', ['-e', '-c', build], { ...path, HASHDOCK_NAMESPACE: `acme/${workspace.namespace.toLowerCase()}`, HASHDOCK_REGISTRY: 'localhost:5000', NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD' });
+    expect(run.exitCode, run.output).toBe(0);
+    expect(await workspace.takeBuilds()).toEqual(['worker']);
+    expect(await workspace.manifest('worker')).toMatchObject({ status: 'built', pushed: true, repository: `localhost:5000/acme/${workspace.namespace.toLowerCase()}/worker` });
   });
 });
