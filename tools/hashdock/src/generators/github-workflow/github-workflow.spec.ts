@@ -120,6 +120,23 @@ describe('github-workflow generator', () => {
     expect(steps.find((s) => s.name === 'Build and push the images that changed')?.run).toContain(`${exec} -t image`);
   });
 
+  it('with images built from the workspace root, says to keep .github out of their context, unless .dockerignore does', async () => {
+    const warnings: string[] = [];
+    vi.spyOn(logger, 'warn').mockImplementation((line) => void warnings.push(String(line)));
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'ghcr.io', namespace: 'acme', context: 'workspace' } }] });
+    await githubWorkflowGenerator(tree, {});
+    expect(warnings).toEqual(['.github/workflows/images.yml is in the build context of every image built from the workspace root; add ".github" to .dockerignore so that editing CI does not rebuild them.']);
+    warnings.length = 0;
+    tree.write('.dockerignore', 'node_modules\n.github/\n');
+    await githubWorkflowGenerator(tree, { name: 'other' });
+    expect(warnings).toEqual([]);
+    // Project contexts (the default) never hold it.
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'ghcr.io', namespace: 'acme' } }] });
+    tree.delete('.dockerignore');
+    await githubWorkflowGenerator(tree, { name: 'third' });
+    expect(warnings).toEqual([]);
+  });
+
   it('refuses to overwrite a workflow, a registry CI cannot reach, and a Node Hashdock cannot run on', async () => {
     await githubWorkflowGenerator(tree, {});
     await expect(githubWorkflowGenerator(tree, {})).rejects.toThrow('.github/workflows/images.yml already exists; remove it or pass --name=<another>');

@@ -109,6 +109,10 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
     '',
   ];
   tree.write(path, lines.join('\n'));
+  // Built from the workspace root, an image's context holds this file too: a CI edit would rebuild every such image.
+  const ignored = (tree.read('.dockerignore', 'utf8') ?? '').split('\n').some((line) => /^\/?\.github(\/\**)?\/?$/.test(line.trim()));
+  if (config.context === '{workspaceRoot}' && !ignored)
+    logger.warn(`${path} is in the build context of every image built from the workspace root; add ".github" to .dockerignore so that editing CI does not rebuild them.`);
   logger.info(
     `Added ${path}: pull requests build into ${registry}/${ghcr ? '<owner>/<repo>' : namespace}/scratch/pr-<n>, ${branch} pushes ${registry}/${ghcr ? '<owner>/<repo>' : namespace}/<project>.` +
       (ghcr ? '' : ' Set the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD.'),
