@@ -1,4 +1,5 @@
-import { isInsecureRegistry, parseRepository, Repository } from './reference';
+import { isLoopbackRegistry } from './loopback';
+import { parseRepository, Repository } from './reference';
 import { RegistryAuthError, RegistryResponseError, RegistryUnreachableError } from './errors';
 
 /**
@@ -103,7 +104,8 @@ export class RegistryClient {
   }
 
   baseUrl(registry: string): string {
-    const insecure = isInsecureRegistry(registry) || (this.options.insecureRegistries ?? []).includes(registry);
+    // Loopback registries speak plain HTTP, as Docker assumes; everything else HTTPS.
+    const insecure = isLoopbackRegistry(registry) || (this.options.insecureRegistries ?? []).includes(registry);
     // `localhost` is loopback for docker too; connecting to 127.0.0.1 skips a name lookup and an
     // IPv6 attempt on every request (about 10 ms each here). A registry on ::1 only is written [::1].
     const host = registry.replace(/^localhost(?=:|$)/, '127.0.0.1');

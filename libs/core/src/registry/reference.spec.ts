@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidReferenceError } from './errors';
-import { isInsecureRegistry, parseReference, parseRepository, validateTag } from './reference';
+import { parseReference, parseRepository, validateTag } from './reference';
 
 describe('reference', () => {
   it.each([
@@ -28,10 +28,4 @@ describe('reference', () => {
     expect(parseReference('localhost:5000/x')).toMatchObject({ tag: undefined });
   });
 
-  it('speaks http only to loopback', () => {
-    expect(isInsecureRegistry('localhost:5000')).toBe(true);
-    expect(isInsecureRegistry('127.0.0.1:5000')).toBe(true);
-    expect(isInsecureRegistry('ghcr.io')).toBe(false);
-    expect(isInsecureRegistry('10.0.0.1:5000')).toBe(false);
-  });
 });

@@ -1,5 +1,4 @@
 import { InvalidReferenceError } from './errors';
-import { isLoopbackRegistry } from './loopback';
 
 export const DOCKER_HUB_HOST = 'registry-1.docker.io';
 
@@ -78,7 +77,3 @@ export function parseReference(reference: string): ImageReference {
   return { ...parseRepository(rest), tag, digest };
 }
 
-/** Loopback registries speak plain HTTP, as Docker assumes; everything else HTTPS. */
-export function isInsecureRegistry(registry: string): boolean {
-  return isLoopbackRegistry(registry);
-}

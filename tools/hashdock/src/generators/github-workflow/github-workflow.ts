@@ -26,8 +26,7 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   const branch = schema.branch ?? nxJson.defaultBase ?? 'main';
   const nodeVersion = schema.nodeVersion ?? '24';
   if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 22) throw new InvalidOptionError('nodeVersion', `Node.js "${nodeVersion}": Hashdock needs 22.12 or newer (e.g. 24)`);
-  const packageJson = tree.exists('package.json') ? (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { packageManager?: string }) : {};
-  const pm = packageManagerSteps(tree, packageJson.packageManager, nodeVersion);
+  const pm = packageManagerSteps(tree, nodeVersion);
   const targetName = config.targetName;
   // GHCR's packages live under the repository owner: the release namespace is the repository itself.
   const ghcr = registry === 'ghcr.io';

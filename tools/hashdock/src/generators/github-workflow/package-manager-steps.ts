@@ -10,10 +10,11 @@ export interface PackageManagerSteps {
 }
 
 /** The workspace's package manager, from its lockfile (and `packageManager` in package.json, which pnpm's action reads). */
-export function packageManagerSteps(tree: Tree, packageManager: string | undefined, nodeVersion: string): PackageManagerSteps {
+export function packageManagerSteps(tree: Tree, nodeVersion: string): PackageManagerSteps {
   const setupNode = (cache: string) => ['      - uses: actions/setup-node@v4', '        with:', `          node-version: ${nodeVersion}`, `          cache: ${cache}`];
   if (tree.exists('pnpm-lock.yaml')) {
     // pnpm/action-setup refuses a version given twice: only without a packageManager field does it need one.
+    const { packageManager } = tree.exists('package.json') ? (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { packageManager?: string }) : {};
     const pinned = packageManager?.startsWith('pnpm@') ?? false;
     return {
       setup: ['      - uses: pnpm/action-setup@v4', ...(pinned ? [] : ['        with:', '          version: 10']), ...setupNode('pnpm')],
