@@ -98,6 +98,25 @@ describe('github-workflow generator', () => {
     expect(info.join('\n')).toContain('Set the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD');
   });
 
+  it('GHCR: the namespace nx.json sets for it (what developers push to), else the repository; --namespace over both', async () => {
+    const namespaceLine = (name: string) => (workflow(name).jobs.images.steps.find((s) => s.name === 'Image namespace')?.run ?? '').split('\n')[0];
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'ghcr.io', namespace: 'acme/platform' } }] });
+    await githubWorkflowGenerator(tree, {});
+    expect(namespaceLine('images')).toBe('namespace="acme/platform"');
+    expect(info.join('\n')).toContain('pull requests build into ghcr.io/acme/platform/scratch/pr-<n>, main pushes ghcr.io/acme/platform/<project>.');
+    // Set for GHCR without a namespace: the repository.
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'ghcr.io' } }] });
+    await githubWorkflowGenerator(tree, { name: 'repo' });
+    expect(namespaceLine('repo')).toBe('namespace="${GITHUB_REPOSITORY,,}"');
+    await githubWorkflowGenerator(tree, { name: 'flag', namespace: 'acme/shop' });
+    expect(namespaceLine('flag')).toBe('namespace="acme/shop"');
+    expect(await lint(written('flag'))).toEqual([]);
+    await expect(githubWorkflowGenerator(tree, { name: 'bad', namespace: 'Acme/Shop' })).rejects.toThrow(
+      'Namespace "Acme/Shop" is not a repository path on ghcr.io: ',
+    );
+    expect(tree.exists('.github/workflows/bad.yml')).toBe(false);
+  });
+
   it.each([
     ['pnpm with packageManager', { 'pnpm-lock.yaml': '', 'package.json': '{"name":"m","packageManager":"pnpm@10.4.0"}' }, ['pnpm/action-setup@v4', undefined], 'pnpm install --frozen-lockfile', 'pnpm exec nx affected'],
     ['pnpm without packageManager', { 'pnpm-lock.yaml': '' }, ['pnpm/action-setup@v4', { version: 10 }], 'pnpm install --frozen-lockfile', 'pnpm exec nx affected'],

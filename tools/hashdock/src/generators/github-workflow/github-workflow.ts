@@ -1,6 +1,6 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { logger, readNxJson, Tree } from '@nx/devkit';
-import { hashdockOptionsIn, InvalidOptionError, isLoopbackRegistry, normalizeHashdockOptions } from '@hashdock/core';
+import { HashdockOptions, hashdockOptionsIn, InvalidOptionError, isLoopbackRegistry, normalizeHashdockOptions, parseRepository } from '@hashdock/core';
 import { packageManagerSteps } from './package-manager-steps';
 import type { GithubWorkflowGeneratorSchema } from './schema';
 
@@ -28,9 +28,10 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 22) throw new InvalidOptionError('nodeVersion', `Node.js "${nodeVersion}": Hashdock needs 22.12 or newer (e.g. 24)`);
   const pm = packageManagerSteps(tree, nodeVersion);
   const targetName = config.targetName;
-  // GHCR's packages live under the repository owner: the release namespace is the repository itself.
   const ghcr = registry === 'ghcr.io';
-  const namespace = ghcr ? '${GITHUB_REPOSITORY,,}' : config.namespace;
+  const namespace = releaseNamespace(schema.namespace, registry, hashdockOptionsIn(nxJson), config.namespace);
+  // What the message names: the namespace, or what the workflow computes it from.
+  const shown = namespace === REPOSITORY_NAMESPACE ? '<owner>/<repo>' : namespace;
   const login = ghcr
     ? ['          username: ${{ github.actor }}', '          password: ${{ secrets.GITHUB_TOKEN }}']
     : ['          username: ${{ secrets.REGISTRY_USERNAME }}', '          password: ${{ secrets.REGISTRY_PASSWORD }}'];
@@ -113,7 +114,27 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   if (config.context === '{workspaceRoot}' && !ignored)
     logger.warn(`${path} is in the build context of every image built from the workspace root; add ".github" to .dockerignore so that editing CI does not rebuild them.`);
   logger.info(
-    `Added ${path}: pull requests build into ${registry}/${ghcr ? '<owner>/<repo>' : namespace}/scratch/pr-<n>, ${branch} pushes ${registry}/${ghcr ? '<owner>/<repo>' : namespace}/<project>.` +
+    `Added ${path}: pull requests build into ${registry}/${shown}/scratch/pr-<n>, ${branch} pushes ${registry}/${shown}/<project>.` +
       (ghcr ? '' : ' Set the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD.'),
   );
+}
+
+/** The GitHub repository, lowercased (GHCR wants lowercase), computed by the workflow's shell. */
+const REPOSITORY_NAMESPACE = '${GITHUB_REPOSITORY,,}';
+
+/**
+ * The namespace the default branch pushes: `--namespace`; else, on GHCR, the one nx.json sets for
+ * GHCR (what a developer's own push uses, so CI reuses it), or the repository (GHCR's packages live
+ * under the repository's owner); on any other registry, the plugin's namespace.
+ */
+function releaseNamespace(option: string | undefined, registry: string, raw: HashdockOptions | undefined, configured: string): string {
+  const ghcr = registry === 'ghcr.io';
+  const namespace = option ?? (ghcr ? (raw?.registry === 'ghcr.io' ? raw.namespace : undefined) : configured);
+  if (namespace === undefined) return REPOSITORY_NAMESPACE;
+  try {
+    parseRepository(`${registry}/${namespace}`);
+  } catch (error) {
+    throw new InvalidOptionError('namespace', `Namespace "${namespace}" is not a repository path on ${registry}: ${(error as Error).message}`, { cause: error });
+  }
+  return namespace;
 }

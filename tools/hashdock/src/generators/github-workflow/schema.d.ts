@@ -1,6 +1,7 @@
 export interface GithubWorkflowGeneratorSchema {
   name?: string;
   registry?: string;
+  namespace?: string;
   branch?: string;
   nodeVersion?: string;
 }
