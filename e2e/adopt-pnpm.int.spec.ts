@@ -159,4 +159,23 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
     expect(await workspace.takeBuilds()).toEqual(['worker']);
     expect(await workspace.manifest('worker')).toMatchObject({ status: 'built', pushed: true, repository: `localhost:5000/acme/${workspace.namespace.toLowerCase()}/worker` });
   });
+
+  it('a Dockerfile in the workspace root (the repository shipped as one image) is the root project\'s image, with no root project.json', async () => {
+    await workspace.write({ Dockerfile: 'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nWORKDIR /srv\nCOPY apps/api/dist/ api/\nCOPY apps/web/dist/ web/\nCMD ["node", "api/main.js"]\n' });
+    await workspace.commit('the repository as one image');
+    const projects = await nx(['show', 'projects', '--json']);
+    expect(projects.exitCode, projects.output).toBe(0);
+    expect(JSON.parse(projects.output.slice(projects.output.indexOf('[')))).toContain('@acme/mono');
+    const run = await nx(['run', '@acme/mono:image']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(await workspace.takeBuilds()).toEqual(['mono']);
+    expect(await workspace.manifest('mono')).toMatchObject({ project: '@acme/mono', status: 'built', pushed: true, repository: `localhost:5000/${workspace.namespace}/mono` });
+    // What it reads is what its COPY lines name: a change to the worker replays it from the Nx cache.
+    await workspace.write({ 'apps/worker/src/main.js': "console.log('worker, again');\n" });
+    const again = await nx(['run', '@acme/mono:image']);
+    expect(again.exitCode, again.output).toBe(0);
+    expect(again.output).toMatch(/\[(local cache|existing outputs match the cache, left as is)\]/);
+    expect(await workspace.takeBuilds()).toEqual([]);
+    expect((await workspace.manifest('mono')).status).toBe('built');
+  });
 });

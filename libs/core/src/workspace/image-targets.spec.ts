@@ -124,6 +124,25 @@ describe('resolveImageTargets (the one model)', () => {
     expect(imageTargetOutputs(api)).toEqual(['{workspaceRoot}/dist/images/api.json']);
   });
 
+  it('a Dockerfile directly in the workspace root builds the root project, named by package.json, without a root project.json', async () => {
+    await write({ Dockerfile: 'FROM node:24\nCOPY apps /src/apps\n', 'Dockerfile.ci': 'FROM node:24\n' });
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
+    expect(summary(targets.filter((t) => t.projectRoot === '.'))).toEqual([
+      { id: '@acme/source:image', name: 'source', dockerfile: 'Dockerfile', context: '.', dependsOn: ['build'] },
+      { id: '@acme/source:image-ci', name: 'source-ci', dockerfile: 'Dockerfile.ci', context: '.', dependsOn: ['build'] },
+    ]);
+    // A folder no project owns stays without a target (docs/Dockerfile), root project or not.
+    expect(targets.some((t) => t.dockerfile.startsWith('docs/'))).toBe(false);
+    await write({ 'project.json': '{"name":"monorepo"}' });
+    const withProject = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
+    // With a root project.json, a Dockerfile in folders no other project owns is the root project's too.
+    expect(withProject.filter((t) => t.projectRoot === '.').map((t) => `${t.project}:${t.targetName}:${t.dockerfile}`)).toEqual([
+      'monorepo:image:Dockerfile',
+      'monorepo:image-ci:Dockerfile.ci',
+      'monorepo:image-docs:docs/Dockerfile',
+    ]);
+  });
+
   it('builds from the workspace root when the policy says so, and derives inputs from what Docker sends', async () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace', buildTarget: 'build:production', tags: ['{contentHash}'] }));
     const web = targets.find((t) => t.name === 'web')!;

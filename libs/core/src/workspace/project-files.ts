@@ -44,13 +44,18 @@ export function readWorkspaceProject(workspaceRoot: string, root: string): Works
 /**
  * The root of the project that owns a workspace file: the nearest directory at
  * or above it with a project.json or package.json. The workspace root counts
- * only with a project.json (its package.json describes the workspace).
+ * with a project.json, or for a file directly in it (a Dockerfile at the root
+ * builds the repository: the root is its project, named by its package.json, as
+ * `@nx/docker` names it); a file deeper down, in folders no project owns, has
+ * no project (an example or a fixture, not an image the workspace ships).
+ * `exists`: whether a workspace-relative path exists (a generator's tree).
  */
-export function owningProjectRoot(workspaceRoot: string, file: string): string | undefined {
-  let dir = posix.dirname(file.split('\\').join('/'));
+export function owningProjectRoot(workspaceRoot: string, file: string, exists: (path: string) => boolean = (path) => existsSync(join(workspaceRoot, path))): string | undefined {
+  const start = posix.dirname(file.split('\\').join('/'));
+  let dir = start;
   for (;;) {
-    if (dir === '.' || dir === '') return existsSync(join(workspaceRoot, 'project.json')) ? '.' : undefined;
-    if (existsSync(join(workspaceRoot, dir, 'project.json')) || existsSync(join(workspaceRoot, dir, 'package.json'))) return dir;
+    if (dir === '.' || dir === '') return exists('project.json') || start === '.' || start === '' ? '.' : undefined;
+    if (exists(`${dir}/project.json`) || exists(`${dir}/package.json`)) return dir;
     dir = dirname(dir);
   }
 }

@@ -70,6 +70,28 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('names the Dockerfiles no project owns (no target for them); one in the workspace root is the root project\'s', async () => {
+    addProjectConfiguration(tree, 'api', { root: 'apps/api' });
+    tree.write('apps/api/docker/Dockerfile', 'FROM scratch\n');
+    tree.write('Dockerfile', 'FROM scratch\n');
+    tree.write('deploy/worker/Dockerfile', 'FROM scratch\n');
+    tree.write('examples/demo.Containerfile', 'FROM scratch\n');
+    tree.write('examples/README.md', 'not a Dockerfile\n');
+    tree.write('.gitignore', 'tmp/\n');
+    tree.write('tmp/Dockerfile', 'FROM scratch\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(warnings).toEqual([
+      '@hashdock/nx-plugin: no project owns deploy/worker/Dockerfile, examples/demo.Containerfile, so they get no image target. ' +
+        "To build one, add a project.json beside it or in a folder above it (a Dockerfile directly in the workspace root is the root project's).",
+    ]);
+    // Owned once a project is there.
+    warnings.length = 0;
+    tree.write('deploy/worker/project.json', JSON.stringify({ name: 'worker' }));
+    tree.delete('examples/demo.Containerfile');
+    await initGenerator(tree, { targetName: 'container', skipFormat: true });
+    expect(warnings).toEqual([]);
+  });
+
   describe('on GHCR, the namespace is the GitHub repository (owner first, as GHCR wants)', () => {
     let dir: string;
     beforeEach(async () => {

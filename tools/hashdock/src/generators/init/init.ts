@@ -1,6 +1,7 @@
 import { assertSupportedRuntime } from '../../runtime-check';
-import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { HashdockOptions, IMAGE_EXECUTOR, normalizeHashdockOptions, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { posix } from 'node:path';
+import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson, visitNotIgnoredFiles } from '@nx/devkit';
+import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -49,9 +50,9 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
 
 /**
  * What the workspace already has that meets Hashdock's targets: another tool inferring targets from
- * the same Dockerfiles, and project targets that take the inferred target's name with another
+ * the same Dockerfiles, project targets that take the inferred target's name with another
  * executor (Nx lets the project's own target replace an inferred one of the same name, so Hashdock's
- * would not run there).
+ * would not run there), and Dockerfiles no project owns (which get no target).
  */
 export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targetName: string): string[] {
   const notes: string[] = [];
@@ -72,6 +73,17 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
     notes.push(
       `${PLUGIN_NAME}: these projects already have a "${targetName}" target of their own, which replaces the inferred one there: ${taken.join(', ')}. ` +
         `Rename theirs, or give Hashdock's another name: nx g ${PLUGIN_NAME}:init --targetName=container.`,
+    );
+  }
+  const unowned: string[] = [];
+  visitNotIgnoredFiles(tree, '', (path) => {
+    if (isDockerfileName(posix.basename(path)) && owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined) unowned.push(path);
+  });
+  if (unowned.length > 0) {
+    const shown = unowned.length > 5 ? `${unowned.slice(0, 5).join(', ')} and ${unowned.length - 5} more` : unowned.join(', ');
+    notes.push(
+      `${PLUGIN_NAME}: no project owns ${shown}, so ${unowned.length > 1 ? 'they get' : 'it gets'} no image target. ` +
+        'To build one, add a project.json beside it or in a folder above it (a Dockerfile directly in the workspace root is the root project\'s).',
     );
   }
   return notes;
