@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfile-names';
-import { HashdockConfig, readHashdockConfig } from './hashdock-config';
+import { HashdockConfig, PluginFileFilter, readHashdockConfig, readHashdockFileFilter } from './hashdock-config';
 import { ImageTarget, ImageTargetCandidate, resolveImageTargets } from './image-targets';
 import { owningProjectRoot, readWorkspaceProject, WorkspaceProject } from './project-files';
 
@@ -27,9 +27,19 @@ export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readon
  * integrated mode, the CLI): the same Dockerfile pattern and the same model
  * as the Nx plugin, over the files on disk.
  */
-export async function discoverImageTargets(workspaceRoot: string, config: HashdockConfig = readHashdockConfig(workspaceRoot)): Promise<ImageTarget[]> {
+export async function discoverImageTargets(
+  workspaceRoot: string,
+  config: HashdockConfig = readHashdockConfig(workspaceRoot),
+  filter: PluginFileFilter = readHashdockFileFilter(workspaceRoot),
+): Promise<ImageTarget[]> {
   // Loaded on first use: the image executor and the plugin's cached graph never glob.
   const { default: fg } = await import('fast-glob');
-  const dockerfiles = await fg(DOCKERFILE_GLOB, { cwd: workspaceRoot, ignore: NEVER_PROJECTS, onlyFiles: true, followSymbolicLinks: false });
+  // The plugin entry's exclude and include, as Nx applies them to the files it gives the plugin.
+  const options = { cwd: workspaceRoot, ignore: [...NEVER_PROJECTS, ...(filter.exclude ?? [])], onlyFiles: true, followSymbolicLinks: false };
+  let dockerfiles = await fg(DOCKERFILE_GLOB, options);
+  if (filter.include?.length) {
+    const included = new Set(await fg(filter.include, options));
+    dockerfiles = dockerfiles.filter((file) => included.has(file));
+  }
   return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort()));
 }

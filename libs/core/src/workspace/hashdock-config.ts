@@ -157,7 +157,7 @@ export function contextTemplate(policy: string): string {
 export const IMAGE_ENV_INPUTS = ['HASHDOCK_REGISTRY', 'HASHDOCK_NAMESPACE', 'HASHDOCK_REUSE_NAMESPACES', 'HASHDOCK_BUILDER', 'SOURCE_DATE_EPOCH'] as const;
 
 interface NxJsonShape {
-  plugins?: (string | { plugin: string; options?: unknown })[];
+  plugins?: (string | { plugin: string; options?: unknown; include?: unknown; exclude?: unknown })[];
 }
 
 /** The plugin entry's options in an nx.json value, or undefined when the plugin is not registered. */
@@ -173,4 +173,31 @@ export function readHashdockConfig(workspaceRoot: string): HashdockConfig {
   const nxJson = readJsoncFile<NxJsonShape>(path);
   if (!nxJson) throw new InvalidOptionError('nx.json', `${path} is missing: not an Nx workspace`);
   return normalizeHashdockOptions(hashdockOptionsIn(nxJson), path);
+}
+
+/** The plugin entry's `include` and `exclude` globs: Nx gives the plugin only the Dockerfiles they let through. */
+export interface PluginFileFilter {
+  include?: string[];
+  exclude?: string[];
+}
+
+/** `include`/`exclude` of the plugin's nx.json entry, for the paths that find Dockerfiles without Nx (turbo, infra, the CLI). */
+export function hashdockFileFilterIn(nxJson: NxJsonShape | undefined, source = 'nx.json'): PluginFileFilter {
+  const entry = (nxJson?.plugins ?? []).find((plugin) => (typeof plugin === 'string' ? plugin : plugin?.plugin) === PLUGIN_NAME);
+  if (typeof entry !== 'object') return {};
+  const filter: PluginFileFilter = {};
+  for (const key of ['include', 'exclude'] as const) {
+    const value = entry[key];
+    if (value === undefined) continue;
+    if (!Array.isArray(value) || !value.every((glob) => typeof glob === 'string'))
+      throw new InvalidOptionError(key, `${source}: the "${key}" of plugin "${PLUGIN_NAME}" must be an array of globs, got ${describe(value)}`);
+    filter[key] = value;
+  }
+  return filter;
+}
+
+/** The plugin entry's file filter from the workspace's nx.json; none without one. */
+export function readHashdockFileFilter(workspaceRoot: string): PluginFileFilter {
+  const path = join(workspaceRoot, 'nx.json');
+  return hashdockFileFilterIn(readJsoncFile<NxJsonShape>(path), path);
 }

@@ -143,6 +143,17 @@ describe('resolveImageTargets (the one model)', () => {
     ]);
   });
 
+  it('leaves out what the plugin entry\'s exclude names and keeps only what its include names, as Nx gives the plugin files', async () => {
+    const entry = (filter: Record<string, unknown>) => JSON.stringify({ plugins: [{ plugin: '@hashdock/nx-plugin', options: { namespace: 'acme' }, ...filter }] });
+    const ids = async () => (await discoverImageTargets(root)).map((t) => `${t.project}:${t.targetName}`);
+    await write({ 'nx.json': entry({ exclude: ['apps/api/Dockerfile.dev', 'images/**'] }) });
+    expect(await ids()).toEqual(['admin:image', 'api:image', 'api:image-docker-worker', '@acme/web:image']);
+    await write({ 'nx.json': entry({ include: ['apps/api/**'], exclude: ['**/docker/**'] }) });
+    expect(await ids()).toEqual(['api:image', 'api:image-dev']);
+    await write({ 'nx.json': entry({ exclude: 'apps/api/**' }) });
+    await expect(discoverImageTargets(root)).rejects.toThrow(`${join(root, 'nx.json')}: the "exclude" of plugin "@hashdock/nx-plugin" must be an array of globs, got the string "apps/api/**"`);
+  });
+
   it('builds from the workspace root when the policy says so, and derives inputs from what Docker sends', async () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace', buildTarget: 'build:production', tags: ['{contentHash}'] }));
     const web = targets.find((t) => t.name === 'web')!;
