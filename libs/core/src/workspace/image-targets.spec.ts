@@ -125,21 +125,21 @@ describe('resolveImageTargets (the one model)', () => {
   });
 
   it('a Dockerfile directly in the workspace root builds the root project, named by package.json, without a root project.json', async () => {
-    await write({ Dockerfile: 'FROM node:24\nCOPY apps /src/apps\n', 'Dockerfile.ci': 'FROM node:24\n' });
-    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
-    expect(summary(targets.filter((t) => t.projectRoot === '.'))).toEqual([
-      { id: '@acme/source:image', name: 'source', dockerfile: 'Dockerfile', context: '.', dependsOn: ['build'] },
-      { id: '@acme/source:image-ci', name: 'source-ci', dockerfile: 'Dockerfile.ci', context: '.', dependsOn: ['build'] },
-    ]);
-    // A folder no project owns stays without a target (docs/Dockerfile), root project or not.
-    expect(targets.some((t) => t.dockerfile.startsWith('docs/'))).toBe(false);
+    await write({
+      Dockerfile: 'FROM node:24\nCOPY apps /src/apps\n',
+      'Dockerfile.ci': 'FROM node:24\n',
+      '.gitpod.dockerfile': 'FROM node:24\n',
+      '.devcontainer/Dockerfile': 'FROM node:24\n',
+    });
+    const ids = (targets: ImageTarget[]) => targets.filter((t) => t.projectRoot === '.').map((t) => `${t.project}:${t.targetName}:${t.name}:${t.dockerfile}`);
+    // Only Dockerfile (or Containerfile) itself: Dockerfile.ci and docs/Dockerfile are no project's, hidden files never the root's.
+    expect(ids(await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' })))).toEqual(['@acme/source:image:source:Dockerfile']);
+    // With a root project.json, every Dockerfile in folders no other project owns is the root project's, hidden ones still not.
     await write({ 'project.json': '{"name":"monorepo"}' });
-    const withProject = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
-    // With a root project.json, a Dockerfile in folders no other project owns is the root project's too.
-    expect(withProject.filter((t) => t.projectRoot === '.').map((t) => `${t.project}:${t.targetName}:${t.dockerfile}`)).toEqual([
-      'monorepo:image:Dockerfile',
-      'monorepo:image-ci:Dockerfile.ci',
-      'monorepo:image-docs:docs/Dockerfile',
+    expect(ids(await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' })))).toEqual([
+      'monorepo:image:monorepo:Dockerfile',
+      'monorepo:image-ci:monorepo-ci:Dockerfile.ci',
+      'monorepo:image-docs:monorepo-docs:docs/Dockerfile',
     ]);
   });
 

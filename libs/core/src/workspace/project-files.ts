@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, posix } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { readJsoncFile } from './read-jsonc-file';
 
 /** A target as project.json (or package.json's `nx` key) declares it; only what Hashdock reads. */
@@ -43,19 +43,36 @@ export function readWorkspaceProject(workspaceRoot: string, root: string): Works
 
 /**
  * The root of the project that owns a workspace file: the nearest directory at
- * or above it with a project.json or package.json. The workspace root counts
- * with a project.json, or for a file directly in it (a Dockerfile at the root
- * builds the repository: the root is its project, named by its package.json, as
- * `@nx/docker` names it); a file deeper down, in folders no project owns, has
- * no project (an example or a fixture, not an image the workspace ships).
- * `exists`: whether a workspace-relative path exists (a generator's tree).
+ * or above it with a project.json or package.json, else the workspace root when
+ * `rootOwns` says so. `exists`: whether a workspace-relative path exists (a
+ * generator's tree, or the disk).
  */
 export function owningProjectRoot(workspaceRoot: string, file: string, exists: (path: string) => boolean = (path) => existsSync(join(workspaceRoot, path))): string | undefined {
-  const start = posix.dirname(file.split('\\').join('/'));
-  let dir = start;
+  const path = file.split('\\').join('/');
+  let dir = posix.dirname(path);
   for (;;) {
-    if (dir === '.' || dir === '') return exists('project.json') || start === '.' || start === '' ? '.' : undefined;
+    if (dir === '.' || dir === '') return rootOwns(path, exists) ? '.' : undefined;
     if (exists(`${dir}/project.json`) || exists(`${dir}/package.json`)) return dir;
-    dir = dirname(dir);
+    dir = posix.dirname(dir);
   }
+}
+
+/**
+ * Whether a file no other project owns is the root project's. Never one that is
+ * hidden or in a hidden folder (`.devcontainer/Dockerfile`, `.gitpod.dockerfile`,
+ * `.github/actions/…`: tooling, not an image the workspace ships). With a root
+ * project.json, every other one. Without it (the root package.json describes the
+ * workspace), only a `Dockerfile` or `Containerfile` directly in the root: the
+ * repository shipped as one image, named by that package.json, as `@nx/docker`
+ * infers it; other files in folders no project owns are examples or fixtures.
+ */
+function rootOwns(path: string, exists: (path: string) => boolean): boolean {
+  if (isHiddenPath(path)) return false;
+  if (exists('project.json')) return true;
+  return !path.includes('/') && (path === 'Dockerfile' || path === 'Containerfile');
+}
+
+/** Whether a workspace-relative path is, or is under, a dot-file or dot-folder. */
+export function isHiddenPath(path: string): boolean {
+  return /(^|\/)\./.test(path);
 }

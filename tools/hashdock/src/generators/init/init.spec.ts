@@ -74,6 +74,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api' });
     tree.write('apps/api/docker/Dockerfile', 'FROM scratch\n');
     tree.write('Dockerfile', 'FROM scratch\n');
+    tree.write('Dockerfile.dev', 'FROM scratch\n');
+    tree.write('.devcontainer/Dockerfile', 'FROM scratch\n');
     tree.write('deploy/worker/Dockerfile', 'FROM scratch\n');
     tree.write('examples/demo.Containerfile', 'FROM scratch\n');
     tree.write('examples/README.md', 'not a Dockerfile\n');
@@ -81,13 +83,14 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('tmp/Dockerfile', 'FROM scratch\n');
     await initGenerator(tree, { skipFormat: true });
     expect(warnings).toEqual([
-      '@hashdock/nx-plugin: no project owns deploy/worker/Dockerfile, examples/demo.Containerfile, so they get no image target. ' +
-        "To build one, add a project.json beside it or in a folder above it (a Dockerfile directly in the workspace root is the root project's).",
+      '@hashdock/nx-plugin: no project owns Dockerfile.dev, deploy/worker/Dockerfile, examples/demo.Containerfile, so they get no image target. ' +
+        "To build one, add a project.json beside it or in a folder above it (a Dockerfile or Containerfile directly in the workspace root is the root project's).",
     ]);
     // Owned once a project is there.
     warnings.length = 0;
     tree.write('deploy/worker/project.json', JSON.stringify({ name: 'worker' }));
     tree.delete('examples/demo.Containerfile');
+    tree.delete('Dockerfile.dev');
     await initGenerator(tree, { targetName: 'container', skipFormat: true });
     expect(warnings).toEqual([]);
   });

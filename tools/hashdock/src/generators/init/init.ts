@@ -1,7 +1,7 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { posix } from 'node:path';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson, visitNotIgnoredFiles } from '@nx/devkit';
-import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isHiddenPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -77,13 +77,14 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
   }
   const unowned: string[] = [];
   visitNotIgnoredFiles(tree, '', (path) => {
-    if (isDockerfileName(posix.basename(path)) && owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined) unowned.push(path);
+    // Hidden ones (.devcontainer/, .gitpod.dockerfile) are tooling, never images: not worth a word.
+    if (isDockerfileName(posix.basename(path)) && !isHiddenPath(path) && owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined) unowned.push(path);
   });
   if (unowned.length > 0) {
     const shown = unowned.length > 5 ? `${unowned.slice(0, 5).join(', ')} and ${unowned.length - 5} more` : unowned.join(', ');
     notes.push(
       `${PLUGIN_NAME}: no project owns ${shown}, so ${unowned.length > 1 ? 'they get' : 'it gets'} no image target. ` +
-        'To build one, add a project.json beside it or in a folder above it (a Dockerfile directly in the workspace root is the root project\'s).',
+        'To build one, add a project.json beside it or in a folder above it (a Dockerfile or Containerfile directly in the workspace root is the root project\'s).',
     );
   }
   return notes;
