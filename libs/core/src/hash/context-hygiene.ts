@@ -35,9 +35,12 @@ export function contextHygiene(entries: readonly Pick<ContextEntry, 'path' | 'ki
   return { problems, ignoreLines };
 }
 
-/** One warning line, or undefined when the context is clean. */
-export function hygieneWarning(image: string, contextDir: string, hygiene: ContextHygiene): string | undefined {
+/**
+ * One warning line, or undefined when the context is clean. It names the context, not an image:
+ * the images built from one context share it, and a batch says it once (see BuildImageDeps.warned).
+ */
+export function hygieneWarning(contextDir: string, hygiene: ContextHygiene): string | undefined {
   if (!hygiene.problems.length) return undefined;
   const fix = hygiene.ignoreLines.length ? `; add to .dockerignore: ${hygiene.ignoreLines.join(', ')}` : '; narrow the context or add a .dockerignore';
-  return `hashdock: warning: the build context of ${image} (${contextDir}) sends ${hygiene.problems.join(', ')} to Docker on every build${fix}`;
+  return `hashdock: warning: the build context ${contextDir} sends ${hygiene.problems.join(', ')} to Docker on every build of an image built from it${fix}`;
 }

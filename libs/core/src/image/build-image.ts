@@ -50,6 +50,8 @@ export interface BuildImageDeps {
   enteredAt?: number;
   /** External base digests resolved in this run, shared by the images of one process. */
   baseDigests?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
+  /** What this batch has warned about already (`context <dir>`): said once, in the output of the first image that meets it. */
+  warned?: Set<string>;
 }
 
 export interface BuildImageResult {
@@ -211,8 +213,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   // The hash records modes as the builder will write them: the registry builder's are git's, whatever the umask.
   const hash = await hashWith(plannedBuilder(choose) === 'registry' ? 'git' : 'exact');
   clock.mark('hash');
-  const warning = hygieneWarning(options.imageName, relative(options.workspaceRoot, options.contextDir) || '.', contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
-  if (warning) deps.log(warning);
+  const contextName = relative(options.workspaceRoot, options.contextDir) || '.';
+  const warning = hygieneWarning(contextName, contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
+  // Once per context in a batch: 200 images built from the workspace root would print it 200 times (and Nx replay each copy).
+  if (warning && !deps.warned?.has(`context ${contextName}`)) {
+    deps.warned?.add(`context ${contextName}`);
+    deps.log(warning);
+  }
   const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version, branch: options.branch }, options.repository);
   const ref = (tag: string) => `${options.repository}:${tag}`;
 

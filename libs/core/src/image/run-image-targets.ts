@@ -48,6 +48,7 @@ export async function* runImageTargets(tasks: readonly ImageTask[], concurrency 
     registry: new RegistryClient({ authorize: createAuthorizer() }),
     signal: controller.signal,
     baseDigests: new Map(),
+    warned: new Set(),
     fileHashes,
   };
   const gitShas = new Map<string, Promise<string | undefined>>();

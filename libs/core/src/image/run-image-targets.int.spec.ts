@@ -1,0 +1,44 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
+import { runCommand } from '../process/run-command';
+import { ImageTask, ImageTaskResult, runImageTargets } from './run-image-targets';
+
+const environment = await checkEnvironment();
+
+describe.skipIf(!environment.available)('runImageTargets (the batch executor), real registry', () => {
+  let dir = '';
+  const namespace = `batch-int-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hashdock-batch-int-'));
+    for (const app of ['a', 'b', 'c']) {
+      await mkdir(join(dir, 'apps', app), { recursive: true });
+      await writeFile(join(dir, 'apps', app, 'Dockerfile'), `ARG ROOT_IMAGE\nFROM \${ROOT_IMAGE}\nCOPY ${app === 'c' ? 'main.txt' : `apps/${app}/main.txt`} /main.txt\n`);
+      await writeFile(join(dir, 'apps', app, 'main.txt'), `${app}\n`);
+    }
+    await runCommand('git', ['init', '-q'], { cwd: dir });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('warns once about a context the batch\'s images share (no .dockerignore, .git in it), in the first image\'s output', async () => {
+    const rootImage = await localRootImage();
+    const task = (app: string, context: string): ImageTask => ({
+      id: `${app}:image`,
+      options: { registry: 'localhost:5000', namespace, name: app, tags: ['{contentHash}'], buildArgs: { ROOT_IMAGE: rootImage }, context, dockerfile: `apps/${app}/Dockerfile`, dryRun: true },
+      facts: { workspaceRoot: dir, projectName: app, projectRoot: `apps/${app}`, workspaceImages: {}, env: process.env },
+      dependsOn: [],
+    });
+    const results: ImageTaskResult[] = [];
+    // a and b from the workspace root (which holds .git), c from its own folder.
+    for await (const result of runImageTargets([task('a', '.'), task('b', '.'), task('c', 'apps/c')], 1)) results.push(result);
+    expect(results.map((r) => [r.id, r.success])).toEqual([['a:image', true], ['b:image', true], ['c:image', true]]);
+    const warned = results.filter((r) => r.output.includes('hashdock: warning: the build context . sends .git'));
+    expect(warned.map((r) => r.id)).toEqual(['a:image']);
+    expect(results.find((r) => r.id === 'c:image')!.output).not.toContain('warning');
+    // Every image still says its own plan.
+    for (const r of results) expect(r.output).toMatch(new RegExp(`hashdock planned\\(build\\)\\s+${r.id.split(':')[0]}`));
+  });
+});
