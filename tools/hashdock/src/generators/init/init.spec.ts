@@ -47,6 +47,25 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(readNxJson(tree)?.plugins).toHaveLength(2);
   });
 
+  it('moving from @nx/docker that builds from the workspace root (cwd "."): the workspace context, said, unless --context is given', async () => {
+    const docker = (cwd?: string) => ({ plugin: '@nx/docker', options: { buildTarget: { name: 'docker:build', ...(cwd === undefined ? {} : { cwd }), args: ['--file {projectRoot}/Dockerfile'] } } });
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [docker('.')] });
+    await initGenerator(tree, { skipFormat: true });
+    expect(hashdockEntry()).toEqual({ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: 'acme', context: 'workspace' } });
+    expect(info.join('\n')).toContain('context "workspace", as @nx/docker\'s build target runs from the workspace root here (its "cwd"); pass --context to choose another.');
+    expect(info.join('\n')).toContain('built from the workspace root');
+    for (const [cwd, given, expected] of [
+      [undefined, undefined, undefined],
+      ['{projectRoot}', undefined, undefined],
+      ['{workspaceRoot}', undefined, 'workspace'],
+      ['.', 'project', 'project'],
+    ] as const) {
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [docker(cwd)] });
+      await initGenerator(tree, { skipFormat: true, ...(given ? { context: given } : {}) });
+      expect((hashdockEntry() as { options: { context?: string } }).options.context).toBe(expected);
+    }
+  });
+
   it('names the projects whose own target takes the inferred name with another executor, and how to pick another', async () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api', targets: { image: { executor: '@nx-tools/nx-container:build', options: {} } } });
     addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { image: { command: 'docker build .' } } });

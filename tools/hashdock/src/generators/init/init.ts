@@ -24,9 +24,12 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   // On GHCR a package lives under its owner: unless a namespace is given or set, the repository's own owner/repo.
   const registry = given.registry ?? current.registry ?? 'localhost:5000';
   const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined ? await githubRepository(tree.root) : undefined;
+  // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for.
+  const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
     ...(ghcrNamespace ? { namespace: ghcrNamespace } : {}),
+    ...(dockerContext ? { context: dockerContext } : {}),
     ...current,
     ...given,
   };
@@ -43,6 +46,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
+  if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
   for (const line of adoptionNotes(tree, plugins, config.targetName)) logger.warn(line);
   if (!schema.skipFormat) await formatFiles(tree);
@@ -88,6 +92,18 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
     );
   }
   return notes;
+}
+
+/**
+ * `workspace` when @nx/docker is registered and its build target runs `docker build` from the
+ * workspace root (`cwd` "." or "{workspaceRoot}", the usual way to use `--file {projectRoot}/Dockerfile`);
+ * undefined when it runs in each project folder (its default, Hashdock's too) or is not registered.
+ */
+export function nxDockerContext(plugins: readonly PluginEntry[]): 'workspace' | undefined {
+  const entry = plugins.find((plugin) => typeof plugin === 'object' && plugin.plugin === '@nx/docker') as { options?: { buildTarget?: unknown } } | undefined;
+  const buildTarget = entry?.options?.buildTarget;
+  const cwd = typeof buildTarget === 'object' && buildTarget !== null ? (buildTarget as { cwd?: unknown }).cwd : undefined;
+  return typeof cwd === 'string' && ['.', './', '', '{workspaceRoot}'].includes(cwd.trim()) ? 'workspace' : undefined;
 }
 
 /** `owner/repo` (lowercase, as registries want) of git's origin when it is on github.com. */
