@@ -24,6 +24,29 @@ describe('Dockerfile FROM parsing', () => {
     ]);
   });
 
+  it('reads the images COPY --from and RUN --mount from= name, not the stages they name', () => {
+    const text = [
+      'ARG TOOL=localhost:5000/acme/tool:2',
+      'FROM node:24 AS build',
+      'COPY --from=busybox:1.36 /bin/busybox /bin/',
+      'RUN --mount=type=bind,from=alpine:3,source=/etc,target=/alpine-etc cat /alpine-etc/os-release',
+      'FROM node:24-slim',
+      'COPY --from=build /app /app',
+      'COPY --from=0 /app /app2',
+      'COPY --chown=1:1 --from=${TOOL} /tool /tool',
+      'RUN --mount=type=cache,target=/root/.npm npm ci',
+    ].join('\n');
+    expect(parseDockerfileFroms(text).froms.map((f) => [f.resolved, f.fromArg, f.line, f.via])).toEqual([
+      ['node:24', undefined, 2, undefined],
+      ['busybox:1.36', undefined, 3, 'copy'],
+      ['alpine:3', undefined, 4, 'mount'],
+      ['node:24-slim', undefined, 5, undefined],
+      ['localhost:5000/acme/tool:2', 'TOOL', 8, 'copy'],
+    ]);
+    // A workspace image copied from is a workspace base: built first, pinned through its arg.
+    expect(findWorkspaceBaseImages(text, { 'acme/tool': 'tool' })).toEqual([{ project: 'tool', arg: 'TOOL', line: 8 }]);
+  });
+
   it('lists every declared ARG', () => {
     expect([...declaredArgNames(dockerfile)].sort()).toEqual(['BASE_IMAGE', 'LATE', 'TOOLS']);
   });

@@ -11,6 +11,8 @@ export interface FromLine {
   /** The `--platform=` flag as written, if any. */
   platform?: string;
   line: number;
+  /** Where an image other than a FROM is read: `COPY --from=<image>` or `RUN --mount=…,from=<image>`. */
+  via?: 'copy' | 'mount';
 }
 
 export interface DockerfileFroms {
@@ -27,11 +29,21 @@ export function substitute(value: string, args: Record<string, string | undefine
   });
 }
 
-/** The base images of a Dockerfile: global ARG defaults and every FROM, with stages resolved. */
+/**
+ * The images a Dockerfile reads: global ARG defaults, every FROM, and every image (not a stage) that
+ * `COPY --from=` or a `RUN --mount=…,from=` names, which BuildKit pulls as it pulls a base. Stage
+ * names and indexes are left out.
+ */
 export function parseDockerfileFroms(text: string): DockerfileFroms {
   const args: Record<string, string | undefined> = {};
   const froms: FromLine[] = [];
   const stages = new Set<string>();
+  const readFrom = (image: string, line: number, via: 'copy' | 'mount') => {
+    if (!image || /^\d+$/.test(image)) return;
+    const resolved = substitute(image, args);
+    if (stages.has(resolved.toLowerCase())) return;
+    froms.push({ image, resolved, fromArg: /^\$\{?(\w+)\}?$/.exec(image)?.[1], line, via });
+  };
   for (const instruction of parseDockerfile(text).instructions) {
     const { line } = instruction;
     const rest = instruction.rest.split(/\s+/).filter(Boolean);
@@ -53,6 +65,14 @@ export function parseDockerfileFroms(text: string): DockerfileFroms {
       const resolved = substitute(image, args);
       if (!stages.has(resolved.toLowerCase())) froms.push({ image, resolved, fromArg: argMatch?.[1], stage, line, ...(platform ? { platform } : {}) });
       if (stage) stages.add(stage);
+    } else if (upper === 'COPY') {
+      const from = rest.find((word) => word.startsWith('--from='));
+      if (from) readFrom(from.slice('--from='.length), line, 'copy');
+    } else if (upper === 'RUN') {
+      for (const word of rest.filter((w) => w.startsWith('--mount='))) {
+        const from = word.slice('--mount='.length).split(',').find((option) => option.startsWith('from='));
+        if (from) readFrom(from.slice('from='.length), line, 'mount');
+      }
     }
   }
   return { args, froms };

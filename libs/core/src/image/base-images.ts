@@ -19,7 +19,8 @@ export function imageNameWithoutRegistry(reference: string): string {
 }
 
 /**
- * Which workspace images a Dockerfile builds FROM. `workspaceImages` maps an
+ * Which workspace images a Dockerfile builds FROM or copies from (`COPY --from=`,
+ * `RUN --mount=…,from=`): each is built first and pinned. `workspaceImages` maps an
  * image name without registry (`hashdock/base`) to its project.
  */
 export function findWorkspaceBaseImages(dockerfileText: string, workspaceImages: Record<string, string>): WorkspaceBaseImage[] {
@@ -36,8 +37,8 @@ export class LiteralWorkspaceFromError extends HashdockError {
   constructor(dockerfile: string, line: number, project: string) {
     super(
       'LITERAL_WORKSPACE_FROM',
-      `${dockerfile}:${line} builds FROM the workspace image "${project}" literally. ` +
-        `Declare it through a build arg (ARG BASE_IMAGE=<namespace>/${project} then FROM \${BASE_IMAGE}) so Hashdock can pin the exact digest.`,
+      `${dockerfile}:${line} names the workspace image "${project}" literally. ` +
+        `Declare it through a build arg (ARG BASE_IMAGE=<namespace>/${project} then FROM \${BASE_IMAGE}, or COPY --from=\${BASE_IMAGE}) so Hashdock can pin the exact digest.`,
     );
   }
 }

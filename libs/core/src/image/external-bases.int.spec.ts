@@ -114,6 +114,27 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
     await expect(resolveBaseDigest(registry, `${repository}@sha256:${'0'.repeat(64)}`, 'linux/amd64')).rejects.toThrow(`${repository}@sha256:${'0'.repeat(64)} is not in its registry`);
   });
 
+  it('an image COPY --from reads is pinned and hashed like a base: re-pushed under its tag, the next run rebuilds with the new files', async () => {
+    // Literal: the BuildKit of Debian's docker.io does not expand build args in --from (newer frontends do; an arg is then pinned as a FROM's is).
+    await mkdir(join(workspace, 'copied'));
+    await writeFile(join(workspace, 'copied', 'Dockerfile'), `ARG ROOT_IMAGE\nFROM \${ROOT_IMAGE}\nCOPY --from=${upstream} /v.txt /v.txt\nCOPY app.txt /app.txt\n`);
+    await writeFile(join(workspace, 'copied', 'app.txt'), 'copied');
+    const run = options('copied', { buildArgs: { ROOT_IMAGE: await localRootImage() } });
+    const first = await pushUpstream('copy-v1');
+    const result = await buildImage(run, deps);
+    expect(result.manifest.status).toBe('built');
+    expect(result.manifest.externalBases?.[upstream]?.digest).toBe(first);
+    expect(await fileInImage(result.manifest.ref!)).toBe('copy-v1');
+    expect((await buildImage(run, deps)).manifest).toMatchObject({ status: 'exists', contentHash: result.manifest.contentHash });
+    const second = await pushUpstream('copy-v2');
+    const rebuilt = await buildImage(run, deps);
+    expect(rebuilt.manifest.status).toBe('built');
+    expect(rebuilt.manifest.contentHash).not.toBe(result.manifest.contentHash);
+    expect(rebuilt.manifest.externalBases?.[upstream]?.digest).toBe(second);
+    // Built from exactly that digest, not what the daemon had under the tag.
+    expect(await fileInImage(rebuilt.manifest.ref!)).toBe('copy-v2');
+  }, 300_000);
+
   it('an unreachable base registry is an error naming the base and the Dockerfile line', async () => {
     await mkdir(join(workspace, 'unreachable'));
     await writeFile(join(workspace, 'unreachable', 'Dockerfile'), 'FROM scratch AS s\nFROM 127.0.0.1:5999/nowhere/base:1\n');

@@ -160,20 +160,31 @@ export async function resolveExternalBases(options: {
 }
 
 /**
- * The Dockerfile text with each literal external FROM naming its pinned
- * digest (bases that come through a build arg are pinned by the arg instead).
- * The user's file is never changed; the build reads this copy.
+ * The Dockerfile text with each literal external image naming its pinned
+ * digest, wherever it is read: FROM, `COPY --from=` and `RUN --mount=…,from=`
+ * (images that come through a build arg are pinned by the arg instead). The
+ * user's file is never changed; the build reads this copy.
  */
 export function pinLiteralFroms(dockerfile: string, text: string, bases: readonly ExternalBase[]): string {
   const lines = text.split('\n');
+  const positions = [/(^\s*FROM\s+(?:--\S+\s+)*)([^\s-]\S*)/i, /((?:^\s*COPY\s+|\s)--from=)([^\s,]+)/i, /((?:--mount=|,)(?:[^\s]*,)?from=)([^\s,]+)/i];
   for (const base of bases) {
     if (base.arg) continue;
-    const index = base.line - 1;
     const written = base.key.slice('from:'.length);
-    const pattern = new RegExp(`(^\\s*FROM\\s+(?:--\\S+\\s+)*)(\\S+)`, 'i');
-    const match = pattern.exec(lines[index] ?? '');
-    if (!match || (match[2] !== written && !match[2].includes('$'))) throw new BaseImageError(dockerfile, base.line, written, 'the FROM line could not be rewritten to its digest; write the image on the FROM line itself');
-    lines[index] = lines[index].replace(pattern, `$1${base.pinned}`);
+    const pin = (index: number): boolean => {
+      let done = false;
+      for (const pattern of positions) {
+        const match = pattern.exec(lines[index] ?? '');
+        if (!match || (match[2] !== written && (!match[2].includes('$') || index !== base.line - 1))) continue;
+        lines[index] = lines[index].replace(pattern, `$1${base.pinned}`);
+        done = true;
+      }
+      return done;
+    };
+    if (!pin(base.line - 1))
+      throw new BaseImageError(dockerfile, base.line, written, 'the line could not be rewritten to its digest; write the image on the FROM (or COPY --from) line itself');
+    // The same image read again further down (a FROM and a COPY --from of it): pinned there too.
+    for (let index = base.line; index < lines.length; index++) pin(index);
   }
   return lines.join('\n');
 }

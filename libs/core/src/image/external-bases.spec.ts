@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ExternalBase, externalFroms, pinLiteralFroms } from './external-bases';
+
+const text = [
+  'ARG TOOL',
+  'FROM node:24 AS build',
+  'RUN --mount=type=bind,from=alpine:3,source=/etc,target=/x cat /x/os-release',
+  'FROM node:24-slim',
+  'COPY --from=node:24 /usr/local/bin/node /opt/node',
+  'COPY --link --from=busybox:1.36 /bin/busybox /bin/',
+  'COPY --from=${TOOL} /tool /tool',
+  'COPY --from=build /app /app',
+].join('\n');
+
+const pinned = (reference: string, line: number, arg?: string): ExternalBase => ({
+  key: arg ?? `from:${reference}`,
+  ...(arg ? { arg } : {}),
+  reference,
+  line,
+  platform: 'linux/amd64',
+  digest: `sha256:${String(line).repeat(64).slice(0, 64)}`,
+  pinned: `${reference.split(':')[0]}@sha256:${String(line).repeat(64).slice(0, 64)}`,
+});
+
+describe('external images a Dockerfile reads', () => {
+  it('are its FROMs and the images COPY --from and RUN --mount from= name, each once, stages left out', () => {
+    expect(externalFroms('Dockerfile', text, { TOOL: 'ghcr.io/acme/tool:1' }, {}).map((f) => [f.key, f.reference, f.line])).toEqual([
+      ['from:node:24', 'node:24', 2],
+      ['from:alpine:3', 'alpine:3', 3],
+      ['from:node:24-slim', 'node:24-slim', 4],
+      ['from:busybox:1.36', 'busybox:1.36', 6],
+      ['TOOL', 'ghcr.io/acme/tool:1', 7],
+    ]);
+  });
+
+  it('pins every literal one where the build reads it, a FROM and a later COPY --from of the same image alike; one through an arg is pinned by the arg', () => {
+    const bases = [pinned('node:24', 2), pinned('alpine:3', 3), pinned('node:24-slim', 4), pinned('busybox:1.36', 6), pinned('ghcr.io/acme/tool:1', 7, 'TOOL')];
+    const out = pinLiteralFroms('Dockerfile', text, bases).split('\n');
+    expect(out).toEqual([
+      'ARG TOOL',
+      `FROM ${bases[0].pinned} AS build`,
+      `RUN --mount=type=bind,from=${bases[1].pinned},source=/etc,target=/x cat /x/os-release`,
+      `FROM ${bases[2].pinned}`,
+      `COPY --from=${bases[0].pinned} /usr/local/bin/node /opt/node`,
+      `COPY --link --from=${bases[3].pinned} /bin/busybox /bin/`,
+      'COPY --from=${TOOL} /tool /tool',
+      'COPY --from=build /app /app',
+    ]);
+  });
+});
