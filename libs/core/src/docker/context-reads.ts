@@ -63,7 +63,8 @@ export function envDeclarations(body: string): [string, string][] {
   return declarations(body).map(([name, value]) => [name, value ?? '']);
 }
 
-function isRemote(source: string): boolean {
+/** Whether an ADD source is fetched from the network (a URL, or a git remote) rather than read from the context. */
+export function isRemote(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^git@/.test(source);
 }
 

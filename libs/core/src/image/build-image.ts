@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { contextScopeOf } from '../docker/context-reads';
 import { ContextScope } from '../hash/context-scope';
 import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
+import { unpinnedDownloads } from '../docker/remote-sources';
 import { ExternalBase, resolveExternalBases } from './external-bases';
 import { DockerDriver } from '../docker/docker-driver';
 import { declaredArgNames } from '../docker/dockerfile-from';
@@ -219,6 +220,15 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   if (warning && !deps.warned?.has(`context ${contextName}`)) {
     deps.warned?.add(`context ${contextName}`);
     deps.log(warning);
+  }
+  for (const download of unpinnedDownloads(dockerfileText)) {
+    const at = `${relative(options.workspaceRoot, options.dockerfile)}:${download.line}`;
+    if (deps.warned?.has(`download ${at}`)) continue;
+    deps.warned?.add(`download ${at}`);
+    deps.log(
+      `hashdock: warning: ${at}: ADD ${download.source} downloads what the content hash cannot see: when it serves something else, ${options.imageName} keeps its tag and is not rebuilt. ` +
+        'Pin it (ADD --checksum=sha256:…, Dockerfile 1.6+; a git URL at a full commit) or keep the file in the build context.',
+    );
   }
   const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version, branch: options.branch }, options.repository);
   const ref = (tag: string) => `${options.repository}:${tag}`;

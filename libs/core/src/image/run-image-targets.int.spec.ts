@@ -16,14 +16,16 @@ describe.skipIf(!environment.available)('runImageTargets (the batch executor), r
     dir = await mkdtemp(join(tmpdir(), 'hashdock-batch-int-'));
     for (const app of ['a', 'b', 'c']) {
       await mkdir(join(dir, 'apps', app), { recursive: true });
-      await writeFile(join(dir, 'apps', app, 'Dockerfile'), `ARG ROOT_IMAGE\nFROM \${ROOT_IMAGE}\nCOPY ${app === 'c' ? 'main.txt' : `apps/${app}/main.txt`} /main.txt\n`);
+      // c also downloads something nothing pins.
+      const download = app === 'c' ? 'ADD https://127.0.0.1:9/tool.tgz /opt/\n' : '';
+      await writeFile(join(dir, 'apps', app, 'Dockerfile'), `ARG ROOT_IMAGE\nFROM \${ROOT_IMAGE}\nCOPY ${app === 'c' ? 'main.txt' : `apps/${app}/main.txt`} /main.txt\n${download}`);
       await writeFile(join(dir, 'apps', app, 'main.txt'), `${app}\n`);
     }
     await runCommand('git', ['init', '-q'], { cwd: dir });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('warns once about a context the batch\'s images share (no .dockerignore, .git in it), in the first image\'s output', async () => {
+  it('warns once about a context the batch\'s images share (no .dockerignore, .git in it), in the first image\'s output, and about an unpinned download', async () => {
     const rootImage = await localRootImage();
     const task = (app: string, context: string): ImageTask => ({
       id: `${app}:image`,
@@ -37,7 +39,12 @@ describe.skipIf(!environment.available)('runImageTargets (the batch executor), r
     expect(results.map((r) => [r.id, r.success])).toEqual([['a:image', true], ['b:image', true], ['c:image', true]]);
     const warned = results.filter((r) => r.output.includes('hashdock: warning: the build context . sends .git'));
     expect(warned.map((r) => r.id)).toEqual(['a:image']);
-    expect(results.find((r) => r.id === 'c:image')!.output).not.toContain('warning');
+    expect(results.find((r) => r.id === 'c:image')!.output).not.toContain('warning: the build context');
+    // What the hash cannot see is said too, naming the line.
+    expect(results.find((r) => r.id === 'c:image')!.output).toContain(
+      'hashdock: warning: apps/c/Dockerfile:4: ADD https://127.0.0.1:9/tool.tgz downloads what the content hash cannot see: when it serves something else, c keeps its tag and is not rebuilt.',
+    );
+    expect(results.filter((r) => r.output.includes('downloads what')).map((r) => r.id)).toEqual(['c:image']);
     // Every image still says its own plan.
     for (const r of results) expect(r.output).toMatch(new RegExp(`hashdock planned\\(build\\)\\s+${r.id.split(':')[0]}`));
   });

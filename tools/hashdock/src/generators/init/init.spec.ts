@@ -98,8 +98,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('deploy/worker/Dockerfile', 'FROM scratch\n');
     tree.write('examples/demo.Containerfile', 'FROM scratch\n');
     tree.write('examples/README.md', 'not a Dockerfile\n');
-    tree.write('.gitignore', 'tmp/\n');
-    tree.write('tmp/Dockerfile', 'FROM scratch\n');
+    // Installed packages and build output hold no project's Dockerfile.
+    tree.write('node_modules/some-pkg/Dockerfile', 'FROM scratch\n');
+    tree.write('dist/apps/api/Dockerfile', 'FROM scratch\n');
     await initGenerator(tree, { skipFormat: true });
     expect(warnings).toEqual([
       '@hashdock/nx-plugin: no project owns Dockerfile.dev, deploy/worker/Dockerfile, examples/demo.Containerfile, so they get no image target. ' +

@@ -1,7 +1,6 @@
 import { assertSupportedRuntime } from '../../runtime-check';
-import { posix } from 'node:path';
-import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson, visitNotIgnoredFiles } from '@nx/devkit';
-import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isHiddenPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -79,11 +78,7 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
         `Rename theirs, or give Hashdock's another name: nx g ${PLUGIN_NAME}:init --targetName=container.`,
     );
   }
-  const unowned: string[] = [];
-  visitNotIgnoredFiles(tree, '', (path) => {
-    // Hidden ones (.devcontainer/, .gitpod.dockerfile) are tooling, never images: not worth a word.
-    if (isDockerfileName(posix.basename(path)) && !isHiddenPath(path) && owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined) unowned.push(path);
-  });
+  const unowned = dockerfilesIn(tree, '').filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined);
   if (unowned.length > 0) {
     const shown = unowned.length > 5 ? `${unowned.slice(0, 5).join(', ')} and ${unowned.length - 5} more` : unowned.join(', ');
     notes.push(
@@ -104,6 +99,26 @@ export function nxDockerContext(plugins: readonly PluginEntry[]): 'workspace' | 
   const buildTarget = entry?.options?.buildTarget;
   const cwd = typeof buildTarget === 'object' && buildTarget !== null ? (buildTarget as { cwd?: unknown }).cwd : undefined;
   return typeof cwd === 'string' && ['.', './', '', '{workspaceRoot}'].includes(cwd.trim()) ? 'workspace' : undefined;
+}
+
+/** Folders that hold no project's Dockerfile: installed packages, build output, scratch. */
+const NOT_PROJECT_FOLDERS = new Set(['node_modules', 'dist', 'tmp', 'out', 'coverage']);
+
+/**
+ * The Dockerfiles under `dir` in the tree, except hidden ones and those in hidden folders (tooling:
+ * .devcontainer/, .gitpod.dockerfile, .github/actions/) and in folders no project lives in. A walk of
+ * the tree's own: @nx/devkit's visitNotIgnoredFiles needs the ignore checkers of an nx of its major.
+ */
+function dockerfilesIn(tree: Tree, dir: string): string[] {
+  const found: string[] = [];
+  for (const child of tree.children(dir)) {
+    if (child.startsWith('.') || NOT_PROJECT_FOLDERS.has(child)) continue;
+    const path = dir ? `${dir}/${child}` : child;
+    if (tree.isFile(path)) {
+      if (isDockerfileName(child)) found.push(path);
+    } else found.push(...dockerfilesIn(tree, path));
+  }
+  return found;
 }
 
 /** `owner/repo` (lowercase, as registries want) of git's origin when it is on github.com. */

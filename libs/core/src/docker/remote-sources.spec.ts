@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { unpinnedDownloads } from './remote-sources';
+
+describe('unpinnedDownloads', () => {
+  it('names ADD of a URL or git remote with nothing pinning it; a checksum, a full commit or a context file pins it', () => {
+    const text = [
+      'FROM node:24',
+      'ADD https://example.com/tool.tgz /opt/',
+      'ADD --checksum=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef https://example.com/pinned.tgz /opt/',
+      'ADD https://github.com/acme/lib.git#v1.2 /lib',
+      'ADD https://github.com/acme/lib.git#4f2c1a9b8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b /lib-pinned',
+      'ADD git@github.com:acme/tools.git /tools',
+      'ADD vendor/tool.tgz /opt/',
+      'COPY https://example.com/not-fetched /x',
+      'ADD ["https://example.com/a b.txt", "/a.txt"]',
+    ].join('\n');
+    expect(unpinnedDownloads(text)).toEqual([
+      { line: 2, source: 'https://example.com/tool.tgz' },
+      { line: 4, source: 'https://github.com/acme/lib.git#v1.2' },
+      { line: 6, source: 'git@github.com:acme/tools.git' },
+      { line: 9, source: 'https://example.com/a b.txt' },
+    ]);
+  });
+});
