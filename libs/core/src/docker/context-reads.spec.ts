@@ -24,6 +24,8 @@ describe('contextScopeOf', () => {
     ['FROM x\nCOPY <<EOF /etc/conf\nCOPY not-an-instruction /\nEOF\nCOPY real /\n', ['5:real']],
     ['FROM x\nRUN --mount=type=cache,target=/root/.npm npm ci\nCOPY dist /app\n', ['3:dist']],
     ['FROM x\nRUN --mount=type=bind,from=build,target=/b ls\n', []],
+    // The reason is printed and kept in the manifest: never a URL's credentials.
+    ['FROM x\nADD https://deploy:t0ken@files.acme.com/a.tgz /opt/\n', 'whole: line 2 (ADD) adds the remote source https://deploy:***@files.acme.com/a.tgz'],
   ])('%j reads %j', (text, expected) => {
     expect(sources(text)).toEqual(expected);
   });

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { ContextScope, CopySource } from '../hash/context-scope';
 import { hasGlobMeta, validateGlobSyntax } from '../hash/glob-syntax';
 import { Instruction, parseDockerfile } from './dockerfile-instructions';
+import { redactUrls } from '../process/redact';
 
 /** Leading `--name=value` / `--name` flags of an instruction, and the words after them. */
 export function instructionFlags(rest: string): { flags: { name: string; value?: string }[]; body: string } {
@@ -128,7 +129,7 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
         if (!list || list.length < 2) return whole(instruction, 'could not be read');
         for (const raw of list.slice(0, -1)) {
           if (raw.startsWith('<<')) continue;
-          if (instruction.keyword === 'ADD' && isRemote(raw)) return whole(instruction, `adds the remote source ${raw}`);
+          if (instruction.keyword === 'ADD' && isRemote(raw)) return whole(instruction, `adds the remote source ${redactUrls(raw)}`);
           const expanded = expandWord(raw, vars);
           const path = posix.normalize(`/${expanded}`).slice(1).replace(/\/$/, '') || '.';
           const wildcard = hasGlobMeta(path);

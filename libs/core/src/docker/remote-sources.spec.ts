@@ -13,12 +13,15 @@ describe('unpinnedDownloads', () => {
       'ADD vendor/tool.tgz /opt/',
       'COPY https://example.com/not-fetched /x',
       'ADD ["https://example.com/a b.txt", "/a.txt"]',
+      'ADD https://deploy:t0ken@files.acme.com/agent.tgz /opt/',
     ].join('\n');
     expect(unpinnedDownloads(text)).toEqual([
       { line: 2, source: 'https://example.com/tool.tgz' },
       { line: 4, source: 'https://github.com/acme/lib.git#v1.2' },
       { line: 6, source: 'git@github.com:acme/tools.git' },
       { line: 9, source: 'https://example.com/a b.txt' },
+      // Printed in warnings: never the credentials.
+      { line: 10, source: 'https://deploy:***@files.acme.com/agent.tgz' },
     ]);
   });
 });

@@ -1,8 +1,10 @@
 import { instructionFlags, instructionWords, isRemote } from './context-reads';
 import { parseDockerfile } from './dockerfile-instructions';
+import { redactUrls } from '../process/redact';
 
 export interface UnpinnedDownload {
   line: number;
+  /** As it may be printed: credentials in the URL redacted. */
   source: string;
 }
 
@@ -20,7 +22,7 @@ export function unpinnedDownloads(dockerfileText: string): UnpinnedDownload[] {
     if (flags.some((flag) => flag.name === 'checksum')) continue;
     for (const source of (instructionWords(body) ?? []).slice(0, -1)) {
       if (!isRemote(source) || /#[0-9a-f]{40}(:|$)/i.test(source)) continue;
-      found.push({ line: instruction.line, source });
+      found.push({ line: instruction.line, source: redactUrls(source) });
     }
   }
   return found;
