@@ -51,7 +51,7 @@ export interface BuildImageDeps {
   enteredAt?: number;
   /** External base digests resolved in this run, shared by the images of one process. */
   baseDigests?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
-  /** What this batch has warned about already (`context <dir>`): said once, in the output of the first image that meets it. */
+  /** What this batch has warned about already (`context <dir>`, `download <file>:<line>`): each said once, in the output of the first image that meets it. */
   warned?: Set<string>;
 }
 
