@@ -40,11 +40,26 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
   it('says when @nx/docker infers targets from the same Dockerfiles', async () => {
     updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@nx/docker', options: { buildTarget: 'docker:build' } }] });
     await initGenerator(tree, { skipFormat: true });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('@nx/docker is registered in nx.json too');
-    expect(warnings[0]).toContain('remove its entry from nx.json "plugins"');
+    expect(warnings).toEqual([
+      '@hashdock/nx-plugin: @nx/docker is registered in nx.json too; it infers docker:build and docker:run from the same Dockerfiles. ' +
+        'Both can stay (their target names differ); to let Hashdock replace it, remove its entry from nx.json "plugins".',
+    ]);
     // Both stay registered: Hashdock removes nothing of the user's.
     expect(readNxJson(tree)?.plugins).toHaveLength(2);
+  });
+
+  it('says when @nx-tools/nx-container infers targets too, and when one of its names is the one Hashdock would take', async () => {
+    updateNxJson(tree, { ...readNxJson(tree), plugins: ['@nx-tools/nx-container'] });
+    await initGenerator(tree, { skipFormat: true });
+    expect(warnings).toEqual([
+      '@hashdock/nx-plugin: @nx-tools/nx-container is registered in nx.json too; it infers container from every Dockerfile next to a project.json or package.json. ' +
+        'Both can stay (their target names differ); to let Hashdock replace it, remove its entry from nx.json "plugins".',
+    ]);
+    warnings.length = 0;
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@nx-tools/nx-container', options: { buildTargetName: 'image' } }] });
+    await initGenerator(tree, { skipFormat: true });
+    expect(warnings[0]).toContain('it infers image from every Dockerfile');
+    expect(warnings[0]).toContain('It names a target "image" too: Nx keeps one of the two (the plugin listed later in nx.json); pick another name with --targetName.');
   });
 
   it('moving from @nx/docker that builds from the workspace root (cwd "."): the workspace context, said, unless --context is given', async () => {

@@ -59,10 +59,14 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
  */
 export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targetName: string): string[] {
   const notes: string[] = [];
-  if (plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx/docker')) {
+  for (const [plugin, infers, defaultTargets] of OTHER_DOCKER_PLUGINS) {
+    const entry = plugins.find((candidate) => (typeof candidate === 'string' ? candidate : candidate.plugin) === plugin);
+    if (entry === undefined) continue;
+    const named = otherPluginTargets(entry, defaultTargets);
+    const clash = named.includes(targetName) ? ` It names a target "${targetName}" too: Nx keeps one of the two (the plugin listed later in nx.json); pick another name with --targetName.` : '';
     notes.push(
-      `${PLUGIN_NAME}: @nx/docker is registered in nx.json too; it infers docker:build and docker:run from the same Dockerfiles. ` +
-        'Both can stay (their target names differ); to let Hashdock replace it, remove its entry from nx.json "plugins".',
+      `${PLUGIN_NAME}: ${plugin} is registered in nx.json too; it infers ${named.join(' and ')} from ${infers}. ` +
+        `Both can stay${clash ? '' : ' (their target names differ)'}; to let Hashdock replace it, remove its entry from nx.json "plugins".${clash}`,
     );
   }
   const taken: string[] = [];
@@ -99,6 +103,20 @@ export function nxDockerContext(plugins: readonly PluginEntry[]): 'workspace' | 
   const buildTarget = entry?.options?.buildTarget;
   const cwd = typeof buildTarget === 'object' && buildTarget !== null ? (buildTarget as { cwd?: unknown }).cwd : undefined;
   return typeof cwd === 'string' && ['.', './', '', '{workspaceRoot}'].includes(cwd.trim()) ? 'workspace' : undefined;
+}
+
+/** Other plugins that infer image targets from Dockerfiles: name, which files, default target names. */
+const OTHER_DOCKER_PLUGINS: readonly [string, string, readonly string[]][] = [
+  ['@nx/docker', 'the same Dockerfiles', ['docker:build', 'docker:run']],
+  ['@nx-tools/nx-container', 'every Dockerfile next to a project.json or package.json', ['container']],
+];
+
+/** The target names another plugin's entry gives its targets: its options (`buildTarget`, `runTarget`, `buildTargetName`), else its defaults. */
+function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): string[] {
+  const options = (typeof entry === 'object' ? entry.options : undefined) as Record<string, unknown> | undefined;
+  const nameOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined);
+  if (defaults.includes('container')) return [nameOf(options?.buildTargetName) ?? 'container'];
+  return [nameOf(options?.buildTarget) ?? defaults[0], nameOf(options?.runTarget) ?? defaults[1]];
 }
 
 /** Folders that hold no project's Dockerfile: installed packages, build output, scratch. */
