@@ -58,12 +58,22 @@ export class InvalidDockerignoreError extends HashdockError {
 
 /** A COPY/ADD source that is not in the build context (missing, or left out by .dockerignore). */
 export class MissingCopySourceError extends HashdockError {
-  constructor(dockerfile: string, line: number, source: string, contextDir: string) {
+  readonly dockerfile: string;
+  readonly line: number;
+  readonly source: string;
+  readonly contextDir: string;
+  /** `hint`: what to do instead of the generic advice, when something better is known. */
+  constructor(dockerfile: string, line: number, source: string, contextDir: string, hint?: string, options?: { cause?: unknown }) {
     super(
       'COPY_SOURCE_MISSING',
       `${dockerfile}:${line}: COPY/ADD source "${source}" is not in the build context ${contextDir} ` +
-        '(it does not exist, or .dockerignore leaves it out). Build what produces it first, or fix the path.',
+        `(it does not exist, or .dockerignore leaves it out). ${hint ?? 'Build what produces it first, or fix the path.'}`,
+      options,
     );
+    this.dockerfile = dockerfile;
+    this.line = line;
+    this.source = source;
+    this.contextDir = contextDir;
   }
 }
 

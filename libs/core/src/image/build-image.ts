@@ -20,6 +20,7 @@ import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
 import { resolveTags } from '../tags/tag-policy';
 import { checkBuildPaths } from './check-paths';
+import { rootContextHint } from './root-context-hint';
 import { InputChange } from './rebuild-reasons';
 import { InvalidOptionError } from '../errors';
 import { findReusable } from './reuse-release';
@@ -212,7 +213,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       xx,
     );
   // The hash records modes as the builder will write them: the registry builder's are git's, whatever the umask.
-  const hash = await hashWith(plannedBuilder(choose) === 'registry' ? 'git' : 'exact');
+  const hash = await hashWith(plannedBuilder(choose) === 'registry' ? 'git' : 'exact').catch((error: unknown) => {
+    throw rootContextHint(error, options.workspaceRoot);
+  });
   clock.mark('hash');
   const contextName = relative(options.workspaceRoot, options.contextDir) || '.';
   const warning = hygieneWarning(contextName, contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
@@ -349,3 +352,4 @@ export function summaryLine(result: BuildImageResult): string {
   const status = manifest.status === 'planned' ? `planned(${manifest.plan})` : manifest.status;
   return `hashdock ${status.padEnd(15)} ${manifestName(manifest).padEnd(12)} ${manifest.contentHash} ${where} ${result.seconds.toFixed(1)}s`;
 }
+
