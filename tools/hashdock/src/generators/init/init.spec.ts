@@ -81,6 +81,31 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     }
   });
 
+  it('Dockerfiles written for the workspace root as context (COPY apps/api/dist …): the workspace context, said; a project-relative COPY anywhere keeps the default', async () => {
+    addProjectConfiguration(tree, 'api', { root: 'apps/api' });
+    addProjectConfiguration(tree, 'web', { root: 'apps/web' });
+    tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nCOPY apps/api/dist /app\nCOPY libs/shared /app/shared\n');
+    tree.write('apps/web/Dockerfile', 'FROM node:24-slim\nCOPY dist/ /app/\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect((hashdockEntry() as { options: { context?: string } }).options.context).toBe('workspace');
+    expect(info.join('\n')).toContain('context "workspace", as apps/api/Dockerfile copies apps/api/dist, a path from the workspace root; pass --context to choose another.');
+
+    // A Dockerfile that copies from its own folder: the default (each project folder), nothing said.
+    const fresh = async (files: Record<string, string>, context?: string) => {
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+      for (const [path, text] of Object.entries(files)) tree.write(path, text);
+      info.length = 0;
+      await initGenerator(tree, { skipFormat: true, ...(context ? { context } : {}) });
+      return (hashdockEntry() as { options: { context?: string } }).options.context;
+    };
+    tree.write('apps/web/src/main.js', '');
+    expect(await fresh({ 'apps/web/Dockerfile': 'FROM node:24-slim\nCOPY src /app/src\n' })).toBeUndefined();
+    expect(info.join('\n')).not.toContain('context "workspace"');
+    // --context given: taken as it is.
+    tree.delete('apps/web/Dockerfile');
+    expect(await fresh({}, 'project')).toBe('project');
+  });
+
   it('names the projects whose own target takes the inferred name with another executor, and how to pick another', async () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api', targets: { image: { executor: '@nx-tools/nx-container:build', options: {} } } });
     addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { image: { command: 'docker build .' } } });

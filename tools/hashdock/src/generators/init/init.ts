@@ -1,6 +1,6 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { contextScopeOf, HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -23,12 +23,15 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   // On GHCR a package lives under its owner: unless a namespace is given or set, the repository's own owner/repo.
   const registry = given.registry ?? current.registry ?? 'localhost:5000';
   const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined ? await githubRepository(tree.root) : undefined;
-  // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for.
+  // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
+  // else what the Dockerfiles copy says which context they were written for.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
+  const copiedContext = index < 0 && given.context === undefined && !dockerContext ? contextFromCopies(tree) : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
     ...(ghcrNamespace ? { namespace: ghcrNamespace } : {}),
     ...(dockerContext ? { context: dockerContext } : {}),
+    ...(copiedContext ? { context: copiedContext.context } : {}),
     ...current,
     ...given,
   };
@@ -45,6 +48,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
+  if (copiedContext) logger.info(`${PLUGIN_NAME}: context "workspace", as ${copiedContext.evidence}; pass --context to choose another.`);
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
   for (const line of adoptionNotes(tree, plugins, config.targetName)) logger.warn(line);
@@ -117,6 +121,30 @@ function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): st
   const nameOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined);
   if (defaults.includes('container')) return [nameOf(options?.buildTargetName) ?? 'container'];
   return [nameOf(options?.buildTarget) ?? defaults[0], nameOf(options?.runTarget) ?? defaults[1]];
+}
+
+/**
+ * `workspace` when the projects' Dockerfiles are written for the workspace root as context
+ * (`docker build -f apps/api/Dockerfile .`): one copies a path under its own project folder by its
+ * workspace path (`COPY apps/api/dist /app`), or a nested path found from the root and not from its
+ * folder, and none copies a path found only in its own folder. Undefined when nothing says so.
+ */
+export function contextFromCopies(tree: Tree): { context: 'workspace'; evidence: string } | undefined {
+  let evidence: string | undefined;
+  for (const dockerfile of dockerfilesIn(tree, '')) {
+    const root = owningProjectRoot(tree.root, dockerfile, (file) => tree.exists(file));
+    if (root === undefined || root === '.') continue;
+    const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');
+    if (scope.kind !== 'sources') continue;
+    for (const { path, wildcard } of scope.sources) {
+      if (wildcard || path === '.') continue;
+      const inProject = tree.exists(`${root}/${path}`);
+      const fromRoot = path.startsWith(`${root}/`) || (path.includes('/') && tree.exists(path));
+      if (inProject && !fromRoot) return undefined;
+      if (fromRoot && !inProject) evidence ??= `${dockerfile} copies ${path}, a path from the workspace root`;
+    }
+  }
+  return evidence ? { context: 'workspace', evidence } : undefined;
 }
 
 /** Folders that hold no project's Dockerfile: installed packages, build output, scratch. */
