@@ -1,4 +1,5 @@
-import { posix } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfile-names';
 import { HashdockConfig, PluginFileFilter, readHashdockConfig, readHashdockFileFilter } from './hashdock-config';
 import { ImageTarget, ImageTargetCandidate, resolveImageTargets } from './image-targets';
@@ -7,8 +8,12 @@ import { owningProjectRoot, readWorkspaceProject, WorkspaceProject } from './pro
 /** Directories Nx never sees (git-ignored in every workspace it creates) and Hashdock's own state. */
 const NEVER_PROJECTS = ['**/node_modules/**', '**/dist/**', '**/.git/**', '**/.nx/**', '**/.hashdock/**', '**/.turbo/**', '**/tmp/**'];
 
-/** Pair each Dockerfile with the project that owns it; Dockerfiles outside any project are not images. */
-export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readonly string[]): ImageTargetCandidate[] {
+/**
+ * Pair each Dockerfile with the project that owns it; Dockerfiles outside any project are not images.
+ * `projectFiles`: the workspace's project.json and package.json files, for the one check that needs
+ * them (see rootNameTakenBy).
+ */
+export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readonly string[], projectFiles?: readonly string[]): ImageTargetCandidate[] {
   const projects = new Map<string, WorkspaceProject | undefined>();
   const candidates: ImageTargetCandidate[] = [];
   for (const dockerfile of dockerfiles) {
@@ -19,7 +24,21 @@ export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readon
     const project = projects.get(root);
     if (project) candidates.push({ dockerfile, project });
   }
+  const root = projects.get('.');
+  if (root && rootNameTakenBy(workspaceRoot, root.name, projectFiles)) return candidates.filter((candidate) => candidate.project.root !== '.');
   return candidates;
+}
+
+/**
+ * The project that already has the name a root project would take from the root package.json (a
+ * repository `triplo` whose app `apps/triplo` is named `triplo` too), when the root has no
+ * project.json: Nx refuses two projects of one name, so the root Dockerfile gets no target then
+ * (`nx add` says why). Undefined when the root has its own project.json, or the name is free.
+ */
+export function rootNameTakenBy(workspaceRoot: string, name: string, projectFiles: readonly string[] | undefined): string | undefined {
+  if (existsSync(join(workspaceRoot, 'project.json')) || !projectFiles) return undefined;
+  const roots = new Set(projectFiles.map((file) => posix.dirname(file.split('\\').join('/'))).filter((dir) => dir !== '.' && dir !== ''));
+  return [...roots].sort().find((dir) => readWorkspaceProject(workspaceRoot, dir)?.name === name);
 }
 
 /**
@@ -41,5 +60,7 @@ export async function discoverImageTargets(
     const included = new Set(await fg(filter.include, options));
     dockerfiles = dockerfiles.filter((file) => included.has(file));
   }
-  return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort()));
+  // Project files, only when a root project would be made from the root package.json (see rootNameTakenBy).
+  const projectFiles = dockerfiles.some((file) => !file.includes('/')) ? await fg(['**/project.json', '**/package.json'], { ...options, ignore: NEVER_PROJECTS }) : undefined;
+  return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort(), projectFiles));
 }

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { discoverImageTargets } from './discover-images';
+import { discoverImageTargets, rootNameTakenBy } from './discover-images';
 import { dockerfileVariant, isDockerfileName } from './dockerfile-names';
 import { normalizeHashdockOptions } from './hashdock-config';
 import { imageTargetInputs, imageTargetOptions, imageTargetOutputs, NxInput, ownsItsTree } from './image-target-inputs';
@@ -141,6 +141,15 @@ describe('resolveImageTargets (the one model)', () => {
       'monorepo:image-ci:monorepo-ci:Dockerfile.ci',
       'monorepo:image-docs:monorepo-docs:docs/Dockerfile',
     ]);
+  });
+
+  it('gives a root Dockerfile no target when the root package\'s name is another project\'s (Nx refuses two projects of one name)', async () => {
+    await write({ Dockerfile: 'FROM node:24\n', 'package.json': '{"name":"api","workspaces":["apps/*","images/*"]}' });
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
+    expect(targets.filter((t) => t.projectRoot === '.')).toEqual([]);
+    expect(targets.find((t) => t.project === 'api')).toBeDefined();
+    expect(rootNameTakenBy(root, 'api', ['apps/api/project.json', 'apps/web/package.json', 'package.json'])).toBe('apps/api');
+    expect(rootNameTakenBy(root, 'monorepo', ['apps/api/project.json'])).toBeUndefined();
   });
 
   it('leaves out what the plugin entry\'s exclude names and keeps only what its include names, as Nx gives the plugin files', async () => {

@@ -57,9 +57,9 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
     return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles, arch: process.arch }, async () => {
       const { imageTargetCandidates, normalizeHashdockOptions, resolveImageTargets } = await inference();
       const config = normalizeHashdockOptions(rawOptions);
-      const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles));
-      const results = new Map<string, CreateNodesResult>();
       const projectFiles = await nxProjectFiles(context.workspaceRoot);
+      const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles, projectFiles));
+      const results = new Map<string, CreateNodesResult>();
       // Keyed by Dockerfile: a target the project declares shares its Dockerfile's entry with the inferred one.
       for (const target of targets) {
         const rendered = await renderTarget(context.workspaceRoot, target, projectFiles, config.hashIgnoredSources);

@@ -101,6 +101,11 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('apps/web/src/main.js', '');
     expect(await fresh({ 'apps/web/Dockerfile': 'FROM node:24-slim\nCOPY src /app/src\n' })).toBeUndefined();
     expect(info.join('\n')).not.toContain('context "workspace"');
+    // Nx's usual output path for the project, not built yet (COPY /dist/apps/web ./dist, as public Nx repos write it).
+    tree.delete('apps/web/src/main.js');
+    tree.delete('apps/api/Dockerfile');
+    expect(await fresh({ 'apps/web/Dockerfile': 'FROM node:24-slim\nCOPY package.json .\nCOPY /dist/apps/web ./dist\n' })).toBe('workspace');
+    expect(info.join('\n')).toContain('as apps/web/Dockerfile copies dist/apps/web, a path from the workspace root');
     // --context given: taken as it is.
     tree.delete('apps/web/Dockerfile');
     expect(await fresh({}, 'project')).toBe('project');
@@ -153,6 +158,17 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.delete('Dockerfile.dev');
     await initGenerator(tree, { targetName: 'container', skipFormat: true });
     expect(warnings).toEqual([]);
+  });
+
+  it('says when a root Dockerfile cannot be the root project\'s because another project has the root package\'s name', async () => {
+    tree.write('package.json', JSON.stringify({ name: 'triplo', private: true }));
+    addProjectConfiguration(tree, 'triplo', { root: 'apps/triplo' });
+    tree.write('Dockerfile', 'FROM node:24-slim\nCOPY dist/apps/api ./\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(warnings).toEqual([
+      '@hashdock/nx-plugin: Dockerfile would make the workspace root a project named "triplo" (its package.json name), which apps/triplo already is; ' +
+        'it gets no image target. To build it, add a project.json at the root with another "name".',
+    ]);
   });
 
   describe('on GHCR, the namespace is the GitHub repository (owner first, as GHCR wants)', () => {

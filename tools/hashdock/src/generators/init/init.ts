@@ -86,7 +86,18 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
         `Rename theirs, or give Hashdock's another name: nx g ${PLUGIN_NAME}:init --targetName=container.`,
     );
   }
-  const unowned = dockerfilesIn(tree, '').filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined);
+  const dockerfiles = dockerfilesIn(tree, '');
+  const unowned = dockerfiles.filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined);
+  // A root Dockerfile makes the root a project named by package.json, unless another project has that name (Nx refuses two).
+  const rootName = tree.exists('project.json') || !tree.exists('package.json') ? undefined : (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { name?: string }).name;
+  const rootFiles = dockerfiles.filter((path) => path === 'Dockerfile' || path === 'Containerfile');
+  const holder = rootName && rootFiles.length ? [...getProjects(tree)].find(([name, project]) => name === rootName && project.root !== '.') : undefined;
+  if (holder) {
+    notes.push(
+      `${PLUGIN_NAME}: ${rootFiles.join(' and ')} would make the workspace root a project named "${rootName}" (its package.json name), which ${holder[1].root} already is; ` +
+        'it gets no image target. To build it, add a project.json at the root with another "name".',
+    );
+  }
   if (unowned.length > 0) {
     const shown = unowned.length > 5 ? `${unowned.slice(0, 5).join(', ')} and ${unowned.length - 5} more` : unowned.join(', ');
     notes.push(
@@ -126,8 +137,9 @@ function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): st
 /**
  * `workspace` when the projects' Dockerfiles are written for the workspace root as context
  * (`docker build -f apps/api/Dockerfile .`): one copies a path under its own project folder by its
- * workspace path (`COPY apps/api/dist /app`), or a nested path found from the root and not from its
- * folder, and none copies a path found only in its own folder. Undefined when nothing says so.
+ * workspace path (`COPY apps/api/dist /app`), its build output by Nx's usual path
+ * (`COPY dist/apps/api ./`, before it is built too), or a nested path found from the root and not from
+ * its folder, and none copies a path found only in its own folder. Undefined when nothing says so.
  */
 export function contextFromCopies(tree: Tree): { context: 'workspace'; evidence: string } | undefined {
   let evidence: string | undefined;
@@ -139,7 +151,8 @@ export function contextFromCopies(tree: Tree): { context: 'workspace'; evidence:
     for (const { path, wildcard } of scope.sources) {
       if (wildcard || path === '.') continue;
       const inProject = tree.exists(`${root}/${path}`);
-      const fromRoot = path.startsWith(`${root}/`) || (path.includes('/') && tree.exists(path));
+      // By its workspace path: under the project's folder, under Nx's usual output folder for it (dist/<root>, built or not), or found from the root.
+      const fromRoot = [root, `dist/${root}`].some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) || (path.includes('/') && tree.exists(path));
       if (inProject && !fromRoot) return undefined;
       if (fromRoot && !inProject) evidence ??= `${dockerfile} copies ${path}, a path from the workspace root`;
     }
