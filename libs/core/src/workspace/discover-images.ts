@@ -54,7 +54,8 @@ export async function discoverImageTargets(
   // Loaded on first use: the image executor and the plugin's cached graph never glob.
   const { default: fg } = await import('fast-glob');
   // The plugin entry's exclude and include, as Nx applies them to the files it gives the plugin.
-  const options = { cwd: workspaceRoot, ignore: [...NEVER_PROJECTS, ...(filter.exclude ?? [])], onlyFiles: true, followSymbolicLinks: false };
+  // `dot`: Nx's glob matches files in dot-folders too (`.deploy/api/Dockerfile`).
+  const options = { cwd: workspaceRoot, ignore: [...NEVER_PROJECTS, ...(filter.exclude ?? [])], onlyFiles: true, followSymbolicLinks: false, dot: true };
   let dockerfiles = await fg(DOCKERFILE_GLOB, options);
   if (filter.include?.length) {
     const included = new Set(await fg(filter.include, options));

@@ -130,13 +130,16 @@ describe('resolveImageTargets (the one model)', () => {
       'Dockerfile.ci': 'FROM node:24\n',
       '.gitpod.dockerfile': 'FROM node:24\n',
       '.devcontainer/Dockerfile': 'FROM node:24\n',
+      '.deploy/api/Dockerfile': 'FROM node:24\n',
     });
     const ids = (targets: ImageTarget[]) => targets.filter((t) => t.projectRoot === '.').map((t) => `${t.project}:${t.targetName}:${t.name}:${t.dockerfile}`);
-    // Only Dockerfile (or Containerfile) itself: Dockerfile.ci and docs/Dockerfile are no project's, hidden files never the root's.
+    // Only Dockerfile (or Containerfile) itself: Dockerfile.ci, docs/ and .deploy/ are no project's; tools' own (.devcontainer, .gitpod) never the root's.
     expect(ids(await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' })))).toEqual(['@acme/source:image:source:Dockerfile']);
-    // With a root project.json, every Dockerfile in folders no other project owns is the root project's, hidden ones still not.
+    // With a root project.json, every Dockerfile in folders no other project owns is the root project's (a dot-folder's too,
+    // as ever-gauzy keeps its images in .deploy/), tools' own still not.
     await write({ 'project.json': '{"name":"monorepo"}' });
     expect(ids(await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' })))).toEqual([
+      'monorepo:image-deploy-api:monorepo-deploy-api:.deploy/api/Dockerfile',
       'monorepo:image:monorepo:Dockerfile',
       'monorepo:image-ci:monorepo-ci:Dockerfile.ci',
       'monorepo:image-docs:monorepo-docs:docs/Dockerfile',

@@ -58,21 +58,23 @@ export function owningProjectRoot(workspaceRoot: string, file: string, exists: (
 }
 
 /**
- * Whether a file no other project owns is the root project's. Never one that is
- * hidden or in a hidden folder (`.devcontainer/Dockerfile`, `.gitpod.dockerfile`,
- * `.github/actions/…`: tooling, not an image the workspace ships). With a root
- * project.json, every other one. Without it (the root package.json describes the
- * workspace), only a `Dockerfile` or `Containerfile` directly in the root: the
- * repository shipped as one image, named by that package.json, as `@nx/docker`
- * infers it; other files in folders no project owns are examples or fixtures.
+ * Whether a file no other project owns is the root project's. Never a development-environment or CI
+ * tool's (`.devcontainer/`, `.github/`, `.gitpod.dockerfile`: see isToolingPath). With a root
+ * project.json, every other one (`.deploy/api/Dockerfile` in ever-gauzy). Without it (the root
+ * package.json describes the workspace), only a `Dockerfile` or `Containerfile` directly in the root:
+ * the repository shipped as one image, named by that package.json, as `@nx/docker` infers it; other
+ * files in folders no project owns are examples or fixtures.
  */
 function rootOwns(path: string, exists: (path: string) => boolean): boolean {
-  if (isHiddenPath(path)) return false;
+  if (isToolingPath(path)) return false;
   if (exists('project.json')) return true;
   return !path.includes('/') && (path === 'Dockerfile' || path === 'Containerfile');
 }
 
-/** Whether a workspace-relative path is, or is under, a dot-file or dot-folder. */
-export function isHiddenPath(path: string): boolean {
-  return /(^|\/)\./.test(path);
+/** Folders of development-environment, editor and CI tools: a Dockerfile there builds their environment, not an image the workspace ships. */
+const TOOLING_FOLDERS = /(^|\/)\.(devcontainer|github|gitlab|circleci|vscode|idea)\//;
+
+/** Whether a workspace-relative path is a tool's own Dockerfile: in a TOOLING_FOLDERS folder, or Gitpod's `.gitpod.dockerfile`. */
+export function isToolingPath(path: string): boolean {
+  return TOOLING_FOLDERS.test(path) || /^\.gitpod\.(dockerfile|Dockerfile)$/.test(posix.basename(path));
 }

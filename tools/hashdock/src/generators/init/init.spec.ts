@@ -140,6 +140,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('Dockerfile', 'FROM scratch\n');
     tree.write('Dockerfile.dev', 'FROM scratch\n');
     tree.write('.devcontainer/Dockerfile', 'FROM scratch\n');
+    tree.write('.gitpod.dockerfile', 'FROM scratch\n');
+    tree.write('.deploy/api/Dockerfile', 'FROM scratch\n');
     tree.write('deploy/worker/Dockerfile', 'FROM scratch\n');
     tree.write('examples/demo.Containerfile', 'FROM scratch\n');
     tree.write('examples/README.md', 'not a Dockerfile\n');
@@ -148,7 +150,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('dist/apps/api/Dockerfile', 'FROM scratch\n');
     await initGenerator(tree, { skipFormat: true });
     expect(warnings).toEqual([
-      '@hashdock/nx-plugin: no project owns Dockerfile.dev, deploy/worker/Dockerfile, examples/demo.Containerfile, so they get no image target. ' +
+      '@hashdock/nx-plugin: no project owns .deploy/api/Dockerfile, Dockerfile.dev, deploy/worker/Dockerfile, examples/demo.Containerfile, so they get no image target. ' +
         "To build one, add a project.json beside it or in a folder above it (a Dockerfile or Containerfile directly in the workspace root is the root project's).",
     ]);
     // Owned once a project is there.
@@ -156,6 +158,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('deploy/worker/project.json', JSON.stringify({ name: 'worker' }));
     tree.delete('examples/demo.Containerfile');
     tree.delete('Dockerfile.dev');
+    tree.delete('.deploy/api/Dockerfile');
     await initGenerator(tree, { targetName: 'container', skipFormat: true });
     expect(warnings).toEqual([]);
   });

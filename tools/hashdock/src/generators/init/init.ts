@@ -1,6 +1,6 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { contextScopeOf, HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { contextScopeOf, HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -87,7 +87,7 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
     );
   }
   const dockerfiles = dockerfilesIn(tree, '');
-  const unowned = dockerfiles.filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined);
+  const unowned = dockerfiles.filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined).sort();
   // A root Dockerfile makes the root a project named by package.json, unless another project has that name (Nx refuses two).
   const rootName = tree.exists('project.json') || !tree.exists('package.json') ? undefined : (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { name?: string }).name;
   const rootFiles = dockerfiles.filter((path) => path === 'Dockerfile' || path === 'Containerfile');
@@ -160,21 +160,21 @@ export function contextFromCopies(tree: Tree): { context: 'workspace'; evidence:
   return evidence ? { context: 'workspace', evidence } : undefined;
 }
 
-/** Folders that hold no project's Dockerfile: installed packages, build output, scratch. */
-const NOT_PROJECT_FOLDERS = new Set(['node_modules', 'dist', 'tmp', 'out', 'coverage']);
+/** Folders that hold no project's Dockerfile: version control, caches, installed packages, build output, scratch. */
+const NOT_PROJECT_FOLDERS = new Set(['.git', '.nx', '.hashdock', '.turbo', '.yarn', 'node_modules', 'dist', 'tmp', 'out', 'coverage']);
 
 /**
- * The Dockerfiles under `dir` in the tree, except hidden ones and those in hidden folders (tooling:
- * .devcontainer/, .gitpod.dockerfile, .github/actions/) and in folders no project lives in. A walk of
- * the tree's own: @nx/devkit's visitNotIgnoredFiles needs the ignore checkers of an nx of its major.
+ * The Dockerfiles under `dir` in the tree, except tools' own (isToolingPath: .devcontainer/,
+ * .github/, .gitpod.dockerfile) and those in folders no project lives in. A walk of the tree's own:
+ * @nx/devkit's visitNotIgnoredFiles needs the ignore checkers of an nx of its major.
  */
 function dockerfilesIn(tree: Tree, dir: string): string[] {
   const found: string[] = [];
   for (const child of tree.children(dir)) {
-    if (child.startsWith('.') || NOT_PROJECT_FOLDERS.has(child)) continue;
+    if (NOT_PROJECT_FOLDERS.has(child)) continue;
     const path = dir ? `${dir}/${child}` : child;
     if (tree.isFile(path)) {
-      if (isDockerfileName(child)) found.push(path);
+      if (isDockerfileName(child) && !isToolingPath(path)) found.push(path);
     } else found.push(...dockerfilesIn(tree, path));
   }
   return found;
