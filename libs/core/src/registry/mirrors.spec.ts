@@ -14,6 +14,7 @@ describe('registry mirrors', () => {
   it.each([
     ['node:24-slim', 'mirror.gcr.io/library/node:24-slim'],
     ['docker.io/library/node:24', 'mirror.gcr.io/library/node:24'],
+    ['docker.io/node:lts-alpine', 'mirror.gcr.io/library/node:lts-alpine'],
     [`bitnami/redis@${digest}`, `mirror.gcr.io/bitnami/redis@${digest}`],
     [`node:24@${digest}`, `mirror.gcr.io/library/node:24@${digest}`],
     ['ghcr.io/acme/tools', 'harbor.acme.com/ghcr-proxy/acme/tools'],

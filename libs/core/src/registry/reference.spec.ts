@@ -9,6 +9,10 @@ describe('reference', () => {
     ['node', { registry: 'registry-1.docker.io', path: 'library/node' }],
     ['bitnami/redis', { registry: 'registry-1.docker.io', path: 'bitnami/redis' }],
     ['docker.io/library/node', { registry: 'registry-1.docker.io', path: 'library/node' }],
+    // An official image written with Docker Hub's domain is still library/<name> (FROM docker.io/node:lts-alpine, common in Nx repos).
+    ['docker.io/node', { registry: 'registry-1.docker.io', path: 'library/node' }],
+    ['index.docker.io/node', { registry: 'registry-1.docker.io', path: 'library/node' }],
+    ['docker.io/bitnami/redis', { registry: 'registry-1.docker.io', path: 'bitnami/redis' }],
     ['127.0.0.1:5001/a__b/c-d.e', { registry: '127.0.0.1:5001', path: 'a__b/c-d.e' }],
   ])('parses %s', (name, expected) => {
     expect(parseRepository(name)).toMatchObject(expected);

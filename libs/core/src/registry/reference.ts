@@ -37,8 +37,9 @@ export function parseRepository(name: string): Repository {
         `path component "${component}" must be lowercase letters and digits, separated by ".", "_", "__" or "-"`,
       );
   }
-  if (registry === DOCKER_HUB_HOST && parts.length === 1) parts.unshift('library');
+  // docker.io/node is node: Docker Hub's name for an official image is library/<name>, however written.
   if (registry === 'docker.io' || registry === 'index.docker.io') registry = DOCKER_HUB_HOST;
+  if (registry === DOCKER_HUB_HOST && parts.length === 1) parts.unshift('library');
   return { registry, path: parts.join('/'), name };
 }
 
