@@ -352,4 +352,3 @@ export function summaryLine(result: BuildImageResult): string {
   const status = manifest.status === 'planned' ? `planned(${manifest.plan})` : manifest.status;
   return `hashdock ${status.padEnd(15)} ${manifestName(manifest).padEnd(12)} ${manifest.contentHash} ${where} ${result.seconds.toFixed(1)}s`;
 }
-

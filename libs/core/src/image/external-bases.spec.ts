@@ -10,6 +10,7 @@ const text = [
   'COPY --link --from=busybox:1.36 /bin/busybox /bin/',
   'COPY --from=${TOOL} /tool /tool',
   'COPY --from=build /app /app',
+  'RUN echo --from=node:24 mount=from=node:24',
 ].join('\n');
 
 const pinned = (reference: string, line: number, arg?: string): ExternalBase => ({
@@ -45,6 +46,8 @@ describe('external images a Dockerfile reads', () => {
       `COPY --link --from=${bases[3].pinned} /bin/busybox /bin/`,
       'COPY --from=${TOOL} /tool /tool',
       'COPY --from=build /app /app',
+      // A command's own words are never rewritten, even when they look like the flag.
+      'RUN echo --from=node:24 mount=from=node:24',
     ]);
   });
 });

@@ -167,7 +167,8 @@ export async function resolveExternalBases(options: {
  */
 export function pinLiteralFroms(dockerfile: string, text: string, bases: readonly ExternalBase[]): string {
   const lines = text.split('\n');
-  const positions = [/(^\s*FROM\s+(?:--\S+\s+)*)([^\s-]\S*)/i, /((?:^\s*COPY\s+|\s)--from=)([^\s,]+)/i, /((?:--mount=|,)(?:[^\s]*,)?from=)([^\s,]+)/i];
+  // Where an image is named: the FROM word, COPY's --from flag, a RUN --mount's from= field (never a word of a command).
+  const positions = [/(^\s*FROM\s+(?:--\S+\s+)*)([^\s-]\S*)/i, /(^\s*COPY\s+(?:--\S+\s+)*?--from=)([^\s,]+)/i, /(^\s*RUN\s+(?:--\S+\s+)*?--mount=(?:[^\s,]*,)*?from=)([^\s,]+)/i];
   for (const base of bases) {
     if (base.arg) continue;
     const written = base.key.slice('from:'.length);

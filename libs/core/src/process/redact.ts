@@ -1,4 +1,6 @@
 const SECRET_KEY = /(pass(word)?|secret|token|auth|credential|api[_-]?key)/i;
+/** `//user:password@` in a URL. */
+const USER_PASSWORD = /\/\/([^/@:\s]+):[^/@\s]+@/g;
 
 /**
  * Argv as it may be printed: values of `--build-arg NAME=...` whose name looks
@@ -9,12 +11,12 @@ const SECRET_KEY = /(pass(word)?|secret|token|auth|credential|api[_-]?key)/i;
  * and a user alone (`//<token>@`, how tokens ride in git and download URLs) becomes `//***@`.
  */
 export function redactUrls(text: string): string {
-  return text.replace(/\/\/([^/@:\s]+):[^/@\s]+@/g, '//$1:***@').replace(/\/\/[^/@:\s]+@/g, '//***@');
+  return text.replace(USER_PASSWORD, '//$1:***@').replace(/\/\/[^/@:\s]+@/g, '//***@');
 }
 
 export function redactArgs(args: readonly string[]): string[] {
   return args.map((arg, index) => {
-    let out = arg.replace(/\/\/([^/@:\s]+):[^/@\s]+@/g, '//$1:***@');
+    let out = arg.replace(USER_PASSWORD, '//$1:***@');
     const previous = args[index - 1];
     if ((previous === '--build-arg' || previous === '--secret') && out.includes('=')) {
       const [name] = out.split('=', 1);

@@ -68,7 +68,12 @@ export function owningProjectRoot(workspaceRoot: string, file: string, exists: (
 function rootOwns(path: string, exists: (path: string) => boolean): boolean {
   if (isToolingPath(path)) return false;
   if (exists('project.json')) return true;
-  return !path.includes('/') && (path === 'Dockerfile' || path === 'Containerfile');
+  return isRootImageFile(path);
+}
+
+/** A `Dockerfile` or `Containerfile` directly in the workspace root: the root project's image even without a root project.json. */
+export function isRootImageFile(path: string): boolean {
+  return path === 'Dockerfile' || path === 'Containerfile';
 }
 
 /** Folders of development-environment, editor and CI tools: a Dockerfile there builds their environment, not an image the workspace ships. */

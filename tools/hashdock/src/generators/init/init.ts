@@ -1,6 +1,6 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { contextScopeOf, HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { contextScopeOf, HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -26,7 +26,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
   // else what the Dockerfiles copy says which context they were written for.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
-  const copiedContext = index < 0 && given.context === undefined && !dockerContext ? contextFromCopies(tree) : undefined;
+  const dockerfiles = dockerfilesIn(tree, '');
+  const copiedContext = index < 0 && given.context === undefined && !dockerContext ? contextFromCopies(tree, dockerfiles) : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
     ...(ghcrNamespace ? { namespace: ghcrNamespace } : {}),
@@ -51,7 +52,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (copiedContext) logger.info(`${PLUGIN_NAME}: context "workspace", as ${copiedContext.evidence}; pass --context to choose another.`);
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
-  for (const line of adoptionNotes(tree, plugins, config.targetName)) logger.warn(line);
+  for (const line of adoptionNotes(tree, plugins, config.targetName, dockerfiles)) logger.warn(line);
   if (!schema.skipFormat) await formatFiles(tree);
 }
 
@@ -61,7 +62,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
  * executor (Nx lets the project's own target replace an inferred one of the same name, so Hashdock's
  * would not run there), and Dockerfiles no project owns (which get no target).
  */
-export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targetName: string): string[] {
+export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targetName: string, dockerfiles: readonly string[] = dockerfilesIn(tree, '')): string[] {
   const notes: string[] = [];
   for (const [plugin, infers, defaultTargets] of OTHER_DOCKER_PLUGINS) {
     const entry = plugins.find((candidate) => (typeof candidate === 'string' ? candidate : candidate.plugin) === plugin);
@@ -86,11 +87,10 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
         `Rename theirs, or give Hashdock's another name: nx g ${PLUGIN_NAME}:init --targetName=container.`,
     );
   }
-  const dockerfiles = dockerfilesIn(tree, '');
   const unowned = dockerfiles.filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined).sort();
   // A root Dockerfile makes the root a project named by package.json, unless another project has that name (Nx refuses two).
   const rootName = tree.exists('project.json') || !tree.exists('package.json') ? undefined : (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { name?: string }).name;
-  const rootFiles = dockerfiles.filter((path) => path === 'Dockerfile' || path === 'Containerfile');
+  const rootFiles = dockerfiles.filter(isRootImageFile);
   const holder = rootName && rootFiles.length ? [...getProjects(tree)].find(([name, project]) => name === rootName && project.root !== '.') : undefined;
   if (holder) {
     notes.push(
@@ -141,9 +141,9 @@ function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): st
  * (`COPY dist/apps/api ./`, before it is built too), or a nested path found from the root and not from
  * its folder, and none copies a path found only in its own folder. Undefined when nothing says so.
  */
-export function contextFromCopies(tree: Tree): { context: 'workspace'; evidence: string } | undefined {
+export function contextFromCopies(tree: Tree, dockerfiles: readonly string[] = dockerfilesIn(tree, '')): { context: 'workspace'; evidence: string } | undefined {
   let evidence: string | undefined;
-  for (const dockerfile of dockerfilesIn(tree, '')) {
+  for (const dockerfile of dockerfiles) {
     const root = owningProjectRoot(tree.root, dockerfile, (file) => tree.exists(file));
     if (root === undefined || root === '.') continue;
     const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');
