@@ -7,6 +7,17 @@ export interface ManifestPut {
   digest: string;
 }
 
+export interface DelayOptions {
+  /**
+   * Manifest PUTs for which this returns a key wait for a second PUT with the
+   * same key (at most `meetMs`) before either goes on: two runs' pushes are
+   * made to overlap, whatever the speed of the machine that runs them.
+   */
+  meet?: (path: string) => string | undefined;
+  meetMs?: number;
+  random?: () => number;
+}
+
 /**
  * An HTTP proxy in front of a registry that delays every manifest PUT by a
  * random 0..maxDelayMs and logs it: the widest window two concurrent pushes
@@ -20,8 +31,10 @@ export class DelayProxy {
     return this.proxy!.address;
   }
 
-  static async start(upstream: string, maxDelayMs: number, random: () => number = Math.random): Promise<DelayProxy> {
+  static async start(upstream: string, maxDelayMs: number, options: DelayOptions = {}): Promise<DelayProxy> {
+    const random = options.random ?? Math.random;
     const delay = new DelayProxy();
+    const waiting = new Map<string, () => void>();
     delay.proxy = await HttpProxy.start((incoming, outgoing) => {
       if (incoming.method !== 'PUT' || !/\/manifests\/[^/]+$/.test(incoming.url ?? '')) return forward(upstream, incoming, outgoing);
       const chunks: Buffer[] = [];
@@ -29,7 +42,20 @@ export class DelayProxy {
       incoming.on('end', () => {
         const body = Buffer.concat(chunks);
         delay.puts.push({ path: incoming.url ?? '', digest: `sha256:${createHash('sha256').update(body).digest('hex')}` });
-        setTimeout(() => forward(upstream, incoming, outgoing, { body }), Math.floor(random() * maxDelayMs));
+        const go = () => setTimeout(() => forward(upstream, incoming, outgoing, { body }), Math.floor(random() * maxDelayMs));
+        const key = options.meet?.(incoming.url ?? '');
+        if (key === undefined) return go();
+        const partner = waiting.get(key);
+        if (partner) {
+          waiting.delete(key);
+          partner();
+          return go();
+        }
+        const timer = setTimeout(() => waiting.delete(key) && go(), options.meetMs ?? 60_000);
+        waiting.set(key, () => {
+          clearTimeout(timer);
+          go();
+        });
       });
     });
     return delay;
