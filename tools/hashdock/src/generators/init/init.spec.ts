@@ -111,6 +111,38 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(await fresh({}, 'project')).toBe('project');
   });
 
+  it('a compose file that builds the Dockerfiles says the context for certain: over what they copy, with those built otherwise named', async () => {
+    addProjectConfiguration(tree, 'api', { root: 'apps/api' });
+    addProjectConfiguration(tree, 'web', { root: 'apps/web' });
+    addProjectConfiguration(tree, 'worker', { root: 'apps/worker' });
+    tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nCOPY main.js /app/\n');
+    tree.write('apps/web/Dockerfile', 'FROM node:24-slim\nCOPY dist/apps/web /app/\n');
+    tree.write('apps/worker/Dockerfile', 'FROM node:24-slim\nCOPY main.js /app/\n');
+    const contextAfter = async (files: Record<string, string>) => {
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+      for (const path of ['docker-compose.yml', 'docker/compose.yaml']) if (tree.exists(path)) tree.delete(path);
+      for (const [path, text] of Object.entries(files)) tree.write(path, text);
+      info.length = 0;
+      warnings.length = 0;
+      await initGenerator(tree, { skipFormat: true });
+      return (hashdockEntry() as { options: { context?: string } }).options.context;
+    };
+    // Every one built from the workspace root (a compose file in a subfolder, `..` its root): workspace.
+    const fromRoot = (app: string) => `  ${app}:\n    build:\n      context: ..\n      dockerfile: apps/${app}/Dockerfile\n`;
+    expect(await contextAfter({ 'docker/compose.yaml': `services:\n${fromRoot('api')}${fromRoot('web')}${fromRoot('worker')}` })).toBe('workspace');
+    expect(info.join('\n')).toContain('context "workspace", as docker/compose.yaml builds apps/api/Dockerfile (service api) from the workspace root; pass --context to choose another.');
+    expect(warnings).toEqual([]);
+    // Each from its own folder: the default, although web copies dist/apps/web (which alone would mean workspace).
+    expect(await contextAfter({ 'docker-compose.yml': 'services:\n  api: { build: ./apps/api }\n  web: { build: apps/web }\n' })).toBeUndefined();
+    expect(info.join('\n')).toContain('context "project", as docker-compose.yml builds apps/api/Dockerfile (service api) from apps/api;');
+    // Mixed: the most common wins, and the others are named with the option that builds them as compose does.
+    expect(await contextAfter({ 'docker-compose.yml': `services:\n${fromRoot('api').replace('..', '.')}${fromRoot('web').replace('..', '.')}  worker: { build: ./apps/worker }\n` })).toBe('workspace');
+    expect(warnings).toEqual([
+      '@hashdock/nx-plugin: compose builds this Dockerfile from another context: apps/worker/Dockerfile from its project folder ("context": "project"). ' +
+        'Set that "context" in the options of the project\'s image target (project.json) to build it the same way.',
+    ]);
+  });
+
   it('names the projects whose own target takes the inferred name with another executor, and how to pick another', async () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api', targets: { image: { executor: '@nx-tools/nx-container:build', options: {} } } });
     addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { image: { command: 'docker build .' } } });

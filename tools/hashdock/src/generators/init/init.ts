@@ -2,6 +2,7 @@ import { assertSupportedRuntime } from '../../runtime-check';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
 import { contextScopeOf, HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
+import { composeBuilds, isComposeFileName } from './compose-builds';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -25,13 +26,17 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined ? await githubRepository(tree.root) : undefined;
   // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
   // else what the Dockerfiles copy says which context they were written for.
+  // Else a compose file that builds them says it for certain; else what the Dockerfiles copy hints at.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
-  const dockerfiles = dockerfilesIn(tree, '');
-  const copiedContext = index < 0 && given.context === undefined && !dockerContext ? contextFromCopies(tree, dockerfiles) : undefined;
+  const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
+  const composed = index < 0 && given.context === undefined && !dockerContext ? contextFromCompose(tree, composeFiles, dockerfiles) : undefined;
+  const copiedContext = index < 0 && given.context === undefined && !dockerContext && !composed ? contextFromCopies(tree, dockerfiles) : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
     ...(ghcrNamespace ? { namespace: ghcrNamespace } : {}),
     ...(dockerContext ? { context: dockerContext } : {}),
+    // `project` is the default: written only when it is not.
+    ...(composed?.context === 'workspace' ? { context: composed.context } : {}),
     ...(copiedContext ? { context: copiedContext.context } : {}),
     ...current,
     ...given,
@@ -49,6 +54,13 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
+  if (composed) logger.info(`${PLUGIN_NAME}: context "${composed.context}", as ${composed.evidence}; pass --context to choose another.`);
+  if (composed?.differing.length) {
+    logger.warn(
+      `${PLUGIN_NAME}: compose builds ${composed.differing.length > 1 ? 'these Dockerfiles' : 'this Dockerfile'} from another context: ${composed.differing.join('; ')}. ` +
+        'Set that "context" in the options of the project\'s image target (project.json) to build it the same way.',
+    );
+  }
   if (copiedContext) logger.info(`${PLUGIN_NAME}: context "workspace", as ${copiedContext.evidence}; pass --context to choose another.`);
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
@@ -62,7 +74,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
  * executor (Nx lets the project's own target replace an inferred one of the same name, so Hashdock's
  * would not run there), and Dockerfiles no project owns (which get no target).
  */
-export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targetName: string, dockerfiles: readonly string[] = dockerfilesIn(tree, '')): string[] {
+export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targetName: string, dockerfiles: readonly string[] = workspaceFiles(tree, '').dockerfiles): string[] {
   const notes: string[] = [];
   for (const [plugin, infers, defaultTargets] of OTHER_DOCKER_PLUGINS) {
     const entry = plugins.find((candidate) => (typeof candidate === 'string' ? candidate : candidate.plugin) === plugin);
@@ -141,7 +153,7 @@ function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): st
  * (`COPY dist/apps/api ./`, before it is built too), or a nested path found from the root and not from
  * its folder, and none copies a path found only in its own folder. Undefined when nothing says so.
  */
-export function contextFromCopies(tree: Tree, dockerfiles: readonly string[] = dockerfilesIn(tree, '')): { context: 'workspace'; evidence: string } | undefined {
+export function contextFromCopies(tree: Tree, dockerfiles: readonly string[] = workspaceFiles(tree, '').dockerfiles): { context: 'workspace'; evidence: string } | undefined {
   let evidence: string | undefined;
   for (const dockerfile of dockerfiles) {
     const root = owningProjectRoot(tree.root, dockerfile, (file) => tree.exists(file));
@@ -160,23 +172,54 @@ export function contextFromCopies(tree: Tree, dockerfiles: readonly string[] = d
   return evidence ? { context: 'workspace', evidence } : undefined;
 }
 
+/**
+ * The context the workspace's compose files build its projects' Dockerfiles from: `workspace` when
+ * most are built from the workspace root, else `project` (each from its own project folder, the
+ * default); `differing` names each Dockerfile built from another context and the `context` option
+ * value that builds it the same way. Undefined when no compose file builds a project's Dockerfile.
+ */
+export function contextFromCompose(tree: Tree, composeFiles: readonly string[], dockerfiles: readonly string[]): { context: 'workspace' | 'project'; evidence: string; differing: string[] } | undefined {
+  const images = new Set(dockerfiles);
+  // One context per Dockerfile: the first compose file (in walk order: root first) that builds it.
+  const seen = new Map<string, { value: string; said: string }>();
+  for (const file of composeFiles) {
+    for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '')) {
+      if (!images.has(build.dockerfile) || seen.has(build.dockerfile)) continue;
+      const root = owningProjectRoot(tree.root, build.dockerfile, (path) => tree.exists(path));
+      if (root === undefined || root === '.') continue;
+      const value = build.context === '.' ? 'workspace' : build.context === root ? 'project' : build.context;
+      seen.set(build.dockerfile, { value, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${build.context === '.' ? 'the workspace root' : build.context}` });
+    }
+  }
+  if (seen.size === 0) return undefined;
+  const builds = [...seen.entries()];
+  const count = (value: string) => builds.filter(([, build]) => build.value === value).length;
+  const context = count('workspace') > count('project') ? 'workspace' : 'project';
+  const evidence = builds.find(([, build]) => build.value === context)?.[1].said ?? `no compose file builds a Dockerfile from ${context === 'project' ? 'its project folder' : 'the workspace root'}`;
+  const differing = builds.filter(([, build]) => build.value !== context).map(([dockerfile, build]) => `${dockerfile} from ${build.value === 'workspace' ? 'the workspace root' : build.value === 'project' ? 'its project folder' : build.value} ("context": "${build.value}")`);
+  return { context, evidence, differing };
+}
+
 /** Folders that hold no project's Dockerfile: version control, caches, installed packages, build output, scratch. */
 const NOT_PROJECT_FOLDERS = new Set(['.git', '.nx', '.hashdock', '.turbo', '.yarn', 'node_modules', 'dist', 'tmp', 'out', 'coverage']);
 
 /**
- * The Dockerfiles under `dir` in the tree, except tools' own (isToolingPath: .devcontainer/,
- * .github/, .gitpod.dockerfile) and those in folders no project lives in. A walk of the tree's own:
- * @nx/devkit's visitNotIgnoredFiles needs the ignore checkers of an nx of its major.
+ * The Dockerfiles and compose files under `dir` in the tree, except tools' own (isToolingPath:
+ * .devcontainer/, .github/, .gitpod.dockerfile) and those in folders no project lives in; a folder's
+ * own files before its subfolders'. A walk of the tree's own: @nx/devkit's visitNotIgnoredFiles needs
+ * the ignore checkers of an nx of its major.
  */
-function dockerfilesIn(tree: Tree, dir: string): string[] {
-  const found: string[] = [];
+function workspaceFiles(tree: Tree, dir: string, found = { dockerfiles: [] as string[], composeFiles: [] as string[] }): { dockerfiles: string[]; composeFiles: string[] } {
+  const folders: string[] = [];
   for (const child of tree.children(dir)) {
     if (NOT_PROJECT_FOLDERS.has(child)) continue;
     const path = dir ? `${dir}/${child}` : child;
-    if (tree.isFile(path)) {
-      if (isDockerfileName(child) && !isToolingPath(path)) found.push(path);
-    } else found.push(...dockerfilesIn(tree, path));
+    if (!tree.isFile(path)) folders.push(path);
+    else if (isToolingPath(path)) continue;
+    else if (isDockerfileName(child)) found.dockerfiles.push(path);
+    else if (isComposeFileName(child)) found.composeFiles.push(path);
   }
+  for (const folder of folders) workspaceFiles(tree, folder, found);
   return found;
 }
 

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { composeBuilds, isComposeFileName } from './compose-builds';
+
+describe('composeBuilds', () => {
+  it('resolves contexts from the compose file\'s folder and Dockerfiles from the context, as Compose does', () => {
+    const text = [
+      'services:',
+      '  api:',
+      '    build:',
+      '      context: .',
+      '      dockerfile: apps/api/Dockerfile',
+      '  web:',
+      '    build: ./apps/web',
+      '  worker:',
+      '    build: { context: "${CONTEXT:-.}", dockerfile: "apps/${APP-worker}/Dockerfile" }',
+      '  db:',
+      '    image: postgres:16',
+      '',
+    ].join('\n');
+    expect(composeBuilds('docker-compose.yml', text)).toEqual([
+      { file: 'docker-compose.yml', service: 'api', context: '.', dockerfile: 'apps/api/Dockerfile' },
+      { file: 'docker-compose.yml', service: 'web', context: 'apps/web', dockerfile: 'apps/web/Dockerfile' },
+      { file: 'docker-compose.yml', service: 'worker', context: '.', dockerfile: 'apps/worker/Dockerfile' },
+    ]);
+    // In a subfolder, `..` is the workspace root.
+    expect(composeBuilds('docker/compose.yaml', 'services:\n  api:\n    build:\n      context: ..\n      dockerfile: apps/api/Dockerfile\n')).toEqual([
+      { file: 'docker/compose.yaml', service: 'api', context: '.', dockerfile: 'apps/api/Dockerfile' },
+    ]);
+  });
+
+  it('follows YAML anchors and merge keys (x- extensions shared between services)', () => {
+    const text = 'x-build: &build\n  context: .\nservices:\n  api:\n    build:\n      <<: *build\n      dockerfile: apps/api/Dockerfile\n';
+    expect(composeBuilds('compose.yml', text)).toEqual([{ file: 'compose.yml', service: 'api', context: '.', dockerfile: 'apps/api/Dockerfile' }]);
+  });
+
+  it('leaves out what it cannot be sure of: variables without a default, remote contexts, inline Dockerfiles, paths outside, non-YAML', () => {
+    const text = [
+      'services:',
+      '  a: { build: { context: "${ROOT}", dockerfile: Dockerfile } }',
+      '  b: { build: "https://github.com/acme/b.git#main" }',
+      '  c: { build: { context: ., dockerfile_inline: "FROM scratch" } }',
+      '  d: { build: ../elsewhere }',
+      '  e: { build: { context: /abs, dockerfile: Dockerfile } }',
+      '  f: { build: { context: ., dockerfile: "apps/$$name/Dockerfile" } }',
+      '',
+    ].join('\n');
+    expect(composeBuilds('compose.yml', text)).toEqual([{ file: 'compose.yml', service: 'f', context: '.', dockerfile: 'apps/$name/Dockerfile' }]);
+    expect(composeBuilds('compose.yml', 'services: [unclosed')).toEqual([]);
+    expect(composeBuilds('compose.yml', 'version: "3"\n')).toEqual([]);
+  });
+
+  it('knows compose file names', () => {
+    for (const name of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml', 'docker-compose.prod.yml', 'compose.override.yaml']) expect(isComposeFileName(name), name).toBe(true);
+    for (const name of ['composer.json', 'docker-compose.json', 'my-compose.yml', 'compose.yml.bak']) expect(isComposeFileName(name), name).toBe(false);
+  });
+});

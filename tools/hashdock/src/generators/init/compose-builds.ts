@@ -1,0 +1,64 @@
+import { posix } from 'node:path';
+import { parse } from 'yaml';
+
+/** One service a compose file builds: where from, with which Dockerfile (both workspace paths, `.` for the root). */
+export interface ComposeBuild {
+  file: string;
+  service: string;
+  context: string;
+  dockerfile: string;
+}
+
+/** compose.yaml, docker-compose.yml and their variants (docker-compose.prod.yml, compose.override.yaml). */
+export const isComposeFileName = (name: string): boolean => /^(docker-)?compose(\.[\w.-]+)?\.ya?ml$/.test(name);
+
+/**
+ * The builds a compose file describes, resolved as Compose resolves them: `build: <context>` or
+ * `build: { context, dockerfile }`, the context relative to the file's folder (default `.`), the
+ * Dockerfile relative to the context (default `Dockerfile`). `${VAR:-default}` and `${VAR-default}`
+ * take their default; a build that names anything else (a variable without a default, a remote
+ * context, an inline Dockerfile, a path outside the workspace) is left out, as is a file that is not
+ * YAML: what is returned is certain.
+ */
+export function composeBuilds(file: string, text: string): ComposeBuild[] {
+  let document: unknown;
+  try {
+    document = parse(text, { merge: true });
+  } catch {
+    return [];
+  }
+  const services = record(record(document)?.services);
+  if (!services) return [];
+  const builds: ComposeBuild[] = [];
+  const dir = posix.dirname(file);
+  for (const [service, definition] of Object.entries(services)) {
+    const build = record(definition)?.build;
+    const spec = typeof build === 'string' ? { context: build } : record(build);
+    if (!spec || spec.dockerfile_inline !== undefined) continue;
+    const context = spec.context === undefined ? '.' : interpolate(spec.context);
+    const dockerfile = spec.dockerfile === undefined ? 'Dockerfile' : interpolate(spec.dockerfile);
+    if (context === undefined || dockerfile === undefined || /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(context) || posix.isAbsolute(context) || posix.isAbsolute(dockerfile)) continue;
+    const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
+    const dockerfilePath = posix.normalize(posix.join(contextPath, dockerfile));
+    if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
+    builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath });
+  }
+  return builds;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** A compose string value with its `${VAR:-default}`s taken at their defaults; undefined when a variable has none (or `$` is not one). */
+function interpolate(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  let certain = true;
+  const text = value.replace(/\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^}]*))?\}|\$[A-Za-z_][A-Za-z0-9_]*|\$/g, (match, fallback: string | undefined) => {
+    if (match === '$$') return '$';
+    if (fallback !== undefined) return fallback;
+    certain = false;
+    return match;
+  });
+  return certain ? text.trim() : undefined;
+}
