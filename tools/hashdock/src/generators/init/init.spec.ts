@@ -111,36 +111,73 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(await fresh({}, 'project')).toBe('project');
   });
 
-  it('a compose file that builds the Dockerfiles says the context for certain: over what they copy, with those built otherwise named', async () => {
-    addProjectConfiguration(tree, 'api', { root: 'apps/api' });
-    addProjectConfiguration(tree, 'web', { root: 'apps/web' });
-    addProjectConfiguration(tree, 'worker', { root: 'apps/worker' });
-    tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nCOPY main.js /app/\n');
-    tree.write('apps/web/Dockerfile', 'FROM node:24-slim\nCOPY dist/apps/web /app/\n');
-    tree.write('apps/worker/Dockerfile', 'FROM node:24-slim\nCOPY main.js /app/\n');
-    const contextAfter = async (files: Record<string, string>) => {
-      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
-      for (const path of ['docker-compose.yml', 'docker/compose.yaml']) if (tree.exists(path)) tree.delete(path);
+  describe('how the workspace builds its Dockerfiles today decides the context, Dockerfile by Dockerfile', () => {
+    /** A fresh workspace: api and worker copy main.js (which says nothing: it is not there yet), web copies dist/apps/web (the workspace root's). */
+    async function contextAfter(files: Record<string, string>, targets: Record<string, Record<string, unknown>> = {}): Promise<string | undefined> {
+      tree = createTreeWithEmptyWorkspace();
+      tree.write('package.json', JSON.stringify({ name: '@acme/source', private: true }));
+      for (const app of ['api', 'web', 'worker']) addProjectConfiguration(tree, app, { root: `apps/${app}`, targets: (targets[app] ?? {}) as never });
+      tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nCOPY main.js /app/\n');
+      tree.write('apps/web/Dockerfile', 'FROM node:24-slim\nCOPY dist/apps/web /app/\n');
+      tree.write('apps/worker/Dockerfile', 'FROM node:24-slim\nCOPY main.js /app/\n');
       for (const [path, text] of Object.entries(files)) tree.write(path, text);
       info.length = 0;
       warnings.length = 0;
       await initGenerator(tree, { skipFormat: true });
       return (hashdockEntry() as { options: { context?: string } }).options.context;
-    };
-    // Every one built from the workspace root (a compose file in a subfolder, `..` its root): workspace.
-    const fromRoot = (app: string) => `  ${app}:\n    build:\n      context: ..\n      dockerfile: apps/${app}/Dockerfile\n`;
-    expect(await contextAfter({ 'docker/compose.yaml': `services:\n${fromRoot('api')}${fromRoot('web')}${fromRoot('worker')}` })).toBe('workspace');
-    expect(info.join('\n')).toContain('context "workspace", as docker/compose.yaml builds apps/api/Dockerfile (service api) from the workspace root; pass --context to choose another.');
-    expect(warnings).toEqual([]);
-    // Each from its own folder: the default, although web copies dist/apps/web (which alone would mean workspace).
-    expect(await contextAfter({ 'docker-compose.yml': 'services:\n  api: { build: ./apps/api }\n  web: { build: apps/web }\n' })).toBeUndefined();
-    expect(info.join('\n')).toContain('context "project", as docker-compose.yml builds apps/api/Dockerfile (service api) from apps/api;');
-    // Mixed: the most common wins, and the others are named with the option that builds them as compose does.
-    expect(await contextAfter({ 'docker-compose.yml': `services:\n${fromRoot('api').replace('..', '.')}${fromRoot('web').replace('..', '.')}  worker: { build: ./apps/worker }\n` })).toBe('workspace');
-    expect(warnings).toEqual([
-      '@hashdock/nx-plugin: compose builds this Dockerfile from another context: apps/worker/Dockerfile from its project folder ("context": "project"). ' +
-        'Set that "context" in the options of the project\'s image target (project.json) to build it the same way.',
-    ]);
+    }
+    const fromRoot = (app: string, context = '..') => `  ${app}:\n    build:\n      context: ${context}\n      dockerfile: apps/${app}/Dockerfile\n`;
+
+    it('a compose file (here in a subfolder: `..` is the root) that builds them from the workspace root', async () => {
+      expect(await contextAfter({ 'docker/compose.yaml': `services:\n${fromRoot('api')}${fromRoot('web')}${fromRoot('worker')}` })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as docker/compose.yaml builds apps/api/Dockerfile (service api) from the workspace root; pass --context to choose another.');
+      expect(warnings).toEqual([]);
+    });
+
+    it('a compose file its Dockerfile contradicts is not followed, and said; on a tie, each project folder (the default)', async () => {
+      // web copies dist/apps/web, which its own folder cannot give: that compose entry is stale.
+      expect(await contextAfter({ 'docker-compose.yml': 'services:\n  api: { build: ./apps/api }\n  web: { build: apps/web }\n' })).toBeUndefined();
+      expect(info.join('\n')).toContain('context "project", as docker-compose.yml builds apps/api/Dockerfile (service api) from apps/api; pass --context to choose another.');
+      expect(warnings).toEqual([
+        '@hashdock/nx-plugin: this Dockerfile is built for another context: apps/web/Dockerfile from the workspace root ("context": "workspace"). ' +
+          'Set that "context" in the options of the project\'s image target (project.json, or the "nx" key of its package.json) to build it the same way.',
+        '@hashdock/nx-plugin: not followed (its Dockerfile says otherwise): docker-compose.yml builds apps/web/Dockerfile (service web) from apps/web, ' +
+          'but it copies dist/apps/web, a path from the workspace root.',
+      ]);
+    });
+
+    it('the most common context wins; the others are named with the option that builds them the same way', async () => {
+      expect(await contextAfter({ 'docker-compose.yml': `services:\n${fromRoot('api', '.')}${fromRoot('web', '.')}  worker: { build: ./apps/worker }\n` })).toBe('workspace');
+      expect(warnings).toEqual([
+        '@hashdock/nx-plugin: this Dockerfile is built for another context: apps/worker/Dockerfile from its project folder ("context": "project"). ' +
+          'Set that "context" in the options of the project\'s image target (project.json, or the "nx" key of its package.json) to build it the same way.',
+      ]);
+    });
+
+    it('project targets: @nx-tools/nx-container:build (context "." unless set) and docker build commands, ahead of compose', async () => {
+      const targets = {
+        api: { container: { executor: '@nx-tools/nx-container:build', options: { engine: 'docker', metadata: { images: ['acme/api'] } } } },
+        worker: { 'docker-build': { dependsOn: ['build'], command: 'docker build -f apps/worker/Dockerfile . -t worker' } },
+      };
+      expect(await contextAfter({ 'docker-compose.yml': `services:\n  api: { build: ./apps/api }\n` }, targets)).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from the workspace root;');
+      expect(warnings).toEqual([]);
+      // nx-container with its context set to the project folder, and a docker build run from it (cwd): the default.
+      const fromFolders = {
+        api: { container: { executor: '@nx-tools/nx-container:build', options: { context: '{projectRoot}' } } },
+        worker: { image: { executor: 'nx:run-commands', options: { command: 'docker build -t worker .', cwd: 'apps/worker' } } },
+      };
+      expect(await contextAfter({}, fromFolders)).toBeUndefined();
+      expect(info.join('\n')).toContain('context "project", as apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from apps/api;');
+      // web alone copies from the root; with two of three from their folders, it is named.
+      expect(warnings.join('\n')).toContain('apps/web/Dockerfile from the workspace root ("context": "workspace")');
+    });
+
+    it('a package.json script of the project that runs docker build (from the project folder)', async () => {
+      const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
+      expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as apps/api/package.json\'s script "docker:build" runs docker build on apps/api/Dockerfile from the workspace root;');
+    });
   });
 
   it('names the projects whose own target takes the inferred name with another executor, and how to pick another', async () => {

@@ -1,8 +1,9 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { contextScopeOf, HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
-import { composeBuilds, isComposeFileName } from './compose-builds';
+import { isComposeFileName } from './compose-builds';
+import { chooseContext, configuredBuilds } from './context-evidence';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -26,18 +27,17 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined ? await githubRepository(tree.root) : undefined;
   // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
   // else what the Dockerfiles copy says which context they were written for.
-  // Else a compose file that builds them says it for certain; else what the Dockerfiles copy hints at.
+  // Else, Dockerfile by Dockerfile, how the workspace builds it today (nx-container or docker build targets, scripts,
+  // compose files) or what it copies.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
-  const composed = index < 0 && given.context === undefined && !dockerContext ? contextFromCompose(tree, composeFiles, dockerfiles) : undefined;
-  const copiedContext = index < 0 && given.context === undefined && !dockerContext && !composed ? contextFromCopies(tree, dockerfiles) : undefined;
+  const configured = index < 0 && given.context === undefined && !dockerContext ? chooseContext(tree, configuredBuilds(tree, composeFiles, plugins), dockerfiles) : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
     ...(ghcrNamespace ? { namespace: ghcrNamespace } : {}),
     ...(dockerContext ? { context: dockerContext } : {}),
     // `project` is the default: written only when it is not.
-    ...(composed?.context === 'workspace' ? { context: composed.context } : {}),
-    ...(copiedContext ? { context: copiedContext.context } : {}),
+    ...(configured?.context === 'workspace' ? { context: configured.context } : {}),
     ...current,
     ...given,
   };
@@ -54,14 +54,14 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
-  if (composed) logger.info(`${PLUGIN_NAME}: context "${composed.context}", as ${composed.evidence}; pass --context to choose another.`);
-  if (composed?.differing.length) {
+  if (configured) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
+  if (configured?.differing.length) {
     logger.warn(
-      `${PLUGIN_NAME}: compose builds ${composed.differing.length > 1 ? 'these Dockerfiles' : 'this Dockerfile'} from another context: ${composed.differing.join('; ')}. ` +
-        'Set that "context" in the options of the project\'s image target (project.json) to build it the same way.',
+      `${PLUGIN_NAME}: ${configured.differing.length > 1 ? 'these Dockerfiles are' : 'this Dockerfile is'} built for another context: ${configured.differing.join('; ')}. ` +
+        'Set that "context" in the options of the project\'s image target (project.json, or the "nx" key of its package.json) to build it the same way.',
     );
   }
-  if (copiedContext) logger.info(`${PLUGIN_NAME}: context "workspace", as ${copiedContext.evidence}; pass --context to choose another.`);
+  if (configured?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${configured.ignored.join('; ')}.`);
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
   for (const line of adoptionNotes(tree, plugins, config.targetName, dockerfiles)) logger.warn(line);
@@ -144,60 +144,6 @@ function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): st
   const nameOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined);
   if (defaults.includes('container')) return [nameOf(options?.buildTargetName) ?? 'container'];
   return [nameOf(options?.buildTarget) ?? defaults[0], nameOf(options?.runTarget) ?? defaults[1]];
-}
-
-/**
- * `workspace` when the projects' Dockerfiles are written for the workspace root as context
- * (`docker build -f apps/api/Dockerfile .`): one copies a path under its own project folder by its
- * workspace path (`COPY apps/api/dist /app`), its build output by Nx's usual path
- * (`COPY dist/apps/api ./`, before it is built too), or a nested path found from the root and not from
- * its folder, and none copies a path found only in its own folder. Undefined when nothing says so.
- */
-export function contextFromCopies(tree: Tree, dockerfiles: readonly string[] = workspaceFiles(tree, '').dockerfiles): { context: 'workspace'; evidence: string } | undefined {
-  let evidence: string | undefined;
-  for (const dockerfile of dockerfiles) {
-    const root = owningProjectRoot(tree.root, dockerfile, (file) => tree.exists(file));
-    if (root === undefined || root === '.') continue;
-    const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');
-    if (scope.kind !== 'sources') continue;
-    for (const { path, wildcard } of scope.sources) {
-      if (wildcard || path === '.') continue;
-      const inProject = tree.exists(`${root}/${path}`);
-      // By its workspace path: under the project's folder, under Nx's usual output folder for it (dist/<root>, built or not), or found from the root.
-      const fromRoot = [root, `dist/${root}`].some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) || (path.includes('/') && tree.exists(path));
-      if (inProject && !fromRoot) return undefined;
-      if (fromRoot && !inProject) evidence ??= `${dockerfile} copies ${path}, a path from the workspace root`;
-    }
-  }
-  return evidence ? { context: 'workspace', evidence } : undefined;
-}
-
-/**
- * The context the workspace's compose files build its projects' Dockerfiles from: `workspace` when
- * most are built from the workspace root, else `project` (each from its own project folder, the
- * default); `differing` names each Dockerfile built from another context and the `context` option
- * value that builds it the same way. Undefined when no compose file builds a project's Dockerfile.
- */
-export function contextFromCompose(tree: Tree, composeFiles: readonly string[], dockerfiles: readonly string[]): { context: 'workspace' | 'project'; evidence: string; differing: string[] } | undefined {
-  const images = new Set(dockerfiles);
-  // One context per Dockerfile: the first compose file (in walk order: root first) that builds it.
-  const seen = new Map<string, { value: string; said: string }>();
-  for (const file of composeFiles) {
-    for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '')) {
-      if (!images.has(build.dockerfile) || seen.has(build.dockerfile)) continue;
-      const root = owningProjectRoot(tree.root, build.dockerfile, (path) => tree.exists(path));
-      if (root === undefined || root === '.') continue;
-      const value = build.context === '.' ? 'workspace' : build.context === root ? 'project' : build.context;
-      seen.set(build.dockerfile, { value, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${build.context === '.' ? 'the workspace root' : build.context}` });
-    }
-  }
-  if (seen.size === 0) return undefined;
-  const builds = [...seen.entries()];
-  const count = (value: string) => builds.filter(([, build]) => build.value === value).length;
-  const context = count('workspace') > count('project') ? 'workspace' : 'project';
-  const evidence = builds.find(([, build]) => build.value === context)?.[1].said ?? `no compose file builds a Dockerfile from ${context === 'project' ? 'its project folder' : 'the workspace root'}`;
-  const differing = builds.filter(([, build]) => build.value !== context).map(([dockerfile, build]) => `${dockerfile} from ${build.value === 'workspace' ? 'the workspace root' : build.value === 'project' ? 'its project folder' : build.value} ("context": "${build.value}")`);
-  return { context, evidence, differing };
 }
 
 /** Folders that hold no project's Dockerfile: version control, caches, installed packages, build output, scratch. */

@@ -1,0 +1,135 @@
+import { posix } from 'node:path';
+import { getProjects, Tree } from '@nx/devkit';
+import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
+import { composeBuilds } from './compose-builds';
+import { dockerBuildsIn } from './docker-build-command';
+
+type PluginEntry = string | { plugin: string; options?: unknown };
+
+/** A build the workspace runs today: which Dockerfile, from which context (workspace paths), and who says so. */
+export interface ConfiguredBuild {
+  dockerfile: string;
+  context: string;
+  said: string;
+}
+
+/** The context policy the workspace's own build configuration gives, with what it left aside. */
+export interface ContextChoice {
+  context: 'workspace' | 'project';
+  evidence: string;
+  /** Dockerfiles built today from another context, with the `context` option that builds them the same way. */
+  differing: string[];
+  /** Builds not followed: the Dockerfile's COPY lines contradict them (a stale compose file, say). */
+  ignored: string[];
+}
+
+const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/nx-docker:build']);
+
+/**
+ * The builds the workspace configures today, most direct first: project targets running
+ * `@nx-tools/nx-container:build` (context `.` and `<projectRoot>/Dockerfile` unless set) or a
+ * `docker build` command (nx:run-commands, from its `cwd`), project package.json scripts running
+ * `docker build` (from the project folder), the targets a registered `@nx-tools/nx-container` plugin
+ * infers (context `.`), then compose files.
+ */
+export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[]): ConfiguredBuild[] {
+  const builds: ConfiguredBuild[] = [];
+  const projects = [...getProjects(tree)];
+  for (const [name, project] of projects) {
+    const root = project.root;
+    const resolve = (value: string) => value.split('{projectRoot}').join(root).split('{projectName}').join(name).replace(/\{workspaceRoot\}\/?/g, '');
+    for (const [targetName, target] of Object.entries(project.targets ?? {})) {
+      const options = (target.options ?? {}) as Record<string, unknown>;
+      const where = `${root}'s target "${targetName}"`;
+      if (target.executor && CONTAINER_EXECUTORS.has(target.executor)) {
+        const context = typeof options.context === 'string' ? resolve(options.context) : '.';
+        const file = typeof options.file === 'string' ? resolve(options.file) : `${root}/Dockerfile`;
+        builds.push({ dockerfile: posix.normalize(file), context: posix.normalize(context).replace(/\/$/, ''), said: `${where} (${target.executor}) builds ${posix.normalize(file)} from ${described(posix.normalize(context))}` });
+        continue;
+      }
+      if (target.executor !== undefined && target.executor !== 'nx:run-commands') continue;
+      const commands = [target.command, options.command, ...(Array.isArray(options.commands) ? options.commands : [])]
+        .map((command) => (typeof command === 'object' && command !== null ? (command as { command?: unknown }).command : command))
+        .filter((command): command is string => typeof command === 'string');
+      const cwd = typeof options.cwd === 'string' ? resolve(options.cwd) || '.' : '.';
+      for (const command of commands)
+        for (const build of dockerBuildsIn(resolve(command), cwd)) builds.push({ ...build, said: `${where} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+    }
+    const manifest = `${root === '.' ? '' : `${root}/`}package.json`;
+    const scripts = tree.exists(manifest) ? (JSON.parse(tree.read(manifest, 'utf8') ?? '{}') as { scripts?: Record<string, unknown> }).scripts ?? {} : {};
+    for (const [script, command] of Object.entries(scripts)) {
+      if (typeof command !== 'string') continue;
+      for (const build of dockerBuildsIn(command, root)) builds.push({ ...build, said: `${manifest}'s script "${script}" runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+    }
+  }
+  if (plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx-tools/nx-container')) {
+    for (const [, project] of projects) {
+      const dockerfile = `${project.root}/Dockerfile`;
+      if (project.root !== '.' && tree.exists(dockerfile))
+        builds.push({ dockerfile, context: '.', said: `@nx-tools/nx-container's inferred target builds ${dockerfile} from the workspace root (its default context ".")` });
+    }
+  }
+  for (const file of composeFiles)
+    for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '')) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
+  return builds;
+}
+
+/**
+ * The context policy for the workspace's project Dockerfiles: each has one say, the first configured
+ * build of it (how it is built today), else what its COPY lines say (see copiedContext); a configured
+ * build its COPY lines contradict (a stale compose file, say) is not followed. `workspace` when most
+ * say the workspace root, else `project` (the default, also on a tie). Undefined when none says anything.
+ */
+export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], dockerfiles: readonly string[]): ContextChoice | undefined {
+  const says = new Map<string, { value: string; said: string }>();
+  const ignored: string[] = [];
+  for (const dockerfile of dockerfiles) {
+    const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
+    if (root === undefined || root === '.') continue;
+    const copies = copiedContext(tree, dockerfile, root);
+    const build = builds.find((candidate) => candidate.dockerfile === dockerfile);
+    const value = build && (build.context === '.' ? 'workspace' : build.context === root ? 'project' : build.context);
+    if (build && value && !(copies && (value === 'workspace' || value === 'project') && copies.value !== value)) {
+      says.set(dockerfile, { value, said: build.said });
+      continue;
+    }
+    if (build) ignored.push(`${build.said}, but it copies ${copies!.path}, ${copies!.value === 'workspace' ? 'a path from the workspace root' : 'a path only its own folder has'}`);
+    if (copies) says.set(dockerfile, { value: copies.value, said: `${dockerfile} copies ${copies.path}, ${copies.value === 'workspace' ? 'a path from the workspace root' : 'found in its own folder'}` });
+  }
+  if (says.size === 0) return undefined;
+  const entries = [...says.entries()];
+  const count = (value: string) => entries.filter(([, say]) => say.value === value).length;
+  const context = count('workspace') > count('project') ? 'workspace' : 'project';
+  const evidence = entries.find(([, say]) => say.value === context)?.[1].said ?? `no Dockerfile is built from ${context === 'project' ? 'its project folder' : 'the workspace root'}`;
+  const differing = entries
+    .filter(([, say]) => say.value !== context)
+    .map(([dockerfile, say]) => `${dockerfile} ${say.value === 'workspace' ? 'from the workspace root' : say.value === 'project' ? 'from its project folder' : `from ${say.value}`} ("context": "${say.value}")`);
+  return { context, evidence, differing, ignored };
+}
+
+/**
+ * What one Dockerfile's literal COPY/ADD sources say about the context it was written for
+ * (`docker build -f apps/api/Dockerfile .` or from its folder), with the source that decided:
+ * `project` when one is found only in its own folder; else `workspace` when one is a path from the
+ * workspace root: under its project folder by its workspace path (`COPY apps/api/dist /app`), its
+ * build output by Nx's usual path (`COPY dist/apps/api ./`, built or not), or a nested path found from
+ * the root and not from its folder. Undefined when they say neither.
+ */
+export function copiedContext(tree: Tree, dockerfile: string, root: string): { value: 'workspace' | 'project'; path: string } | undefined {
+  const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');
+  if (scope.kind !== 'sources') return undefined;
+  let fromRoot: string | undefined;
+  for (const { path, wildcard } of scope.sources) {
+    if (wildcard || path === '.') continue;
+    const inProject = tree.exists(`${root}/${path}`);
+    // By its workspace path: under the project's folder, under Nx's usual output folder for it (dist/<root>, built or not), or found from the root.
+    const rooted = [root, `dist/${root}`].some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) || (path.includes('/') && tree.exists(path));
+    if (inProject && !rooted) return { value: 'project', path };
+    if (rooted && !inProject) fromRoot ??= path;
+  }
+  return fromRoot ? { value: 'workspace', path: fromRoot } : undefined;
+}
+
+function described(context: string): string {
+  return context === '.' ? 'the workspace root' : context;
+}

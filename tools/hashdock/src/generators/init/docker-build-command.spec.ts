@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { dockerBuildsIn } from './docker-build-command';
+
+describe('dockerBuildsIn', () => {
+  it('reads -f and the context as docker does: both from the working directory, the file by default in the context', () => {
+    expect(dockerBuildsIn('docker build -f apps/server/Dockerfile . -t server')).toEqual([{ dockerfile: 'apps/server/Dockerfile', context: '.' }]);
+    expect(dockerBuildsIn('docker build -t api .', 'apps/api')).toEqual([{ dockerfile: 'apps/api/Dockerfile', context: 'apps/api' }]);
+    expect(dockerBuildsIn('docker build --file=Dockerfile --build-arg A=1 --platform linux/amd64 ../..', 'apps/api')).toEqual([{ dockerfile: 'apps/api/Dockerfile', context: '.' }]);
+    expect(dockerBuildsIn('docker buildx build --push --tag x/y:1 --load -f ./apps/web/Dockerfile ./')).toEqual([{ dockerfile: 'apps/web/Dockerfile', context: '.' }]);
+    expect(dockerBuildsIn('podman build -t w apps/worker')).toEqual([{ dockerfile: 'apps/worker/Dockerfile', context: 'apps/worker' }]);
+  });
+
+  it('follows a cd and finds each build in a chain', () => {
+    expect(dockerBuildsIn('nx build api && cd apps/api && docker build -t api . && docker push api')).toEqual([{ dockerfile: 'apps/api/Dockerfile', context: 'apps/api' }]);
+    expect(dockerBuildsIn('docker build -f a/Dockerfile a; docker build -f b/Dockerfile .')).toEqual([
+      { dockerfile: 'a/Dockerfile', context: 'a' },
+      { dockerfile: 'b/Dockerfile', context: '.' },
+    ]);
+  });
+
+  it('leaves out what is not a literal path in the workspace', () => {
+    for (const command of [
+      'cat ctx.tar | docker build -',
+      'docker build -f apps/api/Dockerfile $CONTEXT',
+      'docker build -f ${FILE} .',
+      'docker build https://github.com/acme/api.git#main',
+      'docker build /abs/path',
+      'docker build ../outside',
+      'docker images',
+      'echo build .',
+    ])
+      expect(dockerBuildsIn(command), command).toEqual([]);
+  });
+});

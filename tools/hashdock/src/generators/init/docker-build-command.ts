@@ -1,0 +1,58 @@
+import { posix } from 'node:path';
+import { shellWords } from '@hashdock/core';
+
+/** What a `docker build` in a command builds: the Dockerfile and the context, as workspace paths (`.` for the root). */
+export interface CommandBuild {
+  dockerfile: string;
+  context: string;
+}
+
+/** `docker build`/`docker buildx build`/`podman build` flags that take a value (as the next word or after `=`). */
+const VALUED = new Set([
+  '-f', '--file', '-t', '--tag', '--build-arg', '--target', '--platform', '--label', '--secret', '--ssh', '--cache-from', '--cache-to',
+  '--network', '--add-host', '-o', '--output', '--iidfile', '--progress', '--builder', '--build-context', '--shm-size', '--ulimit',
+  '--cgroup-parent', '--metadata-file', '--attest', '--allow', '--isolation', '--memory', '-m', '--memory-swap', '--cpu-shares', '-c',
+  '--cpuset-cpus', '--cpuset-mems', '--cpu-period', '--cpu-quota', '--security-opt', '--annotation', '--call', '--no-cache-filter',
+]);
+
+/**
+ * The builds a shell command runs (`docker build -f apps/api/Dockerfile .`, possibly after `cd` or
+ * `&&`), resolved from `cwd` (a workspace path; a `cd <path>` before it moves it) as docker resolves them: the context from the working
+ * directory, `-f` from the working directory too (default `<context>/Dockerfile`). A build whose
+ * context is not a literal path (stdin `-`, a URL, a variable) or leaves the workspace is left out.
+ */
+export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
+  const builds: CommandBuild[] = [];
+  let dir = cwd;
+  for (const segment of command.split(/&&|\|\||;|\|/)) {
+    const words = shellWords(segment.trim());
+    if (words[0] === 'cd' && words.length === 2 && isLiteralPath(words[1])) {
+      dir = posix.normalize(posix.join(dir, words[1]));
+      continue;
+    }
+    const at = words.findIndex((word, i) => word === 'build' && ['docker', 'podman', 'buildx'].includes(words[i - 1] ?? ''));
+    if (at < 0) continue;
+    let file: string | undefined;
+    const positional: string[] = [];
+    for (let i = at + 1; i < words.length; i++) {
+      const word = words[i];
+      const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+      const flag = eq > 0 ? word.slice(0, eq) : word;
+      const value = eq > 0 ? word.slice(eq + 1) : VALUED.has(flag) ? words[++i] : undefined;
+      if (flag === '-f' || flag === '--file') file = value;
+      else if (!word.startsWith('-')) positional.push(word);
+    }
+    const context = positional[0];
+    if (context === undefined || !isLiteralPath(context) || (file !== undefined && !isLiteralPath(file))) continue;
+    const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
+    const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
+    if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
+    builds.push({ context: contextPath, dockerfile: dockerfilePath });
+  }
+  return builds;
+}
+
+/** A relative path written out: not stdin, a URL, an absolute path or anything with a variable in it. */
+function isLiteralPath(word: string): boolean {
+  return word !== '-' && !/[$`*?]/.test(word) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word) && !word.startsWith('git@') && !posix.isAbsolute(word);
+}
