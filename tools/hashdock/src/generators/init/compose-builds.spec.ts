@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { composeBuilds, isComposeFileName } from './compose-builds';
+import { composeBuilds as withSettings, isComposeFileName } from './compose-builds';
+
+/** Where from and which Dockerfile (settings: their own test). */
+const composeBuilds = (file: string, text: string) => withSettings(file, text).map(({ settings: _settings, ...build }) => build);
 
 describe('composeBuilds', () => {
   it('resolves contexts from the compose file\'s folder and Dockerfiles from the context, as Compose does', () => {
@@ -47,6 +50,37 @@ describe('composeBuilds', () => {
     expect(composeBuilds('compose.yml', text)).toEqual([{ file: 'compose.yml', service: 'f', context: '.', dockerfile: 'apps/$name/Dockerfile' }]);
     expect(composeBuilds('compose.yml', 'services: [unclosed')).toEqual([]);
     expect(composeBuilds('compose.yml', 'version: "3"\n')).toEqual([]);
+  });
+
+  it('reads what the build passes: args (a default taken, one from the environment undefined), target, platforms, labels', () => {
+    const text = [
+      'services:',
+      '  api:',
+      '    build:',
+      '      context: .',
+      '      dockerfile: apps/api/Dockerfile',
+      '      target: runtime',
+      '      platforms: [linux/amd64, linux/arm64]',
+      '      args:',
+      '        NODE_ENV: production',
+      '        VERSION: ${VERSION:-dev}',
+      '        NPM_TOKEN:',
+      '      labels: [org.opencontainers.image.source=https://github.com/acme/shop]',
+      '  web:',
+      '    build:',
+      '      context: apps/web',
+      '      args: [MODE=static, CDN]',
+      '',
+    ].join('\n');
+    expect(withSettings('compose.yaml', text).map((build) => build.settings)).toEqual([
+      {
+        buildArgs: { NODE_ENV: 'production', VERSION: 'dev', NPM_TOKEN: undefined },
+        stage: 'runtime',
+        platform: 'linux/amd64,linux/arm64',
+        labels: { 'org.opencontainers.image.source': 'https://github.com/acme/shop' },
+      },
+      { buildArgs: { MODE: 'static', CDN: undefined } },
+    ]);
   });
 
   it('knows compose file names', () => {

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
+import { BuildSettings, keyValues, settings } from './build-settings';
 
 /** One service a compose file builds: where from, with which Dockerfile (both workspace paths, `.` for the root). */
 export interface ComposeBuild {
@@ -7,6 +8,8 @@ export interface ComposeBuild {
   service: string;
   context: string;
   dockerfile: string;
+  /** `args` (a value interpolated with a default, or undefined: from the environment), `target`, `platforms`, `labels`. */
+  settings: BuildSettings;
 }
 
 /** compose.yaml, docker-compose.yml and their variants (docker-compose.prod.yml, compose.override.yaml). */
@@ -41,7 +44,11 @@ export function composeBuilds(file: string, text: string): ComposeBuild[] {
     const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
     const dockerfilePath = posix.normalize(posix.join(contextPath, dockerfile));
     if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
-    builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath });
+    const args = keyValues(spec.args);
+    const interpolated = args && Object.fromEntries(Object.entries(args).map(([name, value]) => [name, value === undefined ? undefined : interpolate(value)]));
+    const platforms = Array.isArray(spec.platforms) ? spec.platforms.map(interpolate).filter((platform) => platform !== undefined) : [];
+    const target = spec.target === undefined ? undefined : interpolate(spec.target) ?? String(spec.target);
+    builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels) }) });
   }
   return builds;
 }

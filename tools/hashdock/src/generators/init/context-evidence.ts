@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { getProjects, Tree } from '@nx/devkit';
 import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
+import { BuildSettings, containerSettings } from './build-settings';
 import { composeBuilds } from './compose-builds';
 import { dockerBuildsIn } from './docker-build-command';
 
@@ -11,14 +12,25 @@ export interface ConfiguredBuild {
   dockerfile: string;
   context: string;
   said: string;
+  /** Build args, stage, platform and labels it passes. */
+  settings: BuildSettings;
+}
+
+/** The context one project Dockerfile is built (or written) for: `workspace`, `project` or a path; and the build followed, if any. */
+export interface DockerfileContext {
+  dockerfile: string;
+  root: string;
+  value: string;
+  said: string;
+  build?: ConfiguredBuild;
 }
 
 /** The context policy the workspace's own build configuration gives, with what it left aside. */
 export interface ContextChoice {
   context: 'workspace' | 'project';
   evidence: string;
-  /** Dockerfiles built today from another context, with the `context` option that builds them the same way. */
-  differing: string[];
+  /** Every project Dockerfile something said a context for. */
+  dockerfiles: DockerfileContext[];
   /** Builds not followed: the Dockerfile's COPY lines contradict them (a stale compose file, say). */
   ignored: string[];
 }
@@ -44,7 +56,12 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
       if (target.executor && CONTAINER_EXECUTORS.has(target.executor)) {
         const context = typeof options.context === 'string' ? resolve(options.context) : '.';
         const file = typeof options.file === 'string' ? resolve(options.file) : `${root}/Dockerfile`;
-        builds.push({ dockerfile: posix.normalize(file), context: posix.normalize(context).replace(/\/$/, ''), said: `${where} (${target.executor}) builds ${posix.normalize(file)} from ${described(posix.normalize(context))}` });
+        builds.push({
+          dockerfile: posix.normalize(file),
+          context: posix.normalize(context).replace(/\/$/, ''),
+          said: `${where} (${target.executor}) builds ${posix.normalize(file)} from ${described(posix.normalize(context))}`,
+          settings: containerSettings(options),
+        });
         continue;
       }
       if (target.executor !== undefined && target.executor !== 'nx:run-commands') continue;
@@ -66,7 +83,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
     for (const [, project] of projects) {
       const dockerfile = `${project.root}/Dockerfile`;
       if (project.root !== '.' && tree.exists(dockerfile))
-        builds.push({ dockerfile, context: '.', said: `@nx-tools/nx-container's inferred target builds ${dockerfile} from the workspace root (its default context ".")` });
+        builds.push({ dockerfile, context: '.', said: `@nx-tools/nx-container's inferred target builds ${dockerfile} from the workspace root (its default context ".")`, settings: {} });
     }
   }
   for (const file of composeFiles)
@@ -81,7 +98,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
  * say the workspace root, else `project` (the default, also on a tie). Undefined when none says anything.
  */
 export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], dockerfiles: readonly string[]): ContextChoice | undefined {
-  const says = new Map<string, { value: string; said: string }>();
+  const says = new Map<string, DockerfileContext>();
   const ignored: string[] = [];
   for (const dockerfile of dockerfiles) {
     const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
@@ -90,21 +107,18 @@ export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], do
     const build = builds.find((candidate) => candidate.dockerfile === dockerfile);
     const value = build && (build.context === '.' ? 'workspace' : build.context === root ? 'project' : build.context);
     if (build && value && !(copies && (value === 'workspace' || value === 'project') && copies.value !== value)) {
-      says.set(dockerfile, { value, said: build.said });
+      says.set(dockerfile, { dockerfile, root, value, said: build.said, build });
       continue;
     }
     if (build) ignored.push(`${build.said}, but it copies ${copies!.path}, ${copies!.value === 'workspace' ? 'a path from the workspace root' : 'a path only its own folder has'}`);
-    if (copies) says.set(dockerfile, { value: copies.value, said: `${dockerfile} copies ${copies.path}, ${copies.value === 'workspace' ? 'a path from the workspace root' : 'found in its own folder'}` });
+    if (copies) says.set(dockerfile, { dockerfile, root, value: copies.value, said: `${dockerfile} copies ${copies.path}, ${copies.value === 'workspace' ? 'a path from the workspace root' : 'found in its own folder'}` });
   }
   if (says.size === 0) return undefined;
-  const entries = [...says.entries()];
-  const count = (value: string) => entries.filter(([, say]) => say.value === value).length;
+  const entries = [...says.values()];
+  const count = (value: string) => entries.filter((say) => say.value === value).length;
   const context = count('workspace') > count('project') ? 'workspace' : 'project';
-  const evidence = entries.find(([, say]) => say.value === context)?.[1].said ?? `no Dockerfile is built from ${context === 'project' ? 'its project folder' : 'the workspace root'}`;
-  const differing = entries
-    .filter(([, say]) => say.value !== context)
-    .map(([dockerfile, say]) => `${dockerfile} ${say.value === 'workspace' ? 'from the workspace root' : say.value === 'project' ? 'from its project folder' : `from ${say.value}`} ("context": "${say.value}")`);
-  return { context, evidence, differing, ignored };
+  const evidence = entries.find((say) => say.value === context)?.said ?? `no Dockerfile is built from ${context === 'project' ? 'its project folder' : 'the workspace root'}`;
+  return { context, evidence, dockerfiles: entries, ignored };
 }
 
 /**

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dockerBuildsIn } from './docker-build-command';
+import { dockerBuildsIn as withSettings } from './docker-build-command';
+
+/** Which Dockerfile from where (settings: their own test). */
+const dockerBuildsIn = (command: string, cwd?: string) => withSettings(command, cwd).map(({ settings: _settings, ...build }) => build);
 
 describe('dockerBuildsIn', () => {
   it('reads -f and the context as docker does: both from the working directory, the file by default in the context', () => {
@@ -16,6 +19,12 @@ describe('dockerBuildsIn', () => {
       { dockerfile: 'a/Dockerfile', context: 'a' },
       { dockerfile: 'b/Dockerfile', context: '.' },
     ]);
+  });
+
+  it('reads what it passes: --build-arg (a name alone: from the environment), --target, --platform, --label', () => {
+    const [build] = withSettings('docker build --build-arg NODE_ENV=production --build-arg=NPM_TOKEN --target runtime --platform=linux/arm64 --label team=core -f apps/api/Dockerfile .');
+    expect(build.settings).toEqual({ buildArgs: { NODE_ENV: 'production', NPM_TOKEN: undefined }, labels: { team: 'core' }, stage: 'runtime', platform: 'linux/arm64' });
+    expect(withSettings('docker build .')[0].settings).toEqual({});
   });
 
   it('leaves out what is not a literal path in the workspace', () => {

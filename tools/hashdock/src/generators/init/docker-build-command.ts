@@ -1,10 +1,12 @@
 import { posix } from 'node:path';
 import { shellWords } from '@hashdock/core';
+import { BuildSettings, keyValues, settings } from './build-settings';
 
-/** What a `docker build` in a command builds: the Dockerfile and the context, as workspace paths (`.` for the root). */
+/** What a `docker build` in a command builds: the Dockerfile and the context, as workspace paths (`.` for the root), and with what. */
 export interface CommandBuild {
   dockerfile: string;
   context: string;
+  settings: BuildSettings;
 }
 
 /** `docker build`/`docker buildx build`/`podman build` flags that take a value (as the next word or after `=`). */
@@ -34,12 +36,20 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
     if (at < 0) continue;
     let file: string | undefined;
     const positional: string[] = [];
+    const buildArgs: string[] = [];
+    const labels: string[] = [];
+    let stage: string | undefined;
+    let platform: string | undefined;
     for (let i = at + 1; i < words.length; i++) {
       const word = words[i];
       const eq = word.startsWith('--') ? word.indexOf('=') : -1;
       const flag = eq > 0 ? word.slice(0, eq) : word;
       const value = eq > 0 ? word.slice(eq + 1) : VALUED.has(flag) ? words[++i] : undefined;
       if (flag === '-f' || flag === '--file') file = value;
+      else if (flag === '--build-arg' && value !== undefined) buildArgs.push(value);
+      else if (flag === '--label' && value !== undefined) labels.push(value);
+      else if (flag === '--target') stage = value;
+      else if (flag === '--platform') platform = value;
       else if (!word.startsWith('-')) positional.push(word);
     }
     const context = positional[0];
@@ -47,7 +57,7 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
     const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
     const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
     if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
-    builds.push({ context: contextPath, dockerfile: dockerfilePath });
+    builds.push({ context: contextPath, dockerfile: dockerfilePath, settings: settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform }) });
   }
   return builds;
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addProjectConfiguration, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { addProjectConfiguration, logger, readNxJson, readProjectConfiguration, Tree, updateNxJson } from '@nx/devkit';
 import { FsTree } from 'nx/src/generators/tree';
 import { runCommand } from '@hashdock/core';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
@@ -139,18 +139,29 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(await contextAfter({ 'docker-compose.yml': 'services:\n  api: { build: ./apps/api }\n  web: { build: apps/web }\n' })).toBeUndefined();
       expect(info.join('\n')).toContain('context "project", as docker-compose.yml builds apps/api/Dockerfile (service api) from apps/api; pass --context to choose another.');
       expect(warnings).toEqual([
-        '@hashdock/nx-plugin: this Dockerfile is built for another context: apps/web/Dockerfile from the workspace root ("context": "workspace"). ' +
-          'Set that "context" in the options of the project\'s image target (project.json, or the "nx" key of its package.json) to build it the same way.',
         '@hashdock/nx-plugin: not followed (its Dockerfile says otherwise): docker-compose.yml builds apps/web/Dockerfile (service web) from apps/web, ' +
           'but it copies dist/apps/web, a path from the workspace root.',
       ]);
+      // web keeps the context it was written for, in its own image target.
+      expect(info).toContain('@hashdock/nx-plugin: apps/web/project.json: its "image" target builds apps/web/Dockerfile (apps/web/Dockerfile copies dist/apps/web, a path from the workspace root): {"context":"workspace"}');
+      expect(readProjectConfiguration(tree, 'web').targets?.image).toEqual({ options: { context: 'workspace' } });
+      expect(readProjectConfiguration(tree, 'api').targets?.image).toBeUndefined();
     });
 
     it('the most common context wins; the others are named with the option that builds them the same way', async () => {
       expect(await contextAfter({ 'docker-compose.yml': `services:\n${fromRoot('api', '.')}${fromRoot('web', '.')}  worker: { build: ./apps/worker }\n` })).toBe('workspace');
+      expect(warnings).toEqual([]);
+      expect(info).toContain('@hashdock/nx-plugin: apps/worker/project.json: its "image" target builds apps/worker/Dockerfile as docker-compose.yml builds apps/worker/Dockerfile (service worker) from apps/worker: {"context":"project"}');
+      expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ context: 'project' });
+      // Without a project.json (a package.json project), what to set is said instead.
+      tree.delete('apps/worker/project.json');
+      tree.write('apps/worker/package.json', JSON.stringify({ name: 'worker' }));
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+      warnings.length = 0;
+      await initGenerator(tree, { skipFormat: true });
       expect(warnings).toEqual([
-        '@hashdock/nx-plugin: this Dockerfile is built for another context: apps/worker/Dockerfile from its project folder ("context": "project"). ' +
-          'Set that "context" in the options of the project\'s image target (project.json, or the "nx" key of its package.json) to build it the same way.',
+        '@hashdock/nx-plugin: to build as today, set: apps/worker/Dockerfile as docker-compose.yml builds apps/worker/Dockerfile (service worker) from apps/worker: ' +
+          '{"context":"project"} in the options of its "image" target (the "nx" key of its package.json).',
       ]);
     });
 
@@ -169,8 +180,34 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       };
       expect(await contextAfter({}, fromFolders)).toBeUndefined();
       expect(info.join('\n')).toContain('context "project", as apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from apps/api;');
-      // web alone copies from the root; with two of three from their folders, it is named.
-      expect(warnings.join('\n')).toContain('apps/web/Dockerfile from the workspace root ("context": "workspace")');
+      // web alone copies from the root; with two of three from their folders, it keeps the workspace root.
+      expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toEqual({ context: 'workspace' });
+    });
+
+    it('carries over the build args, stage, platforms and labels a build passes; never a credential or a value from the environment', async () => {
+      const container = {
+        executor: '@nx-tools/nx-container:build',
+        options: { 'build-args': ['NODE_ENV=production', 'NPM_TOKEN=abc', 'VERSION=${VERSION}'], target: 'runtime', platforms: ['linux/amd64', 'linux/arm64'], labels: ['team=core'] },
+      };
+      // The project's image target already sets its platform: that stays.
+      const build = 'docker buildx build --platform linux/amd64,linux/arm64 --target=slim -f apps/worker/Dockerfile .';
+      const targets = { api: { container, image: { options: { platform: 'linux/amd64' } } }, worker: { container: { executor: 'nx:run-commands', options: { command: build } } } };
+      // worker's Dockerfile RUNs: docker builds it, one platform per image.
+      expect(await contextAfter({ 'apps/worker/Dockerfile': 'FROM node:24-slim AS slim\nRUN echo hi\nCOPY main.js /app/\n' }, targets)).toBe('workspace');
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ platform: 'linux/amd64', buildArgs: { NODE_ENV: 'production' }, labels: { team: 'core' }, stage: 'runtime' });
+      expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ stage: 'slim' });
+      expect(info).toContain(
+        '@hashdock/nx-plugin: apps/api/project.json: its "image" target builds apps/api/Dockerfile as apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from the workspace root: ' +
+          '{"buildArgs":{"NODE_ENV":"production"},"labels":{"team":"core"},"stage":"runtime"}',
+      );
+      expect(warnings).toEqual([
+        '@hashdock/nx-plugin: not carried over: apps/api/Dockerfile: build arg NPM_TOKEN (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" }); ' +
+          'apps/api/Dockerfile: build arg VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_VERSION); ' +
+          'apps/worker/Dockerfile: platforms linux/amd64,linux/arm64 (one image for several platforms needs the registry builder, and line 2 (RUN) needs docker: one platform per image target).',
+      ]);
+      // The credential's value is never copied or said (the user's own container target keeps it, untouched).
+      expect(JSON.stringify([info, warnings, readProjectConfiguration(tree, 'api').targets?.image])).not.toContain('abc');
+      expect(readProjectConfiguration(tree, 'api').targets?.container).toEqual(container);
     });
 
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {

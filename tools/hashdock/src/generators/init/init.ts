@@ -3,6 +3,7 @@ import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from
 import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { isComposeFileName } from './compose-builds';
+import { carryOver } from './carry-over';
 import { chooseContext, configuredBuilds } from './context-evidence';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -26,8 +27,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const registry = given.registry ?? current.registry ?? 'localhost:5000';
   const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined ? await githubRepository(tree.root) : undefined;
   // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
-  // else what the Dockerfiles copy says which context they were written for.
-  // Else, Dockerfile by Dockerfile, how the workspace builds it today (nx-container or docker build targets, scripts,
+  // else, Dockerfile by Dockerfile, how the workspace builds it today (nx-container or docker build targets, scripts,
   // compose files) or what it copies.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
@@ -55,12 +55,11 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
   if (configured) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
-  if (configured?.differing.length) {
-    logger.warn(
-      `${PLUGIN_NAME}: ${configured.differing.length > 1 ? 'these Dockerfiles are' : 'this Dockerfile is'} built for another context: ${configured.differing.join('; ')}. ` +
-        'Set that "context" in the options of the project\'s image target (project.json, or the "nx" key of its package.json) to build it the same way.',
-    );
-  }
+  // Each image target builds its Dockerfile as the workspace does today: its own context where it differs, its build args, stage, platforms, labels.
+  const carried = configured ? carryOver(tree, configured, config.targetName, dockerfiles) : undefined;
+  for (const line of carried?.written ?? []) logger.info(`${PLUGIN_NAME}: ${line}`);
+  if (carried?.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
+  if (carried?.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${carried.leftOut.join('; ')}.`);
   if (configured?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${configured.ignored.join('; ')}.`);
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
