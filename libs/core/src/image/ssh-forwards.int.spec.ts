@@ -16,10 +16,11 @@ import { ImageBuildOptions } from './image-options';
 const environment = await checkEnvironment();
 
 // Inside the RUN: ask the forwarded agent for its identities (SSH2_AGENTC_REQUEST_IDENTITIES), exit 0 only if it lists one.
+// The answer (length, type 12, count) may come through BuildKit's forwarding in pieces: read until its first 9 bytes are in.
 const ASK_AGENT =
-  "const c = require('net').connect(process.env.SSH_AUTH_SOCK); c.write(Buffer.from([0, 0, 0, 1, 11])); " +
-  "c.once('data', (d) => { require('fs').writeFileSync('/identities', String(d.readUInt32BE(5))); process.exit(d[4] === 12 && d.readUInt32BE(5) >= 1 ? 0 : 5); }); " +
-  "c.on('error', () => process.exit(6));";
+  "const c = require('net').connect(process.env.SSH_AUTH_SOCK); c.write(Buffer.from([0, 0, 0, 1, 11])); let d = Buffer.alloc(0); " +
+  "c.on('data', (chunk) => { d = Buffer.concat([d, chunk]); if (d.length < 9) return; require('fs').writeFileSync('/identities', String(d.readUInt32BE(5))); process.exit(d[4] === 12 && d.readUInt32BE(5) >= 1 ? 0 : 5); }); " +
+  "c.on('end', () => process.exit(7)); c.on('error', () => process.exit(6));";
 
 describe.skipIf(!environment.available)('the ssh option (RUN --mount=type=ssh) against the real engine, with a real ssh-agent', () => {
   let dir = '';
