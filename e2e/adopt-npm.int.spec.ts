@@ -159,6 +159,34 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(await workspace.takeBuilds()).toEqual([]);
   });
 
+  it('moving from @nx-tools/nx-container: nx add builds each Dockerfile as its container target did (context, build args)', async () => {
+    const nx = join(workspace.root, 'node_modules/.bin/nx');
+    // A project built today by an nx-container target (context "." by default: its Dockerfile copies by workspace paths),
+    // and a compose file naming it too (read with the yaml package the plugin declares).
+    await workspace.write({
+      'apps/legacy/project.json': JSON.stringify({ name: 'legacy', targets: { container: { executor: '@nx-tools/nx-container:build', options: { 'build-args': ['GREETING=carried over'] } } } }, null, 2),
+      'apps/legacy/main.js': 'console.log(process.env.GREETING);\n',
+      'apps/legacy/Dockerfile': `ARG BASE_IMAGE=${await localRootImage()}\nFROM \${BASE_IMAGE}\nARG GREETING=default\nENV GREETING=\${GREETING}\nCOPY apps/legacy/main.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
+      'docker-compose.yml': 'services:\n  legacy:\n    build:\n      context: .\n      dockerfile: apps/legacy/Dockerfile\n',
+    });
+    const nxJson = JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8'));
+    await workspace.write({ 'nx.json': JSON.stringify({ ...nxJson, plugins: [] }, null, 2) });
+    const added = await workspace.ok(nx, ['g', '@hashdock/nx-plugin:init']);
+    expect(added).toContain('its "image" target builds apps/legacy/Dockerfile as apps/legacy\'s target "container" (@nx-tools/nx-container:build) builds apps/legacy/Dockerfile from the workspace root');
+    const legacy = JSON.parse(await readFile(join(workspace.root, 'apps/legacy/project.json'), 'utf8'));
+    expect(legacy.targets.image.options).toMatchObject({ buildArgs: { GREETING: 'carried over' } });
+    // hello's Dockerfiles copy from its own folder (two of three): each project folder stays the policy, and legacy alone builds
+    // from the root, as before.
+    expect(JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8')).plugins[0].options.context).toBeUndefined();
+    expect(legacy.targets.image.options.context).toBe('workspace');
+    await workspace.commit('legacy project');
+
+    const run = await workspace.nx(['run', 'legacy:image'], { HASHDOCK_BUILDER: 'auto' });
+    expect(run.exitCode, run.output).toBe(0);
+    const { stdout } = await runCommand('/usr/bin/docker', ['run', '--rm', (await workspace.manifest('legacy')).ref!]);
+    expect(stdout.trim()).toBe('carried over');
+  });
+
   it('refuses Node 20 with one line naming the version needed', async () => {
     const node20 = '/usr/bin/node';
     const { stdout } = await runCommand(node20, ['--version']);

@@ -70,6 +70,12 @@ describe('resolveImageOptions', () => {
     expect(() => normalizeOptions({ dockerfile: '' }, facts)).toThrow('Option "dockerfile" is empty');
   });
 
+  it('reads a target\'s context "workspace" and "project" as the plugin option does (not as folders of those names)', () => {
+    expect(normalizeOptions({ context: 'workspace' }, facts).contextDir).toBe('/ws');
+    expect(normalizeOptions({ context: 'project' }, facts).contextDir).toBe('/ws/apps/api');
+    expect(normalizeOptions({ context: './workspace' }, facts).contextDir).toBe('/ws/workspace');
+  });
+
   it('keeps an explicit repository and expands {workspaceRoot}', () => {
     const options = normalizeOptions({ repository: 'ghcr.io/o/api', context: '{workspaceRoot}/apps', dockerfile: 'apps/api/Dockerfile.prod' }, facts);
     expect(options).toMatchObject({ repository: 'ghcr.io/o/api', contextDir: '/ws/apps', dockerfile: '/ws/apps/api/Dockerfile.prod' });

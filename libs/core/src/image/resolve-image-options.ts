@@ -3,7 +3,7 @@ import { InvalidOptionError } from '../errors';
 import { DEFAULT_TAG_TEMPLATES } from '../tags/tag-policy';
 import { hostPlatform, ImageBuildOptions } from './image-options';
 import { imageNameOf } from '../workspace/image-name';
-import { IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
+import { contextTemplate, IMAGE_BUILDERS, ImageBuilder } from '../workspace/hashdock-config';
 import { STAGE_NAME } from '../docker/dockerfile-stages';
 import { checkImageLabels } from './image-labels';
 import { normalizeSshForwards } from './ssh-forwards';
@@ -135,6 +135,14 @@ export function expandPathTemplate(value: string, projectRoot: string, projectNa
   return isAbsolute(expanded) ? expanded : resolve(workspaceRoot, expanded || '.');
 }
 
+/**
+ * A target's `context` option as a path template: `project` and `workspace` mean what they mean in the
+ * plugin options; Nx interpolates "{workspaceRoot}" in options to "", so an empty one is the workspace root.
+ */
+export function contextOption(value: string | undefined): string {
+  return value === '' ? '.' : contextTemplate(value ?? '{projectRoot}');
+}
+
 function workspacePath(value: string, facts: ImageTargetFacts, option: string): string {
   if (!value.trim()) throw new InvalidOptionError(option, `Option "${option}" is empty`);
   return expandPathTemplate(value, facts.projectRoot, facts.projectName, facts.workspaceRoot);
@@ -155,8 +163,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     project: facts.projectName,
     imageName,
     workspaceRoot: facts.workspaceRoot,
-    // Nx interpolates "{workspaceRoot}" in options to "": an empty context is the workspace root.
-    contextDir: workspacePath(options.context === '' ? '.' : (options.context ?? '{projectRoot}'), facts, 'context'),
+    contextDir: workspacePath(contextOption(options.context), facts, 'context'),
     dockerfile: workspacePath(options.dockerfile ?? '{projectRoot}/Dockerfile', facts, 'dockerfile'),
     repository,
     tagTemplates: [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])],

@@ -7,7 +7,7 @@ import { findWorkspaceBaseImages } from '../image/base-images';
 import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
 import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
-import { HashdockConfig } from './hashdock-config';
+import { contextTemplate, HashdockConfig } from './hashdock-config';
 import { IMAGE_EXECUTOR } from '../names';
 import { imageNameOf } from './image-name';
 import { WorkspaceProject } from './project-files';
@@ -203,7 +203,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     inferred,
     options,
     dockerfile: effectiveDockerfile,
-    context: workspaceRelative(workspaceRoot, options.context ?? config.context, project),
+    context: workspaceRelative(workspaceRoot, contextTemplate(options.context ?? config.context), project),
     ...(dockerfileText !== undefined ? { dockerfileText } : {}),
     bases: [],
     externalBases: [],

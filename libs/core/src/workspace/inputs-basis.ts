@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import { HashdockError } from '../errors';
-import { expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
+import { contextOption, expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
 import type { ImageTarget } from './image-targets';
 import { inputShapingArgs } from '../docker/context-reads';
 
@@ -49,8 +49,7 @@ function argsAsRunning(recorded: Record<string, string | null>, running: Record<
 export function inputsBasisOf(options: ImageTargetOptions, facts: { workspaceRoot: string; projectRoot: string; projectName: string }): Omit<InputsBasis, 'buildArgs'> {
   const path = (value: string) => workspaceRelative(expandPathTemplate(value, facts.projectRoot, facts.projectName, facts.workspaceRoot), facts.workspaceRoot);
   return {
-    // Nx interpolates "{workspaceRoot}" in options to "": an empty context is the workspace root.
-    context: path(options.context === '' ? '.' : (options.context ?? '{projectRoot}')),
+    context: path(contextOption(options.context)),
     dockerfile: path(options.dockerfile ?? '{projectRoot}/Dockerfile'),
     ...(options.stage ? { stage: options.stage.toLowerCase() } : {}),
   };
