@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageManifest, runCommand } from '@hashdock/core';
 import { checkEnvironment, localRootImage, skopeoDigest } from './support/environment';
+import { requestFromImage } from './support/run-container';
 import { builtProjects, SandboxWorkspace } from './support/sandbox-workspace';
 
 const environment = await checkEnvironment({ skopeo: true });
@@ -20,26 +21,6 @@ async function removeLocalImages(namespace: string): Promise<void> {
   const references = stdout.split('\n').filter(Boolean);
   if (references.length) await runCommand(DOCKER, ['rmi', '--force', ...references]);
   await runCommand(DOCKER, ['builder', 'prune', '--all', '--force']);
-}
-
-async function healthOf(reference: string): Promise<unknown> {
-  const { stdout: id } = await runCommand(DOCKER, ['run', '--detach', '--publish', '127.0.0.1::3000', reference]);
-  try {
-    const { stdout: port } = await runCommand(DOCKER, ['port', id.trim(), '3000/tcp']);
-    const url = `http://${port.trim().split('\n')[0]}/health`;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      try {
-        const response = await fetch(url);
-        if (response.ok) return await response.json();
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${reference} never answered ${url}`);
-  } finally {
-    await runCommand(DOCKER, ['rm', '--force', id.trim()]);
-  }
 }
 
 describe.skipIf(!environment.available)('content-addressed images end to end (real engine, registry, nx)', () => {
@@ -68,7 +49,7 @@ describe.skipIf(!environment.available)('content-addressed images end to end (re
     expect(first.status.baseImages).toEqual({ base: first.base.contentHash });
     expect(builtProjects(await ws.takeDockerCalls())).toEqual(IMAGES);
     expect(run.output).toMatch(/hashdock built\s+api\s+[0-9a-f]{16} \S+@sha256:[0-9a-f]{64} \d+\.\d+s/);
-    expect(await healthOf(first.api.ref!)).toMatchObject({ status: 'ok', service: 'api' });
+    expect((await requestFromImage(first.api.ref!, 3000, '/health')).body).toMatchObject({ status: 'ok', service: 'api' });
   });
 
   it('runs no docker build again when nothing changed', async () => {

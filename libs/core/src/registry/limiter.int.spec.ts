@@ -15,8 +15,8 @@ function countingClient(): { client: RegistryClient; peak: () => number } {
     const transfer = init?.method === 'POST' && String(input).includes('/blobs/uploads/');
     if (transfer) peak = Math.max(peak, ++active);
     try {
-      // Long enough for the transfers of several images to overlap.
-      if (transfer) await new Promise((resolve) => setTimeout(resolve, 30));
+      // Long enough for the transfers of several images to overlap, on a loaded 2-core runner too.
+      if (transfer) await new Promise((resolve) => setTimeout(resolve, 100));
       return await fetch(input, init);
     } finally {
       if (transfer) active--;
