@@ -41,8 +41,9 @@ const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/
  * The builds the workspace configures today, most direct first: project targets running
  * `@nx-tools/nx-container:build` (context `.` and `<projectRoot>/Dockerfile` unless set) or a
  * `docker build` command (nx:run-commands, from its `cwd`), project package.json scripts running
- * `docker build` (from the project folder), the targets a registered `@nx-tools/nx-container` plugin
- * infers (context `.`), then compose files.
+ * `docker build` (from the project folder), the targets a registered `@nx/docker` infers (`docker
+ * build .` from its `cwd` with its `args`) or `@nx-tools/nx-container` infers (context `.`), then
+ * compose files.
  */
 export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[]): ConfiguredBuild[] {
   const builds: ConfiguredBuild[] = [];
@@ -77,6 +78,27 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
     for (const [script, command] of Object.entries(scripts)) {
       if (typeof command !== 'string') continue;
       for (const build of dockerBuildsIn(command, root)) builds.push({ ...build, said: `${manifest}'s script "${script}" runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+    }
+  }
+  // @nx/docker infers `docker build .` run in its `cwd` (default the project folder) with its `args`, for each Dockerfile
+  // directly in a project folder; a project's own target of that name with options only overrides them.
+  const nxDocker = plugins.find((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx/docker');
+  if (nxDocker !== undefined) {
+    const buildTarget = typeof nxDocker === 'object' ? (nxDocker.options as { buildTarget?: unknown } | undefined)?.buildTarget : undefined;
+    const defaults = (typeof buildTarget === 'object' && buildTarget !== null ? buildTarget : {}) as { name?: unknown; args?: unknown; cwd?: unknown };
+    const targetName = typeof buildTarget === 'string' ? buildTarget : typeof defaults.name === 'string' ? defaults.name : 'docker:build';
+    for (const [name, project] of projects) {
+      const root = project.root;
+      const dockerfile = root === '.' ? 'Dockerfile' : `${root}/Dockerfile`;
+      const own = project.targets?.[targetName];
+      if (!tree.exists(dockerfile) || own?.executor !== undefined || own?.command !== undefined) continue;
+      const options = (own?.options ?? {}) as { args?: unknown; cwd?: unknown };
+      const args = Array.isArray(options.args) ? options.args : Array.isArray(defaults.args) ? defaults.args : [];
+      const cwd = typeof options.cwd === 'string' ? options.cwd : typeof defaults.cwd === 'string' ? defaults.cwd : '{projectRoot}';
+      const resolve = (value: string) => value.split('{projectRoot}').join(root).split('{projectName}').join(name).replace(/\{workspaceRoot\}\/?/g, '');
+      const command = ['docker build .', ...args.filter((arg): arg is string => typeof arg === 'string')].join(' ');
+      for (const build of dockerBuildsIn(resolve(command), resolve(cwd) || '.'))
+        builds.push({ ...build, said: `@nx/docker's "${targetName}" target of ${root} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
     }
   }
   if (plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx-tools/nx-container')) {

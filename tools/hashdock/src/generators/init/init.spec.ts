@@ -81,6 +81,24 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     }
   });
 
+  it('moving from @nx/docker: its args are carried over per Dockerfile; with --context given, a Dockerfile built otherwise keeps its own', async () => {
+    addProjectConfiguration(tree, 'api', { root: 'apps/api' });
+    // web overrides the plugin's args in its own options-only target, as @nx/docker allows.
+    addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { 'docker:build': { options: { cwd: '{projectRoot}', args: ['--target', 'static'] } } } as never });
+    tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nARG NODE_ENV\nCOPY apps/api/main.js /app/\n');
+    tree.write('apps/web/Dockerfile', 'FROM node:24-slim AS static\nCOPY index.html /srv/\n');
+    const args = ['--file {projectRoot}/Dockerfile', '--build-arg NODE_ENV=production'];
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@nx/docker', options: { buildTarget: { name: 'docker:build', cwd: '.', args } } }] });
+    await initGenerator(tree, { skipFormat: true, context: 'project' });
+    expect((hashdockEntry() as { options: { context?: string } }).options.context).toBe('project');
+    expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ context: 'workspace', buildArgs: { NODE_ENV: 'production' } });
+    expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toEqual({ stage: 'static' });
+    expect(info).toContain(
+      '@hashdock/nx-plugin: apps/api/project.json: its "image" target builds apps/api/Dockerfile as @nx/docker\'s "docker:build" target of apps/api runs docker build on apps/api/Dockerfile from the workspace root: ' +
+        '{"context":"workspace","buildArgs":{"NODE_ENV":"production"}}',
+    );
+  });
+
   it('Dockerfiles written for the workspace root as context (COPY apps/api/dist …): the workspace context, said; a project-relative COPY anywhere keeps the default', async () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api' });
     addProjectConfiguration(tree, 'web', { root: 'apps/web' });

@@ -31,7 +31,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   // compose files) or what it copies.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
-  const configured = index < 0 && given.context === undefined && !dockerContext ? chooseContext(tree, configuredBuilds(tree, composeFiles, plugins), dockerfiles) : undefined;
+  const choice = index < 0 ? chooseContext(tree, configuredBuilds(tree, composeFiles, plugins), dockerfiles) : undefined;
+  const configured = given.context === undefined && !dockerContext ? choice : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
     ...(ghcrNamespace ? { namespace: ghcrNamespace } : {}),
@@ -55,12 +56,14 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
   if (configured) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
-  // Each image target builds its Dockerfile as the workspace does today: its own context where it differs, its build args, stage, platforms, labels.
-  const carried = configured ? carryOver(tree, configured, config.targetName, dockerfiles) : undefined;
+  // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
+  // policy (when that is one of the two), its build args, stage, platforms, labels.
+  const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
+  const carried = choice && policy ? carryOver(tree, { ...choice, context: policy }, config.targetName, dockerfiles) : undefined;
   for (const line of carried?.written ?? []) logger.info(`${PLUGIN_NAME}: ${line}`);
   if (carried?.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
   if (carried?.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${carried.leftOut.join('; ')}.`);
-  if (configured?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${configured.ignored.join('; ')}.`);
+  if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
   for (const line of adoptionNotes(tree, plugins, config.targetName, dockerfiles)) logger.warn(line);
