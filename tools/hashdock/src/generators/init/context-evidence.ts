@@ -50,7 +50,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   const projects = [...getProjects(tree)];
   for (const [name, project] of projects) {
     const root = project.root;
-    const resolve = (value: string) => value.split('{projectRoot}').join(root).split('{projectName}').join(name).replace(/\{workspaceRoot\}\/?/g, '');
+    const resolve = tokensOf(root, name);
     for (const [targetName, target] of Object.entries(project.targets ?? {})) {
       const options = (target.options ?? {}) as Record<string, unknown>;
       const where = `${root}'s target "${targetName}"`;
@@ -95,7 +95,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
       const options = (own?.options ?? {}) as { args?: unknown; cwd?: unknown };
       const args = Array.isArray(options.args) ? options.args : Array.isArray(defaults.args) ? defaults.args : [];
       const cwd = typeof options.cwd === 'string' ? options.cwd : typeof defaults.cwd === 'string' ? defaults.cwd : '{projectRoot}';
-      const resolve = (value: string) => value.split('{projectRoot}').join(root).split('{projectName}').join(name).replace(/\{workspaceRoot\}\/?/g, '');
+      const resolve = tokensOf(root, name);
       const command = ['docker build .', ...args.filter((arg): arg is string => typeof arg === 'string')].join(' ');
       for (const build of dockerBuildsIn(resolve(command), resolve(cwd) || '.'))
         builds.push({ ...build, said: `@nx/docker's "${targetName}" target of ${root} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
@@ -164,6 +164,11 @@ export function copiedContext(tree: Tree, dockerfile: string, root: string): { v
     if (rooted && !inProject) fromRoot ??= path;
   }
   return fromRoot ? { value: 'workspace', path: fromRoot } : undefined;
+}
+
+/** Nx's tokens in a project's target options, as Nx replaces them: paths relative to the workspace root. */
+function tokensOf(root: string, name: string): (value: string) => string {
+  return (value) => value.split('{projectRoot}').join(root).split('{projectName}').join(name).replace(/\{workspaceRoot\}\/?/g, '');
 }
 
 function described(context: string): string {
