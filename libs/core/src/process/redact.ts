@@ -3,10 +3,6 @@ const SECRET_KEY = /(pass(word)?|secret|token|auth|credential|api[_-]?key)/i;
 const USER_PASSWORD = /\/\/([^/@:\s]+):[^/@\s]+@/g;
 
 /**
- * Argv as it may be printed: values of `--build-arg NAME=...` whose name looks
- * secret, and any `user:password@` in a URL, become `***`.
- */
-/**
  * Credentials in the URLs of a text, as it may be printed: `//user:password@` becomes `//user:***@`,
  * and a user alone (`//<token>@`, how tokens ride in git and download URLs) becomes `//***@`.
  */
@@ -14,6 +10,10 @@ export function redactUrls(text: string): string {
   return text.replace(USER_PASSWORD, '//$1:***@').replace(/\/\/[^/@:\s]+@/g, '//***@');
 }
 
+/**
+ * Argv as it may be printed: values of `--build-arg NAME=...` whose name looks
+ * secret, and any `user:password@` in a URL, become `***`.
+ */
 export function redactArgs(args: readonly string[]): string[] {
   return args.map((arg, index) => {
     let out = arg.replace(USER_PASSWORD, '//$1:***@');

@@ -1,4 +1,4 @@
-import { BUILD_ARG_ENV_PREFIX, secretLikeArg } from '@hashdock/core';
+import { BUILD_ARG_ENV_PREFIX, redactUrls, secretLikeArg } from '@hashdock/core';
 
 /** What a configured build passes docker besides the context: the settings an image target has options for. */
 export interface BuildSettings {
@@ -43,9 +43,10 @@ export function settings(all: BuildSettings): BuildSettings {
 
 /**
  * Image target options that build as the configured build did: build args, stage, platform and
- * labels with fixed values. Left out, each with the reason: a value from the environment (the
- * `HASHDOCK_BUILD_ARG_<NAME>` variable passes a build arg at run time), a build arg whose name says
- * it is a credential (Hashdock refuses those: a BuildKit secret is the way).
+ * labels with fixed values. Left out, each with the reason (never the value): a value from the
+ * environment (the `HASHDOCK_BUILD_ARG_<NAME>` variable passes a build arg at run time), a build arg
+ * whose name says it is a credential (Hashdock refuses those: a BuildKit secret is the way), a value
+ * with credentials in a URL.
  */
 export function settingsAsOptions(found: BuildSettings): { options: Record<string, unknown>; leftOut: string[] } {
   const options: Record<string, unknown> = {};
@@ -54,6 +55,7 @@ export function settingsAsOptions(found: BuildSettings): { options: Record<strin
   const buildArgs: Record<string, string> = {};
   for (const [name, value] of Object.entries(found.buildArgs ?? {})) {
     if (secretLikeArg(name)) leftOut.push(`build arg ${name} (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" })`);
+    else if (value !== undefined && redactUrls(value) !== value) leftOut.push(`build arg ${name} (its value holds credentials in a URL: pass it as a secret)`);
     else if (!fixed(value)) leftOut.push(`build arg ${name} (its value comes from the environment: set ${BUILD_ARG_ENV_PREFIX}${name})`);
     else buildArgs[name] = value!;
   }
@@ -61,6 +63,7 @@ export function settingsAsOptions(found: BuildSettings): { options: Record<strin
   const labels: Record<string, string> = {};
   for (const [name, value] of Object.entries(found.labels ?? {})) {
     if (!fixed(value)) leftOut.push(`label ${name} (its value is not fixed)`);
+    else if (redactUrls(value!) !== value) leftOut.push(`label ${name} (its value holds credentials in a URL)`);
     else labels[name] = value!;
   }
   if (Object.keys(labels).length) options.labels = labels;

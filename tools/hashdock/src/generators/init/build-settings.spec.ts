@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { containerSettings, keyValues, settingsAsOptions } from './build-settings';
+
+describe('build settings carried over to image target options', () => {
+  it('reads K=V lists and maps; a name alone has no value', () => {
+    expect(keyValues(['A=1', 'B=x=y', 'C'])).toEqual({ A: '1', B: 'x=y', C: undefined });
+    expect(keyValues({ A: 1, B: null })).toEqual({ A: '1', B: undefined });
+    expect(keyValues([])).toBeUndefined();
+    expect(keyValues('A=1')).toBeUndefined();
+  });
+
+  it('maps nx-container options to Hashdock names', () => {
+    expect(containerSettings({ 'build-args': ['A=1'], target: 'runtime', platforms: ['linux/amd64', 'linux/arm64'], labels: ['team=core'], push: true, tags: ['x'] })).toEqual({
+      buildArgs: { A: '1' },
+      stage: 'runtime',
+      platform: 'linux/amd64,linux/arm64',
+      labels: { team: 'core' },
+    });
+    expect(containerSettings({ engine: 'docker' })).toEqual({});
+  });
+
+  it('keeps fixed values; leaves out credentials, environment values and URL credentials, naming them but never their value', () => {
+    const { options, leftOut } = settingsAsOptions({
+      buildArgs: { NODE_ENV: 'production', GITHUB_TOKEN: 'ghp_canary', VERSION: undefined, COMMIT: '$GITHUB_SHA', REGISTRY: 'https://bot:canary-pass@npm.acme.dev/' },
+      labels: { team: 'core', source: 'https://x:canary-label@git.acme.dev/' },
+      stage: 'runtime',
+    });
+    expect(options).toEqual({ buildArgs: { NODE_ENV: 'production' }, labels: { team: 'core' }, stage: 'runtime' });
+    expect(leftOut).toEqual([
+      'build arg GITHUB_TOKEN (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" })',
+      'build arg VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_VERSION)',
+      'build arg COMMIT (its value comes from the environment: set HASHDOCK_BUILD_ARG_COMMIT)',
+      'build arg REGISTRY (its value holds credentials in a URL: pass it as a secret)',
+      'label source (its value holds credentials in a URL)',
+    ]);
+    expect(JSON.stringify(leftOut)).not.toContain('canary');
+  });
+});
