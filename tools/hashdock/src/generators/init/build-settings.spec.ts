@@ -17,6 +17,12 @@ describe('build settings carried over to image target options', () => {
       labels: { team: 'core' },
     });
     expect(containerSettings({ engine: 'docker' })).toEqual({});
+    // secret-files are references; secrets are values: only their ids are kept, to be named.
+    expect(containerSettings({ 'secret-files': ['npmrc=.npmrc'], secrets: ['GIT_AUTH_TOKEN=canary'] })).toEqual({ secretFiles: { npmrc: '.npmrc' }, inlineSecrets: ['GIT_AUTH_TOKEN'] });
+    const { options, leftOut } = settingsAsOptions(containerSettings({ 'secret-files': ['npmrc=.npmrc'], secrets: ['GIT_AUTH_TOKEN=canary'] }));
+    expect(options).toEqual({ secretFiles: { npmrc: '.npmrc' } });
+    expect(leftOut).toEqual(['secret GIT_AUTH_TOKEN (its value is written in the target: keep it in an environment variable and set "secrets": { "GIT_AUTH_TOKEN": "<ENV_VARIABLE>" })']);
+    expect(JSON.stringify([options, leftOut])).not.toContain('canary');
   });
 
   it('keeps fixed values; leaves out credentials, environment values and URL credentials, naming them but never their value', () => {

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { BUILD_ARG_ENV_PREFIX, redactUrls, secretLikeArg } from '@hashdock/core';
 
 /** What a configured build passes docker besides the context: the settings an image target has options for. */
@@ -6,6 +7,11 @@ export interface BuildSettings {
   stage?: string;
   platform?: string;
   labels?: Record<string, string | undefined>;
+  /** BuildKit secrets by reference, never by value: id → environment variable, id → file (workspace path, or `~/…`). */
+  secrets?: Record<string, string>;
+  secretFiles?: Record<string, string>;
+  /** Secret ids passed by value (nx-container's `secrets: ["id=value"]`): never carried, named. */
+  inlineSecrets?: string[];
 }
 
 /**
@@ -26,19 +32,55 @@ export function keyValues(value: unknown): Record<string, string | undefined> | 
   return pairs.length ? Object.fromEntries(pairs) : undefined;
 }
 
-/** The settings of an `@nx-tools/nx-container:build` target's options (`build-args`, `target`, `platforms`, `labels`). */
+/**
+ * The settings of an `@nx-tools/nx-container:build` target's options (`build-args`, `target`,
+ * `platforms`, `labels`, `secret-files` as `id=path`; `secrets` carry values, so only their ids).
+ */
 export function containerSettings(options: Record<string, unknown>): BuildSettings {
+  const files = keyValues(options['secret-files']);
   return settings({
     buildArgs: keyValues(options['build-args']),
     stage: typeof options.target === 'string' ? options.target : undefined,
     platform: Array.isArray(options.platforms) ? options.platforms.filter((item) => typeof item === 'string').join(',') : typeof options.platforms === 'string' ? options.platforms : undefined,
     labels: keyValues(options.labels),
+    secretFiles: files && definedValues(files),
+    inlineSecrets: Object.keys(keyValues(options.secrets) ?? {}),
   });
+}
+
+/**
+ * A `--secret` value of docker build (`id=x,src=path`, `id=x,env=VAR`, `id=x`: the variable named
+ * like the id), from `cwd` (a workspace path): the reference it passes, never a value.
+ */
+export function dockerSecret(value: string, cwd: string): BuildSettings {
+  const fields = Object.fromEntries(value.split(',').map((field) => [field.slice(0, Math.max(field.indexOf('='), 0)), field.slice(field.indexOf('=') + 1)]));
+  const id = fields.id;
+  if (!id) return {};
+  const src = fields.src ?? fields.source;
+  if (src !== undefined && fields.type !== 'env') return { secretFiles: { [id]: src.startsWith('/') || src.startsWith('~') ? src : posix.normalize(posix.join(cwd, src)) } };
+  return { secrets: { [id]: fields.env ?? src ?? id } };
+}
+
+/** Settings of several flags or entries, merged (records merged, the later scalar wins). */
+export function mergeSettings(...all: BuildSettings[]): BuildSettings {
+  const merged: BuildSettings = {};
+  for (const one of all) {
+    for (const key of ['buildArgs', 'labels', 'secrets', 'secretFiles'] as const) if (one[key]) merged[key] = { ...merged[key], ...one[key] } as never;
+    if (one.inlineSecrets) merged.inlineSecrets = [...(merged.inlineSecrets ?? []), ...one.inlineSecrets];
+    if (one.stage !== undefined) merged.stage = one.stage;
+    if (one.platform !== undefined) merged.platform = one.platform;
+  }
+  return settings(merged);
+}
+
+function definedValues(record: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** Settings without their empty fields. */
 export function settings(all: BuildSettings): BuildSettings {
-  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined && value !== '')) as BuildSettings;
+  const empty = (value: unknown) => value === undefined || value === '' || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => !empty(value))) as BuildSettings;
 }
 
 /**
@@ -67,6 +109,19 @@ export function settingsAsOptions(found: BuildSettings): { options: Record<strin
     else labels[name] = value!;
   }
   if (Object.keys(labels).length) options.labels = labels;
+  // Secrets go by reference (an environment variable's name, a file's path): carried as they are.
+  for (const [option, references, what] of [
+    ['secrets', found.secrets, 'variable'],
+    ['secretFiles', found.secretFiles, 'path'],
+  ] as const) {
+    const kept: Record<string, string> = {};
+    for (const [id, reference] of Object.entries(references ?? {})) {
+      if (fixed(reference)) kept[id] = reference;
+      else leftOut.push(`secret ${id} (its ${what} is not fixed)`);
+    }
+    if (Object.keys(kept).length) options[option] = kept;
+  }
+  for (const id of found.inlineSecrets ?? []) leftOut.push(`secret ${id} (its value is written in the target: keep it in an environment variable and set "secrets": { "${id}": "<ENV_VARIABLE>" })`);
   if (found.stage !== undefined) {
     if (fixed(found.stage)) options.stage = found.stage;
     else leftOut.push(`stage ${found.stage} (not a fixed name)`);

@@ -83,6 +83,22 @@ describe('composeBuilds', () => {
     ]);
   });
 
+  it('reads build secrets through the top-level secrets: a file from the compose file\'s folder, or a variable; the id is the target', () => {
+    const text = [
+      'services:',
+      '  api:',
+      '    build:',
+      '      context: ..',
+      '      dockerfile: apps/api/Dockerfile',
+      '      secrets: [npmrc, { source: token, target: gh }, undeclared]',
+      'secrets:',
+      '  npmrc: { file: ./.npmrc }',
+      '  token: { environment: GH_TOKEN }',
+      '',
+    ].join('\n');
+    expect(withSettings('docker/compose.yaml', text)[0].settings).toEqual({ secretFiles: { npmrc: 'docker/.npmrc' }, secrets: { gh: 'GH_TOKEN' } });
+  });
+
   it('knows compose file names', () => {
     for (const name of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml', 'docker-compose.prod.yml', 'compose.override.yaml']) expect(isComposeFileName(name), name).toBe(true);
     for (const name of ['composer.json', 'docker-compose.json', 'my-compose.yml', 'compose.yml.bak']) expect(isComposeFileName(name), name).toBe(false);

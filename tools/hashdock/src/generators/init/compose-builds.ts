@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
-import { BuildSettings, keyValues, settings } from './build-settings';
+import { BuildSettings, keyValues, mergeSettings, settings } from './build-settings';
 
 /** One service a compose file builds: where from, with which Dockerfile (both workspace paths, `.` for the root). */
 export interface ComposeBuild {
@@ -32,6 +32,7 @@ export function composeBuilds(file: string, text: string): ComposeBuild[] {
   }
   const services = record(record(document)?.services);
   if (!services) return [];
+  const declaredSecrets = record(record(document)?.secrets) ?? {};
   const builds: ComposeBuild[] = [];
   const dir = posix.dirname(file);
   for (const [service, definition] of Object.entries(services)) {
@@ -48,9 +49,29 @@ export function composeBuilds(file: string, text: string): ComposeBuild[] {
     const interpolated = args && Object.fromEntries(Object.entries(args).map(([name, value]) => [name, value === undefined ? undefined : interpolate(value)]));
     const platforms = Array.isArray(spec.platforms) ? spec.platforms.map(interpolate).filter((platform) => platform !== undefined) : [];
     const target = spec.target === undefined ? undefined : interpolate(spec.target) ?? String(spec.target);
-    builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels) }) });
+    const found = settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels) });
+    builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(found, ...buildSecrets(spec.secrets, declaredSecrets, dir)) });
   }
   return builds;
+}
+
+/**
+ * A build's `secrets` (names, or `{ source, target }`) through the file's top-level `secrets`:
+ * `file:` → a secret file (from the compose file's folder), `environment:` → a variable. The id the
+ * Dockerfile mounts is the target, else the name.
+ */
+function buildSecrets(used: unknown, declared: Record<string, unknown>, dir: string): BuildSettings[] {
+  if (!Array.isArray(used)) return [];
+  return used.flatMap((entry): BuildSettings[] => {
+    const source = typeof entry === 'string' ? entry : record(entry)?.source;
+    const target = typeof entry === 'string' ? entry : (record(entry)?.target ?? source);
+    const definition = typeof source === 'string' ? record(declared[source]) : undefined;
+    if (typeof target !== 'string' || !definition) return [];
+    const file = interpolate(definition.file);
+    const variable = interpolate(definition.environment);
+    if (file !== undefined) return [{ secretFiles: { [target]: file.startsWith('/') || file.startsWith('~') ? file : posix.normalize(posix.join(dir, file)) } }];
+    return variable !== undefined ? [{ secrets: { [target]: variable } }] : [];
+  });
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {

@@ -146,7 +146,7 @@ export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], do
 /**
  * What one Dockerfile's literal COPY/ADD sources say about the context it was written for
  * (`docker build -f apps/api/Dockerfile .` or from its folder), with the source that decided:
- * `project` when one is found only in its own folder; else `workspace` when one is a path from the
+ * `project` when one is found only in its own folder (not from the root too); else `workspace` when one is a path from the
  * workspace root: under its project folder by its workspace path (`COPY apps/api/dist /app`), its
  * build output by Nx's usual path (`COPY dist/apps/api ./`, built or not), or a nested path found from
  * the root and not from its folder. Undefined when they say neither.
@@ -158,9 +158,12 @@ export function copiedContext(tree: Tree, dockerfile: string, root: string): { v
   for (const { path, wildcard } of scope.sources) {
     if (wildcard || path === '.') continue;
     const inProject = tree.exists(`${root}/${path}`);
+    const atRoot = tree.exists(path);
     // By its workspace path: under the project's folder, under Nx's usual output folder for it (dist/<root>, built or not), or found from the root.
-    const rooted = [root, `dist/${root}`].some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) || (path.includes('/') && tree.exists(path));
-    if (inProject && !rooted) return { value: 'project', path };
+    const byWorkspacePath = [root, `dist/${root}`].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+    const rooted = byWorkspacePath || (path.includes('/') && atRoot);
+    // Only its own folder has it: found from the root too (package.json, say), it says nothing.
+    if (inProject && !atRoot && !byWorkspacePath) return { value: 'project', path };
     if (rooted && !inProject) fromRoot ??= path;
   }
   return fromRoot ? { value: 'workspace', path: fromRoot } : undefined;

@@ -27,6 +27,12 @@ describe('dockerBuildsIn', () => {
     expect(withSettings('docker build .')[0].settings).toEqual({});
   });
 
+  it('reads --secret by reference: a file from the working directory, an env, or the variable named like the id', () => {
+    const [build] = withSettings('docker build --secret id=npmrc,src=.npmrc --secret id=token,env=GH_TOKEN --secret id=BULL_TOKEN --secret=id=home,src=~/.netrc -f ./Dockerfile ../..', 'apps/ws');
+    expect(build).toMatchObject({ dockerfile: 'apps/ws/Dockerfile', context: '.' });
+    expect(build.settings).toEqual({ secretFiles: { npmrc: 'apps/ws/.npmrc', home: '~/.netrc' }, secrets: { token: 'GH_TOKEN', BULL_TOKEN: 'BULL_TOKEN' } });
+  });
+
   it('leaves out what is not a literal path in the workspace', () => {
     for (const command of [
       'cat ctx.tar | docker build -',

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { shellWords } from '@hashdock/core';
-import { BuildSettings, keyValues, settings } from './build-settings';
+import { BuildSettings, dockerSecret, keyValues, mergeSettings, settings } from './build-settings';
 
 /** What a `docker build` in a command builds: the Dockerfile and the context, as workspace paths (`.` for the root), and with what. */
 export interface CommandBuild {
@@ -40,6 +40,7 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
     const labels: string[] = [];
     let stage: string | undefined;
     let platform: string | undefined;
+    const secrets: BuildSettings[] = [];
     for (let i = at + 1; i < words.length; i++) {
       const word = words[i];
       const eq = word.startsWith('--') ? word.indexOf('=') : -1;
@@ -50,6 +51,7 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
       else if (flag === '--label' && value !== undefined) labels.push(value);
       else if (flag === '--target') stage = value;
       else if (flag === '--platform') platform = value;
+      else if (flag === '--secret' && value !== undefined) secrets.push(dockerSecret(value, dir));
       else if (!word.startsWith('-')) positional.push(word);
     }
     const context = positional[0];
@@ -57,7 +59,7 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
     const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
     const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
     if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
-    builds.push({ context: contextPath, dockerfile: dockerfilePath, settings: settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform }) });
+    builds.push({ context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform }), ...secrets) });
   }
   return builds;
 }
