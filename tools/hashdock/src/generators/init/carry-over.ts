@@ -6,7 +6,7 @@ import { ContextChoice } from './context-evidence';
 export interface CarriedOver {
   /** One line per image target whose options were written, naming the file, target and options. */
   written: string[];
-  /** What could not be written (no project.json; the target name taken by another executor), with the options to set. */
+  /** What could not be written (the target name taken by another executor, a command or a script), with the options to set. */
   toSet: string[];
   /** Settings not carried over, each with why. */
   leftOut: string[];
@@ -15,8 +15,9 @@ export interface CarriedOver {
 /**
  * Make each image target build its Dockerfile as the workspace does today: where the context one
  * was built (or written) for is not the policy chosen, its `context`; where the build followed passed
- * build args, a stage, platforms or labels, those. Written into the project's project.json image
- * target options, keys it already sets untouched; else said.
+ * build args, a stage, platforms, labels or secrets, those. Written where Nx reads the project's own
+ * target options (project.json, else the "nx" key of its package.json), keys already set untouched;
+ * said instead where another target of that name would run.
  */
 export function carryOver(tree: Tree, choice: ContextChoice, targetName: string, dockerfiles: readonly string[]): CarriedOver {
   const result: CarriedOver = { written: [], toSet: [], leftOut: [] };
@@ -35,24 +36,33 @@ export function carryOver(tree: Tree, choice: ContextChoice, targetName: string,
     const wanted: Record<string, unknown> = { ...(entry.value !== choice.context ? { context: entry.value } : {}), ...settings.options };
     if (Object.keys(wanted).length === 0) continue;
     const target = imageTargetName(tree, entry.root, entry.dockerfile, targetName, dockerfiles);
-    const file = `${entry.root}/project.json`;
     const why = entry.build ? `as ${entry.said}` : `(${entry.said})`;
-    const existing = tree.exists(file) ? (JSON.parse(tree.read(file, 'utf8') ?? '{}') as { targets?: Record<string, { executor?: string; command?: string; options?: Record<string, unknown> }> }).targets?.[target] : undefined;
-    const taken = existing && (existing.command !== undefined || (existing.executor !== undefined && existing.executor !== IMAGE_EXECUTOR));
-    if (!tree.exists(file) || taken) {
-      result.toSet.push(`${entry.dockerfile} ${why}: ${JSON.stringify(wanted)} in the options of its "${target}" target${tree.exists(file) ? '' : ' (the "nx" key of its package.json)'}`);
+    // Where Nx reads the project's own target options: project.json, else the "nx" key of its package.json.
+    const projectJson = `${entry.root}/project.json`;
+    const packageJson = `${entry.root === '.' ? '' : `${entry.root}/`}package.json`;
+    const file = tree.exists(projectJson) ? projectJson : tree.exists(packageJson) ? packageJson : undefined;
+    const read = file ? (JSON.parse(tree.read(file, 'utf8') ?? '{}') as { nx?: ProjectTargets; scripts?: Record<string, unknown> } & ProjectTargets) : undefined;
+    const existing = file === projectJson ? read?.targets?.[target] : read?.nx?.targets?.[target];
+    // Another executor, a command, or (package.json) a script of that name would run instead of Hashdock's target.
+    const taken = (existing && (existing.command !== undefined || (existing.executor !== undefined && existing.executor !== IMAGE_EXECUTOR))) || (file === packageJson && read?.scripts?.[target] !== undefined);
+    if (!file || taken) {
+      result.toSet.push(`${entry.dockerfile} ${why}: ${JSON.stringify(wanted)} in the options of its "${target}" target`);
       continue;
     }
     const added: Record<string, unknown> = {};
-    updateJson(tree, file, (json: { targets?: Record<string, { options?: Record<string, unknown> }> }) => {
-      const targets = (json.targets ??= {});
-      const options = ((targets[target] ??= {}).options ??= {});
+    updateJson(tree, file, (json: { nx?: ProjectTargets } & ProjectTargets) => {
+      const holder = file === projectJson ? json : (json.nx ??= {});
+      const options = (((holder.targets ??= {})[target] ??= {}).options ??= {});
       for (const [key, value] of Object.entries(wanted)) if (!(key in options)) options[key] = added[key] = value;
       return json;
     });
-    if (Object.keys(added).length) result.written.push(`${file}: its "${target}" target builds ${entry.dockerfile} ${why}: ${JSON.stringify(added)}`);
+    if (Object.keys(added).length) result.written.push(`${file}${file === packageJson ? ' ("nx" key)' : ''}: its "${target}" target builds ${entry.dockerfile} ${why}: ${JSON.stringify(added)}`);
   }
   return result;
+}
+
+interface ProjectTargets {
+  targets?: Record<string, { executor?: string; command?: string; options?: Record<string, unknown> }>;
 }
 
 /** The name Hashdock infers for a Dockerfile's image target: the target name, or `<name>-<variant>` in a project with several. */

@@ -171,16 +171,28 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings).toEqual([]);
       expect(info).toContain('@hashdock/nx-plugin: apps/worker/project.json: its "image" target builds apps/worker/Dockerfile as docker-compose.yml builds apps/worker/Dockerfile (service worker) from apps/worker: {"context":"project"}');
       expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ context: 'project' });
-      // Without a project.json (a package.json project), what to set is said instead.
+      // A package.json project: its "nx" key, where Nx reads the project's own target options.
       tree.delete('apps/worker/project.json');
-      tree.write('apps/worker/package.json', JSON.stringify({ name: 'worker' }));
-      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
-      warnings.length = 0;
-      await initGenerator(tree, { skipFormat: true });
+      tree.write('apps/worker/package.json', JSON.stringify({ name: 'worker', nx: { tags: ['scope:jobs'] } }));
+      const again = async () => {
+        updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+        info.length = 0;
+        warnings.length = 0;
+        await initGenerator(tree, { skipFormat: true });
+      };
+      await again();
+      expect(warnings).toEqual([]);
+      expect(info).toContain('@hashdock/nx-plugin: apps/worker/package.json ("nx" key): its "image" target builds apps/worker/Dockerfile as docker-compose.yml builds apps/worker/Dockerfile (service worker) from apps/worker: {"context":"project"}');
+      expect(JSON.parse(tree.read('apps/worker/package.json', 'utf8')!)).toEqual({ name: 'worker', nx: { tags: ['scope:jobs'], targets: { image: { options: { context: 'project' } } } } });
+      // A script of that name would be the project's "image" target instead: what to set is said, nothing written.
+      tree.write('package.json', JSON.stringify({ name: '@acme/source', private: true, workspaces: ['apps/*'] }));
+      tree.write('apps/worker/package.json', JSON.stringify({ name: 'worker', scripts: { image: 'docker build -t worker .' } }));
+      await again();
       expect(warnings).toEqual([
-        '@hashdock/nx-plugin: to build as today, set: apps/worker/Dockerfile as docker-compose.yml builds apps/worker/Dockerfile (service worker) from apps/worker: ' +
-          '{"context":"project"} in the options of its "image" target (the "nx" key of its package.json).',
+        '@hashdock/nx-plugin: to build as today, set: apps/worker/Dockerfile as apps/worker/package.json\'s script "image" runs docker build on apps/worker/Dockerfile from apps/worker: ' +
+          '{"context":"project"} in the options of its "image" target.',
       ]);
+      expect(JSON.parse(tree.read('apps/worker/package.json', 'utf8')!).nx).toBeUndefined();
     });
 
     it('project targets: @nx-tools/nx-container:build (context "." unless set) and docker build commands, ahead of compose', async () => {
