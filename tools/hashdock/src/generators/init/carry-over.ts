@@ -1,4 +1,4 @@
-import { Tree, updateJson } from '@nx/devkit';
+import { readJson, Tree, updateJson } from '@nx/devkit';
 import { dockerfileVariant, IMAGE_EXECUTOR, owningProjectRoot, registryEligibility } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import { ContextChoice } from './context-evidence';
@@ -41,7 +41,8 @@ export function carryOver(tree: Tree, choice: ContextChoice, targetName: string,
     const projectJson = `${entry.root}/project.json`;
     const packageJson = `${entry.root === '.' ? '' : `${entry.root}/`}package.json`;
     const file = tree.exists(projectJson) ? projectJson : tree.exists(packageJson) ? packageJson : undefined;
-    const read = file ? (JSON.parse(tree.read(file, 'utf8') ?? '{}') as { nx?: ProjectTargets; scripts?: Record<string, unknown> } & ProjectTargets) : undefined;
+    // project.json may have comments: read it as Nx does.
+    const read = file ? readJson<{ nx?: ProjectTargets; scripts?: Record<string, unknown> } & ProjectTargets>(tree, file) : undefined;
     const existing = file === projectJson ? read?.targets?.[target] : read?.nx?.targets?.[target];
     // Another executor, a command, or (package.json) a script of that name would run instead of Hashdock's target.
     const taken = (existing && (existing.command !== undefined || (existing.executor !== undefined && existing.executor !== IMAGE_EXECUTOR))) || (file === packageJson && read?.scripts?.[target] !== undefined);

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { getProjects, Tree } from '@nx/devkit';
+import { getProjects, readJson, Tree } from '@nx/devkit';
 import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
 import { BuildSettings, containerSettings } from './build-settings';
 import { composeBuilds } from './compose-builds';
@@ -74,7 +74,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
         for (const build of dockerBuildsIn(resolve(command), cwd)) builds.push({ ...build, said: `${where} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
     }
     const manifest = `${root === '.' ? '' : `${root}/`}package.json`;
-    const scripts = tree.exists(manifest) ? (JSON.parse(tree.read(manifest, 'utf8') ?? '{}') as { scripts?: Record<string, unknown> }).scripts ?? {} : {};
+    const scripts = tree.exists(manifest) ? (readJson<{ scripts?: Record<string, unknown> }>(tree, manifest).scripts ?? {}) : {};
     for (const [script, command] of Object.entries(scripts)) {
       if (typeof command !== 'string') continue;
       for (const build of dockerBuildsIn(command, root)) builds.push({ ...build, said: `${manifest}'s script "${script}" runs docker build on ${build.dockerfile} from ${described(build.context)}` });

@@ -171,6 +171,11 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings).toEqual([]);
       expect(info).toContain('@hashdock/nx-plugin: apps/worker/project.json: its "image" target builds apps/worker/Dockerfile as docker-compose.yml builds apps/worker/Dockerfile (service worker) from apps/worker: {"context":"project"}');
       expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ context: 'project' });
+      // A project.json with comments (Nx reads it as JSONC) is read and written all the same.
+      tree.write('apps/worker/project.json', `// the worker\n${tree.read('apps/worker/project.json', 'utf8')!.replace('"context": "project"', '"stage": "slim"')}`);
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+      await initGenerator(tree, { skipFormat: true });
+      expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ stage: 'slim', context: 'project' });
       // A package.json project: its "nx" key, where Nx reads the project's own target options.
       tree.delete('apps/worker/project.json');
       tree.write('apps/worker/package.json', JSON.stringify({ name: 'worker', nx: { tags: ['scope:jobs'] } }));
