@@ -14,12 +14,13 @@ export interface CarriedOver {
 
 /**
  * Make each image target build its Dockerfile as the workspace does today: where the context one
- * was built (or written) for is not the policy chosen, its `context`; where the build followed passed
+ * was built (or written) for is not the policy (`workspace` or `project`; a path template: no
+ * comparison), its `context`; where the build followed passed
  * build args, a stage, platforms, labels or secrets, those. Written where Nx reads the project's own
  * target options (project.json, else the "nx" key of its package.json), keys already set untouched;
  * said instead where another target of that name would run.
  */
-export function carryOver(tree: Tree, choice: ContextChoice, targetName: string, dockerfiles: readonly string[]): CarriedOver {
+export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace' | 'project' | undefined, targetName: string, dockerfiles: readonly string[]): CarriedOver {
   const result: CarriedOver = { written: [], toSet: [], leftOut: [] };
   for (const entry of choice.dockerfiles) {
     const settings = settingsAsOptions(entry.build?.settings ?? {});
@@ -33,7 +34,7 @@ export function carryOver(tree: Tree, choice: ContextChoice, targetName: string,
       }
     }
     result.leftOut.push(...settings.leftOut.map((item) => `${entry.dockerfile}: ${item}`));
-    const wanted: Record<string, unknown> = { ...(entry.value !== choice.context ? { context: entry.value } : {}), ...settings.options };
+    const wanted: Record<string, unknown> = { ...(policy !== undefined && entry.value !== policy ? { context: entry.value } : {}), ...settings.options };
     if (Object.keys(wanted).length === 0) continue;
     const target = imageTargetName(tree, entry.root, entry.dockerfile, targetName, dockerfiles);
     const why = entry.build ? `as ${entry.said}` : `(${entry.said})`;

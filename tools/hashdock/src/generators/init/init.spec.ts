@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addProjectConfiguration, logger, readNxJson, readProjectConfiguration, Tree, updateNxJson } from '@nx/devkit';
+import { addProjectConfiguration, logger, readNxJson, readProjectConfiguration, Tree, updateNxJson, updateProjectConfiguration } from '@nx/devkit';
 import { FsTree } from 'nx/src/generators/tree';
 import { runCommand } from '@hashdock/core';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
@@ -92,6 +92,16 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     await initGenerator(tree, { skipFormat: true, context: 'project' });
     expect((hashdockEntry() as { options: { context?: string } }).options.context).toBe('project');
     expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ context: 'workspace', buildArgs: { NODE_ENV: 'production' } });
+    expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toEqual({ stage: 'static' });
+    // With a context template given, no context is compared, and the settings are carried all the same.
+    for (const name of ['api', 'web']) {
+      const project = readProjectConfiguration(tree, name);
+      delete project.targets?.image;
+      updateProjectConfiguration(tree, name, project);
+    }
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@nx/docker', options: { buildTarget: { name: 'docker:build', cwd: '.', args } } }] });
+    await initGenerator(tree, { skipFormat: true, context: '{projectRoot}/..' });
+    expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { NODE_ENV: 'production' } });
     expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toEqual({ stage: 'static' });
     expect(info).toContain(
       '@hashdock/nx-plugin: apps/api/project.json: its "image" target builds apps/api/Dockerfile as @nx/docker\'s "docker:build" target of apps/api runs docker build on apps/api/Dockerfile from the workspace root: ' +

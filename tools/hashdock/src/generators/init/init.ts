@@ -57,9 +57,9 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   );
   if (configured) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
   // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
-  // policy (when that is one of the two), its build args, stage, platforms, labels.
+  // policy (when that is one of the two), its build args, stage, platforms, labels, secrets.
   const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
-  const carried = choice && policy ? carryOver(tree, { ...choice, context: policy }, config.targetName, dockerfiles) : undefined;
+  const carried = choice ? carryOver(tree, choice, policy, config.targetName, dockerfiles) : undefined;
   for (const line of carried?.written ?? []) logger.info(`${PLUGIN_NAME}: ${line}`);
   if (carried?.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
   if (carried?.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${carried.leftOut.join('; ')}.`);
