@@ -12,8 +12,10 @@ export interface ConfiguredBuild {
   dockerfile: string;
   context: string;
   said: string;
-  /** Build args, stage, platform and labels it passes. */
+  /** Build args, stage, platform, labels and secrets it passes. */
   settings: BuildSettings;
+  /** The root of the project whose target or script runs it (none for compose files). */
+  from?: string;
 }
 
 /** The context one project Dockerfile is built (or written) for: `workspace`, `project` or a path; and the build followed, if any. */
@@ -62,6 +64,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
           context: posix.normalize(context).replace(/\/$/, ''),
           said: `${where} (${target.executor}) builds ${posix.normalize(file)} from ${described(posix.normalize(context))}`,
           settings: containerSettings(options),
+          from: root,
         });
         continue;
       }
@@ -71,13 +74,13 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
         .filter((command): command is string => typeof command === 'string');
       const cwd = typeof options.cwd === 'string' ? resolve(options.cwd) || '.' : '.';
       for (const command of commands)
-        for (const build of dockerBuildsIn(resolve(command), cwd)) builds.push({ ...build, said: `${where} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+        for (const build of dockerBuildsIn(resolve(command), cwd)) builds.push({ ...build, said: `${where} runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
     }
     const manifest = `${root === '.' ? '' : `${root}/`}package.json`;
     const scripts = tree.exists(manifest) ? (readJson<{ scripts?: Record<string, unknown> }>(tree, manifest).scripts ?? {}) : {};
     for (const [script, command] of Object.entries(scripts)) {
       if (typeof command !== 'string') continue;
-      for (const build of dockerBuildsIn(command, root)) builds.push({ ...build, said: `${manifest}'s script "${script}" runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+      for (const build of dockerBuildsIn(command, root)) builds.push({ ...build, said: `${manifest}'s script "${script}" runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
     }
   }
   // @nx/docker infers `docker build .` run in its `cwd` (default the project folder) with its `args`, for each Dockerfile
@@ -98,7 +101,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
       const resolve = tokensOf(root, name);
       const command = ['docker build .', ...args.filter((arg): arg is string => typeof arg === 'string')].join(' ');
       for (const build of dockerBuildsIn(resolve(command), resolve(cwd) || '.'))
-        builds.push({ ...build, said: `@nx/docker's "${targetName}" target of ${root} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+        builds.push({ ...build, said: `@nx/docker's "${targetName}" target of ${root} runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
     }
   }
   if (plugins.some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx-tools/nx-container')) {
@@ -126,7 +129,8 @@ export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], do
     const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
     if (root === undefined || root === '.') continue;
     const copies = copiedContext(tree, dockerfile, root);
-    const build = builds.find((candidate) => candidate.dockerfile === dockerfile);
+    // Another project's target building this Dockerfile (a shared one, with its own build args) says nothing of this project's.
+    const build = builds.find((candidate) => candidate.dockerfile === dockerfile && (candidate.from === undefined || candidate.from === root));
     const value = build && (build.context === '.' ? 'workspace' : build.context === root ? 'project' : build.context);
     if (build && value && !(copies && (value === 'workspace' || value === 'project') && copies.value !== value)) {
       says.set(dockerfile, { dockerfile, root, value, said: build.said, build });
@@ -172,6 +176,15 @@ export function copiedContext(tree: Tree, dockerfile: string, root: string): { v
 /** Nx's tokens in a project's target options, as Nx replaces them: paths relative to the workspace root. */
 function tokensOf(root: string, name: string): (value: string) => string {
   return (value) => value.split('{projectRoot}').join(root).split('{projectName}').join(name).replace(/\{workspaceRoot\}\/?/g, '');
+}
+
+/**
+ * Builds a project runs on a Dockerfile outside its own folder (one Dockerfile shared by several
+ * apps, told apart by build args): Hashdock infers an image target for the project that holds a
+ * Dockerfile, so these projects get none from it.
+ */
+export function sharedDockerfileBuilds(tree: Tree, builds: readonly ConfiguredBuild[]): ConfiguredBuild[] {
+  return builds.filter((build) => build.from !== undefined && tree.exists(build.dockerfile) && owningProjectRoot(tree.root, build.dockerfile, (path) => tree.exists(path)) !== build.from);
 }
 
 function described(context: string): string {

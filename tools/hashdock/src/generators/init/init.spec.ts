@@ -255,6 +255,19 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'api').targets?.container).toEqual(container);
     });
 
+    it('a Dockerfile shared by several projects (told apart by build args) is said, and lends none of them its settings', async () => {
+      const rust = (app: string) => ({ executor: '@nx-tools/nx-container:build', options: { file: 'manifests/dockers/rust.Dockerfile', context: '.', 'build-args': [`APP_NAME=${app}`] } });
+      await contextAfter({ 'manifests/dockers/rust.Dockerfile': 'FROM rust:1\nARG APP_NAME\nCOPY apps/${APP_NAME} /src\n', 'manifests/project.json': JSON.stringify({ name: 'manifests' }) }, { api: { container: rust('api') }, worker: { container: rust('worker') } });
+      expect(warnings[0]).toBe(
+        '@hashdock/nx-plugin: these builds use a Dockerfile outside their project\'s folder: ' +
+          'apps/api\'s target "container" (@nx-tools/nx-container:build) builds manifests/dockers/rust.Dockerfile from the workspace root; ' +
+          'apps/worker\'s target "container" (@nx-tools/nx-container:build) builds manifests/dockers/rust.Dockerfile from the workspace root. ' +
+          'Hashdock infers an image target for the project that holds a Dockerfile, so these projects get none from it: give each its own Dockerfile (it may start FROM an image target of the shared one).',
+      );
+      // The project holding it (manifests) does not take api's build args as its own.
+      expect(readProjectConfiguration(tree, 'manifests').targets?.image).toBeUndefined();
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');

@@ -4,7 +4,7 @@ import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isT
 import type { InitGeneratorSchema } from './schema';
 import { isComposeFileName } from './compose-builds';
 import { carryOver } from './carry-over';
-import { chooseContext, configuredBuilds } from './context-evidence';
+import { chooseContext, configuredBuilds, sharedDockerfileBuilds } from './context-evidence';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -31,7 +31,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   // compose files) or what it copies.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
-  const choice = index < 0 ? chooseContext(tree, configuredBuilds(tree, composeFiles, plugins), dockerfiles) : undefined;
+  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins) : [];
+  const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
@@ -63,6 +64,13 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   for (const line of carried?.written ?? []) logger.info(`${PLUGIN_NAME}: ${line}`);
   if (carried?.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
   if (carried?.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${carried.leftOut.join('; ')}.`);
+  const shared = sharedDockerfileBuilds(tree, builds);
+  if (shared.length) {
+    logger.warn(
+      `${PLUGIN_NAME}: these builds use a Dockerfile outside their project's folder: ${shared.map((build) => build.said).join('; ')}. ` +
+        'Hashdock infers an image target for the project that holds a Dockerfile, so these projects get none from it: give each its own Dockerfile (it may start FROM an image target of the shared one).',
+    );
+  }
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
