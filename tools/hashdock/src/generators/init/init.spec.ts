@@ -262,7 +262,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
         '@hashdock/nx-plugin: these builds use a Dockerfile outside their project\'s folder: ' +
           'apps/api\'s target "container" (@nx-tools/nx-container:build) builds manifests/dockers/rust.Dockerfile from the workspace root; ' +
           'apps/worker\'s target "container" (@nx-tools/nx-container:build) builds manifests/dockers/rust.Dockerfile from the workspace root. ' +
-          'Hashdock infers an image target for the project that holds a Dockerfile, so these projects get none from it: give each its own Dockerfile (it may start FROM an image target of the shared one).',
+          'Hashdock infers an image target for the project that holds a Dockerfile, so these projects get none from it: give each one its own Dockerfile.',
       );
       // The project holding it (manifests) does not take api's build args as its own.
       expect(readProjectConfiguration(tree, 'manifests').targets?.image).toBeUndefined();

@@ -68,7 +68,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (shared.length) {
     logger.warn(
       `${PLUGIN_NAME}: these builds use a Dockerfile outside their project's folder: ${shared.map((build) => build.said).join('; ')}. ` +
-        'Hashdock infers an image target for the project that holds a Dockerfile, so these projects get none from it: give each its own Dockerfile (it may start FROM an image target of the shared one).',
+        'Hashdock infers an image target for the project that holds a Dockerfile, so these projects get none from it: give each one its own Dockerfile.',
     );
   }
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
