@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerSettings, keyValues, settingsAsOptions } from './build-settings';
+import { containerSettings, hasRegistryHost, keyValues, namedImage, settingsAsOptions } from './build-settings';
 
 describe('build settings carried over to image target options', () => {
   it('reads K=V lists and maps; a name alone has no value', () => {
@@ -15,7 +15,10 @@ describe('build settings carried over to image target options', () => {
       stage: 'runtime',
       platform: 'linux/amd64,linux/arm64',
       labels: { team: 'core' },
+      image: 'x',
     });
+    // The image named with a registry host wins, wherever it is (CI's configuration, as wgd3/full-stack-todo has it).
+    expect(containerSettings({ metadata: { images: ['fst-server'] } }, { ci: { metadata: { images: ['ghcr.io/wgd3/fst-server'] } } }).image).toBe('ghcr.io/wgd3/fst-server');
     expect(containerSettings({ engine: 'docker' })).toEqual({});
     // secret-files are references; secrets are values: only their ids are kept, to be named.
     expect(containerSettings({ 'secret-files': ['npmrc=.npmrc'], secrets: ['GIT_AUTH_TOKEN=canary'] })).toEqual({ secretFiles: { npmrc: '.npmrc' }, inlineSecrets: ['GIT_AUTH_TOKEN'] });
@@ -40,5 +43,14 @@ describe('build settings carried over to image target options', () => {
       'label source (its value holds credentials in a URL)',
     ]);
     expect(JSON.stringify(leftOut)).not.toContain('canary');
+  });
+
+  it('names the image a build tags: one with a registry host first, tag and digest dropped, never a variable', () => {
+    expect(namedImage(['api:dev', 'ghcr.io/acme/api:1.2', 'docker.io/acme/api'])).toBe('ghcr.io/acme/api');
+    expect(namedImage(['localhost:5000/acme/api@sha256:' + '0'.repeat(64)])).toBe('localhost:5000/acme/api');
+    expect(namedImage(['$REGISTRY/api:latest', 'api:${VERSION}', 'acme/api:latest'])).toBe('acme/api');
+    expect(namedImage([])).toBeUndefined();
+    expect(['ghcr.io/a/b', 'localhost/a', 'registry:5000/a'].map(hasRegistryHost)).toEqual([true, true, true]);
+    expect(['acme/api', 'api', 'ghcr.io'].map(hasRegistryHost)).toEqual([false, false, false]);
   });
 });

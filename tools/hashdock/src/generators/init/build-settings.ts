@@ -12,6 +12,8 @@ export interface BuildSettings {
   secretFiles?: Record<string, string>;
   /** Secret ids passed by value (nx-container's `secrets: ["id=value"]`): never carried, named. */
   inlineSecrets?: string[];
+  /** The image it names (a tag, nx-container's metadata.images, compose's image), one with a registry host first. */
+  image?: string;
 }
 
 /**
@@ -36,8 +38,13 @@ export function keyValues(value: unknown): Record<string, string | undefined> | 
  * The settings of an `@nx-tools/nx-container:build` target's options (`build-args`, `target`,
  * `platforms`, `labels`, `secret-files` as `id=path`; `secrets` carry values, so only their ids).
  */
-export function containerSettings(options: Record<string, unknown>): BuildSettings {
+export function containerSettings(options: Record<string, unknown>, configurations: Record<string, unknown> = {}): BuildSettings {
   const files = keyValues(options['secret-files']);
+  // The image names of the options and of every configuration (CI's often carries the registry).
+  const references = [options, ...Object.values(configurations)].flatMap((set) => {
+    const each = (typeof set === 'object' && set !== null ? set : {}) as { tags?: unknown; metadata?: { images?: unknown } };
+    return [...(Array.isArray(each.metadata?.images) ? each.metadata.images : []), ...(Array.isArray(each.tags) ? each.tags : [])];
+  });
   return settings({
     buildArgs: keyValues(options['build-args']),
     stage: typeof options.target === 'string' ? options.target : undefined,
@@ -45,7 +52,27 @@ export function containerSettings(options: Record<string, unknown>): BuildSettin
     labels: keyValues(options.labels),
     secretFiles: files && definedValues(files),
     inlineSecrets: Object.keys(keyValues(options.secrets) ?? {}),
+    image: namedImage(references),
   });
+}
+
+/**
+ * The image a build names, from the references it tags (`-t`, nx-container `tags` and
+ * `metadata.images`, compose `image`): the first with a registry host (`ghcr.io/acme/api:1`), else
+ * the first; tags and digests dropped, variables never.
+ */
+export function namedImage(references: readonly unknown[]): string | undefined {
+  const names = references
+    .filter((reference): reference is string => typeof reference === 'string' && !/[${}]/.test(reference))
+    .map((reference) => reference.replace(/@.*$/, '').replace(/:[^/:]*$/, ''))
+    .filter(Boolean);
+  return names.find((name) => hasRegistryHost(name)) ?? names[0];
+}
+
+/** Whether a repository reference starts with a registry host (`ghcr.io/…`, `localhost:5000/…`), as docker reads it. */
+export function hasRegistryHost(name: string): boolean {
+  const [first, ...rest] = name.split('/');
+  return rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
 }
 
 /**
@@ -69,6 +96,7 @@ export function mergeSettings(...all: BuildSettings[]): BuildSettings {
     if (one.inlineSecrets) merged.inlineSecrets = [...(merged.inlineSecrets ?? []), ...one.inlineSecrets];
     if (one.stage !== undefined) merged.stage = one.stage;
     if (one.platform !== undefined) merged.platform = one.platform;
+    if (one.image !== undefined) merged.image ??= one.image;
   }
   return settings(merged);
 }

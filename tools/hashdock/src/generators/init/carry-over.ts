@@ -1,5 +1,5 @@
-import { readJson, Tree, updateJson } from '@nx/devkit';
-import { dockerfileVariant, IMAGE_EXECUTOR, owningProjectRoot, registryEligibility } from '@hashdock/core';
+import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
+import { dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository, registryEligibility } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import { ContextChoice } from './context-evidence';
 
@@ -22,8 +22,14 @@ export interface CarriedOver {
  */
 export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace' | 'project' | undefined, targetName: string, dockerfiles: readonly string[]): CarriedOver {
   const result: CarriedOver = { written: [], toSet: [], leftOut: [] };
+  const projectNames = new Map([...getProjects(tree)].map(([name, project]) => [project.root, name]));
   for (const entry of choice.dockerfiles) {
     const settings = settingsAsOptions(entry.build?.settings ?? {});
+    const variant = imageVariant(tree, entry.root, entry.dockerfile, dockerfiles);
+    // The image keeps the name it has today (its repository's last part), where that is not the one Hashdock gives it.
+    const today = repositoryName(entry.build?.settings.image);
+    const projectName = projectNames.get(entry.root);
+    if (today && projectName && today !== [imageNameOf(projectName), variant].filter(Boolean).join('-')) settings.options.name = today;
     const platform = settings.options.platform;
     if (typeof platform === 'string' && platform.includes(',')) {
       // Several platforms make one index only through the registry builder; docker builds one platform per image.
@@ -36,7 +42,7 @@ export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace'
     result.leftOut.push(...settings.leftOut.map((item) => `${entry.dockerfile}: ${item}`));
     const wanted: Record<string, unknown> = { ...(policy !== undefined && entry.value !== policy ? { context: entry.value } : {}), ...settings.options };
     if (Object.keys(wanted).length === 0) continue;
-    const target = imageTargetName(tree, entry.root, entry.dockerfile, targetName, dockerfiles);
+    const target = variant ? `${targetName}-${variant}` : targetName;
     const why = entry.build ? `as ${entry.said}` : `(${entry.said})`;
     // Where Nx reads the project's own target options: project.json, else the "nx" key of its package.json.
     const projectJson = `${entry.root}/project.json`;
@@ -67,9 +73,17 @@ interface ProjectTargets {
   targets?: Record<string, { executor?: string; command?: string; options?: Record<string, unknown> }>;
 }
 
-/** The name Hashdock infers for a Dockerfile's image target: the target name, or `<name>-<variant>` in a project with several. */
-function imageTargetName(tree: Tree, root: string, dockerfile: string, targetName: string, dockerfiles: readonly string[]): string {
+/** The variant Hashdock names a Dockerfile's image target and image by ('' for a project's only one; see resolveImageTargets). */
+function imageVariant(tree: Tree, root: string, dockerfile: string, dockerfiles: readonly string[]): string {
   const siblings = dockerfiles.filter((other) => owningProjectRoot(tree.root, other, (path) => tree.exists(path)) === root);
-  const variant = siblings.length > 1 ? dockerfileVariant(root, dockerfile) : '';
-  return variant ? `${targetName}-${variant}` : targetName;
+  return siblings.length > 1 ? dockerfileVariant(root, dockerfile) : '';
+}
+
+/** The last part of an image's repository (`ghcr.io/acme/shop-api` → `shop-api`), when it is a valid one. */
+function repositoryName(image: string | undefined): string | undefined {
+  try {
+    return image ? parseRepository(image.toLowerCase()).path.split('/').pop() : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
-import { BuildSettings, keyValues, mergeSettings, settings } from './build-settings';
+import { BuildSettings, keyValues, mergeSettings, namedImage, settings } from './build-settings';
 
 /** One service a compose file builds: where from, with which Dockerfile (both workspace paths, `.` for the root). */
 export interface ComposeBuild {
@@ -49,7 +49,8 @@ export function composeBuilds(file: string, text: string): ComposeBuild[] {
     const interpolated = args && Object.fromEntries(Object.entries(args).map(([name, value]) => [name, value === undefined ? undefined : interpolate(value)]));
     const platforms = Array.isArray(spec.platforms) ? spec.platforms.map(interpolate).filter((platform) => platform !== undefined) : [];
     const target = spec.target === undefined ? undefined : interpolate(spec.target) ?? String(spec.target);
-    const found = settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels) });
+    const image = namedImage([interpolate(record(definition)?.image)]);
+    const found = settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels), image });
     builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(found, ...buildSecrets(spec.secrets, declaredSecrets, dir)) });
   }
   return builds;

@@ -63,7 +63,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
           dockerfile: posix.normalize(file),
           context: posix.normalize(context).replace(/\/$/, ''),
           said: `${where} (${target.executor}) builds ${posix.normalize(file)} from ${described(posix.normalize(context))}`,
-          settings: containerSettings(options),
+          settings: containerSettings(options, (target.configurations ?? {}) as Record<string, unknown>),
           from: root,
         });
         continue;

@@ -268,6 +268,27 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'manifests').targets?.image).toBeUndefined();
     });
 
+    it('the images keep where they are pushed today: the registry and namespace most builds tag, and each image\'s name', async () => {
+      const targets = {
+        api: {
+          container: {
+            executor: '@nx-tools/nx-container:build',
+            options: { metadata: { images: ['fst-api'] } },
+            configurations: { ci: { metadata: { images: ['ghcr.io/wgd3/fst-api'] } } },
+          },
+        },
+        worker: { 'docker-build': { command: 'docker build -f apps/worker/Dockerfile -t ghcr.io/wgd3/worker:latest .' } },
+      };
+      await contextAfter({}, targets);
+      expect((hashdockEntry() as { options: Record<string, unknown> }).options).toMatchObject({ registry: 'ghcr.io', namespace: 'wgd3' });
+      expect(info).toContain(
+        '@hashdock/nx-plugin: registry ghcr.io and namespace wgd3, where the images go today (apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from the workspace root, tagged ghcr.io/wgd3/fst-api); pass --registry and --namespace to choose others.',
+      );
+      // api is fst-api today; worker is already called worker.
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ name: 'fst-api' });
+      expect(readProjectConfiguration(tree, 'worker').targets?.image).toBeUndefined();
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');

@@ -5,6 +5,7 @@ import type { InitGeneratorSchema } from './schema';
 import { isComposeFileName } from './compose-builds';
 import { carryOver } from './carry-over';
 import { chooseContext, configuredBuilds, sharedDockerfileBuilds } from './context-evidence';
+import { imageHome } from './image-home';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -23,9 +24,6 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const given: HashdockOptions = Object.fromEntries(
     Object.entries({ registry: schema.registry, namespace: schema.namespace, context: schema.context, targetName: schema.targetName }).filter(([, value]) => value !== undefined),
   );
-  // On GHCR a package lives under its owner: unless a namespace is given or set, the repository's own owner/repo.
-  const registry = given.registry ?? current.registry ?? 'localhost:5000';
-  const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined ? await githubRepository(tree.root) : undefined;
   // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
   // else, Dockerfile by Dockerfile, how the workspace builds it today (nx-container or docker build targets, scripts,
   // compose files) or what it copies.
@@ -34,8 +32,14 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins) : [];
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
+  // The registry and namespace the images are pushed to today, unless either is given.
+  const home = choice && given.registry === undefined && given.namespace === undefined ? imageHome(choice) : undefined;
+  // On GHCR a package lives under its owner: unless a namespace is given or set, the repository's own owner/repo.
+  const registry = given.registry ?? current.registry ?? home?.registry ?? 'localhost:5000';
+  const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined && !home ? await githubRepository(tree.root) : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
+    ...(home ? { registry: home.registry, namespace: home.namespace } : {}),
     ...(ghcrNamespace ? { namespace: ghcrNamespace } : {}),
     ...(dockerContext ? { context: dockerContext } : {}),
     // `project` is the default: written only when it is not.
@@ -56,6 +60,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
+  if (home) logger.info(`${PLUGIN_NAME}: registry ${home.registry} and namespace ${home.namespace}, where the images go today (${home.said}); pass --registry and --namespace to choose others.`);
   if (configured) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
   // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
   // policy (when that is one of the two), its build args, stage, platforms, labels, secrets.

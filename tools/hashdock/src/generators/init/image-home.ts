@@ -1,0 +1,36 @@
+import { parseRepository } from '@hashdock/core';
+import { hasRegistryHost } from './build-settings';
+import { ContextChoice } from './context-evidence';
+
+/** Where the workspace's images are pushed today: a registry and a namespace, and the build that shows it. */
+export interface ImageHome {
+  registry: string;
+  namespace: string;
+  said: string;
+}
+
+/**
+ * The registry and namespace most of the images built today are named under, from the references
+ * with a registry host their builds tag (`ghcr.io/acme/api` → `ghcr.io`, `acme`). Only when more
+ * than half of those agree, and each has a namespace; undefined otherwise (a local `api:dev` says
+ * nothing of where CI pushes).
+ */
+export function imageHome(choice: ContextChoice): ImageHome | undefined {
+  const homes: ImageHome[] = [];
+  for (const entry of choice.dockerfiles) {
+    const image = entry.build?.settings.image;
+    if (!image || !hasRegistryHost(image)) continue;
+    try {
+      const { registry, path } = parseRepository(image.toLowerCase());
+      const namespace = path.split('/').slice(0, -1).join('/');
+      if (namespace) homes.push({ registry, namespace, said: `${entry.said}, tagged ${image}` });
+    } catch {
+      // not a repository name docker would take: it says nothing
+    }
+  }
+  const key = (home: ImageHome) => `${home.registry}/${home.namespace}`;
+  const counts = new Map<string, number>();
+  for (const home of homes) counts.set(key(home), (counts.get(key(home)) ?? 0) + 1);
+  const [top, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return top !== undefined && count! * 2 > homes.length ? homes.find((home) => key(home) === top) : undefined;
+}
