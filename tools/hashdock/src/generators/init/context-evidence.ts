@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { getProjects, readJson, Tree } from '@nx/devkit';
 import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
-import { BuildSettings, containerSettings } from './build-settings';
+import { BuildSettings, containerSettings, namedImage } from './build-settings';
 import { composeBuilds } from './compose-builds';
 import { dockerBuildsIn } from './docker-build-command';
 
@@ -130,7 +130,10 @@ export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], do
     if (root === undefined || root === '.') continue;
     const copies = copiedContext(tree, dockerfile, root);
     // Another project's target building this Dockerfile (a shared one, with its own build args) says nothing of this project's.
-    const build = builds.find((candidate) => candidate.dockerfile === dockerfile && (candidate.from === undefined || candidate.from === root));
+    const own = builds.filter((candidate) => candidate.dockerfile === dockerfile && (candidate.from === undefined || candidate.from === root));
+    // The first build decides; the image name may come from another (a local docker-build target and nx-container's CI one).
+    const image = namedImage(own.map((candidate) => candidate.settings.image));
+    const build = own[0] && { ...own[0], settings: { ...own[0].settings, ...(image ? { image } : {}) } };
     const value = build && (build.context === '.' ? 'workspace' : build.context === root ? 'project' : build.context);
     if (build && value && !(copies && (value === 'workspace' || value === 'project') && copies.value !== value)) {
       says.set(dockerfile, { dockerfile, root, value, said: build.said, build });

@@ -23,7 +23,7 @@ export function imageHome(choice: ContextChoice): ImageHome | undefined {
     try {
       const { registry, path } = parseRepository(image.toLowerCase());
       const namespace = path.split('/').slice(0, -1).join('/');
-      if (namespace) homes.push({ registry, namespace, said: `${entry.said}, tagged ${image}` });
+      if (namespace) homes.push({ registry, namespace, said: `${entry.dockerfile} is tagged ${image} today` });
     } catch {
       // not a repository name docker would take: it says nothing
     }

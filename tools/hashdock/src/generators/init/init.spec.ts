@@ -277,12 +277,16 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
             configurations: { ci: { metadata: { images: ['ghcr.io/wgd3/fst-api'] } } },
           },
         },
-        worker: { 'docker-build': { command: 'docker build -f apps/worker/Dockerfile -t ghcr.io/wgd3/worker:latest .' } },
+        // Two builds of one Dockerfile: the first (local, `-t worker`) decides; CI's names where it goes.
+        worker: {
+          'docker-build': { command: 'docker build -f apps/worker/Dockerfile -t worker .' },
+          container: { executor: '@nx-tools/nx-container:build', configurations: { ci: { metadata: { images: ['ghcr.io/wgd3/worker'] } } } },
+        },
       };
       await contextAfter({}, targets);
       expect((hashdockEntry() as { options: Record<string, unknown> }).options).toMatchObject({ registry: 'ghcr.io', namespace: 'wgd3' });
       expect(info).toContain(
-        '@hashdock/nx-plugin: registry ghcr.io and namespace wgd3, where the images go today (apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from the workspace root, tagged ghcr.io/wgd3/fst-api); pass --registry and --namespace to choose others.',
+        '@hashdock/nx-plugin: registry ghcr.io and namespace wgd3, where the images go today (apps/api/Dockerfile is tagged ghcr.io/wgd3/fst-api today); pass --registry and --namespace to choose others.',
       );
       // api is fst-api today; worker is already called worker.
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ name: 'fst-api' });
