@@ -13,6 +13,11 @@ describe('dockerBuildsIn', () => {
     expect(dockerBuildsIn('podman build -t w apps/worker')).toEqual([{ dockerfile: 'apps/worker/Dockerfile', context: 'apps/worker' }]);
   });
 
+  it('reads a command continued over lines, and each line as a command', () => {
+    expect(dockerBuildsIn('docker build \\\n  -f apps/api/Dockerfile \\\n  -t api \\\n  .')).toEqual([{ dockerfile: 'apps/api/Dockerfile', context: '.' }]);
+    expect(dockerBuildsIn('cd apps/web\ndocker build -t web .')).toEqual([{ dockerfile: 'apps/web/Dockerfile', context: 'apps/web' }]);
+  });
+
   it('follows a cd and finds each build in a chain', () => {
     expect(dockerBuildsIn('nx build api && cd apps/api && docker build -t api . && docker push api')).toEqual([{ dockerfile: 'apps/api/Dockerfile', context: 'apps/api' }]);
     expect(dockerBuildsIn('docker build -f a/Dockerfile a; docker build -f b/Dockerfile .')).toEqual([

@@ -26,7 +26,8 @@ const VALUED = new Set([
 export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
   const builds: CommandBuild[] = [];
   let dir = cwd;
-  for (const segment of command.split(/&&|\|\||;|\|/)) {
+  // A line continued with a backslash is one line; each line of several is a command of its own.
+  for (const segment of command.replace(/\\\r?\n/g, ' ').split(/&&|\|\||;|\||\r?\n/)) {
     const words = shellWords(segment.trim());
     if (words[0] === 'cd' && words.length === 2 && isLiteralPath(words[1])) {
       dir = posix.normalize(posix.join(dir, words[1]));
