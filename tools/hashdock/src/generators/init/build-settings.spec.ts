@@ -48,7 +48,7 @@ describe('build settings carried over to image target options', () => {
   it('names the image a build tags: one with a registry host first, tag and digest dropped, never a variable', () => {
     expect(namedImage(['api:dev', 'ghcr.io/acme/api:1.2', 'docker.io/acme/api'])).toBe('ghcr.io/acme/api');
     expect(namedImage(['localhost:5000/acme/api@sha256:' + '0'.repeat(64)])).toBe('localhost:5000/acme/api');
-    expect(namedImage(['$REGISTRY/api:latest', 'api:${VERSION}', 'acme/api:latest'])).toBe('acme/api');
+    expect(namedImage(['$REGISTRY/api:latest', '${NAME}:1', 'acme/api:${VERSION}'])).toBe('acme/api');
     expect(namedImage([])).toBeUndefined();
     expect(['ghcr.io/a/b', 'localhost/a', 'registry:5000/a'].map(hasRegistryHost)).toEqual([true, true, true]);
     expect(['acme/api', 'api', 'ghcr.io'].map(hasRegistryHost)).toEqual([false, false, false]);

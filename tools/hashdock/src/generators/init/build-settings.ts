@@ -59,13 +59,14 @@ export function containerSettings(options: Record<string, unknown>, configuratio
 /**
  * The image a build names, from the references it tags (`-t`, nx-container `tags` and
  * `metadata.images`, compose `image`): the first with a registry host (`ghcr.io/acme/api:1`), else
- * the first; tags and digests dropped, variables never.
+ * the first; tags and digests dropped (a variable there is fine), never a repository with a variable.
  */
 export function namedImage(references: readonly unknown[]): string | undefined {
   const names = references
-    .filter((reference): reference is string => typeof reference === 'string' && !/[${}]/.test(reference))
+    .filter((reference): reference is string => typeof reference === 'string')
     .map((reference) => reference.replace(/@.*$/, '').replace(/:[^/:]*$/, ''))
-    .filter(Boolean);
+    // A variable in the tag leaves the repository known; one in the repository does not.
+    .filter((name) => name !== '' && !/[${}]/.test(name));
   return names.find((name) => hasRegistryHost(name)) ?? names[0];
 }
 

@@ -16,6 +16,9 @@ describe('dockerBuildsIn', () => {
   it('reads a command continued over lines, and each line as a command', () => {
     expect(dockerBuildsIn('docker build \\\n  -f apps/api/Dockerfile \\\n  -t api \\\n  .')).toEqual([{ dockerfile: 'apps/api/Dockerfile', context: '.' }]);
     expect(dockerBuildsIn('cd apps/web\ndocker build -t web .')).toEqual([{ dockerfile: 'apps/web/Dockerfile', context: 'apps/web' }]);
+    // A command substitution is one word: its spaces and semicolons do not split the command.
+    const [tagged] = withSettings('docker build -t ghcr.io/acme/api:$(git rev-parse --short HEAD; echo x) -t `whoami`/api -f apps/api/Dockerfile .');
+    expect(tagged).toEqual({ dockerfile: 'apps/api/Dockerfile', context: '.', settings: { image: 'ghcr.io/acme/api' } });
   });
 
   it('follows a cd and finds each build in a chain', () => {

@@ -26,8 +26,10 @@ const VALUED = new Set([
 export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
   const builds: CommandBuild[] = [];
   let dir = cwd;
-  // A line continued with a backslash is one line; each line of several is a command of its own.
-  for (const segment of command.replace(/\\\r?\n/g, ' ').split(/&&|\|\||;|\||\r?\n/)) {
+  // A line continued with a backslash is one line; each line of several is a command of its own. A command
+  // substitution (`-t api:$(git rev-parse HEAD)`) is one word whose value is not known.
+  const flat = command.replace(/\\\r?\n/g, ' ').replace(/\$\([^()]*\)|`[^`]*`/g, '$SUBSTITUTION');
+  for (const segment of flat.split(/&&|\|\||;|\||\r?\n/)) {
     const words = shellWords(segment.trim());
     if (words[0] === 'cd' && words.length === 2 && isLiteralPath(words[1])) {
       dir = posix.normalize(posix.join(dir, words[1]));
