@@ -11,6 +11,8 @@ describe('dockerBuildsIn', () => {
     expect(dockerBuildsIn('docker build --file=Dockerfile --build-arg A=1 --platform linux/amd64 ../..', 'apps/api')).toEqual([{ dockerfile: 'apps/api/Dockerfile', context: '.' }]);
     expect(dockerBuildsIn('docker buildx build --push --tag x/y:1 --load -f ./apps/web/Dockerfile ./')).toEqual([{ dockerfile: 'apps/web/Dockerfile', context: '.' }]);
     expect(dockerBuildsIn('podman build -t w apps/worker')).toEqual([{ dockerfile: 'apps/worker/Dockerfile', context: 'apps/worker' }]);
+    expect(dockerBuildsIn('docker image build apps/worker')).toEqual([{ dockerfile: 'apps/worker/Dockerfile', context: 'apps/worker' }]);
+    expect(dockerBuildsIn('docker compose build api')).toEqual([]);
   });
 
   it('reads a command continued over lines, and each line as a command', () => {

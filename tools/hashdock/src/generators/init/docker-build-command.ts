@@ -19,9 +19,10 @@ const VALUED = new Set([
 
 /**
  * The builds a shell command runs (`docker build -f apps/api/Dockerfile .`, possibly after `cd` or
- * `&&`), resolved from `cwd` (a workspace path; a `cd <path>` before it moves it) as docker resolves them: the context from the working
- * directory, `-f` from the working directory too (default `<context>/Dockerfile`). A build whose
- * context is not a literal path (stdin `-`, a URL, a variable) or leaves the workspace is left out.
+ * `&&`), resolved from `cwd` (a workspace path; a `cd <path>` before it moves it) as docker resolves
+ * them: the context from the working directory, `-f` from the working directory too (default
+ * `<context>/Dockerfile`). A build whose context is not a literal path (stdin `-`, a URL, a
+ * variable) or leaves the workspace is left out.
  */
 export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
   const builds: CommandBuild[] = [];
@@ -35,7 +36,8 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
       dir = posix.normalize(posix.join(dir, words[1]));
       continue;
     }
-    const at = words.findIndex((word, i) => word === 'build' && ['docker', 'podman', 'buildx'].includes(words[i - 1] ?? ''));
+    // docker build, docker buildx build, docker image build, podman build (not docker compose build).
+    const at = words.findIndex((word, i) => word === 'build' && ['docker', 'podman', 'buildx', 'image'].includes(words[i - 1] ?? ''));
     if (at < 0) continue;
     let file: string | undefined;
     const positional: string[] = [];
