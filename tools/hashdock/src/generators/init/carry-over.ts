@@ -1,5 +1,5 @@
 import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
-import { dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository, registryEligibility } from '@hashdock/core';
+import { dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository, registryEligibility } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import { ContextChoice } from './context-evidence';
 
@@ -30,10 +30,17 @@ export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace'
     const today = repositoryName(entry.build?.settings.image);
     const projectName = projectNames.get(entry.root);
     if (today && projectName && today !== [imageNameOf(projectName), variant].filter(Boolean).join('-')) settings.options.name = today;
+    const text = tree.read(entry.dockerfile, 'utf8') ?? '';
+    const stage = settings.options.stage;
+    // A stale --target (no such stage) would make a target that cannot build.
+    if (typeof stage === 'string' && !dockerfileStages(text).some((candidate) => candidate.name === stage.toLowerCase())) {
+      delete settings.options.stage;
+      settings.leftOut.push(`stage ${stage} (the Dockerfile has no stage of that name)`);
+    }
     const platform = settings.options.platform;
     if (typeof platform === 'string' && platform.includes(',')) {
       // Several platforms make one index only through the registry builder; docker builds one platform per image.
-      const eligibility = registryEligibility(tree.read(entry.dockerfile, 'utf8') ?? '');
+      const eligibility = registryEligibility(text);
       if (!eligibility.eligible) {
         delete settings.options.platform;
         settings.leftOut.push(`platforms ${platform} (one image for several platforms needs the registry builder, and ${eligibility.reason}: one platform per image target)`);

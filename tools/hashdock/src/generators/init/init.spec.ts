@@ -236,9 +236,13 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       };
       // The project's image target already sets its platform: that stays.
       const build = 'docker buildx build --platform linux/amd64,linux/arm64 --target=slim -f apps/worker/Dockerfile .';
-      const targets = { api: { container, image: { options: { platform: 'linux/amd64' } } }, worker: { container: { executor: 'nx:run-commands', options: { command: build } } } };
+      // web's container target names a stage its Dockerfile no longer has.
+      const stale = { executor: '@nx-tools/nx-container:build', options: { target: 'gone' } };
+      const targets = { api: { container, image: { options: { platform: 'linux/amd64' } } }, web: { container: stale }, worker: { container: { executor: 'nx:run-commands', options: { command: build } } } };
       // worker's Dockerfile RUNs: docker builds it, one platform per image.
-      expect(await contextAfter({ 'apps/worker/Dockerfile': 'FROM node:24-slim AS slim\nRUN echo hi\nCOPY main.js /app/\n' }, targets)).toBe('workspace');
+      const dockerfiles = { 'apps/api/Dockerfile': 'FROM node:24-slim AS runtime\nCOPY main.js /app/\n', 'apps/worker/Dockerfile': 'FROM node:24-slim AS slim\nRUN echo hi\nCOPY main.js /app/\n' };
+      expect(await contextAfter(dockerfiles, targets)).toBe('workspace');
+      expect(readProjectConfiguration(tree, 'web').targets?.image).toBeUndefined();
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ platform: 'linux/amd64', buildArgs: { NODE_ENV: 'production' }, labels: { team: 'core' }, stage: 'runtime' });
       expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ stage: 'slim' });
       expect(info).toContain(
@@ -248,6 +252,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings).toEqual([
         '@hashdock/nx-plugin: not carried over: apps/api/Dockerfile: build arg NPM_TOKEN (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" }); ' +
           'apps/api/Dockerfile: build arg VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_VERSION); ' +
+          'apps/web/Dockerfile: stage gone (the Dockerfile has no stage of that name); ' +
           'apps/worker/Dockerfile: platforms linux/amd64,linux/arm64 (one image for several platforms needs the registry builder, and line 2 (RUN) needs docker: one platform per image target).',
       ]);
       // The credential's value is never copied or said (the user's own container target keeps it, untouched).
