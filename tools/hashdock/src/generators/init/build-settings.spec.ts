@@ -53,4 +53,16 @@ describe('build settings carried over to image target options', () => {
     expect(['ghcr.io/a/b', 'localhost/a', 'registry:5000/a'].map(hasRegistryHost)).toEqual([true, true, true]);
     expect(['acme/api', 'api', 'ghcr.io'].map(hasRegistryHost)).toEqual([false, false, false]);
   });
+
+  it('carries network, hosts and ssh Hashdock can pass, and names the others', () => {
+    const { options, leftOut } = settingsAsOptions({ network: 'bridge', addHosts: ['ok.internal:10.0.0.1', 'bad host', '${HOST}:1.2.3.4'], ssh: ['default', '$SSH_KEY'] });
+    expect(options).toEqual({ addHosts: ['ok.internal:10.0.0.1'], ssh: ['default'] });
+    expect(leftOut).toEqual([
+      'network bridge (RUN joins the default, host or none network here)',
+      'add-host bad host (not "name:ip")',
+      'add-host ${HOST}:1.2.3.4 (not a fixed value)',
+      'ssh $SSH_KEY (not a fixed value)',
+    ]);
+    expect(settingsAsOptions(containerSettings({ network: 'host', 'add-hosts': ['a.internal:10.0.0.2'], ssh: ['default'] })).options).toEqual({ network: 'host', addHosts: ['a.internal:10.0.0.2'], ssh: ['default'] });
+  });
 });

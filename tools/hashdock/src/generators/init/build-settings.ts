@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { BUILD_ARG_ENV_PREFIX, redactUrls, secretLikeArg } from '@hashdock/core';
+import { addHostsOption, BUILD_ARG_ENV_PREFIX, BUILD_NETWORKS, redactUrls, secretLikeArg } from '@hashdock/core';
 
 /** What a configured build passes docker besides the context: the settings an image target has options for. */
 export interface BuildSettings {
@@ -14,6 +14,10 @@ export interface BuildSettings {
   inlineSecrets?: string[];
   /** The image it names (a tag, nx-container's metadata.images, compose's image), one with a registry host first. */
   image?: string;
+  /** RUN's network, /etc/hosts entries (`name:ip`) and forwarded ssh agents or keys (`default`, `id=path`). */
+  network?: string;
+  addHosts?: string[];
+  ssh?: string[];
 }
 
 /**
@@ -53,6 +57,9 @@ export function containerSettings(options: Record<string, unknown>, configuratio
     secretFiles: files && definedValues(files),
     inlineSecrets: Object.keys(keyValues(options.secrets) ?? {}),
     image: namedImage(references),
+    network: typeof options.network === 'string' ? options.network : undefined,
+    addHosts: strings(options['add-hosts']),
+    ssh: strings(options.ssh),
   });
 }
 
@@ -94,12 +101,36 @@ export function mergeSettings(...all: BuildSettings[]): BuildSettings {
   const merged: BuildSettings = {};
   for (const one of all) {
     for (const key of ['buildArgs', 'labels', 'secrets', 'secretFiles'] as const) if (one[key]) merged[key] = { ...merged[key], ...one[key] } as never;
-    if (one.inlineSecrets) merged.inlineSecrets = [...(merged.inlineSecrets ?? []), ...one.inlineSecrets];
+    for (const key of ['inlineSecrets', 'addHosts', 'ssh'] as const) if (one[key]) merged[key] = [...(merged[key] ?? []), ...one[key]];
+    if (one.network !== undefined) merged.network = one.network;
     if (one.stage !== undefined) merged.stage = one.stage;
     if (one.platform !== undefined) merged.platform = one.platform;
     if (one.image !== undefined) merged.image ??= one.image;
   }
   return settings(merged);
+}
+
+/** `id=path[,path]` with its relative paths from `dir` made workspace paths; `default` and `id=` sockets as they are. */
+export function sshFrom(value: string, dir: string): string {
+  const eq = value.indexOf('=');
+  if (eq < 0) return value;
+  const paths = value.slice(eq + 1).split(',').map((path) => (path.startsWith('/') || path.startsWith('~') || path.includes('$') ? path : posix.normalize(posix.join(dir, path))));
+  return `${value.slice(0, eq)}=${paths.join(',')}`;
+}
+
+/** Whether an /etc/hosts entry is one Hashdock's addHosts takes (`name:ip`, as docker's --add-host). */
+function validHost(entry: string): boolean {
+  try {
+    addHostsOption([entry], 'add-host');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The strings of a list option (undefined when it is not a list). */
+export function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
 }
 
 function definedValues(record: Record<string, string | undefined>): Record<string, string> {
@@ -151,6 +182,23 @@ export function settingsAsOptions(found: BuildSettings): { options: Record<strin
     if (Object.keys(kept).length) options[option] = kept;
   }
   for (const id of found.inlineSecrets ?? []) leftOut.push(`secret ${id} (its value is written in the target: keep it in an environment variable and set "secrets": { "${id}": "<ENV_VARIABLE>" })`);
+  if (found.network !== undefined) {
+    if ((BUILD_NETWORKS as readonly string[]).includes(found.network)) options.network = found.network;
+    else leftOut.push(`network ${found.network} (RUN joins the default, host or none network here)`);
+  }
+  const addHosts: string[] = [];
+  for (const entry of found.addHosts ?? []) {
+    if (!fixed(entry)) leftOut.push(`add-host ${entry} (not a fixed value)`);
+    else if (!validHost(entry)) leftOut.push(`add-host ${entry} (not "name:ip")`);
+    else addHosts.push(entry);
+  }
+  if (addHosts.length) options.addHosts = addHosts;
+  const ssh: string[] = [];
+  for (const entry of found.ssh ?? []) {
+    if (fixed(entry)) ssh.push(entry);
+    else leftOut.push(`ssh ${entry} (not a fixed value)`);
+  }
+  if (ssh.length) options.ssh = ssh;
   if (found.stage !== undefined) {
     if (fixed(found.stage)) options.stage = found.stage;
     else leftOut.push(`stage ${found.stage} (not a fixed name)`);

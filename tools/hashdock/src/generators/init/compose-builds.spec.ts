@@ -99,6 +99,28 @@ describe('composeBuilds', () => {
     expect(withSettings('docker/compose.yaml', text)[0].settings).toEqual({ secretFiles: { npmrc: 'docker/.npmrc' }, secrets: { gh: 'GH_TOKEN' } });
   });
 
+  it('reads network, extra_hosts (a list or a map) and ssh (a list or a map; a key path from the compose file\'s folder)', () => {
+    const text = [
+      'services:',
+      '  api:',
+      '    build:',
+      '      context: ..',
+      '      network: host',
+      '      extra_hosts: ["registry.internal:10.0.0.5", "db=10.0.0.6"]',
+      '      ssh: [default, "github=keys/id_ed25519"]',
+      '  web:',
+      '    build:',
+      '      context: ../apps/web',
+      '      extra_hosts: { cdn.internal: 10.0.0.7 }',
+      '      ssh: { default: null }',
+      '',
+    ].join('\n');
+    expect(withSettings('docker/compose.yaml', text).map((build) => build.settings)).toEqual([
+      { network: 'host', addHosts: ['registry.internal:10.0.0.5', 'db:10.0.0.6'], ssh: ['default', 'github=docker/keys/id_ed25519'] },
+      { addHosts: ['cdn.internal:10.0.0.7'], ssh: ['default'] },
+    ]);
+  });
+
   it('knows compose file names', () => {
     for (const name of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml', 'docker-compose.prod.yml', 'compose.override.yaml']) expect(isComposeFileName(name), name).toBe(true);
     for (const name of ['composer.json', 'docker-compose.json', 'my-compose.yml', 'compose.yml.bak']) expect(isComposeFileName(name), name).toBe(false);

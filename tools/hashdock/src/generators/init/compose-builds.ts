@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
-import { BuildSettings, keyValues, mergeSettings, namedImage, settings } from './build-settings';
+import { BuildSettings, keyValues, mergeSettings, namedImage, settings, sshFrom, strings } from './build-settings';
 
 /** One service a compose file builds: where from, with which Dockerfile (both workspace paths, `.` for the root). */
 export interface ComposeBuild {
@@ -50,7 +50,13 @@ export function composeBuilds(file: string, text: string): ComposeBuild[] {
     const platforms = Array.isArray(spec.platforms) ? spec.platforms.map(interpolate).filter((platform) => platform !== undefined) : [];
     const target = spec.target === undefined ? undefined : interpolate(spec.target) ?? String(spec.target);
     const image = namedImage([interpolate(record(definition)?.image)]);
-    const found = settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels), image });
+    // extra_hosts as a list (`name:ip`, `name=ip`) or a map; ssh as a list (`default`, `id=path`) or a map.
+    const hosts = Object.entries(keyValues(Array.isArray(spec.extra_hosts) ? spec.extra_hosts.map((entry) => String(entry).replace(/^([^:=]+):/, '$1=')) : spec.extra_hosts) ?? {});
+    const addHosts = hosts.map(([name, ip]) => `${name}:${ip ?? ''}`);
+    const ssh = Array.isArray(spec.ssh) ? strings(spec.ssh) : Object.entries(keyValues(spec.ssh) ?? {}).map(([id, path]) => (path === undefined ? id : `${id}=${path}`));
+    const sshFromRoot = ssh?.map((entry) => sshFrom(entry, dir));
+    const network = typeof spec.network === 'string' ? spec.network : undefined;
+    const found = settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels), image, network, addHosts, ssh: sshFromRoot });
     builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(found, ...buildSecrets(spec.secrets, declaredSecrets, dir)) });
   }
   return builds;

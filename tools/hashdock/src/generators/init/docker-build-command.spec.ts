@@ -37,6 +37,11 @@ describe('dockerBuildsIn', () => {
     expect(withSettings('docker build .')[0].settings).toEqual({});
   });
 
+  it('reads RUN\'s network, hosts and ssh forwards; an ssh key path from the working directory', () => {
+    const [build] = withSettings('docker build --network=host --add-host registry.internal:10.0.0.5 --ssh default --ssh github=keys/id_ed25519 .', 'apps/api');
+    expect(build.settings).toEqual({ network: 'host', addHosts: ['registry.internal:10.0.0.5'], ssh: ['default', 'github=apps/api/keys/id_ed25519'] });
+  });
+
   it('reads --secret by reference: a file from the working directory, an env, or the variable named like the id', () => {
     const [build] = withSettings('docker build --secret id=npmrc,src=.npmrc --secret id=token,env=GH_TOKEN --secret id=BULL_TOKEN --secret=id=home,src=~/.netrc -f ./Dockerfile ../..', 'apps/ws');
     expect(build).toMatchObject({ dockerfile: 'apps/ws/Dockerfile', context: '.' });

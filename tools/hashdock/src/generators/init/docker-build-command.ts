@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { shellWords } from '@hashdock/core';
-import { BuildSettings, dockerSecret, keyValues, mergeSettings, namedImage, settings } from './build-settings';
+import { BuildSettings, dockerSecret, keyValues, mergeSettings, namedImage, settings, sshFrom } from './build-settings';
 
 /** What a `docker build` in a command builds: the Dockerfile and the context, as workspace paths (`.` for the root), and with what. */
 export interface CommandBuild {
@@ -47,6 +47,9 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
     let platform: string | undefined;
     const secrets: BuildSettings[] = [];
     const tags: string[] = [];
+    const addHosts: string[] = [];
+    const ssh: string[] = [];
+    let network: string | undefined;
     for (let i = at + 1; i < words.length; i++) {
       const word = words[i];
       const eq = word.startsWith('--') ? word.indexOf('=') : -1;
@@ -59,6 +62,10 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
       else if (flag === '--platform') platform = value;
       else if (flag === '--secret' && value !== undefined) secrets.push(dockerSecret(value, dir));
       else if ((flag === '-t' || flag === '--tag') && value !== undefined) tags.push(value);
+      else if (flag === '--add-host' && value !== undefined) addHosts.push(value);
+      else if (flag === '--network') network = value;
+      // A key path is read from the working directory; Hashdock reads it from the workspace root.
+      else if (flag === '--ssh' && value !== undefined) ssh.push(sshFrom(value, dir));
       else if (!word.startsWith('-')) positional.push(word);
     }
     const context = positional[0];
@@ -66,7 +73,7 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
     const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
     const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
     if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
-    builds.push({ context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags) }), ...secrets) });
+    builds.push({ context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh }), ...secrets) });
   }
   return builds;
 }
