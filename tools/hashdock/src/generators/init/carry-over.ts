@@ -15,21 +15,44 @@ export interface CarriedOver {
 /**
  * Make each image target build its Dockerfile as the workspace does today: where the context one
  * was built (or written) for is not the policy (`workspace` or `project`; a path template: no
- * comparison), its `context`; where the build followed passed
- * build args, a stage, platforms, labels or secrets, those. Written where Nx reads the project's own
- * target options (project.json, else the "nx" key of its package.json), keys already set untouched;
- * said instead where another target of that name would run.
+ * comparison), its `context`; the build args, stage, platforms, labels, secrets, network, hosts and
+ * ssh forwards the build followed passes; the name its image has today. Written where Nx reads the
+ * project's own target options (project.json, else the "nx" key of its package.json), keys already
+ * set untouched; said instead where another target of that name would run.
  */
 export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace' | 'project' | undefined, targetName: string, dockerfiles: readonly string[]): CarriedOver {
   const result: CarriedOver = { written: [], toSet: [], leftOut: [] };
   const projectNames = new Map([...getProjects(tree)].map(([name, project]) => [project.root, name]));
+  // The image keeps the name it has today (its repository's last part), where that is not the one Hashdock gives it,
+  // unless another image would have it too (Hashdock refuses two images of one name).
+  const defaultName = (dockerfile: string) => {
+    const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
+    const projectName = root === undefined ? undefined : projectNames.get(root);
+    return projectName && root !== undefined ? [imageNameOf(projectName), imageVariant(tree, root, dockerfile, dockerfiles)].filter(Boolean).join('-') : undefined;
+  };
+  const carried = new Map<string, string>();
+  for (const entry of choice.dockerfiles) {
+    const today = repositoryName(entry.build?.settings.image);
+    if (today && today !== defaultName(entry.dockerfile)) carried.set(entry.dockerfile, today);
+  }
+  // Every name in a clash falls back to Hashdock's, which may clash anew: until none does.
+  const dropped = new Map<string, string>();
+  for (let clashing = true; clashing; ) {
+    const finalName = (dockerfile: string) => carried.get(dockerfile) ?? defaultName(dockerfile);
+    const clashes = [...carried].filter(([dockerfile, name]) => dockerfiles.some((other) => other !== dockerfile && finalName(other) === name));
+    for (const [dockerfile, name] of clashes) {
+      carried.delete(dockerfile);
+      dropped.set(dockerfile, name);
+    }
+    clashing = clashes.length > 0;
+  }
   for (const entry of choice.dockerfiles) {
     const settings = settingsAsOptions(entry.build?.settings ?? {});
     const variant = imageVariant(tree, entry.root, entry.dockerfile, dockerfiles);
-    // The image keeps the name it has today (its repository's last part), where that is not the one Hashdock gives it.
-    const today = repositoryName(entry.build?.settings.image);
-    const projectName = projectNames.get(entry.root);
-    if (today && projectName && today !== [imageNameOf(projectName), variant].filter(Boolean).join('-')) settings.options.name = today;
+    const name = carried.get(entry.dockerfile);
+    if (name) settings.options.name = name;
+    const clash = dropped.get(entry.dockerfile);
+    if (clash) settings.leftOut.push(`name ${clash} (another image would have it too)`);
     const text = tree.read(entry.dockerfile, 'utf8') ?? '';
     const stage = settings.options.stage;
     // A stale --target (no such stage) would make a target that cannot build.
@@ -59,8 +82,8 @@ export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace'
     const read = file ? readJson<{ nx?: ProjectTargets; scripts?: Record<string, unknown> } & ProjectTargets>(tree, file) : undefined;
     const existing = file === projectJson ? read?.targets?.[target] : read?.nx?.targets?.[target];
     // Another executor, a command, or (package.json) a script of that name would run instead of Hashdock's target.
-    const taken = (existing && (existing.command !== undefined || (existing.executor !== undefined && existing.executor !== IMAGE_EXECUTOR))) || (file === packageJson && read?.scripts?.[target] !== undefined);
-    if (!file || taken) {
+    const occupied = (existing && (existing.command !== undefined || (existing.executor !== undefined && existing.executor !== IMAGE_EXECUTOR))) || (file === packageJson && read?.scripts?.[target] !== undefined);
+    if (!file || occupied) {
       result.toSet.push(`${entry.dockerfile} ${why}: ${JSON.stringify(wanted)} in the options of its "${target}" target`);
       continue;
     }

@@ -298,6 +298,16 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'worker').targets?.image).toBeUndefined();
     });
 
+    it('a name another image has or would have is not carried over (Hashdock refuses two images of one name)', async () => {
+      const tagged = (app: string, image: string) => ({ 'docker-build': { command: `docker build -f apps/${app}/Dockerfile -t ${image} .` } });
+      // api is tagged like the worker project's image; web and worker share one repository today.
+      await contextAfter({}, { api: tagged('api', 'ghcr.io/acme/worker'), web: tagged('web', 'ghcr.io/acme/site'), worker: tagged('worker', 'ghcr.io/acme/site') });
+      for (const app of ['api', 'web', 'worker']) expect(readProjectConfiguration(tree, app).targets?.image?.options?.name, app).toBeUndefined();
+      expect(warnings.join('\n')).toContain(
+        'apps/api/Dockerfile: name worker (another image would have it too); apps/web/Dockerfile: name site (another image would have it too); apps/worker/Dockerfile: name site (another image would have it too)',
+      );
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');
