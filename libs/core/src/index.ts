@@ -58,6 +58,7 @@ export * from './image/rebuild-reasons';
 export * from './report/image-report';
 export * from './image/secret-files';
 export * from './image/build-network';
+export { checkImageLabels } from './image/image-labels';
 export * from './image/run-image-target';
 export * from './workspace/read-jsonc-file';
 export * from './workspace/project-files';

@@ -31,7 +31,7 @@ describe('build settings carried over to image target options', () => {
   it('keeps fixed values; leaves out credentials, environment values and URL credentials, naming them but never their value', () => {
     const { options, leftOut } = settingsAsOptions({
       buildArgs: { NODE_ENV: 'production', GITHUB_TOKEN: 'ghp_canary', VERSION: undefined, COMMIT: '$GITHUB_SHA', REGISTRY: 'https://bot:canary-pass@npm.acme.dev/' },
-      labels: { team: 'core', source: 'https://x:canary-label@git.acme.dev/' },
+      labels: { team: 'core', source: 'https://x:canary-label@git.acme.dev/', 'dev.hashdock.project': 'x', version: '{version}' },
       stage: 'runtime',
     });
     expect(options).toEqual({ buildArgs: { NODE_ENV: 'production' }, labels: { team: 'core' }, stage: 'runtime' });
@@ -41,6 +41,8 @@ describe('build settings carried over to image target options', () => {
       'build arg COMMIT (its value comes from the environment: set HASHDOCK_BUILD_ARG_COMMIT)',
       'build arg REGISTRY (its value holds credentials in a URL: pass it as a secret)',
       'label source (its value holds credentials in a URL)',
+      'label dev.hashdock.project (not a label Hashdock sets: a fixed value, a name not its own)',
+      'label version (not a label Hashdock sets: a fixed value, a name not its own)',
     ]);
     expect(JSON.stringify(leftOut)).not.toContain('canary');
   });

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { addHostsOption, BUILD_ARG_ENV_PREFIX, BUILD_NETWORKS, redactUrls, secretLikeArg } from '@hashdock/core';
+import { addHostsOption, BUILD_ARG_ENV_PREFIX, BUILD_NETWORKS, checkImageLabels, redactUrls, secretLikeArg } from '@hashdock/core';
 
 /** What a configured build passes docker besides the context: the settings an image target has options for. */
 export interface BuildSettings {
@@ -118,6 +118,16 @@ export function sshFrom(value: string, dir: string): string {
   return `${value.slice(0, eq)}=${paths.join(',')}`;
 }
 
+/** Whether a label is one Hashdock's labels option takes (a fixed value, a name that is not `dev.hashdock.*`). */
+function validLabel(name: string, value: string): boolean {
+  try {
+    checkImageLabels({ [name]: value }, 'label');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether an /etc/hosts entry is one Hashdock's addHosts takes (`name:ip`, as docker's --add-host). */
 function validHost(entry: string): boolean {
   try {
@@ -166,6 +176,7 @@ export function settingsAsOptions(found: BuildSettings): { options: Record<strin
   for (const [name, value] of Object.entries(found.labels ?? {})) {
     if (!fixed(value)) leftOut.push(`label ${name} (its value is not fixed)`);
     else if (redactUrls(value!) !== value) leftOut.push(`label ${name} (its value holds credentials in a URL)`);
+    else if (!validLabel(name, value!)) leftOut.push(`label ${name} (not a label Hashdock sets: a fixed value, a name not its own)`);
     else labels[name] = value!;
   }
   if (Object.keys(labels).length) options.labels = labels;
