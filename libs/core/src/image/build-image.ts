@@ -220,15 +220,12 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const contextName = relative(options.workspaceRoot, options.contextDir) || '.';
   const warning = hygieneWarning(contextName, contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
   // Once per context in a batch: 200 images built from the workspace root would print it 200 times (and Nx replay each copy).
-  if (warning && !deps.warned?.has(`context ${contextName}`)) {
-    deps.warned?.add(`context ${contextName}`);
-    deps.log(warning);
-  }
+  if (warning) warnOnce(deps, `context ${contextName}`, warning);
   for (const download of unpinnedDownloads(dockerfileText)) {
     const at = `${relative(options.workspaceRoot, options.dockerfile)}:${download.line}`;
-    if (deps.warned?.has(`download ${at}`)) continue;
-    deps.warned?.add(`download ${at}`);
-    deps.log(
+    warnOnce(
+      deps,
+      `download ${at}`,
       `hashdock: warning: ${at}: ADD ${download.source} downloads what the content hash cannot see: when it serves something else, ${options.imageName} keeps its tag and is not rebuilt. ` +
         'Pin it (ADD --checksum=sha256:…, Dockerfile 1.6+; a git URL at a full commit) or keep the file in the build context.',
     );
@@ -334,6 +331,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   }
   const manifestFile = await writeManifest(options.manifestDir, manifest);
   return { manifest, manifestFile, hash, seconds: (performance.now() - started) / 1000, phases: clock.phases(), ...(reasons ? { reasons } : {}) };
+}
+
+/** Log a warning the first time this batch meets `key` (see BuildImageDeps.warned); without a batch, every time. */
+function warnOnce(deps: BuildImageDeps, key: string, message: string): void {
+  if (deps.warned?.has(key)) return;
+  deps.warned?.add(key);
+  deps.log(message);
 }
 
 /** The builder that will run, as far as options and Dockerfile tell; an option the builder refuses fails later, where it always has. */

@@ -23,13 +23,22 @@ export interface CarriedOver {
 export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace' | 'project' | undefined, targetName: string, dockerfiles: readonly string[]): CarriedOver {
   const result: CarriedOver = { written: [], toSet: [], leftOut: [] };
   const projectNames = new Map([...getProjects(tree)].map(([name, project]) => [project.root, name]));
+  // Each Dockerfile's project and Hashdock's name for its image, worked out once (the clash check below asks for every pair).
+  const owners = new Map(dockerfiles.map((dockerfile) => [dockerfile, owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path))]));
+  const perProject = new Map<string | undefined, number>();
+  for (const owner of owners.values()) perProject.set(owner, (perProject.get(owner) ?? 0) + 1);
+  // As resolveImageTargets names them: a project's only Dockerfile has no variant.
+  const variantOf = (root: string, dockerfile: string) => ((perProject.get(root) ?? 0) > 1 ? dockerfileVariant(root, dockerfile) : '');
+  const defaultNames = new Map(
+    dockerfiles.map((dockerfile) => {
+      const root = owners.get(dockerfile);
+      const projectName = root === undefined ? undefined : projectNames.get(root);
+      return [dockerfile, projectName && root !== undefined ? [imageNameOf(projectName), variantOf(root, dockerfile)].filter(Boolean).join('-') : undefined];
+    }),
+  );
+  const defaultName = (dockerfile: string) => defaultNames.get(dockerfile);
   // The image keeps the name it has today (its repository's last part), where that is not the one Hashdock gives it,
   // unless another image would have it too (Hashdock refuses two images of one name).
-  const defaultName = (dockerfile: string) => {
-    const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
-    const projectName = root === undefined ? undefined : projectNames.get(root);
-    return projectName && root !== undefined ? [imageNameOf(projectName), imageVariant(tree, root, dockerfile, dockerfiles)].filter(Boolean).join('-') : undefined;
-  };
   const carried = new Map<string, string>();
   for (const entry of choice.dockerfiles) {
     const today = repositoryName(entry.build?.settings.image);
@@ -48,7 +57,7 @@ export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace'
   }
   for (const entry of choice.dockerfiles) {
     const settings = settingsAsOptions(entry.build?.settings ?? {});
-    const variant = imageVariant(tree, entry.root, entry.dockerfile, dockerfiles);
+    const variant = variantOf(entry.root, entry.dockerfile);
     const name = carried.get(entry.dockerfile);
     if (name) settings.options.name = name;
     const clash = dropped.get(entry.dockerfile);
@@ -101,12 +110,6 @@ export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace'
 
 interface ProjectTargets {
   targets?: Record<string, { executor?: string; command?: string; options?: Record<string, unknown> }>;
-}
-
-/** The variant Hashdock names a Dockerfile's image target and image by ('' for a project's only one; see resolveImageTargets). */
-function imageVariant(tree: Tree, root: string, dockerfile: string, dockerfiles: readonly string[]): string {
-  const siblings = dockerfiles.filter((other) => owningProjectRoot(tree.root, other, (path) => tree.exists(path)) === root);
-  return siblings.length > 1 ? dockerfileVariant(root, dockerfile) : '';
 }
 
 /** The last part of an image's repository (`ghcr.io/acme/shop-api` → `shop-api`), when it is a valid one. */
