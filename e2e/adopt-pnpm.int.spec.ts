@@ -1,4 +1,5 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,5 +178,59 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
     expect(again.output).toMatch(/\[(local cache|existing outputs match the cache, left as is)\]/);
     expect(await workspace.takeBuilds()).toEqual([]);
     expect((await workspace.manifest('mono')).status).toBe('built');
+  });
+  it('one Dockerfile several apps build, told apart by a build arg: each app declares its image target naming it, and is rebuilt only by what it copies', async () => {
+    const root = await localRootImage();
+    const declaring = (name: string) => ({
+      [`apps/${name}/package.json`]: JSON.stringify({
+        name: `@acme/${name}`,
+        private: true,
+        scripts: { build: 'node build.mjs' },
+        nx: {
+          targets: {
+            build: { outputs: ['{projectRoot}/dist'] },
+            // The project's own buildArgs replace the plugin's (Nx merges options one level deep): BASE_IMAGE again.
+            image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'docker/node-app.Dockerfile', buildArgs: { BASE_IMAGE: root, APP_NAME: name } } },
+          },
+        },
+      }),
+      [`apps/${name}/build.mjs`]: "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true });\n",
+      [`apps/${name}/src/main.js`]: `console.log('this is ${name}');\n`,
+    });
+    await workspace.write({
+      // In a folder no project owns: no image of its own, only the apps' that name it.
+      'docker/node-app.Dockerfile': 'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nARG APP_NAME\nWORKDIR /app\nCOPY apps/${APP_NAME}/dist/ /app/\nCMD ["node", "/app/main.js"]\n',
+      ...declaring('orders'),
+      ...declaring('billing'),
+    });
+    await workspace.commit('orders and billing: one Dockerfile');
+    const shown = await nx(['show', 'project', '@acme/orders', '--json']);
+    expect(shown.exitCode, shown.output).toBe(0);
+    const target = (JSON.parse(shown.output.slice(shown.output.indexOf('{'))) as { targets: Record<string, { inputs: unknown[]; outputs: string[] }> }).targets.image;
+    // What its COPY reads with its APP_NAME (its own dist) and the shared Dockerfile; nothing of billing's.
+    expect(target.inputs.slice(0, 3)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*', '{workspaceRoot}/docker/node-app.Dockerfile']);
+    expect(JSON.stringify(target.inputs)).not.toContain('billing');
+    expect(target.outputs).toEqual(['{workspaceRoot}/dist/images/orders.json']);
+
+    const run = await nx(['run-many', '-t', 'image', '--projects=@acme/orders,@acme/billing']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(await workspace.takeBuilds()).toEqual(['billing', 'orders']);
+    for (const name of ['orders', 'billing']) {
+      const manifest = await workspace.manifest(name);
+      expect(manifest).toMatchObject({ project: `@acme/${name}`, status: 'built', pushed: true, repository: `localhost:5000/${workspace.namespace}/${name}` });
+      expect(await workspace.ok('docker', ['run', '--rm', manifest.ref!])).toContain(`this is ${name}`);
+    }
+    const billing = await workspace.manifest('billing');
+    // Without Nx (turbo, scripts), the same model finds it: the same tag for the same bytes.
+    // pnpm links a dependency's dependencies only beside it: the CLI of the core the plugin installed.
+    const core = createRequire(createRequire(join(workspace.root, 'package.json')).resolve('@hashdock/nx-plugin/package.json')).resolve('@hashdock/core/package.json');
+    const plan = await workspace.ok('sh', ['-c', `cd apps/billing && node ${join(core, '../dist/cli/main.js')} image --dry-run`], { PATH: `${join(REPO_ROOT, 'node_modules/node/bin')}:${process.env.PATH}` });
+    expect(plan).toContain(`${workspace.namespace}/billing:${billing.contentHash}`);
+    await workspace.write({ 'apps/orders/src/main.js': "console.log('this is orders, changed');\n" });
+    const again = await nx(['run-many', '-t', 'image', '--projects=@acme/orders,@acme/billing']);
+    expect(again.exitCode, again.output).toBe(0);
+    expect(await workspace.takeBuilds()).toEqual(['orders']);
+    expect(again.output.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/nx run @acme\/billing:image.*(local cache|existing outputs match the cache)/);
+    expect((await workspace.manifest('billing')).digest).toBe(billing.digest);
   });
 });

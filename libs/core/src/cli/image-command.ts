@@ -32,7 +32,7 @@ export async function imageCommand(projectDir: string, overrides: ImageTargetOpt
   const targets = await discoverImageTargets(workspaceRoot, config);
   const mine = orderImageTargets(targets).filter((target) => target.projectRoot === root && (!targetName || target.targetName === targetName));
   if (mine.length === 0)
-    throw new HashdockError('NOT_AN_IMAGE_PROJECT', `${projectDir} has no image target${targetName ? ` named "${targetName}"` : ''} (no Dockerfile found for this project)`);
+    throw new HashdockError('NOT_AN_IMAGE_PROJECT', `${projectDir} has no image target${targetName ? ` named "${targetName}"` : ''} (no Dockerfile in it, and no target declared with the image executor)`);
   const workspaceImages = workspaceImageNames(targets, config.namespace);
   const results: BuildImageResult[] = [];
   for (const target of mine)

@@ -75,6 +75,11 @@ export function runCli(argv: string[]): void {
   main(argv).then(
     (code) => process.exit(code),
     (error) => {
+      // A wrong flag (`--dryRun`): the flag and the usage, not a stack.
+      if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) {
+        console.error(`hashdock: ${(error as Error).message}\n${USAGE}`);
+        process.exit(2);
+      }
       console.error(`hashdock failed: ${isHashdockError(error) ? error.message : ((error as Error).stack ?? String(error))}`);
       process.exit(1);
     },

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { IMAGE_EXECUTOR } from '../names';
 import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfile-names';
 import { HashdockConfig, PluginFileFilter, readHashdockConfig, readHashdockFileFilter } from './hashdock-config';
 import { ImageTarget, ImageTargetCandidate, resolveImageTargets } from './image-targets';
@@ -10,8 +11,8 @@ const NEVER_PROJECTS = ['**/node_modules/**', '**/dist/**', '**/.git/**', '**/.n
 
 /**
  * Pair each Dockerfile with the project that owns it; Dockerfiles outside any project are not images.
- * `projectFiles`: the workspace's project.json and package.json files, for the one check that needs
- * them (see rootNameTakenBy).
+ * `projectFiles`: the workspace's project.json and package.json files, to find the projects that
+ * declare an image target and hold no Dockerfile (see declaringProjects), and for rootNameTakenBy.
  */
 export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readonly string[], projectFiles?: readonly string[]): ImageTargetCandidate[] {
   const projects = new Map<string, WorkspaceProject | undefined>();
@@ -25,8 +26,35 @@ export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readon
     if (project) candidates.push({ dockerfile, project });
   }
   const root = projects.get('.');
-  if (root && rootNameTakenBy(workspaceRoot, root.name, projectFiles)) return candidates.filter((candidate) => candidate.project.root !== '.');
-  return candidates;
+  const owned = root && rootNameTakenBy(workspaceRoot, root.name, projectFiles) ? candidates.filter((candidate) => candidate.project.root !== '.') : candidates;
+  return [...owned, ...declaringProjects(workspaceRoot, projectFiles ?? [], new Set(projects.keys())).map((project) => ({ project }))];
+}
+
+/**
+ * Projects that declare a target with the image executor and hold no Dockerfile: the apps that build
+ * one Dockerfile kept elsewhere (`docker/rust.Dockerfile`, told apart by an `APP_NAME` build arg),
+ * each naming it in its target's `dockerfile` option. `known`: roots already read (they hold one).
+ * A project file is parsed only when its text names the executor. The root is a project here only
+ * with its own project.json.
+ */
+function declaringProjects(workspaceRoot: string, projectFiles: readonly string[], known: ReadonlySet<string>): WorkspaceProject[] {
+  const roots = new Set<string>();
+  for (const file of projectFiles) {
+    const path = file.split('\\').join('/');
+    const root = posix.dirname(path);
+    if (known.has(root) || roots.has(root) || (root === '.' && path !== 'project.json')) continue;
+    let text: string;
+    try {
+      text = readFileSync(join(workspaceRoot, path), 'utf8');
+    } catch {
+      continue;
+    }
+    if (text.includes(IMAGE_EXECUTOR)) roots.add(root);
+  }
+  return [...roots]
+    .sort()
+    .map((root) => readWorkspaceProject(workspaceRoot, root))
+    .filter((project): project is WorkspaceProject => project !== undefined && Object.values(project.targets).some((target) => target.executor === IMAGE_EXECUTOR));
 }
 
 /**
@@ -61,7 +89,8 @@ export async function discoverImageTargets(
     const included = new Set(await fg(filter.include, options));
     dockerfiles = dockerfiles.filter((file) => included.has(file));
   }
-  // Project files, only when a root project would be made from the root package.json (see rootNameTakenBy).
-  const projectFiles = dockerfiles.some((file) => !file.includes('/')) ? await fg(['**/project.json', '**/package.json'], { ...options, ignore: NEVER_PROJECTS }) : undefined;
+  // Nx runs the plugin only when some Dockerfile is there.
+  if (dockerfiles.length === 0) return [];
+  const projectFiles = await fg(['**/project.json', '**/package.json'], { ...options, ignore: NEVER_PROJECTS });
   return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort(), projectFiles));
 }

@@ -325,6 +325,36 @@ describe('resolveImageTargets (the one model)', () => {
     expect(await imageTargetInputs(root, plain)).not.toContainEqual({ runtime: 'git rev-parse --abbrev-ref HEAD' });
   });
 
+  it('a project that holds no Dockerfile builds the one its declared target names: apps sharing one Dockerfile, told apart by a build arg', async () => {
+    const declared = (app: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ name: app, targets: { image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'docker/rust.Dockerfile', context: '{workspaceRoot}', buildArgs: { APP_NAME: app }, ...extra } } } });
+    await write({
+      'docker/rust.Dockerfile': 'ARG BASE_IMAGE=acme/base\nFROM ${BASE_IMAGE}\nARG APP_NAME\nCOPY dist/apps/${APP_NAME} /app\n',
+      'apps/orders/project.json': declared('orders'),
+      'apps/billing/project.json': declared('billing', { name: 'invoices' }),
+      // Declares another executor's "image" target: no image of Hashdock's.
+      'apps/cli/project.json': '{"name":"cli","targets":{"image":{"executor":"nx:run-commands","options":{"command":"true"}}}}',
+      'apps/ops/project.json': '{"name":"ops","targets":{"image-tools":{"executor":"@hashdock/nx-plugin:image"}}}',
+    });
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
+    const shared = targets.filter((t) => ['orders', 'billing', 'cli', 'ops'].includes(t.project));
+    expect(shared.map((t) => ({ id: `${t.project}:${t.targetName}`, name: t.name, source: t.source, dockerfile: t.dockerfile, context: t.context, bases: t.bases }))).toEqual([
+      { id: 'billing:image', name: 'invoices', source: 'docker/rust.Dockerfile', dockerfile: 'docker/rust.Dockerfile', context: '.', bases: [{ project: 'base', targetName: 'image', name: 'base' }] },
+      { id: 'ops:image-tools', name: 'ops-tools', source: 'apps/ops/Dockerfile', dockerfile: 'apps/ops/Dockerfile', context: 'apps/ops', bases: [] },
+      { id: 'orders:image', name: 'orders', source: 'docker/rust.Dockerfile', dockerfile: 'docker/rust.Dockerfile', context: '.', bases: [{ project: 'base', targetName: 'image', name: 'base' }] },
+    ]);
+    const orders = shared.find((t) => t.project === 'orders')!;
+    expect(orders.inferred.dockerfile).toBe('{workspaceRoot}/docker/rust.Dockerfile');
+    // Each reads what its own build arg makes COPY read, and the shared Dockerfile.
+    expect(filesets(await imageTargetInputs(root, orders)).filter((input) => !input.includes('dockerignore'))).toEqual([
+      '{workspaceRoot}/dist/apps/orders',
+      '{workspaceRoot}/dist/apps/orders/**/*',
+      '{workspaceRoot}/docker/rust.Dockerfile',
+    ]);
+    // No Dockerfile to build (none named, none in the project): the target is there, and its Dockerfile is missing.
+    expect(shared.find((t) => t.project === 'ops')!.dockerfileText).toBeUndefined();
+  });
+
   it('drops the build dependency when buildTarget is false', async () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildTarget: false }));
     expect(targets.find((t) => t.name === 'api')!.dependsOn).toEqual([{ projects: ['base'], target: 'image' }]);

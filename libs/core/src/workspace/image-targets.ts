@@ -12,10 +12,10 @@ import { IMAGE_EXECUTOR } from '../names';
 import { imageNameOf } from './image-name';
 import { WorkspaceProject } from './project-files';
 
-/** A Dockerfile and the project that owns it. */
+/** A Dockerfile and the project that owns it; or a project that declares image targets and holds no Dockerfile. */
 export interface ImageTargetCandidate {
-  /** Workspace-relative, slash-separated. */
-  dockerfile: string;
+  /** Workspace-relative, slash-separated; none for a project that only declares image targets. */
+  dockerfile?: string;
   project: WorkspaceProject;
 }
 
@@ -26,7 +26,10 @@ export interface ImageTarget {
   project: string;
   projectRoot: string;
   targetName: string;
-  /** The Dockerfile that gave rise to this target (workspace-relative); `dockerfile` may be overridden. */
+  /**
+   * The Dockerfile that gave rise to this target (workspace-relative); `dockerfile` may be overridden.
+   * For a target declared in a project that holds no Dockerfile, the one it builds.
+   */
   source: string;
   /** Image name under the namespace (`api`, `api-worker`); also names the manifest file. */
   name: string;
@@ -102,13 +105,15 @@ function stringOption(options: Record<string, unknown> | undefined, key: string)
  * options (project.json, package.json `nx`) override the inferred ones, here
  * exactly as Nx merges them, so inputs follow what actually runs. A target the
  * project declares with the image executor (`image-debug` with `stage: debug`)
- * is resolved the same way, its repository `<name>-<target name without "image-">`.
+ * is resolved the same way, its repository `<name>-<target name without "image-">`; so is one
+ * declared in a project that holds no Dockerfile, building the one its `dockerfile` option names
+ * (several apps sharing `docker/rust.Dockerfile`), its repository the project's name for `image`.
  */
 export function resolveImageTargets(workspaceRoot: string, config: HashdockConfig, candidates: readonly ImageTargetCandidate[]): ImageTarget[] {
   const byRoot = new Map<string, { project: WorkspaceProject; dockerfiles: string[] }>();
   for (const candidate of candidates) {
     const entry = byRoot.get(candidate.project.root) ?? { project: candidate.project, dockerfiles: [] };
-    entry.dockerfiles.push(candidate.dockerfile);
+    if (candidate.dockerfile !== undefined) entry.dockerfiles.push(candidate.dockerfile);
     byRoot.set(candidate.project.root, entry);
   }
   const targets: ImageTarget[] = [];
@@ -124,12 +129,16 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
     const inferred = [...variants].map(([variant, dockerfile]) => resolveOne(workspaceRoot, config, project, dockerfile, variant));
     targets.push(...inferred);
     // Targets the project declares with the image executor (another stage, another Dockerfile) get the same
-    // inference: inputs, outputs, base edges. Their default Dockerfile is the one the main target builds.
+    // inference: inputs, outputs, base edges. Their default Dockerfile is the one the main target builds; in a
+    // project that holds none, the one their `dockerfile` option names (else {projectRoot}/Dockerfile, which the
+    // executor reports missing).
     const primary = variants.get('') ?? sorted[0];
     for (const [targetName, declared] of Object.entries(project.targets)) {
       if (declared.executor !== IMAGE_EXECUTOR || inferred.some((target) => target.targetName === targetName)) continue;
-      const variant = targetName.startsWith(`${config.targetName}-`) ? targetName.slice(config.targetName.length + 1) : targetName;
-      targets.push(resolveOne(workspaceRoot, config, project, primary, variant, targetName));
+      const variant = targetName === config.targetName ? '' : targetName.startsWith(`${config.targetName}-`) ? targetName.slice(config.targetName.length + 1) : targetName;
+      const own = stringOption(declared.options, 'dockerfile');
+      const dockerfile = primary ?? (own ? workspaceRelative(workspaceRoot, own, project) : posix.join(project.root, 'Dockerfile'));
+      targets.push(resolveOne(workspaceRoot, config, project, dockerfile, variant, targetName));
     }
   }
   const byName = new Map<string, ImageTarget>();
@@ -173,7 +182,11 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
   const targetName = declaredName ?? (variant ? `${config.targetName}-${variant}` : config.targetName);
   const own = project.targets[targetName]?.options;
   const name = stringOption(own, 'name') ?? (variant ? `${imageNameOf(project.name)}-${variant}` : imageNameOf(project.name));
-  const dockerfileTemplate = project.root === '.' ? `{projectRoot}/${dockerfile}` : `{projectRoot}/${posix.relative(project.root, dockerfile)}`;
+  const dockerfileTemplate =
+    project.root === '.' ? `{projectRoot}/${dockerfile}`
+    : isAbsolute(dockerfile) ? dockerfile
+    : dockerfile.startsWith(`${project.root}/`) ? `{projectRoot}/${posix.relative(project.root, dockerfile)}`
+    : `{workspaceRoot}/${dockerfile}`;
   const effectiveDockerfile = workspaceRelative(workspaceRoot, stringOption(own, 'dockerfile') ?? dockerfileTemplate, project);
   // Nx merges options one level deep: the project's own buildArgs replace the plugin's.
   const buildArgs = (own?.buildArgs as Record<string, string> | undefined) ?? config.buildArgs;

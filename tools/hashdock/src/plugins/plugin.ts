@@ -47,8 +47,10 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, projectF
 
 /**
  * Infers an image target for every Dockerfile a project owns (`Dockerfile`,
- * `Dockerfile.*`, `*.Dockerfile`, in any folder of the project), through the
- * core's one model of image targets.
+ * `Dockerfile.*`, `*.Dockerfile`, in any folder of the project), and for every
+ * target a project declares with the image executor (another stage, or a
+ * Dockerfile it shares with other projects), through the core's one model of
+ * image targets.
  */
 export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   DOCKERFILE_GLOB,
@@ -59,14 +61,21 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       const config = normalizeHashdockOptions(rawOptions);
       const projectFiles = await nxProjectFiles(context.workspaceRoot);
       const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles, projectFiles));
-      const results = new Map<string, CreateNodesResult>();
-      // Keyed by Dockerfile: a target the project declares shares its Dockerfile's entry with the inferred one.
+      const results = new Map<string, NonNullable<CreateNodesResult['projects']>>();
+      // Keyed by Dockerfile: a target the project declares shares its Dockerfile's entry with the inferred one, and
+      // the projects that build one Dockerfile they do not hold (declared targets) share that Dockerfile's entry.
       for (const target of targets) {
         const rendered = await renderTarget(context.workspaceRoot, target, projectFiles, config.hashIgnoredSources);
-        const known = results.get(target.source)?.projects?.[target.projectRoot]?.targets ?? {};
-        results.set(target.source, { projects: { [target.projectRoot]: { name: target.project, targets: { ...known, [target.targetName]: rendered } } } });
+        const projects = results.get(target.source) ?? {};
+        const known = projects[target.projectRoot]?.targets ?? {};
+        projects[target.projectRoot] = { name: target.project, targets: { ...known, [target.targetName]: rendered } };
+        results.set(target.source, projects);
       }
-      return dockerfiles.map((file) => [file, results.get(file) ?? {}] as [string, CreateNodesResult]);
+      // Nx reads the file of an entry only as where its targets came from: one Nx did not list (a declared
+      // Dockerfile of another name or outside the plugin's include) still gets its own.
+      const listed = new Set(dockerfiles);
+      const files = [...dockerfiles, ...[...results.keys()].filter((file) => !listed.has(file))];
+      return files.map((file) => [file, results.has(file) ? { projects: results.get(file) } : {}] as [string, CreateNodesResult]);
     });
   },
 ];
