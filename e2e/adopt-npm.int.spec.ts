@@ -159,7 +159,7 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(await workspace.takeBuilds()).toEqual([]);
   });
 
-  it('moving from @nx-tools/nx-container: nx add builds each Dockerfile as its container target did (context, build args)', async () => {
+  it('moving from @nx-tools/nx-container: nx add builds each Dockerfile as its container target did (context, build args), one shared by two apps included', async () => {
     const nx = join(workspace.root, 'node_modules/.bin/nx');
     // A project built today by an nx-container target (context "." by default: its Dockerfile copies by workspace paths),
     // and a compose file naming it too (read with the yaml package the plugin declares).
@@ -168,6 +168,14 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
       'apps/legacy/main.js': 'console.log(process.env.GREETING);\n',
       'apps/legacy/Dockerfile': `ARG BASE_IMAGE=${await localRootImage()}\nFROM \${BASE_IMAGE}\nARG GREETING=default\nENV GREETING=\${GREETING}\nCOPY apps/legacy/main.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
       'docker-compose.yml': 'services:\n  legacy:\n    build:\n      context: .\n      dockerfile: apps/legacy/Dockerfile\n',
+      // Two apps built from one Dockerfile no project holds, told apart by a build arg.
+      'docker/greeter.Dockerfile': `ARG BASE_IMAGE=${await localRootImage()}\nFROM \${BASE_IMAGE}\nARG LANGUAGE\nCOPY apps/\${LANGUAGE}/greeting.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
+      ...Object.fromEntries(
+        Object.entries({ en: 'hello', fr: 'bonjour' }).flatMap(([language, word]) => [
+          [`apps/${language}/project.json`, JSON.stringify({ name: `greeter-${language}`, targets: { container: { executor: '@nx-tools/nx-container:build', options: { file: 'docker/greeter.Dockerfile', 'build-args': [`LANGUAGE=${language}`] } } } }, null, 2)],
+          [`apps/${language}/greeting.js`, `console.log('${word}');\n`],
+        ]),
+      ),
     });
     const nxJson = JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8'));
     await workspace.write({ 'nx.json': JSON.stringify({ ...nxJson, plugins: [] }, null, 2) });
@@ -179,12 +187,19 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     // from the root, as before.
     expect(JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8')).plugins[0].options.context).toBeUndefined();
     expect(legacy.targets.image.options.context).toBe('workspace');
-    await workspace.commit('legacy project');
+    expect(added).toContain('apps/fr/project.json: declares a "image" target building docker/greeter.Dockerfile as apps/fr\'s target "container"');
+    expect(JSON.parse(await readFile(join(workspace.root, 'apps/fr/project.json'), 'utf8')).targets.image).toEqual({
+      executor: '@hashdock/nx-plugin:image',
+      options: { dockerfile: 'docker/greeter.Dockerfile', context: 'workspace', buildArgs: { LANGUAGE: 'fr' } },
+    });
+    await workspace.commit('legacy project, greeters');
 
-    const run = await workspace.nx(['run', 'legacy:image'], { HASHDOCK_BUILDER: 'auto' });
+    const run = await workspace.nx(['run-many', '-t', 'image', '--projects=legacy,greeter-en,greeter-fr'], { HASHDOCK_BUILDER: 'auto' });
     expect(run.exitCode, run.output).toBe(0);
-    const { stdout } = await runCommand('/usr/bin/docker', ['run', '--rm', (await workspace.manifest('legacy')).ref!]);
-    expect(stdout.trim()).toBe('carried over');
+    for (const [image, said] of [['legacy', 'carried over'], ['greeter-en', 'hello'], ['greeter-fr', 'bonjour']]) {
+      const { stdout } = await runCommand('/usr/bin/docker', ['run', '--rm', (await workspace.manifest(image)).ref!]);
+      expect(stdout.trim(), image).toBe(said);
+    }
   });
 
   it('refuses Node 20 with one line naming the version needed', async () => {

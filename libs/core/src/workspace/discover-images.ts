@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, relative } from 'node:path';
+import { expandPathTemplate } from '../image/resolve-image-options';
 import { IMAGE_EXECUTOR } from '../names';
 import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfile-names';
 import { HashdockConfig, PluginFileFilter, readHashdockConfig, readHashdockFileFilter } from './hashdock-config';
 import { ImageTarget, ImageTargetCandidate, resolveImageTargets } from './image-targets';
-import { owningProjectRoot, readWorkspaceProject, WorkspaceProject } from './project-files';
+import { DeclaredTarget, owningProjectRoot, readWorkspaceProject, WorkspaceProject } from './project-files';
 
 /** Directories Nx never sees (git-ignored in every workspace it creates) and Hashdock's own state. */
 const NEVER_PROJECTS = ['**/node_modules/**', '**/dist/**', '**/.git/**', '**/.nx/**', '**/.hashdock/**', '**/.turbo/**', '**/tmp/**'];
@@ -25,9 +26,21 @@ export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readon
     const project = projects.get(root);
     if (project) candidates.push({ dockerfile, project });
   }
+  const declaring = declaringProjects(workspaceRoot, projectFiles ?? [], new Set(projects.keys()));
   const root = projects.get('.');
-  const owned = root && rootNameTakenBy(workspaceRoot, root.name, projectFiles) ? candidates.filter((candidate) => candidate.project.root !== '.') : candidates;
-  return [...owned, ...declaringProjects(workspaceRoot, projectFiles ?? [], new Set(projects.keys())).map((project) => ({ project }))];
+  // Without a root project.json, a root Dockerfile is the repository as one image, unless another project has that
+  // name, or projects build it as theirs (`ARG APP_NAME`: it is no image by itself).
+  const declared = new Set(declaring.flatMap((project) => Object.values(project.targets).map((target) => declaredDockerfile(workspaceRoot, project, target))));
+  const notRoot = root && !existsSync(join(workspaceRoot, 'project.json')) && (rootNameTakenBy(workspaceRoot, root.name, projectFiles) || candidates.some((c) => c.project.root === '.' && declared.has(c.dockerfile!)));
+  const owned = notRoot ? candidates.filter((candidate) => candidate.project.root !== '.') : candidates;
+  return [...owned, ...declaring.map((project) => ({ project }))];
+}
+
+/** The workspace path of the Dockerfile a declared image target names (its `dockerfile` option), if any. */
+function declaredDockerfile(workspaceRoot: string, project: WorkspaceProject, target: DeclaredTarget): string | undefined {
+  const option = target.executor === IMAGE_EXECUTOR ? target.options?.dockerfile : undefined;
+  if (typeof option !== 'string' || !option) return undefined;
+  return posix.normalize(relative(workspaceRoot, expandPathTemplate(option, project.root, project.name, workspaceRoot)).split('\\').join('/'));
 }
 
 /**

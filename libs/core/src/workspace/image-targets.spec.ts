@@ -353,6 +353,12 @@ describe('resolveImageTargets (the one model)', () => {
     ]);
     // No Dockerfile to build (none named, none in the project): the target is there, and its Dockerfile is missing.
     expect(shared.find((t) => t.project === 'ops')!.dockerfileText).toBeUndefined();
+    // A root Dockerfile projects build as theirs is not the repository as one image (no root project.json).
+    await write({ Dockerfile: 'FROM node:24\nARG APP_NAME\nCOPY apps/${APP_NAME}/dist /app\n' });
+    const rootImages = async () => (await discoverImageTargets(root, normalizeHashdockOptions({}))).filter((t) => t.dockerfile === 'Dockerfile').map((t) => `${t.project}:${t.targetName}`);
+    expect(await rootImages()).toEqual(['@acme/source:image']);
+    await write({ 'apps/search/project.json': JSON.stringify({ name: 'search', targets: { image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/Dockerfile', buildArgs: { APP_NAME: 'search' } } } } }) });
+    expect(await rootImages()).toEqual(['search:image']);
   });
 
   it('drops the build dependency when buildTarget is false', async () => {

@@ -1,7 +1,8 @@
+import { posix } from 'node:path';
 import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
 import { dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository, registryEligibility } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
-import { ContextChoice } from './context-evidence';
+import { ConfiguredBuild, ContextChoice, DockerfileContext } from './context-evidence';
 
 export interface CarriedOver {
   /** One line per image target whose options were written, naming the file, target and options. */
@@ -18,9 +19,18 @@ export interface CarriedOver {
  * comparison), its `context`; the build args, stage, platforms, labels, secrets, network, hosts and
  * ssh forwards the build followed passes; the name its image has today. Written where Nx reads the
  * project's own target options (project.json, else the "nx" key of its package.json), keys already
- * set untouched; said instead where another target of that name would run.
+ * set untouched; said instead where another target of that name would run. `shared`: builds a
+ * project runs on a Dockerfile it does not hold (see sharedDockerfileBuilds); each such project
+ * declares a target with the executor and that `dockerfile`, the rest carried over the same way.
  */
-export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace' | 'project' | undefined, targetName: string, dockerfiles: readonly string[]): CarriedOver {
+export function carryOver(
+  tree: Tree,
+  choice: ContextChoice | undefined,
+  policy: 'workspace' | 'project' | undefined,
+  targetName: string,
+  dockerfiles: readonly string[],
+  shared: readonly ConfiguredBuild[] = [],
+): CarriedOver {
   const result: CarriedOver = { written: [], toSet: [], leftOut: [] };
   const projectNames = new Map([...getProjects(tree)].map(([name, project]) => [project.root, name]));
   // Each Dockerfile's project and Hashdock's name for its image, worked out once (the clash check below asks for every pair).
@@ -29,40 +39,59 @@ export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace'
   for (const owner of owners.values()) perProject.set(owner, (perProject.get(owner) ?? 0) + 1);
   // As resolveImageTargets names them: a project's only Dockerfile has no variant.
   const variantOf = (root: string, dockerfile: string) => ((perProject.get(root) ?? 0) > 1 ? dockerfileVariant(root, dockerfile) : '');
-  const defaultNames = new Map(
-    dockerfiles.map((dockerfile) => {
-      const root = owners.get(dockerfile);
-      const projectName = root === undefined ? undefined : projectNames.get(root);
-      return [dockerfile, projectName && root !== undefined ? [imageNameOf(projectName), variantOf(root, dockerfile)].filter(Boolean).join('-') : undefined];
-    }),
-  );
-  const defaultName = (dockerfile: string) => defaultNames.get(dockerfile);
+  const imageName = (root: string | undefined, variant: string) => {
+    const projectName = root === undefined ? undefined : projectNames.get(root);
+    return projectName ? [imageNameOf(projectName), variant].filter(Boolean).join('-') : undefined;
+  };
+  const planned: Planned[] = (choice?.dockerfiles ?? []).map((entry) => {
+    const variant = variantOf(entry.root, entry.dockerfile);
+    return { ...entry, key: entry.dockerfile, target: variant ? `${targetName}-${variant}` : targetName, declare: false };
+  });
+  // A project building a Dockerfile it does not hold (one shared by several apps) declares a target that names it:
+  // `image` where it holds none, else `image-<the Dockerfile's variant>`. Its first such build decides.
+  const declaring = new Map<string, string>();
+  for (const build of shared) {
+    const root = build.from!;
+    const first = declaring.get(root);
+    if (first !== undefined) {
+      if (first !== build.dockerfile) result.leftOut.push(`${root}: ${build.said} (one declared image target per project is written; declare another with the executor)`);
+      continue;
+    }
+    declaring.set(root, build.dockerfile);
+    const own = perProject.get(root) ?? 0;
+    const variant = own === 0 ? '' : dockerfileVariant(posix.dirname(build.dockerfile), build.dockerfile) || dockerfileVariant(posix.dirname(posix.dirname(build.dockerfile)), build.dockerfile);
+    const value = build.context === '.' ? 'workspace' : build.context === root ? 'project' : build.context;
+    planned.push({ key: `${root}:${build.dockerfile}`, root, dockerfile: build.dockerfile, value, said: build.said, build, target: variant ? `${targetName}-${variant}` : targetName, declare: true });
+  }
+  const defaultNames = new Map<string, string | undefined>(dockerfiles.map((dockerfile) => [dockerfile, imageName(owners.get(dockerfile), variantOf(owners.get(dockerfile) ?? '', dockerfile))]));
+  for (const plan of planned) if (plan.declare) defaultNames.set(plan.key, imageName(plan.root, plan.target === targetName ? '' : plan.target.slice(targetName.length + 1)));
+  const defaultName = (key: string) => defaultNames.get(key);
   // The image keeps the name it has today (its repository's last part), where that is not the one Hashdock gives it,
   // unless another image would have it too (Hashdock refuses two images of one name).
   const carried = new Map<string, string>();
-  for (const entry of choice.dockerfiles) {
-    const today = repositoryName(entry.build?.settings.image);
-    if (today && today !== defaultName(entry.dockerfile)) carried.set(entry.dockerfile, today);
+  for (const plan of planned) {
+    const today = repositoryName(plan.build?.settings.image);
+    if (today && today !== defaultName(plan.key)) carried.set(plan.key, today);
   }
   // Every name in a clash falls back to Hashdock's, which may clash anew: until none does.
   const dropped = new Map<string, string>();
+  const keys = [...defaultNames.keys()];
   for (let clashing = true; clashing; ) {
-    const finalName = (dockerfile: string) => carried.get(dockerfile) ?? defaultName(dockerfile);
-    const clashes = [...carried].filter(([dockerfile, name]) => dockerfiles.some((other) => other !== dockerfile && finalName(other) === name));
-    for (const [dockerfile, name] of clashes) {
-      carried.delete(dockerfile);
-      dropped.set(dockerfile, name);
+    const finalName = (key: string) => carried.get(key) ?? defaultName(key);
+    const clashes = [...carried].filter(([key, name]) => keys.some((other) => other !== key && finalName(other) === name));
+    for (const [key, name] of clashes) {
+      carried.delete(key);
+      dropped.set(key, name);
     }
     clashing = clashes.length > 0;
   }
-  for (const entry of choice.dockerfiles) {
-    const settings = settingsAsOptions(entry.build?.settings ?? {});
-    const variant = variantOf(entry.root, entry.dockerfile);
-    const name = carried.get(entry.dockerfile);
+  for (const plan of planned) {
+    const settings = settingsAsOptions(plan.build?.settings ?? {});
+    const name = carried.get(plan.key);
     if (name) settings.options.name = name;
-    const clash = dropped.get(entry.dockerfile);
+    const clash = dropped.get(plan.key);
     if (clash) settings.leftOut.push(`name ${clash} (another image would have it too)`);
-    const text = tree.read(entry.dockerfile, 'utf8') ?? '';
+    const text = tree.read(plan.dockerfile, 'utf8') ?? '';
     const stage = settings.options.stage;
     // A stale --target (no such stage) would make a target that cannot build.
     if (typeof stage === 'string' && !dockerfileStages(text).some((candidate) => candidate.name === stage.toLowerCase())) {
@@ -78,14 +107,19 @@ export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace'
         settings.leftOut.push(`platforms ${platform} (one image for several platforms needs the registry builder, and ${eligibility.reason}: one platform per image target)`);
       }
     }
-    result.leftOut.push(...settings.leftOut.map((item) => `${entry.dockerfile}: ${item}`));
-    const wanted: Record<string, unknown> = { ...(policy !== undefined && entry.value !== policy ? { context: entry.value } : {}), ...settings.options };
+    const subject = plan.declare ? `${plan.root} (${plan.dockerfile})` : plan.dockerfile;
+    result.leftOut.push(...settings.leftOut.map((item) => `${subject}: ${item}`));
+    const wanted: Record<string, unknown> = {
+      ...(plan.declare ? { dockerfile: plan.dockerfile } : {}),
+      ...(policy !== undefined && plan.value !== policy ? { context: plan.value } : {}),
+      ...settings.options,
+    };
     if (Object.keys(wanted).length === 0) continue;
-    const target = variant ? `${targetName}-${variant}` : targetName;
-    const why = entry.build ? `as ${entry.said}` : `(${entry.said})`;
+    const target = plan.target;
+    const why = plan.build ? `as ${plan.said}` : `(${plan.said})`;
     // Where Nx reads the project's own target options: project.json, else the "nx" key of its package.json.
-    const projectJson = `${entry.root}/project.json`;
-    const packageJson = `${entry.root === '.' ? '' : `${entry.root}/`}package.json`;
+    const projectJson = `${plan.root}/project.json`;
+    const packageJson = `${plan.root === '.' ? '' : `${plan.root}/`}package.json`;
     const file = tree.exists(projectJson) ? projectJson : tree.exists(packageJson) ? packageJson : undefined;
     // project.json may have comments: read it as Nx does.
     const read = file ? readJson<{ nx?: ProjectTargets; scripts?: Record<string, unknown> } & ProjectTargets>(tree, file) : undefined;
@@ -93,19 +127,35 @@ export function carryOver(tree: Tree, choice: ContextChoice, policy: 'workspace'
     // Another executor, a command, or (package.json) a script of that name would run instead of Hashdock's target.
     const occupied = (existing && (existing.command !== undefined || (existing.executor !== undefined && existing.executor !== IMAGE_EXECUTOR))) || (file === packageJson && read?.scripts?.[target] !== undefined);
     if (!file || occupied) {
-      result.toSet.push(`${entry.dockerfile} ${why}: ${JSON.stringify(wanted)} in the options of its "${target}" target`);
+      const declared = plan.declare ? `a "${target}" target with "executor": "${IMAGE_EXECUTOR}" and the options ${JSON.stringify(wanted)}` : `${JSON.stringify(wanted)} in the options of its "${target}" target`;
+      result.toSet.push(`${subject} ${why}: ${declared}`);
       continue;
     }
     const added: Record<string, unknown> = {};
     updateJson(tree, file, (json: { nx?: ProjectTargets } & ProjectTargets) => {
       const holder = file === projectJson ? json : (json.nx ??= {});
-      const options = (((holder.targets ??= {})[target] ??= {}).options ??= {});
+      const declared = ((holder.targets ??= {})[target] ??= {});
+      // A declared target runs Hashdock's executor: Nx infers none there for it to merge into.
+      if (plan.declare && declared.executor === undefined) declared.executor = added.executor = IMAGE_EXECUTOR;
+      const options = (declared.options ??= {});
       for (const [key, value] of Object.entries(wanted)) if (!(key in options)) options[key] = added[key] = value;
       return json;
     });
-    if (Object.keys(added).length) result.written.push(`${file}${file === packageJson ? ' ("nx" key)' : ''}: its "${target}" target builds ${entry.dockerfile} ${why}: ${JSON.stringify(added)}`);
+    if (Object.keys(added).length) {
+      const what = plan.declare ? `declares a "${target}" target building ${plan.dockerfile}` : `its "${target}" target builds ${plan.dockerfile}`;
+      result.written.push(`${file}${file === packageJson ? ' ("nx" key)' : ''}: ${what} ${why}: ${JSON.stringify(added)}`);
+    }
   }
   return result;
+}
+
+/** One image target to carry a build over to: inferred from a Dockerfile the project holds, or declared (one it builds from elsewhere). */
+interface Planned extends Omit<DockerfileContext, 'value'> {
+  /** The Dockerfile (inferred), or `<root>:<Dockerfile>` (declared). */
+  key: string;
+  value: string | undefined;
+  target: string;
+  declare: boolean;
 }
 
 interface ProjectTargets {

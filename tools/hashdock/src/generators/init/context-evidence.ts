@@ -182,12 +182,24 @@ function tokensOf(root: string, name: string): (value: string) => string {
 }
 
 /**
- * Builds a project runs on a Dockerfile outside its own folder (one Dockerfile shared by several
- * apps, told apart by build args): Hashdock infers an image target for the project that holds a
- * Dockerfile, so these projects get none from it.
+ * Builds a project runs on a Dockerfile outside its own folder. `shared`: one no project holds, or one
+ * it builds with build args of its own (one Dockerfile shared by several apps, told apart by
+ * `APP_NAME`): Hashdock infers image targets only from the Dockerfiles a project holds, so each such
+ * project declares one naming it (see carryOver). `others`: another project's Dockerfile built as it
+ * is (an e2e project building the app's image), which is that project's image. Builds the workspace
+ * root's scripts run are neither (they build the projects' images).
  */
-export function sharedDockerfileBuilds(tree: Tree, builds: readonly ConfiguredBuild[]): ConfiguredBuild[] {
-  return builds.filter((build) => build.from !== undefined && tree.exists(build.dockerfile) && owningProjectRoot(tree.root, build.dockerfile, (path) => tree.exists(path)) !== build.from);
+export function sharedDockerfileBuilds(tree: Tree, builds: readonly ConfiguredBuild[]): { shared: ConfiguredBuild[]; others: ConfiguredBuild[] } {
+  const shared: ConfiguredBuild[] = [];
+  const others: ConfiguredBuild[] = [];
+  for (const build of builds) {
+    if (build.from === undefined || build.from === '.' || !tree.exists(build.dockerfile)) continue;
+    const owner = owningProjectRoot(tree.root, build.dockerfile, (path) => tree.exists(path));
+    if (owner === build.from) continue;
+    if (owner === undefined || Object.keys(build.settings.buildArgs ?? {}).length > 0) shared.push(build);
+    else others.push(build);
+  }
+  return { shared, others };
 }
 
 function described(context: string): string {

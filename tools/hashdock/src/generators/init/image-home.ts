@@ -1,6 +1,5 @@
 import { parseRepository } from '@hashdock/core';
 import { hasRegistryHost } from './build-settings';
-import { ContextChoice } from './context-evidence';
 
 /** Where the workspace's images are pushed today: a registry and a namespace, and the build that shows it. */
 export interface ImageHome {
@@ -10,20 +9,20 @@ export interface ImageHome {
 }
 
 /**
- * The registry and namespace most of the images built today are named under, from the references
+ * The registry and namespace most of the images built today are named under (`images`: each image
+ * target's, from the build followed for it), from the references
  * with a registry host their builds tag (`ghcr.io/acme/api` → `ghcr.io`, `acme`). Only when more
  * than half of those agree, and each has a namespace; undefined otherwise (a local `api:dev` says
  * nothing of where CI pushes).
  */
-export function imageHome(choice: ContextChoice): ImageHome | undefined {
+export function imageHome(images: readonly { subject: string; image?: string }[]): ImageHome | undefined {
   const homes: ImageHome[] = [];
-  for (const entry of choice.dockerfiles) {
-    const image = entry.build?.settings.image;
+  for (const { subject, image } of images) {
     if (!image || !hasRegistryHost(image)) continue;
     try {
       const { registry, path } = parseRepository(image.toLowerCase());
       const namespace = path.split('/').slice(0, -1).join('/');
-      if (namespace) homes.push({ registry, namespace, said: `${entry.dockerfile} is tagged ${image} today` });
+      if (namespace) homes.push({ registry, namespace, said: `${subject} is tagged ${image} today` });
     } catch {
       // not a repository name docker would take: it says nothing
     }

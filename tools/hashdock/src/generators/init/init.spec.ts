@@ -260,17 +260,47 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'api').targets?.container).toEqual(container);
     });
 
-    it('a Dockerfile shared by several projects (told apart by build args) is said, and lends none of them its settings', async () => {
+    it('a Dockerfile shared by several projects (told apart by build args): each declares a target naming it, and the project holding it takes none of their settings', async () => {
       const rust = (app: string) => ({ executor: '@nx-tools/nx-container:build', options: { file: 'manifests/dockers/rust.Dockerfile', context: '.', 'build-args': [`APP_NAME=${app}`] } });
       await contextAfter({ 'manifests/dockers/rust.Dockerfile': 'FROM rust:1\nARG APP_NAME\nCOPY apps/${APP_NAME} /src\n', 'manifests/project.json': JSON.stringify({ name: 'manifests' }) }, { api: { container: rust('api') }, worker: { container: rust('worker') } });
-      expect(warnings[0]).toBe(
-        '@hashdock/nx-plugin: these builds use a Dockerfile outside their project\'s folder: ' +
-          'apps/api\'s target "container" (@nx-tools/nx-container:build) builds manifests/dockers/rust.Dockerfile from the workspace root; ' +
-          'apps/worker\'s target "container" (@nx-tools/nx-container:build) builds manifests/dockers/rust.Dockerfile from the workspace root. ' +
-          'Hashdock infers an image target for the project that holds a Dockerfile, so these projects get none from it: give each one its own Dockerfile.',
+      // api and worker hold a Dockerfile of their own (their "image"): the shared one is "image-rust" beside it.
+      for (const app of ['api', 'worker'])
+        expect(readProjectConfiguration(tree, app).targets?.['image-rust']).toEqual({
+          executor: '@hashdock/nx-plugin:image',
+          options: { dockerfile: 'manifests/dockers/rust.Dockerfile', buildArgs: { APP_NAME: app } },
+        });
+      expect(info).toContain(
+        '@hashdock/nx-plugin: apps/api/project.json: declares a "image-rust" target building manifests/dockers/rust.Dockerfile as apps/api\'s target "container" (@nx-tools/nx-container:build) builds manifests/dockers/rust.Dockerfile from the workspace root: ' +
+          '{"executor":"@hashdock/nx-plugin:image","dockerfile":"manifests/dockers/rust.Dockerfile","buildArgs":{"APP_NAME":"api"}}',
       );
       // The project holding it (manifests) does not take api's build args as its own.
       expect(readProjectConfiguration(tree, 'manifests').targets?.image).toBeUndefined();
+    });
+
+    it('apps that hold no Dockerfile and build one no project holds: each declares its "image" with that Dockerfile, its context, build args and name', async () => {
+      tree = createTreeWithEmptyWorkspace();
+      tree.write('package.json', JSON.stringify({ name: '@acme/source', private: true, workspaces: ['apps/*'] }));
+      const build = (app: string, image: string) => ({ command: `docker build -f docker/node-app.Dockerfile --build-arg APP_NAME=${app} -t ghcr.io/acme/${image} .` });
+      addProjectConfiguration(tree, 'orders', { root: 'apps/orders', targets: { 'docker-build': build('orders', 'shop-orders') } as never });
+      addProjectConfiguration(tree, 'billing', { root: 'apps/billing', targets: { 'docker-build': build('billing', 'billing'), 'docker-push': build('billing', 'billing') } as never });
+      // A package.json project whose "image" is a script: said, with the whole target to declare.
+      tree.write('apps/mailer/package.json', JSON.stringify({ name: 'mailer', scripts: { image: 'docker build -f ../../docker/node-app.Dockerfile --build-arg APP_NAME=mailer ../..' } }));
+      tree.write('docker/node-app.Dockerfile', 'FROM node:24-slim\nARG APP_NAME\nCOPY apps/${APP_NAME}/dist /app\n');
+      await initGenerator(tree, { skipFormat: true });
+      // No project Dockerfile says anything: the default policy (project), so each names the workspace root.
+      expect(readProjectConfiguration(tree, 'orders').targets?.image).toEqual({
+        executor: '@hashdock/nx-plugin:image',
+        options: { dockerfile: 'docker/node-app.Dockerfile', context: 'workspace', buildArgs: { APP_NAME: 'orders' }, name: 'shop-orders' },
+      });
+      expect(readProjectConfiguration(tree, 'billing').targets?.image?.options).toEqual({ dockerfile: 'docker/node-app.Dockerfile', context: 'workspace', buildArgs: { APP_NAME: 'billing' } });
+      expect(hashdockEntry()).toMatchObject({ options: { registry: 'ghcr.io', namespace: 'acme' } });
+      expect(warnings.join('\n')).toContain(
+          'apps/mailer (docker/node-app.Dockerfile) as apps/mailer/package.json\'s script "image" runs docker build on docker/node-app.Dockerfile from the workspace root: ' +
+          'a "image" target with "executor": "@hashdock/nx-plugin:image" and the options {"dockerfile":"docker/node-app.Dockerfile","context":"workspace","buildArgs":{"APP_NAME":"mailer"}}',
+      );
+      expect(warnings.join('\n')).not.toContain('these builds use');
+      // docker/ is no project's: no image of its own (said), only the apps'.
+      expect(warnings.join('\n')).toContain('no project owns docker/node-app.Dockerfile');
     });
 
     it('the images keep where they are pushed today: the registry and namespace most builds tag, and each image\'s name', async () => {
@@ -355,7 +385,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     await initGenerator(tree, { skipFormat: true });
     expect(warnings).toEqual([
       '@hashdock/nx-plugin: no project owns .deploy/api/Dockerfile, Dockerfile.dev, deploy/worker/Dockerfile, examples/demo.Containerfile, so they get no image target. ' +
-        "To build one, add a project.json beside it or in a folder above it (a Dockerfile or Containerfile directly in the workspace root is the root project's).",
+        "To build one, add a project.json beside it or in a folder above it (a Dockerfile or Containerfile directly in the workspace root is the root project's), " +
+          'or declare a target with the executor naming it ("dockerfile") in each project that builds it.',
     ]);
     // Owned once a project is there.
     warnings.length = 0;

@@ -32,8 +32,14 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins) : [];
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
+  const { shared, others } = sharedDockerfileBuilds(tree, builds);
   // The registry and namespace the images are pushed to today, unless either is given.
-  const home = choice && given.registry === undefined && given.namespace === undefined ? imageHome(choice) : undefined;
+  const images = [
+    ...(choice?.dockerfiles ?? []).map((entry) => ({ subject: entry.dockerfile, image: entry.build?.settings.image })),
+    // A project's first build of a Dockerfile it does not hold (see carryOver).
+    ...shared.filter((build, i) => shared.findIndex((other) => other.from === build.from) === i).map((build) => ({ subject: `${build.from} (${build.dockerfile})`, image: build.settings.image })),
+  ];
+  const home = given.registry === undefined && given.namespace === undefined ? imageHome(images) : undefined;
   // On GHCR a package lives under its owner: unless a namespace is given or set, the repository's own owner/repo.
   const registry = given.registry ?? current.registry ?? home?.registry ?? 'localhost:5000';
   const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined && !home ? await githubRepository(tree.root) : undefined;
@@ -65,15 +71,14 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
   // policy (when that is one of the two), its build args, stage, platforms, labels, secrets.
   const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
-  const carried = choice ? carryOver(tree, choice, policy, config.targetName, dockerfiles) : undefined;
+  const carried = choice || shared.length ? carryOver(tree, choice, policy, config.targetName, dockerfiles, shared) : undefined;
   for (const line of carried?.written ?? []) logger.info(`${PLUGIN_NAME}: ${line}`);
   if (carried?.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
   if (carried?.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${carried.leftOut.join('; ')}.`);
-  const shared = sharedDockerfileBuilds(tree, builds);
-  if (shared.length) {
+  if (others.length) {
     logger.warn(
-      `${PLUGIN_NAME}: these builds use a Dockerfile outside their project's folder: ${shared.map((build) => build.said).join('; ')}. ` +
-        'Hashdock infers an image target for the project that holds a Dockerfile, so these projects get none from it: give each one its own Dockerfile.',
+      `${PLUGIN_NAME}: these builds use another project's Dockerfile as it is: ${others.map((build) => build.said).join('; ')}. ` +
+        'Hashdock builds each as the image of the project that holds it; to build one under another project too, declare a target there with the executor and its "dockerfile".',
     );
   }
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
@@ -129,7 +134,8 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
     const shown = unowned.length > 5 ? `${unowned.slice(0, 5).join(', ')} and ${unowned.length - 5} more` : unowned.join(', ');
     notes.push(
       `${PLUGIN_NAME}: no project owns ${shown}, so ${unowned.length > 1 ? 'they get' : 'it gets'} no image target. ` +
-        'To build one, add a project.json beside it or in a folder above it (a Dockerfile or Containerfile directly in the workspace root is the root project\'s).',
+        'To build one, add a project.json beside it or in a folder above it (a Dockerfile or Containerfile directly in the workspace root is the root project\'s), ' +
+        `or declare a target with the executor naming it ("dockerfile") in each project that builds it.`,
     );
   }
   return notes;
