@@ -43,7 +43,7 @@ const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/
  * The builds the workspace configures today, most direct first: project targets running
  * `@nx-tools/nx-container:build` (context `.` and `<projectRoot>/Dockerfile` unless set) or a
  * `docker build` command (nx:run-commands, from its `cwd`), project package.json scripts running
- * `docker build` (from the project folder), the targets a registered `@nx/docker` infers (`docker
+ * `docker build` (from the project folder) and the workspace root's (from the root), the targets a registered `@nx/docker` infers (`docker
  * build .` from its `cwd` with its `args`) or `@nx-tools/nx-container` infers (context `.`), then
  * compose files.
  */
@@ -76,13 +76,10 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
       for (const command of commands)
         for (const build of dockerBuildsIn(resolve(command), cwd)) builds.push({ ...build, said: `${where} runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
     }
-    const manifest = `${root === '.' ? '' : `${root}/`}package.json`;
-    const scripts = tree.exists(manifest) ? (readJson<{ scripts?: Record<string, unknown> }>(tree, manifest).scripts ?? {}) : {};
-    for (const [script, command] of Object.entries(scripts)) {
-      if (typeof command !== 'string') continue;
-      for (const build of dockerBuildsIn(command, root)) builds.push({ ...build, said: `${manifest}'s script "${script}" runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
-    }
+    builds.push(...scriptBuilds(tree, root));
   }
+  // The workspace root's scripts (`docker build -f apps/api/Dockerfile .`), when the root is no project of its own.
+  if (!projects.some(([, project]) => project.root === '.')) builds.push(...scriptBuilds(tree, '.'));
   // @nx/docker infers `docker build .` run in its `cwd` (default the project folder) with its `args`, for each Dockerfile
   // directly in a project folder; a project's own target of that name with options only overrides them.
   const nxDocker = plugins.find((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx/docker');
@@ -116,6 +113,18 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   return builds;
 }
 
+/** The `docker build` commands the scripts of the package.json in `root` run (from that folder). */
+function scriptBuilds(tree: Tree, root: string): ConfiguredBuild[] {
+  const manifest = `${root === '.' ? '' : `${root}/`}package.json`;
+  const scripts = tree.exists(manifest) ? (readJson<{ scripts?: Record<string, unknown> }>(tree, manifest).scripts ?? {}) : {};
+  const builds: ConfiguredBuild[] = [];
+  for (const [script, command] of Object.entries(scripts)) {
+    if (typeof command !== 'string') continue;
+    for (const build of dockerBuildsIn(command, root)) builds.push({ ...build, said: `${manifest}'s script "${script}" runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
+  }
+  return builds;
+}
+
 /**
  * The context policy for the workspace's project Dockerfiles: each has one say, the first configured
  * build of it (how it is built today), else what its COPY lines say (see copiedContext); a configured
@@ -129,8 +138,9 @@ export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], do
     const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
     if (root === undefined || root === '.') continue;
     const copies = copiedContext(tree, dockerfile, root);
-    // Another project's target building this Dockerfile (a shared one, with its own build args) says nothing of this project's.
-    const own = builds.filter((candidate) => candidate.dockerfile === dockerfile && (candidate.from === undefined || candidate.from === root));
+    // Another project's target building this Dockerfile (a shared one, with its own build args) says nothing of this project's;
+    // the workspace root's scripts build the projects' images.
+    const own = builds.filter((candidate) => candidate.dockerfile === dockerfile && (candidate.from === undefined || candidate.from === root || candidate.from === '.'));
     // The first build decides; the image name may come from another (a local docker-build target and nx-container's CI one).
     const image = namedImage(own.map((candidate) => candidate.settings.image));
     const build = own[0] && { ...own[0], settings: { ...own[0].settings, ...(image ? { image } : {}) } };

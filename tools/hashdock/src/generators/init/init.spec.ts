@@ -338,6 +338,15 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       );
     });
 
+    it('a script of the workspace root\'s package.json that runs docker build on a project\'s Dockerfile builds that project\'s image', async () => {
+      const scripts = { 'image:api': 'docker build -f apps/api/Dockerfile -t ghcr.io/acme/shop-api --build-arg FLAVOUR=lean . && docker push ghcr.io/acme/shop-api' };
+      expect(await contextAfter({ 'package.json': JSON.stringify({ name: '@acme/source', private: true, scripts }) })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as package.json\'s script "image:api" runs docker build on apps/api/Dockerfile from the workspace root;');
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { FLAVOUR: 'lean' }, name: 'shop-api' });
+      expect((hashdockEntry() as { options: Record<string, unknown> }).options).toMatchObject({ registry: 'ghcr.io', namespace: 'acme' });
+      expect(warnings.join('\n')).not.toContain('as it is');
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');
