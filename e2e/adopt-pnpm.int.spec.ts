@@ -180,7 +180,6 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
     expect((await workspace.manifest('mono')).status).toBe('built');
   });
   it('one Dockerfile several apps build, told apart by a build arg: each app declares its image target naming it, and is rebuilt only by what it copies', async () => {
-    const root = await localRootImage();
     const declaring = (name: string) => ({
       [`apps/${name}/package.json`]: JSON.stringify({
         name: `@acme/${name}`,
@@ -189,8 +188,8 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
         nx: {
           targets: {
             build: { outputs: ['{projectRoot}/dist'] },
-            // The project's own buildArgs replace the plugin's (Nx merges options one level deep): BASE_IMAGE again.
-            image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'docker/node-app.Dockerfile', buildArgs: { BASE_IMAGE: root, APP_NAME: name } } },
+            // Its own build arg; the plugin's (BASE_IMAGE, the local root image) still reaches the Dockerfile.
+            image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'docker/node-app.Dockerfile', buildArgs: { APP_NAME: name } } },
           },
         },
       }),

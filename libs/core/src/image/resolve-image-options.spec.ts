@@ -60,6 +60,11 @@ describe('resolveImageOptions', () => {
     expect(options.buildArgs).toEqual({ ROOT_IMAGE: 'node:24-slim', OTHER: 'x' });
   });
 
+  it('offers the plugin\'s build args under the target\'s own, which add to and override them; the environment over both', () => {
+    const options = normalizeOptions({ pluginBuildArgs: { BASE_IMAGE: 'local/root:1', FLAVOUR: 'full' }, buildArgs: { APP_NAME: 'orders', FLAVOUR: 'lean' } }, { ...facts, env: { HASHDOCK_BUILD_ARG_BASE_IMAGE: 'node:24-slim' } });
+    expect(options.buildArgs).toEqual({ BASE_IMAGE: 'node:24-slim', FLAVOUR: 'lean', APP_NAME: 'orders' });
+  });
+
   it('names the repository and the manifest after the image name, unscoped by default', () => {
     expect(normalizeOptions({ namespace: 'acme', name: 'api-worker' }, facts)).toMatchObject({ repository: 'localhost:5000/acme/api-worker', imageName: 'api-worker' });
     expect(normalizeOptions({ namespace: 'acme' }, { ...facts, projectName: '@acme/Billing' })).toMatchObject({ repository: 'localhost:5000/acme/billing', imageName: 'billing' });

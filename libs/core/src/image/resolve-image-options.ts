@@ -24,6 +24,12 @@ export interface ImageTargetOptions {
   extraTags?: string[];
   version?: string;
   buildArgs?: Record<string, string>;
+  /**
+   * The plugin's buildArgs (nx.json) the Dockerfile declares, as inference sets them: offered under the
+   * target's own `buildArgs`, which add to and override them (Nx would otherwise let a target's own
+   * buildArgs replace the plugin's whole object).
+   */
+  pluginBuildArgs?: Record<string, string>;
   /** Registry host → mirror for external bases, e.g. { "docker.io": "mirror.gcr.io" }; HASHDOCK_MIRRORS overrides it. */
   mirrors?: Record<string, string>;
   /** Labels the image carries (docker build --label): fixed values, part of the content hash. */
@@ -148,6 +154,11 @@ function workspacePath(value: string, facts: ImageTargetFacts, option: string): 
   return expandPathTemplate(value, facts.projectRoot, facts.projectName, facts.workspaceRoot);
 }
 
+/** The build args a target offers its Dockerfile: the plugin's, then its own over them. */
+export function targetBuildArgs(options: Pick<ImageTargetOptions, 'buildArgs' | 'pluginBuildArgs'>): Record<string, string> {
+  return { ...options.pluginBuildArgs, ...options.buildArgs };
+}
+
 /**
  * Options once, in full: paths absolute, env overrides applied, repository
  * decided. The Nx executor, infra's integrated mode and the turbo command all
@@ -158,7 +169,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
   const namespace = facts.env.HASHDOCK_NAMESPACE || options.namespace || 'hashdock';
   const imageName = options.name ?? imageNameOf(facts.projectName);
   const repository = options.repository ?? `${registry}/${namespace}/${imageName}`;
-  const buildArgs = { ...options.buildArgs, ...buildArgOverrides(facts.env) };
+  const buildArgs = { ...targetBuildArgs(options), ...buildArgOverrides(facts.env) };
   return {
     project: facts.projectName,
     imageName,

@@ -5,7 +5,7 @@ import { contextScopeOf } from '../docker/context-reads';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findIgnoreFile, readIgnorePatterns } from '../hash/context-files';
 import { hasExceptions, IgnorePattern } from '../hash/dockerignore';
-import { BUILD_ARG_ENV_PREFIX, ImageTargetOptions } from '../image/resolve-image-options';
+import { BUILD_ARG_ENV_PREFIX, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { IMAGE_ENV_INPUTS } from './hashdock-config';
 import { ImageTarget } from './image-targets';
@@ -118,7 +118,7 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   } catch {
     patterns = undefined;
   }
-  const scope = target.dockerfileText !== undefined ? contextScopeOf(target.dockerfileText, target.options.buildArgs ?? {}) : undefined;
+  const scope = target.dockerfileText !== undefined ? contextScopeOf(target.dockerfileText, targetBuildArgs(target.options)) : undefined;
   const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
   const dockerfile = fileToken(target, target.dockerfile);
   const filesets = contextInputs(target, patterns, sources, ownsItsTree(target.projectRoot, projectFiles));

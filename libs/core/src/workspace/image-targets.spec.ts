@@ -119,7 +119,8 @@ describe('resolveImageTargets (the one model)', () => {
     const labels = { 'org.opencontainers.image.source': 'https://github.com/acme/source' };
     expect((await discoverImageTargets(root, normalizeHashdockOptions({ labels }))).find((t) => t.name === 'api')!.inferred.labels).toEqual(labels);
     // Only the build args the Dockerfile declares; the project's own options win over the inferred ones.
-    expect(api.inferred).toMatchObject({ dockerfile: '{projectRoot}/Dockerfile', context: '{projectRoot}', name: 'api', buildArgs: { ROOT_IMAGE: 'r:1' } });
+    expect(api.inferred).toMatchObject({ dockerfile: '{projectRoot}/Dockerfile', context: '{projectRoot}', name: 'api', pluginBuildArgs: { ROOT_IMAGE: 'r:1' } });
+    expect('buildArgs' in api.inferred).toBe(false);
     expect(targets.find((t) => t.project === 'admin')!.inferred.context).toBe('{projectRoot}');
     expect(imageTargetOutputs(api)).toEqual(['{workspaceRoot}/dist/images/api.json']);
   });
@@ -279,7 +280,7 @@ describe('resolveImageTargets (the one model)', () => {
     expect(admin.bases).toEqual([{ project: 'base', targetName: 'image', name: 'base' }]);
     // node:24 is only the build stage's base, which runtime never reaches.
     expect(admin.externalBases).toEqual([]);
-    expect(admin.inferred.buildArgs).toEqual({ ROOT_IMAGE: 'r:1' });
+    expect(admin.inferred.pluginBuildArgs).toEqual({ ROOT_IMAGE: 'r:1' });
     expect(filesets(await imageTargetInputs(root, admin)).filter((input) => !input.includes('Dockerfile') && !input.includes('dockerignore'))).toEqual(['{workspaceRoot}/apps/admin/dist', '{workspaceRoot}/apps/admin/dist/**/*']);
     // The stage that reaches the others: every base and source. A stage the file lacks: all of it (the build fails, naming it).
     for (const stage of ['debug', 'prod']) {
@@ -292,7 +293,7 @@ describe('resolveImageTargets (the one model)', () => {
     }
   });
 
-  it('reads a stage with the build args the target runs with: the project\'s own replace the plugin\'s, as Nx merges them', async () => {
+  it('reads a stage with the build args the target runs with: the project\'s own added to and over the plugin\'s', async () => {
     await write({ 'apps/admin/Dockerfile': 'ARG BASE=node:24\nFROM node:24 AS deps\nCOPY package.json .\nFROM ${BASE} AS runtime\nCOPY dist /app\n' });
     const copied = async (own: Record<string, unknown>, plugin: Record<string, string>) => {
       await write({ 'apps/admin/project.json': JSON.stringify({ name: 'admin', targets: { image: { options: { stage: 'runtime', ...own } } } }) });
@@ -301,7 +302,9 @@ describe('resolveImageTargets (the one model)', () => {
     };
     expect(await copied({}, { BASE: 'deps' })).toEqual(['{workspaceRoot}/apps/admin/package.json', '{workspaceRoot}/apps/admin/dist']);
     expect(await copied({ buildArgs: { BASE: 'deps' } }, { BASE: 'node:22' })).toEqual(['{workspaceRoot}/apps/admin/package.json', '{workspaceRoot}/apps/admin/dist']);
-    expect(await copied({ buildArgs: { OTHER: 'x' } }, { BASE: 'deps' })).toEqual(['{workspaceRoot}/apps/admin/dist']);
+    // The plugin's BASE still reaches a target with build args of its own (Nx alone would drop the plugin's object).
+    expect(await copied({ buildArgs: { OTHER: 'x' } }, { BASE: 'deps' })).toEqual(['{workspaceRoot}/apps/admin/package.json', '{workspaceRoot}/apps/admin/dist']);
+    expect(await copied({ buildArgs: { BASE: 'node:22' } }, { BASE: 'deps' })).toEqual(['{workspaceRoot}/apps/admin/dist']);
   });
 
   it('finds Containerfiles as it finds Dockerfiles, and names a project that has both for one image', async () => {

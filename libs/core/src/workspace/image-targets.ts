@@ -5,7 +5,7 @@ import { dockerfileForStage } from '../docker/dockerfile-stages';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findWorkspaceBaseImages } from '../image/base-images';
 import { ExternalFrom, externalFroms } from '../image/external-bases';
-import { expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
+import { expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
 import { contextTemplate, HashdockConfig } from './hashdock-config';
 import { IMAGE_EXECUTOR } from '../names';
@@ -91,6 +91,12 @@ function stageText(text: string | undefined, stage: string | undefined, dockerfi
   }
 }
 
+/** The plugin's build args the Dockerfile declares, as the inferred `pluginBuildArgs` option (none: no option). */
+function pluginBuildArgs(all: Record<string, string>, declared: ReadonlySet<string>): Pick<ImageTargetOptions, 'pluginBuildArgs'> {
+  const offered = Object.entries(all).filter(([arg]) => declared.has(arg));
+  return offered.length ? { pluginBuildArgs: Object.fromEntries(offered) } : {};
+}
+
 function stringOption(options: Record<string, unknown> | undefined, key: string): string | undefined {
   const value = options?.[key];
   return typeof value === 'string' && value ? value : undefined;
@@ -169,7 +175,7 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
     target.dependsOn.push(...target.bases.map((base) => ({ projects: [base.project], target: base.targetName })));
     try {
       const known = knownNames([...new Set([config.namespace, target.options.namespace ?? config.namespace])]);
-      target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, target.options.buildArgs ?? {}, known);
+      target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, targetBuildArgs(target.options), known);
     } catch {
       // A FROM with no image fails the build itself, with the line named.
       target.externalBases = [];
@@ -188,8 +194,8 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     : dockerfile.startsWith(`${project.root}/`) ? `{projectRoot}/${posix.relative(project.root, dockerfile)}`
     : `{workspaceRoot}/${dockerfile}`;
   const effectiveDockerfile = workspaceRelative(workspaceRoot, stringOption(own, 'dockerfile') ?? dockerfileTemplate, project);
-  // Nx merges options one level deep: the project's own buildArgs replace the plugin's.
-  const buildArgs = (own?.buildArgs as Record<string, string> | undefined) ?? config.buildArgs;
+  // The project's own buildArgs over the plugin's (pluginBuildArgs: Nx alone would let the own object replace the plugin's).
+  const buildArgs = { ...config.buildArgs, ...(own?.buildArgs as Record<string, string> | undefined) };
   const dockerfileText = stageText(readText(workspaceRoot, effectiveDockerfile), stringOption(own, 'stage'), effectiveDockerfile, buildArgs);
   const declared = dockerfileText ? declaredArgNames(dockerfileText) : new Set<string>();
   const inferred: ImageTargetOptions = {
@@ -199,7 +205,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     registry: config.registry,
     namespace: config.namespace,
     tags: config.tags,
-    buildArgs: Object.fromEntries(Object.entries(config.buildArgs).filter(([arg]) => declared.has(arg))),
+    ...pluginBuildArgs(config.buildArgs, declared),
     ...(Object.keys(config.labels).length ? { labels: config.labels } : {}),
     ...(Object.keys(config.mirrors).length ? { mirrors: config.mirrors } : {}),
     ...(config.platform ? { platform: config.platform } : {}),

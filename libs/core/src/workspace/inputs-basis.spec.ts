@@ -39,5 +39,12 @@ describe('inputs basis', () => {
     );
     // A target with no recorded basis (declared by hand, no plugin) is not checked.
     expect(() => checkInputsBasis('api:image', undefined, { context: '' }, facts)).not.toThrow();
+    // The plugin's build args count under the target's own, as they run.
+    const fromPlugin = inferredInputsBasis({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', dockerfileText, options: { pluginBuildArgs: { ROOT_IMAGE: 'r:1' }, buildArgs: { DIST: 'out' } } });
+    expect(fromPlugin.buildArgs).toEqual({ DIST: 'out', ROOT_IMAGE: 'r:1', TOOLS: null });
+    expect(() => checkInputsBasis('api:image', fromPlugin, { context: 'apps/api', pluginBuildArgs: { ROOT_IMAGE: 'r:1' }, buildArgs: { DIST: 'out' } }, facts)).not.toThrow();
+    expect(() => checkInputsBasis('api:image', fromPlugin, { context: 'apps/api', pluginBuildArgs: { ROOT_IMAGE: 'r:1' }, buildArgs: { DIST: 'out', ROOT_IMAGE: 'r:9' } }, facts)).toThrow(
+      'option "buildArgs.ROOT_IMAGE" is "r:9" when it runs, but its inputs were inferred for "r:1"',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import { HashdockError } from '../errors';
-import { contextOption, expandPathTemplate, ImageTargetOptions } from '../image/resolve-image-options';
+import { contextOption, expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import type { ImageTarget } from './image-targets';
 import { inputShapingArgs } from '../docker/context-reads';
 
@@ -74,7 +74,7 @@ export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'docke
     context: target.context,
     dockerfile: target.dockerfile,
     ...(target.options.stage ? { stage: target.options.stage.toLowerCase() } : {}),
-    buildArgs: Object.fromEntries(shaping.map((name) => [name, target.options.buildArgs?.[name] ?? null])),
+    buildArgs: Object.fromEntries(shaping.map((name) => [name, targetBuildArgs(target.options)[name] ?? null])),
   };
 }
 
@@ -85,6 +85,6 @@ export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'docke
  */
 export function checkInputsBasis(task: string, recorded: unknown, options: ImageTargetOptions, facts: { workspaceRoot: string; projectRoot: string; projectName: string }): void {
   if (!recorded || typeof recorded !== 'object') return;
-  const differences = inputsBasisDifferences(recorded as InputsBasis, { ...inputsBasisOf(options, facts), buildArgs: options.buildArgs ?? {} });
+  const differences = inputsBasisDifferences(recorded as InputsBasis, { ...inputsBasisOf(options, facts), buildArgs: targetBuildArgs(options) });
   if (differences.length) throw new InputsBasisMismatchError(task, differences);
 }

@@ -41,7 +41,7 @@ describe('hashdock plugin', () => {
       dependsOn: ['build', { projects: ['base'], target: 'image' }],
       outputs: ['{workspaceRoot}/dist/images/api.json'],
       // The inferred options; Nx merges the project's own ({ context }) over them.
-      options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', name: 'api', namespace: 'acme', buildArgs: {}, platform: hostPlatform() },
+      options: { context: '{projectRoot}', dockerfile: '{projectRoot}/Dockerfile', name: 'api', namespace: 'acme', platform: hostPlatform() },
     });
     // What the inputs were inferred from: the options as they run (the project's own context over the inferred one).
     expect(api.targets!.image.metadata?.hashdockInputsFrom).toEqual({ context: '.', dockerfile: 'apps/api/Dockerfile', buildArgs: { BASE_IMAGE: null } });
@@ -69,7 +69,7 @@ describe('hashdock plugin', () => {
     expect(debug.inputs!.slice(0, 6)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*', '!{projectRoot}/src', '!{projectRoot}/src/**', '!{projectRoot}/*.md', '!{projectRoot}/*.md/**']);
     const base = results['apps/base/Dockerfile'].projects!['apps/base'].targets!.image;
     expect(base.dependsOn).toEqual(['build']);
-    expect(base.options.buildArgs).toEqual({ ROOT_IMAGE: 'local/root:1' });
+    expect(base.options.pluginBuildArgs).toEqual({ ROOT_IMAGE: 'local/root:1' });
     // No COPY: no context file is an input; the external base's digest is, looked up at hash time.
     expect(base.inputs![0]).toBe('{projectRoot}/Dockerfile');
     expect(base.inputs).toContainEqual({ runtime: expect.stringMatching(/ base-digest local\/root:1 --arg ROOT_IMAGE$/) });
