@@ -36,6 +36,13 @@ describe('resolveImageOptions', () => {
   it('takes fixed labels, and refuses Hashdock\'s own, malformed names and templates, naming the project', () => {
     expect(normalizeOptions({ labels: { 'org.opencontainers.image.source': 'https://github.com/acme/x' } }, facts).labels).toEqual({ 'org.opencontainers.image.source': 'https://github.com/acme/x' });
     expect('labels' in normalizeOptions({}, facts)).toBe(false);
+    // The plugin's under the target's own: one replaced, the others kept.
+    const source = { 'org.opencontainers.image.source': 'https://github.com/acme/x', 'org.opencontainers.image.vendor': 'Acme' };
+    expect(normalizeOptions({ pluginLabels: source, labels: { 'org.opencontainers.image.vendor': 'Acme Ltd', tier: 'web' } }, facts).labels).toEqual({
+      'org.opencontainers.image.source': 'https://github.com/acme/x',
+      'org.opencontainers.image.vendor': 'Acme Ltd',
+      tier: 'web',
+    });
     expect(() => normalizeOptions({ labels: { 'dev.hashdock.project': 'x' } }, facts)).toThrow('project api: label dev.hashdock.project is Hashdock\'s own');
     expect(() => normalizeOptions({ labels: { 'a b': 'x' } }, facts)).toThrow('project api: label name "a b" is not valid');
     expect(() => normalizeOptions({ labels: { version: 'v{version}' } }, facts)).toThrow(/^project api: label version has the template \{version\}: labels are part of the image/);

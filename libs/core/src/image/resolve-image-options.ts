@@ -32,8 +32,10 @@ export interface ImageTargetOptions {
   pluginBuildArgs?: Record<string, string>;
   /** Registry host → mirror for external bases, e.g. { "docker.io": "mirror.gcr.io" }; HASHDOCK_MIRRORS overrides it. */
   mirrors?: Record<string, string>;
-  /** Labels the image carries (docker build --label): fixed values, part of the content hash. */
+  /** Labels the image carries (docker build --label): fixed values, part of the content hash; added to and over pluginLabels. */
   labels?: Record<string, string>;
+  /** Set by inference: the plugin's labels (nx.json), under the target's own `labels` (as pluginBuildArgs). */
+  pluginLabels?: Record<string, string>;
   env?: Record<string, string>;
   platform?: string;
   /** The Dockerfile stage to build (docker build --target); the last stage when unset. */
@@ -180,7 +182,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     tagTemplates: [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])],
     buildArgs,
     ...mirrorsOption(options.mirrors, facts),
-    ...(options.labels !== undefined ? { labels: checkImageLabels(options.labels, `project ${facts.projectName}`) } : {}),
+    ...(options.labels !== undefined || options.pluginLabels !== undefined ? { labels: checkImageLabels({ ...options.pluginLabels, ...options.labels }, `project ${facts.projectName}`) } : {}),
     env: { ...options.env },
     platform: options.platform ?? hostPlatform(),
     ...(options.stage !== undefined ? { stage: stageOption(options.stage, `project ${facts.projectName}`) } : {}),

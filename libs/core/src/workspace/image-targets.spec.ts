@@ -115,9 +115,9 @@ describe('resolveImageTargets (the one model)', () => {
       { id: 'base:image', name: 'base', dockerfile: 'images/base/Dockerfile', context: 'images/base', dependsOn: ['build'] },
     ]);
     const api = targets.find((t) => t.targetName === 'image' && t.project === 'api')!;
-    expect('labels' in api.inferred).toBe(false);
+    expect('pluginLabels' in api.inferred).toBe(false);
     const labels = { 'org.opencontainers.image.source': 'https://github.com/acme/source' };
-    expect((await discoverImageTargets(root, normalizeHashdockOptions({ labels }))).find((t) => t.name === 'api')!.inferred.labels).toEqual(labels);
+    expect((await discoverImageTargets(root, normalizeHashdockOptions({ labels }))).find((t) => t.name === 'api')!.inferred.pluginLabels).toEqual(labels);
     // Only the build args the Dockerfile declares; the project's own options win over the inferred ones.
     expect(api.inferred).toMatchObject({ dockerfile: '{projectRoot}/Dockerfile', context: '{projectRoot}', name: 'api', pluginBuildArgs: { ROOT_IMAGE: 'r:1' } });
     expect('buildArgs' in api.inferred).toBe(false);

@@ -206,7 +206,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     namespace: config.namespace,
     tags: config.tags,
     ...pluginBuildArgs(config.buildArgs, declared),
-    ...(Object.keys(config.labels).length ? { labels: config.labels } : {}),
+    ...(Object.keys(config.labels).length ? { pluginLabels: config.labels } : {}),
     ...(Object.keys(config.mirrors).length ? { mirrors: config.mirrors } : {}),
     ...(config.platform ? { platform: config.platform } : {}),
     manifestDir: config.manifestDir,
