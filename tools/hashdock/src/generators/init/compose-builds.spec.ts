@@ -36,6 +36,46 @@ describe('composeBuilds', () => {
     expect(composeBuilds('compose.yml', text)).toEqual([{ file: 'compose.yml', service: 'api', context: '.', dockerfile: 'apps/api/Dockerfile' }]);
   });
 
+  it('follows extends, in the file and from another (its paths from that file\'s folder), the service\'s own build keys over the base\'s', () => {
+    const common = 'services:\n  node-app:\n    build:\n      context: ..\n      dockerfile: docker/node.Dockerfile\n      args:\n        NODE_ENV: production\n';
+    const text = [
+      'services:',
+      '  api:',
+      '    extends: { file: docker/common.yml, service: node-app }',
+      '    build:',
+      '      args:',
+      '        APP: api',
+      '  api-debug:',
+      '    extends: api',
+      '    build:',
+      '      target: debug',
+      '  web:',
+      '    extends:',
+      '      service: api',
+      '    build:',
+      '      context: apps/web',
+      '      dockerfile: Dockerfile',
+      '  lost:',
+      '    extends: { file: missing.yml, service: x }',
+      '  loop:',
+      '    extends: loop',
+      '',
+    ].join('\n');
+    const read = (path: string) => (path === 'docker/common.yml' ? common : undefined);
+    const builds = withSettings('compose.yml', text, read);
+    expect(builds.map(({ service, context, dockerfile }) => ({ service, context, dockerfile }))).toEqual([
+      // The base's context (`..` of docker/) is the workspace root.
+      { service: 'api', context: '.', dockerfile: 'docker/node.Dockerfile' },
+      { service: 'api-debug', context: '.', dockerfile: 'docker/node.Dockerfile' },
+      { service: 'web', context: 'apps/web', dockerfile: 'apps/web/Dockerfile' },
+    ]);
+    // Mappings merge key by key (args written as a list count as their mapping), as Compose merges build.
+    expect(builds[0].settings.buildArgs).toEqual({ NODE_ENV: 'production', APP: 'api' });
+    expect(builds[1].settings).toMatchObject({ stage: 'debug', buildArgs: { NODE_ENV: 'production', APP: 'api' } });
+    const listed = withSettings('compose.yml', 'services:\n  a:\n    build:\n      context: .\n      args: [X=1, Y=1]\n      platforms: [linux/amd64]\n  b:\n    extends: a\n    build:\n      args: [Y=2]\n      platforms: [linux/arm64]\n');
+    expect(listed[1].settings).toMatchObject({ buildArgs: { X: '1', Y: '2' }, platform: 'linux/amd64,linux/arm64' });
+  });
+
   it('leaves out what it cannot be sure of: variables without a default, remote contexts, inline Dockerfiles, paths outside, non-YAML', () => {
     const text = [
       'services:',

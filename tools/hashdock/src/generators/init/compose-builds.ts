@@ -21,22 +21,20 @@ export const isComposeFileName = (name: string): boolean => /^(docker-)?compose(
  * Dockerfile relative to the context (default `Dockerfile`). `${VAR:-default}` and `${VAR-default}`
  * take their default; a build that names anything else (a variable without a default, a remote
  * context, an inline Dockerfile, a path outside the workspace) is left out, as is a file that is not
- * YAML: what is returned is certain.
+ * YAML: what is returned is certain. A service's `extends` is followed (`read`: another compose file's
+ * text, by workspace path).
  */
-export function composeBuilds(file: string, text: string): ComposeBuild[] {
-  let document: unknown;
-  try {
-    document = parse(text, { merge: true });
-  } catch {
-    return [];
-  }
-  const services = record(record(document)?.services);
+export function composeBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined): ComposeBuild[] {
+  const document = parseCompose(text);
+  const services = record(document?.services);
   if (!services) return [];
-  const declaredSecrets = record(record(document)?.secrets) ?? {};
+  const declaredSecrets = record(document?.secrets) ?? {};
   const builds: ComposeBuild[] = [];
-  const dir = posix.dirname(file);
-  for (const [service, definition] of Object.entries(services)) {
-    const build = record(definition)?.build;
+  for (const service of Object.keys(services)) {
+    const resolved = resolveService(file, services, service, read, 0);
+    if (!resolved) continue;
+    const { definition, dir } = resolved;
+    const build = definition.build;
     const spec = typeof build === 'string' ? { context: build } : record(build);
     if (!spec || spec.dockerfile_inline !== undefined) continue;
     const context = spec.context === undefined ? '.' : interpolate(spec.context);
@@ -60,6 +58,71 @@ export function composeBuilds(file: string, text: string): ComposeBuild[] {
     builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(found, ...buildSecrets(spec.secrets, declaredSecrets, dir)) });
   }
   return builds;
+}
+
+function parseCompose(text: string): Record<string, unknown> | undefined {
+  try {
+    return record(parse(text, { merge: true }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A service as Compose resolves its `extends` (`extends: base`, or `{ service, file }`, a file
+ * relative to this one's folder; chains followed, at most 10 deep): the base's definition, then this
+ * one's keys over it, `build` merged as Compose merges (see mergeBuild). `dir`: the folder its build's relative paths start
+ * from (the base file's when the build comes from there). Undefined for a missing base or service.
+ */
+function resolveService(
+  file: string,
+  services: Record<string, unknown>,
+  name: string,
+  read: (path: string) => string | undefined,
+  depth: number,
+): { definition: Record<string, unknown>; dir: string } | undefined {
+  const definition = record(services[name]);
+  if (!definition || depth > 10) return undefined;
+  const dir = posix.dirname(file);
+  const extension = typeof definition.extends === 'string' ? { service: definition.extends } : record(definition.extends);
+  if (!extension) return { definition, dir };
+  const baseName = typeof extension.service === 'string' ? extension.service : undefined;
+  if (!baseName) return { definition, dir };
+  let baseFile = file;
+  let baseServices = services;
+  if (typeof extension.file === 'string') {
+    baseFile = posix.normalize(posix.join(dir, extension.file));
+    const text = read(baseFile);
+    const other = text === undefined ? undefined : record(parseCompose(text)?.services);
+    if (!other) return { definition, dir };
+    baseServices = other;
+  }
+  const base = resolveService(baseFile, baseServices, baseName, read, depth + 1);
+  if (!base) return { definition, dir };
+  const own = record(definition.build) ?? (typeof definition.build === 'string' ? { context: definition.build } : undefined);
+  const inherited = record(base.definition.build) ?? (typeof base.definition.build === 'string' ? { context: base.definition.build } : undefined);
+  const build = own && inherited ? mergeBuild(inherited, own) : (own ?? inherited);
+  const { extends: _extends, ...rest } = definition;
+  // Relative paths follow the file that wrote the context: this one's when it sets one, else the base's.
+  const fromBase = inherited !== undefined && own?.context === undefined && base.dir !== dir;
+  if (fromBase && build && build.context === undefined) build.context = '.';
+  return { definition: { ...base.definition, ...rest, ...(build ? { build } : {}) }, dir: fromBase ? base.dir : dir };
+}
+
+/**
+ * Two `build` mappings merged as Compose merges them (on their expanded forms): mappings (`args`,
+ * `labels`) key by key, sequences (`platforms`, `secrets`, `ssh`, `extra_hosts`…) appended, the rest
+ * replaced by the service's own.
+ */
+function mergeBuild(base: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(own)) {
+    const before = merged[key];
+    if ((key === 'args' || key === 'labels') && before !== undefined) merged[key] = { ...keyValues(before), ...keyValues(value) };
+    else if (Array.isArray(before) && Array.isArray(value)) merged[key] = [...before, ...value.filter((item) => !before.includes(item))];
+    else merged[key] = value;
+  }
+  return merged;
 }
 
 /**

@@ -109,7 +109,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
     }
   }
   for (const file of composeFiles)
-    for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '')) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
+    for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '', (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined))) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
   return builds;
 }
 

@@ -162,6 +162,13 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings).toEqual([]);
     });
 
+    it('a compose service that extends one in another compose file (its context from that file\'s folder)', async () => {
+      const common = 'services:\n  app:\n    build:\n      context: ..\n      args:\n        NODE_ENV: production\n';
+      const extending = (app: string) => `  ${app}:\n    extends: { file: docker/common.yml, service: app }\n    build:\n      dockerfile: apps/${app}/Dockerfile\n`;
+      expect(await contextAfter({ 'docker/common.yml': common, 'compose.yaml': `services:\n${extending('api')}${extending('web')}${extending('worker')}` })).toBe('workspace');
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { NODE_ENV: 'production' } });
+    });
+
     it('a compose file its Dockerfile contradicts is not followed, and said; on a tie, each project folder (the default)', async () => {
       // web copies dist/apps/web, which its own folder cannot give: that compose entry is stale.
       expect(await contextAfter({ 'docker-compose.yml': 'services:\n  api: { build: ./apps/api }\n  web: { build: apps/web }\n' })).toBeUndefined();
