@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, posix, relative } from 'node:path';
-import { expandPathTemplate } from '../image/resolve-image-options';
+import { join, posix } from 'node:path';
 import { IMAGE_EXECUTOR } from '../names';
 import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfile-names';
 import { HashdockConfig, PluginFileFilter, readHashdockConfig, readHashdockFileFilter } from './hashdock-config';
-import { ImageTarget, ImageTargetCandidate, resolveImageTargets } from './image-targets';
+import { ImageTarget, ImageTargetCandidate, resolveImageTargets, workspaceRelative } from './image-targets';
 import { DeclaredTarget, owningProjectRoot, readWorkspaceProject, WorkspaceProject } from './project-files';
 
 /** Directories Nx never sees (git-ignored in every workspace it creates) and Hashdock's own state. */
@@ -40,7 +39,7 @@ export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readon
 function declaredDockerfile(workspaceRoot: string, project: WorkspaceProject, target: DeclaredTarget): string | undefined {
   const option = target.executor === IMAGE_EXECUTOR ? target.options?.dockerfile : undefined;
   if (typeof option !== 'string' || !option) return undefined;
-  return posix.normalize(relative(workspaceRoot, expandPathTemplate(option, project.root, project.name, workspaceRoot)).split('\\').join('/'));
+  return workspaceRelative(workspaceRoot, option, project);
 }
 
 /**

@@ -61,7 +61,8 @@ export class ImageNameClashError extends HashdockError {
   }
 }
 
-function workspaceRelative(workspaceRoot: string, template: string, project: WorkspaceProject): string {
+/** A path option of a project's target as a workspace path (`.` for the root), absolute when outside the workspace. */
+export function workspaceRelative(workspaceRoot: string, template: string, project: Pick<WorkspaceProject, 'root' | 'name'>): string {
   const absolute = expandPathTemplate(template, project.root, project.name, workspaceRoot);
   const rel = relative(workspaceRoot, absolute).split('\\').join('/');
   if (rel === '') return '.';

@@ -306,8 +306,17 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
           'a "image" target with "executor": "@hashdock/nx-plugin:image" and the options {"dockerfile":"docker/node-app.Dockerfile","context":"workspace","buildArgs":{"APP_NAME":"mailer"}}',
       );
       expect(warnings.join('\n')).not.toContain('these builds use');
-      // docker/ is no project's: no image of its own (said), only the apps'.
-      expect(warnings.join('\n')).toContain('no project owns docker/node-app.Dockerfile');
+      // docker/ is no project's: no image of its own, only the apps' (not named as a Dockerfile nothing builds).
+      expect(warnings.join('\n')).not.toContain('no project owns');
+    });
+
+    it('a project building another project\'s Dockerfile as it is (no build args of its own) declares nothing, and is said', async () => {
+      await contextAfter({}, { web: { 'e2e-image': { command: 'docker build -f apps/api/Dockerfile -t api:e2e .' } } });
+      expect(readProjectConfiguration(tree, 'web').targets?.image).toBeUndefined();
+      expect(warnings.join('\n')).toContain(
+        "these builds use another project's Dockerfile as it is: apps/web's target \"e2e-image\" runs docker build on apps/api/Dockerfile from the workspace root. " +
+          'Hashdock builds each as the image of the project that holds it',
+      );
     });
 
     it('the images keep where they are pushed today: the registry and namespace most builds tag, and each image\'s name', async () => {

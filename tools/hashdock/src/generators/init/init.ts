@@ -84,7 +84,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
-  for (const line of adoptionNotes(tree, plugins, config.targetName, dockerfiles)) logger.warn(line);
+  // A Dockerfile the projects building it now declare targets for is theirs: not named as no project's.
+  for (const line of adoptionNotes(tree, plugins, config.targetName, dockerfiles.filter((dockerfile) => !shared.some((build) => build.dockerfile === dockerfile)))) logger.warn(line);
   if (!schema.skipFormat) await formatFiles(tree);
 }
 
