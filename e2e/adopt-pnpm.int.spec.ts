@@ -162,7 +162,10 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
   });
 
   it('a Dockerfile in the workspace root (the repository shipped as one image) is the root project\'s image, with no root project.json', async () => {
-    await workspace.write({ Dockerfile: 'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nWORKDIR /srv\nCOPY apps/api/dist/ api/\nCOPY apps/web/dist/ web/\nCMD ["node", "api/main.js"]\n' });
+    await workspace.write({ Dockerfile: 'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nARG EDITION=community\nENV EDITION=${EDITION}\nWORKDIR /srv\nCOPY apps/api/dist/ api/\nCOPY apps/web/dist/ web/\nCMD ["node", "api/main.js"]\n' });
+    // Its own options in the root package.json's "nx" key (where nx add carries a root build script's over): Nx reads them there.
+    const rootPackage = JSON.parse(await readFile(join(workspace.root, 'package.json'), 'utf8'));
+    await workspace.write({ 'package.json': JSON.stringify({ ...rootPackage, nx: { targets: { image: { options: { buildArgs: { EDITION: 'enterprise' } } } } } }, null, 2) });
     await workspace.commit('the repository as one image');
     const projects = await nx(['show', 'projects', '--json']);
     expect(projects.exitCode, projects.output).toBe(0);
@@ -171,6 +174,8 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
     expect(run.exitCode, run.output).toBe(0);
     expect(await workspace.takeBuilds()).toEqual(['mono']);
     expect(await workspace.manifest('mono')).toMatchObject({ project: '@acme/mono', status: 'built', pushed: true, repository: `localhost:5000/${workspace.namespace}/mono` });
+    const edition = await workspace.ok('docker', ['run', '--rm', '--entrypoint', 'node', (await workspace.manifest('mono')).ref!, '-p', 'process.env.EDITION']);
+    expect(edition.trim()).toBe('enterprise');
     // What it reads is what its COPY lines name: a change to the worker replays it from the Nx cache.
     await workspace.write({ 'apps/worker/src/main.js': "console.log('worker, again');\n" });
     const again = await nx(['run', '@acme/mono:image']);

@@ -111,7 +111,7 @@ export function carryOver(
     result.leftOut.push(...settings.leftOut.map((item) => `${subject}: ${item}`));
     const wanted: Record<string, unknown> = {
       ...(plan.declare ? { dockerfile: plan.dockerfile } : {}),
-      ...(policy !== undefined && plan.value !== policy ? { context: plan.value } : {}),
+      ...(policy !== undefined && plan.value !== undefined && plan.value !== policy ? { context: plan.value } : {}),
       ...settings.options,
     };
     if (Object.keys(wanted).length === 0) continue;
@@ -150,10 +150,9 @@ export function carryOver(
 }
 
 /** One image target to carry a build over to: inferred from a Dockerfile the project holds, or declared (one it builds from elsewhere). */
-interface Planned extends Omit<DockerfileContext, 'value'> {
+interface Planned extends DockerfileContext {
   /** The Dockerfile (inferred), or `<root>:<Dockerfile>` (declared). */
   key: string;
-  value: string | undefined;
   target: string;
   declare: boolean;
 }

@@ -18,11 +18,14 @@ export interface ConfiguredBuild {
   from?: string;
 }
 
-/** The context one project Dockerfile is built (or written) for: `workspace`, `project` or a path; and the build followed, if any. */
+/**
+ * The context one project Dockerfile is built (or written) for: `workspace`, `project` or a path (none
+ * for the root project's, where the two are one folder); and the build followed, if any.
+ */
 export interface DockerfileContext {
   dockerfile: string;
   root: string;
-  value: string;
+  value?: string;
   said: string;
   build?: ConfiguredBuild;
 }
@@ -30,7 +33,8 @@ export interface DockerfileContext {
 /** The context policy the workspace's own build configuration gives, with what it left aside. */
 export interface ContextChoice {
   context: 'workspace' | 'project';
-  evidence: string;
+  /** What decided the context; none when only root Dockerfiles (which say nothing of it) were built. */
+  evidence?: string;
   /** Every project Dockerfile something said a context for. */
   dockerfiles: DockerfileContext[];
   /** Builds not followed: the Dockerfile's COPY lines contradict them (a stale compose file, say). */
@@ -134,9 +138,22 @@ function scriptBuilds(tree: Tree, root: string): ConfiguredBuild[] {
 export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], dockerfiles: readonly string[]): ContextChoice | undefined {
   const says = new Map<string, DockerfileContext>();
   const ignored: string[] = [];
+  // The root project's Dockerfiles (the repository as one image): their build is carried over, but says nothing of the context policy.
+  const rootBuilt: DockerfileContext[] = [];
+  const rootImages = rootNameHolder(tree) === undefined;
   for (const dockerfile of dockerfiles) {
     const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
-    if (root === undefined || root === '.') continue;
+    if (root === undefined) continue;
+    if (root === '.') {
+      // Built from the root by the root's own scripts, targets or compose; not when other projects build it (theirs, see sharedDockerfileBuilds).
+      const building = builds.filter((candidate) => candidate.dockerfile === dockerfile);
+      const build = building.find((candidate) => (candidate.from === undefined || candidate.from === '.') && candidate.context === '.');
+      if (rootImages && build && building.every((candidate) => candidate.from === undefined || candidate.from === '.')) {
+        const image = namedImage(building.map((candidate) => candidate.settings.image));
+        rootBuilt.push({ dockerfile, root, said: build.said, build: { ...build, settings: { ...build.settings, ...(image ? { image } : {}) } } });
+      }
+      continue;
+    }
     const copies = copiedContext(tree, dockerfile, root);
     // Another project's target building this Dockerfile (a shared one, with its own build args) says nothing of this project's;
     // the workspace root's scripts build the projects' images.
@@ -152,13 +169,26 @@ export function chooseContext(tree: Tree, builds: readonly ConfiguredBuild[], do
     if (build) ignored.push(`${build.said}, but it copies ${copies!.path}, ${copies!.value === 'workspace' ? 'a path from the workspace root' : 'a path only its own folder has'}`);
     if (copies) says.set(dockerfile, { dockerfile, root, value: copies.value, said: `${dockerfile} copies ${copies.path}, ${copies.value === 'workspace' ? 'a path from the workspace root' : 'found in its own folder'}` });
   }
-  if (says.size === 0) return undefined;
+  if (says.size === 0) return rootBuilt.length ? { context: 'project', dockerfiles: rootBuilt, ignored } : undefined;
   const entries = [...says.values()];
   const count = (value: string) => entries.filter((say) => say.value === value).length;
   const context = count('workspace') > count('project') ? 'workspace' : 'project';
   const evidence = entries.find((say) => say.value === context)?.said ?? `no Dockerfile is built from ${context === 'project' ? 'its project folder' : 'the workspace root'}`;
-  return { context, evidence, dockerfiles: entries, ignored };
+  return { context, evidence, dockerfiles: [...entries, ...rootBuilt], ignored };
 }
+
+/**
+ * The project that already has the name the root project would take from the root package.json (no
+ * root project.json): its Dockerfile then gets no target (Nx refuses two projects of one name).
+ */
+export function rootNameHolder(tree: Tree): [string, string] | undefined {
+  if (tree.exists('project.json') || !tree.exists('package.json')) return undefined;
+  const rootName = readJson<{ name?: string }>(tree, 'package.json').name;
+  const holder = rootName ? [...getProjects(tree)].find(([name, project]) => name === rootName && project.root !== '.') : undefined;
+  return holder ? [holder[0], holder[1].root] : undefined;
+}
+
+
 
 /**
  * What one Dockerfile's literal COPY/ADD sources say about the context it was written for

@@ -423,6 +423,17 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('the repository shipped as one image: the root package.json\'s docker build script is carried over into its "nx" key, and says nothing of the context', async () => {
+    tree.write('package.json', JSON.stringify({ name: '@acme/shop', private: true, scripts: { 'docker:build': 'docker build --build-arg FLAVOUR=lean -t ghcr.io/acme/storefront .' } }));
+    tree.write('Dockerfile', 'FROM node:24-slim\nARG FLAVOUR\nCOPY dist /app\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(JSON.parse(tree.read('package.json', 'utf8')!).nx).toEqual({ targets: { image: { options: { buildArgs: { FLAVOUR: 'lean' }, name: 'storefront' } } } });
+    expect(hashdockEntry()).toMatchObject({ options: { registry: 'ghcr.io', namespace: 'acme' } });
+    expect((hashdockEntry() as { options: Record<string, unknown> }).options.context).toBeUndefined();
+    expect(info.join('\n')).not.toContain('context "');
+    expect(info.join('\n')).toContain('package.json ("nx" key): its "image" target builds Dockerfile as package.json\'s script "docker:build" runs docker build on Dockerfile from the workspace root: {"buildArgs":{"FLAVOUR":"lean"},"name":"storefront"}');
+  });
+
   it('says when a root Dockerfile cannot be the root project\'s because another project has the root package\'s name', async () => {
     tree.write('package.json', JSON.stringify({ name: 'triplo', private: true }));
     addProjectConfiguration(tree, 'triplo', { root: 'apps/triplo' });

@@ -4,7 +4,7 @@ import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isT
 import type { InitGeneratorSchema } from './schema';
 import { isComposeFileName } from './compose-builds';
 import { carryOver } from './carry-over';
-import { chooseContext, configuredBuilds, sharedDockerfileBuilds } from './context-evidence';
+import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { imageHome } from './image-home';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -67,7 +67,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `Every project with a Dockerfile now has an "${config.targetName}" target: nx run-many -t ${config.targetName}`,
   );
   if (home) logger.info(`${PLUGIN_NAME}: registry ${home.registry} and namespace ${home.namespace}, where the images go today (${home.said}); pass --registry and --namespace to choose others.`);
-  if (configured) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
+  if (configured?.evidence) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
   // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
   // policy (when that is one of the two), its build args, stage, platforms, labels, secrets.
   const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
@@ -122,12 +122,11 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
   }
   const unowned = dockerfiles.filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined).sort();
   // A root Dockerfile makes the root a project named by package.json, unless another project has that name (Nx refuses two).
-  const rootName = tree.exists('project.json') || !tree.exists('package.json') ? undefined : (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { name?: string }).name;
   const rootFiles = dockerfiles.filter(isRootImageFile);
-  const holder = rootName && rootFiles.length ? [...getProjects(tree)].find(([name, project]) => name === rootName && project.root !== '.') : undefined;
+  const holder = rootFiles.length ? rootNameHolder(tree) : undefined;
   if (holder) {
     notes.push(
-      `${PLUGIN_NAME}: ${rootFiles.join(' and ')} would make the workspace root a project named "${rootName}" (its package.json name), which ${holder[1].root} already is; ` +
+      `${PLUGIN_NAME}: ${rootFiles.join(' and ')} would make the workspace root a project named "${holder[0]}" (its package.json name), which ${holder[1]} already is; ` +
         'it gets no image target. To build it, add a project.json at the root with another "name".',
     );
   }
