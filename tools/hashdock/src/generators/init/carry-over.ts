@@ -118,7 +118,7 @@ export function carryOver(
     const target = plan.target;
     const why = plan.build ? `as ${plan.said}` : `(${plan.said})`;
     // Where Nx reads the project's own target options: project.json, else the "nx" key of its package.json.
-    const projectJson = `${plan.root}/project.json`;
+    const projectJson = plan.root === '.' ? 'project.json' : `${plan.root}/project.json`;
     const packageJson = `${plan.root === '.' ? '' : `${plan.root}/`}package.json`;
     const file = tree.exists(projectJson) ? projectJson : tree.exists(packageJson) ? packageJson : undefined;
     // project.json may have comments: read it as Nx does.
