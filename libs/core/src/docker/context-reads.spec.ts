@@ -30,6 +30,29 @@ describe('contextScopeOf', () => {
     expect(sources(text)).toEqual(expected);
   });
 
+  it.each([
+    // Quotes and escapes as BuildKit's lexer reads a word: a quoted source is the path inside the quotes.
+    ['FROM x\nCOPY "dist/" \'public\' /app/\n', ['2:dist', '2:public']],
+    ['FROM x\nCOPY "apps/$APP/dist" /app/\n', ['2:apps/dist']],
+    ['FROM x\nARG APP=web\nCOPY "apps/$APP/dist" \'apps/$APP/x\' /app/\n', ['3:apps/web/dist', '3:apps/$APP/x']],
+    // Substitutions of Dockerfile 1.7+: a COPY source built with them is the path BuildKit copies.
+    ['FROM x\nARG ENTRY=apps/orders/src/main.ts\nCOPY ${ENTRY%%/src/*}/dist /app/\n', ['3:apps/orders/dist']],
+    ['FROM x\nARG VERSION=24.11.1\nCOPY vendor/node-${VERSION%.*} /opt/\n', ['3:vendor/node-24.11']],
+    ['FROM x\nARG APP=orders\nCOPY apps/${APP/orders/billing} /app/\n', ['3:apps/billing']],
+    // An ARG default built from another, and an ENV value with quoted spaces.
+    ['ARG ROOT=apps\nFROM x\nARG ROOT\nARG DIR=${ROOT}/api/dist\nENV GREETING="hello world" OUT=$DIR\nCOPY $OUT /app\n', ['6:apps/api/dist']],
+  ])('%j reads %j', (text, expected) => {
+    expect(sources(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['FROM x\nCOPY "dist /app\n', /line 2 \(COPY\) could not be read \(unexpected end of "\"dist" while looking for a matching double quote\)/],
+    ['FROM x\nARG APP\nCOPY apps/${APP:?required}/dist /app\n', /line 3 \(COPY\) could not be read \(APP: required\)/],
+    ['FROM x\nARG DIR="unterminated\nCOPY $DIR /app\n', /line 3 \(COPY\) reads \$DIR, and the value of DIR could not be read/],
+  ])('%j: the whole context, and why (BuildKit fails there too)', (text, reason) => {
+    expect(sources(text)).toMatch(reason);
+  });
+
   it('takes build args over ARG defaults', () => {
     expect(sources('FROM x\nARG APP=api\nCOPY apps/$APP/dist /app\n', { APP: 'web' })).toEqual(['3:apps/web/dist']);
   });

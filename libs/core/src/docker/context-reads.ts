@@ -3,6 +3,7 @@ import { ContextScope, CopySource } from '../hash/context-scope';
 import { hasGlobMeta, validateGlobSyntax } from '../hash/glob-syntax';
 import { Instruction, parseDockerfile } from './dockerfile-instructions';
 import { redactUrls } from '../process/redact';
+import { processShellWord, ShellWordError, shellWords } from './shell-word';
 
 /** Leading `--name=value` / `--name` flags of an instruction, and the words after them. */
 export function instructionFlags(rest: string): { flags: { name: string; value?: string }[]; body: string } {
@@ -98,27 +99,61 @@ function mountsContext(flags: { name: string; value?: string }[]): boolean {
 export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}): ContextScope {
   const { directives, instructions } = parseDockerfile(dockerfileText);
   if (directives.syntax) return { kind: 'context', reason: `the parser directive "# syntax=${directives.syntax}" selects another frontend` };
+  const escape = directives.escape === '`' ? '`' : '\\';
   const globalArgs = new Map<string, string | undefined>();
   let vars = new Map<string, string | undefined>();
+  // Variables whose value could not be read (BuildKit would fail on it, or it is one we cannot see): a COPY naming one reads the whole context.
+  let unknown = new Set<string>();
+  const globalUnknown = new Set<string>();
   let inStage = false;
   const sources: CopySource[] = [];
   const whole = (instruction: Instruction, why: string): ContextScope => ({ kind: 'context', reason: `line ${instruction.line} (${instruction.keyword}) ${why}` });
+  /** A declaration's value as the lexer reads it, or undefined (and the name marked unknown) where it cannot. */
+  const declare = (scope: Map<string, string | undefined>, marks: Set<string>, name: string, raw: string | undefined, fallback: string | undefined) => {
+    if (raw === undefined) {
+      scope.set(name, fallback);
+      return;
+    }
+    try {
+      scope.set(name, processShellWord(raw, scope, escape));
+      marks.delete(name);
+    } catch (error) {
+      if (!(error instanceof ShellWordError)) throw error;
+      scope.set(name, undefined);
+      marks.add(name);
+    }
+  };
   for (const instruction of instructions) {
     const { flags, body } = instructionFlags(instruction.rest);
     switch (instruction.keyword) {
       case 'FROM':
         inStage = true;
         vars = new Map();
+        unknown = new Set();
         break;
       case 'ARG':
-        for (const [name, fallback] of declarations(body)) {
-          const value = name in buildArgs ? buildArgs[name] : (fallback ?? (inStage ? globalArgs.get(name) : undefined));
-          (inStage ? vars : globalArgs).set(name, value);
+        for (const declaration of shellWords(body, escape)) {
+          const eq = declaration.indexOf('=');
+          const name = eq < 0 ? declaration : declaration.slice(0, eq);
+          const scope = inStage ? vars : globalArgs;
+          const marks = inStage ? unknown : globalUnknown;
+          if (name in buildArgs) {
+            scope.set(name, buildArgs[name]);
+            marks.delete(name);
+          } else if (eq < 0) {
+            // Declared without a default: inside a stage, the global one's value (or none).
+            scope.set(name, inStage ? globalArgs.get(name) : undefined);
+            if (inStage && globalUnknown.has(name)) marks.add(name);
+          } else declare(scope, marks, name, declaration.slice(eq + 1), undefined);
         }
         break;
-      case 'ENV':
-        for (const [name, value] of envDeclarations(body)) vars.set(name, expandWord(value, vars));
+      case 'ENV': {
+        const words = shellWords(body, escape);
+        // The legacy form `ENV name value with spaces`: one variable, the rest its value.
+        const pairs: [string, string][] = words.length && !words[0].includes('=') ? [[words[0], body.trim().slice(words[0].length).trim()]] : words.map((w) => [w.slice(0, Math.max(w.indexOf('='), 0)) || w, w.includes('=') ? w.slice(w.indexOf('=') + 1) : '']);
+        for (const [name, raw] of pairs) declare(vars, unknown, name, raw, undefined);
         break;
+      }
       case 'RUN':
         if (mountsContext(flags)) return whole(instruction, 'mounts the build context');
         break;
@@ -130,7 +165,15 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
         for (const raw of list.slice(0, -1)) {
           if (raw.startsWith('<<')) continue;
           if (instruction.keyword === 'ADD' && isRemote(raw)) return whole(instruction, `adds the remote source ${redactUrls(raw)}`);
-          const expanded = expandWord(raw, vars);
+          const named = [...raw.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]).find((name) => unknown.has(name) || (!vars.has(name) && globalUnknown.has(name)));
+          if (named) return whole(instruction, `reads ${raw}, and the value of ${named} could not be read`);
+          let expanded: string;
+          try {
+            expanded = processShellWord(raw, vars, escape);
+          } catch (error) {
+            if (!(error instanceof ShellWordError)) throw error;
+            return whole(instruction, `could not be read (${error.message})`);
+          }
           const path = posix.normalize(`/${expanded}`).slice(1).replace(/\/$/, '') || '.';
           const wildcard = hasGlobMeta(path);
           if (wildcard && validateGlobSyntax(path)) return whole(instruction, `has the malformed wildcard ${raw}`);

@@ -1,9 +1,10 @@
 import { parseDockerfile } from './dockerfile-instructions';
+import { processShellWord, ShellWordError, shellWords } from './shell-word';
 
 export interface FromLine {
   /** The image as written, e.g. `${BASE_IMAGE}` or `node:24-slim`. */
   image: string;
-  /** The image with global ARG defaults substituted. */
+  /** The image with the global ARGs substituted (their defaults, or the build args given). */
   resolved: string;
   /** The single build arg the image is taken from, when it is exactly `${NAME}` or `$NAME`. */
   fromArg?: string;
@@ -13,57 +14,82 @@ export interface FromLine {
   line: number;
   /** Where an image other than a FROM is read: `COPY --from=<image>` or `RUN --mount=…,from=<image>`. */
   via?: 'copy' | 'mount';
+  /** Why BuildKit could not expand the image as written (`resolved` is then the image as written). */
+  unreadable?: string;
 }
 
 export interface DockerfileFroms {
-  /** Global ARGs (before the first FROM) with their defaults. */
+  /** Global ARGs (before the first FROM): the build args given, else their defaults. */
   args: Record<string, string | undefined>;
   froms: FromLine[];
 }
 
-/** A FROM image with global ARG defaults substituted, as BuildKit expands it. */
-export function substitute(value: string, args: Record<string, string | undefined>): string {
-  return value.replace(/\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g, (_, braced, fallback, bare) => {
-    const name = braced ?? bare;
-    return args[name] ?? fallback ?? '';
-  });
+/**
+ * A FROM image (or `--from=` value) with the global ARGs substituted as BuildKit's lexer expands it
+ * (see processShellWord); as written when BuildKit would refuse it (`unreadable` says why).
+ */
+export function substitute(value: string, args: Record<string, string | undefined>, escape = '\\'): string {
+  return expandFrom(value, args, escape).value;
+}
+
+function expandFrom(value: string, args: Record<string, string | undefined>, escape: string): { value: string; unreadable?: string } {
+  try {
+    return { value: processShellWord(value, new Map(Object.entries(args)), escape) };
+  } catch (error) {
+    if (error instanceof ShellWordError) return { value, unreadable: error.message };
+    throw error;
+  }
+}
+
+/**
+ * Global ARG declarations (an ARG line's words) into `args`, in order, as BuildKit takes them: the
+ * build arg's value when one is given, else the default read with the args declared before it
+ * (`ARG BASE=node:${NODE_VERSION}-slim`); a default BuildKit cannot read is left unset.
+ */
+export function declareGlobalArgs(args: Record<string, string | undefined>, body: string, buildArgs: Record<string, string>, escape = '\\'): void {
+  for (const declaration of shellWords(body, escape)) {
+    const eq = declaration.indexOf('=');
+    const name = eq >= 0 ? declaration.slice(0, eq) : declaration;
+    if (name in buildArgs) args[name] = buildArgs[name];
+    else if (eq < 0) args[name] = undefined;
+    else {
+      const read = expandFrom(declaration.slice(eq + 1), args, escape);
+      args[name] = read.unreadable === undefined ? read.value : undefined;
+    }
+  }
 }
 
 /**
  * The images a Dockerfile reads: global ARG defaults, every FROM, and every image (not a stage) that
  * `COPY --from=` or a `RUN --mount=…,from=` names, which BuildKit pulls as it pulls a base. Stage
- * names and indexes are left out.
+ * names and indexes are left out. `buildArgs`: the values given for global ARGs (none: their defaults).
  */
-export function parseDockerfileFroms(text: string): DockerfileFroms {
+export function parseDockerfileFroms(text: string, buildArgs: Record<string, string> = {}): DockerfileFroms {
   const args: Record<string, string | undefined> = {};
   const froms: FromLine[] = [];
   const stages = new Set<string>();
+  const { directives, instructions } = parseDockerfile(text);
+  const escape = directives.escape === '`' ? '`' : '\\';
   const readFrom = (image: string, line: number, via: 'copy' | 'mount') => {
     if (!image || /^\d+$/.test(image)) return;
-    const resolved = substitute(image, args);
+    const { value: resolved, unreadable } = expandFrom(image, args, escape);
     if (stages.has(resolved.toLowerCase())) return;
-    froms.push({ image, resolved, fromArg: /^\$\{?(\w+)\}?$/.exec(image)?.[1], line, via });
+    froms.push({ image, resolved, fromArg: /^\$\{?(\w+)\}?$/.exec(image)?.[1], line, via, ...(unreadable ? { unreadable } : {}) });
   };
-  for (const instruction of parseDockerfile(text).instructions) {
+  for (const instruction of instructions) {
     const { line } = instruction;
     const rest = instruction.rest.split(/\s+/).filter(Boolean);
     const upper = instruction.keyword;
     if (upper === 'ARG' && froms.length === 0) {
-      for (const declaration of rest) {
-        const eq = declaration.indexOf('=');
-        const name = eq >= 0 ? declaration.slice(0, eq) : declaration;
-        let value = eq >= 0 ? declaration.slice(eq + 1) : undefined;
-        if (value && /^(["']).*\1$/.test(value)) value = value.slice(1, -1);
-        args[name] = value;
-      }
+      declareGlobalArgs(args, instruction.rest, buildArgs, escape);
     } else if (upper === 'FROM') {
       const words = rest.filter((word) => !word.startsWith('--'));
       const platform = rest.find((word) => word.startsWith('--platform='))?.slice('--platform='.length);
       const image = words[0] ?? '';
       const stage = words[1]?.toUpperCase() === 'AS' ? words[2]?.toLowerCase() : undefined;
       const argMatch = /^\$\{?(\w+)\}?$/.exec(image);
-      const resolved = substitute(image, args);
-      if (!stages.has(resolved.toLowerCase())) froms.push({ image, resolved, fromArg: argMatch?.[1], stage, line, ...(platform ? { platform } : {}) });
+      const { value: resolved, unreadable } = expandFrom(image, args, escape);
+      if (!stages.has(resolved.toLowerCase())) froms.push({ image, resolved, fromArg: argMatch?.[1], stage, line, ...(platform ? { platform } : {}), ...(unreadable ? { unreadable } : {}) });
       if (stage) stages.add(stage);
     } else if (upper === 'COPY') {
       const from = rest.find((word) => word.startsWith('--from='));

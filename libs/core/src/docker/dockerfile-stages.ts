@@ -1,6 +1,6 @@
 import { UnknownStageError } from '../errors';
-import { declarations, instructionFlags, mountFields } from './context-reads';
-import { substitute } from './dockerfile-from';
+import { instructionFlags, mountFields } from './context-reads';
+import { declareGlobalArgs, substitute } from './dockerfile-from';
 import { parseDockerfile } from './dockerfile-instructions';
 
 /** BuildKit's rule for a stage name (after lower-casing): `FROM x AS <name>`, `--target <name>`. */
@@ -27,10 +27,12 @@ export function dockerfileStages(text: string, buildArgs: Record<string, string>
   const lineCount = text.replace(/^\uFEFF/, '').split(/\r?\n/).length;
   // Global ARGs (before the first FROM): a build arg's value, else the default.
   const args: Record<string, string | undefined> = {};
-  for (const instruction of parseDockerfile(text).instructions) {
+  const { directives, instructions } = parseDockerfile(text);
+  const escape = directives.escape === '`' ? '`' : '\\';
+  for (const instruction of instructions) {
     const { flags, body } = instructionFlags(instruction.rest);
     if (instruction.keyword === 'ARG' && stages.length === 0) {
-      for (const [name, fallback] of declarations(body)) args[name] = name in buildArgs ? buildArgs[name] : fallback;
+      declareGlobalArgs(args, body, buildArgs, escape);
       continue;
     }
     if (instruction.keyword === 'FROM') {
@@ -42,7 +44,7 @@ export function dockerfileStages(text: string, buildArgs: Record<string, string>
         index: stages.length,
         firstLine: instruction.line,
         lastLine: lineCount,
-        references: [substitute(image, args)],
+        references: [substitute(image, args, escape)],
       });
       continue;
     }

@@ -18,6 +18,9 @@ describe('registry builder: which Dockerfiles it takes', () => {
     ['FROM --platform=$BUILDPLATFORM a', 'line 1 (FROM) has --platform'],
     ['FROM a\nSHELL ["bash", "-c"]', 'line 2 (SHELL) needs docker'],
     ['FROM a\nCOPY <<EOF /x\nhi\nEOF', 'line 2 (COPY of a here-document) needs docker'],
+    ['FROM a\nARG V=1.2\nENV MAJOR=${V%%.*}', 'line 3 (ENV) uses the substitution ${V%…}, which needs docker'],
+    ['FROM a\nARG APP\nCOPY apps/${APP:?required} /app', 'line 3 (COPY) uses the substitution ${APP:?…}, which needs docker'],
+    ['FROM a\nARG APP=x\nCOPY apps/${APP:-web}/dist /app', undefined],
   ])('%j → %s', (text, reason) => {
     expect(registryEligibility(text)).toEqual(reason ? { eligible: false, reason } : { eligible: true });
   });

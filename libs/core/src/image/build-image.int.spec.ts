@@ -131,6 +131,24 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     expect(built.phases.build).toBeGreaterThan(0);
   });
 
+  it('hashes a quoted COPY source as BuildKit reads it (the path inside the quotes): an edit there is a new image that has it', async () => {
+    const dir = join(workspace, 'quoted');
+    await mkdir(join(dir, 'dist'), { recursive: true });
+    await writeFile(join(dir, 'Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nCOPY "dist/" \'extra.txt\' /app/\nCMD ["node", "-e", "console.log(require(\'fs\').readFileSync(\'/app/a.txt\', \'utf8\').trim())"]\n');
+    await writeFile(join(dir, 'dist/a.txt'), 'first\n');
+    await writeFile(join(dir, 'extra.txt'), 'extra\n');
+    await writeFile(join(dir, 'unread.txt'), 'not copied\n');
+    const quoted = { ...options, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository: `localhost:5000/${namespace}/quoted`, builder: 'docker' as const };
+    const first = await buildImage(quoted, deps);
+    await writeFile(join(dir, 'unread.txt'), 'still not copied\n');
+    expect((await buildImage({ ...quoted, dryRun: true }, deps)).manifest.contentHash).toBe(first.manifest.contentHash);
+    await writeFile(join(dir, 'dist/a.txt'), 'second\n');
+    const second = await buildImage(quoted, deps);
+    expect(second.manifest.contentHash).not.toBe(first.manifest.contentHash);
+    const { stdout } = await runCommand('/usr/bin/docker', ['run', '--rm', second.manifest.ref!]);
+    expect(stdout.trim()).toBe('second');
+  });
+
   it('says why an image is rebuilt: from this checkout’s copy of the previous record, or from the registry when it has none', async () => {
     const dir = join(workspace, 'why');
     await mkdir(dir, { recursive: true });

@@ -34,6 +34,16 @@ describe('external images a Dockerfile reads', () => {
     ]);
   });
 
+  it('expands the global ARGs as BuildKit does: a default built from an earlier one, the build args given over defaults, 1.7 patterns', () => {
+    const references = (dockerfile: string, buildArgs: Record<string, string> = {}) => externalFroms('Dockerfile', dockerfile, buildArgs, {}).map((f) => f.reference);
+    const layered = 'ARG NODE_VERSION=24\nARG BASE="node:${NODE_VERSION}-slim"\nFROM ${BASE}\n';
+    expect(references(layered)).toEqual(['node:24-slim']);
+    expect(references(layered, { NODE_VERSION: '22' })).toEqual(['node:22-slim']);
+    expect(references(layered, { BASE: 'node:20' })).toEqual(['node:20']);
+    expect(references('ARG VERSION=24.11.1\nFROM node:${VERSION%%.*}-slim\nFROM alpine:${VERSION:+3}\n')).toEqual(['node:24-slim', 'alpine:3']);
+    expect(() => references('ARG VERSION\nFROM node:${VERSION:?required}\n')).toThrow('Dockerfile:2: base image node:${VERSION:?required}: FROM node:${VERSION:?required} cannot be read: VERSION: required');
+  });
+
   it('pins every literal one where the build reads it, a FROM and a later COPY --from of the same image alike; one through an arg is pinned by the arg', () => {
     const bases = [pinned('node:24', 2), pinned('alpine:3', 3), pinned('node:24-slim', 4), pinned('busybox:1.36', 6), pinned('ghcr.io/acme/tool:1', 7, 'TOOL')];
     const out = pinLiteralFroms('Dockerfile', text, bases).split('\n');

@@ -96,11 +96,13 @@ export interface ExternalFrom {
  * the Nx inputs (which make their digests a runtime input).
  */
 export function externalFroms(dockerfile: string, dockerfileText: string, buildArgs: Record<string, string>, workspaceImages: Record<string, string>): ExternalFrom[] {
-  const { froms, args } = parseDockerfileFroms(dockerfileText);
-  const values = { ...args, ...buildArgs };
+  // The global ARGs as BuildKit takes them (build args given over defaults, each default read with those before it).
+  const { froms, args } = parseDockerfileFroms(dockerfileText, buildArgs);
+  const values = { ...buildArgs, ...args };
   const found: ExternalFrom[] = [];
   for (const from of froms) {
-    const reference = from.fromArg ? (values[from.fromArg] ?? '') : from.image.replace(/\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g, (_, braced, fallback, bare) => values[braced ?? bare] ?? fallback ?? '');
+    if (from.unreadable && !from.fromArg) throw new BaseImageError(dockerfile, from.line, from.image, `FROM ${from.image} cannot be read: ${from.unreadable}`);
+    const reference = from.fromArg ? (values[from.fromArg] ?? '') : from.resolved;
     if (reference.toLowerCase() === 'scratch') continue;
     if (!reference) throw new BaseImageError(dockerfile, from.line, reference, `FROM ${from.image} names no image${from.fromArg ? ` (the build arg ${from.fromArg} is not set)` : ''}`);
     if (workspaceImages[imageNameWithoutRegistry(reference)]) continue;

@@ -35,6 +35,9 @@ export function registryEligibility(dockerfileText: string): RegistryEligibility
       continue;
     }
     if (!REGISTRY_INSTRUCTIONS.has(instruction.keyword)) return { eligible: false, reason: `line ${instruction.line} (${instruction.keyword}) needs docker` };
+    // The registry builder expands $X, ${X}, ${X:-w}, ${X-w}, ${X:+w} and ${X+w}; the others (${X%pattern}, ${X:?message}…) are BuildKit's.
+    const substitution = /\$\{\w+(:?[?#%/])/.exec(instruction.rest);
+    if (substitution) return { eligible: false, reason: `line ${instruction.line} (${instruction.keyword}) uses the substitution ${substitution[0]}…}, which needs docker` };
     if (instruction.keyword === 'COPY') {
       const { flags } = instructionFlags(instruction.rest);
       const other = flags.find((flag) => !COPY_FLAGS.has(flag.name));
