@@ -53,12 +53,19 @@ describe('contextScopeOf', () => {
     expect(sources(text)).toMatch(reason);
   });
 
+  it.each(['docker/dockerfile:1', 'docker/dockerfile:1.7', 'docker.io/docker/dockerfile:1.7.1', `docker/dockerfile:1@sha256:${'a'.repeat(64)}`])(
+    'reads Docker\'s own frontend (# syntax=%s, as docker init writes) as the Dockerfile syntax it is',
+    (syntax) => expect(sources(`# syntax=${syntax}\nFROM x\nCOPY dist /app\n`)).toEqual(['3:dist']),
+  );
+
   it('takes build args over ARG defaults', () => {
     expect(sources('FROM x\nARG APP=api\nCOPY apps/$APP/dist /app\n', { APP: 'web' })).toEqual(['3:apps/web/dist']);
   });
 
   it.each([
-    ['# syntax=docker/dockerfile:1.7\nFROM x\nCOPY dist /app\n', /# syntax=docker\/dockerfile:1.7/],
+    ['# syntax=docker/dockerfile:1.7-labs\nFROM x\nCOPY dist /app\n', /"# syntax=docker\/dockerfile:1.7-labs" selects a frontend Hashdock does not read/],
+    ['# syntax=ghcr.io/acme/dockerfile:1\nFROM x\nCOPY dist /app\n', /"# syntax=ghcr.io\/acme\/dockerfile:1" selects a frontend/],
+    ['# syntax=docker/dockerfile:2\nFROM x\nCOPY dist /app\n', /"# syntax=docker\/dockerfile:2" selects a frontend/],
     ['FROM x\nRUN --mount=target=/src make\n', /line 2 \(RUN\) mounts the build context/],
     ['FROM x\nRUN --mount=type=bind,source=.,target=/src make\n', /mounts the build context/],
     ['FROM x\nADD https://example.com/a.tgz /a\n', /remote source https:\/\/example.com\/a.tgz/],

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { ContextScope, CopySource } from '../hash/context-scope';
 import { hasGlobMeta, validateGlobSyntax } from '../hash/glob-syntax';
-import { Instruction, parseDockerfile } from './dockerfile-instructions';
+import { Instruction, otherFrontend, parseDockerfile } from './dockerfile-instructions';
 import { redactUrls } from '../process/redact';
 import { processShellWord, ShellWordError, shellWords } from './shell-word';
 
@@ -98,7 +98,8 @@ function mountsContext(flags: { name: string; value?: string }[]): boolean {
  */
 export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}): ContextScope {
   const { directives, instructions } = parseDockerfile(dockerfileText);
-  if (directives.syntax) return { kind: 'context', reason: `the parser directive "# syntax=${directives.syntax}" selects another frontend` };
+  const frontend = otherFrontend(directives);
+  if (frontend) return { kind: 'context', reason: frontend };
   const escape = directives.escape === '`' ? '`' : '\\';
   const globalArgs = new Map<string, string | undefined>();
   let vars = new Map<string, string | undefined>();

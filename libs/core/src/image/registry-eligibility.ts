@@ -1,5 +1,5 @@
 import { instructionFlags } from '../docker/context-reads';
-import { parseDockerfile } from '../docker/dockerfile-instructions';
+import { otherFrontend, parseDockerfile } from '../docker/dockerfile-instructions';
 
 /** Instructions the registry builder applies itself; anything else needs docker. */
 export const REGISTRY_INSTRUCTIONS = new Set(['ARG', 'ENV', 'WORKDIR', 'USER', 'EXPOSE', 'LABEL', 'CMD', 'ENTRYPOINT', 'STOPSIGNAL', 'HEALTHCHECK', 'VOLUME', 'COPY']);
@@ -15,7 +15,8 @@ export type RegistryEligibility = { eligible: true } | { eligible: false; reason
  */
 export function registryEligibility(dockerfileText: string): RegistryEligibility {
   const { directives, instructions } = parseDockerfile(dockerfileText);
-  if (directives.syntax) return { eligible: false, reason: `the parser directive "# syntax=${directives.syntax}" selects another frontend` };
+  const frontend = otherFrontend(directives);
+  if (frontend) return { eligible: false, reason: frontend };
   const froms = instructions.filter((instruction) => instruction.keyword === 'FROM');
   if (froms.length !== 1) return { eligible: false, reason: froms.length ? `${froms.length} stages (FROM at lines ${froms.map((from) => from.line).join(', ')}); a multi-stage build needs docker` : 'no FROM' };
   const from = froms[0];
