@@ -94,7 +94,7 @@ function mountsContext(flags: { name: string; value?: string }[]): boolean {
  * `--from` reads its sources (after ARG/ENV expansion, cleaned like Docker:
  * `/` and `..` stay inside the context); anything else that could read the
  * context (`RUN --mount` of it, a remote ADD, another frontend chosen by
- * `# syntax=`, a line that cannot be read) means the whole context, with the reason.
+ * `# syntax=` other than Docker's own, a word BuildKit would refuse) means the whole context, with the reason.
  */
 export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}): ContextScope {
   const { directives, instructions } = parseDockerfile(dockerfileText);
@@ -195,9 +195,21 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
  */
 export function inputShapingArgs(dockerfileText: string): Set<string> {
   const names = new Set<string>();
+  const referenced = (text: string) => [...text.matchAll(/\$\{(\w+)|\$(\w+)/g)].map((match) => match[1] ?? match[2]);
   const collect = (text: string) => {
-    for (const match of text.matchAll(/\$\{(\w+)|\$(\w+)/g)) names.add(match[1] ?? match[2]);
+    for (const name of referenced(text)) names.add(name);
   };
+  // What each ARG default or ENV value is built from (`ARG DIR=${ROOT}/dist`): those shape what it shapes.
+  const builtFrom = new Map<string, Set<string>>();
+  for (const instruction of parseDockerfile(dockerfileText).instructions) {
+    if (instruction.keyword !== 'ARG' && instruction.keyword !== 'ENV') continue;
+    for (const word of shellWords(instruction.rest)) {
+      const eq = word.indexOf('=');
+      if (eq <= 0) continue;
+      const name = word.slice(0, eq);
+      builtFrom.set(name, new Set([...(builtFrom.get(name) ?? []), ...referenced(word.slice(eq + 1))]));
+    }
+  }
   for (const instruction of parseDockerfile(dockerfileText).instructions) {
     const { flags, body } = instructionFlags(instruction.rest);
     if (instruction.keyword === 'FROM') collect(body.split(/\s+/)[0] ?? '');
@@ -211,6 +223,13 @@ export function inputShapingArgs(dockerfileText: string): Set<string> {
         const fields = mountFields(flag.value);
         collect(`${fields.get('from') ?? ''} ${fields.get('source') ?? fields.get('src') ?? ''}`);
       }
+  }
+  for (const queue = [...names]; queue.length; ) {
+    for (const source of builtFrom.get(queue.pop()!) ?? []) {
+      if (names.has(source)) continue;
+      names.add(source);
+      queue.push(source);
+    }
   }
   return names;
 }

@@ -9,6 +9,9 @@ const inferred = inferredInputsBasis({ context: 'apps/api', dockerfile: 'apps/ap
 describe('inputs basis', () => {
   it('records where the inputs were read and the build args that choose what is read (FROM, COPY sources, from=), not the others', () => {
     expect([...inputShapingArgs(dockerfileText)].sort()).toEqual(['DIST', 'ROOT_IMAGE', 'TOOLS']);
+    // An ARG or ENV a COPY source or FROM reads is shaped by what its value is built from, transitively.
+    const layered = 'ARG NODE=24\nARG BASE=node:${NODE}-slim\nFROM $BASE\nARG APP\nARG ROOT=apps\nENV DIR="${ROOT}/${APP}" UNUSED=$OTHER\nCOPY ${DIR}/dist /app\n';
+    expect([...inputShapingArgs(layered)].sort()).toEqual(['APP', 'BASE', 'DIR', 'NODE', 'ROOT']);
     expect(inferred).toEqual({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: { DIST: null, ROOT_IMAGE: 'r:1', TOOLS: null } });
   });
 
