@@ -35,6 +35,8 @@ describe('contextScopeOf', () => {
     ['FROM x\nCOPY "dist/" \'public\' /app/\n', ['2:dist', '2:public']],
     ['FROM x\nCOPY "apps/$APP/dist" /app/\n', ['2:apps/dist']],
     ['FROM x\nARG APP=web\nCOPY "apps/$APP/dist" \'apps/$APP/x\' /app/\n', ['3:apps/web/dist', '3:apps/$APP/x']],
+    // RUN's bind mounts of the context read their source (docker init's npm ci); a cache mount reads nothing.
+    ['FROM x\nARG LOCK=package-lock.json\nRUN --mount=type=bind,source=package.json,target=package.json --mount=type=bind,src=$LOCK,target=l --mount=type=cache,target=/root/.npm npm ci\nCOPY dist /app\n', ['3:package.json', '3:package-lock.json', '4:dist']],
     // Substitutions of Dockerfile 1.7+: a COPY source built with them is the path BuildKit copies.
     ['FROM x\nARG ENTRY=apps/orders/src/main.ts\nCOPY ${ENTRY%%/src/*}/dist /app/\n', ['3:apps/orders/dist']],
     ['FROM x\nARG VERSION=24.11.1\nCOPY vendor/node-${VERSION%.*} /opt/\n', ['3:vendor/node-24.11']],

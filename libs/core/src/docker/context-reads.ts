@@ -80,12 +80,16 @@ export function mountFields(value: string): Map<string, string> {
   );
 }
 
-/** A RUN flag that mounts the build context (a bind mount without `from`). */
-function mountsContext(flags: { name: string; value?: string }[]): boolean {
-  return flags.some((flag) => {
-    if (flag.name !== 'mount' || !flag.value) return false;
+/**
+ * What RUN's bind mounts of the build context (`type=bind` without `from`) read of it: the `source`
+ * (`src`) each names, as written, or `.` for one that names none (the whole context).
+ */
+function contextMounts(flags: { name: string; value?: string }[]): string[] {
+  return flags.flatMap((flag) => {
+    if (flag.name !== 'mount' || !flag.value) return [];
     const fields = mountFields(flag.value);
-    return (fields.get('type') ?? 'bind') === 'bind' && !fields.has('from');
+    if ((fields.get('type') ?? 'bind') !== 'bind' || fields.has('from')) return [];
+    return [fields.get('source') ?? fields.get('src') ?? '.'];
   });
 }
 
@@ -156,7 +160,18 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
         break;
       }
       case 'RUN':
-        if (mountsContext(flags)) return whole(instruction, 'mounts the build context');
+        // `--mount=type=bind,source=package.json,…` (as docker init writes) reads that path; one without a source, all of it.
+        for (const raw of contextMounts(flags)) {
+          let path: string;
+          try {
+            path = posix.normalize(`/${processShellWord(raw, vars, escape)}`).slice(1).replace(/\/$/, '') || '.';
+          } catch (error) {
+            if (!(error instanceof ShellWordError)) throw error;
+            return whole(instruction, `mounts the build context at a source that could not be read (${error.message})`);
+          }
+          if (path === '.') return whole(instruction, 'mounts the build context');
+          sources.push({ path, line: instruction.line, wildcard: false });
+        }
         break;
       case 'COPY':
       case 'ADD': {

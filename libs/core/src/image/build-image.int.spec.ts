@@ -149,6 +149,27 @@ describe.skipIf(!environment.available)('buildImage against the real engine and 
     expect(stdout.trim()).toBe('second');
   });
 
+  it('hashes what a RUN bind mount of the context reads (its source), not the whole context', async () => {
+    const dir = join(workspace, 'mounted');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nRUN --mount=type=bind,source=package.json,target=/mnt/package.json ["node", "-e", "require(\'fs\').writeFileSync(\'/name\', require(\'/mnt/package.json\').name)"]\n' +
+        'CMD ["node", "-e", "console.log(require(\'fs\').readFileSync(\'/name\', \'utf8\'))"]\n',
+    );
+    await writeFile(join(dir, 'package.json'), '{"name":"first"}');
+    await writeFile(join(dir, 'unread.txt'), 'not mounted\n');
+    const mounted = { ...options, contextDir: dir, dockerfile: join(dir, 'Dockerfile'), repository: `localhost:5000/${namespace}/mounted` };
+    const first = await buildImage(mounted, deps);
+    expect(first.manifest.context).toBe('COPY/ADD sources: package.json');
+    await writeFile(join(dir, 'unread.txt'), 'still not mounted\n');
+    expect((await buildImage({ ...mounted, dryRun: true }, deps)).manifest.contentHash).toBe(first.manifest.contentHash);
+    await writeFile(join(dir, 'package.json'), '{"name":"second"}');
+    const second = await buildImage(mounted, deps);
+    expect(second.manifest.contentHash).not.toBe(first.manifest.contentHash);
+    expect((await runCommand('/usr/bin/docker', ['run', '--rm', second.manifest.ref!])).stdout.trim()).toBe('second');
+  });
+
   it('says why an image is rebuilt: from this checkout’s copy of the previous record, or from the registry when it has none', async () => {
     const dir = join(workspace, 'why');
     await mkdir(dir, { recursive: true });
