@@ -2,7 +2,6 @@ import { posix } from 'node:path';
 import { ContextScope, CopySource } from '../hash/context-scope';
 import { hasGlobMeta, validateGlobSyntax } from '../hash/glob-syntax';
 import { Instruction, otherFrontend, parseDockerfile } from './dockerfile-instructions';
-import { redactUrls } from '../process/redact';
 import { processShellWord, ShellWordError, shellWords } from './shell-word';
 
 /** Leading `--name=value` / `--name` flags of an instruction, and the words after them. */
@@ -97,7 +96,7 @@ function contextMounts(flags: { name: string; value?: string }[]): string[] {
  * What of the build context a Dockerfile can read. Every COPY/ADD without
  * `--from` reads its sources (after ARG/ENV expansion, cleaned like Docker:
  * `/` and `..` stay inside the context); anything else that could read the
- * context (`RUN --mount` of it, a remote ADD, another frontend chosen by
+ * context (`RUN --mount` of all of it, another frontend chosen by
  * `# syntax=` other than Docker's own, a word BuildKit would refuse) means the whole context, with the reason.
  */
 export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}): ContextScope {
@@ -180,7 +179,8 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
         if (!list || list.length < 2) return whole(instruction, 'could not be read');
         for (const raw of list.slice(0, -1)) {
           if (raw.startsWith('<<')) continue;
-          if (instruction.keyword === 'ADD' && isRemote(raw)) return whole(instruction, `adds the remote source ${redactUrls(raw)}`);
+          // A download reads nothing of the context (what it fetches, the hash cannot see: the build warns, see unpinnedDownloads).
+          if (instruction.keyword === 'ADD' && isRemote(raw)) continue;
           const named = [...raw.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]).find((name) => unknown.has(name) || (!vars.has(name) && globalUnknown.has(name)));
           if (named) return whole(instruction, `reads ${raw}, and the value of ${named} could not be read`);
           let expanded: string;
