@@ -62,11 +62,12 @@ export class MissingCopySourceError extends HashdockError {
   readonly line: number;
   readonly source: string;
   readonly contextDir: string;
-  /** `hint`: what to do instead of the generic advice, when something better is known. */
-  constructor(dockerfile: string, line: number, source: string, contextDir: string, hint?: string, options?: { cause?: unknown }) {
+  readonly mounted: boolean;
+  /** `hint`: what to do instead of the generic advice, when something better is known; `mounted`: a RUN bind mount's source. */
+  constructor(dockerfile: string, line: number, source: string, contextDir: string, hint?: string, options?: { cause?: unknown; mounted?: boolean }) {
     super(
       'COPY_SOURCE_MISSING',
-      `${dockerfile}:${line}: COPY/ADD source "${source}" is not in the build context ${contextDir} ` +
+      `${dockerfile}:${line}: ${options?.mounted ? 'RUN --mount source' : 'COPY/ADD source'} "${source}" is not in the build context ${contextDir} ` +
         `(it does not exist, or .dockerignore leaves it out). ${hint ?? 'Build what produces it first, or fix the path.'}`,
       options,
     );
@@ -74,6 +75,7 @@ export class MissingCopySourceError extends HashdockError {
     this.line = line;
     this.source = source;
     this.contextDir = contextDir;
+    this.mounted = options?.mounted ?? false;
   }
 }
 

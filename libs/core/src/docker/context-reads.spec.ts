@@ -61,6 +61,11 @@ describe('contextScopeOf', () => {
     (syntax) => expect(sources(`# syntax=${syntax}\nFROM x\nCOPY dist /app\n`)).toEqual(['3:dist']),
   );
 
+  it('marks a source a RUN bind mount reads (so a missing one is named as such)', () => {
+    const scope = contextScopeOf('FROM x\nRUN --mount=type=bind,source=package.json,target=/p cat /p\n');
+    expect(scope).toEqual({ kind: 'sources', sources: [{ path: 'package.json', line: 2, wildcard: false, mounted: true }] });
+  });
+
   it('takes build args over ARG defaults', () => {
     expect(sources('FROM x\nARG APP=api\nCOPY apps/$APP/dist /app\n', { APP: 'web' })).toEqual(['3:apps/web/dist']);
   });

@@ -169,7 +169,7 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
             return whole(instruction, `mounts the build context at a source that could not be read (${error.message})`);
           }
           if (path === '.') return whole(instruction, 'mounts the build context');
-          sources.push({ path, line: instruction.line, wildcard: false });
+          sources.push({ path, line: instruction.line, wildcard: false, mounted: true });
         }
         break;
       case 'COPY':

@@ -196,7 +196,7 @@ export async function contentHash(input: ContentHashInput, hasher?: XxHasher): P
     throw error;
   });
   const [missing] = missingSources(entries, input.scope);
-  if (missing) throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir);
+  if (missing) throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir, undefined, { mounted: missing.mounted });
   const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, input.scope), input.modes, input.cache);
   const dockerfileHash = toHex64(xx.h64Raw(input.dockerfileText !== undefined ? Buffer.from(input.dockerfileText) : await fs.readFile(input.dockerfile)));
   // Build args that name base images are represented by the base's content hash or digest instead.

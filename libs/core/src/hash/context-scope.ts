@@ -8,6 +8,8 @@ export interface CopySource {
   /** Dockerfile line of the instruction. */
   line: number;
   wildcard: boolean;
+  /** Read by a RUN bind mount (`--mount=type=bind,source=…`), not copied. */
+  mounted?: boolean;
 }
 
 /**

@@ -53,4 +53,14 @@ describe('hashing only what the Dockerfile can read', () => {
     await writeFile(join(root, 'apps/indexer/src/main.ts'), 'indexer v2');
     expect(await hashWith(text)).not.toBe(before);
   });
+
+  it('RUN --mount of one source hashes that source: an indexer edit changes nothing; a missing source is named as the mount\'s', async () => {
+    const text = 'FROM base\nRUN --mount=type=bind,source=apps/api/dist,target=/d cp -r /d /app\n';
+    const before = await hashWith(text);
+    await writeFile(join(root, 'apps/indexer/src/main.ts'), 'indexer v2');
+    expect(await hashWith(text)).toBe(before);
+    await writeFile(join(root, 'apps/api/dist/main.js'), 'api v2');
+    expect(await hashWith(text)).not.toBe(before);
+    await expect(hashWith('FROM base\nRUN --mount=type=bind,source=apps/api/out,target=/d true\n')).rejects.toThrow(':2: RUN --mount source "apps/api/out" is not in the build context');
+  });
 });

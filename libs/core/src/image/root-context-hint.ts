@@ -15,5 +15,5 @@ export function rootContextHint(error: unknown, workspaceRoot: string): unknown 
   const hint =
     `"${error.source}" is there from the workspace root: this Dockerfile is written for the workspace root as its context (docker build -f ${relative(workspaceRoot, error.dockerfile)} .). ` +
     'Set the plugin option "context": "workspace" in nx.json (nx g @hashdock/nx-plugin:init --context=workspace), or this target\'s "context": "{workspaceRoot}".';
-  return new MissingCopySourceError(error.dockerfile, error.line, error.source, error.contextDir, hint, { cause: error });
+  return new MissingCopySourceError(error.dockerfile, error.line, error.source, error.contextDir, hint, { cause: error, mounted: error.mounted });
 }
