@@ -56,7 +56,7 @@ describe('contextScopeOf', () => {
     expect(sources(text)).toMatch(reason);
   });
 
-  it.each(['docker/dockerfile:1', 'docker/dockerfile:1.7', 'docker.io/docker/dockerfile:1.7.1', `docker/dockerfile:1@sha256:${'a'.repeat(64)}`])(
+  it.each(['docker/dockerfile:1', 'docker/dockerfile:1.7', 'docker.io/docker/dockerfile:1.7.1', 'docker/dockerfile', 'docker/dockerfile:latest', `docker/dockerfile:1@sha256:${'a'.repeat(64)}`])(
     'reads Docker\'s own frontend (# syntax=%s, as docker init writes) as the Dockerfile syntax it is',
     (syntax) => expect(sources(`# syntax=${syntax}\nFROM x\nCOPY dist /app\n`)).toEqual(['3:dist']),
   );

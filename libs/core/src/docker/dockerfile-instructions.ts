@@ -73,13 +73,13 @@ export function parseDockerfile(text: string): ParsedDockerfile {
 /**
  * Why a `# syntax=` directive makes Hashdock read the Dockerfile as unknown (the whole context, docker
  * to build it), or undefined when there is none or it names Docker's own stable frontend
- * (`docker/dockerfile:1`, `:1.7`, `:1.7.1`, `docker.io/docker/dockerfile:1…`, pinned by digest or
- * not), whose syntax Hashdock reads: `docker init` writes `# syntax=docker/dockerfile:1` at the top of
+ * (`docker/dockerfile:1`, `:1.7`, `:1.7.1`, untagged or `:latest` (the stable 1.x),
+ * `docker.io/docker/dockerfile:1…`, pinned by digest or not), whose syntax Hashdock reads: `docker init` writes `# syntax=docker/dockerfile:1` at the top of
  * every Dockerfile. Another image, a labs channel or a version 2+ is a frontend Hashdock has not read.
  */
 export function otherFrontend(directives: Record<string, string>): string | undefined {
   const syntax = directives.syntax;
   if (syntax === undefined) return undefined;
-  const standard = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?docker\/dockerfile:1(?:\.\d+){0,2}(?:@sha256:[0-9a-f]{64})?$/.test(syntax.trim());
+  const standard = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?docker\/dockerfile(?::1(?:\.\d+){0,2}|:latest)?(?:@sha256:[0-9a-f]{64})?$/.test(syntax.trim());
   return standard ? undefined : `the parser directive "# syntax=${syntax}" selects a frontend Hashdock does not read (docker/dockerfile:1.x is read as Docker's own)`;
 }
