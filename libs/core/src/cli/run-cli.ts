@@ -7,8 +7,9 @@ import { isHashdockError } from '../errors';
 const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>]   (in a project directory)
        hashdock report                             (writes dist/images/report.md)
        hashdock verify                             (every manifest's digest is in its registry)
-       hashdock base-digest <reference> [--arg <NAME>] [--platform <os/arch>[,<os/arch>…]] [--mirror <host>=<mirror>…]
-                                                   (the digest a base image resolves to; --arg lets HASHDOCK_BUILD_ARG_<NAME> override the reference;
+       hashdock base-digest <reference> [--arg <NAME> | --expand <spec>] [--platform <os/arch>[,<os/arch>…]] [--mirror <host>=<mirror>…]
+                                                   (the digest a base image resolves to; --arg lets HASHDOCK_BUILD_ARG_<NAME> override the reference,
+                                                    --expand reads a FROM built from ARGs again with those overrides;
                                                     read through a mirror, or HASHDOCK_MIRRORS's)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,12 +47,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'base-digest') {
     const { createAuthorizer } = (require('../registry/auth') as typeof import('../registry/auth'));
     const { RegistryClient } = (require('../registry/client') as typeof import('../registry/client'));
-    const { resolveBaseDigest } = (require('../image/external-bases') as typeof import('../image/external-bases'));
+    const { decodeExpansion, referenceWith, resolveBaseDigest } = (require('../image/external-bases') as typeof import('../image/external-bases'));
     const { nodeFetch } = (require('../registry/node-fetch') as typeof import('../registry/node-fetch'));
     const { hostPlatform, platformList } = (require('../image/image-options') as typeof import('../image/image-options'));
     const { MIRRORS_ENV, parseMirrorsSpec } = (require('../registry/mirrors') as typeof import('../registry/mirrors'));
-    const { values, positionals } = parseArgs({ args: flags, allowPositionals: true, options: { arg: { type: 'string' }, platform: { type: 'string' }, mirror: { type: 'string', multiple: true } } });
-    const reference = (values.arg && process.env[`HASHDOCK_BUILD_ARG_${values.arg}`]) || positionals[0];
+    const { values, positionals } = parseArgs({ args: flags, allowPositionals: true, options: { arg: { type: 'string' }, expand: { type: 'string' }, platform: { type: 'string' }, mirror: { type: 'string', multiple: true } } });
+    const reference = values.expand ? referenceWith(decodeExpansion(values.expand), process.env) : (values.arg && process.env[`HASHDOCK_BUILD_ARG_${values.arg}`]) || positionals[0];
     if (!reference) {
       console.error(USAGE);
       return 2;

@@ -21,6 +21,8 @@ export interface FromLine {
 export interface DockerfileFroms {
   /** Global ARGs (before the first FROM): the build args given, else their defaults. */
   args: Record<string, string | undefined>;
+  /** The global ARG instructions' arguments as written, in order (to read them again with other build args). */
+  argLines: string[];
   froms: FromLine[];
 }
 
@@ -66,6 +68,7 @@ export function declareGlobalArgs(args: Record<string, string | undefined>, body
  */
 export function parseDockerfileFroms(text: string, buildArgs: Record<string, string> = {}): DockerfileFroms {
   const args: Record<string, string | undefined> = {};
+  const argLines: string[] = [];
   const froms: FromLine[] = [];
   const stages = new Set<string>();
   const { directives, instructions } = parseDockerfile(text);
@@ -82,6 +85,7 @@ export function parseDockerfileFroms(text: string, buildArgs: Record<string, str
     const upper = instruction.keyword;
     if (upper === 'ARG' && froms.length === 0) {
       declareGlobalArgs(args, instruction.rest, buildArgs, escape);
+      argLines.push(instruction.rest);
     } else if (upper === 'FROM') {
       const words = rest.filter((word) => !word.startsWith('--'));
       const platform = rest.find((word) => word.startsWith('--platform='))?.slice('--platform='.length);
@@ -101,7 +105,7 @@ export function parseDockerfileFroms(text: string, buildArgs: Record<string, str
       }
     }
   }
-  return { args, froms };
+  return { args, argLines, froms };
 }
 
 /** Repository part of a reference: no tag, no digest. */

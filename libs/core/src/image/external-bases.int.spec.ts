@@ -10,7 +10,9 @@ import { RegistryClient } from '../registry/client';
 import { buildImage } from './build-image';
 import { getManifest, putManifest, sha256Digest } from '../registry/manifest-io';
 import { OCI_INDEX } from '../registry/media-types';
-import { resolveBaseDigest } from './external-bases';
+import { externalFroms, resolveBaseDigest } from './external-bases';
+import { baseDigestRuntimeInput } from '../workspace/image-target-inputs';
+import { REPO_ROOT } from '../../../../e2e/support/sandbox-workspace';
 import { hostPlatform, ImageBuildOptions } from './image-options';
 
 const environment = await checkEnvironment({ skopeo: true });
@@ -134,6 +136,19 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
     // Built from exactly that digest, not what the daemon had under the tag.
     expect(await fileInImage(rebuilt.manifest.ref!)).toBe('copy-v2');
   }, 300_000);
+
+  it('the runtime input for a FROM built from an ARG, run by a shell as Nx runs it, asks for the image a HASHDOCK_BUILD_ARG_ override names, and sees it re-pushed', async () => {
+    const [from] = externalFroms('Dockerfile', `ARG TAG=0\nFROM localhost:5000/${namespace}/upstream:\${TAG}\n`, {}, {});
+    const command = baseDigestRuntimeInput(REPO_ROOT, from, hostPlatform(), {}, join(REPO_ROOT, 'libs/core/dist/cli/main.js'));
+    expect(command).toContain(' --expand ');
+    const run = async () => (await runCommand('/bin/sh', ['-c', command], { cwd: REPO_ROOT, env: { HASHDOCK_BUILD_ARG_TAG: '1' } })).stdout.trim();
+    const before = await run();
+    expect(before).toBe(`localhost:5000/${namespace}/upstream:1 ${hostPlatform()} ${await skopeoDigest(upstream.replace('localhost', '127.0.0.1'))}`);
+    await pushUpstream('runtime-input');
+    expect(await run()).not.toBe(before);
+    // Without the override it asks for the default's tag, which is not there.
+    await expect(runCommand('/bin/sh', ['-c', command], { cwd: REPO_ROOT })).rejects.toThrow(/upstream:0 is not in its registry/);
+  });
 
   it('an unreachable base registry is an error naming the base and the Dockerfile line', async () => {
     await mkdir(join(workspace, 'unreachable'));

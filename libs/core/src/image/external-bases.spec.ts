@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExternalBase, externalFroms, pinLiteralFroms } from './external-bases';
+import { decodeExpansion, encodeExpansion, ExternalBase, externalFroms, pinLiteralFroms, referenceWith } from './external-bases';
 
 const text = [
   'ARG TOOL',
@@ -42,6 +42,23 @@ describe('external images a Dockerfile reads', () => {
     expect(references(layered, { BASE: 'node:20' })).toEqual(['node:20']);
     expect(references('ARG VERSION=24.11.1\nFROM node:${VERSION%%.*}-slim\nFROM alpine:${VERSION:+3}\n')).toEqual(['node:24-slim', 'alpine:3']);
     expect(() => references('ARG VERSION\nFROM node:${VERSION:?required}\n')).toThrow('Dockerfile:2: base image node:${VERSION:?required}: FROM node:${VERSION:?required} cannot be read: VERSION: required');
+  });
+
+  it('keeps how to read a reference built from ARGs again, so a HASHDOCK_BUILD_ARG_<NAME> override at run time asks for the image the build uses', () => {
+    const [templated] = externalFroms('Dockerfile', 'ARG NODE_VERSION=24\nFROM node:${NODE_VERSION}-slim\n', { OTHER: 'x' }, {});
+    expect(templated).toMatchObject({ reference: 'node:24-slim', expansion: { image: 'node:${NODE_VERSION}-slim', argLines: ['NODE_VERSION=24'], buildArgs: {} } });
+    expect(referenceWith(templated.expansion!, {})).toBe('node:24-slim');
+    expect(referenceWith(templated.expansion!, { HASHDOCK_BUILD_ARG_NODE_VERSION: '22' })).toBe('node:22-slim');
+    // A chain: FROM ${BASE}, BASE's default built from NODE; the build args inference gave are kept, env over them.
+    const [chained] = externalFroms('Dockerfile', 'ARG NODE=24\nARG BASE=node:${NODE}-slim\nFROM ${BASE}\n', { NODE: '20' }, {});
+    expect(chained.reference).toBe('node:20-slim');
+    const word = encodeExpansion(chained.expansion!);
+    expect(word).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(referenceWith(decodeExpansion(word), {})).toBe('node:20-slim');
+    expect(referenceWith(decodeExpansion(word), { HASHDOCK_BUILD_ARG_NODE: '22' })).toBe('node:22-slim');
+    expect(referenceWith(decodeExpansion(word), { HASHDOCK_BUILD_ARG_BASE: 'node:18' })).toBe('node:18');
+    // An exact ${ARG} with a plain default, and a literal: nothing to read again (`arg` covers the first).
+    expect(externalFroms('Dockerfile', 'ARG ROOT_IMAGE=node:24\nFROM ${ROOT_IMAGE}\nFROM node:22\n', {}, {}).map((from) => from.expansion)).toEqual([undefined, undefined]);
   });
 
   it('pins every literal one where the build reads it, a FROM and a later COPY --from of the same image alike; one through an arg is pinned by the arg', () => {

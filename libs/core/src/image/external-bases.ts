@@ -1,4 +1,7 @@
 import { HashdockError } from '../errors';
+import { declareGlobalArgs } from '../docker/dockerfile-from';
+import { processShellWord } from '../docker/shell-word';
+import { buildArgOverrides } from './build-arg-overrides';
 import { parseDockerfileFroms } from '../docker/dockerfile-from';
 import { RegistryClient } from '../registry/client';
 import { getManifest, isIndex } from '../registry/manifest-io';
@@ -88,6 +91,40 @@ export interface ExternalFrom {
   line: number;
   /** The `--platform` flag as written. */
   platformFlag?: string;
+  /**
+   * How to read the reference again with other build args (see referenceWith), when it is built from
+   * ARGs in a way `arg` alone does not cover: `FROM node:${NODE_VERSION}-slim`, or `FROM ${BASE}` whose
+   * default is built from another ARG.
+   */
+  expansion?: FromExpansion;
+}
+
+/** A FROM's image as written, the global ARG lines before it, and the build args inference gave them. */
+export interface FromExpansion {
+  image: string;
+  argLines: string[];
+  buildArgs: Record<string, string>;
+}
+
+/**
+ * The reference a FROM names with the build args given and `HASHDOCK_BUILD_ARG_<NAME>` overrides
+ * from `env` over them, read as BuildKit reads it (what `hashdock base-digest --expand` resolves at
+ * run time, so an overridden `NODE_VERSION` makes the runtime input ask for the image the build uses).
+ */
+export function referenceWith(expansion: FromExpansion, env: NodeJS.ProcessEnv): string {
+  const given = { ...expansion.buildArgs, ...buildArgOverrides(env) };
+  const args: Record<string, string | undefined> = {};
+  for (const line of expansion.argLines) declareGlobalArgs(args, line, given);
+  return processShellWord(expansion.image, new Map(Object.entries(args)));
+}
+
+/** A FromExpansion as one shell-safe word (base64url of its JSON), and back. */
+export function encodeExpansion(expansion: FromExpansion): string {
+  return Buffer.from(JSON.stringify(expansion)).toString('base64url');
+}
+
+export function decodeExpansion(word: string): FromExpansion {
+  return JSON.parse(Buffer.from(word, 'base64url').toString('utf8')) as FromExpansion;
 }
 
 /**
@@ -97,8 +134,12 @@ export interface ExternalFrom {
  */
 export function externalFroms(dockerfile: string, dockerfileText: string, buildArgs: Record<string, string>, workspaceImages: Record<string, string>): ExternalFrom[] {
   // The global ARGs as BuildKit takes them (build args given over defaults, each default read with those before it).
-  const { froms, args } = parseDockerfileFroms(dockerfileText, buildArgs);
+  const { froms, args, argLines } = parseDockerfileFroms(dockerfileText, buildArgs);
   const values = { ...buildArgs, ...args };
+  // The build args given to global ARGs: what inference read the references with.
+  const given = Object.fromEntries(Object.entries(buildArgs).filter(([name]) => name in args));
+  // An exact `${ARG}` whose ARG default names no other variable is covered by `arg` alone.
+  const plainDefault = (name: string) => !argLines.some((line) => new RegExp(`(^|\\s)${name}=\\S*\\$`).test(line));
   const found: ExternalFrom[] = [];
   for (const from of froms) {
     if (from.unreadable && !from.fromArg) throw new BaseImageError(dockerfile, from.line, from.image, `FROM ${from.image} cannot be read: ${from.unreadable}`);
@@ -108,7 +149,15 @@ export function externalFroms(dockerfile: string, dockerfileText: string, buildA
     if (workspaceImages[imageNameWithoutRegistry(reference)]) continue;
     const key = from.fromArg ?? `from:${reference}`;
     if (found.some((base) => base.key === key)) continue;
-    found.push({ key, ...(from.fromArg ? { arg: from.fromArg } : {}), reference, line: from.line, ...(from.platform ? { platformFlag: from.platform } : {}) });
+    const templated = from.image.includes('$') && !(from.fromArg && plainDefault(from.fromArg));
+    found.push({
+      key,
+      ...(from.fromArg ? { arg: from.fromArg } : {}),
+      reference,
+      line: from.line,
+      ...(from.platform ? { platformFlag: from.platform } : {}),
+      ...(templated ? { expansion: { image: from.image, argLines, buildArgs: given } } : {}),
+    });
   }
   return found;
 }

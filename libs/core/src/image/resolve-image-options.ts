@@ -10,6 +10,9 @@ import { normalizeSshForwards } from './ssh-forwards';
 import { normalizeSecretFiles } from './secret-files';
 import { addHostsOption, buildNetworkOption } from './build-network';
 import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
+import { BUILD_ARG_ENV_PREFIX, buildArgOverrides } from './build-arg-overrides';
+
+export { BUILD_ARG_ENV_PREFIX, buildArgOverrides };
 
 /** What a user sets on an image target (the executor's schema). */
 export interface ImageTargetOptions {
@@ -75,7 +78,6 @@ export interface ImageTargetFacts {
   env: NodeJS.ProcessEnv;
 }
 
-export const BUILD_ARG_ENV_PREFIX = 'HASHDOCK_BUILD_ARG_';
 
 // Names real repos give credentials (AWS_SECRET_ACCESS_KEY, NPM_TOKEN, DB_PASSWORD, SSH_PRIVATE_KEY, …).
 const SECRET_LIKE = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|_KEY$|^KEY$|APIKEY|AUTH/i;
@@ -121,14 +123,6 @@ function builderOption(value: string): ImageBuilder {
   return value as ImageBuilder;
 }
 
-/** `HASHDOCK_BUILD_ARG_ROOT_IMAGE=node:24-slim` overrides the build arg ROOT_IMAGE (e.g. in CI). */
-export function buildArgOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env)
-      .filter(([name, value]) => name.startsWith(BUILD_ARG_ENV_PREFIX) && name.length > BUILD_ARG_ENV_PREFIX.length && value !== undefined)
-      .map(([name, value]) => [name.slice(BUILD_ARG_ENV_PREFIX.length), value as string]),
-  );
-}
 
 /**
  * A path option as Nx interpolates it ({projectRoot}, {projectName},

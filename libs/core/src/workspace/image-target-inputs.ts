@@ -10,7 +10,7 @@ import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { IMAGE_ENV_INPUTS } from './hashdock-config';
 import { ImageTarget } from './image-targets';
 import { hostPlatform } from '../image/image-options';
-import { ExternalFrom } from '../image/external-bases';
+import { encodeExpansion, ExternalFrom } from '../image/external-bases';
 
 /** Nx's input forms, as plain data (the core imports nothing from Nx). */
 export type NxInput = string | { fileset: string; includeIgnored?: boolean } | { env: string } | { runtime: string } | { dependentTasksOutputFiles: string; transitive?: boolean };
@@ -33,7 +33,9 @@ export function imageTargetOptions(target: ImageTarget, arch: string = process.a
 /** The runtime input whose output is the digest an external base resolves to now (`hashdock base-digest`). */
 export function baseDigestRuntimeInput(workspaceRoot: string, base: ExternalFrom, platform: string | undefined, mirrors: RegistryMirrors = {}, cli = join(__dirname, '..', 'cli', 'main.js')): string {
   const words = ['node', JSON.stringify(relative(workspaceRoot, cli).split('\\').join('/')), 'base-digest', base.reference];
-  if (base.arg) words.push('--arg', base.arg);
+  // A reference built from ARGs is read again at run time with HASHDOCK_BUILD_ARG_<NAME> overrides (one shell-safe word).
+  if (base.expansion) words.push('--expand', encodeExpansion(base.expansion));
+  else if (base.arg) words.push('--arg', base.arg);
   // Read where the build reads it (HASHDOCK_MIRRORS, seen by the command itself, overrides these).
   for (const mirror of mirrorsSpec(mirrors)) words.push('--mirror', mirror);
   const wanted = base.platformFlag && !base.platformFlag.startsWith('$') ? base.platformFlag : /^\$\{?BUILDPLATFORM/.test(base.platformFlag ?? '') ? undefined : platform;
