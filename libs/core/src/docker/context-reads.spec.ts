@@ -27,6 +27,7 @@ describe('contextScopeOf', () => {
     // A download reads nothing of the context (the build warns that the hash cannot see what it fetches); its local neighbours count.
     ['FROM x\nADD https://deploy:t0ken@files.acme.com/a.tgz /opt/\n', []],
     ['FROM x\nADD https://example.com/a.tgz git@github.com:acme/tools.git local.tgz /a/\n', ['2:local.tgz']],
+    ['FROM x\nARG TOOL_URL=https://example.com/tool.tgz\nADD ${TOOL_URL} /opt/\n', []],
   ])('%j reads %j', (text, expected) => {
     expect(sources(text)).toEqual(expected);
   });

@@ -92,6 +92,13 @@ function contextMounts(flags: { name: string; value?: string }[]): string[] {
   });
 }
 
+/** ENV's declarations, values as written: `ENV a=1 b="x y"`, or the legacy `ENV name value with spaces`. */
+function envPairs(body: string, escape: string): [string, string][] {
+  const words = shellWords(body, escape);
+  if (words.length && !words[0].includes('=')) return [[words[0], body.trim().slice(words[0].length).trim()]];
+  return words.filter((word) => word.indexOf('=') > 0).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]);
+}
+
 /**
  * What of the build context a Dockerfile can read. Every COPY/ADD without
  * `--from` reads its sources (after ARG/ENV expansion, cleaned like Docker:
@@ -113,11 +120,7 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
   const sources: CopySource[] = [];
   const whole = (instruction: Instruction, why: string): ContextScope => ({ kind: 'context', reason: `line ${instruction.line} (${instruction.keyword}) ${why}` });
   /** A declaration's value as the lexer reads it, or undefined (and the name marked unknown) where it cannot. */
-  const declare = (scope: Map<string, string | undefined>, marks: Set<string>, name: string, raw: string | undefined, fallback: string | undefined) => {
-    if (raw === undefined) {
-      scope.set(name, fallback);
-      return;
-    }
+  const declare = (scope: Map<string, string | undefined>, marks: Set<string>, name: string, raw: string) => {
     try {
       scope.set(name, processShellWord(raw, scope, escape));
       marks.delete(name);
@@ -148,16 +151,12 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
             // Declared without a default: inside a stage, the global one's value (or none).
             scope.set(name, inStage ? globalArgs.get(name) : undefined);
             if (inStage && globalUnknown.has(name)) marks.add(name);
-          } else declare(scope, marks, name, declaration.slice(eq + 1), undefined);
+          } else declare(scope, marks, name, declaration.slice(eq + 1));
         }
         break;
-      case 'ENV': {
-        const words = shellWords(body, escape);
-        // The legacy form `ENV name value with spaces`: one variable, the rest its value.
-        const pairs: [string, string][] = words.length && !words[0].includes('=') ? [[words[0], body.trim().slice(words[0].length).trim()]] : words.map((w) => [w.slice(0, Math.max(w.indexOf('='), 0)) || w, w.includes('=') ? w.slice(w.indexOf('=') + 1) : '']);
-        for (const [name, raw] of pairs) declare(vars, unknown, name, raw, undefined);
+      case 'ENV':
+        for (const [name, raw] of envPairs(body, escape)) declare(vars, unknown, name, raw);
         break;
-      }
       case 'RUN':
         // `--mount=type=bind,source=package.json,…` (as docker init writes) reads that path; one without a source, all of it.
         for (const raw of contextMounts(flags)) {
@@ -190,6 +189,8 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
             if (!(error instanceof ShellWordError)) throw error;
             return whole(instruction, `could not be read (${error.message})`);
           }
+          // BuildKit decides on the expanded word: `ADD ${TOOL_URL} /opt/` downloads too.
+          if (instruction.keyword === 'ADD' && isRemote(expanded)) continue;
           const path = posix.normalize(`/${expanded}`).slice(1).replace(/\/$/, '') || '.';
           const wildcard = hasGlobMeta(path);
           if (wildcard && validateGlobSyntax(path)) return whole(instruction, `has the malformed wildcard ${raw}`);
