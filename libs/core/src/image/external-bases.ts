@@ -1,8 +1,7 @@
 import { HashdockError } from '../errors';
-import { declareGlobalArgs } from '../docker/dockerfile-from';
+import { declareGlobalArgs, parseDockerfileFroms } from '../docker/dockerfile-from';
 import { processShellWord } from '../docker/shell-word';
 import { buildArgOverrides } from './build-arg-overrides';
-import { parseDockerfileFroms } from '../docker/dockerfile-from';
 import { RegistryClient } from '../registry/client';
 import { getManifest, isIndex } from '../registry/manifest-io';
 import { parseReference } from '../registry/reference';
