@@ -60,7 +60,7 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(await workspace.takeBuilds()).toEqual([]);
   });
 
-  it("under the Nx daemon (a developer's default), inference follows a new Dockerfile and its edits, and the image builds", async () => {
+  it("under the Nx daemon (a developer's default), inference follows a new Dockerfile and its edits, a project declaring a target on another's Dockerfile, and the image builds", async () => {
     const daemon = { NX_DAEMON: 'true', HASHDOCK_BUILDER: 'auto' };
     const nx = join(workspace.root, 'node_modules/.bin/nx');
     // The daemon sees a file change once its watcher has: ask until the graph shows it (at most 20 s).
@@ -84,6 +84,24 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
       // An edit that makes the debug image read a new folder: its inputs follow, through the same daemon.
       await workspace.write({ 'apps/hello/fixtures/seed.json': '{"seed":1}\n', 'apps/hello/Dockerfile.debug': `${dockerfile}ENV DEBUG=1\nCOPY fixtures/ /app/fixtures/\n` });
       await targetsOnceTrue((targets) => targets['image-debug']?.inputs?.includes('{projectRoot}/fixtures') === true);
+      // A project that holds no Dockerfile and declares an image target naming hello's: the daemon infers it, and forgets it once gone.
+      const canary = async (present: boolean) => {
+        for (let attempt = 0; attempt < 40; attempt++) {
+          const projects = JSON.parse(await workspace.ok(nx, ['show', 'projects', '--json'], daemon)) as string[];
+          if (projects.includes('hello-canary') === present) return present ? JSON.parse(await workspace.ok(nx, ['show', 'project', 'hello-canary', '--json'], daemon)).targets : undefined;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        throw new Error(`the daemon's graph never ${present ? 'showed' : 'dropped'} hello-canary`);
+      };
+      await workspace.write({
+        'apps/hello-canary/project.json': JSON.stringify({ name: 'hello-canary', targets: { image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'apps/hello/Dockerfile', context: 'apps/hello' } } } }),
+      });
+      const declared = await canary(true);
+      expect(declared.image.inputs).toContain('{workspaceRoot}/apps/hello/Dockerfile');
+      expect(declared.image.outputs).toEqual(['{workspaceRoot}/dist/images/hello-canary.json']);
+      expect(declared.image.metadata.hashdockInputsFrom).toMatchObject({ context: 'apps/hello', dockerfile: 'apps/hello/Dockerfile' });
+      await rm(join(workspace.root, 'apps/hello-canary'), { recursive: true });
+      await canary(false);
       await workspace.commit('debug image');
       const run = await workspace.nx(['run', 'hello:image-debug'], daemon);
       expect(run.exitCode, run.output).toBe(0);
