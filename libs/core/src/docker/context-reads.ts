@@ -107,10 +107,9 @@ function envPairs(body: string, escape: string): [string, string][] {
  * `# syntax=` other than Docker's own, a word BuildKit would refuse) means the whole context, with the reason.
  */
 export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}): ContextScope {
-  const { directives, instructions } = parseDockerfile(dockerfileText);
+  const { directives, escape, instructions } = parseDockerfile(dockerfileText);
   const frontend = otherFrontend(directives);
   if (frontend) return { kind: 'context', reason: frontend };
-  const escape = directives.escape === '`' ? '`' : '\\';
   const globalArgs = new Map<string, string | undefined>();
   let vars = new Map<string, string | undefined>();
   // Variables whose value could not be read (BuildKit would fail on it, or it is one we cannot see): a COPY naming one reads the whole context.
@@ -180,7 +179,7 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
           if (raw.startsWith('<<')) continue;
           // A download reads nothing of the context (what it fetches, the hash cannot see: the build warns, see unpinnedDownloads).
           if (instruction.keyword === 'ADD' && isRemote(raw)) continue;
-          const named = [...raw.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]).find((name) => unknown.has(name) || (!vars.has(name) && globalUnknown.has(name)));
+          const named = [...raw.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]).find((name) => unknown.has(name));
           if (named) return whole(instruction, `reads ${raw}, and the value of ${named} could not be read`);
           let expanded: string;
           try {
@@ -217,16 +216,17 @@ export function inputShapingArgs(dockerfileText: string): Set<string> {
   };
   // What each ARG default or ENV value is built from (`ARG DIR=${ROOT}/dist`): those shape what it shapes.
   const builtFrom = new Map<string, Set<string>>();
-  for (const instruction of parseDockerfile(dockerfileText).instructions) {
+  const { escape, instructions } = parseDockerfile(dockerfileText);
+  for (const instruction of instructions) {
     if (instruction.keyword !== 'ARG' && instruction.keyword !== 'ENV') continue;
-    for (const word of shellWords(instruction.rest)) {
+    for (const word of shellWords(instruction.rest, escape)) {
       const eq = word.indexOf('=');
       if (eq <= 0) continue;
       const name = word.slice(0, eq);
       builtFrom.set(name, new Set([...(builtFrom.get(name) ?? []), ...referenced(word.slice(eq + 1))]));
     }
   }
-  for (const instruction of parseDockerfile(dockerfileText).instructions) {
+  for (const instruction of instructions) {
     const { flags, body } = instructionFlags(instruction.rest);
     if (instruction.keyword === 'FROM') collect(body.split(/\s+/)[0] ?? '');
     if (instruction.keyword === 'COPY' || instruction.keyword === 'ADD') {

@@ -71,8 +71,7 @@ export function parseDockerfileFroms(text: string, buildArgs: Record<string, str
   const argLines: string[] = [];
   const froms: FromLine[] = [];
   const stages = new Set<string>();
-  const { directives, instructions } = parseDockerfile(text);
-  const escape = directives.escape === '`' ? '`' : '\\';
+  const { escape, instructions } = parseDockerfile(text);
   const readFrom = (image: string, line: number, via: 'copy' | 'mount') => {
     if (!image || /^\d+$/.test(image)) return;
     const { value: resolved, unreadable } = expandFrom(image, args, escape);

@@ -13,6 +13,8 @@ export interface Instruction {
 export interface ParsedDockerfile {
   /** Parser directives at the top (`# syntax=…`, `# escape=…`), lower-cased names. */
   directives: Record<string, string>;
+  /** The escape character `# escape=` sets: `\\` or `` ` ``. */
+  escape: string;
   instructions: Instruction[];
 }
 
@@ -67,7 +69,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     const keyword = current.trim().split(/\s/, 1)[0];
     instructions.push({ keyword: keyword.toUpperCase(), rest: current.trim().slice(keyword.length).trim(), line: start, heredocs: [] });
   }
-  return { directives, instructions };
+  return { directives, escape, instructions };
 }
 
 /**

@@ -27,8 +27,7 @@ export function dockerfileStages(text: string, buildArgs: Record<string, string>
   const lineCount = text.replace(/^\uFEFF/, '').split(/\r?\n/).length;
   // Global ARGs (before the first FROM): a build arg's value, else the default.
   const args: Record<string, string | undefined> = {};
-  const { directives, instructions } = parseDockerfile(text);
-  const escape = directives.escape === '`' ? '`' : '\\';
+  const { escape, instructions } = parseDockerfile(text);
   for (const instruction of instructions) {
     const { flags, body } = instructionFlags(instruction.rest);
     if (instruction.keyword === 'ARG' && stages.length === 0) {

@@ -35,7 +35,7 @@ export function composeBuilds(file: string, text: string, read: (path: string) =
     if (!resolved) continue;
     const { definition, dir } = resolved;
     const build = definition.build;
-    const spec = typeof build === 'string' ? { context: build } : record(build);
+    const spec = buildSpec(build);
     if (!spec || spec.dockerfile_inline !== undefined) continue;
     const context = spec.context === undefined ? '.' : interpolate(spec.context);
     const dockerfile = spec.dockerfile === undefined ? 'Dockerfile' : interpolate(spec.dockerfile);
@@ -58,6 +58,11 @@ export function composeBuilds(file: string, text: string, read: (path: string) =
     builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(found, ...buildSecrets(spec.secrets, declaredSecrets, dir)) });
   }
   return builds;
+}
+
+/** A service's `build` in its long form: `build: ./apps/web` is `{ context: ./apps/web }`. */
+function buildSpec(build: unknown): Record<string, unknown> | undefined {
+  return typeof build === 'string' ? { context: build } : record(build);
 }
 
 function parseCompose(text: string): Record<string, unknown> | undefined {
@@ -99,8 +104,8 @@ function resolveService(
   }
   const base = resolveService(baseFile, baseServices, baseName, read, depth + 1);
   if (!base) return { definition, dir };
-  const own = record(definition.build) ?? (typeof definition.build === 'string' ? { context: definition.build } : undefined);
-  const inherited = record(base.definition.build) ?? (typeof base.definition.build === 'string' ? { context: base.definition.build } : undefined);
+  const own = buildSpec(definition.build);
+  const inherited = buildSpec(base.definition.build);
   const build = own && inherited ? mergeBuild(inherited, own) : (own ?? inherited);
   const { extends: _extends, ...rest } = definition;
   // Relative paths follow the file that wrote the context: this one's when it sets one, else the base's.
