@@ -1,11 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import { entriesInScope, missingSources } from '../hash/context-scope';
-import { contextScopeOf, expandWord } from './context-reads';
+import { contextScopeOf, expandWord, onbuildTriggers } from './context-reads';
 
 const sources = (text: string, args?: Record<string, string>) => {
   const scope = contextScopeOf(text, args);
   return scope.kind === 'sources' ? scope.sources.map((source) => `${source.line}:${source.path}${source.wildcard ? '*' : ''}`) : `whole: ${scope.reason}`;
 };
+
+describe('contextScopeOf: ONBUILD and what a stage inherits', () => {
+  it.each([
+    // A stage built FROM one with triggers runs them (at their own lines); a stage nobody builds FROM runs none.
+    ['FROM x AS base\nONBUILD COPY src /src\nFROM base\nCOPY dist /d\n', ['2:src', '4:dist']],
+    ['FROM x\nONBUILD COPY . /app\nCOPY dist /d\n', ['3:dist']],
+    // Triggers are not passed on to a grandchild.
+    ['FROM x AS a\nONBUILD COPY a /a\nFROM a AS b\nFROM b\nCOPY c /c\n', ['2:a', '5:c']],
+    ['FROM x AS a\nONBUILD COPY . /app\nFROM a\n', ['2:.']],
+    ['FROM x AS a\nONBUILD RUN --mount=type=bind,target=/s make\nFROM a\n', 'whole: line 2 (ONBUILD RUN) mounts the build context'],
+    // A stage FROM another starts with its ENV, not its ARGs.
+    ['FROM x AS a\nENV D=out\nFROM a\nCOPY $D /x\n', ['4:out']],
+    ['FROM x AS a\nARG D=out\nFROM a\nCOPY ${D}f /x\n', ['4:f']],
+    ['FROM x AS a\nENV D=out\nFROM y\nCOPY ${D}f /x\n', ['4:f']],
+  ])('%j reads %j', (text, expected) => {
+    expect(sources(text)).toEqual(expected);
+  });
+
+  it('runs a base image\'s triggers at the FROM line naming it, on this context', () => {
+    const base = (triggers: string[]) => new Map([[2, { image: 'acme/base', triggers }]]);
+    const text = 'ARG BASE=acme/base\nFROM ${BASE}\nCOPY dist /d\n';
+    const read = (scope: ReturnType<typeof contextScopeOf>) => (scope.kind === 'sources' ? scope.sources.map((source) => `${source.line}:${source.path}`) : `whole: ${scope.reason}`);
+    expect(read(contextScopeOf(text, {}, base(['COPY package.json /app/', 'RUN npm ci', 'COPY src /app/src'])))).toEqual(['2:package.json', '2:src', '3:dist']);
+    expect(read(contextScopeOf(text, {}, base(['RUN --mount=type=bind,target=/w make'])))).toBe("whole: line 2 (acme/base's ONBUILD RUN) mounts the build context");
+    expect(read(contextScopeOf(text, {}, base([])))).toEqual(['3:dist']);
+  });
+
+  it('names the triggers of the image a Dockerfile builds: its last stage\'s only', () => {
+    expect(onbuildTriggers('FROM x AS a\nONBUILD COPY a /a\nFROM y\nONBUILD COPY \\\n  . /app\nONBUILD RUN make\n')).toEqual(['COPY  . /app', 'RUN make']);
+    expect(onbuildTriggers('FROM x\nCOPY a /a\n')).toEqual([]);
+  });
+});
 
 describe('contextScopeOf', () => {
   it.each([

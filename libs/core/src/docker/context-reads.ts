@@ -99,14 +99,31 @@ function envPairs(body: string, escape: string): [string, string][] {
   return words.filter((word) => word.indexOf('=') > 0).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]);
 }
 
+/** ONBUILD triggers an image built FROM at a FROM line carries in: they run there, reading that build's context. */
+export interface InheritedTriggers {
+  /** The image named, for messages (`acme/base`). */
+  image: string;
+  /** Each trigger as written after ONBUILD (`COPY . /app`). */
+  triggers: readonly string[];
+}
+
+/** The instruction an ONBUILD line (or a base image's trigger) holds, at `line`. */
+function triggerInstruction(text: string, line: number): Instruction | undefined {
+  const [inner] = parseDockerfile(text).instructions;
+  return inner && { ...inner, line, heredocs: [] };
+}
+
 /**
  * What of the build context a Dockerfile can read. Every COPY/ADD without
  * `--from` reads its sources (after ARG/ENV expansion, cleaned like Docker:
  * `/` and `..` stay inside the context); anything else that could read the
  * context (`RUN --mount` of all of it, another frontend chosen by
  * `# syntax=` other than Docker's own, a word BuildKit would refuse) means the whole context, with the reason.
+ * ONBUILD triggers read the context of the build whose FROM names their image: a stage's own run where a later
+ * stage builds FROM it, and those of a base image where `inherited` has them for that FROM line (a workspace base
+ * with `ONBUILD COPY . /app`: an image FROM it copies its own context).
  */
-export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}): ContextScope {
+export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}, inherited?: ReadonlyMap<number, InheritedTriggers>): ContextScope {
   const { directives, escape, instructions } = parseDockerfile(dockerfileText);
   const frontend = otherFrontend(directives);
   if (frontend) return { kind: 'context', reason: frontend };
@@ -115,9 +132,16 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
   // Variables whose value could not be read (BuildKit would fail on it, or it is one we cannot see): a COPY naming one reads the whole context.
   let unknown = new Set<string>();
   const globalUnknown = new Set<string>();
-  let inStage = false;
+  // Each stage's ENV (a stage FROM it starts with it) and ONBUILD triggers (a stage FROM it runs them), by name.
+  interface Stage {
+    env: Map<string, string | undefined>;
+    envUnknown: Set<string>;
+    triggers: Instruction[];
+  }
+  const stages = new Map<string, Stage>();
+  let stage: Stage | undefined;
   const sources: CopySource[] = [];
-  const whole = (instruction: Instruction, why: string): ContextScope => ({ kind: 'context', reason: `line ${instruction.line} (${instruction.keyword}) ${why}` });
+  const whole = (instruction: Instruction, why: string, via = ''): ContextScope => ({ kind: 'context', reason: `line ${instruction.line} (${via}${instruction.keyword}) ${why}` });
   /** A declaration's value as the lexer reads it, or undefined (and the name marked unknown) where it cannot. */
   const declare = (scope: Map<string, string | undefined>, marks: Set<string>, name: string, raw: string) => {
     try {
@@ -129,32 +153,34 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
       marks.add(name);
     }
   };
-  for (const instruction of instructions) {
+  /** What one instruction reads; a scope when it means the whole context. `via` names a trigger's origin. */
+  const step = (instruction: Instruction, via = ''): ContextScope | undefined => {
     const { flags, body } = instructionFlags(instruction.rest);
     switch (instruction.keyword) {
-      case 'FROM':
-        inStage = true;
-        vars = new Map();
-        unknown = new Set();
-        break;
       case 'ARG':
         for (const declaration of shellWords(body, escape)) {
           const eq = declaration.indexOf('=');
           const name = eq < 0 ? declaration : declaration.slice(0, eq);
-          const scope = inStage ? vars : globalArgs;
-          const marks = inStage ? unknown : globalUnknown;
+          const scope = stage ? vars : globalArgs;
+          const marks = stage ? unknown : globalUnknown;
           if (name in buildArgs) {
             scope.set(name, buildArgs[name]);
             marks.delete(name);
           } else if (eq < 0) {
             // Declared without a default: inside a stage, the global one's value (or none).
-            scope.set(name, inStage ? globalArgs.get(name) : undefined);
-            if (inStage && globalUnknown.has(name)) marks.add(name);
+            scope.set(name, stage ? globalArgs.get(name) : undefined);
+            if (stage && globalUnknown.has(name)) marks.add(name);
           } else declare(scope, marks, name, declaration.slice(eq + 1));
         }
         break;
       case 'ENV':
-        for (const [name, raw] of envPairs(body, escape)) declare(vars, unknown, name, raw);
+        for (const [name, raw] of envPairs(body, escape)) {
+          declare(vars, unknown, name, raw);
+          if (!stage) continue;
+          stage.env.set(name, vars.get(name));
+          if (unknown.has(name)) stage.envUnknown.add(name);
+          else stage.envUnknown.delete(name);
+        }
         break;
       case 'RUN':
         // `--mount=type=bind,source=package.json,…` (as docker init writes) reads that path; one without a source, all of it.
@@ -164,9 +190,9 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
             path = posix.normalize(`/${processShellWord(raw, vars, escape)}`).slice(1).replace(/\/$/, '') || '.';
           } catch (error) {
             if (!(error instanceof ShellWordError)) throw error;
-            return whole(instruction, `mounts the build context at a source that could not be read (${error.message})`);
+            return whole(instruction, `mounts the build context at a source that could not be read (${error.message})`, via);
           }
-          if (path === '.') return whole(instruction, 'mounts the build context');
+          if (path === '.') return whole(instruction, 'mounts the build context', via);
           sources.push({ path, line: instruction.line, wildcard: false, mounted: true });
         }
         break;
@@ -174,32 +200,79 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
       case 'ADD': {
         if (flags.some((flag) => flag.name === 'from')) break;
         const list = instructionWords(body);
-        if (!list || list.length < 2) return whole(instruction, 'could not be read');
+        if (!list || list.length < 2) return whole(instruction, 'could not be read', via);
         for (const raw of list.slice(0, -1)) {
           if (raw.startsWith('<<')) continue;
           // A download reads nothing of the context (what it fetches, the hash cannot see: the build warns, see unpinnedDownloads).
           if (instruction.keyword === 'ADD' && isRemote(raw)) continue;
           const named = [...raw.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]).find((name) => unknown.has(name));
-          if (named) return whole(instruction, `reads ${raw}, and the value of ${named} could not be read`);
+          if (named) return whole(instruction, `reads ${raw}, and the value of ${named} could not be read`, via);
           let expanded: string;
           try {
             expanded = processShellWord(raw, vars, escape);
           } catch (error) {
             if (!(error instanceof ShellWordError)) throw error;
-            return whole(instruction, `could not be read (${error.message})`);
+            return whole(instruction, `could not be read (${error.message})`, via);
           }
           // BuildKit decides on the expanded word: `ADD ${TOOL_URL} /opt/` downloads too.
           if (instruction.keyword === 'ADD' && isRemote(expanded)) continue;
           const path = posix.normalize(`/${expanded}`).slice(1).replace(/\/$/, '') || '.';
           const wildcard = hasGlobMeta(path);
-          if (wildcard && validateGlobSyntax(path)) return whole(instruction, `has the malformed wildcard ${raw}`);
+          if (wildcard && validateGlobSyntax(path)) return whole(instruction, `has the malformed wildcard ${raw}`, via);
           sources.push({ path, line: instruction.line, wildcard });
         }
         break;
       }
     }
+    return undefined;
+  };
+  for (const instruction of instructions) {
+    if (instruction.keyword === 'FROM') {
+      const { body } = instructionFlags(instruction.rest);
+      const [image = '', as, name] = body.split(/\s+/);
+      let parent: Stage | undefined;
+      try {
+        parent = stages.get(processShellWord(image, globalArgs, escape).toLowerCase());
+      } catch (error) {
+        if (!(error instanceof ShellWordError)) throw error;
+      }
+      // A stage built FROM an earlier one starts with its ENV (ARGs are not carried over).
+      vars = new Map(parent?.env);
+      unknown = new Set(parent?.envUnknown);
+      stage = { env: new Map(parent?.env), envUnknown: new Set(parent?.envUnknown), triggers: [] };
+      if (as?.toLowerCase() === 'as' && name) stages.set(name.toLowerCase(), stage);
+      // The image's ONBUILD triggers run first, in this build (and are not passed on).
+      for (const trigger of parent?.triggers ?? []) {
+        const scope = step(trigger, 'ONBUILD ');
+        if (scope) return scope;
+      }
+      const base = inherited?.get(instruction.line);
+      for (const text of base?.triggers ?? []) {
+        const trigger = triggerInstruction(text, instruction.line);
+        const scope = trigger && step(trigger, `${base!.image}'s ONBUILD `);
+        if (scope) return scope;
+      }
+      continue;
+    }
+    if (instruction.keyword === 'ONBUILD') {
+      const trigger = triggerInstruction(instruction.rest, instruction.line);
+      if (trigger && stage) stage.triggers.push(trigger);
+      continue;
+    }
+    const scope = step(instruction);
+    if (scope) return scope;
   }
   return { kind: 'sources', sources };
+}
+
+/** The ONBUILD triggers of the image a Dockerfile builds (its last stage; cut it to a stage first), as written. */
+export function onbuildTriggers(dockerfileText: string): string[] {
+  const triggers: string[] = [];
+  for (const instruction of parseDockerfile(dockerfileText).instructions) {
+    if (instruction.keyword === 'FROM') triggers.length = 0;
+    if (instruction.keyword === 'ONBUILD' && instruction.rest) triggers.push(instruction.rest);
+  }
+  return triggers;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface RuntimeConfig {
   StopSignal?: string;
   Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
   Shell?: string[];
+  /** ONBUILD triggers: run by a build FROM the image, which then carries none of them. */
+  OnBuild?: string[] | null;
   [field: string]: unknown;
 }
 

@@ -7,6 +7,7 @@ import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../regist
 import { PlatformDescriptor, platformMatches } from './external-bases';
 import { platformList } from './image-options';
 import { parseRepository } from '../registry/reference';
+import { parseDockerfile } from '../docker/dockerfile-instructions';
 import { openUploadSessions, UploadSessions } from '../registry/upload-sessions';
 import { applyInstructions, RegistryBuildUnsupportedError, RuntimeConfig } from './apply-instructions';
 import { baseFilesystem, ownerResolver } from './base-filesystem';
@@ -78,6 +79,11 @@ interface ImageJson {
   rootfs?: { type: string; diff_ids: string[] };
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
   [field: string]: unknown;
+}
+
+/** The line of a Dockerfile's (first) FROM, for messages about its base. */
+function fromLine(dockerfileText: string): number {
+  return parseDockerfile(dockerfileText).instructions.find((instruction) => instruction.keyword === 'FROM')?.line ?? 1;
 }
 
 /** Make sure every base layer is in the target repository: present, mounted (same registry) or copied. */
@@ -160,6 +166,10 @@ async function assembleOn(options: AssembleImageOptions, baseManifest: RawManife
     rememberByDigest(registry, configKey, configBytes0);
   }
   const baseConfig = JSON.parse(Buffer.from(configBytes0).toString('utf8')) as ImageJson;
+  // Docker runs the base's ONBUILD triggers first (COPY, RUN: what this builder does not do here) and drops them.
+  const triggers = baseConfig.config?.OnBuild ?? [];
+  if (triggers.length)
+    throw new RegistryBuildUnsupportedError(options.dockerfile, fromLine(options.dockerfileText), `the base image ${base.repository}@${base.digest} has ONBUILD triggers (${triggers.join('; ')}), which docker runs in this build`);
 
   const fs = await baseFilesystem(registry, base.repository, manifestJson.layers);
   const resolve = ownerResolver(fs);

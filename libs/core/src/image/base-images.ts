@@ -1,4 +1,5 @@
 import { HashdockError } from '../errors';
+import { InheritedTriggers } from '../docker/context-reads';
 import { parseDockerfileFroms, repositoryOf } from '../docker/dockerfile-from';
 
 export interface WorkspaceBaseImage {
@@ -29,6 +30,24 @@ export function findWorkspaceBaseImages(dockerfileText: string, workspaceImages:
   for (const from of froms) {
     const project = workspaceImages[imageNameWithoutRegistry(from.resolved)];
     if (project && !found.some((base) => base.project === project)) found.push({ project, arg: from.fromArg, line: from.line });
+  }
+  return found;
+}
+
+/**
+ * The ONBUILD triggers each FROM of a workspace image brings into this build, by FROM line (see
+ * contextScopeOf): `triggersOf` gives a workspace image's own (by the name `workspaceImages` maps to).
+ */
+export function inheritedTriggers(
+  dockerfileText: string,
+  workspaceImages: Record<string, string>,
+  triggersOf: (image: string) => readonly string[] | undefined,
+): Map<number, InheritedTriggers> {
+  const found = new Map<number, InheritedTriggers>();
+  for (const from of parseDockerfileFroms(dockerfileText).froms) {
+    const image = from.via ? undefined : workspaceImages[imageNameWithoutRegistry(from.resolved)];
+    const triggers = image === undefined ? undefined : triggersOf(image);
+    if (image !== undefined && triggers?.length) found.set(from.line, { image, triggers });
   }
   return found;
 }

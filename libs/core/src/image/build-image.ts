@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { relative } from 'node:path';
-import { contextScopeOf } from '../docker/context-reads';
+import { contextScopeOf, onbuildTriggers } from '../docker/context-reads';
+import { inheritedTriggers } from './base-images';
 import { ContextScope } from '../hash/context-scope';
 import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
 import { unpinnedDownloads } from '../docker/remote-sources';
@@ -121,6 +122,8 @@ interface BuildFacts {
   bases: ResolvedBase[];
   externalBases: ExternalBase[];
   scope: ContextScope;
+  /** This image's own ONBUILD triggers. */
+  onbuild: string[];
 }
 
 function buildManifest(
@@ -153,6 +156,7 @@ function buildManifest(
       ? { externalBases: Object.fromEntries(externalBases.map((base) => [multiPlatform ? `${base.reference} (${base.platform})` : base.reference, { digest: base.digest, platform: base.platform, ...(base.index ? { index: base.index } : {}) }])) }
       : {}),
     context: describeScope(scope),
+    ...(facts.onbuild.length ? { onbuild: facts.onbuild } : {}),
     ...(fields.builder ? { builder: { name: fields.builder.name, reason: fields.builder.reason } } : {}),
   };
 }
@@ -190,8 +194,10 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   });
   // The build uses exactly the digest the hash covers.
   for (const base of externalBases) if (base.arg) buildArgs[base.arg] = base.pinned;
-  const scope = contextScopeOf(dockerfileText, buildArgs);
-  const facts: BuildFacts = { bases, externalBases, scope };
+  // A workspace base's ONBUILD triggers run in this build, on this context.
+  const triggers = inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild);
+  const scope = contextScopeOf(dockerfileText, buildArgs, triggers);
+  const facts: BuildFacts = { bases, externalBases, scope, onbuild: onbuildTriggers(dockerfileText) };
   clock.mark('bases');
 
   const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));

@@ -20,7 +20,7 @@ export interface BuilderChoice {
 export function chooseBuilder(
   options: Pick<ImageBuildOptions, 'builder' | 'push' | 'dockerfile' | 'platform'>,
   dockerfileText: string,
-  bases: { workspace: readonly { reference: string }[]; external: readonly ExternalBase[] },
+  bases: { workspace: readonly { reference: string; project?: string; onbuild?: readonly string[] }[]; external: readonly ExternalBase[] },
 ): BuilderChoice {
   const platforms = platformList(options.platform);
   if (platforms.length > 1 && options.builder === 'docker')
@@ -34,6 +34,9 @@ export function chooseBuilder(
   const eligibility = registryEligibility(dockerfileText);
   if (!eligibility.eligible) return refuse(eligibility.reason);
   if (!options.push) return refuse('--no-push builds into the local docker image store');
+  // (An external base's triggers are seen in its config, when the image is assembled.)
+  const triggered = bases.workspace.find((base) => base.onbuild?.length);
+  if (triggered) return refuse(`the base image ${triggered.project ?? triggered.reference} has ONBUILD triggers, which docker runs in this build`);
   const pinned = bases.workspace.length ? bases.workspace[0].reference : bases.external[0]?.pinned;
   const at = pinned?.indexOf('@sha256:') ?? -1;
   if (!pinned || at < 0) return refuse('the base image is not pushed to a registry (build it with push first)');

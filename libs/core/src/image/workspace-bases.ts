@@ -10,6 +10,8 @@ export interface ResolvedBase {
   arg?: string;
   contentHash: string;
   reference: string;
+  /** Its ONBUILD triggers (from its manifest): they run in this build. */
+  onbuild?: string[];
 }
 
 export class BaseManifestMismatchError extends HashdockError {
@@ -44,7 +46,7 @@ export async function resolveBases(options: ImageBuildOptions, dockerfileText: s
     await checkBaseInRegistry(file, dependency, registry);
     // Pin the exact digest when the base was pushed; a local-only base is found by its content-hash tag.
     const reference = dependency.ref ?? `${dependency.repository}:${dependency.contentHash}`;
-    resolved.push({ project: base.project, arg: base.arg, contentHash: dependency.contentHash, reference });
+    resolved.push({ project: base.project, arg: base.arg, contentHash: dependency.contentHash, reference, ...(dependency.onbuild?.length ? { onbuild: dependency.onbuild } : {}) });
   }
   return resolved;
 }

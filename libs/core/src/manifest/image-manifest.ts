@@ -32,6 +32,11 @@ export interface ImageManifest {
   externalBases?: Record<string, { digest: string; platform: string; index?: string }>;
   /** What of the build context the hash covers, e.g. `COPY/ADD sources: dist` or `whole context: <reason>`. */
   context?: string;
+  /**
+   * The image's ONBUILD triggers, as written: they run in a build FROM it and read that build's context,
+   * so an image built FROM this one hashes what they read.
+   */
+  onbuild?: string[];
   /** Which builder made (or, for a plan, would make) the image, and why. */
   builder?: { name: 'docker' | 'registry'; reason: string };
 }

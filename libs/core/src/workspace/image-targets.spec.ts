@@ -268,6 +268,28 @@ describe('resolveImageTargets (the one model)', () => {
     expect(targets.find((t) => t.name === 'api')!.bases).toEqual([{ project: 'base', targetName: 'image', name: 'base' }]);
   });
 
+  it('an image FROM a workspace base hashes what the base\'s ONBUILD triggers read of its own context', async () => {
+    await write({
+      'images/base/Dockerfile': 'ARG ROOT_IMAGE=node:24-slim\nFROM ${ROOT_IMAGE}\nWORKDIR /app\nONBUILD COPY package.json ./\nONBUILD RUN npm ci\nONBUILD COPY src/ ./src/\n',
+    });
+    const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
+    const api = targets.find((t) => t.name === 'api')!;
+    expect(api.inheritedTriggers).toEqual(new Map([[2, { image: 'base', triggers: ['COPY package.json ./', 'RUN npm ci', 'COPY src/ ./src/'] }]]));
+    expect(filesets(await imageTargetInputs(root, api)).filter((input) => !input.includes('Dockerfile') && !input.includes('dockerignore') && !input.startsWith('!'))).toEqual([
+      '{workspaceRoot}/apps/api/package.json',
+      '{workspaceRoot}/apps/api/package.json/**/*',
+      ...['src', 'dist'].flatMap((dir) => [`{workspaceRoot}/apps/api/${dir}`, `{workspaceRoot}/apps/api/${dir}/**/*`]),
+    ]);
+    // The base's own build runs none of them: it reads nothing of its context.
+    const base = targets.find((t) => t.name === 'base')!;
+    expect(base.inheritedTriggers).toBeUndefined();
+    expect(filesets(await imageTargetInputs(root, base)).filter((input) => !input.includes('Dockerfile') && !input.includes('dockerignore') && !input.startsWith('!'))).toEqual([]);
+    // A base whose trigger copies everything: the whole context of the image FROM it.
+    await write({ 'images/base/Dockerfile': 'ARG ROOT_IMAGE=node:24-slim\nFROM ${ROOT_IMAGE}\nONBUILD COPY . /app\n' });
+    const whole = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.name === 'api')!;
+    expect(filesets(await imageTargetInputs(root, whole))[0]).toBe('{workspaceRoot}/apps/api/**/*');
+  });
+
   it('follows the stage a project builds: its bases, COPY sources and build args only', async () => {
     await write({
       'apps/admin/project.json': '{"name":"admin","targets":{"image":{"options":{"stage":"Runtime"}}}}',

@@ -3,7 +3,8 @@ import { isAbsolute, posix, relative } from 'node:path';
 import { HashdockError, UnknownStageError } from '../errors';
 import { dockerfileForStage } from '../docker/dockerfile-stages';
 import { declaredArgNames } from '../docker/dockerfile-from';
-import { findWorkspaceBaseImages } from '../image/base-images';
+import { findWorkspaceBaseImages, inheritedTriggers } from '../image/base-images';
+import { InheritedTriggers, onbuildTriggers } from '../docker/context-reads';
 import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
@@ -44,6 +45,8 @@ export interface ImageTarget {
   dockerfileText?: string;
   /** Workspace images this one builds FROM. */
   bases: { project: string; targetName: string; name: string }[];
+  /** The ONBUILD triggers those bases bring into this build, by FROM line (see contextScopeOf). */
+  inheritedTriggers?: ReadonlyMap<number, InheritedTriggers>;
   /** Images from outside the workspace it builds FROM (their digests are runtime inputs). */
   externalBases: ExternalFrom[];
   dependsOn: TargetDependency[];
@@ -174,6 +177,11 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
         return { project: image.project, targetName: image.targetName, name: image.name };
       });
     target.dependsOn.push(...target.bases.map((base) => ({ projects: [base.project], target: base.targetName })));
+    const triggers = inheritedTriggers(target.dockerfileText, images, (name) => {
+      const base = byName.get(name);
+      return base && base !== target && base.dockerfileText ? onbuildTriggers(base.dockerfileText) : undefined;
+    });
+    if (triggers.size) target.inheritedTriggers = triggers;
     try {
       const known = knownNames([...new Set([config.namespace, target.options.namespace ?? config.namespace])]);
       target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, targetBuildArgs(target.options), known);
