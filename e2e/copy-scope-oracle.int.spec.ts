@@ -19,6 +19,8 @@ const CONTEXT: Record<string, string> = {
   'src dir/a.txt': 'a path with a space',
   'vendor/tool/bin.js': 'tool',
   'docs/readme.md': 'docs',
+  'bin/app-amd64.txt': 'amd64 build',
+  'bin/app-arm64.txt': 'arm64 build',
 };
 
 /** Prints every file the image holds under /app, /srv and /pkg.json with its content: what the build copied. */
@@ -65,12 +67,14 @@ describe.skipIf(!environment.available)('the context Hashdock hashes holds every
     ['a RUN bind mount of one file (docker init\'s npm ci)', 'RUN --mount=type=bind,source=package.json,target=/mnt/p.json ["node", "-e", "require(\'fs\').copyFileSync(\'/mnt/p.json\', \'/pkg.json\')"]\nCOPY apps/web/dist /app/\n', {}],
     ['wildcards', 'COPY package*.json /app/\nCOPY apps/*/dist /srv/\n', {}],
     ['the JSON form, a path with a space', 'COPY ["src dir/a.txt", "/app/a.txt"]\n', {}],
-    ['an escaped $ and a global ARG taken into the stage', '', { APP: 'api' }],
+    ['an escaped $ and a global ARG taken into the stage', 'ARG ROOT_IMAGE\nARG APP=web\nFROM ${ROOT_IMAGE}\nARG APP\nCOPY apps/$APP/dist /app/\nENV PRICE=\\$5\n', { APP: 'api' }],
+    // BuildKit defines TARGETARCH (and the other platform args) for every build: this machine's platform here.
+    ["BuildKit's automatic TARGETARCH, declared in the stage", 'ARG TARGETARCH\nCOPY bin/app-${TARGETARCH}.txt /app/\n', {}],
+    // A stage FROM an earlier one runs its ONBUILD triggers and starts with its ENV.
+    ['ONBUILD triggers and ENV a later stage inherits', 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE} AS base\nENV OUT=apps/api/dist\nONBUILD COPY package.json /pkg.json\nFROM base\nCOPY $OUT /app/\n', {}],
   ] as const)('%s', async (name, body, buildArgs) => {
-    const text =
-      name.startsWith('an escaped')
-        ? 'ARG ROOT_IMAGE\nARG APP=web\nFROM ${ROOT_IMAGE}\nARG APP\nCOPY apps/$APP/dist /app/\nENV PRICE=\\$5\n' + SHOW
-        : `ARG ROOT_IMAGE\nFROM \${ROOT_IMAGE}\n${body}${SHOW}`;
+    // A case that is a whole Dockerfile says so by its first line; the others are one stage's instructions.
+    const text = body.startsWith('ARG ROOT_IMAGE\n') ? body + SHOW : `ARG ROOT_IMAGE\nFROM \${ROOT_IMAGE}\n${body}${SHOW}`;
     const dir = await mkdtemp(join(root, 'case-'));
     const dockerfile = join(dir, 'Dockerfile');
     await writeFile(dockerfile, text);

@@ -28,9 +28,9 @@ describe('contextScopeOf: ONBUILD and what a stage inherits', () => {
     const base = (triggers: string[]) => new Map([[2, { image: 'acme/base', triggers }]]);
     const text = 'ARG BASE=acme/base\nFROM ${BASE}\nCOPY dist /d\n';
     const read = (scope: ReturnType<typeof contextScopeOf>) => (scope.kind === 'sources' ? scope.sources.map((source) => `${source.line}:${source.path}`) : `whole: ${scope.reason}`);
-    expect(read(contextScopeOf(text, {}, base(['COPY package.json /app/', 'RUN npm ci', 'COPY src /app/src'])))).toEqual(['2:package.json', '2:src', '3:dist']);
-    expect(read(contextScopeOf(text, {}, base(['RUN --mount=type=bind,target=/w make'])))).toBe("whole: line 2 (acme/base's ONBUILD RUN) mounts the build context");
-    expect(read(contextScopeOf(text, {}, base([])))).toEqual(['3:dist']);
+    expect(read(contextScopeOf(text, {}, { inherited: base(['COPY package.json /app/', 'RUN npm ci', 'COPY src /app/src']) }))).toEqual(['2:package.json', '2:src', '3:dist']);
+    expect(read(contextScopeOf(text, {}, { inherited: base(['RUN --mount=type=bind,target=/w make']) }))).toBe("whole: line 2 (acme/base's ONBUILD RUN) mounts the build context");
+    expect(read(contextScopeOf(text, {}, { inherited: base([]) }))).toEqual(['3:dist']);
   });
 
   it('names the triggers of the image a Dockerfile builds: its last stage\'s only', () => {
@@ -144,5 +144,31 @@ describe('entriesInScope and missingSources', () => {
 
   it('names literal sources that reach nothing; an unmatched wildcard is allowed, as in BuildKit', () => {
     expect(missingSources(entries, scope('apps/api/dist', 'apps/nope', 'apps/*/build')).map((s) => s.path)).toEqual(['apps/nope']);
+  });
+});
+
+describe('contextScopeOf: BuildKit\'s automatic platform args', () => {
+  const read = (text: string, platform?: string, args: Record<string, string> = {}) => {
+    const scope = contextScopeOf(text, args, platform ? { platform } : {});
+    return scope.kind === 'sources' ? scope.sources.map((source) => `${source.line}:${source.path}`) : `whole: ${scope.reason}`;
+  };
+
+  it('reads a stage\'s ARG TARGETARCH (and the others) as the target platform\'s, each platform of several', () => {
+    const text = 'FROM x\nARG TARGETOS TARGETARCH TARGETVARIANT\nCOPY bin/${TARGETOS}-${TARGETARCH}${TARGETVARIANT:+-$TARGETVARIANT}/app /app\n';
+    expect(read(text, 'linux/arm64')).toEqual(['3:bin/linux-arm64/app']);
+    expect(read(text, 'linux/arm/v7')).toEqual(['3:bin/linux-arm-v7/app']);
+    expect(read(text, 'linux/amd64,linux/arm64')).toEqual(['3:bin/linux-amd64/app', '3:bin/linux-arm64/app']);
+    // This machine's when no platform is given.
+    expect(read(text)).toEqual([`3:bin/linux-${process.arch === 'x64' ? 'amd64' : process.arch}/app`]);
+    // Undeclared in the stage, it is empty there (as in BuildKit); a build arg of that name wins.
+    expect(read('FROM x\nCOPY bin/${TARGETARCH}x /app\n', 'linux/arm64')).toEqual(['2:bin/x']);
+    expect(read(text, 'linux/arm64', { TARGETARCH: 'riscv64' })).toEqual(['3:bin/linux-riscv64/app']);
+  });
+
+  it('keeps them (and any global value) through a global ARG without a default, and lets a default replace them', () => {
+    expect(read('ARG TARGETARCH\nFROM x\nARG TARGETARCH\nCOPY $TARGETARCH /a\n', 'linux/arm64')).toEqual(['4:arm64']);
+    expect(read('ARG A=one\nARG A\nFROM x\nARG A\nCOPY $A /a\n')).toEqual(['5:one']);
+    expect(read('FROM x\nARG TARGETARCH=fixed\nCOPY $TARGETARCH /a\n', 'linux/arm64')).toEqual(['3:fixed']);
+    expect(read('ARG BUILDARCH\nFROM x\nARG BUILDPLATFORM\nCOPY $BUILDPLATFORM/x /a\n', 'linux/arm64')).toEqual([`4:linux/${process.arch === 'x64' ? 'amd64' : process.arch}/x`]);
   });
 });

@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { ContextScope, CopySource } from '../hash/context-scope';
 import { hasGlobMeta, validateGlobSyntax } from '../hash/glob-syntax';
-import { Instruction, otherFrontend, parseDockerfile } from './dockerfile-instructions';
+import { Instruction, otherFrontend, ParsedDockerfile, parseDockerfile } from './dockerfile-instructions';
+import { automaticPlatformArgs, targetPlatforms } from './platform-args';
 import { processShellWord, ShellWordError, shellWords } from './shell-word';
 
 /** Leading `--name=value` / `--name` flags of an instruction, and the words after them. */
@@ -99,6 +100,13 @@ function envPairs(body: string, escape: string): [string, string][] {
   return words.filter((word) => word.indexOf('=') > 0).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]);
 }
 
+export interface ContextScopeOptions {
+  /** The ONBUILD triggers of workspace bases, by the FROM line naming them (see inheritedTriggers). */
+  inherited?: ReadonlyMap<number, InheritedTriggers>;
+  /** The target platform(s), `linux/amd64` or `linux/amd64,linux/arm64` (default: this machine's), for BuildKit's automatic platform args. */
+  platform?: string;
+}
+
 /** ONBUILD triggers an image built FROM at a FROM line carries in: they run there, reading that build's context. */
 export interface InheritedTriggers {
   /** The image named, for messages (`acme/base`). */
@@ -123,11 +131,26 @@ function triggerInstruction(text: string, line: number): Instruction | undefined
  * stage builds FROM it, and those of a base image where `inherited` has them for that FROM line (a workspace base
  * with `ONBUILD COPY . /app`: an image FROM it copies its own context).
  */
-export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}, inherited?: ReadonlyMap<number, InheritedTriggers>): ContextScope {
-  const { directives, escape, instructions } = parseDockerfile(dockerfileText);
-  const frontend = otherFrontend(directives);
+export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}, options: ContextScopeOptions = {}): ContextScope {
+  const parsed = parseDockerfile(dockerfileText);
+  const frontend = otherFrontend(parsed.directives);
   if (frontend) return { kind: 'context', reason: frontend };
-  const globalArgs = new Map<string, string | undefined>();
+  // Each platform may read other files (`COPY bin/app-${TARGETARCH} /app`): the scope is what any of them reads.
+  const sources: CopySource[] = [];
+  for (const platform of targetPlatforms(options.platform)) {
+    const scope = platformScope(parsed, buildArgs, options.inherited, platform);
+    if (scope.kind === 'context') return scope;
+    for (const source of scope.sources)
+      if (!sources.some((known) => known.path === source.path && known.line === source.line && known.mounted === source.mounted)) sources.push(source);
+  }
+  return { kind: 'sources', sources };
+}
+
+function platformScope(parsed: ParsedDockerfile, buildArgs: Record<string, string>, inherited: ReadonlyMap<number, InheritedTriggers> | undefined, platform: string): ContextScope {
+  const { escape, instructions } = parsed;
+  // BuildKit's automatic platform args are the global values before any ARG (a build arg replaces one).
+  const automatic = automaticPlatformArgs(platform);
+  const globalArgs = new Map<string, string | undefined>(Object.keys(automatic).map((name) => [name, name in buildArgs ? buildArgs[name] : automatic[name]]));
   let vars = new Map<string, string | undefined>();
   // Variables whose value could not be read (BuildKit would fail on it, or it is one we cannot see): a COPY naming one reads the whole context.
   let unknown = new Set<string>();
@@ -167,8 +190,10 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
             scope.set(name, buildArgs[name]);
             marks.delete(name);
           } else if (eq < 0) {
-            // Declared without a default: inside a stage, the global one's value (or none).
-            scope.set(name, stage ? globalArgs.get(name) : undefined);
+            // Declared without a default: inside a stage, the global one's value (or none); globally, it keeps the one it had
+            // (an automatic platform arg, an earlier ARG's).
+            if (stage) scope.set(name, globalArgs.get(name));
+            else if (!scope.has(name)) scope.set(name, undefined);
             if (stage && globalUnknown.has(name)) marks.add(name);
           } else declare(scope, marks, name, declaration.slice(eq + 1));
         }

@@ -2,6 +2,8 @@ import { posix } from 'node:path';
 import { HashdockError } from '../errors';
 import { envDeclarations, expandWord, instructionFlags, instructionWords } from '../docker/context-reads';
 import { parseDockerfile } from '../docker/dockerfile-instructions';
+import { automaticPlatformArgs } from '../docker/platform-args';
+import { hostPlatform } from './image-options';
 
 /** The runtime part of an image config (`config` in the OCI/Docker image JSON). */
 export interface RuntimeConfig {
@@ -131,11 +133,14 @@ export function applyInstructions(
   base: RuntimeConfig,
   buildArgs: Record<string, string>,
   resolveOwner: (spec: string, line: number) => Owner,
+  /** The one platform this image is for: BuildKit's automatic platform args (TARGETARCH…) are its. */
+  platform?: string,
 ): AppliedInstructions {
   const config: RuntimeConfig = structuredClone(base);
   const steps: LayerStep[] = [];
   const history: AppliedInstructions['history'] = [];
-  const globalArgs = new Map<string, string | undefined>();
+  const automatic = automaticPlatformArgs(platform ?? hostPlatform());
+  const globalArgs = new Map<string, string | undefined>(Object.keys(automatic).map((name) => [name, name in buildArgs ? buildArgs[name] : automatic[name]]));
   const args = new Map<string, string | undefined>();
   let inStage = false;
   let cmdSet = false;
@@ -157,7 +162,8 @@ export function applyInstructions(
         const eq = word.indexOf('=');
         const name = eq < 0 ? word : word.slice(0, eq);
         const fallback = eq < 0 ? undefined : word.slice(eq + 1);
-        const value = name in buildArgs ? buildArgs[name] : (fallback !== undefined ? expandWord(fallback, inStage ? vars() : globalArgs) : inStage ? globalArgs.get(name) : undefined);
+        // Without a default: in the stage, the global value; globally, the one it had (an automatic platform arg's, an earlier ARG's).
+        const value = name in buildArgs ? buildArgs[name] : fallback !== undefined ? expandWord(fallback, inStage ? vars() : globalArgs) : globalArgs.get(name);
         (inStage ? args : globalArgs).set(name, value);
       }
       if (inStage) empty(createdBy);

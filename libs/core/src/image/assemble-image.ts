@@ -114,7 +114,7 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
   const top = await getManifest(registry, base.repository, base.digest);
   if (!isIndex(top.mediaType)) {
     if (platforms.length > 1) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base ${base.repository}@${base.digest} is one image, not an index over ${platforms.join(', ')}`);
-    return assemblePlatform(options, top, options.tag);
+    return assemblePlatform({ ...options, platform: platforms[0] }, top, options.tag);
   }
   const children = (JSON.parse(Buffer.from(top.bytes).toString('utf8')) as { manifests?: (PlatformDescriptor & { mediaType?: string })[] }).manifests ?? [];
   const childFor = async (platform: string) => {
@@ -122,13 +122,14 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
     if (!child) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base index ${base.repository}@${base.digest} has no image for ${platform}`);
     return { descriptor: child, manifest: await getManifest(registry, base.repository, child.digest) };
   };
-  if (platforms.length === 1) return assemblePlatform(options, (await childFor(platforms[0])).manifest, options.tag);
+  if (platforms.length === 1) return assemblePlatform({ ...options, platform: platforms[0] }, (await childFor(platforms[0])).manifest, options.tag);
   // One image per platform (pushed by digest), then an index over them of the base index's family, under the tag.
   const images: AssembledImage[] = [];
   const descriptors: { mediaType: string; digest: string; size: number; platform?: PlatformDescriptor['platform'] }[] = [];
   for (const platform of platforms) {
     const { descriptor, manifest } = await childFor(platform);
-    const image = await assemblePlatform(options, manifest);
+    // Each platform's instructions see its own TARGETARCH (and the other automatic platform args).
+    const image = await assemblePlatform({ ...options, platform }, manifest);
     // A child of the index is pushed by its digest before the index that names it.
     await putAssembled(options.registry, options.repository, image.digest, image);
     images.push(image);
@@ -173,11 +174,18 @@ async function assembleOn(options: AssembleImageOptions, baseManifest: RawManife
 
   const fs = await baseFilesystem(registry, base.repository, manifestJson.layers);
   const resolve = ownerResolver(fs);
-  const applied = applyInstructions(options.dockerfile, options.dockerfileText, baseConfig.config ?? {}, options.buildArgs, (spec, line) => {
-    const owner = resolve(spec);
-    if (!owner) throw new RegistryBuildUnsupportedError(options.dockerfile, line, `the user or group in "${spec}" is not in the image's /etc/passwd or /etc/group`);
-    return owner;
-  });
+  const applied = applyInstructions(
+    options.dockerfile,
+    options.dockerfileText,
+    baseConfig.config ?? {},
+    options.buildArgs,
+    (spec, line) => {
+      const owner = resolve(spec);
+      if (!owner) throw new RegistryBuildUnsupportedError(options.dockerfile, line, `the user or group in "${spec}" is not in the image's /etc/passwd or /etc/group`);
+      return owner;
+    },
+    options.platform,
+  );
   applied.config.Labels = { ...(applied.config.Labels ?? {}), ...options.labels };
 
   const layerContext = { dockerfile: options.dockerfile, contextDir: options.contextDir, context: options.context, fs: fs.entries, epoch: options.epoch };

@@ -196,7 +196,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   for (const base of externalBases) if (base.arg) buildArgs[base.arg] = base.pinned;
   // A workspace base's ONBUILD triggers run in this build, on this context.
   const triggers = inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild);
-  const scope = contextScopeOf(dockerfileText, buildArgs, triggers);
+  const scope = contextScopeOf(dockerfileText, buildArgs, { inherited: triggers, platform: options.platform });
   const facts: BuildFacts = { bases, externalBases, scope, onbuild: onbuildTriggers(dockerfileText) };
   clock.mark('bases');
 

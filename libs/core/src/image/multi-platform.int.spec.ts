@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
@@ -123,6 +123,31 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     expect(added[1]).toEqual(added[0]);
     // The claim protocol holds for indexes too: the content-hash tag names the index.
     expect(await hasTag(client, svc.manifest.repository, svc.manifest.contentHash)).toBe(svc.manifest.digest);
+  });
+
+  it("each platform's image reads its own TARGETARCH: the file it copies, its ENV; the hash covers both files", async () => {
+    await buildImage(options('base', { buildArgs: { ROOT_IMAGE: `${rootRepo}:two` } }), deps);
+    await mkdir(join(workspace, 'arch/bin'), { recursive: true });
+    await writeFile(join(workspace, 'arch/Dockerfile'), `ARG BASE_IMAGE=${ns}/base\nFROM \${BASE_IMAGE}\nARG TARGETARCH\nENV ARCH=\${TARGETARCH}\nCOPY bin/app-\${TARGETARCH}.txt /srv/app.txt\n`);
+    for (const arch of ['amd64', 'arm64', 's390x']) await writeFile(join(workspace, `arch/bin/app-${arch}.txt`), `${arch} build\n`);
+    const arch = await buildImage(options('arch'), deps);
+    expect(arch.manifest).toMatchObject({ status: 'built', builder: { name: 'registry' }, context: 'COPY/ADD sources: bin/app-amd64.txt, bin/app-arm64.txt' });
+    const index = json(await getManifest(client, arch.manifest.repository, arch.manifest.digest!));
+    for (const child of index.manifests) {
+      const platformArch = child.platform.architecture as string;
+      const image = json(await getManifest(client, arch.manifest.repository, child.digest));
+      const config = await (await client.request(arch.manifest.repository, { method: 'GET', path: `blobs/${image.config.digest}`, expect: [200] })).json();
+      expect(config.config.Env, platformArch).toContain(`ARCH=${platformArch}`);
+      const top = image.layers[image.layers.length - 1].digest;
+      const layer = gunzipSync(Buffer.from(await (await client.request(arch.manifest.repository, { method: 'GET', path: `blobs/${top}`, expect: [200] })).arrayBuffer())).toString('latin1');
+      expect(layer, platformArch).toContain(`${platformArch} build`);
+      expect(layer, platformArch).not.toContain(`${platformArch === 'amd64' ? 'arm64' : 'amd64'} build`);
+    }
+    // An edit to one platform's file is a new image; to a file no platform reads, none.
+    await writeFile(join(workspace, 'arch/bin/app-s390x.txt'), 'edited\n');
+    expect((await buildImage(options('arch', { dryRun: true }), deps)).manifest.contentHash).toBe(arch.manifest.contentHash);
+    await writeFile(join(workspace, 'arch/bin/app-arm64.txt'), 'arm64 build, edited\n');
+    expect((await buildImage(options('arch', { dryRun: true }), deps)).manifest.contentHash).not.toBe(arch.manifest.contentHash);
   });
 
   it('a base pinned by its index digest (FROM root@sha256:<index>) is descended per platform as its tag is', async () => {

@@ -120,7 +120,7 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   } catch {
     patterns = undefined;
   }
-  const scope = target.dockerfileText !== undefined ? contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), target.inheritedTriggers) : undefined;
+  const scope = target.dockerfileText !== undefined ? contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), { inherited: target.inheritedTriggers, platform: target.options.platform }) : undefined;
   const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
   const dockerfile = fileToken(target, target.dockerfile);
   const filesets = contextInputs(target, patterns, sources, ownsItsTree(target.projectRoot, projectFiles));
