@@ -70,6 +70,8 @@ describe.skipIf(!environment.available)('the context Hashdock hashes holds every
     ['an escaped $ and a global ARG taken into the stage', 'ARG ROOT_IMAGE\nARG APP=web\nFROM ${ROOT_IMAGE}\nARG APP\nCOPY apps/$APP/dist /app/\nENV PRICE=\\$5\n', { APP: 'api' }],
     // BuildKit defines TARGETARCH (and the other platform args) for every build: this machine's platform here.
     ["BuildKit's automatic TARGETARCH, declared in the stage", 'ARG TARGETARCH\nCOPY bin/app-${TARGETARCH}.txt /app/\n', {}],
+    // Lines joined as BuildKit joins them: a continuation line appended as it is, an empty one inside an instruction skipped.
+    ['an ENV continued without a space, an empty continuation line', 'ENV OUT=apps/api/\\\ndist\nCOPY package.json \\\n\n  $OUT /app/\n', {}],
     // A stage FROM an earlier one runs its ONBUILD triggers and starts with its ENV.
     ['ONBUILD triggers and ENV a later stage inherits', 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE} AS base\nENV OUT=apps/api/dist\nONBUILD COPY package.json /pkg.json\nFROM base\nCOPY $OUT /app/\n', {}],
   ] as const)('%s', async (name, body, buildArgs) => {

@@ -34,7 +34,7 @@ describe('contextScopeOf: ONBUILD and what a stage inherits', () => {
   });
 
   it('names the triggers of the image a Dockerfile builds: its last stage\'s only', () => {
-    expect(onbuildTriggers('FROM x AS a\nONBUILD COPY a /a\nFROM y\nONBUILD COPY \\\n  . /app\nONBUILD RUN make\n')).toEqual(['COPY  . /app', 'RUN make']);
+    expect(onbuildTriggers('FROM x AS a\nONBUILD COPY a /a\nFROM y\nONBUILD COPY \\\n  . /app\nONBUILD RUN make\n')).toEqual(['COPY   . /app', 'RUN make']);
     expect(onbuildTriggers('FROM x\nCOPY a /a\n')).toEqual([]);
   });
 });

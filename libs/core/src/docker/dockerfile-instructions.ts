@@ -36,20 +36,15 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     directives[match[1].toLowerCase()] = match[2];
   }
   const escape = directives.escape === '`' ? '`' : '\\';
+  // BuildKit's lineContinuationRegex: the escape character at the end of a line (trailing blanks allowed), not itself escaped.
+  const continued = escape === '`' ? /([^`])`[ \t]*$/ : /([^\\])\\[ \t]*$/;
   const instructions: Instruction[] = [];
-  let current = '';
+  let current: string | undefined;
   let start = 0;
-  for (; index < lines.length; index++) {
-    const trimmed = lines[index].trim();
-    if (trimmed.startsWith('#') || (!current && trimmed === '')) continue;
-    if (!current) start = index + 1;
-    if (trimmed.endsWith(escape)) {
-      current += `${trimmed.slice(0, -1)} `;
-      continue;
-    }
-    current += trimmed;
-    const keyword = current.split(/\s/, 1)[0];
-    const rest = current.slice(keyword.length).trim();
+  const finish = (text: string) => {
+    const trimmed = text.trim();
+    const keyword = trimmed.split(/\s/, 1)[0];
+    const rest = trimmed.slice(keyword.length).trim();
     const heredocs: string[] = [];
     if (/^(RUN|COPY|ADD)$/i.test(keyword)) {
       for (const match of rest.matchAll(HEREDOC)) {
@@ -63,12 +58,26 @@ export function parseDockerfile(text: string): ParsedDockerfile {
       }
     }
     instructions.push({ keyword: keyword.toUpperCase(), rest, line: start, heredocs });
-    current = '';
+    current = undefined;
+  };
+  for (; index < lines.length; index++) {
+    const line = lines[index];
+    if (current === undefined) {
+      // An instruction's first line: leading blanks dropped; a comment or an empty line is nothing.
+      const first = line.trimStart();
+      if (first === '' || first.startsWith('#')) continue;
+      start = index + 1;
+      if (continued.test(first)) current = first.replace(continued, '$1');
+      else finish(first);
+      continue;
+    }
+    // A continuation line is joined as it is (no space added, its indentation kept), as BuildKit joins it;
+    // comments and empty lines inside an instruction are skipped.
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    if (continued.test(line)) current += line.replace(continued, '$1');
+    else finish(current + line);
   }
-  if (current.trim()) {
-    const keyword = current.trim().split(/\s/, 1)[0];
-    instructions.push({ keyword: keyword.toUpperCase(), rest: current.trim().slice(keyword.length).trim(), line: start, heredocs: [] });
-  }
+  if (current !== undefined && current.trim()) finish(current);
   return { directives, escape, instructions };
 }
 
