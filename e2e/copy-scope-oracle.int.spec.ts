@@ -1,8 +1,8 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contextScopeOf, entriesInScope, listContextEntries, runCommand } from '@hashdock/core';
+import { contextScopeOf, entriesInScope, followListedLinks, listContextEntries, runCommand } from '@hashdock/core';
 import { checkEnvironment, localRootImage } from './support/environment';
 
 const environment = await checkEnvironment();
@@ -44,6 +44,10 @@ describe.skipIf(!environment.available)('the context Hashdock hashes holds every
       await mkdir(dirname(join(full, path)), { recursive: true });
       await writeFile(join(full, path), text);
     }
+    // Symlinks a COPY source may name: BuildKit copies what a named link points to.
+    await mkdir(join(full, 'links'));
+    await symlink('../package.json', join(full, 'links/pkg.json'));
+    await symlink('../vendor/tool', join(full, 'links/tool'));
     rootImage = await localRootImage();
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
@@ -72,6 +76,7 @@ describe.skipIf(!environment.available)('the context Hashdock hashes holds every
     ["BuildKit's automatic TARGETARCH, declared in the stage", 'ARG TARGETARCH\nCOPY bin/app-${TARGETARCH}.txt /app/\n', {}],
     // Lines joined as BuildKit joins them: a continuation line appended as it is, an empty one inside an instruction skipped.
     ['an ENV continued without a space, an empty continuation line', 'ENV OUT=apps/api/\\\ndist\nCOPY package.json \\\n\n  $OUT /app/\n', {}],
+    ['a source that is a symlink (to a file, to a directory)', 'COPY links/pkg.json /app/pkg.json\nCOPY links/tool /app/tool/\n', {}],
     // A stage FROM an earlier one runs its ONBUILD triggers and starts with its ENV.
     ['ONBUILD triggers and ENV a later stage inherits', 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE} AS base\nENV OUT=apps/api/dist\nONBUILD COPY package.json /pkg.json\nFROM base\nCOPY $OUT /app/\n', {}],
   ] as const)('%s', async (name, body, buildArgs) => {
@@ -86,13 +91,15 @@ describe.skipIf(!environment.available)('the context Hashdock hashes holds every
     const narrowed = join(dir, 'narrowed');
     await mkdir(narrowed);
     const entries = await listContextEntries(full, []);
-    const kept = entriesInScope(entries, scope).filter((entry) => entry.kind === 'file');
+    // As the content hash reads them: sources that are symlinks where they lead.
+    const kept = entriesInScope(entries, followListedLinks(scope, full, entries)).filter((entry) => entry.kind !== 'dir');
     for (const entry of kept) {
       await mkdir(dirname(join(narrowed, entry.path)), { recursive: true });
-      await copyFile(join(full, entry.path), join(narrowed, entry.path));
+      if (entry.kind === 'symlink') await symlink(await readlink(join(full, entry.path)), join(narrowed, entry.path));
+      else await copyFile(join(full, entry.path), join(narrowed, entry.path));
     }
     // It does narrow (the comparison says something), and Docker builds the same image from it.
-    expect(kept.length).toBeLessThan(entries.filter((entry) => entry.kind === 'file').length);
+    expect(kept.length).toBeLessThan(entries.filter((entry) => entry.kind !== 'dir').length);
     const [whole, fromScope] = [await build(dockerfile, full, buildArgs), await build(dockerfile, narrowed, buildArgs)];
     expect(whole).not.toBe('');
     expect(fromScope).toBe(whole);

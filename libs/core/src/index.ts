@@ -9,6 +9,7 @@ export * from './hash/context-files';
 export * from './hash/content-hash';
 export * from './hash/glob-syntax';
 export * from './hash/context-scope';
+export * from './hash/source-links';
 export * from './hash/xxhash';
 export * from './hash/file-hash-cache';
 export * from './hash/git-mode';

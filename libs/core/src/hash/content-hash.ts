@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, fstatSync, lstatSync, openSync, promises as fs, readlinkSync, readSync, Stats, statSync } from 'node:fs';
 import { ContextEntry, entryLocation, findIgnoreFile, listContextEntries, readIgnorePatterns } from './context-files';
 import { ContextScope, entriesInScope, missingSources } from './context-scope';
+import { followListedLinks } from './source-links';
 import { DockerignoreSyntaxError } from './dockerignore';
 import { InvalidDockerignoreError, MissingCopySourceError } from '../errors';
 import { FileHashCache } from './file-hash-cache';
@@ -195,9 +196,11 @@ export async function contentHash(input: ContentHashInput, hasher?: XxHasher): P
     if (error instanceof DockerignoreSyntaxError) throw new InvalidDockerignoreError(ignoreFile ?? input.contextDir, error.message);
     throw error;
   });
-  const [missing] = missingSources(entries, input.scope);
+  // A source that is (or goes through) a symlink reads where it leads, as BuildKit's COPY does.
+  const scope = input.scope && followListedLinks(input.scope, input.contextDir, entries);
+  const [missing] = missingSources(entries, scope);
   if (missing) throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir, undefined, { mounted: missing.mounted });
-  const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, input.scope), input.modes, input.cache);
+  const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, scope), input.modes, input.cache);
   const dockerfileHash = toHex64(xx.h64Raw(input.dockerfileText !== undefined ? Buffer.from(input.dockerfileText) : await fs.readFile(input.dockerfile)));
   // Build args that name base images are represented by the base's content hash or digest instead.
   const buildArgs = Object.fromEntries(

@@ -100,6 +100,7 @@ async function layerEntries(step: LayerStep, layer: LayerContext): Promise<Layer
   };
   for (const source of sources) {
     if (source.pathBytes) throw new RegistryBuildUnsupportedError(layer.dockerfile, step.line, `COPY source ${source.path} has a name that is not UTF-8`);
+    if (source.kind === 'symlink') throw new RegistryBuildUnsupportedError(layer.dockerfile, step.line, `COPY source ${source.path} is a symbolic link (docker copies what it points to)`);
     if (source.kind === 'dir') {
       // The contents, not the directory: the destination directory is created like a parent.
       const root = dest === '.' ? '' : dest;

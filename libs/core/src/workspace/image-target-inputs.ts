@@ -4,6 +4,7 @@ import { mirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 import { contextScopeOf } from '../docker/context-reads';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findIgnoreFile, readIgnorePatterns } from '../hash/context-files';
+import { followLinksOnDisk } from '../hash/source-links';
 import { hasExceptions, IgnorePattern } from '../hash/dockerignore';
 import { BUILD_ARG_ENV_PREFIX, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
@@ -120,7 +121,11 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   } catch {
     patterns = undefined;
   }
-  const scope = target.dockerfileText !== undefined ? contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), { inherited: target.inheritedTriggers, platform: target.options.platform }) : undefined;
+  // Sources read where their symlinks lead (as the content hash reads them).
+  const scope =
+    target.dockerfileText !== undefined
+      ? followLinksOnDisk(contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), { inherited: target.inheritedTriggers, platform: target.options.platform }), join(workspaceRoot, target.context))
+      : undefined;
   const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
   const dockerfile = fileToken(target, target.dockerfile);
   const filesets = contextInputs(target, patterns, sources, ownsItsTree(target.projectRoot, projectFiles));
