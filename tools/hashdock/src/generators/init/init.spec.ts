@@ -363,6 +363,38 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings.join('\n')).not.toContain('as it is');
     });
 
+    it('a GitHub Actions workflow that builds them (docker/build-push-action over a matrix): its context, build args, registry and names', async () => {
+      const workflow = [
+        'on: { push: { branches: [main] } }',
+        'jobs:',
+        '  images:',
+        '    runs-on: ubuntu-latest',
+        '    strategy:',
+        '      matrix:',
+        '        app: [api, web, worker]',
+        '    steps:',
+        '      - uses: actions/checkout@v4',
+        '      - name: Build and push',
+        '        uses: docker/build-push-action@v6',
+        '        with:',
+        '          context: .',
+        '          file: apps/${{ matrix.app }}/Dockerfile',
+        '          push: true',
+        '          tags: ghcr.io/acme/shop-${{ matrix.app }}:${{ github.sha }}',
+        '          build-args: |',
+        '            NODE_ENV=production',
+        '            NPM_TOKEN=${{ secrets.NPM_TOKEN }}',
+      ].join('\n');
+      expect(await contextAfter({ '.github/workflows/release.yml': workflow })).toBe('workspace');
+      expect(info.join('\n')).toContain(
+        'context "workspace", as .github/workflows/release.yml (job images, step "Build and push") builds apps/api/Dockerfile from the workspace root (docker/build-push-action);',
+      );
+      expect((hashdockEntry() as { options: Record<string, unknown> }).options).toMatchObject({ registry: 'ghcr.io', namespace: 'acme' });
+      for (const app of ['api', 'web', 'worker']) expect(readProjectConfiguration(tree, app).targets?.image?.options, app).toEqual({ buildArgs: { NODE_ENV: 'production' }, name: `shop-${app}` });
+      expect(warnings.join('\n')).toContain('apps/api/Dockerfile: build arg NPM_TOKEN (its name says it is a credential');
+      expect(JSON.stringify([info, warnings])).not.toContain('secrets.NPM_TOKEN');
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');

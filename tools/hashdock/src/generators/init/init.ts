@@ -3,6 +3,7 @@ import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from
 import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { isComposeFileName } from './compose-builds';
+import { isWorkflowPath } from './workflow-builds';
 import { carryOver } from './carry-over';
 import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { imageHome } from './image-home';
@@ -26,10 +27,11 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   );
   // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
   // else, Dockerfile by Dockerfile, how the workspace builds it today (nx-container or docker build targets, scripts,
-  // compose files) or what it copies.
+  // GitHub Actions workflows, compose files) or what it copies.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
-  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins) : [];
+  const workflowFiles = tree.exists('.github/workflows') ? tree.children('.github/workflows').map((name) => `.github/workflows/${name}`).filter(isWorkflowPath).sort() : [];
+  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, workflowFiles) : [];
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
   const { shared, others } = sharedDockerfileBuilds(tree, builds);

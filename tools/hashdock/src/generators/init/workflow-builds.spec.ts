@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { matrixCombinations, workflowBuilds } from './workflow-builds';
+
+const read = (text: string) => workflowBuilds('.github/workflows/release.yml', text).map(({ job, step, context, dockerfile, settings, via }) => ({ job, step, context, dockerfile, settings, via }));
+
+describe('workflowBuilds: the images a GitHub Actions workflow builds', () => {
+  it('docker/build-push-action: context and file from the workspace root, and what it passes (a secret by id only)', () => {
+    const workflow = `
+on: push
+jobs:
+  images:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Build api
+        uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: apps/api/Dockerfile
+          push: true
+          tags: |
+            ghcr.io/acme/shop-api:\${{ github.sha }}
+            ghcr.io/acme/shop-api:latest
+          build-args: |
+            NODE_ENV=production
+            GIT_SHA=\${{ github.sha }}
+          labels: |
+            org.opencontainers.image.title=api
+          platforms: linux/amd64,linux/arm64
+          target: runtime
+          secrets: |
+            "npm_token=\${{ secrets.NPM_TOKEN }}"
+          secret-files: |
+            netrc=./ci/netrc
+`;
+    expect(read(workflow)).toEqual([
+      {
+        job: 'images',
+        step: 'Build api',
+        context: '.',
+        dockerfile: 'apps/api/Dockerfile',
+        via: 'docker/build-push-action',
+        settings: {
+          buildArgs: { NODE_ENV: 'production', GIT_SHA: '${{ github.sha }}' },
+          labels: { 'org.opencontainers.image.title': 'api' },
+          stage: 'runtime',
+          platform: 'linux/amd64,linux/arm64',
+          image: 'ghcr.io/acme/shop-api',
+          secretFiles: { netrc: 'ci/netrc' },
+          inlineSecrets: ['npm_token'],
+        },
+      },
+    ]);
+    expect(JSON.stringify(read(workflow))).not.toContain('secrets.NPM_TOKEN');
+  });
+
+  it('a matrix read per combination; no context is the repository at the commit (the workspace root)', () => {
+    const workflow = `
+jobs:
+  build:
+    strategy:
+      matrix:
+        app: [api, web]
+    steps:
+      - uses: docker/build-push-action@v5
+        with:
+          file: apps/\${{ matrix.app }}/Dockerfile
+          tags: ghcr.io/acme/\${{matrix.app}}:\${{ github.sha }}
+`;
+    expect(read(workflow).map((build) => [build.dockerfile, build.context, build.settings.image])).toEqual([
+      ['apps/api/Dockerfile', '.', 'ghcr.io/acme/api'],
+      ['apps/web/Dockerfile', '.', 'ghcr.io/acme/web'],
+    ]);
+  });
+
+  it('a run step\'s docker build, from its working-directory or the defaults', () => {
+    const workflow = `
+defaults:
+  run:
+    working-directory: apps
+jobs:
+  one:
+    steps:
+      - run: docker build -t acme/web web
+      - run: |
+          docker buildx build --build-arg FLAVOUR=lean -f Dockerfile -t ghcr.io/acme/worker .
+        working-directory: apps/worker
+  two:
+    defaults:
+      run:
+        working-directory: .
+    steps:
+      - run: docker build -f apps/api/Dockerfile .
+`;
+    expect(read(workflow).map((build) => [build.job, build.step, build.dockerfile, build.context, build.via])).toEqual([
+      ['one', '#1', 'apps/web/Dockerfile', 'apps/web', 'docker build'],
+      ['one', '#2', 'apps/worker/Dockerfile', 'apps/worker', 'docker build'],
+      ['two', '#1', 'apps/api/Dockerfile', '.', 'docker build'],
+    ]);
+  });
+
+  it('leaves out what it cannot know: an expression in a path, a matrix from an expression, a remote context, a file that is not YAML', () => {
+    const workflow = `
+jobs:
+  dynamic:
+    strategy:
+      matrix: \${{ fromJSON(needs.plan.outputs.matrix) }}
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          file: apps/\${{ matrix.app }}/Dockerfile
+      - uses: docker/build-push-action@v6
+        with:
+          context: \${{ github.workspace }}/apps/api
+      - uses: docker/build-push-action@v6
+        with:
+          context: https://github.com/acme/shop.git#main
+      - uses: docker/build-push-action@v6
+        with:
+          context: ../elsewhere
+`;
+    expect(read(workflow)).toEqual([]);
+    expect(read('jobs: [unclosed')).toEqual([]);
+  });
+});
+
+describe('matrixCombinations, as GitHub expands a job matrix', () => {
+  it.each([
+    [{ app: ['api', 'web'], node: [22, 24] }, [{ app: 'api', node: '22' }, { app: 'api', node: '24' }, { app: 'web', node: '22' }, { app: 'web', node: '24' }]],
+    // include: added to the combinations whose original values it keeps, else a combination of its own; exclude removes.
+    [
+      { app: ['api', 'web'], include: [{ app: 'web', dockerfile: 'web.Dockerfile' }, { app: 'worker' }], exclude: [{ app: 'api' }] },
+      [{ app: 'web', dockerfile: 'web.Dockerfile' }, { app: 'worker' }],
+    ],
+    [{ include: [{ app: 'api' }, { app: 'web' }] }, [{ app: 'api' }, { app: 'web' }]],
+    ['${{ fromJSON(x) }}', undefined],
+    [{ app: '${{ fromJSON(x) }}' }, undefined],
+  ])('%j', (matrix, expected) => {
+    expect(matrixCombinations(matrix)).toEqual(expected);
+  });
+});

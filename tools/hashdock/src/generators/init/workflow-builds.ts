@@ -1,0 +1,174 @@
+import { posix } from 'node:path';
+import { parse } from 'yaml';
+import { BuildSettings, keyValues, mergeSettings, namedImage, settings, sshFrom } from './build-settings';
+import { dockerBuildsIn } from './docker-build-command';
+
+/** One image a GitHub Actions workflow builds: in which job and step, from where, with what (workspace paths, `.` for the root). */
+export interface WorkflowBuild {
+  file: string;
+  job: string;
+  step: string;
+  context: string;
+  dockerfile: string;
+  settings: BuildSettings;
+  /** `docker/build-push-action`, or the `docker build` a `run` step runs. */
+  via: string;
+}
+
+/** A workflow file: `.github/workflows/<name>.yml` or `.yaml`. */
+export const isWorkflowPath = (path: string): boolean => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
+
+/** More combinations than this in one job's matrix: it is not read (a build per combination would be guessed at). */
+const MAX_COMBINATIONS = 256;
+
+type Combination = Record<string, string>;
+
+/**
+ * The images a workflow builds, as its runner would: each job's steps, for each combination of the
+ * job's literal matrix (`${{ matrix.app }}` in `file: apps/${{ matrix.app }}/Dockerfile` read per value;
+ * `include` and `exclude` applied as GitHub applies them). A `docker/build-push-action` step reads its
+ * `context` (default: the repository at the commit, which is the workspace root) and `file` from the
+ * workspace root, and `build-args`, `target`, `platforms`, `labels`, `tags`, `secret-files`, `secrets`
+ * (ids only), `ssh`, `network`, `add-hosts`; a `run` step's `docker build` is read as a script's, from
+ * its `working-directory` (or the job's, the workflow's `defaults.run`). Any other `${{ … }}` leaves what
+ * it is in unknown: a path with one is skipped, a value with one is not carried (settingsAsOptions says
+ * so). A file that is not YAML gives nothing.
+ */
+export function workflowBuilds(file: string, text: string): WorkflowBuild[] {
+  let document: Record<string, unknown> | undefined;
+  try {
+    document = record(parse(text));
+  } catch {
+    return [];
+  }
+  const builds: WorkflowBuild[] = [];
+  const workflowDir = runDirectory(document, '.');
+  for (const [job, definition] of Object.entries(record(document?.jobs) ?? {})) {
+    const jobRecord = record(definition);
+    const steps = Array.isArray(jobRecord?.steps) ? jobRecord.steps : [];
+    const jobDir = runDirectory(jobRecord, workflowDir);
+    const combinations = matrixCombinations(record(jobRecord?.strategy)?.matrix);
+    steps.forEach((raw, index) => {
+      const step = record(raw);
+      if (!step) return;
+      const name = typeof step.name === 'string' ? step.name : typeof step.id === 'string' ? step.id : `#${index + 1}`;
+      const seen = new Set<string>();
+      for (const combination of combinations ?? [{}]) {
+        const expand = (value: unknown) => (typeof value === 'string' ? expandMatrix(value, combination, combinations !== undefined) : undefined);
+        const found: Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] = [];
+        if (typeof step.uses === 'string' && /^docker\/build-push-action@/.test(step.uses)) {
+          const action = actionBuild(record(step.with) ?? {}, expand);
+          if (action) found.push({ ...action, via: 'docker/build-push-action' });
+        } else if (typeof step.run === 'string') {
+          const run = expand(step.run);
+          const dir = typeof step['working-directory'] === 'string' ? expand(step['working-directory']) : jobDir;
+          if (run !== undefined && dir !== undefined && !hasExpression(dir))
+            for (const build of dockerBuildsIn(run, posix.normalize(dir))) found.push({ ...build, via: 'docker build' });
+        }
+        for (const build of found) {
+          const key = JSON.stringify(build);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          builds.push({ file, job, step: name, ...build });
+        }
+      }
+    });
+  }
+  return builds;
+}
+
+/** What one `docker/build-push-action` step builds; undefined when its context or file is not a workspace path. */
+function actionBuild(inputs: Record<string, unknown>, expand: (value: unknown) => string | undefined): Omit<WorkflowBuild, 'file' | 'job' | 'step' | 'via'> | undefined {
+  const context = inputs.context === undefined ? '.' : expand(inputs.context);
+  if (context === undefined || hasExpression(context) || /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(context) || posix.isAbsolute(context)) return undefined;
+  const contextPath = posix.normalize(context).replace(/\/$/, '') || '.';
+  const file = inputs.file === undefined ? posix.join(contextPath, 'Dockerfile') : expand(inputs.file);
+  if (file === undefined || hasExpression(file) || posix.isAbsolute(file)) return undefined;
+  const dockerfile = posix.normalize(file);
+  if ([contextPath, dockerfile].some((path) => path === '..' || path.startsWith('../'))) return undefined;
+  // The action's list inputs: one item per line, or comma-separated (build-args and labels: per line only, a value may hold commas).
+  const lines = (value: unknown) => (expand(value) ?? '').split(/\r?\n/).map((item) => item.trim()).filter(Boolean);
+  const list = (value: unknown) => lines(value).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean);
+  const secretFiles = Object.fromEntries(
+    Object.entries(keyValues(lines(inputs['secret-files'])) ?? {}).flatMap(([id, path]) => (path === undefined ? [] : [[id, path.startsWith('/') || path.startsWith('~') ? path : posix.normalize(path)]])),
+  );
+  const found = settings({
+    buildArgs: keyValues(lines(inputs['build-args'])),
+    labels: keyValues(lines(inputs.labels)),
+    stage: expand(inputs.target),
+    platform: list(inputs.platforms).join(','),
+    image: namedImage(list(inputs.tags)),
+    network: expand(inputs.network),
+    addHosts: list(inputs['add-hosts']),
+    ssh: lines(inputs.ssh).map((entry) => sshFrom(entry, '.')),
+    secretFiles,
+    // `id=${{ secrets.X }}`: a value, never carried; its id is named.
+    inlineSecrets: Object.keys(keyValues(lines(inputs.secrets).map((line) => line.replace(/^"(.*)"$/, '$1'))) ?? {}),
+  });
+  return { context: contextPath, dockerfile, settings: mergeSettings(found) };
+}
+
+/**
+ * A job's matrix as the runner expands it: every combination of its list-valued keys, then each
+ * `include` entry added to the combinations it overwrites nothing of (else one of its own), then
+ * `exclude` entries removed. Undefined when the matrix is not literal (`${{ fromJSON(…) }}`) or too big.
+ */
+export function matrixCombinations(matrix: unknown): Combination[] | undefined {
+  if (matrix === undefined) return undefined;
+  const spec = record(matrix);
+  if (!spec) return undefined;
+  let combinations: Combination[] = [{}];
+  const original = new Set<string>();
+  for (const [key, values] of Object.entries(spec)) {
+    if (key === 'include' || key === 'exclude') continue;
+    if (!Array.isArray(values) || !values.every(isScalar)) return undefined;
+    original.add(key);
+    combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [key]: String(value) })));
+    if (combinations.length > MAX_COMBINATIONS) return undefined;
+  }
+  if (original.size === 0) combinations = [];
+  const added: Combination[] = [];
+  for (const entry of Array.isArray(spec.include) ? spec.include : []) {
+    const include = scalarRecord(entry);
+    if (!include) return undefined;
+    // Added to each original combination none of whose original values it changes; else a combination of its own.
+    const fits = combinations.filter((combination) => Object.entries(include).every(([key, value]) => !original.has(key) || combination[key] === value));
+    if (fits.length) for (const combination of fits) Object.assign(combination, include);
+    else added.push({ ...include });
+  }
+  combinations.push(...added);
+  for (const entry of Array.isArray(spec.exclude) ? spec.exclude : []) {
+    const exclude = scalarRecord(entry);
+    if (exclude) combinations = combinations.filter((combination) => !Object.entries(exclude).every(([key, value]) => combination[key] === value));
+  }
+  return combinations.length <= MAX_COMBINATIONS ? combinations : undefined;
+}
+
+/** `${{ matrix.app }}` (any spacing) replaced by the combination's value; other expressions left as they are. */
+function expandMatrix(value: string, combination: Combination, literal: boolean): string {
+  return value.replace(/\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, key: string) => (literal && key in combination ? combination[key] : whole));
+}
+
+function hasExpression(value: string): boolean {
+  return value.includes('${{');
+}
+
+/** `defaults.run.working-directory` of a workflow or job, from `inherited`; undefined when it is an expression. */
+function runDirectory(definition: Record<string, unknown> | undefined, inherited: string): string {
+  const dir = record(record(definition?.defaults)?.run)?.['working-directory'];
+  return typeof dir === 'string' && !hasExpression(dir) && !posix.isAbsolute(dir) ? posix.normalize(dir) : inherited;
+}
+
+function isScalar(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+function scalarRecord(value: unknown): Combination | undefined {
+  const entry = record(value);
+  if (!entry || !Object.values(entry).every(isScalar)) return undefined;
+  return Object.fromEntries(Object.entries(entry).map(([key, item]) => [key, String(item)]));
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
