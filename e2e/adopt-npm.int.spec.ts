@@ -177,7 +177,7 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
     expect(await workspace.takeBuilds()).toEqual([]);
   });
 
-  it('moving from @nx-tools/nx-container: nx add builds each Dockerfile as its container target did (context, build args), one shared by two apps included', async () => {
+  it('moving from @nx-tools/nx-container and a CI workflow: nx add builds each Dockerfile as its container target or GitHub workflow did (context, build args), one shared by two apps included', async () => {
     const nx = join(workspace.root, 'node_modules/.bin/nx');
     // A project built today by an nx-container target (context "." by default: its Dockerfile copies by workspace paths),
     // and a compose file naming it too (read with the yaml package the plugin declares).
@@ -186,6 +186,13 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
       'apps/legacy/main.js': 'console.log(process.env.GREETING);\n',
       'apps/legacy/Dockerfile': `ARG BASE_IMAGE=${await localRootImage()}\nFROM \${BASE_IMAGE}\nARG GREETING=default\nENV GREETING=\${GREETING}\nCOPY apps/legacy/main.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
       'docker-compose.yml': 'services:\n  legacy:\n    build:\n      context: .\n      dockerfile: apps/legacy/Dockerfile\n',
+      // A project CI builds (docker/build-push-action in a GitHub workflow), with a build arg of its own.
+      'apps/shipped/project.json': JSON.stringify({ name: 'shipped' }, null, 2),
+      'apps/shipped/main.js': 'console.log(process.env.GREETING);\n',
+      'apps/shipped/Dockerfile': `ARG BASE_IMAGE=${await localRootImage()}\nFROM \${BASE_IMAGE}\nARG GREETING=default\nENV GREETING=\${GREETING}\nCOPY apps/shipped/main.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
+      '.github/workflows/ship.yml':
+        'on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: Image\n        uses: docker/build-push-action@v6\n' +
+        '        with:\n          context: .\n          file: apps/shipped/Dockerfile\n          push: true\n          build-args: |\n            GREETING=from ci\n',
       // Two apps built from one Dockerfile no project holds, told apart by a build arg.
       'docker/greeter.Dockerfile': `ARG BASE_IMAGE=${await localRootImage()}\nFROM \${BASE_IMAGE}\nARG LANGUAGE\nCOPY apps/\${LANGUAGE}/greeting.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
       ...Object.fromEntries(
@@ -210,11 +217,13 @@ describe.skipIf(!environment.available).each(['22.7.12', '23.3.1'])('adopting Ha
       executor: '@hashdock/nx-plugin:image',
       options: { dockerfile: 'docker/greeter.Dockerfile', context: 'workspace', buildArgs: { LANGUAGE: 'fr' } },
     });
-    await workspace.commit('legacy project, greeters');
+    expect(added).toContain('its "image" target builds apps/shipped/Dockerfile as .github/workflows/ship.yml (job ship, step "Image") builds apps/shipped/Dockerfile from the workspace root (docker/build-push-action)');
+    expect(JSON.parse(await readFile(join(workspace.root, 'apps/shipped/project.json'), 'utf8')).targets.image.options).toEqual({ context: 'workspace', buildArgs: { GREETING: 'from ci' } });
+    await workspace.commit('legacy project, greeters, one CI ships');
 
-    const run = await workspace.nx(['run-many', '-t', 'image', '--projects=legacy,greeter-en,greeter-fr'], { HASHDOCK_BUILDER: 'auto' });
+    const run = await workspace.nx(['run-many', '-t', 'image', '--projects=legacy,greeter-en,greeter-fr,shipped'], { HASHDOCK_BUILDER: 'auto' });
     expect(run.exitCode, run.output).toBe(0);
-    for (const [image, said] of [['legacy', 'carried over'], ['greeter-en', 'hello'], ['greeter-fr', 'bonjour']]) {
+    for (const [image, said] of [['legacy', 'carried over'], ['greeter-en', 'hello'], ['greeter-fr', 'bonjour'], ['shipped', 'from ci']]) {
       const { stdout } = await runCommand('/usr/bin/docker', ['run', '--rm', (await workspace.manifest(image)).ref!]);
       expect(stdout.trim(), image).toBe(said);
     }
