@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { ContextScope, CopySource } from '../hash/context-scope';
 import { hasGlobMeta, validateGlobSyntax } from '../hash/glob-syntax';
 import { Instruction, otherFrontend, ParsedDockerfile, parseDockerfile } from './dockerfile-instructions';
-import { automaticPlatformArgs, targetPlatforms } from './platform-args';
+import { initialGlobalArgs, targetPlatforms } from './platform-args';
 import { processShellWord, ShellWordError, shellWords } from './shell-word';
 
 /** Leading `--name=value` / `--name` flags of an instruction, and the words after them. */
@@ -149,8 +149,7 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
 function platformScope(parsed: ParsedDockerfile, buildArgs: Record<string, string>, inherited: ReadonlyMap<number, InheritedTriggers> | undefined, platform: string): ContextScope {
   const { escape, instructions } = parsed;
   // BuildKit's automatic platform args are the global values before any ARG (a build arg replaces one).
-  const automatic = automaticPlatformArgs(platform);
-  const globalArgs = new Map<string, string | undefined>(Object.keys(automatic).map((name) => [name, name in buildArgs ? buildArgs[name] : automatic[name]]));
+  const globalArgs = new Map<string, string | undefined>(Object.entries(initialGlobalArgs(buildArgs, platform)));
   let vars = new Map<string, string | undefined>();
   // Variables whose value could not be read (BuildKit would fail on it, or it is one we cannot see): a COPY naming one reads the whole context.
   let unknown = new Set<string>();

@@ -17,11 +17,20 @@ ARG LATE=1
 describe('Dockerfile FROM parsing', () => {
   it('resolves global ARG defaults and skips stage references', () => {
     const parsed = parseDockerfileFroms(dockerfile);
-    expect(parsed.args).toEqual({ BASE_IMAGE: 'hashdock/base', TOOLS: 'localhost:5000/hashdock/tools:1' });
+    // BuildKit's automatic platform args come first (this machine's platform here).
+    expect(parsed.args).toMatchObject({ BASE_IMAGE: 'hashdock/base', TOOLS: 'localhost:5000/hashdock/tools:1', TARGETOS: 'linux' });
     expect(parsed.froms.map((f) => [f.resolved, f.fromArg, f.stage, f.line])).toEqual([
       ['localhost:5000/hashdock/tools:1', 'TOOLS', 'tools', 4],
       ['hashdock/base', 'BASE_IMAGE', undefined, 7],
     ]);
+  });
+
+  it('reads BuildKit\'s automatic platform args in a FROM: a stage chosen by ${TARGETARCH} is no image', () => {
+    const text = 'FROM scratch AS build-amd64\nCOPY bin/amd64 /app\nFROM scratch AS build-arm64\nCOPY bin/arm64 /app\nFROM build-${TARGETARCH}\n';
+    expect(parseDockerfileFroms(text, {}, 'linux/arm64').froms.map((from) => from.resolved)).toEqual(['scratch', 'scratch']);
+    expect(parseDockerfileFroms('ARG TARGETARCH\nFROM ghcr.io/acme/runtime-${TARGETARCH}:1\n', {}, 'linux/arm64').froms.map((from) => from.resolved)).toEqual(['ghcr.io/acme/runtime-arm64:1']);
+    // A build arg of that name wins.
+    expect(parseDockerfileFroms('FROM ghcr.io/acme/runtime-${TARGETARCH}:1\n', { TARGETARCH: 'riscv64' }, 'linux/arm64').froms.map((from) => from.resolved)).toEqual(['ghcr.io/acme/runtime-riscv64:1']);
   });
 
   it('reads the images COPY --from and RUN --mount from= name, not the stages they name', () => {

@@ -1,4 +1,5 @@
 import { parseDockerfile } from './dockerfile-instructions';
+import { initialGlobalArgs } from './platform-args';
 import { processShellWord, ShellWordError, shellWords } from './shell-word';
 
 export interface FromLine {
@@ -53,7 +54,8 @@ export function declareGlobalArgs(args: Record<string, string | undefined>, body
     const eq = declaration.indexOf('=');
     const name = eq >= 0 ? declaration.slice(0, eq) : declaration;
     if (name in buildArgs) args[name] = buildArgs[name];
-    else if (eq < 0) args[name] = undefined;
+    // Without a default it keeps the value it has (an automatic platform arg's, an earlier ARG's).
+    else if (eq < 0) args[name] = args[name];
     else {
       const read = expandFrom(declaration.slice(eq + 1), args, escape);
       args[name] = read.unreadable === undefined ? read.value : undefined;
@@ -64,10 +66,12 @@ export function declareGlobalArgs(args: Record<string, string | undefined>, body
 /**
  * The images a Dockerfile reads: global ARG defaults, every FROM, and every image (not a stage) that
  * `COPY --from=` or a `RUN --mount=…,from=` names, which BuildKit pulls as it pulls a base. Stage
- * names and indexes are left out. `buildArgs`: the values given for global ARGs (none: their defaults).
+ * names and indexes are left out. `buildArgs`: the values given for global ARGs (none: their defaults);
+ * `platform`: the target platform (default this machine's), for the automatic platform args.
  */
-export function parseDockerfileFroms(text: string, buildArgs: Record<string, string> = {}): DockerfileFroms {
-  const args: Record<string, string | undefined> = {};
+export function parseDockerfileFroms(text: string, buildArgs: Record<string, string> = {}, platform?: string): DockerfileFroms {
+  // BuildKit's automatic platform args first (`FROM build-${TARGETARCH}`).
+  const args: Record<string, string | undefined> = initialGlobalArgs(buildArgs, platform);
   const argLines: string[] = [];
   const froms: FromLine[] = [];
   const stages = new Set<string>();

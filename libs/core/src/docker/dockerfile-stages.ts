@@ -1,6 +1,7 @@
 import { UnknownStageError } from '../errors';
 import { instructionFlags, mountFields } from './context-reads';
 import { declareGlobalArgs, substitute } from './dockerfile-from';
+import { initialGlobalArgs } from './platform-args';
 import { parseDockerfile } from './dockerfile-instructions';
 
 /** BuildKit's rule for a stage name (after lower-casing): `FROM x AS <name>`, `--target <name>`. */
@@ -22,11 +23,11 @@ export interface DockerfileStage {
  * refers to. A FROM's global ARGs take the build args given, else their
  * defaults: `FROM ${BASE}` names a stage when BASE's value does.
  */
-export function dockerfileStages(text: string, buildArgs: Record<string, string> = {}): DockerfileStage[] {
+export function dockerfileStages(text: string, buildArgs: Record<string, string> = {}, platform?: string): DockerfileStage[] {
   const stages: DockerfileStage[] = [];
   const lineCount = text.replace(/^\uFEFF/, '').split(/\r?\n/).length;
-  // Global ARGs (before the first FROM): a build arg's value, else the default.
-  const args: Record<string, string | undefined> = {};
+  // Global ARGs (before the first FROM): BuildKit's automatic platform args, then a build arg's value, else the default.
+  const args: Record<string, string | undefined> = initialGlobalArgs(buildArgs, platform);
   const { escape, instructions } = parseDockerfile(text);
   for (const instruction of instructions) {
     const { flags, body } = instructionFlags(instruction.rest);
@@ -87,8 +88,8 @@ export function stagesReached(stages: readonly DockerfileStage[], target: Docker
  * line numbers still match the file. Bases, context reads, build args and the
  * builder are then worked out exactly as for a Dockerfile without a target.
  */
-export function dockerfileForStage(text: string, stage: string, dockerfile: string, buildArgs: Record<string, string> = {}): string {
-  const stages = dockerfileStages(text, buildArgs);
+export function dockerfileForStage(text: string, stage: string, dockerfile: string, buildArgs: Record<string, string> = {}, platform?: string): string {
+  const stages = dockerfileStages(text, buildArgs, platform);
   const target = stages.find((candidate) => candidate.name === stage.toLowerCase());
   if (!target) throw new UnknownStageError(dockerfile, stage, stages.flatMap((candidate) => (candidate.name ? [candidate.name] : [])));
   const reached = stagesReached(stages, target);

@@ -27,6 +27,15 @@ export function automaticPlatformArgs(targetPlatform: string, buildPlatform: str
   };
 }
 
+/**
+ * The global ARG values a build starts with, before its first ARG line: the automatic platform args of
+ * `platform` (this machine's when none is given), a build arg of the same name over each.
+ */
+export function initialGlobalArgs(buildArgs: Record<string, string>, platform?: string): Record<string, string> {
+  const automatic = automaticPlatformArgs(platform ?? hostPlatform());
+  return Object.fromEntries(Object.keys(automatic).map((name) => [name, name in buildArgs ? buildArgs[name] : automatic[name]]));
+}
+
 /** Each platform of a `platform` option (`linux/amd64,linux/arm64`), the host's when none is given. */
 export function targetPlatforms(platform: string | undefined): string[] {
   const list = platformList(platform ?? '');

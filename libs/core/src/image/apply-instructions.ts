@@ -2,8 +2,7 @@ import { posix } from 'node:path';
 import { HashdockError } from '../errors';
 import { envDeclarations, expandWord, instructionFlags, instructionWords } from '../docker/context-reads';
 import { parseDockerfile } from '../docker/dockerfile-instructions';
-import { automaticPlatformArgs } from '../docker/platform-args';
-import { hostPlatform } from './image-options';
+import { initialGlobalArgs } from '../docker/platform-args';
 
 /** The runtime part of an image config (`config` in the OCI/Docker image JSON). */
 export interface RuntimeConfig {
@@ -139,8 +138,7 @@ export function applyInstructions(
   const config: RuntimeConfig = structuredClone(base);
   const steps: LayerStep[] = [];
   const history: AppliedInstructions['history'] = [];
-  const automatic = automaticPlatformArgs(platform ?? hostPlatform());
-  const globalArgs = new Map<string, string | undefined>(Object.keys(automatic).map((name) => [name, name in buildArgs ? buildArgs[name] : automatic[name]]));
+  const globalArgs = new Map<string, string | undefined>(Object.entries(initialGlobalArgs(buildArgs, platform)));
   const args = new Map<string, string | undefined>();
   let inStage = false;
   let cmdSet = false;

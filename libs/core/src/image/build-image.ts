@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { relative } from 'node:path';
 import { contextScopeOf, onbuildTriggers } from '../docker/context-reads';
 import { inheritedTriggers } from './base-images';
+import { targetPlatforms } from '../docker/platform-args';
 import { ContextScope } from '../hash/context-scope';
 import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
 import { unpinnedDownloads } from '../docker/remote-sources';
@@ -174,7 +175,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
   const dockerfileFile = await fs.readFile(options.dockerfile, 'utf8');
   // With a stage, everything below reads only what `docker build --target` builds.
-  const dockerfileText = options.stage ? dockerfileForStage(dockerfileFile, options.stage, options.dockerfile, options.buildArgs) : dockerfileFile;
+  const dockerfileText = options.stage ? dockerfileForStage(dockerfileFile, options.stage, options.dockerfile, options.buildArgs, targetPlatforms(options.platform)[0]) : dockerfileFile;
   clock.mark('setup');
   const bases = await resolveBases(options, dockerfileText, deps.registry);
   // Only args the Dockerfile declares reach docker and the hash: an unused one would change the tag for nothing.

@@ -59,6 +59,10 @@ describe('external images a Dockerfile reads', () => {
     expect(referenceWith(decodeExpansion(word), { HASHDOCK_BUILD_ARG_BASE: 'node:18' })).toBe('node:18');
     // An exact ${ARG} with a plain default, and a literal: nothing to read again (`arg` covers the first).
     expect(externalFroms('Dockerfile', 'ARG ROOT_IMAGE=node:24\nFROM ${ROOT_IMAGE}\nFROM node:22\n', {}, {}).map((from) => from.expansion)).toEqual([undefined, undefined]);
+    // BuildKit's automatic platform args, read for the target platform, there and at run time.
+    const [perArch] = externalFroms('Dockerfile', 'FROM ghcr.io/acme/runtime-${TARGETARCH}:1\n', {}, {}, 'linux/arm64');
+    expect(perArch).toMatchObject({ reference: 'ghcr.io/acme/runtime-arm64:1', expansion: { platform: 'linux/arm64' } });
+    expect(referenceWith(decodeExpansion(encodeExpansion(perArch.expansion!)), {})).toBe('ghcr.io/acme/runtime-arm64:1');
   });
 
   it('pins every literal one where the build reads it, a FROM and a later COPY --from of the same image alike; one through an arg is pinned by the arg', () => {

@@ -1,5 +1,6 @@
 import { HashdockError } from '../errors';
 import { declareGlobalArgs, parseDockerfileFroms } from '../docker/dockerfile-from';
+import { initialGlobalArgs } from '../docker/platform-args';
 import { processShellWord } from '../docker/shell-word';
 import { buildArgOverrides } from './build-arg-overrides';
 import { RegistryClient } from '../registry/client';
@@ -103,6 +104,8 @@ export interface FromExpansion {
   image: string;
   argLines: string[];
   buildArgs: Record<string, string>;
+  /** The target platform its automatic platform args (`${TARGETARCH}`) are read for; this machine's when absent. */
+  platform?: string;
 }
 
 /**
@@ -112,7 +115,7 @@ export interface FromExpansion {
  */
 export function referenceWith(expansion: FromExpansion, env: NodeJS.ProcessEnv): string {
   const given = { ...expansion.buildArgs, ...buildArgOverrides(env) };
-  const args: Record<string, string | undefined> = {};
+  const args: Record<string, string | undefined> = initialGlobalArgs(given, expansion.platform);
   for (const line of expansion.argLines) declareGlobalArgs(args, line, given);
   return processShellWord(expansion.image, new Map(Object.entries(args)));
 }
@@ -131,9 +134,9 @@ export function decodeExpansion(word: string): FromExpansion {
  * image, a stage nor `scratch`. Shared by the build (which resolves them) and
  * the Nx inputs (which make their digests a runtime input).
  */
-export function externalFroms(dockerfile: string, dockerfileText: string, buildArgs: Record<string, string>, workspaceImages: Record<string, string>): ExternalFrom[] {
-  // The global ARGs as BuildKit takes them (build args given over defaults, each default read with those before it).
-  const { froms, args, argLines } = parseDockerfileFroms(dockerfileText, buildArgs);
+export function externalFroms(dockerfile: string, dockerfileText: string, buildArgs: Record<string, string>, workspaceImages: Record<string, string>, platform?: string): ExternalFrom[] {
+  // The global ARGs as BuildKit takes them (its automatic platform args, build args given over defaults, each default read with those before it).
+  const { froms, args, argLines } = parseDockerfileFroms(dockerfileText, buildArgs, platform);
   const values = { ...buildArgs, ...args };
   // The build args given to global ARGs: what inference read the references with.
   const given = Object.fromEntries(Object.entries(buildArgs).filter(([name]) => name in args));
@@ -155,7 +158,7 @@ export function externalFroms(dockerfile: string, dockerfileText: string, buildA
       reference,
       line: from.line,
       ...(from.platform ? { platformFlag: from.platform } : {}),
-      ...(templated ? { expansion: { image: from.image, argLines, buildArgs: given } } : {}),
+      ...(templated ? { expansion: { image: from.image, argLines, buildArgs: given, ...(platform ? { platform } : {}) } } : {}),
     });
   }
   return found;
@@ -179,7 +182,8 @@ export async function resolveExternalBases(options: {
   const bases: ExternalBase[] = [];
   const cache = options.cache ?? new Map<string, Promise<{ digest: string; index?: string; repository: string }>>();
   const platforms = platformList(options.platform);
-  for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages))
+  // (FROMs read for the first platform: an image per platform named by `${TARGETARCH}` is not one base over several.)
+  for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages, platforms[0]))
     for (const target of platforms) {
     const { reference } = from;
     // Several platforms: one entry per platform, each hashed; the base must then be an index.

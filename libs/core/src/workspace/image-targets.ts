@@ -5,6 +5,7 @@ import { dockerfileForStage } from '../docker/dockerfile-stages';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findWorkspaceBaseImages, inheritedTriggers } from '../image/base-images';
 import { InheritedTriggers, onbuildTriggers } from '../docker/context-reads';
+import { targetPlatforms } from '../docker/platform-args';
 import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
@@ -85,10 +86,10 @@ function readText(workspaceRoot: string, path: string): string | undefined {
  * edges follow it; the whole file when the stage is missing (the executor
  * then fails naming it, and an unread stage is never left out of the inputs).
  */
-function stageText(text: string | undefined, stage: string | undefined, dockerfile: string, buildArgs: Record<string, string>): string | undefined {
+function stageText(text: string | undefined, stage: string | undefined, dockerfile: string, buildArgs: Record<string, string>, platform: string | undefined): string | undefined {
   if (text === undefined || stage === undefined) return text;
   try {
-    return dockerfileForStage(text, stage, dockerfile, buildArgs);
+    return dockerfileForStage(text, stage, dockerfile, buildArgs, targetPlatforms(platform)[0]);
   } catch (error) {
     if (error instanceof UnknownStageError) return text;
     throw error;
@@ -184,7 +185,7 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
     if (triggers.size) target.inheritedTriggers = triggers;
     try {
       const known = knownNames([...new Set([config.namespace, target.options.namespace ?? config.namespace])]);
-      target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, targetBuildArgs(target.options), known);
+      target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, targetBuildArgs(target.options), known, targetPlatforms(target.options.platform)[0]);
     } catch {
       // A FROM with no image fails the build itself, with the line named.
       target.externalBases = [];
@@ -205,7 +206,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
   const effectiveDockerfile = workspaceRelative(workspaceRoot, stringOption(own, 'dockerfile') ?? dockerfileTemplate, project);
   // The project's own buildArgs over the plugin's (pluginBuildArgs: Nx alone would let the own object replace the plugin's).
   const buildArgs = { ...config.buildArgs, ...(own?.buildArgs as Record<string, string> | undefined) };
-  const dockerfileText = stageText(readText(workspaceRoot, effectiveDockerfile), stringOption(own, 'stage'), effectiveDockerfile, buildArgs);
+  const dockerfileText = stageText(readText(workspaceRoot, effectiveDockerfile), stringOption(own, 'stage'), effectiveDockerfile, buildArgs, stringOption(own, 'platform') ?? config.platform);
   const declared = dockerfileText ? declaredArgNames(dockerfileText) : new Set<string>();
   const inferred: ImageTargetOptions = {
     dockerfile: dockerfileTemplate,
