@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { relative } from 'node:path';
 import { contextScopeOf, onbuildTriggers } from '../docker/context-reads';
 import { inheritedTriggers } from './base-images';
+import { redactUrls } from '../process/redact';
 import { targetPlatforms } from '../docker/platform-args';
 import { ContextScope } from '../hash/context-scope';
 import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
@@ -198,7 +199,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   // A workspace base's ONBUILD triggers run in this build, on this context.
   const triggers = inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild);
   const scope = contextScopeOf(dockerfileText, buildArgs, { inherited: triggers, platform: options.platform });
-  const facts: BuildFacts = { bases, externalBases, scope, onbuild: onbuildTriggers(dockerfileText) };
+  // Credentials in a trigger's URL stay out of the manifest (a download reads nothing of the context either way).
+  const facts: BuildFacts = { bases, externalBases, scope, onbuild: onbuildTriggers(dockerfileText).map(redactUrls) };
   clock.mark('bases');
 
   const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));
