@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,28 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     await plan('api');
     expect((await plan('api')).hit).toBe(true);
     await expectSeen('api', () => writeFile(join(ws.root, 'apps/api/seed/data.json'), '{"rows":2}\n'));
+  }, 120_000);
+
+  it('a COPY source that is a symlink: an edit to the file it leads to changes both hashes (BuildKit copies that file)', async () => {
+    await mkdir(join(ws.root, 'apps/api/settings'), { recursive: true });
+    await writeFile(join(ws.root, 'apps/api/settings/app.json'), '{"level":"info"}\n');
+    await symlink('settings/app.json', join(ws.root, 'apps/api/app.json'));
+    await ws.edit('apps/api/Dockerfile', (text) => text.replace('COPY dist/ /app/', 'COPY dist/ /app/\nCOPY app.json /app/app.json'));
+    await ws.commit('api: a config through a symlink');
+    await plan('api');
+    expect((await plan('api')).hit).toBe(true);
+    await expectSeen('api', () => writeFile(join(ws.root, 'apps/api/settings/app.json'), '{"level":"debug"}\n'));
+  }, 120_000);
+
+  it('a Dockerfile that is a symlink (apps sharing one file): an edit where it leads changes both hashes', async () => {
+    await mkdir(join(ws.root, 'docker'), { recursive: true });
+    await writeFile(join(ws.root, 'docker/node-service.Dockerfile'), await readFile(join(ws.root, 'apps/indexer/Dockerfile'), 'utf8'));
+    await rm(join(ws.root, 'apps/indexer/Dockerfile'));
+    await symlink('../../docker/node-service.Dockerfile', join(ws.root, 'apps/indexer/Dockerfile'));
+    await ws.commit('indexer: its Dockerfile a link to a shared one');
+    await plan('indexer');
+    expect((await plan('indexer')).hit).toBe(true);
+    await expectSeen('indexer', () => ws.edit('docker/node-service.Dockerfile', (text) => text.replace('CMD ["node", "/app/main.js"]', 'CMD ["node", "--enable-source-maps", "/app/main.js"]')));
   }, 120_000);
 
   it('with hashIgnoredSources, a gitignored file the Dockerfile copies, made by no Nx task, changes both hashes', async () => {

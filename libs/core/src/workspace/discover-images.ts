@@ -96,9 +96,13 @@ export async function discoverImageTargets(
   // The plugin entry's exclude and include, as Nx applies them to the files it gives the plugin.
   // `dot`: Nx's glob matches files in dot-folders too (`.deploy/api/Dockerfile`).
   const options = { cwd: workspaceRoot, ignore: [...NEVER_PROJECTS, ...(filter.exclude ?? [])], onlyFiles: true, followSymbolicLinks: false, dot: true };
-  let dockerfiles = await fg(DOCKERFILE_GLOB, options);
+  // A Dockerfile that is a symlink (`apps/web/Dockerfile → ../../docker/node.Dockerfile`) is one too, as Nx lists it:
+  // every entry but directories.
+  const entries = { ...options, onlyFiles: false, markDirectories: true };
+  const files = async (patterns: string | string[]) => (await fg(patterns, entries)).filter((path) => !path.endsWith('/'));
+  let dockerfiles = await files(DOCKERFILE_GLOB);
   if (filter.include?.length) {
-    const included = new Set(await fg(filter.include, options));
+    const included = new Set(await files(filter.include));
     dockerfiles = dockerfiles.filter((file) => included.has(file));
   }
   // Nx runs the plugin only when some Dockerfile is there.

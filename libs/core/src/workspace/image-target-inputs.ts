@@ -136,6 +136,8 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
     // be every node_modules and .git Docker is told to skip, walked on every run.
     ...(sources && options.hashIgnoredSources ? filesets.map((fileset) => ({ fileset, includeIgnored: true })) : filesets),
     dockerfile,
+    // A Dockerfile that is a symlink: Nx hashes the link, docker reads where it leads.
+    ...(target.dockerfileTarget ? [fileToken(target, target.dockerfileTarget)] : []),
     // Creating either ignore file changes what Docker sends, so both count even when absent.
     `${dockerfile}.dockerignore`,
     fileToken(target, target.context === '.' ? '.dockerignore' : `${target.context}/.dockerignore`),

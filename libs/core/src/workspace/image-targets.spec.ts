@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -288,6 +288,20 @@ describe('resolveImageTargets (the one model)', () => {
     await write({ 'images/base/Dockerfile': 'ARG ROOT_IMAGE=node:24-slim\nFROM ${ROOT_IMAGE}\nONBUILD COPY . /app\n' });
     const whole = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.name === 'api')!;
     expect(filesets(await imageTargetInputs(root, whole))[0]).toBe('{workspaceRoot}/apps/api/**/*');
+  });
+
+  it('a Dockerfile that is a symlink: where it leads is an input too (Nx hashes the link, docker reads the target)', async () => {
+    await write({ 'docker/node.Dockerfile': 'FROM node:24\nCOPY dist/ /app/\n' });
+    await rm(join(root, 'apps/web/Dockerfile.prod'));
+    await symlink('../../docker/node.Dockerfile', join(root, 'apps/web/Dockerfile'));
+    const web = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.projectRoot === 'apps/web')!;
+    expect(web.dockerfileTarget).toBe('docker/node.Dockerfile');
+    expect(web.dockerfileText).toContain('COPY dist/ /app/');
+    const inputs = filesets(await imageTargetInputs(root, web));
+    expect(inputs).toContain('{projectRoot}/Dockerfile');
+    expect(inputs).toContain('{workspaceRoot}/docker/node.Dockerfile');
+    // A Dockerfile that is no link has nothing more.
+    expect((await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.project === 'api')!.dockerfileTarget).toBeUndefined();
   });
 
   it('follows the stage a project builds: its bases, COPY sources and build args only', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, posix, relative } from 'node:path';
 import { HashdockError, UnknownStageError } from '../errors';
 import { dockerfileForStage } from '../docker/dockerfile-stages';
@@ -44,6 +44,8 @@ export interface ImageTarget {
   context: string;
   /** Undefined when the Dockerfile does not exist (the executor reports it). */
   dockerfileText?: string;
+  /** Where the Dockerfile leads when it is a symlink inside the workspace (an input too: docker reads it). */
+  dockerfileTarget?: string;
   /** Workspace images this one builds FROM. */
   bases: { project: string; targetName: string; name: string }[];
   /** The ONBUILD triggers those bases bring into this build, by FROM line (see contextScopeOf). */
@@ -71,6 +73,22 @@ export function workspaceRelative(workspaceRoot: string, template: string, proje
   const rel = relative(workspaceRoot, absolute).split('\\').join('/');
   if (rel === '') return '.';
   return rel.startsWith('..') || isAbsolute(rel) ? absolute : rel;
+}
+
+/**
+ * Where a Dockerfile that is a symlink (`apps/api/Dockerfile → ../../docker/node.Dockerfile`) leads, as a
+ * workspace path; undefined when it is none, or leads outside the workspace. Docker reads the target's
+ * text, so an edit there must change the task hash: Nx hashes the link itself.
+ */
+function dockerfileLinkTarget(workspaceRoot: string, path: string): string | undefined {
+  const file = isAbsolute(path) ? path : `${workspaceRoot}/${path}`;
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return undefined;
+    const target = relative(realpathSync(workspaceRoot), realpathSync(file)).split('\\').join('/');
+    return target && !target.startsWith('..') && !isAbsolute(target) ? target : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(workspaceRoot: string, path: string): string | undefined {
@@ -208,6 +226,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
   const buildArgs = { ...config.buildArgs, ...(own?.buildArgs as Record<string, string> | undefined) };
   const dockerfileText = stageText(readText(workspaceRoot, effectiveDockerfile), stringOption(own, 'stage'), effectiveDockerfile, buildArgs, stringOption(own, 'platform') ?? config.platform);
   const declared = dockerfileText ? declaredArgNames(dockerfileText) : new Set<string>();
+  const linked = dockerfileLinkTarget(workspaceRoot, effectiveDockerfile);
   const inferred: ImageTargetOptions = {
     dockerfile: dockerfileTemplate,
     context: config.context,
@@ -234,6 +253,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     dockerfile: effectiveDockerfile,
     context: workspaceRelative(workspaceRoot, contextTemplate(options.context ?? config.context), project),
     ...(dockerfileText !== undefined ? { dockerfileText } : {}),
+    ...(linked ? { dockerfileTarget: linked } : {}),
     bases: [],
     externalBases: [],
     dependsOn: config.buildTarget ? [config.buildTarget.target] : [],
