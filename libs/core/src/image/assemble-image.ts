@@ -1,15 +1,15 @@
-import { HashdockError } from '../errors';
 import { ContextEntry } from '../hash/context-files';
 import { blobExists, copyBlob, mountBlob, uploadBlob } from '../registry/blobs';
 import { RegistryClient } from '../registry/client';
-import { getManifest, isIndex, isManifestRefused, putManifest, RawManifest, rememberByDigest, sha256Digest } from '../registry/manifest-io';
+import { getManifest, isIndex, isManifestRefused, putManifest, RawManifest, sha256Digest } from '../registry/manifest-io';
+import { ImageConfigJson, imageConfig } from './base-config';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../registry/media-types';
 import { PlatformDescriptor, platformMatches } from './external-bases';
 import { platformList } from './image-options';
 import { parseRepository } from '../registry/reference';
 import { parseDockerfile } from '../docker/dockerfile-instructions';
 import { openUploadSessions, UploadSessions } from '../registry/upload-sessions';
-import { applyInstructions, RegistryBuildUnsupportedError, RuntimeConfig } from './apply-instructions';
+import { applyInstructions, RegistryBuildUnsupportedError } from './apply-instructions';
 import { baseFilesystem, ownerResolver } from './base-filesystem';
 import { buildLayer, BuiltLayer } from './copy-layer';
 
@@ -72,14 +72,6 @@ export async function putAssembled(registry: RegistryClient, repository: string,
   }
 }
 
-interface ImageJson {
-  architecture?: string;
-  os?: string;
-  config?: RuntimeConfig;
-  rootfs?: { type: string; diff_ids: string[] };
-  history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
-  [field: string]: unknown;
-}
 
 /** The line of a Dockerfile's (first) FROM, for messages about its base. */
 function fromLine(dockerfileText: string): number {
@@ -158,15 +150,7 @@ async function assembleOn(options: AssembleImageOptions, baseManifest: RawManife
   const media = MEDIA[baseManifest.mediaType as keyof typeof MEDIA];
   if (!media) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base manifest's media type ${baseManifest.mediaType} is not an OCI or Docker v2 image manifest`);
   const manifestJson = JSON.parse(Buffer.from(baseManifest.bytes).toString('utf8')) as { config: { digest: string; size: number }; layers: { digest: string; size: number; mediaType: string }[] };
-  const configKey = `${base.repository}@${manifestJson.config.digest}`;
-  let configBytes0 = registry.byDigest.get(configKey);
-  if (!configBytes0) {
-    const configResponse = await registry.request(base.repository, { method: 'GET', path: `blobs/${manifestJson.config.digest}`, expect: [200] });
-    configBytes0 = new Uint8Array(await configResponse.arrayBuffer());
-    if (sha256Digest(configBytes0) !== manifestJson.config.digest) throw new HashdockError('REGISTRY_PROTOCOL', `${base.repository}@${manifestJson.config.digest}: the config blob does not match its digest`);
-    rememberByDigest(registry, configKey, configBytes0);
-  }
-  const baseConfig = JSON.parse(Buffer.from(configBytes0).toString('utf8')) as ImageJson;
+  const baseConfig = (await imageConfig(registry, base.repository, baseManifest)).json;
   // Docker runs the base's ONBUILD triggers first (COPY, RUN: what this builder does not do here) and drops them.
   const triggers = baseConfig.config?.OnBuild ?? [];
   if (triggers.length)
@@ -196,7 +180,7 @@ async function assembleOn(options: AssembleImageOptions, baseManifest: RawManife
   }
   const created = new Date(options.epoch * 1000).toISOString().replace('.000Z', 'Z');
   const newLayers = built.filter((layer): layer is BuiltLayer => layer !== undefined);
-  const image: ImageJson = {
+  const image: ImageConfigJson = {
     ...baseConfig,
     created,
     config: applied.config,

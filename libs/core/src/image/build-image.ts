@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { relative } from 'node:path';
 import { contextScopeOf, onbuildTriggers } from '../docker/context-reads';
 import { inheritedTriggers } from './base-images';
+import { externalBaseTriggers } from './base-config';
 import { redactUrls } from '../process/redact';
 import { targetPlatforms } from '../docker/platform-args';
 import { ContextScope } from '../hash/context-scope';
@@ -196,8 +197,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   });
   // The build uses exactly the digest the hash covers.
   for (const base of externalBases) if (base.arg) buildArgs[base.arg] = base.pinned;
-  // A workspace base's ONBUILD triggers run in this build, on this context.
-  const triggers = inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild);
+  // A base's ONBUILD triggers run in this build, on this context: a workspace base's from its manifest, an external one's from its config.
+  const external = await externalBaseTriggers(deps.registry, options.dockerfile, dockerfileText, externalBases);
+  const triggers = new Map([...inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild), ...external]);
   const scope = contextScopeOf(dockerfileText, buildArgs, { inherited: triggers, platform: options.platform });
   // Credentials in a trigger's URL stay out of the manifest (a download reads nothing of the context either way).
   const facts: BuildFacts = { bases, externalBases, scope, onbuild: onbuildTriggers(dockerfileText).map(redactUrls) };
@@ -237,6 +239,15 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       `download ${at}`,
       `hashdock: warning: ${at}: ADD ${download.source} downloads what the content hash cannot see: when it serves something else, ${options.imageName} keeps its tag and is not rebuilt. ` +
         'Pin it (ADD --checksum=sha256:…, Dockerfile 1.6+; a git URL at a full commit) or keep the file in the build context.',
+    );
+  }
+  for (const [line, base] of external) {
+    const at = `${relative(options.workspaceRoot, options.dockerfile)}:${line}`;
+    warnOnce(
+      deps,
+      `onbuild ${at}`,
+      `hashdock: warning: ${at}: the base ${base.image} has ONBUILD triggers (${base.triggers.map(redactUrls).join('; ')}): the content hash covers what they read of the context, ` +
+        "but Nx's inputs for this target cannot know those files (an edit to them alone may replay the cached image). Build FROM a workspace base instead, or add them to the target's inputs.",
     );
   }
   const tags = resolveTags(options.tagTemplates, { contentHash: hash.hash, gitSha: options.gitSha, version: options.version, branch: options.branch }, options.repository);

@@ -68,13 +68,25 @@ describe.skipIf(!environment.available)('a workspace base with ONBUILD triggers,
     expect(await greeting(edited.manifest.ref!)).toBe('bonjour');
   });
 
-  it('the registry builder refuses a base whose config carries ONBUILD triggers, naming the base', async () => {
+  it('an external base with ONBUILD triggers: its config is read, the hash covers what they copy, docker builds it, and the build warns', async () => {
     // Built FROM the base as an external image (not a workspace one): the triggers are found in its config.
     const base = await buildImage(options('base', { buildArgs: { ROOT_IMAGE: await localRootImage() } }), deps);
     await mkdir(join(workspace, 'ext'), { recursive: true });
-    await writeFile(join(workspace, 'ext/Dockerfile'), `FROM ${base.manifest.ref}\nCOPY greeting.txt /x\n`);
+    await writeFile(join(workspace, 'ext/Dockerfile'), `FROM ${base.manifest.ref}\nCOPY other.txt /other.txt\n`);
+    await writeFile(join(workspace, 'ext/other.txt'), 'other\n');
     await writeFile(join(workspace, 'ext/greeting.txt'), 'hi\n');
     const refused = buildImage(options('ext', { builder: 'registry', workspaceImages: {} }), deps);
     await expect(refused).rejects.toThrow(/ext\/Dockerfile:1: the base image localhost:5000\/onbuild-int-\w+\/base@sha256:[0-9a-f]{64} has ONBUILD triggers \(COPY greeting.txt \.\/\), which docker runs in this build; this image needs the docker builder/);
+
+    const logs: string[] = [];
+    const ext = await buildImage(options('ext', { workspaceImages: {} }), { ...deps, log: (line: string) => logs.push(line) });
+    expect(ext.manifest).toMatchObject({ status: 'built', builder: { name: 'docker' } });
+    expect(ext.hash.files.map((file) => file.path)).toEqual(['greeting.txt', 'other.txt']);
+    expect(logs.join('\n')).toContain(`ext/Dockerfile:1: the base ${base.manifest.ref} has ONBUILD triggers (COPY greeting.txt ./): the content hash covers what they read of the context`);
+    expect(await greeting(ext.manifest.ref!)).toBe('hi');
+    await writeFile(join(workspace, 'ext/greeting.txt'), 'salut\n');
+    const edited = await buildImage(options('ext', { workspaceImages: {} }), deps);
+    expect(edited.manifest.contentHash).not.toBe(ext.manifest.contentHash);
+    expect(await greeting(edited.manifest.ref!)).toBe('salut');
   });
 });
