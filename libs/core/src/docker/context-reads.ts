@@ -100,11 +100,20 @@ function envPairs(body: string, escape: string): [string, string][] {
   return words.filter((word) => word.indexOf('=') > 0).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]);
 }
 
+/** An ADD that downloads (a URL, a git remote), as the build reads it; `pinned` by `--checksum` or a full git commit. */
+export interface RemoteSource {
+  line: number;
+  source: string;
+  pinned: boolean;
+}
+
 export interface ContextScopeOptions {
   /** The ONBUILD triggers of workspace bases, by the FROM line naming them (see inheritedTriggers). */
   inherited?: ReadonlyMap<number, InheritedTriggers>;
   /** The target platform(s), `linux/amd64` or `linux/amd64,linux/arm64` (default: this machine's), for BuildKit's automatic platform args. */
   platform?: string;
+  /** Told of every download an ADD makes (the target platform's reading; the walk then reads the whole file). */
+  downloads?: (download: RemoteSource) => void;
 }
 
 /** ONBUILD triggers an image built FROM at a FROM line carries in: they run there, reading that build's context. */
@@ -134,11 +143,15 @@ function triggerInstruction(text: string, line: number): Instruction | undefined
 export function contextScopeOf(dockerfileText: string, buildArgs: Record<string, string> = {}, options: ContextScopeOptions = {}): ContextScope {
   const parsed = parseDockerfile(dockerfileText);
   const frontend = otherFrontend(parsed.directives);
-  if (frontend) return { kind: 'context', reason: frontend };
+  const platforms = targetPlatforms(options.platform);
+  if (frontend) {
+    if (options.downloads) platformScope(parsed, buildArgs, options.inherited, platforms[0], options.downloads);
+    return { kind: 'context', reason: frontend };
+  }
   // Each platform may read other files (`COPY bin/app-${TARGETARCH} /app`): the scope is what any of them reads.
   const sources: CopySource[] = [];
-  for (const platform of targetPlatforms(options.platform)) {
-    const scope = platformScope(parsed, buildArgs, options.inherited, platform);
+  for (const [index, platform] of platforms.entries()) {
+    const scope = platformScope(parsed, buildArgs, options.inherited, platform, index === 0 ? options.downloads : undefined);
     if (scope.kind === 'context') return scope;
     for (const source of scope.sources)
       if (!sources.some((known) => known.path === source.path && known.line === source.line && known.mounted === source.mounted)) sources.push(source);
@@ -146,7 +159,13 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
   return { kind: 'sources', sources };
 }
 
-function platformScope(parsed: ParsedDockerfile, buildArgs: Record<string, string>, inherited: ReadonlyMap<number, InheritedTriggers> | undefined, platform: string): ContextScope {
+function platformScope(
+  parsed: ParsedDockerfile,
+  buildArgs: Record<string, string>,
+  inherited: ReadonlyMap<number, InheritedTriggers> | undefined,
+  platform: string,
+  downloads?: (download: RemoteSource) => void,
+): ContextScope {
   const { escape, instructions } = parsed;
   // BuildKit's automatic platform args are the global values before any ARG (a build arg replaces one).
   const globalArgs = new Map<string, string | undefined>(Object.entries(initialGlobalArgs(buildArgs, platform)));
@@ -228,7 +247,11 @@ function platformScope(parsed: ParsedDockerfile, buildArgs: Record<string, strin
         for (const raw of list.slice(0, -1)) {
           if (raw.startsWith('<<')) continue;
           // A download reads nothing of the context (what it fetches, the hash cannot see: the build warns, see unpinnedDownloads).
-          if (instruction.keyword === 'ADD' && isRemote(raw)) continue;
+          const download = (source: string) => downloads?.({ line: instruction.line, source, pinned: flags.some((flag) => flag.name === 'checksum') || /#[0-9a-f]{40}(:|$)/i.test(source) });
+          if (instruction.keyword === 'ADD' && isRemote(raw)) {
+            download(raw);
+            continue;
+          }
           const named = [...raw.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]).find((name) => unknown.has(name));
           if (named) return whole(instruction, `reads ${raw}, and the value of ${named} could not be read`, via);
           let expanded: string;
@@ -239,7 +262,10 @@ function platformScope(parsed: ParsedDockerfile, buildArgs: Record<string, strin
             return whole(instruction, `could not be read (${error.message})`, via);
           }
           // BuildKit decides on the expanded word: `ADD ${TOOL_URL} /opt/` downloads too.
-          if (instruction.keyword === 'ADD' && isRemote(expanded)) continue;
+          if (instruction.keyword === 'ADD' && isRemote(expanded)) {
+            download(expanded);
+            continue;
+          }
           const path = posix.normalize(`/${expanded}`).slice(1).replace(/\/$/, '') || '.';
           const wildcard = hasGlobMeta(path);
           if (wildcard && validateGlobSyntax(path)) return whole(instruction, `has the malformed wildcard ${raw}`, via);
@@ -249,6 +275,13 @@ function platformScope(parsed: ParsedDockerfile, buildArgs: Record<string, strin
       }
     }
     return undefined;
+  };
+  // The first reason the whole context is read; with `downloads`, the walk goes on to the end (every ADD is seen).
+  let wholeContext: ContextScope | undefined;
+  const settle = (scope: ContextScope | undefined): boolean => {
+    if (!scope) return false;
+    wholeContext ??= scope;
+    return !downloads;
   };
   for (const instruction of instructions) {
     if (instruction.keyword === 'FROM') {
@@ -268,13 +301,13 @@ function platformScope(parsed: ParsedDockerfile, buildArgs: Record<string, strin
       // The image's ONBUILD triggers run first, in this build (and are not passed on).
       for (const trigger of parent?.triggers ?? []) {
         const scope = step(trigger, 'ONBUILD ');
-        if (scope) return scope;
+        if (settle(scope)) return wholeContext!;
       }
       const base = inherited?.get(instruction.line);
       for (const text of base?.triggers ?? []) {
         const trigger = triggerInstruction(text, instruction.line);
         const scope = trigger && step(trigger, `${base!.image}'s ONBUILD `);
-        if (scope) return scope;
+        if (settle(scope)) return wholeContext!;
       }
       continue;
     }
@@ -284,9 +317,9 @@ function platformScope(parsed: ParsedDockerfile, buildArgs: Record<string, strin
       continue;
     }
     const scope = step(instruction);
-    if (scope) return scope;
+    if (settle(scope)) return wholeContext!;
   }
-  return { kind: 'sources', sources };
+  return wholeContext ?? { kind: 'sources', sources };
 }
 
 /** The ONBUILD triggers of the image a Dockerfile builds (its last stage; cut it to a stage first), as written. */

@@ -24,4 +24,30 @@ describe('unpinnedDownloads', () => {
       { line: 10, source: 'https://deploy:***@files.acme.com/agent.tgz' },
     ]);
   });
+
+  it('reads a source as BuildKit does: a URL from an ARG (its default, or the build arg given), in every stage, after a line that reads the whole context', () => {
+    const text = [
+      'ARG TOOL_URL=https://example.com/tool-1.tgz',
+      'FROM node:24 AS build',
+      'ARG TOOL_URL',
+      'ADD ${TOOL_URL} /opt/',
+      'COPY . .',
+      'FROM node:24',
+      'ARG AGENT',
+      'ADD ${AGENT:-local.tgz} /opt/',
+      'ADD --checksum=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef ${AGENT} /pinned/',
+      'ADD "https://example.com/late.tgz" /late/',
+    ].join('\n');
+    expect(unpinnedDownloads(text)).toEqual([
+      { line: 4, source: 'https://example.com/tool-1.tgz' },
+      { line: 10, source: 'https://example.com/late.tgz' },
+    ]);
+    expect(unpinnedDownloads(text, { TOOL_URL: 'https://example.com/tool-2.tgz', AGENT: 'https://u:p@example.com/agent.tgz' })).toEqual([
+      { line: 4, source: 'https://example.com/tool-2.tgz' },
+      { line: 8, source: 'https://u:***@example.com/agent.tgz' },
+      { line: 10, source: 'https://example.com/late.tgz' },
+    ]);
+    // Another frontend: read all the same.
+    expect(unpinnedDownloads(`# syntax=docker/dockerfile:1-labs\n${text}`).map((download) => download.line)).toEqual([5, 11]);
+  });
 });

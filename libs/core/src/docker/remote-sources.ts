@@ -1,5 +1,4 @@
-import { instructionFlags, instructionWords, isRemote } from './context-reads';
-import { parseDockerfile } from './dockerfile-instructions';
+import { contextScopeOf } from './context-reads';
 import { redactUrls } from '../process/redact';
 
 export interface UnpinnedDownload {
@@ -10,20 +9,18 @@ export interface UnpinnedDownload {
 
 /**
  * The ADD sources fetched from the network with nothing that pins what they return: no
- * `--checksum`, and not a git remote at a full commit (`…#<40 hex>`). The content hash covers the
- * Dockerfile's text, never what such a URL serves, so when it serves something else the image keeps
- * its tag and is not rebuilt.
+ * `--checksum`, and not a git remote at a full commit (`…#<40 hex>`). Read as BuildKit reads them,
+ * with the build args given: `ADD ${TOOL_URL} /opt/` downloads what the ARG names. The content hash
+ * covers the Dockerfile's text, never what such a URL serves, so when it serves something else the
+ * image keeps its tag and is not rebuilt.
  */
-export function unpinnedDownloads(dockerfileText: string): UnpinnedDownload[] {
+export function unpinnedDownloads(dockerfileText: string, buildArgs: Record<string, string> = {}): UnpinnedDownload[] {
   const found: UnpinnedDownload[] = [];
-  for (const instruction of parseDockerfile(dockerfileText).instructions) {
-    if (instruction.keyword !== 'ADD') continue;
-    const { flags, body } = instructionFlags(instruction.rest);
-    if (flags.some((flag) => flag.name === 'checksum')) continue;
-    for (const source of (instructionWords(body) ?? []).slice(0, -1)) {
-      if (!isRemote(source) || /#[0-9a-f]{40}(:|$)/i.test(source)) continue;
-      found.push({ line: instruction.line, source: redactUrls(source) });
-    }
-  }
+  contextScopeOf(dockerfileText, buildArgs, {
+    downloads: ({ line, source, pinned }) => {
+      const printed = redactUrls(source);
+      if (!pinned && !found.some((known) => known.line === line && known.source === printed)) found.push({ line, source: printed });
+    },
+  });
   return found;
 }

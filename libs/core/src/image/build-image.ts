@@ -232,7 +232,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const warning = hygieneWarning(contextName, contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
   // Once per context in a batch: 200 images built from the workspace root would print it 200 times (and Nx replay each copy).
   if (warning) warnOnce(deps, `context ${contextName}`, warning);
-  for (const download of unpinnedDownloads(dockerfileText)) {
+  for (const download of unpinnedDownloads(dockerfileText, buildArgs)) {
     const at = `${relative(options.workspaceRoot, options.dockerfile)}:${download.line}`;
     warnOnce(
       deps,
