@@ -199,7 +199,10 @@ export async function contentHash(input: ContentHashInput, hasher?: XxHasher): P
   // A source that is (or goes through) a symlink reads where it leads, as BuildKit's COPY does.
   const scope = input.scope && followListedLinks(input.scope, input.contextDir, entries);
   const [missing] = missingSources(entries, scope);
-  if (missing) throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir, undefined, { mounted: missing.mounted });
+  if (missing) {
+    const hint = missing.linkedFrom ? `${missing.linkedFrom} is a symbolic link that leads there (docker resolves it inside the context, as here).` : undefined;
+    throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir, hint, { mounted: missing.mounted });
+  }
   const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, scope), input.modes, input.cache);
   const dockerfileHash = toHex64(xx.h64Raw(input.dockerfileText !== undefined ? Buffer.from(input.dockerfileText) : await fs.readFile(input.dockerfile)));
   // Build args that name base images are represented by the base's content hash or digest instead.

@@ -10,6 +10,8 @@ export interface CopySource {
   wildcard: boolean;
   /** Read by a RUN bind mount (`--mount=type=bind,source=…`), not copied. */
   mounted?: boolean;
+  /** The source as written, when it is (or goes through) a symlink and `path` is where it leads. */
+  linkedFrom?: string;
 }
 
 /**

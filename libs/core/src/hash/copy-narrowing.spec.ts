@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -62,5 +62,18 @@ describe('hashing only what the Dockerfile can read', () => {
     await writeFile(join(root, 'apps/api/dist/main.js'), 'api v2');
     expect(await hashWith(text)).not.toBe(before);
     await expect(hashWith('FROM base\nRUN --mount=type=bind,source=apps/api/out,target=/d true\n')).rejects.toThrow(':2: RUN --mount source "apps/api/out" is not in the build context');
+  });
+
+  it('a COPY source that is a symlink hashes where it leads; one leading nowhere in the context is named with the link', async () => {
+    await symlink('../../apps/api/dist', join(root, 'apps/indexer/api-dist'));
+    const text = 'FROM base\nCOPY apps/indexer/api-dist /app\n';
+    const before = await hashWith(text);
+    await writeFile(join(root, 'apps/api/dist/main.js'), 'api v2');
+    expect(await hashWith(text)).not.toBe(before);
+    // An absolute target starts from the context root, as docker resolves it: /etc/app.json is the context's etc/app.json.
+    await symlink('/etc/app.json', join(root, 'config.json'));
+    await expect(hashWith('FROM base\nCOPY config.json /app/\n')).rejects.toThrow(
+      ':2: COPY/ADD source "etc/app.json" is not in the build context ' + root + ' (it does not exist, or .dockerignore leaves it out). config.json is a symbolic link that leads there',
+    );
   });
 });

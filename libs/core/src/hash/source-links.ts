@@ -69,7 +69,8 @@ export function followSourceLinks(scope: ContextScope, readLink: LinkReader, lin
   };
   for (const source of scope.sources) {
     if (!source.wildcard) {
-      add({ ...source, path: resolve(source.path, source) });
+      const path = resolve(source.path, source);
+      add(path === source.path ? source : { ...source, path, linkedFrom: source.path });
       continue;
     }
     // A wildcard under a linked directory matches below where it leads; each match that is a link is read there.
