@@ -4,6 +4,7 @@ import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
 import { BuildSettings, containerSettings, namedImage } from './build-settings';
 import { composeBuilds } from './compose-builds';
 import { dockerBuildsIn } from './docker-build-command';
+import { gitlabBuilds } from './gitlab-builds';
 import { workflowBuilds } from './workflow-builds';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
@@ -50,9 +51,9 @@ const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/
  * `docker build` command (nx:run-commands, from its `cwd`), project package.json scripts running
  * `docker build` (from the project folder) and the workspace root's (from the root), the targets a registered `@nx/docker` infers (`docker
  * build .` from its `cwd` with its `args`) or `@nx-tools/nx-container` infers (context `.`), the
- * GitHub Actions workflows' builds (see workflowBuilds), then compose files.
+ * GitHub Actions workflows' and GitLab CI's builds (see workflowBuilds, gitlabBuilds), then compose files.
  */
-export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[], workflowFiles: readonly string[] = []): ConfiguredBuild[] {
+export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[], workflowFiles: readonly string[] = [], gitlabFile?: string): ConfiguredBuild[] {
   const builds: ConfiguredBuild[] = [];
   const projects = [...getProjects(tree)];
   for (const [name, project] of projects) {
@@ -117,6 +118,9 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   for (const file of workflowFiles)
     for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? ''))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}, step "${build.step}") builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
+  if (gitlabFile !== undefined)
+    for (const build of gitlabBuilds(gitlabFile, (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined)))
+      builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}) builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   for (const file of composeFiles)
     for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '', (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined))) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
   return builds;

@@ -395,6 +395,20 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(JSON.stringify([info, warnings])).not.toContain('secrets.NPM_TOKEN');
     });
 
+    it('GitLab CI that builds them with kaniko from the checkout: its context and build args', async () => {
+      const ci = [
+        'images:',
+        '  parallel:',
+        '    matrix:',
+        '      - APP: [api, web, worker]',
+        '  script:',
+        '    - /kaniko/executor --context $CI_PROJECT_DIR --dockerfile $CI_PROJECT_DIR/apps/$APP/Dockerfile --build-arg TIER=backend --destination $CI_REGISTRY_IMAGE/$APP:$CI_COMMIT_SHA',
+      ].join('\n');
+      expect(await contextAfter({ '.gitlab-ci.yml': ci })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as .gitlab-ci.yml (job images) builds apps/api/Dockerfile from the workspace root (kaniko);');
+      for (const app of ['api', 'web', 'worker']) expect(readProjectConfiguration(tree, app).targets?.image?.options, app).toEqual({ buildArgs: { TIER: 'backend' } });
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { gitlabBuilds } from './gitlab-builds';
+
+const read = (files: Record<string, string>) =>
+  gitlabBuilds('.gitlab-ci.yml', (path) => files[path]).map(({ file, job, context, dockerfile, settings, via }) => ({ file, job, context, dockerfile, settings, via }));
+
+describe('gitlabBuilds: the images a GitLab CI file builds', () => {
+  it('kaniko from $CI_PROJECT_DIR over a parallel matrix, with the file\'s and the job\'s variables', () => {
+    const ci = `
+variables:
+  NODE_ENV: production
+stages: [build]
+.kaniko:
+  image: gcr.io/kaniko-project/executor:debug
+images:
+  extends: .kaniko
+  stage: build
+  variables:
+    FLAVOUR: lean
+  parallel:
+    matrix:
+      - APP: [api, web]
+  script:
+    - /kaniko/executor
+      --context "\${CI_PROJECT_DIR}"
+      --dockerfile "\${CI_PROJECT_DIR}/apps/\${APP}/Dockerfile"
+      --build-arg NODE_ENV=\${NODE_ENV} --build-arg FLAVOUR=$FLAVOUR --build-arg SHA=\${CI_COMMIT_SHA}
+      --destination "\${CI_REGISTRY_IMAGE}/\${APP}:\${CI_COMMIT_SHA}"
+      --destination "registry.acme.com/shop/\${APP}:latest"
+`;
+    expect(read({ '.gitlab-ci.yml': ci })).toEqual(
+      ['api', 'web'].map((app) => ({
+        file: '.gitlab-ci.yml',
+        job: 'images',
+        context: '.',
+        dockerfile: `apps/${app}/Dockerfile`,
+        via: 'kaniko',
+        settings: { buildArgs: { NODE_ENV: 'production', FLAVOUR: 'lean', SHA: '${CI_COMMIT_SHA}' }, image: `registry.acme.com/shop/${app}` },
+      })),
+    );
+  });
+
+  it('docker build in a script, a relative kaniko --dockerfile under its context, and an included file', () => {
+    const ci = `
+include:
+  - local: /ci/images.yml
+api:
+  script:
+    - docker build -f apps/api/Dockerfile -t $CI_REGISTRY_IMAGE/api:$CI_COMMIT_SHA .
+`;
+    const included = `
+worker:
+  script: /kaniko/executor --context apps/worker --dockerfile Dockerfile.prod --target runtime --custom-platform linux/arm64
+`;
+    expect(read({ '.gitlab-ci.yml': ci, 'ci/images.yml': included, 'apps/worker/Dockerfile.prod': 'FROM x\n' }).map((build) => [build.file, build.job, build.dockerfile, build.context, build.via, build.settings])).toEqual([
+      ['.gitlab-ci.yml', 'api', 'apps/api/Dockerfile', '.', 'docker build', {}],
+      ['ci/images.yml', 'worker', 'apps/worker/Dockerfile.prod', 'apps/worker', 'kaniko', { stage: 'runtime', platform: 'linux/arm64' }],
+    ]);
+  });
+
+  it('leaves out a path it cannot know, hidden jobs, and a file that is not YAML', () => {
+    const ci = `
+.template:
+  script: docker build -f apps/api/Dockerfile .
+dynamic:
+  script: /kaniko/executor --context $CONTEXT --dockerfile $CONTEXT/Dockerfile
+`;
+    expect(read({ '.gitlab-ci.yml': ci })).toEqual([]);
+    expect(read({ '.gitlab-ci.yml': 'images: [unclosed' })).toEqual([]);
+  });
+});

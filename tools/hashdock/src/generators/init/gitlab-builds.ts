@@ -1,0 +1,171 @@
+import { posix } from 'node:path';
+import { parse } from 'yaml';
+import { keyValues, mergeSettings, namedImage, settings } from './build-settings';
+import { CommandBuild, dockerBuildsIn } from './docker-build-command';
+
+/** One image a GitLab CI job builds: with `docker build`, or kaniko's executor. */
+export interface GitlabBuild extends CommandBuild {
+  file: string;
+  job: string;
+  via: 'docker build' | 'kaniko';
+}
+
+/** Top-level keys of a .gitlab-ci.yml that are not jobs. */
+const NOT_JOBS = new Set(['stages', 'variables', 'include', 'default', 'workflow', 'image', 'services', 'before_script', 'after_script', 'cache', 'pages']);
+
+/** More combinations than this in one job's `parallel: matrix`: it is not read. */
+const MAX_COMBINATIONS = 256;
+
+/**
+ * The images a GitLab CI file builds (`.gitlab-ci.yml`, and the files it includes with `include: local`,
+ * read through `read`): each job's `before_script` and `script` lines, with the file's and the job's
+ * literal `variables` and `$CI_PROJECT_DIR` (the checkout: the workspace root) substituted, once per
+ * combination of its `parallel: matrix`. `docker build` is read as a script's, from the workspace
+ * root; kaniko's `/kaniko/executor` from its `--context`, `--dockerfile`, `--build-arg`, `--target`,
+ * `--custom-platform` and `--destination`. A value left with a variable in it is unknown: a path with
+ * one is skipped, a setting with one is not carried. A file that is not YAML gives nothing.
+ */
+export function gitlabBuilds(file: string, read: (path: string) => string | undefined): GitlabBuild[] {
+  const builds: GitlabBuild[] = [];
+  const seen = new Set<string>();
+  const files = [file];
+  for (let index = 0; index < files.length && index < 20; index++) {
+    const document = parseYaml(read(files[index]));
+    if (!document) continue;
+    for (const included of localIncludes(document.include)) if (!files.includes(included)) files.push(included);
+    const global = literalVariables(document.variables);
+    const defaults = record(document.default);
+    for (const [job, raw] of Object.entries(document)) {
+      const definition = record(raw);
+      if (NOT_JOBS.has(job) || job.startsWith('.') || !definition) continue;
+      const lines = [...scriptLines(definition.before_script ?? defaults?.before_script), ...scriptLines(definition.script)];
+      if (!lines.some((line) => /\b(build|kaniko)\b/.test(line))) continue;
+      for (const combination of matrixOf(record(definition.parallel)?.matrix)) {
+        const variables = { ...global, ...literalVariables(definition.variables), ...combination, CI_PROJECT_DIR: '.', CI_BUILDS_DIR: '..' };
+        for (const line of lines) {
+          const command = substitute(line, variables);
+          const found: Omit<GitlabBuild, 'file' | 'job'>[] = [
+            ...dockerBuildsIn(command, '.').map((build) => ({ ...build, via: 'docker build' as const })),
+            ...kanikoBuilds(command, (path) => read(path) !== undefined).map((build) => ({ ...build, via: 'kaniko' as const })),
+          ];
+          for (const build of found) {
+            const key = JSON.stringify([job, build]);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            builds.push({ file: files[index], job, ...build });
+          }
+        }
+      }
+    }
+  }
+  return builds;
+}
+
+/**
+ * kaniko's executor in a command: `--context` (default the working directory, here the workspace root),
+ * `--dockerfile` (as given when that file exists, else under the context; default `<context>/Dockerfile`),
+ * `--build-arg`, `--target`, `--custom-platform`, `--destination` (the image).
+ */
+function kanikoBuilds(command: string, exists: (path: string) => boolean): CommandBuild[] {
+  const builds: CommandBuild[] = [];
+  for (const segment of command.replace(/\\\r?\n/g, ' ').split(/&&|\|\||;|\r?\n/)) {
+    const words = segment.trim().split(/\s+/).map((word) => word.replace(/^["']|["']$/g, ''));
+    const at = words.findIndex((word) => /(^|\/)executor$/.test(word) && word.includes('kaniko'));
+    if (at < 0) continue;
+    let context = '.';
+    let dockerfile: string | undefined;
+    const buildArgs: string[] = [];
+    const destinations: string[] = [];
+    let stage: string | undefined;
+    let platform: string | undefined;
+    for (let i = at + 1; i < words.length; i++) {
+      const word = words[i];
+      const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+      const flag = eq > 0 ? word.slice(0, eq) : word;
+      const value = () => (eq > 0 ? word.slice(eq + 1) : words[++i]);
+      if (flag === '--context' || flag === '-c') context = value() ?? '.';
+      else if (flag === '--dockerfile' || flag === '-f') dockerfile = value();
+      else if (flag === '--build-arg') buildArgs.push(value() ?? '');
+      else if (flag === '--destination' || flag === '-d') destinations.push(value() ?? '');
+      else if (flag === '--target') stage = value();
+      else if (flag === '--custom-platform') platform = value();
+    }
+    context = context.replace(/^dir:\/\//, '');
+    if (!isWorkspacePath(context) || (dockerfile !== undefined && !isWorkspacePath(dockerfile))) continue;
+    const contextPath = posix.normalize(context).replace(/\/$/, '') || '.';
+    // kaniko takes a relative --dockerfile as it is when that file exists, else under the context.
+    const given = dockerfile === undefined ? undefined : posix.normalize(dockerfile);
+    const dockerfilePath = given === undefined ? posix.join(contextPath, 'Dockerfile') : exists(given) ? given : posix.normalize(posix.join(contextPath, given));
+    if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
+    builds.push({ context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), stage, platform, image: namedImage(destinations) })) });
+  }
+  return builds;
+}
+
+/** A relative path written out, with no variable left in it. */
+function isWorkspacePath(path: string): boolean {
+  return path !== '' && !path.includes('$') && !posix.isAbsolute(path) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(path);
+}
+
+/** `$NAME` and `${NAME}` replaced where `variables` knows them; others left as they are. */
+function substitute(text: string, variables: Record<string, string>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare!;
+    return name in variables ? variables[name] : whole;
+  });
+}
+
+/** A `variables:` map's literal values (`NAME: value`, or `{ value: … }`), those with no variable in them. */
+function literalVariables(value: unknown): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(record(value) ?? {})) {
+    const item = record(raw)?.value ?? raw;
+    if ((typeof item === 'string' || typeof item === 'number') && !String(item).includes('$')) found[name] = String(item);
+  }
+  return found;
+}
+
+/** `parallel: matrix` as GitLab expands it: each entry's lists multiplied out, the entries' combinations together. */
+function matrixOf(matrix: unknown): Record<string, string>[] {
+  if (!Array.isArray(matrix)) return [{}];
+  const all: Record<string, string>[] = [];
+  for (const entry of matrix) {
+    let combinations: Record<string, string>[] = [{}];
+    for (const [name, values] of Object.entries(record(entry) ?? {})) {
+      const list = (Array.isArray(values) ? values : [values]).filter((value) => typeof value === 'string' || typeof value === 'number');
+      combinations = combinations.flatMap((combination) => list.map((value) => ({ ...combination, [name]: String(value) })));
+      if (combinations.length > MAX_COMBINATIONS) return [{}];
+    }
+    all.push(...combinations);
+  }
+  return all.length ? all : [{}];
+}
+
+/** A script: one line, or a list of lines (nested lists, as YAML anchors make them, flattened). */
+function scriptLines(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.flatMap(scriptLines) : [];
+}
+
+/** The workspace paths `include` names locally (`include: ci/images.yml`, `- local: /ci/images.yml`). */
+function localIncludes(value: unknown): string[] {
+  const entries = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return entries.flatMap((entry) => {
+    const path = typeof entry === 'string' ? entry : record(entry)?.local;
+    if (typeof path !== 'string' || /^[a-z]+:\/\//i.test(path) || path.includes('$') || /[*?]/.test(path)) return [];
+    return [posix.normalize(path.replace(/^\/+/, ''))];
+  });
+}
+
+function parseYaml(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return record(parse(text, { merge: true }));
+  } catch {
+    return undefined;
+  }
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
