@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entriesInScope, missingSources } from '../hash/context-scope';
-import { contextScopeOf, expandWord, onbuildTriggers } from './context-reads';
+import { contextScopeOf, expandWord } from './context-reads';
+import { onbuildTriggers } from './onbuild-triggers';
 
 const sources = (text: string, args?: Record<string, string>) => {
   const scope = contextScopeOf(text, args);

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { ContextScope, CopySource } from '../hash/context-scope';
 import { hasGlobMeta, validateGlobSyntax } from '../hash/glob-syntax';
 import { Instruction, otherFrontend, ParsedDockerfile, parseDockerfile } from './dockerfile-instructions';
+import { InheritedTriggers, triggerInstruction } from './onbuild-triggers';
 import { initialGlobalArgs, targetPlatforms } from './platform-args';
 import { processShellWord, ShellWordError, shellWords } from './shell-word';
 
@@ -114,20 +115,6 @@ export interface ContextScopeOptions {
   platform?: string;
   /** Told of every download an ADD makes (the target platform's reading; the walk then reads the whole file). */
   downloads?: (download: RemoteSource) => void;
-}
-
-/** ONBUILD triggers an image built FROM at a FROM line carries in: they run there, reading that build's context. */
-export interface InheritedTriggers {
-  /** The image named, for messages (`acme/base`). */
-  image: string;
-  /** Each trigger as written after ONBUILD (`COPY . /app`). */
-  triggers: readonly string[];
-}
-
-/** The instruction an ONBUILD line (or a base image's trigger) holds, at `line`. */
-function triggerInstruction(text: string, line: number): Instruction | undefined {
-  const [inner] = parseDockerfile(text).instructions;
-  return inner && { ...inner, line, heredocs: [] };
 }
 
 /**
@@ -320,16 +307,6 @@ function platformScope(
     if (settle(scope)) return wholeContext!;
   }
   return wholeContext ?? { kind: 'sources', sources };
-}
-
-/** The ONBUILD triggers of the image a Dockerfile builds (its last stage; cut it to a stage first), as written. */
-export function onbuildTriggers(dockerfileText: string): string[] {
-  const triggers: string[] = [];
-  for (const instruction of parseDockerfile(dockerfileText).instructions) {
-    if (instruction.keyword === 'FROM') triggers.length = 0;
-    if (instruction.keyword === 'ONBUILD' && instruction.rest) triggers.push(instruction.rest);
-  }
-  return triggers;
 }
 
 /**

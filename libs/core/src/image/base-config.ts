@@ -1,5 +1,5 @@
 import { HashdockError } from '../errors';
-import { InheritedTriggers } from '../docker/context-reads';
+import { InheritedTriggers } from '../docker/onbuild-triggers';
 import { parseDockerfile } from '../docker/dockerfile-instructions';
 import { RegistryClient } from '../registry/client';
 import { getManifest, rememberByDigest, sha256Digest } from '../registry/manifest-io';

@@ -1,5 +1,5 @@
 import { HashdockError } from '../errors';
-import { InheritedTriggers } from '../docker/context-reads';
+import { InheritedTriggers } from '../docker/onbuild-triggers';
 import { parseDockerfileFroms, repositoryOf } from '../docker/dockerfile-from';
 
 export interface WorkspaceBaseImage {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { relative } from 'node:path';
-import { contextScopeOf, onbuildTriggers } from '../docker/context-reads';
+import { contextScopeOf } from '../docker/context-reads';
+import { onbuildTriggers } from '../docker/onbuild-triggers';
 import { inheritedTriggers } from './base-images';
 import { externalBaseTriggers } from './base-config';
 import { redactUrls } from '../process/redact';

@@ -4,7 +4,7 @@ import { HashdockError, UnknownStageError } from '../errors';
 import { dockerfileForStage } from '../docker/dockerfile-stages';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findWorkspaceBaseImages, inheritedTriggers } from '../image/base-images';
-import { InheritedTriggers, onbuildTriggers } from '../docker/context-reads';
+import { InheritedTriggers, onbuildTriggers } from '../docker/onbuild-triggers';
 import { targetPlatforms } from '../docker/platform-args';
 import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
