@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inputShapingArgs } from '../docker/context-reads';
+import { hostPlatform } from '../image/image-options';
 import { checkInputsBasis, inferredInputsBasis, inputsBasisDifferences, inputsBasisOf } from './inputs-basis';
 
 const facts = { workspaceRoot: '/ws', projectRoot: 'apps/api', projectName: 'api' };
@@ -25,8 +26,18 @@ describe('inputs basis', () => {
   });
 
   it('reads the workspace root however Nx spells it, and a stage without regard to case', () => {
-    expect(inputsBasisOf({ context: '', stage: 'Runtime' }, facts)).toEqual({ context: '.', dockerfile: 'apps/api/Dockerfile', stage: 'runtime' });
+    expect(inputsBasisOf({ context: '', stage: 'Runtime' }, facts)).toEqual({ context: '.', dockerfile: 'apps/api/Dockerfile', stage: 'runtime', platform: hostPlatform() });
     expect(inputsBasisOf({ context: '{workspaceRoot}' }, facts).context).toBe('.');
+  });
+
+  it('records the platform when what is read follows it (BuildKit\'s automatic platform args), and refuses another when it runs', () => {
+    const perArch = inferredInputsBasis({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', dockerfileText: 'FROM x\nARG TARGETARCH\nCOPY bin/${TARGETARCH}/ /app/\n', options: { platform: 'linux/amd64' } });
+    expect(perArch).toEqual({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: { TARGETARCH: null }, platform: 'linux/amd64' });
+    expect(() => checkInputsBasis('api:image', perArch, { context: 'apps/api', platform: 'linux/amd64' }, facts)).not.toThrow();
+    expect(() => checkInputsBasis('api:image', perArch, { context: 'apps/api', platform: 'linux/arm64' }, facts)).toThrow('option "platform" is "linux/arm64" when it runs, but its inputs were inferred for "linux/amd64"');
+    // A Dockerfile that reads the same files on every platform records none: any platform runs with its inputs.
+    expect(inferred.platform).toBeUndefined();
+    expect(() => checkInputsBasis('api:image', inferred, { context: 'apps/api', platform: 'linux/arm64', buildArgs: { ROOT_IMAGE: 'r:1' } }, facts)).not.toThrow();
   });
 
   it('names every option that differs, and says where to set it', () => {

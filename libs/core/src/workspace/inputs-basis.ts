@@ -3,6 +3,8 @@ import { HashdockError } from '../errors';
 import { contextOption, expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import type { ImageTarget } from './image-targets';
 import { inputShapingArgs } from '../docker/context-reads';
+import { automaticPlatformArgs } from '../docker/platform-args';
+import { hostPlatform } from '../image/image-options';
 
 /**
  * The options an image target's Nx inputs were inferred from (recorded in the
@@ -17,6 +19,8 @@ export interface InputsBasis {
   stage?: string;
   /** Only the args named in FROM, COPY/ADD sources and `from`s; null when unset. */
   buildArgs: Record<string, string | null>;
+  /** The target platform, when what the Dockerfile reads depends on it (`COPY bin/app-${TARGETARCH}`). */
+  platform?: string;
 }
 
 /** Where an image target's metadata keeps its InputsBasis. */
@@ -52,6 +56,7 @@ export function inputsBasisOf(options: ImageTargetOptions, facts: { workspaceRoo
     context: path(contextOption(options.context)),
     dockerfile: path(options.dockerfile ?? '{projectRoot}/Dockerfile'),
     ...(options.stage ? { stage: options.stage.toLowerCase() } : {}),
+    platform: options.platform ?? hostPlatform(),
   };
 }
 
@@ -62,6 +67,7 @@ export function inputsBasisDifferences(inferred: InputsBasis, running: Omit<Inpu
   if (inferred.context !== running.context) say('context', running.context, inferred.context);
   if (inferred.dockerfile !== running.dockerfile) say('dockerfile', running.dockerfile, inferred.dockerfile);
   if ((inferred.stage ?? null) !== (running.stage ?? null)) say('stage', running.stage ?? null, inferred.stage ?? null);
+  if (inferred.platform !== undefined && inferred.platform !== running.platform) say('platform', running.platform ?? null, inferred.platform);
   const args = argsAsRunning(inferred.buildArgs ?? {}, running.buildArgs);
   for (const [name, value] of Object.entries(args)) if (value !== (inferred.buildArgs[name] ?? null)) say(`buildArgs.${name}`, value, inferred.buildArgs[name] ?? null);
   return differences;
@@ -75,6 +81,8 @@ export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'docke
     dockerfile: target.dockerfile,
     ...(target.options.stage ? { stage: target.options.stage.toLowerCase() } : {}),
     buildArgs: Object.fromEntries(shaping.map((name) => [name, targetBuildArgs(target.options)[name] ?? null])),
+    // BuildKit's automatic platform args in what it reads: the files read follow the platform.
+    ...(shaping.some((name) => name in automaticPlatformArgs(hostPlatform())) ? { platform: target.options.platform ?? hostPlatform() } : {}),
   };
 }
 
