@@ -73,6 +73,15 @@ jobs:
     ]);
   });
 
+  it('{{defaultContext}} (the repository at the commit) and a folder of it', () => {
+    const step = (context: string) => `jobs:\n  one:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: "${context}"\n`;
+    expect(read(step('{{defaultContext}}')).map((build) => [build.context, build.dockerfile])).toEqual([['.', 'Dockerfile']]);
+    expect(read(step('{{defaultContext}}:apps/api')).map((build) => [build.context, build.dockerfile])).toEqual([['apps/api', 'apps/api/Dockerfile']]);
+    // Its file is read from the context; a path context's from the workspace root.
+    expect(read(`${step('{{defaultContext}}:apps/api')}          file: Dockerfile.prod\n`).map((build) => build.dockerfile)).toEqual(['apps/api/Dockerfile.prod']);
+    expect(read(`${step('apps/api')}          file: apps/api/Dockerfile.prod\n`).map((build) => build.dockerfile)).toEqual(['apps/api/Dockerfile.prod']);
+  });
+
   it('a run step\'s docker build, from its working-directory or the defaults', () => {
     const workflow = `
 defaults:

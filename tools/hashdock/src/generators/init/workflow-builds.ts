@@ -79,12 +79,17 @@ export function workflowBuilds(file: string, text: string): WorkflowBuild[] {
 
 /** What one `docker/build-push-action` step builds; undefined when its context or file is not a workspace path. */
 function actionBuild(inputs: Record<string, unknown>, expand: (value: unknown) => string | undefined): Omit<WorkflowBuild, 'file' | 'job' | 'step' | 'via'> | undefined {
-  const context = inputs.context === undefined ? '.' : expand(inputs.context);
+  // `{{defaultContext}}` is the repository at the commit (the Git context), `{{defaultContext}}:apps/api` a folder of it.
+  const written = inputs.context === undefined ? '{{defaultContext}}' : expand(inputs.context);
+  // The repository at the commit (the Git context, the default), or a folder of it: its `file` is read from the context.
+  const gitContext = written !== undefined && /^\{\{\s*defaultContext\s*\}\}(?::|$)/.test(written);
+  const context = written === undefined ? undefined : written.replace(/^\{\{\s*defaultContext\s*\}\}(?::|$)/, '') || '.';
   if (context === undefined || hasExpression(context) || /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(context) || posix.isAbsolute(context)) return undefined;
   const contextPath = posix.normalize(context).replace(/\/$/, '') || '.';
-  const file = inputs.file === undefined ? posix.join(contextPath, 'Dockerfile') : expand(inputs.file);
+  const file = inputs.file === undefined ? 'Dockerfile' : expand(inputs.file);
   if (file === undefined || hasExpression(file) || posix.isAbsolute(file)) return undefined;
-  const dockerfile = posix.normalize(file);
+  // A path context's file is read from the workspace root (the step's directory), a Git context's from the context.
+  const dockerfile = posix.normalize(inputs.file === undefined || gitContext ? posix.join(contextPath, file) : file);
   if ([contextPath, dockerfile].some((path) => path === '..' || path.startsWith('../'))) return undefined;
   // The action's list inputs: one item per line, or comma-separated (build-args and labels: per line only, a value may hold commas).
   const lines = (value: unknown) => (expand(value) ?? '').split(/\r?\n/).map((item) => item.trim()).filter(Boolean);
