@@ -116,7 +116,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   }
   // CI's builds (GitHub Actions: docker/build-push-action, or a run step's docker build): how the images shipped today are made.
   for (const file of workflowFiles)
-    for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? ''))
+    for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined)))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}, step "${build.step}") builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   if (gitlabFile !== undefined)
     for (const build of gitlabBuilds(gitlabFile, (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined)))

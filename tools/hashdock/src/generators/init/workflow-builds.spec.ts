@@ -73,6 +73,47 @@ jobs:
     ]);
   });
 
+  it('a job calling a reusable workflow of the repository: its builds, with the inputs the caller passes (per matrix combination) over their defaults', () => {
+    const caller = `
+on: push
+jobs:
+  images:
+    strategy:
+      matrix:
+        app: [api, web]
+    uses: ./.github/workflows/build-image.yml
+    with:
+      dockerfile: apps/\${{ matrix.app }}/Dockerfile
+      image: ghcr.io/acme/\${{ matrix.app }}
+    secrets: inherit
+`;
+    const reusable = `
+on:
+  workflow_call:
+    inputs:
+      dockerfile: { type: string, required: true }
+      image: { type: string, required: true }
+      context: { type: string, default: . }
+      flavour: { type: string, default: lean }
+jobs:
+  build:
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          context: \${{ inputs.context }}
+          file: \${{ inputs.dockerfile }}
+          tags: \${{ inputs.image }}:\${{ github.sha }}
+          build-args: FLAVOUR=\${{ inputs.flavour }}
+`;
+    const files: Record<string, string> = { '.github/workflows/build-image.yml': reusable };
+    const builds = workflowBuilds('.github/workflows/release.yml', caller, (path) => files[path]);
+    expect(builds.map(({ file, job, context, dockerfile, settings }) => [file, job, context, dockerfile, settings])).toEqual(
+      ['api', 'web'].map((app) => ['.github/workflows/build-image.yml', 'build', '.', `apps/${app}/Dockerfile`, { buildArgs: { FLAVOUR: 'lean' }, image: `ghcr.io/acme/${app}` }]),
+    );
+    // Read alone (not called), its required inputs are unknown: nothing.
+    expect(workflowBuilds('.github/workflows/build-image.yml', reusable)).toEqual([]);
+  });
+
   it('{{defaultContext}} (the repository at the commit) and a folder of it', () => {
     const step = (context: string) => `jobs:\n  one:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: "${context}"\n`;
     expect(read(step('{{defaultContext}}')).map((build) => [build.context, build.dockerfile])).toEqual([['.', 'Dockerfile']]);

@@ -30,31 +30,60 @@ type Combination = Record<string, string>;
  * `context` (default: the repository at the commit, which is the workspace root) and `file` from the
  * workspace root, and `build-args`, `target`, `platforms`, `labels`, `tags`, `secret-files`, `secrets`
  * (ids only), `ssh`, `network`, `add-hosts`; a `run` step's `docker build` is read as a script's, from
- * its `working-directory` (or the job's, the workflow's `defaults.run`). Any other `${{ … }}` leaves what
+ * its `working-directory` (or the job's, the workflow's `defaults.run`). A job calling a reusable workflow
+ * of the repository (`uses: ./.github/workflows/build.yml`, read through `read`) has that workflow's builds,
+ * `${{ inputs.… }}` taken from its `with:` (per matrix combination) over the inputs' defaults. Any other `${{ … }}` leaves what
  * it is in unknown: a path with one is skipped, a value with one is not carried (settingsAsOptions says
  * so). A file that is not YAML gives nothing.
  */
-export function workflowBuilds(file: string, text: string): WorkflowBuild[] {
+export function workflowBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined): WorkflowBuild[] {
+  return readWorkflow(file, text, read, {}, 0);
+}
+
+/** What a workflow's expressions are known to be: its caller's `inputs` (a reusable workflow), a combination of the job's matrix. */
+interface Known {
+  inputs?: Record<string, string>;
+  matrix?: Record<string, string>;
+}
+
+/** Reusable workflows call others at most this deep (GitHub's limit is 4 levels). */
+const MAX_CALL_DEPTH = 4;
+
+function readWorkflow(file: string, text: string | undefined, read: (path: string) => string | undefined, known: Known, depth: number): WorkflowBuild[] {
   let document: Record<string, unknown> | undefined;
   try {
-    document = record(parse(text));
+    document = record(parse(text ?? ''));
   } catch {
     return [];
   }
   const builds: WorkflowBuild[] = [];
+  // A reusable workflow's inputs: the caller's values over their defaults.
+  const declared = record(record(record(document?.on)?.workflow_call)?.inputs) ?? {};
+  const inputs = { ...Object.fromEntries(Object.entries(declared).flatMap(([name, spec]) => (isScalar(record(spec)?.default) ? [[name, String(record(spec)!.default)]] : []))), ...known.inputs };
   const workflowDir = runDirectory(document, '.');
   for (const [job, definition] of Object.entries(record(document?.jobs) ?? {})) {
     const jobRecord = record(definition);
     const steps = Array.isArray(jobRecord?.steps) ? jobRecord.steps : [];
     const jobDir = runDirectory(jobRecord, workflowDir);
     const combinations = matrixCombinations(record(jobRecord?.strategy)?.matrix);
+    // A job that calls a reusable workflow of this repository (`uses: ./.github/workflows/build.yml`) with `with:` inputs.
+    const called = typeof jobRecord?.uses === 'string' && /^\.\/\.github\/workflows\/[^/@]+\.ya?ml$/.test(jobRecord.uses) ? jobRecord.uses.slice(2) : undefined;
+    if (called !== undefined && depth < MAX_CALL_DEPTH) {
+      for (const combination of combinations ?? [{}]) {
+        const expand = (value: unknown) => (isScalar(value) ? expandKnown(String(value), { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
+        const given = Object.fromEntries(Object.entries(record(jobRecord?.with) ?? {}).flatMap(([name, value]) => { const expanded = expand(value); return expanded === undefined ? [] : [[name, expanded]]; }));
+        for (const build of readWorkflow(called, read(called), read, { inputs: given }, depth + 1))
+          if (!builds.some((known) => JSON.stringify(known) === JSON.stringify(build))) builds.push(build);
+      }
+      continue;
+    }
     steps.forEach((raw, index) => {
       const step = record(raw);
       if (!step) return;
       const name = typeof step.name === 'string' ? step.name : typeof step.id === 'string' ? step.id : `#${index + 1}`;
       const seen = new Set<string>();
       for (const combination of combinations ?? [{}]) {
-        const expand = (value: unknown) => (typeof value === 'string' ? expandMatrix(value, combination, combinations !== undefined) : undefined);
+        const expand = (value: unknown) => (typeof value === 'string' ? expandKnown(value, { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
         const found: Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] = [];
         if (typeof step.uses === 'string' && /^docker\/build-push-action@/.test(step.uses)) {
           const action = actionBuild(record(step.with) ?? {}, expand);
@@ -149,9 +178,9 @@ export function matrixCombinations(matrix: unknown): Combination[] | undefined {
   return combinations.length <= MAX_COMBINATIONS ? combinations : undefined;
 }
 
-/** `${{ matrix.app }}` (any spacing) replaced by the combination's value; other expressions left as they are. */
-function expandMatrix(value: string, combination: Combination, literal: boolean): string {
-  return value.replace(/\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, key: string) => (literal && key in combination ? combination[key] : whole));
+/** `${{ matrix.app }}` and `${{ inputs.dockerfile }}` (any spacing) replaced where known; other expressions left as they are. */
+function expandKnown(value: string, known: Known): string {
+  return value.replace(/\$\{\{\s*(matrix|inputs)\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, scope: 'matrix' | 'inputs', key: string) => known[scope]?.[key] ?? whole);
 }
 
 function hasExpression(value: string): boolean {
