@@ -27,8 +27,8 @@ type Combination = Record<string, string>;
  * The images a workflow builds, as its runner would: each job's steps, for each combination of the
  * job's literal matrix (`${{ matrix.app }}` in `file: apps/${{ matrix.app }}/Dockerfile` read per value;
  * `include` and `exclude` applied as GitHub applies them). A `docker/build-push-action` step reads its
- * `context` (default: the repository at the commit, which is the workspace root) and `file` from the
- * workspace root, and `build-args`, `target`, `platforms`, `labels`, `tags`, `secret-files`, `secrets`
+ * `context` (default: the repository at the commit, which is the workspace root) and `file` (from the
+ * workspace root for a path context, from the context for the Git context), and `build-args`, `target`, `platforms`, `labels`, `tags`, `secret-files`, `secrets`
  * (ids only), `ssh`, `network`, `add-hosts`; a `run` step's `docker build` is read as a script's, from
  * its `working-directory` (or the job's, the workflow's `defaults.run`). A job calling a reusable workflow
  * of the repository (`uses: ./.github/workflows/build.yml`, read through `read`) has that workflow's builds,
