@@ -58,6 +58,35 @@ worker:
     ]);
   });
 
+  it('a job extending a template (from an included file): the template\'s script with the job\'s variables', () => {
+    const ci = `
+include: ci/templates.yml
+build-api:
+  extends: .image
+  variables:
+    APP: api
+build-web:
+  extends: [.image, .arm]
+  variables:
+    APP: web
+`;
+    const templates = `
+.image:
+  variables:
+    TIER: backend
+    PLATFORM: linux/amd64
+  script:
+    - docker build -f apps/$APP/Dockerfile --build-arg TIER=$TIER --platform $PLATFORM .
+.arm:
+  variables:
+    PLATFORM: linux/arm64
+`;
+    expect(read({ '.gitlab-ci.yml': ci, 'ci/templates.yml': templates }).map((build) => [build.file, build.job, build.dockerfile, build.settings])).toEqual([
+      ['.gitlab-ci.yml', 'build-api', 'apps/api/Dockerfile', { buildArgs: { TIER: 'backend' }, platform: 'linux/amd64' }],
+      ['.gitlab-ci.yml', 'build-web', 'apps/web/Dockerfile', { buildArgs: { TIER: 'backend' }, platform: 'linux/arm64' }],
+    ]);
+  });
+
   it('leaves out a path it cannot know, hidden jobs, and a file that is not YAML', () => {
     const ci = `
 .template:

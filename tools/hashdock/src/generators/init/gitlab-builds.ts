@@ -18,47 +18,79 @@ const MAX_COMBINATIONS = 256;
 
 /**
  * The images a GitLab CI file builds (`.gitlab-ci.yml`, and the files it includes with `include: local`,
- * read through `read`): each job's `before_script` and `script` lines, with the file's and the job's
- * literal `variables` and `$CI_PROJECT_DIR` (the checkout: the workspace root) substituted, once per
- * combination of its `parallel: matrix`. `docker build` is read as a script's, from the workspace
+ * read through `read`): each job's `before_script` and `script` lines (its `extends` templates merged in,
+ * from any of those files), with the files' and the job's literal `variables` and `$CI_PROJECT_DIR` (the
+ * checkout: the workspace root) substituted, once per combination of its `parallel: matrix`. `docker build` is read as a script's, from the workspace
  * root; kaniko's `/kaniko/executor` from its `--context`, `--dockerfile`, `--build-arg`, `--target`,
  * `--custom-platform` and `--destination`. A value left with a variable in it is unknown: a path with
  * one is skipped, a setting with one is not carried. A file that is not YAML gives nothing.
  */
 export function gitlabBuilds(file: string, read: (path: string) => string | undefined): GitlabBuild[] {
-  const builds: GitlabBuild[] = [];
-  const seen = new Set<string>();
+  // Every file first (the included ones share one set of jobs, templates and variables), then each job.
+  const jobs = new Map<string, { definition: Record<string, unknown>; file: string }>();
+  let global: Record<string, string> = {};
+  let defaults: Record<string, unknown> | undefined;
   const files = [file];
   for (let index = 0; index < files.length && index < 20; index++) {
     const document = parseYaml(read(files[index]));
     if (!document) continue;
     for (const included of localIncludes(document.include)) if (!files.includes(included)) files.push(included);
-    const global = literalVariables(document.variables);
-    const defaults = record(document.default);
-    for (const [job, raw] of Object.entries(document)) {
+    global = { ...global, ...literalVariables(document.variables) };
+    defaults ??= record(document.default);
+    for (const [name, raw] of Object.entries(document)) {
       const definition = record(raw);
-      if (NOT_JOBS.has(job) || job.startsWith('.') || !definition) continue;
-      const lines = [...scriptLines(definition.before_script ?? defaults?.before_script), ...scriptLines(definition.script)];
-      if (!lines.some((line) => /\b(build|kaniko)\b/.test(line))) continue;
-      for (const combination of matrixOf(record(definition.parallel)?.matrix)) {
-        const variables = { ...global, ...literalVariables(definition.variables), ...combination, CI_PROJECT_DIR: '.', CI_BUILDS_DIR: '..' };
-        for (const line of lines) {
-          const command = substitute(line, variables);
-          const found: Omit<GitlabBuild, 'file' | 'job'>[] = [
-            ...dockerBuildsIn(command, '.').map((build) => ({ ...build, via: 'docker build' as const })),
-            ...kanikoBuilds(command, (path) => read(path) !== undefined).map((build) => ({ ...build, via: 'kaniko' as const })),
-          ];
-          for (const build of found) {
-            const key = JSON.stringify([job, build]);
-            if (seen.has(key)) continue;
-            seen.add(key);
-            builds.push({ file: files[index], job, ...build });
-          }
+      if (!NOT_JOBS.has(name) && definition && !jobs.has(name)) jobs.set(name, { definition, file: files[index] });
+    }
+  }
+  const builds: GitlabBuild[] = [];
+  const seen = new Set<string>();
+  for (const [job, { file: jobFile }] of jobs) {
+    if (job.startsWith('.')) continue;
+    const definition = resolveExtends(job, jobs, 0);
+    const lines = [...scriptLines(definition.before_script ?? defaults?.before_script), ...scriptLines(definition.script)];
+    if (!lines.some((line) => /\b(build|kaniko)\b/.test(line))) continue;
+    for (const combination of matrixOf(record(definition.parallel)?.matrix)) {
+      const variables = { ...global, ...literalVariables(definition.variables), ...combination, CI_PROJECT_DIR: '.', CI_BUILDS_DIR: '..' };
+      for (const line of lines) {
+        const command = substitute(line, variables);
+        const found: Omit<GitlabBuild, 'file' | 'job'>[] = [
+          ...dockerBuildsIn(command, '.').map((build) => ({ ...build, via: 'docker build' as const })),
+          ...kanikoBuilds(command, (path) => read(path) !== undefined).map((build) => ({ ...build, via: 'kaniko' as const })),
+        ];
+        for (const build of found) {
+          const key = JSON.stringify([job, build]);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          builds.push({ file: jobFile, job, ...build });
         }
       }
     }
   }
   return builds;
+}
+
+/**
+ * A job with its `extends` (a template's name, or several) merged in as GitLab merges them: the
+ * templates in order, then the job's own keys over them; mappings (`variables`) merged key by key,
+ * anything else (a `script` list) replaced. At most 11 levels, as GitLab allows.
+ */
+function resolveExtends(name: string, jobs: ReadonlyMap<string, { definition: Record<string, unknown> }>, depth: number): Record<string, unknown> {
+  const own = jobs.get(name)?.definition ?? {};
+  const parents = typeof own.extends === 'string' ? [own.extends] : Array.isArray(own.extends) ? own.extends.filter((item): item is string => typeof item === 'string') : [];
+  if (!parents.length || depth > 10) return own;
+  let merged: Record<string, unknown> = {};
+  for (const parent of parents) if (jobs.has(parent)) merged = deepMerge(merged, resolveExtends(parent, jobs, depth + 1));
+  return deepMerge(merged, own);
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const before = record(merged[key]);
+    const next = record(value);
+    merged[key] = before && next ? deepMerge(before, next) : value;
+  }
+  return merged;
 }
 
 /**
