@@ -4,6 +4,7 @@ import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
 import { BuildSettings, containerSettings, namedImage } from './build-settings';
 import { composeBuilds } from './compose-builds';
 import { dockerBuildsIn } from './docker-build-command';
+import { ciScriptBuilds } from './ci-script-builds';
 import { gitlabBuilds } from './gitlab-builds';
 import { workflowBuilds } from './workflow-builds';
 
@@ -51,9 +52,17 @@ const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/
  * `docker build` command (nx:run-commands, from its `cwd`), project package.json scripts running
  * `docker build` (from the project folder) and the workspace root's (from the root), the targets a registered `@nx/docker` infers (`docker
  * build .` from its `cwd` with its `args`) or `@nx-tools/nx-container` infers (context `.`), the
- * GitHub Actions workflows' and GitLab CI's builds (see workflowBuilds, gitlabBuilds), then compose files.
+ * GitHub Actions workflows', GitLab CI's and other CI files' builds (see workflowBuilds, gitlabBuilds,
+ * ciScriptBuilds), then compose files.
  */
-export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[], workflowFiles: readonly string[] = [], gitlabFile?: string): ConfiguredBuild[] {
+/** The CI files a workspace has: GitHub workflows, a .gitlab-ci.yml, other CI files of shell steps (see ciScriptBuilds). */
+export interface CiFiles {
+  workflows: readonly string[];
+  gitlab?: string;
+  scripts: readonly string[];
+}
+
+export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[], ci: CiFiles = { workflows: [], scripts: [] }): ConfiguredBuild[] {
   const builds: ConfiguredBuild[] = [];
   const projects = [...getProjects(tree)];
   for (const [name, project] of projects) {
@@ -115,12 +124,15 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
     }
   }
   // CI's builds (GitHub Actions: docker/build-push-action, or a run step's docker build): how the images shipped today are made.
-  for (const file of workflowFiles)
+  for (const file of ci.workflows)
     for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined)))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}, step "${build.step}") builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
-  if (gitlabFile !== undefined)
-    for (const build of gitlabBuilds(gitlabFile, (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined)))
+  if (ci.gitlab !== undefined)
+    for (const build of gitlabBuilds(ci.gitlab, (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined)))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}) builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
+  for (const file of ci.scripts)
+    for (const build of ciScriptBuilds(file, tree.read(file, 'utf8') ?? ''))
+      builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
   for (const file of composeFiles)
     for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '', (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined))) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
   return builds;

@@ -409,6 +409,13 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       for (const app of ['api', 'web', 'worker']) expect(readProjectConfiguration(tree, app).targets?.image?.options, app).toEqual({ buildArgs: { TIER: 'backend' } });
     });
 
+    it('another CI file of shell steps (CircleCI here) that runs docker build from the checkout', async () => {
+      const circle = 'version: 2.1\njobs:\n  images:\n    steps:\n      - checkout\n      - run: docker build -f apps/api/Dockerfile --build-arg TIER=backend .\n';
+      expect(await contextAfter({ '.circleci/config.yml': circle })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as .circleci/config.yml runs docker build on apps/api/Dockerfile from the workspace root;');
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { TIER: 'backend' } });
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');

@@ -4,6 +4,7 @@ import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isT
 import type { InitGeneratorSchema } from './schema';
 import { isComposeFileName } from './compose-builds';
 import { isWorkflowPath } from './workflow-builds';
+import { CI_SCRIPT_FILES } from './ci-script-builds';
 import { carryOver } from './carry-over';
 import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { imageHome } from './image-home';
@@ -27,11 +28,12 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   );
   // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
   // else, Dockerfile by Dockerfile, how the workspace builds it today (nx-container or docker build targets, scripts,
-  // GitHub Actions workflows, GitLab CI, compose files) or what it copies.
+  // GitHub Actions workflows, GitLab CI, other CI files, compose files) or what it copies.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
   const workflowFiles = tree.exists('.github/workflows') ? tree.children('.github/workflows').map((name) => `.github/workflows/${name}`).filter(isWorkflowPath).sort() : [];
-  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, workflowFiles, tree.exists('.gitlab-ci.yml') ? '.gitlab-ci.yml' : undefined) : [];
+  const ci = { workflows: workflowFiles, ...(tree.exists('.gitlab-ci.yml') ? { gitlab: '.gitlab-ci.yml' } : {}), scripts: CI_SCRIPT_FILES.filter((file) => tree.exists(file)) };
+  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci) : [];
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
   const { shared, others } = sharedDockerfileBuilds(tree, builds);

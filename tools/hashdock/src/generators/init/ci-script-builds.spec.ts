@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ciScriptBuilds } from './ci-script-builds';
+
+const read = (file: string, text: string) => ciScriptBuilds(file, text).map(({ file: at, context, dockerfile, settings }) => [at, dockerfile, context, settings]);
+
+describe('ciScriptBuilds: docker build in CI files of shell steps', () => {
+  it('CircleCI (run as a string and as { command }), Bitbucket Pipelines and Azure Pipelines scripts, from the checkout', () => {
+    const circle = `
+version: 2.1
+jobs:
+  images:
+    docker: [{ image: cimg/base:current }]
+    steps:
+      - checkout
+      - setup_remote_docker
+      - run: docker build -f apps/api/Dockerfile -t ghcr.io/acme/api:$CIRCLE_SHA1 .
+      - run:
+          name: web
+          command: |
+            docker build \\
+              --build-arg FLAVOUR=lean \\
+              -t ghcr.io/acme/web apps/web
+`;
+    expect(read('.circleci/config.yml', circle)).toEqual([
+      ['.circleci/config.yml', 'apps/api/Dockerfile', '.', { image: 'ghcr.io/acme/api' }],
+      ['.circleci/config.yml', 'apps/web/Dockerfile', 'apps/web', { buildArgs: { FLAVOUR: 'lean' }, image: 'ghcr.io/acme/web' }],
+    ]);
+    const bitbucket = `
+pipelines:
+  branches:
+    main:
+      - step:
+          services: [docker]
+          script:
+            - docker build -f apps/worker/Dockerfile .
+`;
+    expect(read('bitbucket-pipelines.yml', bitbucket)).toEqual([['bitbucket-pipelines.yml', 'apps/worker/Dockerfile', '.', {}]]);
+    expect(read('azure-pipelines.yml', 'steps:\n  - script: docker build --target runtime -f apps/api/Dockerfile .\n')).toEqual([['azure-pipelines.yml', 'apps/api/Dockerfile', '.', { stage: 'runtime' }]]);
+  });
+
+  it("Google Cloud Build: the docker builder's args", () => {
+    const cloudbuild = `
+steps:
+  - name: gcr.io/cloud-builders/docker
+    args: ['build', '-f', 'apps/api/Dockerfile', '--build-arg', 'TIER=backend', '-t', 'europe-docker.pkg.dev/acme/shop/api:$SHORT_SHA', '.']
+  - name: gcr.io/cloud-builders/docker
+    args: ['push', 'europe-docker.pkg.dev/acme/shop/api:$SHORT_SHA']
+`;
+    expect(read('cloudbuild.yaml', cloudbuild)).toEqual([['cloudbuild.yaml', 'apps/api/Dockerfile', '.', { buildArgs: { TIER: 'backend' }, image: 'europe-docker.pkg.dev/acme/shop/api' }]]);
+  });
+
+  it('nothing from a file that is not YAML, or from lines that only mention docker', () => {
+    expect(read('.drone.yml', 'steps: [unclosed')).toEqual([]);
+    expect(read('.drone.yml', 'steps:\n  - name: build\n    image: docker:24\n    commands: [echo build done]\n')).toEqual([]);
+  });
+});
