@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlRecord, record } from './yaml-record';
 import { BuildSettings, keyValues, mergeSettings, namedImage, settings, sshFrom, strings } from './build-settings';
 
 /** One service a compose file builds: where from, with which Dockerfile (both workspace paths, `.` for the root). */
@@ -25,7 +25,7 @@ export const isComposeFileName = (name: string): boolean => /^(docker-)?compose(
  * text, by workspace path).
  */
 export function composeBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined): ComposeBuild[] {
-  const document = parseCompose(text);
+  const document = parseYamlRecord(text);
   const services = record(document?.services);
   if (!services) return [];
   const declaredSecrets = record(document?.secrets) ?? {};
@@ -65,13 +65,6 @@ function buildSpec(build: unknown): Record<string, unknown> | undefined {
   return typeof build === 'string' ? { context: build } : record(build);
 }
 
-function parseCompose(text: string): Record<string, unknown> | undefined {
-  try {
-    return record(parse(text, { merge: true }));
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * A service as Compose resolves its `extends` (`extends: base`, or `{ service, file }`, a file
@@ -98,7 +91,7 @@ function resolveService(
   if (typeof extension.file === 'string') {
     baseFile = posix.normalize(posix.join(dir, extension.file));
     const text = read(baseFile);
-    const other = text === undefined ? undefined : record(parseCompose(text)?.services);
+    const other = text === undefined ? undefined : record(parseYamlRecord(text)?.services);
     if (!other) return { definition, dir };
     baseServices = other;
   }
@@ -149,9 +142,6 @@ function buildSecrets(used: unknown, declared: Record<string, unknown>, dir: str
   });
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 /** A compose string value with its `${VAR:-default}`s taken at their defaults; undefined when a variable has none (or `$` is not one). */
 function interpolate(value: unknown): string | undefined {

@@ -27,11 +27,7 @@ const VALUED = new Set([
 export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
   const builds: CommandBuild[] = [];
   let dir = cwd;
-  // A line continued with a backslash is one line; each line of several is a command of its own. A command
-  // substitution (`-t api:$(git rev-parse HEAD)`) is one word whose value is not known.
-  const flat = command.replace(/\\\r?\n/g, ' ').replace(/\$\([^()]*\)|`[^`]*`/g, '$SUBSTITUTION');
-  for (const segment of flat.split(/&&|\|\||;|\||\r?\n/)) {
-    const words = shellWords(segment.trim());
+  for (const words of commandSegments(command)) {
     if (words[0] === 'cd' && words.length === 2 && isLiteralPath(words[1])) {
       dir = posix.normalize(posix.join(dir, words[1]));
       continue;
@@ -76,6 +72,16 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
     builds.push({ context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh }), ...secrets) });
   }
   return builds;
+}
+
+/**
+ * The simple commands of a shell command, each as its words: a line continued with a backslash is one
+ * line, each line of several a command of its own, `&&`, `||`, `;` and `|` separate; a command
+ * substitution (`-t api:$(git rev-parse HEAD)`) is one word whose value is not known.
+ */
+export function commandSegments(command: string): string[][] {
+  const flat = command.replace(/\\\r?\n/g, ' ').replace(/\$\([^()]*\)|`[^`]*`/g, '$SUBSTITUTION');
+  return flat.split(/&&|\|\||;|\||\r?\n/).map((segment) => shellWords(segment.trim()));
 }
 
 /** A relative path written out: not stdin, a URL, an absolute path or anything with a variable in it. */

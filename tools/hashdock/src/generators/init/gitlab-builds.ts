@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlRecord, record } from './yaml-record';
 import { keyValues, mergeSettings, namedImage, settings } from './build-settings';
-import { CommandBuild, dockerBuildsIn } from './docker-build-command';
+import { CommandBuild, commandSegments, dockerBuildsIn } from './docker-build-command';
 
 /** One image a GitLab CI job builds: with `docker build`, or kaniko's executor. */
 export interface GitlabBuild extends CommandBuild {
@@ -32,7 +32,7 @@ export function gitlabBuilds(file: string, read: (path: string) => string | unde
   let defaults: Record<string, unknown> | undefined;
   const files = [file];
   for (let index = 0; index < files.length && index < 20; index++) {
-    const document = parseYaml(read(files[index]));
+    const document = parseYamlRecord(read(files[index]));
     if (!document) continue;
     for (const included of localIncludes(document.include)) if (!files.includes(included)) files.push(included);
     global = { ...global, ...literalVariables(document.variables) };
@@ -100,8 +100,7 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
  */
 function kanikoBuilds(command: string, exists: (path: string) => boolean): CommandBuild[] {
   const builds: CommandBuild[] = [];
-  for (const segment of command.replace(/\\\r?\n/g, ' ').split(/&&|\|\||;|\r?\n/)) {
-    const words = segment.trim().split(/\s+/).map((word) => word.replace(/^["']|["']$/g, ''));
+  for (const words of commandSegments(command)) {
     const at = words.findIndex((word) => /(^|\/)executor$/.test(word) && word.includes('kaniko'));
     if (at < 0) continue;
     let context = '.';
@@ -189,15 +188,4 @@ function localIncludes(value: unknown): string[] {
   });
 }
 
-function parseYaml(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return record(parse(text, { merge: true }));
-  } catch {
-    return undefined;
-  }
-}
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}

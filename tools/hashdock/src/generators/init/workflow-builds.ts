@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlRecord, record } from './yaml-record';
 import { BuildSettings, keyValues, mergeSettings, namedImage, settings, sshFrom } from './build-settings';
 import { dockerBuildsIn } from './docker-build-command';
 
@@ -50,12 +50,7 @@ interface Known {
 const MAX_CALL_DEPTH = 4;
 
 function readWorkflow(file: string, text: string | undefined, read: (path: string) => string | undefined, known: Known, depth: number): WorkflowBuild[] {
-  let document: Record<string, unknown> | undefined;
-  try {
-    document = record(parse(text ?? ''));
-  } catch {
-    return [];
-  }
+  const document = parseYamlRecord(text);
   const builds: WorkflowBuild[] = [];
   // A reusable workflow's inputs: the caller's values over their defaults.
   const declared = record(record(record(document?.on)?.workflow_call)?.inputs) ?? {};
@@ -203,6 +198,3 @@ function scalarRecord(value: unknown): Combination | undefined {
   return Object.fromEntries(Object.entries(entry).map(([key, item]) => [key, String(item)]));
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
