@@ -100,6 +100,10 @@ describe.skipIf(!environment.available)('content-addressed images end to end (re
   it('an edit to the base Dockerfile changes every image hash (dry run: nothing built or pushed)', async () => {
     const before = hashes(await manifests(ws));
     await ws.edit('apps/base/Dockerfile', (text) => text.replace('ENV NODE_ENV=production', 'ENV NODE_ENV=production TZ=UTC'));
+    // The graph's image → base edges: nx affected reaches every image built FROM the base.
+    const affected = await ws.nx(['show', 'projects', '--affected', '--files=apps/base/Dockerfile']);
+    expect(affected.exitCode, affected.output).toBe(0);
+    expect(affected.output.split('\n').map((line) => line.trim())).toEqual(expect.arrayContaining(IMAGES));
     const run = await ws.nx(['run-many', '-t', 'image', '--dryRun']);
     expect(run.exitCode, run.output).toBe(0);
     const calls = await ws.takeDockerCalls();

@@ -3,5 +3,5 @@ import { assertSupportedRuntime } from './runtime-check';
 
 assertSupportedRuntime();
 
-export { createNodes, createNodesV2, createDependencies, postTasksExecution } from './plugins/plugin';
+export { createNodes, createNodesV2, postTasksExecution } from './plugins/plugin';
 export type { HashdockOptions } from '@hashdock/core';

@@ -2,9 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CreateDependenciesContext } from '@nx/devkit';
 import { hostPlatform } from '@hashdock/core';
-import { createDependencies, createNodesV2 } from './plugin';
+import { createNodesV2 } from './plugin';
 
 describe('hashdock plugin', () => {
   let root = '';
@@ -107,17 +106,19 @@ describe('hashdock plugin', () => {
     await expect(run({ tags: 'latest' })).rejects.toThrow('nx.json: plugin "@hashdock/nx-plugin" option "tags" must be an array of strings, got the string "latest"');
   });
 
-  it('turns base-image dependencies into graph edges from the Dockerfile', async () => {
-    const image = (dockerfile: string, dependsOn: unknown[]) => ({ executor: '@hashdock/nx-plugin:image', options: { dockerfile }, dependsOn });
-    const projects = {
-      api: { root: 'apps/api', targets: { image: image('{projectRoot}/Dockerfile', ['build', { projects: ['base'], target: 'image' }]), 'image-debug': image('{projectRoot}/Dockerfile.debug', [{ projects: ['base'], target: 'image' }]) } },
-      base: { root: 'apps/base', targets: { image: image('{projectRoot}/Dockerfile', ['build']) } },
-      web: { root: 'apps/web', targets: { image: image('deploy/web.Dockerfile', [{ projects: ['base'], target: 'image' }]) } },
-    };
-    const dependencies = await createDependencies({}, { projects, workspaceRoot: root } as unknown as CreateDependenciesContext);
-    expect(dependencies).toEqual([
-      { source: 'api', target: 'base', type: 'static', sourceFile: 'apps/api/Dockerfile' },
-      { source: 'web', target: 'base', type: 'implicit' },
-    ]);
+  it('gives each image the workspace bases it builds FROM as graph edges (nx affected follows a base), never itself', async () => {
+    await mkdir(join(root, 'deploy'), { recursive: true });
+    // A Dockerfile outside the project that builds it (a declared target), FROM the base.
+    await writeFile(join(root, 'deploy/web.Dockerfile'), 'FROM acme/base\nCOPY . /srv/\n');
+    await mkdir(join(root, 'apps/web'), { recursive: true });
+    await writeFile(join(root, 'apps/web/project.json'), '{"name":"web","targets":{"image":{"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"deploy/web.Dockerfile"}}}}');
+    const results = Object.fromEntries(
+      await createNodesV2[1](['apps/base/Dockerfile', 'apps/api/Dockerfile', 'apps/api/Dockerfile.debug'], { namespace: 'acme' }, { workspaceRoot: root, nxJsonConfiguration: {} }),
+    );
+    // Two Dockerfiles of api FROM base: one edge per entry Nx merges (it concatenates them).
+    expect(results['apps/api/Dockerfile'].projects!['apps/api'].implicitDependencies).toEqual(['base']);
+    expect(results['apps/api/Dockerfile.debug'].projects!['apps/api'].implicitDependencies).toEqual(['base']);
+    expect(results['apps/base/Dockerfile'].projects!['apps/base'].implicitDependencies).toBeUndefined();
+    expect(results['deploy/web.Dockerfile'].projects!['apps/web'].implicitDependencies).toEqual(['base']);
   });
 });

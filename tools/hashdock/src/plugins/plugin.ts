@@ -1,12 +1,8 @@
 import { posix } from 'node:path';
 import { cachedInference } from './inference-cache';
 import { nxProjectFiles } from './nx-project-files';
-// Types only: the graph code loads nothing from @nx/devkit at run time.
-import type { CreateDependencies, CreateNodesResult, CreateNodesV2, DependencyType, PostTasksExecution, RawProjectGraphDependency, TargetConfiguration } from '@nx/devkit';
-
-// DependencyType's values, without loading @nx/devkit for them.
-const STATIC = 'static' as unknown as DependencyType.static;
-const IMPLICIT = 'implicit' as unknown as DependencyType.implicit;
+// Types only: the plugin loads nothing from @nx/devkit at run time.
+import type { CreateNodesResult, CreateNodesV2, PostTasksExecution, TargetConfiguration } from '@nx/devkit';
 import { DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, DOCKERFILE_GLOB, IMAGE_EXECUTOR } from '@hashdock/core/names';
 import type { HashdockOptions, ImageTarget } from '@hashdock/core/workspace';
 
@@ -67,8 +63,14 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       for (const target of targets) {
         const rendered = await renderTarget(context.workspaceRoot, target, projectFiles, config.hashIgnoredSources);
         const projects = results.get(target.source) ?? {};
-        const known = projects[target.projectRoot]?.targets ?? {};
-        projects[target.projectRoot] = { name: target.project, targets: { ...known, [target.targetName]: rendered } };
+        const known = projects[target.projectRoot];
+        // Image → base edges of the project graph (nx affected: a base's change reaches the images built FROM it).
+        const bases = new Set([...(known?.implicitDependencies ?? []), ...target.bases.map((base) => base.project).filter((base) => base !== target.project)]);
+        projects[target.projectRoot] = {
+          name: target.project,
+          targets: { ...known?.targets, [target.targetName]: rendered },
+          ...(bases.size ? { implicitDependencies: [...bases] } : {}),
+        };
         results.set(target.source, projects);
       }
       // Nx reads the file of an entry only as where its targets came from: one Nx did not list (a declared
@@ -81,32 +83,6 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
 ];
 
 export const createNodes = createNodesV2;
-
-/** Image → image edges, from the base-image dependencies the inferred targets declare. */
-export const createDependencies: CreateDependencies<HashdockOptions> = (_options, context) => {
-  const dependencies: RawProjectGraphDependency[] = [];
-  for (const [source, project] of Object.entries(context.projects)) {
-    for (const target of Object.values(project.targets ?? {})) {
-      if (target.executor !== IMAGE_EXECUTOR) continue;
-      const dockerfile = String(target.options?.dockerfile ?? '').replace('{projectRoot}', project.root);
-      const owned = project.root === '.' || dockerfile.startsWith(`${project.root}/`);
-      for (const dependency of target.dependsOn ?? []) {
-        if (typeof dependency !== 'object' || !dependency.projects) continue;
-        for (const base of [dependency.projects].flat()) {
-          if (base === source || !context.projects[base]) continue;
-          dependencies.push(
-            owned
-              ? { source, target: base, type: STATIC, sourceFile: posix.normalize(dockerfile) }
-              : { source, target: base, type: IMPLICIT },
-          );
-        }
-      }
-    }
-  }
-  const unique = new Map<string, RawProjectGraphDependency>();
-  for (const dependency of dependencies) if (!unique.has(`${dependency.source}>${dependency.target}`)) unique.set(`${dependency.source}>${dependency.target}`, dependency);
-  return [...unique.values()];
-};
 
 /** After a run with image tasks: dist/images/report.md (and the GitHub step summary). */
 export const postTasksExecution: PostTasksExecution<HashdockOptions> = async (rawOptions, context) => {
