@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HashdockError } from '../errors';
+import { writeCacheFile } from '../hash/cache-dir';
 import { InheritedTriggers } from '../docker/onbuild-triggers';
 import { parseDockerfile } from '../docker/dockerfile-instructions';
 import { RegistryClient } from '../registry/client';
@@ -32,21 +35,42 @@ export async function imageConfig(registry: RegistryClient, repository: string, 
   return { json: JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageConfigJson, bytes, digest };
 }
 
+/** Where a base's ONBUILD triggers are kept by its manifest digest (what a digest names never changes). */
+function triggersCacheFile(cacheDir: string, digest: string): string {
+  return join(cacheDir, 'base-onbuild', `${digest.replace(/^sha256:/, '')}.json`);
+}
+
+async function cachedTriggers(cacheDir: string | undefined, digest: string): Promise<string[] | undefined> {
+  if (!cacheDir || !/^sha256:[0-9a-f]{64}$/.test(digest)) return undefined;
+  try {
+    const triggers = JSON.parse(await readFile(triggersCacheFile(cacheDir, digest), 'utf8')) as unknown;
+    return Array.isArray(triggers) && triggers.every((trigger) => typeof trigger === 'string') ? triggers : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The ONBUILD triggers external bases bring into this build, by the FROM line naming each (read from
  * their configs: docker runs them there, on this build's context). A `COPY --from` image's are never run.
+ * With `cacheDir` (the checkout's cache), each base's triggers are kept by its manifest digest: the next
+ * run (every image task of a CI job, each its own process) asks the registry nothing for them.
  */
-export async function externalBaseTriggers(registry: RegistryClient, dockerfile: string, dockerfileText: string, bases: readonly ExternalBase[]): Promise<Map<number, InheritedTriggers>> {
+export async function externalBaseTriggers(registry: RegistryClient, dockerfile: string, dockerfileText: string, bases: readonly ExternalBase[], cacheDir?: string): Promise<Map<number, InheritedTriggers>> {
   const fromLines = new Set(parseDockerfile(dockerfileText).instructions.flatMap((instruction) => (instruction.keyword === 'FROM' ? [instruction.line] : [])));
   const found = new Map<number, InheritedTriggers>();
   for (const base of bases) {
     if (!fromLines.has(base.line) || found.has(base.line)) continue;
-    const repository = base.pinned.slice(0, base.pinned.lastIndexOf('@'));
-    let triggers: string[];
-    try {
-      triggers = (await imageConfig(registry, repository, base.digest)).json.config?.OnBuild ?? [];
-    } catch (cause) {
-      throw new BaseImageError(dockerfile, base.line, base.reference, `its config (${base.pinned}) could not be read: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    let triggers = await cachedTriggers(cacheDir, base.digest);
+    if (!triggers) {
+      const repository = base.pinned.slice(0, base.pinned.lastIndexOf('@'));
+      try {
+        triggers = (await imageConfig(registry, repository, base.digest)).json.config?.OnBuild ?? [];
+      } catch (cause) {
+        throw new BaseImageError(dockerfile, base.line, base.reference, `its config (${base.pinned}) could not be read: ${(cause as Error).message.split('\n')[0]}`, { cause });
+      }
+      // A cache that cannot be written costs the next run two requests, nothing more.
+      if (cacheDir && /^sha256:[0-9a-f]{64}$/.test(base.digest)) await writeCacheFile(triggersCacheFile(cacheDir, base.digest), JSON.stringify(triggers)).catch(() => undefined);
     }
     if (triggers.length) found.set(base.line, { image: base.reference, triggers });
   }

@@ -36,6 +36,7 @@ import { refuseSecretBuildArgs } from './resolve-image-options';
 import { BuilderChoice, chooseBuilder } from './choose-builder';
 import { assembleImage } from './assemble-image';
 import { knownBlobsFile, readKnownBlobs, writeKnownBlobs } from './known-blobs';
+import { cacheDirFor } from '../hash/cache-dir';
 import { RegistryBuildUnsupportedError } from './apply-instructions';
 import { LABEL_CONTENT_HASH, LABEL_PROJECT } from './image-labels';
 import { ResolvedBase, resolveBases } from './workspace-bases';
@@ -199,7 +200,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   // The build uses exactly the digest the hash covers.
   for (const base of externalBases) if (base.arg) buildArgs[base.arg] = base.pinned;
   // A base's ONBUILD triggers run in this build, on this context: a workspace base's from its manifest, an external one's from its config.
-  const external = await externalBaseTriggers(deps.registry, options.dockerfile, dockerfileText, externalBases);
+  const external = await externalBaseTriggers(deps.registry, options.dockerfile, dockerfileText, externalBases, cacheDirFor(options.workspaceRoot, 'base-onbuild'));
   const triggers = new Map([...inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild), ...external]);
   const scope = contextScopeOf(dockerfileText, buildArgs, { inherited: triggers, platform: options.platform });
   // Credentials in a trigger's URL stay out of the manifest (a download reads nothing of the context either way).

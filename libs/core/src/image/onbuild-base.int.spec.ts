@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
 import { imageBuildOptions } from '../../../../e2e/support/image-options';
 import { DockerDriver } from '../docker/docker-driver';
+import { cacheDirFor } from '../hash/cache-dir';
 import { runCommand } from '../process/run-command';
 import { RegistryClient } from '../registry/client';
 import { buildImage } from './build-image';
@@ -88,5 +89,22 @@ describe.skipIf(!environment.available)('a workspace base with ONBUILD triggers,
     const edited = await buildImage(options('ext', { workspaceImages: {} }), deps);
     expect(edited.manifest.contentHash).not.toBe(ext.manifest.contentHash);
     expect(await greeting(edited.manifest.ref!)).toBe('salut');
+
+    // The base's triggers are kept by its digest in the checkout's cache: the next run (a new process, its own
+    // client) reads that base's config no more (its manifest it reads anyway, resolving the digest).
+    const cacheDir = cacheDirFor(workspace, 'base-onbuild');
+    const digest = (await new RegistryClient().request(`localhost:5000/${ns}/base`, { method: 'HEAD', path: `manifests/${base.manifest.digest}`, expect: [200] })).headers.get('docker-content-digest')!;
+    expect(JSON.parse(await readFile(join(cacheDir, 'base-onbuild', `${digest.replace('sha256:', '')}.json`), 'utf8'))).toEqual(['COPY greeting.txt ./']);
+    const gets = async () => {
+      const registry = new RegistryClient();
+      const again = await buildImage(options('ext', { workspaceImages: {} }), { ...deps, registry, docker: new DockerDriver({ binary: '/bin/false' }) });
+      expect(again.manifest).toMatchObject({ status: 'exists', contentHash: edited.manifest.contentHash });
+      return registry.stats.requests.GET ?? 0;
+    };
+    const cached = await gets();
+    await rm(join(cacheDir, 'base-onbuild'), { recursive: true, force: true });
+    expect(await gets()).toBe(cached + 1);
+    // Written again by that run.
+    expect(await gets()).toBe(cached);
   });
 });
