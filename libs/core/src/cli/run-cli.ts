@@ -51,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     const { nodeFetch } = (require('../registry/node-fetch') as typeof import('../registry/node-fetch'));
     const { hostPlatform, platformList } = (require('../image/image-options') as typeof import('../image/image-options'));
     const { MIRRORS_ENV, parseMirrorsSpec } = (require('../registry/mirrors') as typeof import('../registry/mirrors'));
+    const { cacheDirFor } = (require('../hash/cache-dir') as typeof import('../hash/cache-dir'));
     const { values, positionals } = parseArgs({ args: flags, allowPositionals: true, options: { arg: { type: 'string' }, expand: { type: 'string' }, platform: { type: 'string' }, mirror: { type: 'string', multiple: true } } });
     const reference = values.expand ? referenceWith(decodeExpansion(values.expand), process.env) : (values.arg && process.env[`HASHDOCK_BUILD_ARG_${values.arg}`]) || positionals[0];
     if (!reference) {
@@ -63,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
     const client = new RegistryClient({ authorize: createAuthorizer({ fetch: nodeFetch }), fetch: nodeFetch });
     // Nx hashes these lines (a runtime input): a re-pushed base changes them. Several platforms: one line each.
     for (const platform of platformList(values.platform ?? hostPlatform())) {
-      const resolved = await resolveBaseDigest(client, reference, platform, mirrors);
+      // Nx runs runtime inputs from the workspace root: its cache keeps indexes by digest (see manifestByDigest).
+      const resolved = await resolveBaseDigest(client, reference, platform, mirrors, cacheDirFor(process.cwd(), 'registry'));
       console.log(`${reference} ${platform} ${resolved.digest}`);
     }
     return 0;

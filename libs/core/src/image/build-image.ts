@@ -187,6 +187,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const buildArgs = Object.fromEntries(Object.entries(options.buildArgs).filter(([name]) => declared.has(name)));
   refuseSecretBuildArgs(buildArgs);
   for (const base of bases) if (base.arg) buildArgs[base.arg] = base.reference;
+  // The checkout's cache: manifests and base configs read by digest (never stale) are kept there for the next process.
+  const registryCache = cacheDirFor(options.workspaceRoot, 'registry');
   const externalBases = await resolveExternalBases({
     dockerfile: options.dockerfile,
     dockerfileText,
@@ -196,11 +198,12 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     registry: deps.registry,
     ...(options.mirrors ? { mirrors: options.mirrors } : {}),
     cache: deps.baseDigests,
+    cacheDir: registryCache,
   });
   // The build uses exactly the digest the hash covers.
   for (const base of externalBases) if (base.arg) buildArgs[base.arg] = base.pinned;
   // A base's ONBUILD triggers run in this build, on this context: a workspace base's from its manifest, an external one's from its config.
-  const external = await externalBaseTriggers(deps.registry, options.dockerfile, dockerfileText, externalBases, cacheDirFor(options.workspaceRoot, 'base-onbuild'));
+  const external = await externalBaseTriggers(deps.registry, options.dockerfile, dockerfileText, externalBases, registryCache);
   const triggers = new Map([...inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild), ...external]);
   const scope = contextScopeOf(dockerfileText, buildArgs, { inherited: triggers, platform: options.platform });
   // Credentials in a trigger's URL stay out of the manifest (a download reads nothing of the context either way).

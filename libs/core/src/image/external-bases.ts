@@ -4,8 +4,9 @@ import { initialGlobalArgs } from '../docker/platform-args';
 import { processShellWord } from '../docker/shell-word';
 import { buildArgOverrides } from './build-arg-overrides';
 import { RegistryClient } from '../registry/client';
-import { getManifest, isIndex } from '../registry/manifest-io';
-import { parseReference } from '../registry/reference';
+import { getManifest, isIndex, RawManifest } from '../registry/manifest-io';
+import { headManifest, manifestByDigest } from '../registry/manifest-by-digest';
+import { parseReference, parseRepository } from '../registry/reference';
 import { RegistryMirrors, throughMirror } from '../registry/mirrors';
 import { RegistryResponseError } from '../registry/errors';
 import { imageNameWithoutRegistry } from './base-images';
@@ -62,17 +63,29 @@ export function platformFor(flag: string | undefined, target: string): string {
  * digest pins it (`node:24@sha256:<index>`, as pinned bases usually are).
  * The repository returned is where it was read (the mirror, if any).
  */
-export async function resolveBaseDigest(registry: RegistryClient, reference: string, platform: string, mirrors: RegistryMirrors = {}): Promise<{ digest: string; index?: string; repository: string }> {
+export async function resolveBaseDigest(registry: RegistryClient, reference: string, platform: string, mirrors: RegistryMirrors = {}, cacheDir?: string): Promise<{ digest: string; index?: string; repository: string }> {
   // Read through the registry's mirror when it has one: the same manifests, so the same digests; the build then pulls from it too.
   const source = throughMirror(reference, mirrors);
   const parsed = parseReference(source);
   const repository = parsed.name;
   const wanted = parsed.digest ?? parsed.tag ?? 'latest';
   const shown = `${parsed.digest ? `${repository}@${wanted}` : `${repository}:${wanted}`}${source === reference ? '' : ` (the mirror of ${reference})`}`;
-  const manifest = await getManifest(registry, repository, wanted).catch((error: unknown) => {
-    if (error instanceof RegistryResponseError && error.status === 404) throw new Error(`${shown} is not in its registry (404 at ${error.url})`, { cause: error });
-    throw error;
-  });
+  const missing = (url: string, cause?: unknown) => new Error(`${shown} is not in its registry (404 at ${url})`, cause ? { cause } : undefined);
+  const read = (digest: string) =>
+    manifestByDigest(registry, repository, digest, cacheDir).catch((error: unknown) => {
+      if (error instanceof RegistryResponseError && error.status === 404) throw missing(error.url, error);
+      throw error;
+    });
+  let manifest: RawManifest;
+  if (parsed.digest) manifest = await read(parsed.digest);
+  else {
+    // A tag: HEAD first (Docker Hub counts only GETs against its pull limit). An image answers with its
+    // digest; an index is then read by its digest, once per checkout (see manifestByDigest).
+    const head = await headManifest(registry, repository, wanted);
+    if (!head) throw missing(registry.url(parseRepository(repository), `manifests/${wanted}`));
+    if (head.digest && head.mediaType && !isIndex(head.mediaType)) return { digest: head.digest, repository };
+    manifest = head.digest && head.mediaType ? await read(head.digest) : await getManifest(registry, repository, wanted);
+  }
   if (!isIndex(manifest.mediaType)) return { digest: manifest.digest, repository };
   const json = JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { manifests?: PlatformDescriptor[] };
   const child = (json.manifests ?? []).find((descriptor) => platformMatches(platform, descriptor));
@@ -178,6 +191,8 @@ export async function resolveExternalBases(options: {
   /** Where external images are read instead of their registry (see throughMirror). */
   mirrors?: RegistryMirrors;
   cache?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
+  /** The checkout's cache directory: manifests read by digest are kept there (see manifestByDigest). */
+  cacheDir?: string;
 }): Promise<ExternalBase[]> {
   const bases: ExternalBase[] = [];
   const cache = options.cache ?? new Map<string, Promise<{ digest: string; index?: string; repository: string }>>();
@@ -190,7 +205,7 @@ export async function resolveExternalBases(options: {
     const key = platforms.length > 1 ? `${from.key}@${target}` : from.key;
     const platform = platformFor(from.platformFlag, target);
     const cacheKey = `${throughMirror(reference, options.mirrors ?? {})} ${platform}`;
-    if (!cache.has(cacheKey)) cache.set(cacheKey, resolveBaseDigest(options.registry, reference, platform, options.mirrors));
+    if (!cache.has(cacheKey)) cache.set(cacheKey, resolveBaseDigest(options.registry, reference, platform, options.mirrors, options.cacheDir));
     let resolved;
     try {
       resolved = await cache.get(cacheKey)!;
