@@ -24,7 +24,7 @@ const EMPTY_PLUGIN_SOURCE = `exports.createNodesV2 = [${JSON.stringify(DOCKERFIL
  * (moving them from the worker, merging, source maps, the graph file). Hashdock over it is Hashdock's code.
  */
 const REPLAY_PLUGIN = 'hashdock-bench-replay-plugin';
-const REPLAY_PLUGIN_SOURCE = `const data = JSON.parse(require('fs').readFileSync(__dirname + '/targets.json', 'utf8'));\nexports.createNodesV2 = [${JSON.stringify(DOCKERFILE_GLOB)}, async () => data];\n`;
+const REPLAY_PLUGIN_SOURCE = `const data = JSON.parse(require('fs').readFileSync(__dirname + '/targets.json', 'utf8'));\nexports.createNodesV2 = [${JSON.stringify(DOCKERFILE_GLOB)}, async () => data.results];\n`;
 
 /** node_modules: this repository's packages (one link each), plus the empty plugin; the same layout for every variant. */
 async function linkNodeModules(root: string): Promise<void> {

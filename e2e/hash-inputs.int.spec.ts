@@ -129,6 +129,14 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     await plan('api');
     expect((await plan('api')).hit).toBe(true);
     await expectSeen('api', () => writeFile(join(ws.root, 'apps/api/settings/app.json'), '{"level":"debug"}\n'));
+    // The link retargeted (no Dockerfile or project file touched): the next runs read the new file, and an edit
+    // there is seen too (inference's cache knows the links it followed).
+    await writeFile(join(ws.root, 'apps/api/settings/other.json'), '{"level":"warn"}\n');
+    await expectSeen('api', async () => {
+      await rm(join(ws.root, 'apps/api/app.json'));
+      await symlink('settings/other.json', join(ws.root, 'apps/api/app.json'));
+    });
+    await expectSeen('api', () => writeFile(join(ws.root, 'apps/api/settings/other.json'), '{"level":"error"}\n'));
   }, 120_000);
 
   it('a Dockerfile that is a symlink (apps sharing one file): an edit where it leads changes both hashes', async () => {

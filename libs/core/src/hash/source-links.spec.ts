@@ -83,6 +83,12 @@ describe('following COPY sources that are symlinks', () => {
     expect(read(followLinksOnDisk(scope, dir))).toEqual(expected);
   });
 
+  it('on disk, tells each symlink it followed with its text (what a cache of the inputs must check)', () => {
+    const met = new Map<string, string>();
+    followLinksOnDisk(scope, dir, (path, text) => met.set(path, text));
+    expect(Object.fromEntries(met)).toEqual({ 'links/pkg.json': '../package.json', 'links/tool': '../vendor/tool', 'configs/b.json': '../shared/b.json' });
+  });
+
   it('a link the ignore file drops is not followed in the listed context (Docker never sees it)', async () => {
     const entries = (await listContextEntries(dir, [])).filter((entry) => entry.path !== 'configs/b.json');
     expect(read(followListedLinks(scope, dir, entries))).not.toContain('4:shared/b.json');

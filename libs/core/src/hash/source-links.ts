@@ -99,15 +99,19 @@ export function followListedLinks(scope: ContextScope, contextDir: string, entri
 /**
  * followSourceLinks against the context on disk, for inference (before any listing): each path looked
  * up with lstat, a wildcard's matches found by reading only the directories its pattern reaches.
+ * `onLink` hears each symlink met (its context path and text): what a cache of the result must check.
  */
-export function followLinksOnDisk(scope: ContextScope, contextDir: string): ContextScope {
+export function followLinksOnDisk(scope: ContextScope, contextDir: string, onLink?: (path: string, target: string) => void): ContextScope {
   if (scope.kind === 'context') return scope;
   const readLink: LinkReader = (path) => {
+    let target: string | undefined;
     try {
-      return lstatSync(join(contextDir, path)).isSymbolicLink() ? readlinkSync(join(contextDir, path), 'utf8') : undefined;
+      target = lstatSync(join(contextDir, path)).isSymbolicLink() ? readlinkSync(join(contextDir, path), 'utf8') : undefined;
     } catch {
       return undefined;
     }
+    if (target !== undefined) onLink?.(path, target);
+    return target;
   };
   return followSourceLinks(scope, readLink, (pattern) => {
     const parts = pattern.split('/');

@@ -114,7 +114,16 @@ export function contextInputs(target: ImageTarget, patterns: readonly IgnorePatt
  * project.json and package.json files as Nx lists them (see ownsItsTree);
  * `hashIgnoredSources`: the plugin option of that name.
  */
-export async function imageTargetInputs(workspaceRoot: string, target: ImageTarget, projectFiles?: readonly string[], options: { hashIgnoredSources?: boolean } = {}): Promise<NxInput[]> {
+export async function imageTargetInputs(
+  workspaceRoot: string,
+  target: ImageTarget,
+  projectFiles?: readonly string[],
+  options: {
+    hashIgnoredSources?: boolean;
+    /** Gets each symlink a source went through (workspace path → its text): the inputs hold only while those do. */
+    links?: Map<string, string>;
+  } = {},
+): Promise<NxInput[]> {
   let patterns: IgnorePattern[] | undefined;
   try {
     patterns = await readIgnorePatterns(await findIgnoreFile(join(workspaceRoot, target.context), join(workspaceRoot, target.dockerfile)));
@@ -124,7 +133,11 @@ export async function imageTargetInputs(workspaceRoot: string, target: ImageTarg
   // Sources read where their symlinks lead (as the content hash reads them).
   const scope =
     target.dockerfileText !== undefined
-      ? followLinksOnDisk(contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), { inherited: target.inheritedTriggers, platform: target.options.platform }), join(workspaceRoot, target.context))
+      ? followLinksOnDisk(
+          contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), { inherited: target.inheritedTriggers, platform: target.options.platform }),
+          join(workspaceRoot, target.context),
+          options.links && ((path, text) => options.links!.set(posix.join(target.context, path), text)),
+        )
       : undefined;
   const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
   const dockerfile = fileToken(target, target.dockerfile);

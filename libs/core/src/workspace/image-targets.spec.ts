@@ -304,6 +304,18 @@ describe('resolveImageTargets (the one model)', () => {
     expect((await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.project === 'api')!.dockerfileTarget).toBeUndefined();
   });
 
+  it('a COPY source through a symlink: the link and where it leads are inputs, and the link is told as a workspace path', async () => {
+    await write({ 'apps/web/config/prod.json': '{}' });
+    await rm(join(root, 'apps/web/Dockerfile.prod'));
+    await writeFile(join(root, 'apps/web/Dockerfile'), 'FROM node:24\nCOPY settings.json /app/\n');
+    await symlink('config/prod.json', join(root, 'apps/web/settings.json'));
+    const web = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.projectRoot === 'apps/web')!;
+    const links = new Map<string, string>();
+    const inputs = filesets(await imageTargetInputs(root, web, undefined, { links }));
+    expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/apps/web/settings.json', '{workspaceRoot}/apps/web/config/prod.json']));
+    expect(Object.fromEntries(links)).toEqual({ 'apps/web/settings.json': 'config/prod.json' });
+  });
+
   it('follows the stage a project builds: its bases, COPY sources and build args only', async () => {
     await write({
       'apps/admin/project.json': '{"name":"admin","targets":{"image":{"options":{"stage":"Runtime"}}}}',

@@ -10,7 +10,7 @@ import type { HashdockOptions, ImageTarget } from '@hashdock/core/workspace';
 const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
-async function renderTarget(workspaceRoot: string, target: ImageTarget, projectFiles: readonly string[] | undefined, hashIgnoredSources: boolean): Promise<TargetConfiguration> {
+async function renderTarget(workspaceRoot: string, target: ImageTarget, projectFiles: readonly string[] | undefined, hashIgnoredSources: boolean, links: Map<string, string>): Promise<TargetConfiguration> {
   const { imageTargetInputs, imageTargetOptions, imageTargetOutputs, inferredInputsBasis, INPUTS_BASIS_METADATA } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
@@ -18,7 +18,7 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, projectF
     executor: IMAGE_EXECUTOR,
     cache: true,
     dependsOn: target.dependsOn,
-    inputs: await imageTargetInputs(workspaceRoot, target, projectFiles, { hashIgnoredSources }),
+    inputs: await imageTargetInputs(workspaceRoot, target, projectFiles, { hashIgnoredSources, links }),
     outputs: imageTargetOutputs(target),
     options: imageTargetOptions(target),
     ...(configuration ? { defaultConfiguration: configuration } : {}),
@@ -52,7 +52,7 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   DOCKERFILE_GLOB,
   async (dockerfiles, rawOptions, context) => {
     // The host's architecture is part of what is inferred (the default platform, see imageTargetOptions).
-    return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles, arch: process.arch }, async () => {
+    return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles, arch: process.arch }, async (links) => {
       const { imageTargetCandidates, normalizeHashdockOptions, resolveImageTargets } = await inference();
       const config = normalizeHashdockOptions(rawOptions);
       const projectFiles = await nxProjectFiles(context.workspaceRoot);
@@ -61,7 +61,7 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       // Keyed by Dockerfile: a target the project declares shares its Dockerfile's entry with the inferred one, and
       // the projects that build one Dockerfile they do not hold (declared targets) share that Dockerfile's entry.
       for (const target of targets) {
-        const rendered = await renderTarget(context.workspaceRoot, target, projectFiles, config.hashIgnoredSources);
+        const rendered = await renderTarget(context.workspaceRoot, target, projectFiles, config.hashIgnoredSources, links);
         const projects = results.get(target.source) ?? {};
         const known = projects[target.projectRoot];
         // Image → base edges of the project graph (nx affected: a base's change reaches the images built FROM it).
