@@ -49,6 +49,51 @@ steps:
     expect(read('cloudbuild.yaml', cloudbuild)).toEqual([['cloudbuild.yaml', 'apps/api/Dockerfile', '.', { buildArgs: { TIER: 'backend' }, image: 'europe-docker.pkg.dev/acme/shop/api' }]]);
   });
 
+  it("Azure Pipelines' Docker@2 task: Dockerfile, buildContext (its default the Dockerfile's folder), repository, and arguments for build only", () => {
+    const azure = `
+variables:
+  tag: $(Build.BuildId)
+stages:
+  - stage: images
+    jobs:
+      - job: build
+        steps:
+          - task: Docker@2
+            displayName: Build and push api
+            inputs:
+              command: buildAndPush
+              repository: acme/api
+              containerRegistry: acr
+              Dockerfile: $(Build.SourcesDirectory)/apps/api/Dockerfile
+              buildContext: $(Build.SourcesDirectory)
+              tags: $(tag)
+          - task: Docker@2
+            inputs:
+              command: build
+              dockerfile: apps/web/Dockerfile
+              arguments: --build-arg FLAVOUR=lean --target runtime
+          - task: Docker@2
+            inputs:
+              command: push
+              repository: acme/web
+          - task: Docker@2
+            inputs:
+              command: build
+              Dockerfile: '**/Dockerfile'
+          - task: Docker@2
+            inputs:
+              command: build
+              Dockerfile: $(dockerfilePath)
+`;
+    expect(read('azure-pipelines.yml', azure)).toEqual([
+      ['azure-pipelines.yml', 'apps/api/Dockerfile', '.', { image: 'acme/api' }],
+      ['azure-pipelines.yml', 'apps/web/Dockerfile', 'apps/web', { buildArgs: { FLAVOUR: 'lean' }, stage: 'runtime' }],
+    ]);
+    // buildAndPush takes no arguments (Azure ignores them there).
+    const ignored = 'steps:\n  - task: Docker@2\n    inputs:\n      Dockerfile: apps/api/Dockerfile\n      arguments: --target debug\n';
+    expect(read('azure-pipelines.yml', ignored)).toEqual([['azure-pipelines.yml', 'apps/api/Dockerfile', 'apps/api', {}]]);
+  });
+
   it('nothing from a file that is not YAML, or from lines that only mention docker', () => {
     expect(read('.drone.yml', 'steps: [unclosed')).toEqual([]);
     expect(read('.drone.yml', 'steps:\n  - name: build\n    image: docker:24\n    commands: [echo build done]\n')).toEqual([]);

@@ -1,5 +1,7 @@
+import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { CommandBuild, dockerBuildsIn } from './docker-build-command';
+import { record } from './yaml-record';
 
 /** CI files whose steps are shell lines run from the checkout (the workspace root), by their usual paths. */
 export const CI_SCRIPT_FILES = ['.circleci/config.yml', 'bitbucket-pipelines.yml', 'azure-pipelines.yml', '.drone.yml', '.woodpecker.yml', '.buildkite/pipeline.yml', 'cloudbuild.yaml', 'cloudbuild.yml'];
@@ -7,6 +9,39 @@ export const CI_SCRIPT_FILES = ['.circleci/config.yml', 'bitbucket-pipelines.yml
 /** One image a CI file's script builds. */
 export interface CiScriptBuild extends CommandBuild {
   file: string;
+}
+
+/** Azure Pipelines' variables that name the checkout (the workspace root), as a path's first part. */
+const AZURE_CHECKOUT = /^\$\((Build\.SourcesDirectory|System\.DefaultWorkingDirectory|Build\.Repository\.LocalPath)\)(\/|$)/;
+
+/** A path input of an Azure task as a workspace path; undefined when it holds another variable or a wildcard. */
+function azurePath(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const path = value.trim().replace(AZURE_CHECKOUT, '') || '.';
+  return /[$*?]/.test(path) ? undefined : posix.normalize(path);
+}
+
+/**
+ * Azure Pipelines' `Docker@2` task as the docker build it runs (`command: build` or `buildAndPush`, the
+ * default): `Dockerfile` (its default `**\/Dockerfile`, a search, is left out), `buildContext` (`**`,
+ * the default, is the Dockerfile's folder), `repository`, and `arguments` (which Azure passes to `build`
+ * only). Input names in any case, as Azure reads them.
+ */
+function azureDockerTask(step: Record<string, unknown>): string | undefined {
+  if (typeof step.task !== 'string' || !/^Docker@2$/i.test(step.task.trim())) return undefined;
+  const inputs = Object.fromEntries(Object.entries(record(step.inputs) ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
+  const command = typeof inputs.command === 'string' ? inputs.command.trim().toLowerCase() : 'buildandpush';
+  if (command !== 'build' && command !== 'buildandpush') return undefined;
+  const dockerfile = azurePath(inputs.dockerfile);
+  if (!dockerfile) return undefined;
+  const context = inputs.buildcontext === undefined || String(inputs.buildcontext).trim() === '**' ? posix.dirname(dockerfile) : azurePath(inputs.buildcontext);
+  if (!context) return undefined;
+  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+  const words = ['docker', 'build'];
+  if (command === 'build' && typeof inputs.arguments === 'string') words.push(inputs.arguments.replace(/\s*\n\s*/g, ' '));
+  if (typeof inputs.repository === 'string' && !inputs.repository.includes('$(')) words.push('-t', quote(inputs.repository.trim()));
+  words.push('-f', quote(dockerfile), quote(context));
+  return words.join(' ');
 }
 
 /**
@@ -38,6 +73,8 @@ export function ciScriptBuilds(file: string, text: string): CiScriptBuild[] {
       // Cloud Build: the docker builder's args are the words after `docker`.
       if (typeof step.name === 'string' && /(^|\/)docker(:|$)/.test(step.name) && Array.isArray(step.args) && step.args.every((arg) => typeof arg === 'string'))
         add(['docker', ...(step.args as string[]).map((arg) => (/\s/.test(arg) ? `'${arg}'` : arg))].join(' '));
+      const azure = azureDockerTask(step);
+      if (azure) add(azure);
       for (const item of Object.values(step)) visit(item, depth + 1);
     }
   };
