@@ -5,6 +5,7 @@ import { BuildSettings, containerSettings, namedImage } from './build-settings';
 import { composeBuilds } from './compose-builds';
 import { dockerBuildsIn } from './docker-build-command';
 import { ciScriptBuilds } from './ci-script-builds';
+import { bakeBuilds } from './bake-builds';
 import { gitlabBuilds } from './gitlab-builds';
 import { workflowBuilds } from './workflow-builds';
 
@@ -53,13 +54,15 @@ const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/
  * `docker build` (from the project folder) and the workspace root's (from the root), the targets a registered `@nx/docker` infers (`docker
  * build .` from its `cwd` with its `args`) or `@nx-tools/nx-container` infers (context `.`), the
  * GitHub Actions workflows', GitLab CI's and other CI files' builds (see workflowBuilds, gitlabBuilds,
- * ciScriptBuilds), then compose files.
+ * ciScriptBuilds), Bake files' targets (see bakeBuilds), then compose files.
  */
-/** The CI files a workspace has: GitHub workflows, a .gitlab-ci.yml, other CI files of shell steps (see ciScriptBuilds). */
+/** The CI files a workspace has: GitHub workflows, a .gitlab-ci.yml, other CI files of shell steps (see ciScriptBuilds); and its Bake files. */
 export interface CiFiles {
   workflows: readonly string[];
   gitlab?: string;
   scripts: readonly string[];
+  /** `docker-bake.hcl` and its kin at the workspace root (see bakeBuilds), in bake's merge order. */
+  bake?: readonly string[];
 }
 
 export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[], ci: CiFiles = { workflows: [], scripts: [] }): ConfiguredBuild[] {
@@ -133,6 +136,8 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   for (const file of ci.scripts)
     for (const build of ciScriptBuilds(file, tree.read(file, 'utf8') ?? ''))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+  for (const build of bakeBuilds((ci.bake ?? []).map((file) => ({ file, text: tree.read(file, 'utf8') ?? '' }))))
+    builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (bake target "${build.target}") builds ${build.dockerfile} from ${described(build.context)}` });
   for (const file of composeFiles)
     for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '', (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined))) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
   return builds;

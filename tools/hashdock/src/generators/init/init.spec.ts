@@ -416,6 +416,25 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { TIER: 'backend' } });
     });
 
+    it('a Bake file (docker buildx bake): its targets\' context, Dockerfile from the context, args after inherits, and image', async () => {
+      const bake = [
+        'variable "TAG" { default = "dev" }',
+        'group "default" { targets = ["api"] }',
+        'target "common" {',
+        '  context = "."',
+        '  args = { TIER = "backend" }',
+        '}',
+        'target "api" {',
+        '  inherits = ["common"]',
+        '  dockerfile = "apps/api/Dockerfile"',
+        '  tags = ["ghcr.io/acme/shop-api:${TAG}"]',
+        '}',
+      ].join('\n');
+      expect(await contextAfter({ 'docker-bake.hcl': bake })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as docker-bake.hcl (bake target "api") builds apps/api/Dockerfile from the workspace root;');
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { TIER: 'backend' }, name: 'shop-api' });
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');
