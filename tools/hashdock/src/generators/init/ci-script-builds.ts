@@ -54,7 +54,8 @@ function azureDockerTask(step: Record<string, unknown>): string | undefined {
 export function ciScriptBuilds(file: string, text: string): CiScriptBuild[] {
   let document: unknown;
   try {
-    document = parse(text);
+    // Other tools' tags (`!reference`, `!Ref`) as their plain values, without a warning on the user's console.
+    document = parse(text, { logLevel: 'error' });
   } catch {
     return [];
   }

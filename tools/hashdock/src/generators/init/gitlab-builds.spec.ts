@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { gitlabBuilds } from './gitlab-builds';
 
 const read = (files: Record<string, string>) =>
@@ -85,6 +85,41 @@ build-web:
       ['.gitlab-ci.yml', 'build-api', 'apps/api/Dockerfile', { buildArgs: { TIER: 'backend' }, platform: 'linux/amd64' }],
       ['.gitlab-ci.yml', 'build-web', 'apps/web/Dockerfile', { buildArgs: { TIER: 'backend' }, platform: 'linux/arm64' }],
     ]);
+  });
+
+  it('!reference tags: a job reusing another\'s script lines (its extends merged in), nested, without a warning', () => {
+    const ci = `
+.docker:
+  variables:
+    FILE: apps/api/Dockerfile
+  script:
+    - docker build --build-arg TIER=backend -f $FILE .
+.login:
+  before_script:
+    - echo login
+    - !reference [.docker, script]
+api:
+  extends: .docker
+  script:
+    - !reference [.login, before_script]
+    - echo done
+web:
+  variables:
+    FILE: apps/web/Dockerfile
+  script:
+    - !reference [.docker, script]
+    - !reference [.missing, script]
+`;
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      expect(read({ '.gitlab-ci.yml': ci })).toEqual([
+        { file: '.gitlab-ci.yml', job: 'api', context: '.', dockerfile: 'apps/api/Dockerfile', settings: { buildArgs: { TIER: 'backend' } }, via: 'docker build' },
+        { file: '.gitlab-ci.yml', job: 'web', context: '.', dockerfile: 'apps/web/Dockerfile', settings: { buildArgs: { TIER: 'backend' } }, via: 'docker build' },
+      ]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('leaves out a path it cannot know, hidden jobs, and a file that is not YAML', () => {

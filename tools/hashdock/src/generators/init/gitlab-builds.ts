@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parseYamlRecord, record } from './yaml-record';
+import { parseYamlRecord, record, YamlReference } from './yaml-record';
 import { keyValues, mergeSettings, namedImage, settings } from './build-settings';
 import { CommandBuild, commandSegments, dockerBuildsIn } from './docker-build-command';
 
@@ -46,8 +46,8 @@ export function gitlabBuilds(file: string, read: (path: string) => string | unde
   const seen = new Set<string>();
   for (const [job, { file: jobFile }] of jobs) {
     if (job.startsWith('.')) continue;
-    const definition = resolveExtends(job, jobs, 0);
-    const lines = [...scriptLines(definition.before_script ?? defaults?.before_script), ...scriptLines(definition.script)];
+    const definition = resolveReferences(resolveExtends(job, jobs, 0), jobs, 0) as Record<string, unknown>;
+    const lines = [...scriptLines(definition.before_script ?? resolveReferences(defaults?.before_script, jobs, 0)), ...scriptLines(definition.script)];
     if (!lines.some((line) => /\b(build|kaniko)\b/.test(line))) continue;
     for (const combination of matrixOf(record(definition.parallel)?.matrix)) {
       const variables = { ...global, ...literalVariables(definition.variables), ...combination, CI_PROJECT_DIR: '.', CI_BUILDS_DIR: '..' };
@@ -67,6 +67,22 @@ export function gitlabBuilds(file: string, read: (path: string) => string | unde
     }
   }
   return builds;
+}
+
+/**
+ * A value with each `!reference [job, key, …]` replaced by what it names (the job's own keys, its `extends`
+ * merged in), references in that followed too; at most 10 levels, as GitLab allows. One naming nothing is dropped.
+ */
+function resolveReferences(value: unknown, jobs: ReadonlyMap<string, { definition: Record<string, unknown> }>, depth: number): unknown {
+  if (value instanceof YamlReference) {
+    if (depth >= 10 || !jobs.has(value.path[0] ?? '')) return undefined;
+    let found: unknown = resolveExtends(value.path[0], jobs, 0);
+    for (const key of value.path.slice(1)) found = record(found)?.[key];
+    return resolveReferences(found, jobs, depth + 1);
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveReferences(item, jobs, depth)).filter((item) => item !== undefined);
+  const mapping = record(value);
+  return mapping ? Object.fromEntries(Object.entries(mapping).map(([key, item]) => [key, resolveReferences(item, jobs, depth)])) : value;
 }
 
 /**
