@@ -1,4 +1,4 @@
-import { constants, Dirent, promises as fs, readdirSync } from 'node:fs';
+import { accessSync, constants, Dirent, promises as fs, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidDockerignoreError } from '../errors';
 import { directoryPruner, DockerignoreSyntaxError, IgnorePattern, matchWithParents, ParentMatches, parseDockerignore } from './dockerignore';
@@ -17,11 +17,14 @@ export interface ContextEntry {
  */
 export async function findIgnoreFile(contextDir: string, dockerfile: string): Promise<string | undefined> {
   for (const candidate of [`${dockerfile}.dockerignore`, join(contextDir, '.dockerignore')]) {
+    // A stat that answers "none" without an error: most Dockerfiles have neither file, and a failed
+    // fs.access rejects with an Error and its stack (~0.2 ms each, 0.2 s of cold inference at 500 images).
+    if (!statSync(candidate, { throwIfNoEntry: false })) continue;
     try {
-      await fs.access(candidate, constants.R_OK);
+      accessSync(candidate, constants.R_OK);
       return candidate;
     } catch {
-      // try the next one
+      // there but unreadable: the next one
     }
   }
   return undefined;

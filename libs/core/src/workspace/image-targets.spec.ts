@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverImageTargets, rootNameTakenBy } from './discover-images';
 import { dockerfileVariant, isDockerfileName } from './dockerfile-names';
 import { normalizeHashdockOptions } from './hashdock-config';
-import { imageTargetInputs, imageTargetOptions, imageTargetOutputs, NxInput, ownsItsTree } from './image-target-inputs';
+import { imageTargetInputs, imageTargetOptions, imageTargetOutputs, NxInput, ownsItsTree, ProjectTrees } from './image-target-inputs';
 import { ImageTarget } from './image-targets';
 
 describe('Dockerfile names', () => {
@@ -255,6 +255,13 @@ describe('resolveImageTargets (the one model)', () => {
     // The root project: every other project is nested in it.
     expect(ownsItsTree('.', ['project.json'])).toBe(false);
     expect(ownsItsTree('apps/web', ['apps/web/package.json', 'apps/webapp/project.json'])).toBe(true);
+    // Read once for every image (as inference does): the same answers as a scan of the files per image.
+    const files = ['apps/web/package.json', 'apps/webapp/project.json', 'libs/a/b/c/project.json', 'libs/a/b/d/project.json', 'libs/a/project.json', 'package.json'];
+    const trees = new ProjectTrees(files);
+    const scan = (root: string) => root !== '.' && !files.some((file) => file.startsWith(`${root}/`) && file.slice(root.length + 1).includes('/'));
+    for (const root of ['.', 'apps', 'apps/web', 'apps/webapp', 'libs', 'libs/a', 'libs/a/b', 'libs/a/b/c', 'libs/a/b/d', 'tools'])
+      expect(ownsItsTree(root, trees), root).toBe(scan(root));
+    expect(['libs/a', 'libs/a/b', 'libs/a/b/c'].map((root) => ownsItsTree(root, trees))).toEqual([false, false, true]);
   });
 
   it('a Dockerfile that names its own image does not build on itself, and its FROM is not external', async () => {

@@ -6,5 +6,5 @@ export type { HashdockOptions } from './hashdock-config';
 export { resolveImageTargets } from './image-targets';
 export type { ImageTarget } from './image-targets';
 export { imageTargetCandidates } from './discover-images';
-export { imageTargetInputs, imageTargetOptions, imageTargetOutputs } from './image-target-inputs';
+export { imageTargetInputs, imageTargetOptions, imageTargetOutputs, ProjectTrees } from './image-target-inputs';
 export { INPUTS_BASIS_METADATA, inferredInputsBasis } from './inputs-basis';
