@@ -1,7 +1,8 @@
 import { ContextEntry } from '../hash/context-files';
 import { blobExists, copyBlob, mountBlob, uploadBlob } from '../registry/blobs';
 import { RegistryClient } from '../registry/client';
-import { getManifest, isIndex, isManifestRefused, putManifest, RawManifest, sha256Digest } from '../registry/manifest-io';
+import { isIndex, isManifestRefused, putManifest, RawManifest, sha256Digest } from '../registry/manifest-io';
+import { manifestByDigest } from '../registry/manifest-by-digest';
 import { ImageConfigJson, imageConfig } from './base-config';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../registry/media-types';
 import { PlatformDescriptor, platformMatches } from './external-bases';
@@ -41,6 +42,8 @@ export interface AssembleImageOptions {
   epoch: number;
   /** Blobs the target repository is known to hold (a hint, see knownBlobsFile): base layers among them are not mounted again. */
   knownBlobs?: ReadonlySet<string>;
+  /** The checkout's cache: the base's manifests are read by digest once per checkout (see manifestByDigest). */
+  cacheDir?: string;
 }
 
 export interface AssembledImage {
@@ -103,7 +106,8 @@ async function bringBaseLayers(options: Pick<AssembleImageOptions, 'registry' | 
 export async function assembleImage(options: AssembleImageOptions): Promise<AssembledImage> {
   const { registry, base } = options;
   const platforms = platformList(options.platform);
-  const top = await getManifest(registry, base.repository, base.digest);
+  // By digest, kept in the checkout's cache: Docker Hub counts every manifest GET against its pull limit.
+  const top = await manifestByDigest(registry, base.repository, base.digest, options.cacheDir);
   if (!isIndex(top.mediaType)) {
     if (platforms.length > 1) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base ${base.repository}@${base.digest} is one image, not an index over ${platforms.join(', ')}`);
     return assemblePlatform({ ...options, platform: platforms[0] }, top, options.tag);
@@ -112,7 +116,7 @@ export async function assembleImage(options: AssembleImageOptions): Promise<Asse
   const childFor = async (platform: string) => {
     const child = children.find((descriptor) => platformMatches(platform, descriptor));
     if (!child) throw new RegistryBuildUnsupportedError(options.dockerfile, 1, `the base index ${base.repository}@${base.digest} has no image for ${platform}`);
-    return { descriptor: child, manifest: await getManifest(registry, base.repository, child.digest) };
+    return { descriptor: child, manifest: await manifestByDigest(registry, base.repository, child.digest, options.cacheDir) };
   };
   if (platforms.length === 1) return assemblePlatform({ ...options, platform: platforms[0] }, (await childFor(platforms[0])).manifest, options.tag);
   // One image per platform (pushed by digest), then an index over them of the base index's family, under the tag.

@@ -318,6 +318,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
           labels: { ...options.labels, [LABEL_CONTENT_HASH]: hash.hash, [LABEL_PROJECT]: options.project },
           epoch: options.sourceDateEpoch,
           knownBlobs: await readKnownBlobs(blobsFile, options.repository),
+          cacheDir: registryCache,
         });
         assembled = { digest: image.digest, manifest: image.manifest, bringSkipped: image.bringSkipped, baseLayers: image.baseLayers };
         deps.log(`hashdock: ${options.project}: assembled through the registry API (${image.layers} new layer${image.layers === 1 ? '' : 's'}, ${image.bytesUploaded} bytes uploaded; no docker)`);

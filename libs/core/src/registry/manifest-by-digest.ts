@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCacheFile } from '../hash/cache-dir';
 import { RegistryClient } from './client';
@@ -49,14 +49,18 @@ async function readCached(cacheDir: string, digest: string): Promise<RawManifest
  * registry (written to the cache for the next process). One GET per manifest per checkout.
  */
 export async function manifestByDigest(client: RegistryClient, repository: string, digest: string, cacheDir?: string): Promise<RawManifest> {
-  if (!cacheDir || !DIGEST.test(digest) || client.byDigest.has(`${repository}@${digest}`)) return getManifest(client, repository, digest);
-  const cached = await readCached(cacheDir, digest);
+  if (!cacheDir || !DIGEST.test(digest)) return getManifest(client, repository, digest);
+  const file = cacheFile(cacheDir, digest);
+  // In this process's memory already (another reader asked for it): kept on disk too, for the next process.
+  const remembered = client.byDigest.has(`${repository}@${digest}`);
+  const cached = remembered ? undefined : await readCached(cacheDir, digest);
   if (cached) {
     if ((JSON.parse(Buffer.from(cached.bytes).toString('utf8')) as { mediaType?: string }).mediaType === cached.mediaType) rememberByDigest(client, `${repository}@${digest}`, cached.bytes);
     return cached;
   }
   const manifest = await getManifest(client, repository, digest);
   // A cache that cannot be written costs the next process one GET, nothing more.
-  await writeCacheFile(cacheFile(cacheDir, digest), JSON.stringify({ mediaType: manifest.mediaType, bytes: Buffer.from(manifest.bytes).toString('base64') })).catch(() => undefined);
+  if (!remembered || !statSync(file, { throwIfNoEntry: false }))
+    await writeCacheFile(file, JSON.stringify({ mediaType: manifest.mediaType, bytes: Buffer.from(manifest.bytes).toString('base64') })).catch(() => undefined);
   return manifest;
 }
