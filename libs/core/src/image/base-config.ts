@@ -5,6 +5,7 @@ import { writeCacheFile } from '../hash/cache-dir';
 import { InheritedTriggers } from '../docker/onbuild-triggers';
 import { parseDockerfile } from '../docker/dockerfile-instructions';
 import { RegistryClient } from '../registry/client';
+import { isSha256Digest } from '../registry/reference';
 import { getManifest, rememberByDigest, sha256Digest } from '../registry/manifest-io';
 import { RuntimeConfig } from './apply-instructions';
 import { BaseImageError, ExternalBase } from './external-bases';
@@ -41,7 +42,7 @@ function triggersCacheFile(cacheDir: string, digest: string): string {
 }
 
 async function cachedTriggers(cacheDir: string | undefined, digest: string): Promise<string[] | undefined> {
-  if (!cacheDir || !/^sha256:[0-9a-f]{64}$/.test(digest)) return undefined;
+  if (!cacheDir || !isSha256Digest(digest)) return undefined;
   try {
     const triggers = JSON.parse(await readFile(triggersCacheFile(cacheDir, digest), 'utf8')) as unknown;
     return Array.isArray(triggers) && triggers.every((trigger) => typeof trigger === 'string') ? triggers : undefined;
@@ -70,7 +71,7 @@ export async function externalBaseTriggers(registry: RegistryClient, dockerfile:
         throw new BaseImageError(dockerfile, base.line, base.reference, `its config (${base.pinned}) could not be read: ${(cause as Error).message.split('\n')[0]}`, { cause });
       }
       // A cache that cannot be written costs the next run two requests, nothing more.
-      if (cacheDir && /^sha256:[0-9a-f]{64}$/.test(base.digest)) await writeCacheFile(triggersCacheFile(cacheDir, base.digest), JSON.stringify(triggers)).catch(() => undefined);
+      if (cacheDir && isSha256Digest(base.digest)) await writeCacheFile(triggersCacheFile(cacheDir, base.digest), JSON.stringify(triggers)).catch(() => undefined);
     }
     if (triggers.length) found.set(base.line, { image: base.reference, triggers });
   }

@@ -4,9 +4,9 @@ import { writeCacheFile } from '../hash/cache-dir';
 import { RegistryClient } from './client';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from './media-types';
 import { getManifest, RawManifest, rememberByDigest, sha256Digest } from './manifest-io';
+import { isSha256Digest } from './reference';
 
 const MANIFEST_TYPES = new Set([OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST]);
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** What a HEAD of a manifest tells without its body: its digest and media type (either may be missing). */
 export interface ManifestHead {
@@ -24,7 +24,7 @@ export async function headManifest(client: RegistryClient, repository: string, r
   if (response.status === 404) return undefined;
   const digest = response.headers.get('docker-content-digest') ?? undefined;
   const mediaType = response.headers.get('content-type')?.split(';')[0].trim();
-  return { ...(digest && DIGEST.test(digest) ? { digest } : {}), ...(mediaType && MANIFEST_TYPES.has(mediaType) ? { mediaType } : {}) };
+  return { ...(digest && isSha256Digest(digest) ? { digest } : {}), ...(mediaType && MANIFEST_TYPES.has(mediaType) ? { mediaType } : {}) };
 }
 
 function cacheFile(cacheDir: string, digest: string): string {
@@ -49,7 +49,7 @@ async function readCached(cacheDir: string, digest: string): Promise<RawManifest
  * registry (written to the cache for the next process). One GET per manifest per checkout.
  */
 export async function manifestByDigest(client: RegistryClient, repository: string, digest: string, cacheDir?: string): Promise<RawManifest> {
-  if (!cacheDir || !DIGEST.test(digest)) return getManifest(client, repository, digest);
+  if (!cacheDir || !isSha256Digest(digest)) return getManifest(client, repository, digest);
   const file = cacheFile(cacheDir, digest);
   // In this process's memory already (another reader asked for it): kept on disk too, for the next process.
   const remembered = client.byDigest.has(`${repository}@${digest}`);

@@ -78,3 +78,7 @@ export function parseReference(reference: string): ImageReference {
   return { ...parseRepository(rest), tag, digest };
 }
 
+/** Whether a value is a sha256 content digest (`sha256:` and 64 lowercase hex digits): a name safe in a path too. */
+export function isSha256Digest(value: string): boolean {
+  return /^sha256:[0-9a-f]{64}$/.test(value);
+}
