@@ -10,7 +10,7 @@ import type { HashdockOptions, ImageTarget, ProjectTrees } from '@hashdock/core/
 const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
-async function renderTarget(workspaceRoot: string, target: ImageTarget, projectFiles: ProjectTrees | undefined, hashIgnoredSources: boolean, links: Map<string, string>): Promise<TargetConfiguration> {
+async function renderTarget(workspaceRoot: string, target: ImageTarget, trees: ProjectTrees | undefined, hashIgnoredSources: boolean, links: Map<string, string>): Promise<TargetConfiguration> {
   const { imageTargetInputs, imageTargetOptions, imageTargetOutputs, inferredInputsBasis, INPUTS_BASIS_METADATA } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
@@ -18,7 +18,7 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, projectF
     executor: IMAGE_EXECUTOR,
     cache: true,
     dependsOn: target.dependsOn,
-    inputs: await imageTargetInputs(workspaceRoot, target, projectFiles, { hashIgnoredSources, links }),
+    inputs: await imageTargetInputs(workspaceRoot, target, trees, { hashIgnoredSources, links }),
     outputs: imageTargetOutputs(target),
     options: imageTargetOptions(target),
     ...(configuration ? { defaultConfiguration: configuration } : {}),
