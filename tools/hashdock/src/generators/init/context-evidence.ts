@@ -6,6 +6,7 @@ import { composeBuilds } from './compose-builds';
 import { dockerBuildsIn } from './docker-build-command';
 import { ciScriptBuilds } from './ci-script-builds';
 import { bakeBuilds } from './bake-builds';
+import { jenkinsBuilds } from './jenkins-builds';
 import { gitlabBuilds } from './gitlab-builds';
 import { workflowBuilds } from './workflow-builds';
 
@@ -54,15 +55,17 @@ const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/
  * `docker build` (from the project folder) and the workspace root's (from the root), the targets a registered `@nx/docker` infers (`docker
  * build .` from its `cwd` with its `args`) or `@nx-tools/nx-container` infers (context `.`), the
  * GitHub Actions workflows', GitLab CI's and other CI files' builds (see workflowBuilds, gitlabBuilds,
- * ciScriptBuilds), Bake files' targets (see bakeBuilds), then compose files.
+ * ciScriptBuilds, jenkinsBuilds), Bake files' targets (see bakeBuilds), then compose files.
  */
-/** The CI files a workspace has: GitHub workflows, a .gitlab-ci.yml, other CI files of shell steps (see ciScriptBuilds); and its Bake files. */
+/** The CI files a workspace has: GitHub workflows, a .gitlab-ci.yml, other CI files of shell steps (see ciScriptBuilds), a Jenkinsfile; and its Bake files. */
 export interface CiFiles {
   workflows: readonly string[];
   gitlab?: string;
   scripts: readonly string[];
   /** `docker-bake.hcl` and its kin at the workspace root (see bakeBuilds), in bake's merge order. */
   bake?: readonly string[];
+  /** The Jenkinsfile at the workspace root (see jenkinsBuilds). */
+  jenkins?: string;
 }
 
 export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[], ci: CiFiles = { workflows: [], scripts: [] }): ConfiguredBuild[] {
@@ -136,6 +139,9 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   for (const file of ci.scripts)
     for (const build of ciScriptBuilds(file, tree.read(file, 'utf8') ?? ''))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+  if (ci.jenkins !== undefined)
+    for (const build of jenkinsBuilds(ci.jenkins, tree.read(ci.jenkins, 'utf8') ?? ''))
+      builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} builds ${build.dockerfile} from ${described(build.context)}` });
   for (const build of bakeBuilds((ci.bake ?? []).map((file) => ({ file, text: tree.read(file, 'utf8') ?? '' }))))
     builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (bake target "${build.target}") builds ${build.dockerfile} from ${described(build.context)}` });
   for (const file of composeFiles)

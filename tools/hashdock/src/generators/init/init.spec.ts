@@ -435,6 +435,13 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { TIER: 'backend' }, name: 'shop-api' });
     });
 
+    it("a Jenkinsfile that builds them (the Docker Pipeline plugin's docker.build): its context and build args", async () => {
+      const jenkinsfile = "pipeline {\n  stages {\n    stage('images') {\n      steps {\n        script {\n          docker.build(\"ghcr.io/acme/shop-api:${env.BUILD_ID}\", '-f apps/api/Dockerfile --build-arg TIER=backend .')\n        }\n      }\n    }\n  }\n}\n";
+      expect(await contextAfter({ Jenkinsfile: jenkinsfile })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as Jenkinsfile builds apps/api/Dockerfile from the workspace root;');
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { TIER: 'backend' }, name: 'shop-api' });
+    });
+
     it('a package.json script of the project that runs docker build (from the project folder)', async () => {
       const script = { name: 'api', scripts: { 'docker:build': 'docker build -t acme/api -f Dockerfile ../..' } };
       expect(await contextAfter({ 'apps/api/package.json': JSON.stringify(script) })).toBe('workspace');

@@ -6,6 +6,7 @@ import { isComposeFileName } from './compose-builds';
 import { isWorkflowPath } from './workflow-builds';
 import { CI_SCRIPT_FILES } from './ci-script-builds';
 import { BAKE_FILES } from './bake-builds';
+import { JENKINS_FILE } from './jenkins-builds';
 import { carryOver } from './carry-over';
 import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { imageHome } from './image-home';
@@ -29,7 +30,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   );
   // Moving from @nx/docker: its build target's working directory is the context its Dockerfiles were written for;
   // else, Dockerfile by Dockerfile, how the workspace builds it today (nx-container or docker build targets, scripts,
-  // GitHub Actions workflows, GitLab CI, other CI files, Bake files, compose files) or what it copies.
+  // GitHub Actions workflows, GitLab CI, other CI files, a Jenkinsfile, Bake files, compose files) or what it copies.
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
   const workflowFiles = tree.exists('.github/workflows') ? tree.children('.github/workflows').map((name) => `.github/workflows/${name}`).filter(isWorkflowPath).sort() : [];
@@ -38,6 +39,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     ...(tree.exists('.gitlab-ci.yml') ? { gitlab: '.gitlab-ci.yml' } : {}),
     scripts: CI_SCRIPT_FILES.filter((file) => tree.exists(file)),
     bake: BAKE_FILES.filter((file) => tree.exists(file)),
+    ...(tree.exists(JENKINS_FILE) ? { jenkins: JENKINS_FILE } : {}),
   };
   const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci) : [];
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
