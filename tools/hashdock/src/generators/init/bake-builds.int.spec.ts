@@ -13,27 +13,27 @@ const environment = await checkEnvironment();
 const CASES: Record<string, Record<string, string>> = {
   'templates, groups and variables': {
     'docker-bake.hcl': `
-variable "TAG" { default = "1.0" }
-variable "NODE" { default = "24" }
+variable "SHOP_TAG" { default = "1.0" }
+variable "SHOP_NODE" { default = "24" }
 group "default" { targets = ["backend", "web"] }
 group "backend" { targets = ["api", "worker"] }
 target "common" {
   context = "."
-  args = { NODE_VERSION = "\${NODE}", BUILD = "\${TAG}" }
+  args = { NODE_VERSION = "\${SHOP_NODE}", BUILD = "\${SHOP_TAG}" }
   labels = { "org.opencontainers.image.source" = "https://github.com/acme/shop" }
 }
 target "api" {
   inherits = ["common"]
   dockerfile = "apps/api/Dockerfile"
   args = { FLAVOUR = "lean" }
-  tags = ["ghcr.io/acme/api:\${TAG}", "ghcr.io/acme/api:latest"]
+  tags = ["ghcr.io/acme/api:\${SHOP_TAG}", "ghcr.io/acme/api:latest"]
   target = "runtime"
   platforms = ["linux/amd64", "linux/arm64"]
 }
 target "worker" {
   inherits = ["api"]
   dockerfile = "apps/worker/Dockerfile"
-  tags = ["ghcr.io/acme/worker:\${TAG}"]
+  tags = ["ghcr.io/acme/worker:\${SHOP_TAG}"]
 }
 target "web" {
   context = "apps/web"
@@ -43,9 +43,9 @@ target "web" {
   },
   'JSON with an HCL override': {
     'docker-bake.json': JSON.stringify({
-      variable: { REGISTRY: { default: 'registry.acme.dev' } },
+      variable: { SHOP_REGISTRY: { default: 'registry.acme.dev' } },
       group: { default: { targets: ['api'] } },
-      target: { base: { context: '.', args: { A: '1' } }, api: { inherits: ['base'], dockerfile: 'apps/api/Dockerfile', tags: ['${REGISTRY}/api'] } },
+      target: { base: { context: '.', args: { A: '1' } }, api: { inherits: ['base'], dockerfile: 'apps/api/Dockerfile', tags: ['${SHOP_REGISTRY}/api'] } },
     }),
     'docker-bake.override.hcl': 'target "api" {\n  args = { B = "2" }\n  labels = { team = "shop" }\n}\n',
   },
@@ -66,8 +66,8 @@ describe.skipIf(!environment.available)('Bake files read as docker buildx bake -
   it.each(Object.entries(CASES))('%s', async (name, files) => {
     const root = await mkdtemp(join(dir, 'case-'));
     for (const [file, text] of Object.entries(files)) await writeFile(join(root, file), text);
-    // A variable the environment sets would be bake's value: these cases' names are set by nothing here.
-    for (const variable of ['TAG', 'NODE', 'REGISTRY']) expect(process.env[variable], variable).toBeUndefined();
+    // A variable the environment sets would be bake's value (npm run sets NODE, for one): these cases' names are set by nothing.
+    for (const variable of ['SHOP_TAG', 'SHOP_NODE', 'SHOP_REGISTRY']) expect(process.env[variable], variable).toBeUndefined();
     const { stdout } = await runCommand('/usr/bin/docker', ['buildx', 'bake', '--print'], { cwd: root });
     const printed = (JSON.parse(stdout) as { target: Record<string, { context?: string; dockerfile?: string; args?: Record<string, string>; labels?: Record<string, string>; target?: string; platforms?: string[]; tags?: string[] }> }).target;
     const expected = Object.entries(printed).map(([target, t]) => {
