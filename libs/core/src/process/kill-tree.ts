@@ -53,3 +53,48 @@ export function killTree(pid: number, signal: NodeJS.Signals): void {
     }
   }
 }
+
+/** A process as it was seen: its pid and when it started (a pid the system gave to another process since is not it). */
+export interface SeenProcess {
+  pid: number;
+  start: string;
+}
+
+/** A process's state and start time from /proc (Linux); undefined when it is gone. */
+function statOf(pid: number): { state: string; start: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ": state is the first field, the start time the twentieth.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], start: fields[19] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid` and everything it started, deepest first, as they are now. */
+export function seenTree(pid: number): SeenProcess[] {
+  return [...descendants(pid), pid].flatMap((target) => {
+    const stat = statOf(target);
+    return stat ? [{ pid: target, start: stat.start }] : [];
+  });
+}
+
+/** The processes seen that still run (the same start time, not a zombie). */
+export function stillRunning(seen: readonly SeenProcess[]): SeenProcess[] {
+  return seen.filter((process) => {
+    const stat = statOf(process.pid);
+    return stat !== undefined && stat.start === process.start && stat.state !== 'Z';
+  });
+}
+
+/** Signal the processes seen that still run. */
+export function signalSeen(seen: readonly SeenProcess[], signal: NodeJS.Signals): void {
+  for (const target of stillRunning(seen)) {
+    try {
+      process.kill(target.pid, signal);
+    } catch {
+      // gone meanwhile
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,11 @@ setInterval(() => {}, 1000);
     try {
       await waitUntil('docker building', 30_000, async () => (await processesWith(`NONCE=${nonce}`)).length > 0);
       parent.kill('SIGKILL');
-      await waitUntil('the task and every docker process gone', 15_000, async () => (await processesWith(nonce)).length === 0);
+      // Within the cancel grace (3 s) and some: a docker process left behind would be named below.
+      await waitUntil('the task and every docker process gone', 15_000, async () => (await processesWith(nonce)).length === 0).catch(async (error: Error) => {
+        const left = await Promise.all((await processesWith(nonce)).map(async (pid) => `${pid}: ${(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').slice(0, 200)}`));
+        throw new Error(`${error.message}; still running:\n${left.join('\n')}`);
+      });
       expect(await processesWith(nonce)).toEqual([]);
     } finally {
       parent.kill('SIGKILL');

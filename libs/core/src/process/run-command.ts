@@ -1,6 +1,15 @@
 import { CommandError } from './command-error';
 import { formatCommand } from './redact';
-import { killTree } from './kill-tree';
+import { SeenProcess, seenTree, signalSeen, stillRunning } from './kill-tree';
+
+/** How long a cancelled command's processes may take to stop on SIGTERM before SIGKILL. */
+const CANCEL_GRACE_MS = 3000;
+
+/** Wait for the processes seen to stop, until `deadline`; then SIGKILL those still running. */
+async function outlast(seen: readonly SeenProcess[], deadline: number): Promise<void> {
+  while (stillRunning(seen).length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  signalSeen(seen, 'SIGKILL');
+}
 
 export interface RunCommandOptions {
   cwd?: string;
@@ -52,14 +61,19 @@ export async function runCommand(
     stripFinalNewline: true,
   });
   if (subprocess.pid !== undefined) options.onSpawn?.(subprocess.pid);
-  // Cancelling stops the whole process tree: SIGTERM, then SIGKILL for what is still there.
+  // Cancelling stops the whole process tree: SIGTERM, then SIGKILL for what is still there after the grace.
   let cancelled = false;
   let forceKill: NodeJS.Timeout | undefined;
+  let seen: SeenProcess[] = [];
+  let graceEnds = 0;
   const cancel = () => {
     if (cancelled || subprocess.pid === undefined) return;
     cancelled = true;
-    killTree(subprocess.pid, 'SIGTERM');
-    forceKill = setTimeout(() => subprocess.pid !== undefined && killTree(subprocess.pid, 'SIGKILL'), 3000);
+    seen = seenTree(subprocess.pid);
+    signalSeen(seen, 'SIGTERM');
+    graceEnds = Date.now() + CANCEL_GRACE_MS;
+    // Those seen at cancelling too: one the child left behind (orphaned, so no longer below it) may hold our pipes.
+    forceKill = setTimeout(() => signalSeen([...seen, ...(subprocess.pid === undefined ? [] : seenTree(subprocess.pid))], 'SIGKILL'), CANCEL_GRACE_MS);
     forceKill.unref();
   };
   if (options.signal?.aborted) cancel();
@@ -70,6 +84,10 @@ export async function runCommand(
   } finally {
     options.signal?.removeEventListener('abort', cancel);
     if (forceKill) clearTimeout(forceKill);
+    // What the child started can outlive it: docker's buildx plugin, orphaned when the docker CLI exits on
+    // SIGTERM, goes on cancelling the build for as long as that takes (the RUN, in BuildKit). Each is waited
+    // for until the grace is over, then killed: a cancelled command leaves nothing running.
+    if (cancelled) await outlast(seen, graceEnds);
   }
   if (result.failed) {
     const stderr = typeof result.stderr === 'string' ? result.stderr : '';
