@@ -71,11 +71,11 @@ export async function resolveBaseDigest(registry: RegistryClient, reference: str
   const wanted = parsed.digest ?? parsed.tag ?? 'latest';
   const shown = `${parsed.digest ? `${repository}@${wanted}` : `${repository}:${wanted}`}${source === reference ? '' : ` (the mirror of ${reference})`}`;
   const missing = (url: string, cause?: unknown) => new Error(`${shown} is not in its registry (404 at ${url})`, cause ? { cause } : undefined);
-  const read = (digest: string) =>
-    manifestByDigest(registry, repository, digest, cacheDir).catch((error: unknown) => {
-      if (error instanceof RegistryResponseError && error.status === 404) throw missing(error.url, error);
-      throw error;
-    });
+  const notFound = (error: unknown): never => {
+    if (error instanceof RegistryResponseError && error.status === 404) throw missing(error.url, error);
+    throw error;
+  };
+  const read = (digest: string) => manifestByDigest(registry, repository, digest, cacheDir).catch(notFound);
   let manifest: RawManifest;
   if (parsed.digest) manifest = await read(parsed.digest);
   else {
@@ -84,7 +84,8 @@ export async function resolveBaseDigest(registry: RegistryClient, reference: str
     const head = await headManifest(registry, repository, wanted);
     if (!head) throw missing(registry.url(parseRepository(repository), `manifests/${wanted}`));
     if (head.digest && head.mediaType && !isIndex(head.mediaType)) return { digest: head.digest, repository };
-    manifest = head.digest && head.mediaType ? await read(head.digest) : await getManifest(registry, repository, wanted);
+    // A registry that told neither (or takes no HEAD): the manifest by its tag.
+    manifest = head.digest && head.mediaType ? await read(head.digest) : await getManifest(registry, repository, wanted).catch(notFound);
   }
   if (!isIndex(manifest.mediaType)) return { digest: manifest.digest, repository };
   const json = JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { manifests?: PlatformDescriptor[] };

@@ -16,12 +16,14 @@ export interface ManifestHead {
 
 /**
  * HEAD a manifest by tag or digest: undefined on 404. Docker Hub counts a GET of a manifest as a pull
- * against its rate limit and a HEAD not, which is why Docker's own client asks this way first.
+ * against its rate limit and a HEAD not, which is why Docker's own client asks this way first. A registry
+ * or proxy that does not take HEAD (405, 501) is answered as one that sends no headers: the caller GETs.
  */
 export async function headManifest(client: RegistryClient, repository: string, reference: string): Promise<ManifestHead | undefined> {
-  const response = await client.request(repository, { method: 'HEAD', path: `manifests/${reference}`, headers: { accept: [...MANIFEST_TYPES].join(', ') }, expect: [200, 404] });
+  const response = await client.request(repository, { method: 'HEAD', path: `manifests/${reference}`, headers: { accept: [...MANIFEST_TYPES].join(', ') }, expect: [200, 404, 405, 501] });
   await response.body?.cancel().catch(() => undefined);
   if (response.status === 404) return undefined;
+  if (response.status !== 200) return {};
   const digest = response.headers.get('docker-content-digest') ?? undefined;
   const mediaType = response.headers.get('content-type')?.split(';')[0].trim();
   return { ...(digest && isSha256Digest(digest) ? { digest } : {}), ...(mediaType && MANIFEST_TYPES.has(mediaType) ? { mediaType } : {}) };
