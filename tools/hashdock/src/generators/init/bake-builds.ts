@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { BuildSettings, namedImage, settings } from './build-settings';
-import { CommandBuild } from './docker-build-command';
+import { CommandBuild, isLiteralPath } from './docker-build-command';
 import { HclBody, HclReference, HclUnknown, HclValue, parseHcl } from './hcl-body';
 import { record } from './yaml-record';
 
@@ -100,7 +100,7 @@ export function bakeBuilds(files: readonly { file: string; text: string }[]): Ba
     const written = (value: HclValue | undefined) => stringOf(value, variables)?.text;
     const context = attributes.context === undefined ? '.' : text(attributes.context);
     const dockerfile = attributes.dockerfile === undefined ? 'Dockerfile' : text(attributes.dockerfile);
-    if (context === undefined || dockerfile === undefined || !isLocalPath(context) || !isLocalPath(dockerfile)) continue;
+    if (context === undefined || dockerfile === undefined || !isBakePath(context) || !isBakePath(dockerfile)) continue;
     const contextPath = posix.normalize(context).replace(/\/$/, '') || '.';
     const dockerfilePath = posix.normalize(posix.join(contextPath, dockerfile));
     if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
@@ -118,6 +118,9 @@ export function bakeBuilds(files: readonly { file: string; text: string }[]): Ba
   }
   return builds;
 }
+
+/** A path bake reads from the workspace: a literal relative path (see isLiteralPath), not another target's result. */
+const isBakePath = (path: string) => path !== '' && isLiteralPath(path) && !path.startsWith('target:');
 
 /**
  * The targets `docker buildx bake` builds: those of the `default` group (groups in it followed), or a target
@@ -139,10 +142,6 @@ function builtTargets(targets: ReadonlyMap<string, { attributes: Attributes }>, 
   return [...targets.keys()].filter((name) => !parents.has(name));
 }
 
-/** A path bake reads from the workspace: not a URL, not absolute, not another target's result. */
-function isLocalPath(path: string): boolean {
-  return path !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !path.startsWith('git@') && !posix.isAbsolute(path) && !path.startsWith('target:');
-}
 
 /**
  * A value as bake would read it as a string, variables by their defaults. `known: false` when part of it

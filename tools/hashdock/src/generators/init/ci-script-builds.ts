@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
-import { CommandBuild, dockerBuildsIn } from './docker-build-command';
+import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn } from './docker-build-command';
 import { record } from './yaml-record';
 
 /** CI files whose steps are shell lines run from the checkout (the workspace root), by their usual paths. */
@@ -27,7 +27,7 @@ function azurePath(value: unknown): string | undefined {
  * the default, is the Dockerfile's folder), `repository`, and `arguments` (which Azure passes to `build`
  * only). Input names in any case, as Azure reads them.
  */
-function azureDockerTask(step: Record<string, unknown>): string | undefined {
+function azureDockerTask(step: Record<string, unknown>): string[] | undefined {
   if (typeof step.task !== 'string' || !/^Docker@2$/i.test(step.task.trim())) return undefined;
   const inputs = Object.fromEntries(Object.entries(record(step.inputs) ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
   const command = typeof inputs.command === 'string' ? inputs.command.trim().toLowerCase() : 'buildandpush';
@@ -36,12 +36,10 @@ function azureDockerTask(step: Record<string, unknown>): string | undefined {
   if (!dockerfile) return undefined;
   const context = inputs.buildcontext === undefined || String(inputs.buildcontext).trim() === '**' ? posix.dirname(dockerfile) : azurePath(inputs.buildcontext);
   if (!context) return undefined;
-  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
   const words = ['docker', 'build'];
-  if (command === 'build' && typeof inputs.arguments === 'string') words.push(inputs.arguments.replace(/\s*\n\s*/g, ' '));
-  if (typeof inputs.repository === 'string' && !inputs.repository.includes('$(')) words.push('-t', quote(inputs.repository.trim()));
-  words.push('-f', quote(dockerfile), quote(context));
-  return words.join(' ');
+  if (command === 'build' && typeof inputs.arguments === 'string') words.push(...commandSegments(inputs.arguments).flat());
+  if (typeof inputs.repository === 'string' && !inputs.repository.includes('$(')) words.push('-t', inputs.repository.trim());
+  return [...words, '-f', dockerfile, context];
 }
 
 /**
@@ -60,22 +58,20 @@ export function ciScriptBuilds(file: string, text: string): CiScriptBuild[] {
     return [];
   }
   const builds: CiScriptBuild[] = [];
-  const add = (command: string) => {
-    for (const build of dockerBuildsIn(command, '.')) if (!builds.some((known) => JSON.stringify(known) === JSON.stringify({ file, ...build }))) builds.push({ file, ...build });
-  };
+  const add = (found: readonly (CommandBuild | undefined)[]) => addFileBuilds(builds, file, found);
   const visit = (value: unknown, depth: number): void => {
     if (depth > 50) return;
     if (typeof value === 'string') {
-      if (/\b(docker|podman)\b/.test(value) && /\bbuild\b/.test(value)) add(value);
+      if (/\b(docker|podman)\b/.test(value) && /\bbuild\b/.test(value)) add(dockerBuildsIn(value, '.'));
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, depth + 1);
     } else if (typeof value === 'object' && value !== null) {
       const step = value as Record<string, unknown>;
       // Cloud Build: the docker builder's args are the words after `docker`.
       if (typeof step.name === 'string' && /(^|\/)docker(:|$)/.test(step.name) && Array.isArray(step.args) && step.args.every((arg) => typeof arg === 'string'))
-        add(['docker', ...(step.args as string[]).map((arg) => (/\s/.test(arg) ? `'${arg}'` : arg))].join(' '));
+        add([dockerBuildOf(['docker', ...(step.args as string[])])]);
       const azure = azureDockerTask(step);
-      if (azure) add(azure);
+      if (azure) add([dockerBuildOf(azure)]);
       for (const item of Object.values(step)) visit(item, depth + 1);
     }
   };

@@ -32,46 +32,61 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
       dir = posix.normalize(posix.join(dir, words[1]));
       continue;
     }
-    // docker build, docker buildx build, docker image build, podman build (not docker compose build).
-    const at = words.findIndex((word, i) => word === 'build' && ['docker', 'podman', 'buildx', 'image'].includes(words[i - 1] ?? ''));
-    if (at < 0) continue;
-    let file: string | undefined;
-    const positional: string[] = [];
-    const buildArgs: string[] = [];
-    const labels: string[] = [];
-    let stage: string | undefined;
-    let platform: string | undefined;
-    const secrets: BuildSettings[] = [];
-    const tags: string[] = [];
-    const addHosts: string[] = [];
-    const ssh: string[] = [];
-    let network: string | undefined;
-    for (let i = at + 1; i < words.length; i++) {
-      const word = words[i];
-      const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-      const flag = eq > 0 ? word.slice(0, eq) : word;
-      const value = eq > 0 ? word.slice(eq + 1) : VALUED.has(flag) ? words[++i] : undefined;
-      if (flag === '-f' || flag === '--file') file = value;
-      else if (flag === '--build-arg' && value !== undefined) buildArgs.push(value);
-      else if (flag === '--label' && value !== undefined) labels.push(value);
-      else if (flag === '--target') stage = value;
-      else if (flag === '--platform') platform = value;
-      else if (flag === '--secret' && value !== undefined) secrets.push(dockerSecret(value, dir));
-      else if ((flag === '-t' || flag === '--tag') && value !== undefined) tags.push(value);
-      else if (flag === '--add-host' && value !== undefined) addHosts.push(value);
-      else if (flag === '--network') network = value;
-      // A key path is read from the working directory; Hashdock reads it from the workspace root.
-      else if (flag === '--ssh' && value !== undefined) ssh.push(sshFrom(value, dir));
-      else if (!word.startsWith('-')) positional.push(word);
-    }
-    const context = positional[0];
-    if (context === undefined || !isLiteralPath(context) || (file !== undefined && !isLiteralPath(file))) continue;
-    const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
-    const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
-    if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
-    builds.push({ context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh }), ...secrets) });
+    const build = dockerBuildOf(words, dir);
+    if (build) builds.push(build);
   }
   return builds;
+}
+
+/**
+ * The build one command's words run (`docker build`, `docker buildx build`, `docker image build`,
+ * `podman build`), from `dir`: see dockerBuildsIn. For readers that have the words already (a CI task's
+ * inputs, a pipeline call's arguments), so nothing is quoted for a shell only to be split again.
+ */
+export function dockerBuildOf(words: readonly string[], dir = '.'): CommandBuild | undefined {
+  // docker build, docker buildx build, docker image build, podman build (not docker compose build).
+  const at = words.findIndex((word, i) => word === 'build' && ['docker', 'podman', 'buildx', 'image'].includes(words[i - 1] ?? ''));
+  if (at < 0) return undefined;
+  let file: string | undefined;
+  const positional: string[] = [];
+  const buildArgs: string[] = [];
+  const labels: string[] = [];
+  let stage: string | undefined;
+  let platform: string | undefined;
+  const secrets: BuildSettings[] = [];
+  const tags: string[] = [];
+  const addHosts: string[] = [];
+  const ssh: string[] = [];
+  let network: string | undefined;
+  for (let i = at + 1; i < words.length; i++) {
+    const word = words[i];
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const flag = eq > 0 ? word.slice(0, eq) : word;
+    const value = eq > 0 ? word.slice(eq + 1) : VALUED.has(flag) ? words[++i] : undefined;
+    if (flag === '-f' || flag === '--file') file = value;
+    else if (flag === '--build-arg' && value !== undefined) buildArgs.push(value);
+    else if (flag === '--label' && value !== undefined) labels.push(value);
+    else if (flag === '--target') stage = value;
+    else if (flag === '--platform') platform = value;
+    else if (flag === '--secret' && value !== undefined) secrets.push(dockerSecret(value, dir));
+    else if ((flag === '-t' || flag === '--tag') && value !== undefined) tags.push(value);
+    else if (flag === '--add-host' && value !== undefined) addHosts.push(value);
+    else if (flag === '--network') network = value;
+    // A key path is read from the working directory; Hashdock reads it from the workspace root.
+    else if (flag === '--ssh' && value !== undefined) ssh.push(sshFrom(value, dir));
+    else if (!word.startsWith('-')) positional.push(word);
+  }
+  const context = positional[0];
+  if (context === undefined || !isLiteralPath(context) || (file !== undefined && !isLiteralPath(file))) return undefined;
+  const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
+  const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
+  if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) return undefined;
+  return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh }), ...secrets) };
+}
+
+/** Add the builds found in `file` to `builds`, each once (a CI file often runs the same build in several jobs). */
+export function addFileBuilds(builds: (CommandBuild & { file: string })[], file: string, found: readonly (CommandBuild | undefined)[]): void {
+  for (const build of found) if (build && !builds.some((known) => JSON.stringify(known) === JSON.stringify({ file, ...build }))) builds.push({ file, ...build });
 }
 
 /**
@@ -85,6 +100,6 @@ export function commandSegments(command: string): string[][] {
 }
 
 /** A relative path written out: not stdin, a URL, an absolute path or anything with a variable in it. */
-function isLiteralPath(word: string): boolean {
+export function isLiteralPath(word: string): boolean {
   return word !== '-' && !/[$`*?]/.test(word) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word) && !word.startsWith('git@') && !posix.isAbsolute(word);
 }

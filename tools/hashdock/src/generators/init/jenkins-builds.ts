@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { CommandBuild, dockerBuildsIn } from './docker-build-command';
+import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn } from './docker-build-command';
 
 /** Jenkins' pipeline file, at the workspace root (where the checkout is). */
 export const JENKINS_FILE = 'Jenkinsfile';
@@ -56,10 +56,7 @@ function groovyTokens(text: string): Token[] {
 export function jenkinsBuilds(file: string, text: string): JenkinsBuild[] {
   const tokens = groovyTokens(text);
   const builds: JenkinsBuild[] = [];
-  const add = (command: string, cwd: string) => {
-    for (const build of dockerBuildsIn(command, cwd)) if (!builds.some((known) => JSON.stringify(known) === JSON.stringify({ file, ...build }))) builds.push({ file, ...build });
-  };
-  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+  const add = (found: readonly (CommandBuild | undefined)[]) => addFileBuilds(builds, file, found);
   // The folders `dir(…) { … }` blocks move to, by the brace depth they close at.
   const dirs: { path: string; depth: number }[] = [];
   let depth = 0;
@@ -76,14 +73,14 @@ export function jenkinsBuilds(file: string, text: string): JenkinsBuild[] {
     }
     if (token.kind === 'word' && token.value === 'docker.build' && open?.value === '(' && first?.kind === 'string' && !cwd().includes('$')) {
       const args = close?.value === ',' && brace?.kind === 'string' ? brace.value : undefined;
-      add(`docker build -t ${quote(first.value)} ${args ?? '.'}`, cwd());
+      add([dockerBuildOf(['docker', 'build', '-t', first.value, ...(args === undefined ? ['.'] : commandSegments(args).flat())], cwd())]);
       continue;
     }
     if (token.kind === 'punct' && token.value === '{') depth++;
     else if (token.kind === 'punct' && token.value === '}') {
       if (dirs.at(-1)?.depth === depth) dirs.pop();
       depth--;
-    } else if (token.kind === 'string' && /\b(docker|podman)\b/.test(token.value) && /\bbuild\b/.test(token.value) && !cwd().includes('$')) add(token.value, cwd());
+    } else if (token.kind === 'string' && /\b(docker|podman)\b/.test(token.value) && /\bbuild\b/.test(token.value) && !cwd().includes('$')) add(dockerBuildsIn(token.value, cwd()));
   }
   return builds;
 }
