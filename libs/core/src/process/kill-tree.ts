@@ -1,5 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** A process's state, parent and start time from /proc/<pid>/stat (Linux); undefined when it is gone. */
+function statOf(pid: number | string): { state: string; ppid: number; start: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces or parentheses: the fields after the last ")" are fixed
+    // (state first, the parent second, the start time twentieth).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], ppid: Number(fields[1]), start: fields[19] };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parent pid of every process, from /proc (Linux); empty elsewhere. */
 function parentsByPid(): Map<number, number> {
   const parents = new Map<number, number>();
@@ -11,14 +24,8 @@ function parentsByPid(): Map<number, number> {
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name may hold spaces or parentheses: the fields after the last ")" are fixed.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
-    } catch {
-      // gone already
-    }
+    const stat = statOf(entry);
+    if (stat) parents.set(Number(entry), stat.ppid);
   }
   return parents;
 }
@@ -58,18 +65,6 @@ export function killTree(pid: number, signal: NodeJS.Signals): void {
 export interface SeenProcess {
   pid: number;
   start: string;
-}
-
-/** A process's state and start time from /proc (Linux); undefined when it is gone. */
-function statOf(pid: number): { state: string; start: string } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After "pid (comm) ": state is the first field, the start time the twentieth.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0], start: fields[19] };
-  } catch {
-    return undefined;
-  }
 }
 
 /** `pid` and everything it started, deepest first, as they are now. */
