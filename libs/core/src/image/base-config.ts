@@ -6,6 +6,7 @@ import { InheritedTriggers } from '../docker/onbuild-triggers';
 import { parseDockerfile } from '../docker/dockerfile-instructions';
 import { RegistryClient } from '../registry/client';
 import { isSha256Digest } from '../registry/reference';
+import { manifestByDigest } from '../registry/manifest-by-digest';
 import { getManifest, rememberByDigest, sha256Digest } from '../registry/manifest-io';
 import { RuntimeConfig } from './apply-instructions';
 import { BaseImageError, ExternalBase } from './external-bases';
@@ -66,7 +67,8 @@ export async function externalBaseTriggers(registry: RegistryClient, dockerfile:
     if (!triggers) {
       const repository = base.pinned.slice(0, base.pinned.lastIndexOf('@'));
       try {
-        triggers = (await imageConfig(registry, repository, base.digest)).json.config?.OnBuild ?? [];
+        // Its manifest through the checkout's cache as well (base resolution has usually kept it there).
+        triggers = (await imageConfig(registry, repository, await manifestByDigest(registry, repository, base.digest, cacheDir))).json.config?.OnBuild ?? [];
       } catch (cause) {
         throw new BaseImageError(dockerfile, base.line, base.reference, `its config (${base.pinned}) could not be read: ${(cause as Error).message.split('\n')[0]}`, { cause });
       }
