@@ -9,7 +9,7 @@ import { targetPlatforms } from '../docker/platform-args';
 import { ContextScope } from '../hash/context-scope';
 import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
 import { unpinnedDownloads } from '../docker/remote-sources';
-import { ExternalBase, resolveExternalBases } from './external-bases';
+import { BaseManifest, ExternalBase, resolveExternalBases } from './external-bases';
 import { DockerDriver } from '../docker/docker-driver';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { dockerfileForStage } from '../docker/dockerfile-stages';
@@ -56,8 +56,8 @@ export interface BuildImageDeps {
   fileHashes?: FileHashCache;
   /** When the task entered the executor (`performance.now()`), for the `start` phase. */
   enteredAt?: number;
-  /** External base digests resolved in this run, shared by the images of one process. */
-  baseDigests?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
+  /** External bases read in this run (each reference once, for every platform), shared by the images of one process. */
+  baseDigests?: Map<string, Promise<BaseManifest>>;
   /** What this batch has warned about already (`context <dir>`, `download <file>:<line>`): each said once, in the output of the first image that meets it. */
   warned?: Set<string>;
 }

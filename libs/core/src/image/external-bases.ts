@@ -57,13 +57,21 @@ export function platformFor(flag: string | undefined, target: string): string {
   return flag;
 }
 
+/** What a base reference names, read once for all its platforms: one image, or an index to pick children from. */
+export interface BaseManifest {
+  /** Where it was read (the mirror, if any). */
+  repository: string;
+  digest: string;
+  /** An index's children (absent for one image). */
+  children?: PlatformDescriptor[];
+}
+
 /**
- * Resolve one reference to the manifest digest for a platform: an index gives
- * its child for that platform (both recorded), whether a tag names it or a
- * digest pins it (`node:24@sha256:<index>`, as pinned bases usually are).
- * The repository returned is where it was read (the mirror, if any).
+ * Read what one reference names: an image (its digest) or an index (its digest and children), whether a tag
+ * names it or a digest pins it (`node:24@sha256:<index>`, as pinned bases usually are), through the
+ * registry's mirror when it has one.
  */
-export async function resolveBaseDigest(registry: RegistryClient, reference: string, platform: string, mirrors: RegistryMirrors = {}, cacheDir?: string): Promise<{ digest: string; index?: string; repository: string }> {
+export async function readBaseManifest(registry: RegistryClient, reference: string, mirrors: RegistryMirrors = {}, cacheDir?: string): Promise<BaseManifest> {
   // Read through the registry's mirror when it has one: the same manifests, so the same digests; the build then pulls from it too.
   const source = throughMirror(reference, mirrors);
   const parsed = parseReference(source);
@@ -89,12 +97,24 @@ export async function resolveBaseDigest(registry: RegistryClient, reference: str
   }
   if (!isIndex(manifest.mediaType)) return { digest: manifest.digest, repository };
   const json = JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { manifests?: PlatformDescriptor[] };
-  const child = (json.manifests ?? []).find((descriptor) => platformMatches(platform, descriptor));
+  return { digest: manifest.digest, repository, children: json.manifests ?? [] };
+}
+
+/** The manifest digest for a platform: the image itself, or the index's child for it (both recorded). */
+export function digestForPlatform(base: BaseManifest, platform: string): { digest: string; index?: string; repository: string } {
+  const { repository, children } = base;
+  if (!children) return { digest: base.digest, repository };
+  const child = children.find((descriptor) => platformMatches(platform, descriptor));
   if (!child) {
-    const offered = (json.manifests ?? []).map((d) => [d.platform?.os, d.platform?.architecture, d.platform?.variant].filter(Boolean).join('/')).filter(Boolean);
-    throw new Error(`the index ${manifest.digest} has no image for ${platform} (it has ${offered.join(', ') || 'none'})`);
+    const offered = children.map((d) => [d.platform?.os, d.platform?.architecture, d.platform?.variant].filter(Boolean).join('/')).filter(Boolean);
+    throw new Error(`the index ${base.digest} has no image for ${platform} (it has ${offered.join(', ') || 'none'})`);
   }
-  return { digest: child.digest, index: manifest.digest, repository };
+  return { digest: child.digest, index: base.digest, repository };
+}
+
+/** Resolve one reference to the manifest digest for a platform (readBaseManifest, then digestForPlatform). */
+export async function resolveBaseDigest(registry: RegistryClient, reference: string, platform: string, mirrors: RegistryMirrors = {}, cacheDir?: string): Promise<{ digest: string; index?: string; repository: string }> {
+  return digestForPlatform(await readBaseManifest(registry, reference, mirrors, cacheDir), platform);
 }
 
 /** A FROM that names an image from outside the workspace, before resolution. */
@@ -180,7 +200,7 @@ export function externalFroms(dockerfile: string, dockerfileText: string, buildA
 
 /**
  * Every external FROM resolved through the registry to the digest for its
- * platform. `cache` (per run) resolves each reference once.
+ * platform. `cache` (per run) reads each reference once, for all its platforms.
  */
 export async function resolveExternalBases(options: {
   dockerfile: string;
@@ -191,12 +211,12 @@ export async function resolveExternalBases(options: {
   registry: RegistryClient;
   /** Where external images are read instead of their registry (see throughMirror). */
   mirrors?: RegistryMirrors;
-  cache?: Map<string, Promise<{ digest: string; index?: string; repository: string }>>;
+  cache?: Map<string, Promise<BaseManifest>>;
   /** The checkout's cache directory: manifests read by digest are kept there (see manifestByDigest). */
   cacheDir?: string;
 }): Promise<ExternalBase[]> {
   const bases: ExternalBase[] = [];
-  const cache = options.cache ?? new Map<string, Promise<{ digest: string; index?: string; repository: string }>>();
+  const cache = options.cache ?? new Map<string, Promise<BaseManifest>>();
   const platforms = platformList(options.platform);
   // (FROMs read for the first platform: an image per platform named by `${TARGETARCH}` is not one base over several.)
   for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages, platforms[0]))
@@ -205,11 +225,11 @@ export async function resolveExternalBases(options: {
     // Several platforms: one entry per platform, each hashed; the base must then be an index.
     const key = platforms.length > 1 ? `${from.key}@${target}` : from.key;
     const platform = platformFor(from.platformFlag, target);
-    const cacheKey = `${throughMirror(reference, options.mirrors ?? {})} ${platform}`;
-    if (!cache.has(cacheKey)) cache.set(cacheKey, resolveBaseDigest(options.registry, reference, platform, options.mirrors, options.cacheDir));
+    const cacheKey = throughMirror(reference, options.mirrors ?? {});
+    if (!cache.has(cacheKey)) cache.set(cacheKey, readBaseManifest(options.registry, reference, options.mirrors, options.cacheDir));
     let resolved;
     try {
-      resolved = await cache.get(cacheKey)!;
+      resolved = digestForPlatform(await cache.get(cacheKey)!, platform);
     } catch (cause) {
       throw new BaseImageError(options.dockerfile, from.line, reference, `could not be resolved to a digest for ${platform}: ${(cause as Error).message.split('\n')[0]}`, { cause });
     }

@@ -125,14 +125,14 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     expect(await hasTag(client, svc.manifest.repository, svc.manifest.contentHash)).toBe(svc.manifest.digest);
   });
 
-  it("another process building on the same base index GETs none of its manifests (kept by digest in the checkout's cache): a HEAD of its tag per platform", async () => {
+  it("another process building on the same base index GETs none of its manifests (kept by digest in the checkout's cache): one HEAD of its tag for both platforms", async () => {
     await mkdir(join(workspace, 'base2'), { recursive: true });
     await writeFile(join(workspace, 'base2/Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nENV NODE_ENV=production SECOND=1\nCMD ["node"]\n');
     const asked: string[] = [];
     const registry = new RegistryClient({ fetch: (input, init) => (asked.push(`${init?.method ?? 'GET'} ${String(input)}`), fetch(input, init)) });
     const built = await buildImage(options('base2', { buildArgs: { ROOT_IMAGE: `${rootRepo}:two` } }), { ...deps, registry });
     expect(built.manifest).toMatchObject({ status: 'built', builder: { name: 'registry' } });
-    expect(asked.filter((request) => request.includes(`/${ns}/root/manifests/`))).toEqual(Array(2).fill(`HEAD http://127.0.0.1:5000/v2/${ns}/root/manifests/two`));
+    expect(asked.filter((request) => request.includes(`/${ns}/root/manifests/`))).toEqual([`HEAD http://127.0.0.1:5000/v2/${ns}/root/manifests/two`]);
   });
 
   it("each platform's image reads its own TARGETARCH: the file it copies, its ENV; the hash covers both files", async () => {
