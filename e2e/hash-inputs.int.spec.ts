@@ -137,7 +137,16 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
       await symlink('settings/other.json', join(ws.root, 'apps/api/app.json'));
     });
     await expectSeen('api', () => writeFile(join(ws.root, 'apps/api/settings/other.json'), '{"level":"error"}\n'));
-  }, 120_000);
+    // A new link a wildcard matches: the runs after it read where it leads too (inference's cache knows the folders
+    // wildcards read, and the paths it found no link at).
+    await mkdir(join(ws.root, 'apps/api/conf'), { recursive: true });
+    await writeFile(join(ws.root, 'apps/api/conf/base.json'), '{}\n');
+    await writeFile(join(ws.root, 'apps/api/settings/extra.json'), '{"extra":1}\n');
+    await ws.edit('apps/api/Dockerfile', (text) => text.replace('COPY app.json /app/app.json', 'COPY app.json /app/app.json\nCOPY conf/*.json /app/conf/'));
+    await ws.commit('api: configs by wildcard');
+    await expectSeen('api', () => symlink('../settings/extra.json', join(ws.root, 'apps/api/conf/extra.json')));
+    await expectSeen('api', () => writeFile(join(ws.root, 'apps/api/settings/extra.json'), '{"extra":2}\n'));
+  }, 180_000);
 
   it('a Dockerfile that is a symlink (apps sharing one file): an edit where it leads changes both hashes', async () => {
     await mkdir(join(ws.root, 'docker'), { recursive: true });

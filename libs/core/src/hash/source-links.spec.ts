@@ -83,10 +83,19 @@ describe('following COPY sources that are symlinks', () => {
     expect(read(followLinksOnDisk(scope, dir))).toEqual(expected);
   });
 
-  it('on disk, tells each symlink it followed with its text (what a cache of the inputs must check)', () => {
-    const met = new Map<string, string>();
-    followLinksOnDisk(scope, dir, (path, text) => met.set(path, text));
-    expect(Object.fromEntries(met)).toEqual({ 'links/pkg.json': '../package.json', 'links/tool': '../vendor/tool', 'configs/b.json': '../shared/b.json' });
+  it('on disk, tells every path it looked up (the link text, or null) and every directory a wildcard read (what a cache of the inputs must check)', () => {
+    const paths = new Map<string, string | null>();
+    const dirs = new Map<string, readonly string[]>();
+    followLinksOnDisk(scope, dir, { path: (path, link) => paths.set(path, link), dir: (path, names) => dirs.set(path, [...names].sort()) });
+    expect(Object.fromEntries([...paths].filter(([, link]) => link !== null))).toEqual({
+      'links/pkg.json': '../package.json',
+      'links/tool': '../vendor/tool',
+      'configs/b.json': '../shared/b.json',
+    });
+    // Looked up and no link: a file that becomes one must be noticed (configs/a.json, a wildcard's match; package.json, a source).
+    expect([...paths].filter(([, link]) => link === null).map(([path]) => path)).toEqual(expect.arrayContaining(['package.json', 'configs', 'configs/a.json', 'vendor', 'vendor/tool/bin.js']));
+    // The directories the wildcards read, with their names (a new match appears there first).
+    expect(Object.fromEntries(dirs)).toEqual({ configs: ['a.json', 'b.json'], 'vendor/tool': ['bin.js'] });
   });
 
   it('a link the ignore file drops is not followed in the listed context (Docker never sees it)', async () => {

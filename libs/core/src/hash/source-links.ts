@@ -96,21 +96,30 @@ export function followListedLinks(scope: ContextScope, contextDir: string, entri
   });
 }
 
+/** What followLinksOnDisk read from disk, for a cache of its result to check (context paths). */
+export interface DiskReads {
+  /** Each path looked up: the symlink's text, or null where there was none (a file, a directory, nothing). */
+  path(path: string, link: string | null): void;
+  /** Each directory a wildcard read, with the names it held (none when it was not there). */
+  dir(path: string, names: readonly string[]): void;
+}
+
 /**
  * followSourceLinks against the context on disk, for inference (before any listing): each path looked
  * up with lstat, a wildcard's matches found by reading only the directories its pattern reaches.
- * `onLink` hears each symlink met (its context path and text): what a cache of the result must check.
+ * `reads` hears every lookup and directory read: a cached result holds while they read the same (a
+ * link retargeted, a path or wildcard match that became a link).
  */
-export function followLinksOnDisk(scope: ContextScope, contextDir: string, onLink?: (path: string, target: string) => void): ContextScope {
+export function followLinksOnDisk(scope: ContextScope, contextDir: string, reads?: DiskReads): ContextScope {
   if (scope.kind === 'context') return scope;
   const readLink: LinkReader = (path) => {
     let target: string | undefined;
     try {
       target = lstatSync(join(contextDir, path)).isSymbolicLink() ? readlinkSync(join(contextDir, path), 'utf8') : undefined;
     } catch {
-      return undefined;
+      target = undefined;
     }
-    if (target !== undefined) onLink?.(path, target);
+    reads?.path(path, target ?? null);
     return target;
   };
   return followSourceLinks(scope, readLink, (pattern) => {
@@ -122,7 +131,11 @@ export function followLinksOnDisk(scope: ContextScope, contextDir: string, onLin
       const last = index === parts.length - 1;
       const next: string[] = [];
       for (const dir of level) {
-        const names = hasGlobMeta(part) ? readNames(join(contextDir, dir)) : [part];
+        let names = [part];
+        if (hasGlobMeta(part)) {
+          names = readNames(join(contextDir, dir));
+          reads?.dir(dir || '.', names);
+        }
         for (const name of names) {
           const path = dir ? `${dir}/${name}` : name;
           if (!test.test(path)) continue;

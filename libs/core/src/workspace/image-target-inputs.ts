@@ -124,6 +124,12 @@ export function contextInputs(target: ImageTarget, patterns: readonly IgnorePatt
   return inputs;
 }
 
+/** What inference read on disk beyond the files Nx hashes (see imageTargetInputs' `reads`), by workspace path. */
+export interface SourceReads {
+  paths: Map<string, string | null>;
+  dirs: Map<string, string[]>;
+}
+
 /**
  * The Nx inputs of an image target, from the same resolved options the
  * executor runs with: every context file Docker would send (tracked files by
@@ -139,8 +145,12 @@ export async function imageTargetInputs(
   projectFiles?: readonly string[] | ProjectTrees,
   options: {
     hashIgnoredSources?: boolean;
-    /** Gets each symlink a source went through (workspace path → its text): the inputs hold only while those do. */
-    links?: Map<string, string>;
+    /**
+     * Gets what was read on disk to follow the sources' symlinks (workspace paths): each path looked up with its
+     * link text (null: no link there), each directory a wildcard read with its names. The inputs hold only while
+     * those read the same.
+     */
+    reads?: SourceReads;
   } = {},
 ): Promise<NxInput[]> {
   let patterns: IgnorePattern[] | undefined;
@@ -155,7 +165,10 @@ export async function imageTargetInputs(
       ? followLinksOnDisk(
           contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), { inherited: target.inheritedTriggers, platform: target.options.platform }),
           join(workspaceRoot, target.context),
-          options.links && ((path, text) => options.links!.set(posix.join(target.context, path), text)),
+          options.reads && {
+            path: (path, link) => options.reads!.paths.set(posix.join(target.context, path), link),
+            dir: (path, names) => options.reads!.dirs.set(posix.join(target.context, path), [...names].sort()),
+          },
         )
       : undefined;
   const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;

@@ -317,10 +317,10 @@ describe('resolveImageTargets (the one model)', () => {
     await writeFile(join(root, 'apps/web/Dockerfile'), 'FROM node:24\nCOPY settings.json /app/\n');
     await symlink('config/prod.json', join(root, 'apps/web/settings.json'));
     const web = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).find((t) => t.projectRoot === 'apps/web')!;
-    const links = new Map<string, string>();
-    const inputs = filesets(await imageTargetInputs(root, web, undefined, { links }));
+    const reads = { paths: new Map<string, string | null>(), dirs: new Map<string, string[]>() };
+    const inputs = filesets(await imageTargetInputs(root, web, undefined, { reads }));
     expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/apps/web/settings.json', '{workspaceRoot}/apps/web/config/prod.json']));
-    expect(Object.fromEntries(links)).toEqual({ 'apps/web/settings.json': 'config/prod.json' });
+    expect(Object.fromEntries(reads.paths)).toEqual({ 'apps/web/settings.json': 'config/prod.json', 'apps/web/config': null, 'apps/web/config/prod.json': null });
   });
 
   it('follows the stage a project builds: its bases, COPY sources and build args only', async () => {

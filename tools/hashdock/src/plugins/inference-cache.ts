@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CreateNodesResult } from '@nx/devkit';
+import type { SourceReads } from '@hashdock/core/workspace';
 
 /** Everything inference reads: Dockerfiles (any name), ignore files, and the files that name projects. */
 const READ_GLOBS = ['**/*ockerfile*', '**/*ontainerfile*', '**/.dockerignore', '**/*.dockerignore', '**/project.json', '**/package.json'];
@@ -36,20 +37,38 @@ function nxInternals(): Internal | undefined {
   }
 }
 
-/** What a cache file holds: the results, and the symlinks inference followed (workspace path → text). */
+/** What a cache file holds: the results, and what inference read on disk to follow symlinks (see SourceReads). */
 interface CachedInference {
   results: [string, CreateNodesResult][];
-  links: Record<string, string>;
+  paths: Record<string, string | null>;
+  dirs: Record<string, string[]>;
 }
 
-/** Whether every symlink inference followed still says what it said (a retargeted link leaves the files it read). */
-function linksHold(workspaceRoot: string, links: Record<string, string>): boolean {
-  for (const [path, text] of Object.entries(links)) {
-    try {
-      if (readlinkSync(resolve(workspaceRoot, path), 'utf8') !== text) return false;
-    } catch {
-      return false;
-    }
+function linkAt(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path, 'utf8') : null;
+  } catch {
+    return null;
+  }
+}
+
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether the disk still reads as inference read it: each path the same link (or still none: a file that
+ * became a link leads elsewhere), each directory a wildcard read the same names (a new match may be a link).
+ */
+function readsHold(workspaceRoot: string, cached: Pick<CachedInference, 'paths' | 'dirs'>): boolean {
+  for (const [path, link] of Object.entries(cached.paths)) if (linkAt(resolve(workspaceRoot, path)) !== link) return false;
+  for (const [dir, names] of Object.entries(cached.dirs)) {
+    const now = namesIn(resolve(workspaceRoot, dir));
+    if (now.length !== names.length || now.some((name, index) => name !== names[index])) return false;
   }
   return true;
 }
@@ -58,12 +77,12 @@ function linksHold(workspaceRoot: string, links: Record<string, string>): boolea
  * The inferred targets of the whole workspace, cached in Nx's workspace data
  * directory under a key made of the plugin options, the Dockerfile list, the
  * plugin's version and Nx's hashes of every file inference reads (computed by
- * Nx's native workspace context, so a warm graph reads none of them). The
- * symlinks COPY sources went through are not among those files: `infer` records
- * each (path and text) and a cached answer holds only while they read the same.
+ * Nx's native workspace context, so a warm graph reads none of them). Where
+ * COPY sources' symlinks lead is not in those files: `infer` records what it
+ * looked up on disk (SourceReads) and a cached answer holds only while that reads the same.
  * Without those Nx internals, or on any cache fault, inference simply runs.
  */
-export async function cachedInference(workspaceRoot: string, inputs: object, infer: (links: Map<string, string>) => Promise<[string, CreateNodesResult][]>): Promise<[string, CreateNodesResult][]> {
+export async function cachedInference(workspaceRoot: string, inputs: object, infer: (reads: SourceReads) => Promise<[string, CreateNodesResult][]>): Promise<[string, CreateNodesResult][]> {
   const internal = nxInternals();
   let file: string | undefined;
   try {
@@ -74,17 +93,17 @@ export async function cachedInference(workspaceRoot: string, inputs: object, inf
       const files = await internal.hashWithWorkspaceContext(workspaceRoot, READ_GLOBS);
       file = join(internal.workspaceDataDirectory, `hashdock-targets-${internal.hashObject({ inputs, files, version, built })}.json`);
       const cached = JSON.parse(readFileSync(file, 'utf8')) as Partial<CachedInference>;
-      if (Array.isArray(cached.results) && cached.links && linksHold(workspaceRoot, cached.links)) return cached.results;
+      if (Array.isArray(cached.results) && cached.paths && cached.dirs && readsHold(workspaceRoot, { paths: cached.paths, dirs: cached.dirs })) return cached.results;
     }
   } catch {
     // Not cached yet (or no workspace context, as in unit tests): infer.
   }
-  const links = new Map<string, string>();
-  const results = await infer(links);
+  const reads: SourceReads = { paths: new Map(), dirs: new Map() };
+  const results = await infer(reads);
   if (file) {
     try {
       mkdirSync(join(file, '..'), { recursive: true });
-      const cached: CachedInference = { results, links: Object.fromEntries(links) };
+      const cached: CachedInference = { results, paths: Object.fromEntries(reads.paths), dirs: Object.fromEntries(reads.dirs) };
       writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(cached));
       renameSync(`${file}.${process.pid}.tmp`, file);
     } catch {

@@ -4,13 +4,13 @@ import { nxProjectFiles } from './nx-project-files';
 // Types only: the plugin loads nothing from @nx/devkit at run time.
 import type { CreateNodesResult, CreateNodesV2, PostTasksExecution, TargetConfiguration } from '@nx/devkit';
 import { DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, DOCKERFILE_GLOB, IMAGE_EXECUTOR } from '@hashdock/core/names';
-import type { HashdockOptions, ImageTarget, ProjectTrees } from '@hashdock/core/workspace';
+import type { HashdockOptions, ImageTarget, ProjectTrees, SourceReads } from '@hashdock/core/workspace';
 
 /** The inference code, loaded only when the cached targets cannot answer (a plugin worker starts on every graph). */
 const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
-async function renderTarget(workspaceRoot: string, target: ImageTarget, trees: ProjectTrees | undefined, hashIgnoredSources: boolean, links: Map<string, string>): Promise<TargetConfiguration> {
+async function renderTarget(workspaceRoot: string, target: ImageTarget, trees: ProjectTrees | undefined, hashIgnoredSources: boolean, reads: SourceReads): Promise<TargetConfiguration> {
   const { imageTargetInputs, imageTargetOptions, imageTargetOutputs, inferredInputsBasis, INPUTS_BASIS_METADATA } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
@@ -18,7 +18,7 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, trees: P
     executor: IMAGE_EXECUTOR,
     cache: true,
     dependsOn: target.dependsOn,
-    inputs: await imageTargetInputs(workspaceRoot, target, trees, { hashIgnoredSources, links }),
+    inputs: await imageTargetInputs(workspaceRoot, target, trees, { hashIgnoredSources, reads }),
     outputs: imageTargetOutputs(target),
     options: imageTargetOptions(target),
     ...(configuration ? { defaultConfiguration: configuration } : {}),
@@ -52,7 +52,7 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   DOCKERFILE_GLOB,
   async (dockerfiles, rawOptions, context) => {
     // The host's architecture is part of what is inferred (the default platform, see imageTargetOptions).
-    return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles, arch: process.arch }, async (links) => {
+    return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles, arch: process.arch }, async (reads) => {
       const { imageTargetCandidates, normalizeHashdockOptions, ProjectTrees, resolveImageTargets } = await inference();
       const config = normalizeHashdockOptions(rawOptions);
       const projectFiles = await nxProjectFiles(context.workspaceRoot);
@@ -62,7 +62,7 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       // Keyed by Dockerfile: a target the project declares shares its Dockerfile's entry with the inferred one, and
       // the projects that build one Dockerfile they do not hold (declared targets) share that Dockerfile's entry.
       for (const target of targets) {
-        const rendered = await renderTarget(context.workspaceRoot, target, trees, config.hashIgnoredSources, links);
+        const rendered = await renderTarget(context.workspaceRoot, target, trees, config.hashIgnoredSources, reads);
         const projects = results.get(target.source) ?? {};
         const known = projects[target.projectRoot];
         // Image → base edges of the project graph (nx affected: a base's change reaches the images built FROM it).
