@@ -115,7 +115,8 @@ export function followLinksOnDisk(scope: ContextScope, contextDir: string, reads
   const readLink: LinkReader = (path) => {
     let target: string | undefined;
     try {
-      target = lstatSync(join(contextDir, path)).isSymbolicLink() ? readlinkSync(join(contextDir, path), 'utf8') : undefined;
+      // No error for a path that is not there (most sources before their build): an Error and its stack each cost more than the lookup.
+      target = lstatSync(join(contextDir, path), { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(join(contextDir, path), 'utf8') : undefined;
     } catch {
       target = undefined;
     }

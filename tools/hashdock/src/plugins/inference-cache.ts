@@ -46,7 +46,7 @@ interface CachedInference {
 
 function linkAt(path: string): string | null {
   try {
-    return lstatSync(path).isSymbolicLink() ? readlinkSync(path, 'utf8') : null;
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(path, 'utf8') : null;
   } catch {
     return null;
   }
