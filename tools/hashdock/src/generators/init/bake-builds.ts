@@ -41,16 +41,17 @@ function jsonBody(text: string): HclBody {
 }
 
 /**
- * The builds Bake files define (`docker-bake.hcl`, `docker-bake.json` and their overrides, merged as bake
- * merges them), as `docker buildx bake` run from the workspace root builds them: each target's `context`
- * (default `.`) and `dockerfile` (default `Dockerfile`, relative to the context), with `args`, `target`,
+ * The builds Bake files define (`docker-bake.hcl`, `docker-bake.json` and their overrides, or the files a
+ * `-f` names, merged as bake merges them), as `docker buildx bake [targets]` run from `dir` (a workspace path)
+ * builds them: `wanted`'s targets and groups, or those it builds by default (see builtTargets); each target's `context`
+ * (default `.`, from `dir` as bake reads it) and `dockerfile` (default `Dockerfile`, relative to the context), with `args`, `target`,
  * `platforms`, `labels` and `tags`, after `inherits`. `${VAR}` reads a variable's default; a value bake
  * could only know at run time (the environment, a function) is left unknown: a path holding one is left
  * out, a build arg keeps it as written (it then comes from the environment). Targets with a `matrix`, a
  * `dockerfile-inline` or a context that is no local folder are left out. A file that is not HCL or JSON
  * gives nothing.
  */
-export function bakeBuilds(files: readonly { file: string; text: string }[]): BakeBuild[] {
+export function bakeBuilds(files: readonly { file: string; text: string }[], wanted: readonly string[] = [], dir = '.'): BakeBuild[] {
   const variables = new Map<string, HclValue>();
   const targets = new Map<string, { file: string; attributes: Attributes }>();
   const groups = new Map<string, string[]>();
@@ -88,7 +89,7 @@ export function bakeBuilds(files: readonly { file: string; text: string }[]): Ba
     return attributes;
   };
   const builds: BakeBuild[] = [];
-  for (const name of builtTargets(targets, groups)) {
+  for (const name of builtTargets(targets, groups, wanted)) {
     const { file } = targets.get(name)!;
     const attributes = inherited(name);
     if (!attributes || attributes.matrix !== undefined || attributes['dockerfile-inline'] !== undefined) continue;
@@ -101,7 +102,7 @@ export function bakeBuilds(files: readonly { file: string; text: string }[]): Ba
     const context = attributes.context === undefined ? '.' : text(attributes.context);
     const dockerfile = attributes.dockerfile === undefined ? 'Dockerfile' : text(attributes.dockerfile);
     if (context === undefined || dockerfile === undefined || !isBakePath(context) || !isBakePath(dockerfile)) continue;
-    const contextPath = posix.normalize(context).replace(/\/$/, '') || '.';
+    const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '') || '.';
     const dockerfilePath = posix.normalize(posix.join(contextPath, dockerfile));
     if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) continue;
     const map = (value: HclValue | undefined) =>
@@ -123,17 +124,22 @@ export function bakeBuilds(files: readonly { file: string; text: string }[]): Ba
 const isBakePath = (path: string) => path !== '' && isLiteralPath(path) && !path.startsWith('target:');
 
 /**
- * The targets `docker buildx bake` builds: those of the `default` group (groups in it followed), or a target
- * named `default`; without either (CI names them), every target no other inherits from (those are templates).
+ * The targets `docker buildx bake` builds: those `wanted` names (groups followed), else those of the `default`
+ * group, or a target named `default`; without either (CI names them), every target no other inherits from
+ * (those are templates).
  */
-function builtTargets(targets: ReadonlyMap<string, { attributes: Attributes }>, groups: ReadonlyMap<string, string[]>): string[] {
+function builtTargets(targets: ReadonlyMap<string, { attributes: Attributes }>, groups: ReadonlyMap<string, string[]>, wanted: readonly string[]): string[] {
+  const found: string[] = [];
+  const visit = (name: string, seen: readonly string[]) => {
+    if (seen.includes(name)) return;
+    if (groups.has(name)) for (const member of groups.get(name)!) visit(member, [...seen, name]);
+    else if (targets.has(name) && !found.includes(name)) found.push(name);
+  };
+  if (wanted.length) {
+    for (const name of wanted) visit(name, []);
+    return found;
+  }
   if (groups.has('default')) {
-    const found: string[] = [];
-    const visit = (name: string, seen: readonly string[]) => {
-      if (seen.includes(name)) return;
-      if (groups.has(name)) for (const member of groups.get(name)!) visit(member, [...seen, name]);
-      else if (targets.has(name) && !found.includes(name)) found.push(name);
-    };
     visit('default', []);
     return found;
   }
@@ -141,7 +147,6 @@ function builtTargets(targets: ReadonlyMap<string, { attributes: Attributes }>, 
   const parents = new Set([...targets.values()].flatMap(({ attributes }) => (Array.isArray(attributes.inherits) ? attributes.inherits.filter((item): item is string => typeof item === 'string') : [])));
   return [...targets.keys()].filter((name) => !parents.has(name));
 }
-
 
 /**
  * A value as bake would read it as a string, variables by their defaults. `known: false` when part of it

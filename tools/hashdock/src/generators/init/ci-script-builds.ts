@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
+import { bakeCommands } from './bake-calls';
 import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn } from './docker-build-command';
 import { record } from './yaml-record';
 
@@ -47,9 +48,10 @@ function azureDockerTask(step: Record<string, unknown>): string[] | undefined {
  * Pipelines, Azure Pipelines, Drone, Woodpecker, Buildkite): every string in it that runs docker build,
  * read as a script's from the workspace root; and Google Cloud Build's docker steps (`name:
  * gcr.io/cloud-builders/docker`, `args: [build, -f, …, .]`). Variables are left unknown (a path with one
- * is skipped). A file that is not YAML gives nothing.
+ * is skipped). A `docker buildx bake` is read as the builds of its Bake files (through `read`). A file
+ * that is not YAML gives nothing.
  */
-export function ciScriptBuilds(file: string, text: string): CiScriptBuild[] {
+export function ciScriptBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined): CiScriptBuild[] {
   let document: unknown;
   try {
     // Other tools' tags (`!reference`, `!Ref`) as their plain values, without a warning on the user's console.
@@ -62,7 +64,7 @@ export function ciScriptBuilds(file: string, text: string): CiScriptBuild[] {
   const visit = (value: unknown, depth: number): void => {
     if (depth > 50) return;
     if (typeof value === 'string') {
-      if (/\b(docker|podman)\b/.test(value) && /\bbuild\b/.test(value)) add(dockerBuildsIn(value, '.'));
+      if (/\b(docker|podman)\b/.test(value) && /\b(build|bake)\b/.test(value)) add(dockerBuildsIn(value, '.', bakeCommands(read)));
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, depth + 1);
     } else if (typeof value === 'object' && value !== null) {

@@ -6,6 +6,7 @@ import { composeBuilds } from './compose-builds';
 import { dockerBuildsIn } from './docker-build-command';
 import { ciScriptBuilds } from './ci-script-builds';
 import { bakeBuilds } from './bake-builds';
+import { bakeCommands } from './bake-calls';
 import { jenkinsBuilds } from './jenkins-builds';
 import { gitlabBuilds } from './gitlab-builds';
 import { workflowBuilds } from './workflow-builds';
@@ -131,21 +132,21 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   }
   // CI's builds (GitHub Actions: docker/build-push-action, or a run step's docker build): how the images shipped today are made.
   for (const file of ci.workflows)
-    for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined)))
+    for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree)))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}, step "${build.step}") builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   if (ci.gitlab !== undefined)
-    for (const build of gitlabBuilds(ci.gitlab, (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined)))
+    for (const build of gitlabBuilds(ci.gitlab, readFile(tree)))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}) builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   for (const file of ci.scripts)
-    for (const build of ciScriptBuilds(file, tree.read(file, 'utf8') ?? ''))
-      builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} runs docker build on ${build.dockerfile} from ${described(build.context)}` });
+    for (const build of ciScriptBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree)))
+      builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} ${runs(build)} ${build.dockerfile} from ${described(build.context)}` });
   if (ci.jenkins !== undefined)
-    for (const build of jenkinsBuilds(ci.jenkins, tree.read(ci.jenkins, 'utf8') ?? ''))
-      builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} builds ${build.dockerfile} from ${described(build.context)}` });
+    for (const build of jenkinsBuilds(ci.jenkins, tree.read(ci.jenkins, 'utf8') ?? '', readFile(tree)))
+      builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} builds ${build.dockerfile} from ${described(build.context)}${build.via ? ` (${build.via})` : ''}` });
   for (const build of bakeBuilds((ci.bake ?? []).map((file) => ({ file, text: tree.read(file, 'utf8') ?? '' }))))
     builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (bake target "${build.target}") builds ${build.dockerfile} from ${described(build.context)}` });
   for (const file of composeFiles)
-    for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '', (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined))) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
+    for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree))) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
   return builds;
 }
 
@@ -156,7 +157,8 @@ function scriptBuilds(tree: Tree, root: string): ConfiguredBuild[] {
   const builds: ConfiguredBuild[] = [];
   for (const [script, command] of Object.entries(scripts)) {
     if (typeof command !== 'string') continue;
-    for (const build of dockerBuildsIn(command, root)) builds.push({ ...build, said: `${manifest}'s script "${script}" runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
+    for (const { via, ...build } of dockerBuildsIn(command, root, bakeCommands(readFile(tree))))
+      builds.push({ ...build, said: `${manifest}'s script "${script}" ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
   }
   return builds;
 }
@@ -272,6 +274,16 @@ export function sharedDockerfileBuilds(tree: Tree, builds: readonly ConfiguredBu
     else others.push(build);
   }
   return { shared, others };
+}
+
+/** A workspace file's text, or undefined where there is none (for the readers that follow other files). */
+function readFile(tree: Tree): (path: string) => string | undefined {
+  return (path) => (tree.exists(path) ? (tree.read(path, 'utf8') ?? undefined) : undefined);
+}
+
+/** What a script runs to build: `runs docker build on`, or the bake target that builds it. */
+function runs(build: { via?: string }): string {
+  return build.via ? `runs ${build.via}, which builds` : 'runs docker build on';
 }
 
 function described(context: string): string {

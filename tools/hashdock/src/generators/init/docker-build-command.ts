@@ -7,6 +7,8 @@ export interface CommandBuild {
   dockerfile: string;
   context: string;
   settings: BuildSettings;
+  /** How, when not a plain `docker build` (a bake target, say). */
+  via?: string;
 }
 
 /** `docker build`/`docker buildx build`/`podman build` flags that take a value (as the next word or after `=`). */
@@ -22,9 +24,10 @@ const VALUED = new Set([
  * `&&`), resolved from `cwd` (a workspace path; a `cd <path>` before it moves it) as docker resolves
  * them: the context from the working directory, `-f` from the working directory too (default
  * `<context>/Dockerfile`). A build whose context is not a literal path (stdin `-`, a URL, a
- * variable) or leaves the workspace is left out.
+ * variable) or leaves the workspace is left out. `other` reads the builds of a command that is no
+ * `docker build` (a `docker buildx bake`, see bakeCommands).
  */
-export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
+export function dockerBuildsIn(command: string, cwd = '.', other?: (words: readonly string[], dir: string) => CommandBuild[] | undefined): CommandBuild[] {
   const builds: CommandBuild[] = [];
   let dir = cwd;
   for (const words of commandSegments(command)) {
@@ -34,6 +37,7 @@ export function dockerBuildsIn(command: string, cwd = '.'): CommandBuild[] {
     }
     const build = dockerBuildOf(words, dir);
     if (build) builds.push(build);
+    else builds.push(...(other?.(words, dir) ?? []));
   }
   return builds;
 }

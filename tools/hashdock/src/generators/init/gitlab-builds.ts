@@ -1,13 +1,15 @@
 import { posix } from 'node:path';
 import { parseYamlRecord, record, YamlReference } from './yaml-record';
 import { keyValues, mergeSettings, namedImage, settings } from './build-settings';
+import { bakeCommands } from './bake-calls';
 import { CommandBuild, commandSegments, dockerBuildsIn } from './docker-build-command';
 
 /** One image a GitLab CI job builds: with `docker build`, or kaniko's executor. */
 export interface GitlabBuild extends CommandBuild {
   file: string;
   job: string;
-  via: 'docker build' | 'kaniko';
+  /** `docker build`, kaniko, or a bake target (`docker buildx bake, target "api" of docker-bake.hcl`). */
+  via: string;
 }
 
 /** Top-level keys of a .gitlab-ci.yml that are not jobs. */
@@ -21,7 +23,7 @@ const MAX_COMBINATIONS = 256;
  * read through `read`): each job's `before_script` and `script` lines (its `extends` templates merged in,
  * from any of those files), with the files' and the job's literal `variables` and `$CI_PROJECT_DIR` (the
  * checkout: the workspace root) substituted, once per combination of its `parallel: matrix`. `docker build` is read as a script's, from the workspace
- * root; kaniko's `/kaniko/executor` from its `--context`, `--dockerfile`, `--build-arg`, `--target`,
+ * root (`docker buildx bake` as its Bake files' builds); kaniko's `/kaniko/executor` from its `--context`, `--dockerfile`, `--build-arg`, `--target`,
  * `--custom-platform` and `--destination`. A value left with a variable in it is unknown: a path with
  * one is skipped, a setting with one is not carried. A file that is not YAML gives nothing.
  */
@@ -54,7 +56,7 @@ export function gitlabBuilds(file: string, read: (path: string) => string | unde
       for (const line of lines) {
         const command = substitute(line, variables);
         const found: Omit<GitlabBuild, 'file' | 'job'>[] = [
-          ...dockerBuildsIn(command, '.').map((build) => ({ ...build, via: 'docker build' as const })),
+          ...dockerBuildsIn(command, '.', bakeCommands(read)).map((build) => ({ ...build, via: build.via ?? 'docker build' })),
           ...kanikoBuilds(command, (path) => read(path) !== undefined).map((build) => ({ ...build, via: 'kaniko' as const })),
         ];
         for (const build of found) {

@@ -435,6 +435,30 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { TIER: 'backend' }, name: 'shop-api' });
     });
 
+    it('a Bake file elsewhere that CI runs (`docker buildx bake -f`, a Jenkinsfile, a CircleCI step): the targets it names', async () => {
+      const bake = [
+        'group "default" { targets = ["web"] }',
+        'target "api" {',
+        '  context = "."',
+        '  dockerfile = "apps/api/Dockerfile"',
+        '  args = { TIER = "backend" }',
+        '}',
+        'target "web" {',
+        '  context = "apps/web"',
+        '}',
+      ].join('\n');
+      const jenkinsfile = "pipeline {\n  stages {\n    stage('images') {\n      steps {\n        sh 'docker buildx bake -f deploy/images.hcl api --push'\n      }\n    }\n  }\n}\n";
+      expect(await contextAfter({ 'deploy/images.hcl': bake, Jenkinsfile: jenkinsfile })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as Jenkinsfile builds apps/api/Dockerfile from the workspace root (docker buildx bake, target "api" of deploy/images.hcl);');
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { TIER: 'backend' } });
+      const circle = 'version: 2.1\njobs:\n  images:\n    steps:\n      - checkout\n      - run: cd deploy && docker buildx bake -f images.hcl api\n';
+      // From the folder it runs in, the file -f names; contexts still from where bake runs (here deploy/: "." is deploy, not the root).
+      await contextAfter({ 'deploy/images.hcl': bake, '.circleci/config.yml': circle });
+      expect(info.join('\n')).not.toContain('deploy/images.hcl');
+      await contextAfter({ 'deploy/images.hcl': bake.replace('context = "."', 'context = ".."'), '.circleci/config.yml': circle });
+      expect(info.join('\n')).toContain('as .circleci/config.yml runs docker buildx bake, target "api" of deploy/images.hcl, which builds apps/api/Dockerfile from the workspace root;');
+    });
+
     it("a Jenkinsfile that builds them (the Docker Pipeline plugin's docker.build): its context and build args", async () => {
       const jenkinsfile = "pipeline {\n  stages {\n    stage('images') {\n      steps {\n        script {\n          docker.build(\"ghcr.io/acme/shop-api:${env.BUILD_ID}\", '-f apps/api/Dockerfile --build-arg TIER=backend .')\n        }\n      }\n    }\n  }\n}\n";
       expect(await contextAfter({ Jenkinsfile: jenkinsfile })).toBe('workspace');

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { bakeCommands } from './bake-calls';
 import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn } from './docker-build-command';
 
 /** Jenkins' pipeline file, at the workspace root (where the checkout is). */
@@ -50,10 +51,10 @@ function groovyTokens(text: string): Token[] {
  * The images a Jenkinsfile builds, as Jenkins runs it from the checkout (the workspace root): every string
  * that runs `docker build` (an `sh` step, single or multi-line), inside `dir('path') { … }` from that folder;
  * and the Docker Pipeline plugin's `docker.build('image', '-f apps/api/Dockerfile .')` (its second argument
- * the build's arguments and context, `.` without it). A value with a Groovy `${…}` in it is unknown: a path
- * holding one is left out.
+ * the build's arguments and context, `.` without it); a `docker buildx bake` as its Bake files' builds (read
+ * through `read`). A value with a Groovy `${…}` in it is unknown: a path holding one is left out.
  */
-export function jenkinsBuilds(file: string, text: string): JenkinsBuild[] {
+export function jenkinsBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined): JenkinsBuild[] {
   const tokens = groovyTokens(text);
   const builds: JenkinsBuild[] = [];
   const add = (found: readonly (CommandBuild | undefined)[]) => addFileBuilds(builds, file, found);
@@ -80,7 +81,7 @@ export function jenkinsBuilds(file: string, text: string): JenkinsBuild[] {
     else if (token.kind === 'punct' && token.value === '}') {
       if (dirs.at(-1)?.depth === depth) dirs.pop();
       depth--;
-    } else if (token.kind === 'string' && /\b(docker|podman)\b/.test(token.value) && /\bbuild\b/.test(token.value) && !cwd().includes('$')) add(dockerBuildsIn(token.value, cwd()));
+    } else if (token.kind === 'string' && /\b(docker|podman)\b/.test(token.value) && /\b(build|bake)\b/.test(token.value) && !cwd().includes('$')) add(dockerBuildsIn(token.value, cwd(), bakeCommands(read)));
   }
   return builds;
 }

@@ -149,6 +149,43 @@ jobs:
     ]);
   });
 
+  it('docker/bake-action and a run step\'s docker buildx bake: the targets of the Bake files they read (files, targets, workdir)', () => {
+    const files: Record<string, string> = {
+      'docker-bake.hcl': 'group "default" { targets = ["api"] }\ntarget "api" {\n  context = "apps/api"\n  tags = ["ghcr.io/acme/api"]\n}\ntarget "web" {\n  dockerfile = "apps/web/Dockerfile"\n}\n',
+      'deploy/images.hcl': 'target "worker" {\n  context = "apps/worker"\n}\n',
+    };
+    const workflow = `
+jobs:
+  bake:
+    steps:
+      - name: default group
+        uses: docker/bake-action@v6
+        with:
+          push: true
+      - name: named
+        uses: docker/bake-action@v6
+        with:
+          files: |
+            ./docker-bake.hcl
+            ./deploy/images.hcl
+          targets: web,worker
+      - name: remote definition
+        uses: docker/bake-action@v6
+        with:
+          source: https://github.com/acme/images.git
+      - name: by hand
+        run: docker buildx bake -f deploy/images.hcl worker --push
+`;
+    const builds = workflowBuilds('.github/workflows/bake.yml', workflow, (path) => files[path]);
+    expect(builds.map((build) => [build.step, build.dockerfile, build.context, build.via])).toEqual([
+      ['default group', 'apps/api/Dockerfile', 'apps/api', 'docker/bake-action, target "api" of docker-bake.hcl'],
+      ['named', 'apps/web/Dockerfile', '.', 'docker/bake-action, target "web" of docker-bake.hcl'],
+      ['named', 'apps/worker/Dockerfile', 'apps/worker', 'docker/bake-action, target "worker" of deploy/images.hcl'],
+      ['by hand', 'apps/worker/Dockerfile', 'apps/worker', 'docker buildx bake, target "worker" of deploy/images.hcl'],
+    ]);
+    expect(builds[0].settings).toEqual({ image: 'ghcr.io/acme/api' });
+  });
+
   it('leaves out what it cannot know: an expression in a path, a matrix from an expression, a remote context, a file that is not YAML', () => {
     const workflow = `
 jobs:

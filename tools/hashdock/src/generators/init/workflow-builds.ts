@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { parseYamlRecord, record } from './yaml-record';
 import { BuildSettings, keyValues, mergeSettings, namedImage, settings, sshFrom } from './build-settings';
-import { dockerBuildsIn } from './docker-build-command';
+import { bakeCallBuilds, bakeCommands } from './bake-calls';
+import { dockerBuildsIn, isLiteralPath } from './docker-build-command';
 
 /** One image a GitHub Actions workflow builds: in which job and step, from where, with what (workspace paths, `.` for the root). */
 export interface WorkflowBuild {
@@ -11,7 +12,7 @@ export interface WorkflowBuild {
   context: string;
   dockerfile: string;
   settings: BuildSettings;
-  /** `docker/build-push-action`, or the `docker build` a `run` step runs. */
+  /** `docker/build-push-action`, `docker/bake-action`, or the `docker build` (or bake) a `run` step runs. */
   via: string;
 }
 
@@ -83,11 +84,13 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
         if (typeof step.uses === 'string' && /^docker\/build-push-action@/.test(step.uses)) {
           const action = actionBuild(record(step.with) ?? {}, expand);
           if (action) found.push({ ...action, via: 'docker/build-push-action' });
+        } else if (typeof step.uses === 'string' && /^docker\/bake-action@/.test(step.uses)) {
+          found.push(...bakeActionBuilds(record(step.with) ?? {}, expand, read));
         } else if (typeof step.run === 'string') {
           const run = expand(step.run);
           const dir = typeof step['working-directory'] === 'string' ? expand(step['working-directory']) : jobDir;
           if (run !== undefined && dir !== undefined && !hasExpression(dir))
-            for (const build of dockerBuildsIn(run, posix.normalize(dir))) found.push({ ...build, via: 'docker build' });
+            for (const { via, ...build } of dockerBuildsIn(run, posix.normalize(dir), bakeCommands(read))) found.push({ ...build, via: via ?? 'docker build' });
         }
         for (const build of found) {
           const key = JSON.stringify(build);
@@ -99,6 +102,28 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
     });
   }
   return builds;
+}
+
+/**
+ * What one `docker/bake-action` step builds: the Bake files it names (`files`, from `workdir`; bake's own names
+ * there without it) and its `targets` (the default group without them). Only the checkout's files: a `source`
+ * other than the repository (a remote Bake definition) is not read.
+ */
+function bakeActionBuilds(inputs: Record<string, unknown>, expand: (value: unknown) => string | undefined, read: (path: string) => string | undefined): Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] {
+  const source = inputs.source === undefined ? '.' : expand(inputs.source)?.trim();
+  if (source !== '.' && source !== '{{defaultContext}}') return [];
+  const dir = inputs.workdir === undefined ? '.' : expand(inputs.workdir)?.trim();
+  const list = (value: unknown) => (value === undefined ? [] : (expand(value) ?? '$unknown').split(/[\r\n,]+/).map((item) => item.trim()).filter(Boolean));
+  const [files, targets] = [list(inputs.files), list(inputs.targets)];
+  if (dir === undefined || !isLiteralPath(dir) || [...files, ...targets].some((item) => !isLiteralPath(item))) return [];
+  const at = posix.normalize(dir);
+  if (at === '..' || at.startsWith('../')) return [];
+  return bakeCallBuilds({ files: files.map((file) => posix.normalize(posix.join(at, file))), targets, dir: at }, read).map(({ context, dockerfile, settings, file, target }) => ({
+    context,
+    dockerfile,
+    settings,
+    via: `docker/bake-action, target "${target}" of ${file}`,
+  }));
 }
 
 /** What one `docker/build-push-action` step builds; undefined when its context or file is not a workspace path. */
