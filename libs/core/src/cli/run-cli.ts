@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'base-digest') {
     const { createAuthorizer } = (require('../registry/auth') as typeof import('../registry/auth'));
     const { RegistryClient } = (require('../registry/client') as typeof import('../registry/client'));
-    const { decodeExpansion, referenceWith, resolveBaseDigest } = (require('../image/external-bases') as typeof import('../image/external-bases'));
+    const { decodeExpansion, digestForPlatform, readBaseManifest, referenceWith } = (require('../image/external-bases') as typeof import('../image/external-bases'));
     const { nodeFetch } = (require('../registry/node-fetch') as typeof import('../registry/node-fetch'));
     const { hostPlatform, platformList } = (require('../image/image-options') as typeof import('../image/image-options'));
     const { MIRRORS_ENV, parseMirrorsSpec } = (require('../registry/mirrors') as typeof import('../registry/mirrors'));
@@ -62,12 +62,10 @@ async function main(argv: string[]): Promise<number> {
     const mirrors = parseMirrorsSpec(process.env[MIRRORS_ENV] ?? (values.mirror ?? []).join(','), process.env[MIRRORS_ENV] !== undefined ? MIRRORS_ENV : '--mirror');
     // A few small requests: over node:http, without loading the global fetch (~100 ms of a fresh process).
     const client = new RegistryClient({ authorize: createAuthorizer({ fetch: nodeFetch }), fetch: nodeFetch });
+    // Read once for every platform. Nx runs runtime inputs from the workspace root: its cache keeps indexes by digest (see manifestByDigest).
+    const base = await readBaseManifest(client, reference, mirrors, cacheDirFor(process.cwd(), 'registry'));
     // Nx hashes these lines (a runtime input): a re-pushed base changes them. Several platforms: one line each.
-    for (const platform of platformList(values.platform ?? hostPlatform())) {
-      // Nx runs runtime inputs from the workspace root: its cache keeps indexes by digest (see manifestByDigest).
-      const resolved = await resolveBaseDigest(client, reference, platform, mirrors, cacheDirFor(process.cwd(), 'registry'));
-      console.log(`${reference} ${platform} ${resolved.digest}`);
-    }
+    for (const platform of platformList(values.platform ?? hostPlatform())) console.log(`${reference} ${platform} ${digestForPlatform(base, platform).digest}`);
     return 0;
   }
   console.error(USAGE);

@@ -5,6 +5,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
+import { REPO_ROOT } from '../../../../e2e/support/sandbox-workspace';
+import { runCommand } from '../process/run-command';
 import { imageBuildOptions } from '../../../../e2e/support/image-options';
 import { DockerDriver } from '../docker/docker-driver';
 import { mountBlob, uploadBlob } from '../registry/blobs';
@@ -133,6 +135,12 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     const built = await buildImage(options('base2', { buildArgs: { ROOT_IMAGE: `${rootRepo}:two` } }), { ...deps, registry });
     expect(built.manifest).toMatchObject({ status: 'built', builder: { name: 'registry' } });
     expect(asked.filter((request) => request.includes(`/${ns}/root/manifests/`))).toEqual([`HEAD http://127.0.0.1:5000/v2/${ns}/root/manifests/two`]);
+  });
+
+  it('hashdock base-digest (the Nx runtime input) prints each platform\'s child of the index', async () => {
+    const cli = join(REPO_ROOT, 'libs/core/dist/cli/main.js');
+    const { stdout } = await runCommand('node', [cli, 'base-digest', `${rootRepo}:two`, '--platform', 'linux/amd64,linux/arm64'], { cwd: workspace });
+    expect(stdout.trim().split('\n')).toEqual([`${rootRepo}:two linux/amd64 ${platformBase.amd64.digest}`, `${rootRepo}:two linux/arm64 ${platformBase.arm64.digest}`]);
   });
 
   it("each platform's image reads its own TARGETARCH: the file it copies, its ENV; the hash covers both files", async () => {
