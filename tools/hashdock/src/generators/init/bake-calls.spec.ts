@@ -52,7 +52,7 @@ describe('bakeCallOf / bakeCallBuilds: the builds a docker buildx bake command r
   });
 
   it('dockerBuildsIn reads a bake among other commands, after a cd, each build saying which target', () => {
-    expect(dockerBuildsIn('cd deploy && docker buildx bake --push', '.', bakeCommands(read))).toEqual([
+    expect(dockerBuildsIn('cd deploy && docker buildx bake --push', '.', { other: bakeCommands(read) })).toEqual([
       { context: 'apps/api', dockerfile: 'apps/api/Dockerfile', settings: {}, via: 'docker buildx bake, target "default" of deploy/docker-bake.hcl' },
     ]);
     // Without a reader of bake files, a bake is no build (as before).

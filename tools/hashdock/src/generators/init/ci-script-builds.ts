@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { bakeCommands } from './bake-calls';
-import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn } from './docker-build-command';
+import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn, UnfollowedBuild, unfollowedIn } from './docker-build-command';
 import { record } from './yaml-record';
 
 /** CI files whose steps are shell lines run from the checkout (the workspace root), by their usual paths. */
@@ -51,7 +51,7 @@ function azureDockerTask(step: Record<string, unknown>): string[] | undefined {
  * is skipped). A `docker buildx bake` is read as the builds of its Bake files (through `read`). A file
  * that is not YAML gives nothing.
  */
-export function ciScriptBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined): CiScriptBuild[] {
+export function ciScriptBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined, unfollowed?: UnfollowedBuild): CiScriptBuild[] {
   let document: unknown;
   try {
     // Other tools' tags (`!reference`, `!Ref`) as their plain values, without a warning on the user's console.
@@ -64,7 +64,7 @@ export function ciScriptBuilds(file: string, text: string, read: (path: string) 
   const visit = (value: unknown, depth: number): void => {
     if (depth > 50) return;
     if (typeof value === 'string') {
-      if (/\b(docker|podman)\b/.test(value) && /\b(build|bake)\b/.test(value)) add(dockerBuildsIn(value, '.', bakeCommands(read)));
+      if (/\b(docker|podman)\b/.test(value) && /\b(build|bake)\b/.test(value)) add(dockerBuildsIn(value, '.', { other: bakeCommands(read), unfollowed: unfollowedIn(file, unfollowed) }));
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, depth + 1);
     } else if (typeof value === 'object' && value !== null) {

@@ -3,7 +3,7 @@ import { getProjects, readJson, Tree } from '@nx/devkit';
 import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
 import { BuildSettings, containerSettings, namedImage } from './build-settings';
 import { composeBuilds } from './compose-builds';
-import { dockerBuildsIn } from './docker-build-command';
+import { dockerBuildsIn, UnfollowedBuild, unfollowedIn } from './docker-build-command';
 import { ciScriptBuilds } from './ci-script-builds';
 import { bakeBuilds } from './bake-builds';
 import { bakeCommands } from './bake-calls';
@@ -56,7 +56,8 @@ const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/
  * `docker build` (from the project folder) and the workspace root's (from the root), the targets a registered `@nx/docker` infers (`docker
  * build .` from its `cwd` with its `args`) or `@nx-tools/nx-container` infers (context `.`), the
  * GitHub Actions workflows', GitLab CI's and other CI files' builds (see workflowBuilds, gitlabBuilds,
- * ciScriptBuilds, jenkinsBuilds), Bake files' targets (see bakeBuilds), then compose files.
+ * ciScriptBuilds, jenkinsBuilds), Bake files' targets (see bakeBuilds), then compose files. A `docker build`
+ * of those commands and CI files that cannot be followed (its context on stdin, a variable) is told to `unfollowed`.
  */
 /** The CI files a workspace has: GitHub workflows, a .gitlab-ci.yml, other CI files of shell steps (see ciScriptBuilds), a Jenkinsfile; and its Bake files. */
 export interface CiFiles {
@@ -69,7 +70,7 @@ export interface CiFiles {
   jenkins?: string;
 }
 
-export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[], ci: CiFiles = { workflows: [], scripts: [] }): ConfiguredBuild[] {
+export function configuredBuilds(tree: Tree, composeFiles: readonly string[], plugins: readonly PluginEntry[], ci: CiFiles = { workflows: [], scripts: [] }, unfollowed?: UnfollowedBuild): ConfiguredBuild[] {
   const builds: ConfiguredBuild[] = [];
   const projects = [...getProjects(tree)];
   for (const [name, project] of projects) {
@@ -96,12 +97,13 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
         .filter((command): command is string => typeof command === 'string');
       const cwd = typeof options.cwd === 'string' ? resolve(options.cwd) || '.' : '.';
       for (const command of commands)
-        for (const build of dockerBuildsIn(resolve(command), cwd)) builds.push({ ...build, said: `${where} runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
+        for (const build of dockerBuildsIn(resolve(command), cwd, { unfollowed: unfollowedIn(where, unfollowed) }))
+          builds.push({ ...build, said: `${where} runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
     }
-    builds.push(...scriptBuilds(tree, root));
+    builds.push(...scriptBuilds(tree, root, unfollowed));
   }
   // The workspace root's scripts (`docker build -f apps/api/Dockerfile .`), when the root is no project of its own.
-  if (!projects.some(([, project]) => project.root === '.')) builds.push(...scriptBuilds(tree, '.'));
+  if (!projects.some(([, project]) => project.root === '.')) builds.push(...scriptBuilds(tree, '.', unfollowed));
   // @nx/docker infers `docker build .` run in its `cwd` (default the project folder) with its `args`, for each Dockerfile
   // directly in a project folder; a project's own target of that name with options only overrides them.
   const nxDocker = plugins.find((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx/docker');
@@ -132,16 +134,16 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   }
   // CI's builds (GitHub Actions: docker/build-push-action, or a run step's docker build): how the images shipped today are made.
   for (const file of ci.workflows)
-    for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree)))
+    for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree), unfollowed))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}, step "${build.step}") builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   if (ci.gitlab !== undefined)
-    for (const build of gitlabBuilds(ci.gitlab, readFile(tree)))
+    for (const build of gitlabBuilds(ci.gitlab, readFile(tree), unfollowed))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}) builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   for (const file of ci.scripts)
-    for (const build of ciScriptBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree)))
+    for (const build of ciScriptBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree), unfollowed))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} ${runs(build)} ${build.dockerfile} from ${described(build.context)}` });
   if (ci.jenkins !== undefined)
-    for (const build of jenkinsBuilds(ci.jenkins, tree.read(ci.jenkins, 'utf8') ?? '', readFile(tree)))
+    for (const build of jenkinsBuilds(ci.jenkins, tree.read(ci.jenkins, 'utf8') ?? '', readFile(tree), unfollowed))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} builds ${build.dockerfile} from ${described(build.context)}${build.via ? ` (${build.via})` : ''}` });
   for (const build of bakeBuilds((ci.bake ?? []).map((file) => ({ file, text: tree.read(file, 'utf8') ?? '' }))))
     builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (bake target "${build.target}") builds ${build.dockerfile} from ${described(build.context)}` });
@@ -151,13 +153,13 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
 }
 
 /** The `docker build` commands the scripts of the package.json in `root` run (from that folder). */
-function scriptBuilds(tree: Tree, root: string): ConfiguredBuild[] {
+function scriptBuilds(tree: Tree, root: string, unfollowed?: UnfollowedBuild): ConfiguredBuild[] {
   const manifest = `${root === '.' ? '' : `${root}/`}package.json`;
   const scripts = tree.exists(manifest) ? (readJson<{ scripts?: Record<string, unknown> }>(tree, manifest).scripts ?? {}) : {};
   const builds: ConfiguredBuild[] = [];
   for (const [script, command] of Object.entries(scripts)) {
     if (typeof command !== 'string') continue;
-    for (const { via, ...build } of dockerBuildsIn(command, root, bakeCommands(readFile(tree))))
+    for (const { via, ...build } of dockerBuildsIn(command, root, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(`${manifest}'s script "${script}"`, unfollowed) }))
       builds.push({ ...build, said: `${manifest}'s script "${script}" ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
   }
   return builds;

@@ -61,4 +61,24 @@ describe('dockerBuildsIn', () => {
     ])
       expect(dockerBuildsIn(command), command).toEqual([]);
   });
+
+  it('tells why a build is not followed, with the command from its docker; a followed build or another command tells nothing', () => {
+    const told = (command: string, cwd = '.') => {
+      const notes: string[] = [];
+      withSettings(command, cwd, { unfollowed: (shown, reason) => notes.push(`${shown} | ${reason}`) });
+      return notes;
+    };
+    expect(told('pnpm-context -- apps/api/Dockerfile | docker buildx build --build-arg PACKAGE_PATH=apps/api - -t api $EXTRA')).toEqual([
+      'docker buildx build --build-arg PACKAGE_PATH=apps/api - -t api $EXTRA | its context comes on stdin',
+    ]);
+    expect(told('docker build -f apps/api/Dockerfile $CONTEXT')).toEqual(['docker build -f apps/api/Dockerfile $CONTEXT | its context is only known when it runs']);
+    expect(told('docker build -f - .')).toEqual(['docker build -f - . | its Dockerfile comes on stdin']);
+    expect(told('docker build -f ${FILE} .')).toEqual(['docker build -f ${FILE} . | its Dockerfile is only known when it runs']);
+    expect(told('docker build https://github.com/acme/api.git#main')).toEqual(['docker build https://github.com/acme/api.git#main | its context is a remote repository or URL']);
+    expect(told('docker build /abs/path')).toEqual(['docker build /abs/path | its context is an absolute path']);
+    expect(told('cd .. && docker build .', 'apps')).toEqual([]);
+    expect(told('docker build ../..', 'apps')).toEqual(['docker build ../.. | it builds from outside the workspace']);
+    expect(told(`docker build --build-arg A=${'x'.repeat(100)} -`)[0]).toMatch(/^docker build --build-arg A=x+… \| its context comes on stdin$/);
+    for (const quiet of ['docker build -f apps/api/Dockerfile .', 'docker images', 'docker build --help', 'echo build -']) expect(told(quiet), quiet).toEqual([]);
+  });
 });

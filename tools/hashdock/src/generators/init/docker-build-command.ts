@@ -19,15 +19,30 @@ const VALUED = new Set([
   '--cpuset-cpus', '--cpuset-mems', '--cpu-period', '--cpu-quota', '--security-opt', '--annotation', '--call', '--no-cache-filter',
 ]);
 
+/** A build a CI file or script runs that nx add cannot follow (its context on stdin, a variable…): where, what, why. */
+export type UnfollowedBuild = (note: { file: string; command: string; reason: string }) => void;
+
+/** How dockerBuildsIn reads what is no plain `docker build`, and tells of a build it cannot follow. */
+export interface CommandReaders {
+  /** The builds of a command that is no `docker build` (a `docker buildx bake`, see bakeCommands). */
+  other?: (words: readonly string[], dir: string) => CommandBuild[] | undefined;
+  /** A `docker build` whose context or Dockerfile is no workspace path: the command, and why. */
+  unfollowed?: (command: string, reason: string) => void;
+}
+
+/** CommandReaders' `unfollowed` for the commands of `file`: tells `unfollowed` (when there is one), naming the file. */
+export function unfollowedIn(file: string, unfollowed?: UnfollowedBuild): CommandReaders['unfollowed'] {
+  return unfollowed && ((command, reason) => unfollowed({ file, command, reason }));
+}
+
 /**
  * The builds a shell command runs (`docker build -f apps/api/Dockerfile .`, possibly after `cd` or
  * `&&`), resolved from `cwd` (a workspace path; a `cd <path>` before it moves it) as docker resolves
  * them: the context from the working directory, `-f` from the working directory too (default
  * `<context>/Dockerfile`). A build whose context is not a literal path (stdin `-`, a URL, a
- * variable) or leaves the workspace is left out. `other` reads the builds of a command that is no
- * `docker build` (a `docker buildx bake`, see bakeCommands).
+ * variable) or leaves the workspace is left out, and told to `readers.unfollowed`.
  */
-export function dockerBuildsIn(command: string, cwd = '.', other?: (words: readonly string[], dir: string) => CommandBuild[] | undefined): CommandBuild[] {
+export function dockerBuildsIn(command: string, cwd = '.', readers: CommandReaders = {}): CommandBuild[] {
   const builds: CommandBuild[] = [];
   let dir = cwd;
   for (const words of commandSegments(command)) {
@@ -35,11 +50,28 @@ export function dockerBuildsIn(command: string, cwd = '.', other?: (words: reado
       dir = posix.normalize(posix.join(dir, words[1]));
       continue;
     }
-    const build = dockerBuildOf(words, dir);
+    const build = dockerBuildOf(words, dir, readers.unfollowed && ((reason) => readers.unfollowed!(shownCommand(words), reason)));
     if (build) builds.push(build);
-    else builds.push(...(other?.(words, dir) ?? []));
+    else builds.push(...(readers.other?.(words, dir) ?? []));
   }
   return builds;
+}
+
+/** A command as a note shows it: from the docker or podman that runs it, at most 80 characters. */
+function shownCommand(words: readonly string[]): string {
+  const from = words.findIndex((word) => word === 'docker' || word === 'podman');
+  const text = words.slice(Math.max(from, 0)).join(' ');
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/** Why a path word of a build is no workspace path (undefined: it is a literal relative one). */
+function notAPath(word: string): string | undefined {
+  if (word === '-') return 'comes on stdin';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(word) || word.startsWith('git@')) return 'is a remote repository or URL';
+  if (/[$`]/.test(word)) return 'is only known when it runs';
+  if (/[*?]/.test(word)) return 'is a pattern';
+  if (posix.isAbsolute(word)) return 'is an absolute path';
+  return undefined;
 }
 
 /**
@@ -47,7 +79,7 @@ export function dockerBuildsIn(command: string, cwd = '.', other?: (words: reado
  * `podman build`), from `dir`: see dockerBuildsIn. For readers that have the words already (a CI task's
  * inputs, a pipeline call's arguments), so nothing is quoted for a shell only to be split again.
  */
-export function dockerBuildOf(words: readonly string[], dir = '.'): CommandBuild | undefined {
+export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: (reason: string) => void): CommandBuild | undefined {
   // docker build, docker buildx build, docker image build, podman build (not docker compose build).
   const at = words.findIndex((word, i) => word === 'build' && ['docker', 'podman', 'buildx', 'image'].includes(words[i - 1] ?? ''));
   if (at < 0) return undefined;
@@ -78,13 +110,16 @@ export function dockerBuildOf(words: readonly string[], dir = '.'): CommandBuild
     else if (flag === '--network') network = value;
     // A key path is read from the working directory; Hashdock reads it from the workspace root.
     else if (flag === '--ssh' && value !== undefined) ssh.push(sshFrom(value, dir));
-    else if (!word.startsWith('-')) positional.push(word);
+    // A lone `-` is the context on stdin, not a flag.
+    else if (word === '-' || !word.startsWith('-')) positional.push(word);
   }
   const context = positional[0];
-  if (context === undefined || !isLiteralPath(context) || (file !== undefined && !isLiteralPath(file))) return undefined;
+  if (context === undefined) return undefined;
+  const why = notAPath(context) ? `its context ${notAPath(context)}` : file !== undefined && notAPath(file) ? `its Dockerfile ${notAPath(file)}` : undefined;
+  if (why) return void unfollowed?.(why);
   const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
   const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
-  if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) return undefined;
+  if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) return void unfollowed?.('it builds from outside the workspace');
   return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh }), ...secrets) };
 }
 
@@ -105,5 +140,5 @@ export function commandSegments(command: string): string[][] {
 
 /** A relative path written out: not stdin, a URL, an absolute path or anything with a variable in it. */
 export function isLiteralPath(word: string): boolean {
-  return word !== '-' && !/[$`*?]/.test(word) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(word) && !word.startsWith('git@') && !posix.isAbsolute(word);
+  return notAPath(word) === undefined;
 }

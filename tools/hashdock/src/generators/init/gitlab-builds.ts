@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { parseYamlRecord, record, YamlReference } from './yaml-record';
 import { keyValues, mergeSettings, namedImage, settings } from './build-settings';
 import { bakeCommands } from './bake-calls';
-import { CommandBuild, commandSegments, dockerBuildsIn } from './docker-build-command';
+import { CommandBuild, commandSegments, dockerBuildsIn, UnfollowedBuild, unfollowedIn } from './docker-build-command';
 
 /** One image a GitLab CI job builds: with `docker build`, or kaniko's executor. */
 export interface GitlabBuild extends CommandBuild {
@@ -27,7 +27,7 @@ const MAX_COMBINATIONS = 256;
  * `--custom-platform` and `--destination`. A value left with a variable in it is unknown: a path with
  * one is skipped, a setting with one is not carried. A file that is not YAML gives nothing.
  */
-export function gitlabBuilds(file: string, read: (path: string) => string | undefined): GitlabBuild[] {
+export function gitlabBuilds(file: string, read: (path: string) => string | undefined, unfollowed?: UnfollowedBuild): GitlabBuild[] {
   // Every file first (the included ones share one set of jobs, templates and variables), then each job.
   const jobs = new Map<string, { definition: Record<string, unknown>; file: string }>();
   let global: Record<string, string> = {};
@@ -56,7 +56,7 @@ export function gitlabBuilds(file: string, read: (path: string) => string | unde
       for (const line of lines) {
         const command = substitute(line, variables);
         const found: Omit<GitlabBuild, 'file' | 'job'>[] = [
-          ...dockerBuildsIn(command, '.', bakeCommands(read)).map((build) => ({ ...build, via: build.via ?? 'docker build' })),
+          ...dockerBuildsIn(command, '.', { other: bakeCommands(read), unfollowed: unfollowedIn(file, unfollowed) }).map((build) => ({ ...build, via: build.via ?? 'docker build' })),
           ...kanikoBuilds(command, (path) => read(path) !== undefined).map((build) => ({ ...build, via: 'kaniko' as const })),
         ];
         for (const build of found) {

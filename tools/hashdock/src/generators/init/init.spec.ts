@@ -459,6 +459,29 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(info.join('\n')).toContain('as .circleci/config.yml runs docker buildx bake, target "api" of deploy/images.hcl, which builds apps/api/Dockerfile from the workspace root;');
     });
 
+    it('a build of today that no workspace folder can make the same way (a context on stdin, a variable) is named, each once', async () => {
+      const circle = [
+        'version: 2.1',
+        'jobs:',
+        '  images:',
+        '    steps:',
+        '      - run: pnpm-context -- apps/api/Dockerfile | docker buildx build --build-arg APP=api - -t api',
+        '      - run: docker build -f apps/web/Dockerfile $CONTEXT',
+        '  again:',
+        '    steps:',
+        '      - run: docker build -f apps/web/Dockerfile $CONTEXT',
+        '      - run: docker build -f apps/worker/Dockerfile .',
+      ].join('\n');
+      expect(await contextAfter({ '.circleci/config.yml': circle })).toBe('workspace');
+      const said = warnings.filter((line) => line.includes('not followed (no build'));
+      expect(said).toEqual([
+        '@hashdock/nx-plugin: not followed (no build Hashdock can make the same way from a workspace folder): ' +
+          '.circleci/config.yml: `docker buildx build --build-arg APP=api - -t api` (its context comes on stdin); ' +
+          '.circleci/config.yml: `docker build -f apps/web/Dockerfile $CONTEXT` (its context is only known when it runs). ' +
+          'Those Dockerfiles build from the context above; set a target\'s "context" where one needs another.',
+      ]);
+    });
+
     it("a Jenkinsfile that builds them (the Docker Pipeline plugin's docker.build): its context and build args", async () => {
       const jenkinsfile = "pipeline {\n  stages {\n    stage('images') {\n      steps {\n        script {\n          docker.build(\"ghcr.io/acme/shop-api:${env.BUILD_ID}\", '-f apps/api/Dockerfile --build-arg TIER=backend .')\n        }\n      }\n    }\n  }\n}\n";
       expect(await contextAfter({ Jenkinsfile: jenkinsfile })).toBe('workspace');

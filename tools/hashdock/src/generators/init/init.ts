@@ -41,7 +41,9 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     bake: BAKE_FILES.filter((file) => tree.exists(file)),
     ...(tree.exists(JENKINS_FILE) ? { jenkins: JENKINS_FILE } : {}),
   };
-  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci) : [];
+  // Builds of today that cannot be made the same way from a workspace folder (a context on stdin, a variable): said, each once.
+  const unfollowed = new Set<string>();
+  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci, ({ file, command, reason }) => unfollowed.add(`${file}: \`${command}\` (${reason})`)) : [];
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
   const { shared, others } = sharedDockerfileBuilds(tree, builds);
@@ -94,6 +96,13 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     );
   }
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
+  if (unfollowed.size) {
+    const named = [...unfollowed].slice(0, 5);
+    logger.warn(
+      `${PLUGIN_NAME}: not followed (no build Hashdock can make the same way from a workspace folder): ${named.join('; ')}` +
+        `${unfollowed.size > named.length ? ` and ${unfollowed.size - named.length} more` : ''}. Those Dockerfiles build from the context above; set a target's "context" where one needs another.`,
+    );
+  }
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
   // A Dockerfile the projects building it now declare targets for is theirs: not named as no project's.

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { bakeCommands } from './bake-calls';
-import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn } from './docker-build-command';
+import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn, UnfollowedBuild, unfollowedIn } from './docker-build-command';
 
 /** Jenkins' pipeline file, at the workspace root (where the checkout is). */
 export const JENKINS_FILE = 'Jenkinsfile';
@@ -54,7 +54,7 @@ function groovyTokens(text: string): Token[] {
  * the build's arguments and context, `.` without it); a `docker buildx bake` as its Bake files' builds (read
  * through `read`). A value with a Groovy `${…}` in it is unknown: a path holding one is left out.
  */
-export function jenkinsBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined): JenkinsBuild[] {
+export function jenkinsBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined, unfollowed?: UnfollowedBuild): JenkinsBuild[] {
   const tokens = groovyTokens(text);
   const builds: JenkinsBuild[] = [];
   const add = (found: readonly (CommandBuild | undefined)[]) => addFileBuilds(builds, file, found);
@@ -81,7 +81,7 @@ export function jenkinsBuilds(file: string, text: string, read: (path: string) =
     else if (token.kind === 'punct' && token.value === '}') {
       if (dirs.at(-1)?.depth === depth) dirs.pop();
       depth--;
-    } else if (token.kind === 'string' && /\b(docker|podman)\b/.test(token.value) && /\b(build|bake)\b/.test(token.value) && !cwd().includes('$')) add(dockerBuildsIn(token.value, cwd(), bakeCommands(read)));
+    } else if (token.kind === 'string' && /\b(docker|podman)\b/.test(token.value) && /\b(build|bake)\b/.test(token.value) && !cwd().includes('$')) add(dockerBuildsIn(token.value, cwd(), { other: bakeCommands(read), unfollowed: unfollowedIn(file, unfollowed) }));
   }
   return builds;
 }

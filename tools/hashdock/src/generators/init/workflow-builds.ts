@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { parseYamlRecord, record } from './yaml-record';
 import { BuildSettings, keyValues, mergeSettings, namedImage, settings, sshFrom } from './build-settings';
 import { bakeCallBuilds, bakeCommands } from './bake-calls';
-import { dockerBuildsIn, isLiteralPath } from './docker-build-command';
+import { dockerBuildsIn, isLiteralPath, UnfollowedBuild, unfollowedIn } from './docker-build-command';
 
 /** One image a GitHub Actions workflow builds: in which job and step, from where, with what (workspace paths, `.` for the root). */
 export interface WorkflowBuild {
@@ -37,8 +37,8 @@ type Combination = Record<string, string>;
  * it is in unknown: a path with one is skipped, a value with one is not carried (settingsAsOptions says
  * so). A file that is not YAML gives nothing.
  */
-export function workflowBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined): WorkflowBuild[] {
-  return readWorkflow(file, text, read, {}, 0);
+export function workflowBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined, unfollowed?: UnfollowedBuild): WorkflowBuild[] {
+  return readWorkflow(file, text, read, {}, 0, unfollowed);
 }
 
 /** What a workflow's expressions are known to be: its caller's `inputs` (a reusable workflow), a combination of the job's matrix. */
@@ -50,7 +50,7 @@ interface Known {
 /** Reusable workflows call others at most this deep (GitHub's limit is 4 levels). */
 const MAX_CALL_DEPTH = 4;
 
-function readWorkflow(file: string, text: string | undefined, read: (path: string) => string | undefined, known: Known, depth: number): WorkflowBuild[] {
+function readWorkflow(file: string, text: string | undefined, read: (path: string) => string | undefined, known: Known, depth: number, unfollowed?: UnfollowedBuild): WorkflowBuild[] {
   const document = parseYamlRecord(text);
   const builds: WorkflowBuild[] = [];
   // A reusable workflow's inputs: the caller's values over their defaults.
@@ -68,7 +68,7 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
       for (const combination of combinations ?? [{}]) {
         const expand = (value: unknown) => (isScalar(value) ? expandKnown(String(value), { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
         const given = Object.fromEntries(Object.entries(record(jobRecord?.with) ?? {}).flatMap(([name, value]) => { const expanded = expand(value); return expanded === undefined ? [] : [[name, expanded]]; }));
-        for (const build of readWorkflow(called, read(called), read, { inputs: given }, depth + 1))
+        for (const build of readWorkflow(called, read(called), read, { inputs: given }, depth + 1, unfollowed))
           if (!builds.some((known) => JSON.stringify(known) === JSON.stringify(build))) builds.push(build);
       }
       continue;
@@ -90,7 +90,8 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
           const run = expand(step.run);
           const dir = typeof step['working-directory'] === 'string' ? expand(step['working-directory']) : jobDir;
           if (run !== undefined && dir !== undefined && !hasExpression(dir))
-            for (const { via, ...build } of dockerBuildsIn(run, posix.normalize(dir), bakeCommands(read))) found.push({ ...build, via: via ?? 'docker build' });
+            for (const { via, ...build } of dockerBuildsIn(run, posix.normalize(dir), { other: bakeCommands(read), unfollowed: unfollowedIn(file, unfollowed) }))
+              found.push({ ...build, via: via ?? 'docker build' });
         }
         for (const build of found) {
           const key = JSON.stringify(build);
