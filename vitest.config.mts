@@ -7,6 +7,7 @@ const alias = [
   { find: /^@hashdock\/core\/runtime$/, replacement: resolve(import.meta.dirname, 'libs/core/src/runtime/index.ts') },
   { find: /^@hashdock\/core\/workspace$/, replacement: resolve(import.meta.dirname, 'libs/core/src/workspace/index.ts') },
   { find: /^@hashdock\/core\/names$/, replacement: resolve(import.meta.dirname, 'libs/core/src/names/index.ts') },
+  { find: /^@hashdock\/core\/source-reads$/, replacement: resolve(import.meta.dirname, 'libs/core/src/source-reads/index.ts') },
   { find: /^@hashdock\/shared$/, replacement: resolve(import.meta.dirname, 'libs/shared/src/index.ts') },
 ];
 

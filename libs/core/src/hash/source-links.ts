@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
+import { linkAt, linkNames, readEntries } from '../source-reads';
 import { join, posix } from 'node:path';
 import { HashdockError } from '../errors';
 import { ContextEntry } from './context-files';
@@ -100,8 +101,12 @@ export function followListedLinks(scope: ContextScope, contextDir: string, entri
 export interface DiskReads {
   /** Each path looked up: the symlink's text, or null where there was none (a file, a directory, nothing). */
   path(path: string, link: string | null): void;
-  /** Each directory a wildcard read, with the names it held (none when it was not there). */
-  dir(path: string, names: readonly string[]): void;
+  /**
+   * Each directory a wildcard read, with the names of the symlinks in it (none when it was not there): a new
+   * link a wildcard matches leads elsewhere, while a new file is Nx's to hash (a build's output churning its
+   * folder must not make inference run again).
+   */
+  dir(path: string, links: readonly string[]): void;
 }
 
 /**
@@ -113,15 +118,9 @@ export interface DiskReads {
 export function followLinksOnDisk(scope: ContextScope, contextDir: string, reads?: DiskReads): ContextScope {
   if (scope.kind === 'context') return scope;
   const readLink: LinkReader = (path) => {
-    let target: string | undefined;
-    try {
-      // No error for a path that is not there (most sources before their build): an Error and its stack each cost more than the lookup.
-      target = lstatSync(join(contextDir, path), { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(join(contextDir, path), 'utf8') : undefined;
-    } catch {
-      target = undefined;
-    }
-    reads?.path(path, target ?? null);
-    return target;
+    const target = linkAt(join(contextDir, path));
+    reads?.path(path, target);
+    return target ?? undefined;
   };
   return followSourceLinks(scope, readLink, (pattern) => {
     const parts = pattern.split('/');
@@ -134,8 +133,9 @@ export function followLinksOnDisk(scope: ContextScope, contextDir: string, reads
       for (const dir of level) {
         let names = [part];
         if (hasGlobMeta(part)) {
-          names = readNames(join(contextDir, dir));
-          reads?.dir(dir || '.', names);
+          const entries = readEntries(join(contextDir, dir));
+          names = entries.map((entry) => entry.name);
+          reads?.dir(dir || '.', linkNames(join(contextDir, dir), entries));
         }
         for (const name of names) {
           const path = dir ? `${dir}/${name}` : name;
@@ -149,12 +149,4 @@ export function followLinksOnDisk(scope: ContextScope, contextDir: string, reads
     });
     return found;
   });
-}
-
-function readNames(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }

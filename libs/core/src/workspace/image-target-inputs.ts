@@ -5,6 +5,7 @@ import { contextScopeOf } from '../docker/context-reads';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findIgnoreFile, readIgnorePatterns } from '../hash/context-files';
 import { followLinksOnDisk } from '../hash/source-links';
+import type { SourceReads } from '../source-reads';
 import { hasExceptions, IgnorePattern } from '../hash/dockerignore';
 import { BUILD_ARG_ENV_PREFIX, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
@@ -124,12 +125,6 @@ export function contextInputs(target: ImageTarget, patterns: readonly IgnorePatt
   return inputs;
 }
 
-/** What inference read on disk beyond the files Nx hashes (see imageTargetInputs' `reads`), by workspace path. */
-export interface SourceReads {
-  paths: Map<string, string | null>;
-  dirs: Map<string, string[]>;
-}
-
 /**
  * The Nx inputs of an image target, from the same resolved options the
  * executor runs with: every context file Docker would send (tracked files by
@@ -147,8 +142,8 @@ export async function imageTargetInputs(
     hashIgnoredSources?: boolean;
     /**
      * Gets what was read on disk to follow the sources' symlinks (workspace paths): each path looked up with its
-     * link text (null: no link there), each directory a wildcard read with its names. The inputs hold only while
-     * those read the same.
+     * link text (null: no link there), each directory a wildcard read with the symlinks in it. The inputs hold
+     * only while those read the same.
      */
     reads?: SourceReads;
   } = {},
@@ -167,7 +162,7 @@ export async function imageTargetInputs(
           join(workspaceRoot, target.context),
           options.reads && {
             path: (path, link) => options.reads!.paths.set(posix.join(target.context, path), link),
-            dir: (path, names) => options.reads!.dirs.set(posix.join(target.context, path), [...names].sort()),
+            dir: (path, links) => options.reads!.dirs.set(posix.join(target.context, path), [...links]),
           },
         )
       : undefined;

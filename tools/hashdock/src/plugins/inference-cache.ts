@@ -1,7 +1,7 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CreateNodesResult } from '@nx/devkit';
-import type { SourceReads } from '@hashdock/core/workspace';
+import { SourceReads, sourceReadsHold } from '@hashdock/core/source-reads';
 
 /** Everything inference reads: Dockerfiles (any name), ignore files, and the files that name projects. */
 const READ_GLOBS = ['**/*ockerfile*', '**/*ontainerfile*', '**/.dockerignore', '**/*.dockerignore', '**/project.json', '**/package.json'];
@@ -44,35 +44,6 @@ interface CachedInference {
   dirs: Record<string, string[]>;
 }
 
-function linkAt(path: string): string | null {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(path, 'utf8') : null;
-  } catch {
-    return null;
-  }
-}
-
-function namesIn(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Whether the disk still reads as inference read it: each path the same link (or still none: a file that
- * became a link leads elsewhere), each directory a wildcard read the same names (a new match may be a link).
- */
-function readsHold(workspaceRoot: string, cached: Pick<CachedInference, 'paths' | 'dirs'>): boolean {
-  for (const [path, link] of Object.entries(cached.paths)) if (linkAt(resolve(workspaceRoot, path)) !== link) return false;
-  for (const [dir, names] of Object.entries(cached.dirs)) {
-    const now = namesIn(resolve(workspaceRoot, dir));
-    if (now.length !== names.length || now.some((name, index) => name !== names[index])) return false;
-  }
-  return true;
-}
-
 /**
  * The inferred targets of the whole workspace, cached in Nx's workspace data
  * directory under a key made of the plugin options, the Dockerfile list, the
@@ -93,7 +64,7 @@ export async function cachedInference(workspaceRoot: string, inputs: object, inf
       const files = await internal.hashWithWorkspaceContext(workspaceRoot, READ_GLOBS);
       file = join(internal.workspaceDataDirectory, `hashdock-targets-${internal.hashObject({ inputs, files, version, built })}.json`);
       const cached = JSON.parse(readFileSync(file, 'utf8')) as Partial<CachedInference>;
-      if (Array.isArray(cached.results) && cached.paths && cached.dirs && readsHold(workspaceRoot, { paths: cached.paths, dirs: cached.dirs })) return cached.results;
+      if (Array.isArray(cached.results) && cached.paths && cached.dirs && sourceReadsHold(workspaceRoot, { paths: cached.paths, dirs: cached.dirs })) return cached.results;
     }
   } catch {
     // Not cached yet (or no workspace context, as in unit tests): infer.
