@@ -37,6 +37,20 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('a root package name that names no one ("root", "monorepo") or none: the workspace folder\'s name as namespace', async () => {
+    for (const name of ['root', 'monorepo', undefined]) {
+      tree = createTreeWithEmptyWorkspace();
+      tree.write('package.json', JSON.stringify({ private: true, ...(name ? { name } : {}) }));
+      await initGenerator(tree, { skipFormat: true });
+      // The test tree's folder is /virtual.
+      expect(hashdockEntry(), name).toMatchObject({ options: { namespace: 'virtual' } });
+    }
+    tree = createTreeWithEmptyWorkspace();
+    tree.write('package.json', JSON.stringify({ name: 'shop-platform', private: true }));
+    await initGenerator(tree, { skipFormat: true });
+    expect(hashdockEntry()).toMatchObject({ options: { namespace: 'shop-platform' } });
+  });
+
   it('says when @nx/docker infers targets from the same Dockerfiles', async () => {
     updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@nx/docker', options: { buildTarget: 'docker:build' } }] });
     await initGenerator(tree, { skipFormat: true });

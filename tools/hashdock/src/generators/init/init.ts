@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { assertSupportedRuntime } from '../../runtime-check';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
 import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
@@ -224,8 +225,19 @@ async function githubRepository(root: string): Promise<string | undefined> {
 }
 
 /** The workspace's package name as a registry namespace: `@acme/source` → `acme`. */
+/** Root package names that name no one (what generators and templates write): the workspace's folder says more. */
+const PLACEHOLDER_NAMES = new Set(['root', 'monorepo', 'workspace', 'source', 'app', 'project', 'repo', 'main']);
+
+/** A namespace from a name: lowercase, what registries take (`a-z0-9._-`), no separator at either end. */
+const namespaceOf = (name: string) => name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+
+/**
+ * The namespace when none is given: the root package's scope (`@acme/shop` → acme), or its name; for a name
+ * that names no one (`root`, `monorepo`) or none, the workspace folder's name (the repository's, usually).
+ */
 function defaultNamespace(tree: Tree): string {
   const name = tree.exists('package.json') ? String(JSON.parse(tree.read('package.json', 'utf8') ?? '{}').name ?? '') : '';
-  const candidate = (name.startsWith('@') ? name.slice(1).split('/')[0] : name).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
-  return candidate || 'app';
+  const candidate = namespaceOf(name.startsWith('@') ? name.slice(1).split('/')[0] : name);
+  if (candidate && !PLACEHOLDER_NAMES.has(candidate)) return candidate;
+  return namespaceOf(basename(tree.root)) || candidate || 'app';
 }
