@@ -98,4 +98,32 @@ stages:
     expect(read('.drone.yml', 'steps: [unclosed')).toEqual([]);
     expect(read('.drone.yml', 'steps:\n  - name: build\n    image: docker:24\n    commands: [echo build done]\n')).toEqual([]);
   });
+
+  it('tells the builds it cannot follow: a shell line, a Cloud Build step, an Azure Docker@2 task with a variable path', () => {
+    const pipelines = `
+steps:
+  - script: docker build -t api $(Build.ArtifactStagingDirectory)/api
+  - task: Docker@2
+    inputs:
+      command: build
+      Dockerfile: $(dockerfilePath)
+  - task: Docker@2
+    inputs:
+      Dockerfile: apps/web/Dockerfile
+      buildContext: $(webContext)
+  - task: Docker@2
+    inputs:
+      command: build
+  - name: gcr.io/cloud-builders/docker
+    args: ['build', '-t', 'api', '$_CONTEXT']
+`;
+    const notes: string[] = [];
+    expect(ciScriptBuilds('azure-pipelines.yml', pipelines, () => undefined, ({ file, command, reason }) => notes.push(`${file}: ${command} (${reason})`))).toEqual([]);
+    expect(notes).toEqual([
+      'azure-pipelines.yml: docker build -t api $(…)/api (its context is only known when it runs)',
+      'azure-pipelines.yml: Docker@2 Dockerfile: $(dockerfilePath) (its Dockerfile is only known when it runs)',
+      'azure-pipelines.yml: Docker@2 buildContext: $(webContext) (its context is only known when it runs)',
+      'azure-pipelines.yml: docker build -t api $_CONTEXT (its context is only known when it runs)',
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { bakeCommands } from './bake-calls';
-import { addFileBuilds, CommandBuild, commandSegments, dockerBuildOf, dockerBuildsIn, UnfollowedBuild, unfollowedIn } from './docker-build-command';
+import { addFileBuilds, CommandBuild, CommandReaders, commandSegments, dockerBuildOf, dockerBuildsIn, UnfollowedBuild, unfollowedIn } from './docker-build-command';
 import { record } from './yaml-record';
 
 /** CI files whose steps are shell lines run from the checkout (the workspace root), by their usual paths. */
@@ -28,15 +28,17 @@ function azurePath(value: unknown): string | undefined {
  * the default, is the Dockerfile's folder), `repository`, and `arguments` (which Azure passes to `build`
  * only). Input names in any case, as Azure reads them.
  */
-function azureDockerTask(step: Record<string, unknown>): string[] | undefined {
+function azureDockerTask(step: Record<string, unknown>, unfollowed?: CommandReaders['unfollowed']): string[] | undefined {
   if (typeof step.task !== 'string' || !/^Docker@2$/i.test(step.task.trim())) return undefined;
   const inputs = Object.fromEntries(Object.entries(record(step.inputs) ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
   const command = typeof inputs.command === 'string' ? inputs.command.trim().toLowerCase() : 'buildandpush';
   if (command !== 'build' && command !== 'buildandpush') return undefined;
   const dockerfile = azurePath(inputs.dockerfile);
-  if (!dockerfile) return undefined;
+  const unknown = (input: string, value: unknown) => unfollowed?.(`${step.task} ${input}: ${String(value).trim()}`, `its ${input === 'Dockerfile' ? 'Dockerfile' : 'context'} ${/[*?]/.test(String(value)) ? 'is a search' : 'is only known when it runs'}`);
+  // Without the input, its default (`**/Dockerfile`, a search) builds no one Dockerfile to follow: nothing to say.
+  if (!dockerfile) return void (inputs.dockerfile !== undefined && unknown('Dockerfile', inputs.dockerfile));
   const context = inputs.buildcontext === undefined || String(inputs.buildcontext).trim() === '**' ? posix.dirname(dockerfile) : azurePath(inputs.buildcontext);
-  if (!context) return undefined;
+  if (!context) return void unknown('buildContext', inputs.buildcontext);
   const words = ['docker', 'build'];
   if (command === 'build' && typeof inputs.arguments === 'string') words.push(...commandSegments(inputs.arguments).flat());
   if (typeof inputs.repository === 'string' && !inputs.repository.includes('$(')) words.push('-t', inputs.repository.trim());
@@ -71,9 +73,9 @@ export function ciScriptBuilds(file: string, text: string, read: (path: string) 
       const step = value as Record<string, unknown>;
       // Cloud Build: the docker builder's args are the words after `docker`.
       if (typeof step.name === 'string' && /(^|\/)docker(:|$)/.test(step.name) && Array.isArray(step.args) && step.args.every((arg) => typeof arg === 'string'))
-        add([dockerBuildOf(['docker', ...(step.args as string[])])]);
-      const azure = azureDockerTask(step);
-      if (azure) add([dockerBuildOf(azure)]);
+        add([dockerBuildOf(['docker', ...(step.args as string[])], '.', unfollowedIn(file, unfollowed))]);
+      const azure = azureDockerTask(step, unfollowedIn(file, unfollowed));
+      if (azure) add([dockerBuildOf(azure, '.', unfollowedIn(file, unfollowed))]);
       for (const item of Object.values(step)) visit(item, depth + 1);
     }
   };

@@ -50,7 +50,7 @@ export function dockerBuildsIn(command: string, cwd = '.', readers: CommandReade
       dir = posix.normalize(posix.join(dir, words[1]));
       continue;
     }
-    const build = dockerBuildOf(words, dir, readers.unfollowed && ((reason) => readers.unfollowed!(shownCommand(words), reason)));
+    const build = dockerBuildOf(words, dir, readers.unfollowed);
     if (build) builds.push(build);
     else builds.push(...(readers.other?.(words, dir) ?? []));
   }
@@ -77,9 +77,10 @@ function notAPath(word: string): string | undefined {
 /**
  * The build one command's words run (`docker build`, `docker buildx build`, `docker image build`,
  * `podman build`), from `dir`: see dockerBuildsIn. For readers that have the words already (a CI task's
- * inputs, a pipeline call's arguments), so nothing is quoted for a shell only to be split again.
+ * inputs, a pipeline call's arguments), so nothing is quoted for a shell only to be split again. A build it
+ * cannot follow is told to `unfollowed`.
  */
-export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: (reason: string) => void): CommandBuild | undefined {
+export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: CommandReaders['unfollowed']): CommandBuild | undefined {
   // docker build, docker buildx build, docker image build, podman build (not docker compose build).
   const at = words.findIndex((word, i) => word === 'build' && ['docker', 'podman', 'buildx', 'image'].includes(words[i - 1] ?? ''));
   if (at < 0) return undefined;
@@ -116,10 +117,10 @@ export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: 
   const context = positional[0];
   if (context === undefined) return undefined;
   const why = notAPath(context) ? `its context ${notAPath(context)}` : file !== undefined && notAPath(file) ? `its Dockerfile ${notAPath(file)}` : undefined;
-  if (why) return void unfollowed?.(why);
+  if (why) return void unfollowed?.(shownCommand(words), why);
   const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
   const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
-  if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) return void unfollowed?.('it builds from outside the workspace');
+  if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) return void unfollowed?.(shownCommand(words), 'it builds from outside the workspace');
   return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh }), ...secrets) };
 }
 
@@ -134,7 +135,7 @@ export function addFileBuilds(builds: (CommandBuild & { file: string })[], file:
  * substitution (`-t api:$(git rev-parse HEAD)`) is one word whose value is not known.
  */
 export function commandSegments(command: string): string[][] {
-  const flat = command.replace(/\\\r?\n/g, ' ').replace(/\$\([^()]*\)|`[^`]*`/g, '$SUBSTITUTION');
+  const flat = command.replace(/\\\r?\n/g, ' ').replace(/\$\([^()]*\)|`[^`]*`/g, '$(…)');
   return flat.split(/&&|\|\||;|\||\r?\n/).map((segment) => shellWords(segment.trim()));
 }
 

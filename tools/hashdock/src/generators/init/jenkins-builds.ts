@@ -74,7 +74,7 @@ export function jenkinsBuilds(file: string, text: string, read: (path: string) =
     }
     if (token.kind === 'word' && token.value === 'docker.build' && open?.value === '(' && first?.kind === 'string' && !cwd().includes('$')) {
       const args = close?.value === ',' && brace?.kind === 'string' ? brace.value : undefined;
-      add([dockerBuildOf(['docker', 'build', '-t', first.value, ...(args === undefined ? ['.'] : commandSegments(args).flat())], cwd())]);
+      add([dockerBuildOf(['docker', 'build', '-t', first.value, ...(args === undefined ? ['.'] : commandSegments(args).flat())], cwd(), unfollowedIn(file, unfollowed))]);
       continue;
     }
     if (token.kind === 'punct' && token.value === '{') depth++;
