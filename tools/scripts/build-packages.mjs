@@ -4,7 +4,7 @@
 // each package's `build` target (@nx/js:tsc) from its project.json options:
 // tsc with the same tsconfig, then the same assets. Skipped when dist/ is newer
 // than every source file. `nx run-many -t build` remains the build of record.
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import fg from 'fast-glob';
@@ -21,19 +21,37 @@ for (const dir of packages) {
   if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource(dir)) continue;
   const { options } = JSON.parse(readFileSync(join(root, dir, 'project.json'), 'utf8')).targets.build;
   const started = Date.now();
-  rmSync(join(root, options.outputPath), { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, options.tsConfig)], { stdio: 'inherit', cwd: root });
+  const out = join(root, options.outputPath);
+  // Built beside dist/ and swapped in: a process loading the package meanwhile (an Nx run of the e2e suites
+  // while a script rebuilds after an edit) sees the old dist/ or the new one, never one emptied by the rebuild.
+  const next = `${out}.next-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, options.tsConfig), '--outDir', next, '--tsBuildInfoFile', join(next, 'tsconfig.lib.tsbuildinfo')], { stdio: 'inherit', cwd: root });
   for (const asset of options.assets ?? []) {
     for (const file of fg.sync(asset.glob, { cwd: join(root, asset.input), dot: true })) {
-      const target = join(root, options.outputPath, asset.output, file);
+      const target = join(next, asset.output, file);
       mkdirSync(dirname(target), { recursive: true });
       cpSync(join(root, asset.input, file), target);
     }
   }
-  mkdirSync(join(root, options.outputPath), { recursive: true });
+  mkdirSync(next, { recursive: true });
   // tsc writes plain files; a bin must stay executable for the node_modules/.bin link (npm sets this only at install).
   const { bin } = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
-  for (const file of Object.values(typeof bin === 'string' ? { bin } : (bin ?? {}))) chmodSync(join(root, dir, file), 0o755);
-  writeFileSync(stamp, '');
-  console.error(`hashdock: built ${relative(root, join(root, options.outputPath))} (${Date.now() - started} ms)`);
+  for (const file of Object.values(typeof bin === 'string' ? { bin } : (bin ?? {}))) chmodSync(join(next, relative(out, join(root, dir, file))), 0o755);
+  writeFileSync(join(next, '.build-stamp'), '');
+  const old = `${out}.old-${process.pid}`;
+  try {
+    renameSync(out, old);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  try {
+    renameSync(next, out);
+  } catch (error) {
+    // Another build swapped its own in first: the same sources, so its dist/ will do.
+    if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    rmSync(next, { recursive: true, force: true });
+  }
+  rmSync(old, { recursive: true, force: true });
+  console.error(`hashdock: built ${relative(root, out)} (${Date.now() - started} ms)`);
 }
