@@ -97,8 +97,8 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
         .filter((command): command is string => typeof command === 'string');
       const cwd = typeof options.cwd === 'string' ? resolve(options.cwd) || '.' : '.';
       for (const command of commands)
-        for (const build of dockerBuildsIn(resolve(command), cwd, { unfollowed: unfollowedIn(where, unfollowed) }))
-          builds.push({ ...build, said: `${where} runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
+        for (const { via, ...build } of dockerBuildsIn(resolve(command), cwd, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(where, unfollowed) }))
+          builds.push({ ...build, said: `${where} ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
     }
     builds.push(...scriptBuilds(tree, root, unfollowed));
   }

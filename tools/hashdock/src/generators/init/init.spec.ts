@@ -465,6 +465,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(await contextAfter({ 'deploy/images.hcl': bake, Jenkinsfile: jenkinsfile })).toBe('workspace');
       expect(info.join('\n')).toContain('context "workspace", as Jenkinsfile builds apps/api/Dockerfile from the workspace root (docker buildx bake, target "api" of deploy/images.hcl);');
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ buildArgs: { TIER: 'backend' } });
+      // A project target that runs it (nx:run-commands) is read the same way.
+      expect(await contextAfter({ 'deploy/images.hcl': bake }, { api: { images: { executor: 'nx:run-commands', options: { command: 'docker buildx bake -f deploy/images.hcl api' } } } })).toBe('workspace');
+      expect(info.join('\n')).toContain('context "workspace", as apps/api\'s target "images" runs docker buildx bake, target "api" of deploy/images.hcl, which builds apps/api/Dockerfile from the workspace root;');
       const circle = 'version: 2.1\njobs:\n  images:\n    steps:\n      - checkout\n      - run: cd deploy && docker buildx bake -f images.hcl api\n';
       // From the folder it runs in, the file -f names; contexts still from where bake runs (here deploy/: "." is deploy, not the root).
       await contextAfter({ 'deploy/images.hcl': bake, '.circleci/config.yml': circle });
