@@ -12,8 +12,11 @@ import { requestFromImage } from './support/run-container';
 
 const environment = await checkEnvironment();
 
-/** Two Nx majors inside the declared peer range (nx >=22 <25). */
-const NX_VERSIONS = ['22.7.12', '23.3.1'];
+/**
+ * The oldest and the newest Nx majors of the declared peer range (nx >=22 <25): 24 is what `create-nx-workspace`
+ * gives a new user today. Nx 23 is this repository's own, which every sandbox suite runs.
+ */
+const NX_VERSIONS = ['22.7.12', '24.0.7'];
 
 describe.skipIf(!environment.available).each(NX_VERSIONS)('adopting Hashdock in a new Nx %s workspace outside this repo', (nxVersion) => {
   // Every Nx in the range loads the plugin, runs the image executor (a build), nx add and a generator, and the

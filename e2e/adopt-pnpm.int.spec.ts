@@ -32,7 +32,7 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
   beforeAll(async () => {
     const version = await publishHashdock();
     workspace = await OutsideWorkspace.create(`e2e-pnpm-${Date.now().toString(36)}`, {
-      'package.json': JSON.stringify({ name: '@acme/mono', private: true, devDependencies: { nx: '23.3.1', '@hashdock/nx-plugin': version } }, null, 2),
+      'package.json': JSON.stringify({ name: '@acme/mono', private: true, devDependencies: { nx: '24.0.7', '@hashdock/nx-plugin': version } }, null, 2),
       'pnpm-workspace.yaml': 'packages:\n  - apps/*\n  - libs/*\n',
       'nx.json': JSON.stringify(
         {
