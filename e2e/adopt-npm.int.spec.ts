@@ -13,8 +13,8 @@ import { requestFromImage } from './support/run-container';
 const environment = await checkEnvironment();
 
 /**
- * The oldest and the newest Nx majors of the declared peer range (nx >=22 <25): 24 is what `create-nx-workspace`
- * gives a new user today. Nx 23 is this repository's own, which every sandbox suite runs.
+ * The oldest and the newest Nx majors of the declared peer range (nx >=22 <25): 24.0.7 is npm's `latest` nx, what
+ * `npm install nx` gives a new user. Nx 23 is this repository's own, which every sandbox suite runs.
  */
 const NX_VERSIONS = ['22.7.12', '24.0.7'];
 
