@@ -13,9 +13,12 @@ const environment = await checkEnvironment();
 
 /**
  * Yarn 4 with Plug'n'Play: no node_modules, and every module a package loads must be one it declares, so this is
- * also the check that the published packages declare what they require.
+ * also the check that the published packages declare what they require. With the oldest Nx major of the peer range
+ * (adopt-npm runs the newest, the sandbox suites this repository's own).
  */
-describe.skipIf(!environment.available)("adopting Hashdock in a Yarn 4 Plug'n'Play workspace", () => {
+const NX_VERSION = '22.7.12';
+
+describe.skipIf(!environment.available)(`adopting Hashdock in a Yarn 4 Plug'n'Play workspace with Nx ${NX_VERSION}`, () => {
   let workspace: OutsideWorkspace;
   let version = '';
   // Yarn from this repository's dev dependencies (the only thing taken from it), first on PATH as `yarn`.
@@ -32,7 +35,7 @@ describe.skipIf(!environment.available)("adopting Hashdock in a Yarn 4 Plug'n'Pl
   beforeAll(async () => {
     version = await publishHashdock();
     workspace = await OutsideWorkspace.create(`e2e-yarn-${Date.now().toString(36)}`, {
-      'package.json': JSON.stringify({ name: '@acme/yarn-shop', private: true, workspaces: ['apps/*'], packageManager: 'yarn@4.18.1', devDependencies: { nx: '24.0.7' } }, null, 2),
+      'package.json': JSON.stringify({ name: '@acme/yarn-shop', private: true, workspaces: ['apps/*'], packageManager: 'yarn@4.18.1', devDependencies: { nx: NX_VERSION } }, null, 2),
       '.yarnrc.yml': [
         'nodeLinker: pnp',
         `npmRegistryServer: "${NPM_REGISTRY.replace(/\/$/, '')}"`,
