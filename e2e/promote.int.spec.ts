@@ -13,7 +13,7 @@ describe.skipIf(!environment.available)('promotion dev → staging → prod by d
   let ws: SandboxWorkspace;
   let prod: RegistryProcess;
   let env: Record<string, string>;
-  let dev: Record<string, { digest: string | null }>;
+  let dev: Record<string, { digest: string | null; ref: string | null }>;
 
   const release = async (name: string): Promise<Release> => JSON.parse(await readFile(join(ws.root, 'infra/releases', `${name}.json`), 'utf8'));
 
@@ -52,6 +52,32 @@ describe.skipIf(!environment.available)('promotion dev → staging → prod by d
     await expect(release('staging')).rejects.toThrow();
   });
 
+  it('nx release versions status and its publish tags the image the image target pushed with that version, by digest, nothing rebuilt', async () => {
+    const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
+    nxJson.release = {
+      projects: ['status'],
+      version: { conventionalCommits: false },
+      changelog: { workspaceChangelog: false, projectChangelogs: false },
+      git: { commit: false, tag: false },
+    };
+    await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
+    const projectJson = JSON.parse(await readFile(join(ws.root, 'apps/status/project.json'), 'utf8'));
+    projectJson.targets['nx-release-publish'] = { executor: '@hashdock/nx-plugin:release-publish', dependsOn: ['image'] };
+    await writeFile(join(ws.root, 'apps/status/project.json'), JSON.stringify(projectJson, null, 2));
+    await ws.commit('release status with nx release');
+
+    const run = await ws.nx(['release', '1.4.0', '--first-release', '--yes'], env);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toContain(`hashdock release status 1.4.0: ${dev.status.ref} 1.4.0 created`);
+    expect(JSON.parse(await readFile(join(ws.root, 'apps/status/package.json'), 'utf8')).version).toBe('1.4.0');
+    expect(await skopeoDigest(`localhost:5000/${ws.namespace}/status:1.4.0`)).toBe(dev.status.digest);
+    expect((await ws.takeDockerCalls()).filter((call) => call.startsWith('build '))).toEqual([]);
+    // Publish on its own (a CI job after `nx release version`): the version is package.json's, and the tag is in place.
+    const publish = await ws.nx(['release', 'publish'], env);
+    expect(publish.exitCode, publish.output).toBe(0);
+    expect(publish.output).toContain(`hashdock release status 1.4.0: ${dev.status.ref} 1.4.0 unchanged`);
+  });
+
   it('dev → staging within one registry mounts every blob and moves no blob bytes', async () => {
     const run = await ws.nx(['run', 'infra:promote', '--from=dev', '--to=staging'], env);
     expect(run.exitCode, run.output).toBe(0);
@@ -63,6 +89,9 @@ describe.skipIf(!environment.available)('promotion dev → staging → prod by d
       expect(entry.source.environment).toBe('dev');
       expect(await skopeoDigest(`${entry.repository}:${entry.contentHash}`)).toBe(image.digest);
     }
+    // The release version travels with the image it names.
+    expect(staging.images.status.tags).toContain('1.4.0');
+    expect(await skopeoDigest(`${staging.images.status.repository}:1.4.0`)).toBe(dev.status.digest);
   });
 
   it('staging → prod on a password-protected registry: same digests, nothing rebuilt, no credential printed', async () => {

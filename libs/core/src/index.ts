@@ -48,6 +48,7 @@ export * from './registry/limiter';
 export * from './release/environments';
 export * from './release/release-file';
 export * from './release/promote-release';
+export * from './release/version-tags';
 export * from './workspace/hashdock-config';
 export * from './workspace/discover-images';
 export * from './image/resolve-image-options';

@@ -107,12 +107,8 @@ export class InvalidReferenceError extends HashdockError {
 
 export class TagConflictError extends HashdockError {
   readonly reference: string;
-  constructor(reference: string, existingDigest: string, newDigest: string) {
-    super(
-      'TAG_CONFLICT',
-      `Refusing to clobber existing tag ${reference}: it points at ${existingDigest}, not ${newDigest}. ` +
-        'Content-hash tags are immutable.',
-    );
+  constructor(reference: string, existingDigest: string, newDigest: string, why = 'Content-hash tags are immutable.') {
+    super('TAG_CONFLICT', `Refusing to clobber existing tag ${reference}: it points at ${existingDigest}, not ${newDigest}. ${why}`);
     this.reference = reference;
   }
 }

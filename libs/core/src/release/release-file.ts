@@ -3,6 +3,7 @@ import { readJsonFile } from '../manifest/read-json-file';
 import { join } from 'node:path';
 import { HashdockError } from '../errors';
 import { manifestName, readManifest, writeFileAtomic } from '../manifest/image-manifest';
+import { recordedVersionTags } from './version-records';
 
 export interface ReleaseEntry {
   project: string;
@@ -29,8 +30,8 @@ export class ReleaseError extends HashdockError {
 }
 
 /**
- * A release from a directory of image manifests: every image that was pushed.
- * An image without a digest (dry run, --no-push) cannot be released.
+ * A release from a directory of image manifests: every image that was pushed, with the release version tags
+ * `nx release publish` gave that digest. An image without a digest (dry run, --no-push) cannot be released.
  */
 export async function releaseFromManifests(environment: string, directory: string): Promise<Release> {
   const files = (await readdir(directory).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
@@ -45,7 +46,7 @@ export async function releaseFromManifests(environment: string, directory: strin
       digest: manifest.digest,
       ref: manifest.ref,
       contentHash: manifest.contentHash,
-      tags: manifest.tags,
+      tags: [...new Set([...manifest.tags, ...(await recordedVersionTags(directory, manifestName(manifest), manifest.digest))])],
       source: { environment, ref: manifest.ref },
     };
   }

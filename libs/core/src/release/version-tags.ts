@@ -1,0 +1,170 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidOptionError } from '../errors';
+import { ImageManifest, manifestName, readManifest } from '../manifest/image-manifest';
+import { RegistryClient } from '../registry/client';
+import { TagConflictError } from '../registry/errors';
+import { validateTag } from '../registry/reference';
+import { retag } from '../registry/retag';
+import { hasTag } from '../registry/tag-exists';
+import { ReleaseError } from './release-file';
+import { recordVersionTags } from './version-records';
+
+/** What `nx release` hands its publish executors: each released project's new version (null: none this time). */
+export type NxReleaseVersionData = Record<string, { newVersion?: string | null } | undefined>;
+
+export interface ReleaseVersionSources {
+  project: string;
+  /** Given on the command line or in the target (wins over the rest). */
+  version?: string;
+  /** From `nx release` (version, then publish, in one run). */
+  versionData?: NxReleaseVersionData;
+  /** The project's package.json version: what `nx release version` wrote, for a publish run on its own. */
+  packageVersion?: string;
+  /** Where that version was looked for, for the message when there is none. */
+  packageJsonPath: string;
+}
+
+/** The version to release the project's images as; null when nx release resolved no new version for it. */
+export function releaseVersionOf(sources: ReleaseVersionSources): string | null {
+  if (sources.version) return sources.version;
+  const entry = sources.versionData?.[sources.project];
+  if (entry) return entry.newVersion ?? null;
+  if (sources.packageVersion) return sources.packageVersion;
+  throw new InvalidOptionError(
+    'version',
+    `No release version for ${sources.project}: publish it through nx release (nx release, or nx release publish after nx release version), ` +
+      `pass --version, or give ${sources.packageJsonPath} a "version"`,
+  );
+}
+
+/** The "version" field of a package.json, or undefined when there is no such file or field. */
+export async function packageVersionAt(path: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let version: unknown;
+  try {
+    version = (JSON.parse(text) as { version?: unknown }).version;
+  } catch (error) {
+    throw new InvalidOptionError('version', `${path} is not JSON (${(error as Error).message}); its "version" names the release`, { cause: error });
+  }
+  return typeof version === 'string' && version ? version : undefined;
+}
+
+/**
+ * The tags a release version gives each image: every template with `{version}` filled in (`v{version}` → `v1.4.0`).
+ * A template without `{version}` would name every release, so it is refused.
+ */
+export function versionTagsFor(templates: readonly string[], version: string): string[] {
+  if (templates.length === 0) throw new InvalidOptionError('versionTags', 'versionTags is empty: give at least one template, e.g. "{version}"');
+  const tags = templates.map((template) => {
+    if (!template.includes('{version}')) throw new InvalidOptionError('versionTags', `Version tag template "${template}" has no {version}: it would name every release`);
+    const tag = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      if (name !== 'version') throw new InvalidOptionError('versionTags', `Unknown placeholder {${name}} in version tag template "${template}"; use {version}`);
+      return version;
+    });
+    return validateTag(tag, `version tag "${tag}" (template "${template}", version ${version})`);
+  });
+  return [...new Set(tags)];
+}
+
+/** The pushed images of one project: every manifest in `directory` that names it. */
+export async function projectManifests(directory: string, project: string): Promise<ImageManifest[]> {
+  const files = (await readdir(directory).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
+  const manifests: ImageManifest[] = [];
+  for (const file of files) {
+    const manifest = await readManifest(join(directory, file)).catch(() => undefined);
+    if (manifest?.project !== project) continue;
+    if (!manifest.digest)
+      throw new ReleaseError(join(directory, file), `image "${manifestName(manifest)}" of ${project} was not pushed (status ${manifest.status}); run its image target without --no-push or --dryRun first`);
+    manifests.push(manifest);
+  }
+  if (manifests.length === 0)
+    throw new ReleaseError(directory, `holds no image manifest of ${project}; its nx-release-publish target needs dependsOn: ["image"] (the image target runs first)`);
+  return manifests;
+}
+
+export type VersionTagState = 'created' | 'unchanged' | 'moved' | 'conflict';
+
+export interface VersionTagResult {
+  image: string;
+  repository: string;
+  digest: string;
+  tags: Record<string, VersionTagState>;
+}
+
+export interface TagReleaseOptions {
+  client: RegistryClient;
+  manifests: readonly ImageManifest[];
+  tags: readonly string[];
+  /** Move a version tag that names another image (never the default: a version names one image). */
+  force?: boolean;
+  /** Say what would happen; write nothing. */
+  dryRun?: boolean;
+}
+
+/**
+ * Give each image its release tags in its own repository, by digest: the exact stored manifest PUT under each
+ * tag, nothing built or pushed again. Every tag of every image is looked at first, so a tag that names another
+ * image refuses the release before anything is written.
+ */
+export async function tagReleaseImages(options: TagReleaseOptions): Promise<VersionTagResult[]> {
+  const conflicts: { reference: string; existing: string; digest: string }[] = [];
+  const results = await Promise.all(
+    options.manifests.map(async (manifest): Promise<VersionTagResult> => {
+      const digest = manifest.digest!;
+      const tags: Record<string, VersionTagState> = {};
+      for (const tag of options.tags) {
+        const current = await hasTag(options.client, manifest.repository, tag, 'push');
+        if (!current) tags[tag] = 'created';
+        else if (current === digest) tags[tag] = 'unchanged';
+        else if (options.force) tags[tag] = 'moved';
+        else {
+          tags[tag] = 'conflict';
+          conflicts.push({ reference: `${manifest.repository}:${tag}`, existing: current, digest });
+        }
+      }
+      return { image: manifestName(manifest), repository: manifest.repository, digest, tags };
+    }),
+  );
+  if (options.dryRun) return results;
+  if (conflicts.length > 0) {
+    const [first, ...rest] = conflicts;
+    const others = rest.length ? ` So do ${rest.map((conflict) => conflict.reference).join(', ')}.` : '';
+    throw new TagConflictError(first.reference, first.existing, first.digest, `A release version names one image: release another version, or pass --force to move it.${others}`);
+  }
+  for (const result of results) {
+    for (const [tag, state] of Object.entries(result.tags)) {
+      if (state === 'created' || state === 'moved') await retag(options.client, result.repository, result.digest, tag);
+    }
+  }
+  return results;
+}
+
+export interface PublishReleaseVersionOptions {
+  client: RegistryClient;
+  /** Absolute directory of the image manifests. */
+  manifestDir: string;
+  project: string;
+  version: string;
+  /** Tag templates with {version} (default: the version itself). */
+  templates?: readonly string[];
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+/**
+ * `nx release publish` for a project's images: every image its image targets pushed gets the release version's
+ * tags, by digest, and the tags are recorded beside the manifests (so promotion from them carries the version).
+ */
+export async function publishReleaseVersion(options: PublishReleaseVersionOptions): Promise<VersionTagResult[]> {
+  const tags = versionTagsFor(options.templates ?? ['{version}'], options.version);
+  const manifests = await projectManifests(options.manifestDir, options.project);
+  const results = await tagReleaseImages({ client: options.client, manifests, tags, force: options.force, dryRun: options.dryRun });
+  if (!options.dryRun) for (const result of results) await recordVersionTags(options.manifestDir, result.image, result.digest, Object.keys(result.tags));
+  return results;
+}
