@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment } from '../../../../e2e/support/environment';
+import { pushOneLayerImage } from '../../../../e2e/support/one-layer-image';
 import { resolveBaseDigest } from '../image/external-bases';
-import { uploadBlob } from './blobs';
 import { RegistryClient } from './client';
 import { putManifest, sha256Digest } from './manifest-io';
 import { OCI_INDEX, OCI_MANIFEST } from './media-types';
@@ -26,25 +26,10 @@ describe.skipIf(!environment.available)('resolving a base asks with HEAD and rea
   let arm = '';
   let index = '';
 
-  /** A one-layer image whose config says `architecture`: its manifest digest. */
-  async function pushImage(architecture: string): Promise<string> {
-    const client = new RegistryClient();
-    const layer = new Uint8Array(Buffer.from(`layer of ${architecture}`));
-    const config = bytesOf({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(layer)] }, config: {} });
-    for (const blob of [layer, config]) await uploadBlob(client, repository, sha256Digest(blob), blob, blob.byteLength);
-    const manifest = bytesOf({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256Digest(config), size: config.byteLength },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256Digest(layer), size: layer.byteLength }],
-    });
-    return putManifest(client, repository, architecture, { bytes: manifest, mediaType: OCI_MANIFEST, digest: sha256Digest(manifest) });
-  }
-
   beforeAll(async () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'hashdock-manifest-cache-'));
-    amd = await pushImage('amd64');
-    arm = await pushImage('arm64');
+    amd = await pushOneLayerImage(new RegistryClient(), repository, 'amd64', 'layer of amd64', 'amd64');
+    arm = await pushOneLayerImage(new RegistryClient(), repository, 'arm64', 'layer of arm64', 'arm64');
     const list = bytesOf({
       schemaVersion: 2,
       mediaType: OCI_INDEX,

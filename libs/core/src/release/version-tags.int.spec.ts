@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { checkEnvironment } from '../../../../e2e/support/environment';
+import { pushOneLayerImage } from '../../../../e2e/support/one-layer-image';
 import { ImageManifest } from '../manifest/image-manifest';
-import { uploadBlob } from '../registry/blobs';
 import { RegistryClient } from '../registry/client';
 import { TagConflictError } from '../registry/errors';
-import { putManifest, sha256Digest } from '../registry/manifest-io';
-import { OCI_MANIFEST } from '../registry/media-types';
+import { sha256Digest } from '../registry/manifest-io';
 import { hasTag } from '../registry/tag-exists';
 import { tagReleaseImages } from './version-tags';
 
 const environment = await checkEnvironment();
-
-const bytesOf = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
 
 /** Release tags on the real registry: by digest, refused before anything is written when one names another image. */
 describe.skipIf(!environment.available)('release version tags (real registry)', () => {
@@ -21,17 +18,8 @@ describe.skipIf(!environment.available)('release version tags (real registry)', 
   /** A one-layer image pushed under its content-hash tag, and the manifest a run would have written for it. */
   async function pushed(image: string, content: string): Promise<ImageManifest> {
     const repository = `localhost:5000/${namespace}/${image}`;
-    const layer = new Uint8Array(Buffer.from(content));
-    const config = bytesOf({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(layer)] }, config: {} });
-    for (const blob of [layer, config]) await uploadBlob(client, repository, sha256Digest(blob), blob, blob.byteLength);
-    const bytes = bytesOf({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256Digest(config), size: config.byteLength },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256Digest(layer), size: layer.byteLength }],
-    });
-    const contentHash = sha256Digest(layer).slice(7, 23);
-    const digest = await putManifest(client, repository, contentHash, { bytes, mediaType: OCI_MANIFEST, digest: sha256Digest(bytes) });
+    const contentHash = sha256Digest(new Uint8Array(Buffer.from(content))).slice(7, 23);
+    const digest = await pushOneLayerImage(client, repository, contentHash, content);
     return { schemaVersion: 1, project: 'api', image, repository, contentHash, tags: [contentHash], digest, ref: `${repository}@${digest}`, status: 'built', pushed: true, platform: 'linux/amd64', baseImages: {} };
   }
 
