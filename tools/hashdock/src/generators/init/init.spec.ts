@@ -62,6 +62,16 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(readNxJson(tree)?.plugins).toHaveLength(2);
   });
 
+  it("says when nx release publishes images the way @nx/docker builds them, and what to set instead", async () => {
+    updateNxJson(tree, { ...readNxJson(tree), release: { docker: { registryUrl: 'ghcr.io' }, groups: { apps: { projects: ['api'], docker: true }, libs: { projects: ['core'] } } } as never });
+    await initGenerator(tree, { skipFormat: true });
+    expect(warnings).toEqual([
+      '@hashdock/nx-plugin: nx.json "release.docker" and "release.groups.apps.docker" make nx release tag and push images as @nx/docker builds them (a local image named after the project folder); ' +
+        'Hashdock\'s image targets push to the registry instead. To release those by version, give each image project an "nx-release-publish" target ' +
+        '{ "executor": "@hashdock/nx-plugin:release-publish", "dependsOn": ["image"] } and remove "docker" from the release configuration.',
+    ]);
+  });
+
   it('says when @nx-tools/nx-container infers targets too, and when one of its names is the one Hashdock would take', async () => {
     updateNxJson(tree, { ...readNxJson(tree), plugins: ['@nx-tools/nx-container'] });
     await initGenerator(tree, { skipFormat: true });

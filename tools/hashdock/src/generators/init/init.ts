@@ -129,6 +129,14 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
         `Both can stay${clash ? '' : ' (their target names differ)'}; to let Hashdock replace it, remove its entry from nx.json "plugins".${clash}`,
     );
   }
+  const dockerReleases = dockerReleaseConfigs(tree);
+  if (dockerReleases.length > 0) {
+    notes.push(
+      `${PLUGIN_NAME}: nx.json ${dockerReleases.join(' and ')} ${dockerReleases.length > 1 ? 'make' : 'makes'} nx release tag and push images as @nx/docker builds them (a local image named after the project folder); ` +
+        `Hashdock's image targets push to the registry instead. To release those by version, give each image project an "nx-release-publish" target ` +
+        `{ "executor": "${PLUGIN_NAME}:release-publish", "dependsOn": ["${targetName}"] } and remove "docker" from the release configuration.`,
+    );
+  }
   const taken: string[] = [];
   for (const [name, project] of getProjects(tree)) {
     const target = project.targets?.[targetName];
@@ -161,6 +169,14 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
     );
   }
   return notes;
+}
+
+/** Where nx.json's release configuration hands versioning and publishing to @nx/docker (`release.docker`, a group's `docker`). */
+function dockerReleaseConfigs(tree: Tree): string[] {
+  const release = readNxJson(tree)?.release as { docker?: unknown; groups?: Record<string, { docker?: unknown }> } | undefined;
+  const found = release?.docker ? ['"release.docker"'] : [];
+  for (const [name, group] of Object.entries(release?.groups ?? {})) if (group?.docker) found.push(`"release.groups.${name}.docker"`);
+  return found;
 }
 
 /**
