@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageManifest, runCommand } from '@hashdock/core';
@@ -21,6 +22,15 @@ async function removeLocalImages(namespace: string): Promise<void> {
   const references = stdout.split('\n').filter(Boolean);
   if (references.length) await runCommand(DOCKER, ['rmi', '--force', ...references]);
   await runCommand(DOCKER, ['builder', 'prune', '--all', '--force']);
+}
+
+/** A TCP port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 describe.skipIf(!environment.available)('content-addressed images end to end (real engine, registry, nx)', () => {
@@ -57,6 +67,41 @@ describe.skipIf(!environment.available)('content-addressed images end to end (re
     expect(run.exitCode, run.output).toBe(0);
     expect(builtProjects(await ws.takeDockerCalls())).toEqual([]);
     expect(await manifests(ws)).toEqual(first);
+  });
+
+  it('nx run api:run-image runs the image by the digest the image target recorded, until Ctrl-C stops it; no container is left', async () => {
+    const port = await freePort();
+    await ws.edit('apps/api/project.json', (text) => {
+      const project = JSON.parse(text);
+      project.targets['run-image'] = { executor: '@hashdock/nx-plugin:run', dependsOn: ['image'], continuous: true, options: { ports: [`127.0.0.1:${port}:3000`] } };
+      return JSON.stringify(project, null, 2);
+    });
+    const containers = async () => (await runCommand(DOCKER, ['ps', '--all', '--format', '{{.Names}} {{.Image}}', '--filter', 'name=hashdock-run-api-'])).stdout.split('\n').filter(Boolean);
+    const stop = new AbortController();
+    let nxPid = 0;
+    const running = runCommand(join(ws.root, 'node_modules/.bin/nx'), ['run', 'api:run-image', '--outputStyle=stream'], { cwd: ws.root, env: ws.env(), signal: stop.signal, onSpawn: (pid) => (nxPid = pid) }).catch((error: Error) => error);
+    try {
+      let health: unknown;
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && health === undefined; ) {
+        health = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).then((response) => response.json(), () => undefined);
+        if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(health).toMatchObject({ status: 'ok', service: 'api' });
+      const [container] = await containers();
+      expect(container).toMatch(/^hashdock-run-api-\d+ /);
+      // The image it runs is the one the manifest records, by digest.
+      const imageId = (await runCommand(DOCKER, ['inspect', '--format', '{{.Image}}', container.split(' ')[0]])).stdout.trim();
+      expect(JSON.parse((await runCommand(DOCKER, ['image', 'inspect', '--format', '{{json .RepoDigests}}', imageId])).stdout)).toContain(first.api.ref);
+      // What Ctrl-C sends nx.
+      process.kill(nxPid, 'SIGINT');
+      await running;
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline && (await containers()).length > 0; ) await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await containers()).toEqual([]);
+    } finally {
+      stop.abort();
+      await running;
+      for (const line of await containers()) await runCommand(DOCKER, ['rm', '--force', line.split(' ')[0]]);
+    }
   });
 
   it('finds everything in the registry after the daemon, the Nx cache and dist/ are wiped', async () => {

@@ -75,4 +75,5 @@ export * from './image/copy-layer';
 export * from './image/assemble-image';
 export * from './image/choose-builder';
 export * from './image/run-image-targets';
+export * from './image/run-image';
 export * from './registry/list-tags';

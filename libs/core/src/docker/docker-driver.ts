@@ -100,6 +100,18 @@ export class DockerDriver {
     }
   }
 
+  /** `docker run` with these arguments, its output ours (nothing captured: it may run until stopped). */
+  async run(args: readonly string[], signal?: AbortSignal): Promise<void> {
+    await runCommand(this.binary, ['run', ...args], { env: this.env, inherit: true, signal });
+  }
+
+  /** Remove a container, running or not; none of that name is no error. */
+  async removeContainer(name: string): Promise<void> {
+    await runCommand(this.binary, ['rm', '--force', name], { env: this.env }).catch((error: Error) => {
+      if (!/No such container/i.test(error.message)) throw error;
+    });
+  }
+
   async ping(): Promise<void> {
     await runCommand(this.binary, ['version', '--format', '{{.Server.Version}}'], { env: this.env, timeoutMs: 15_000 });
   }

@@ -18,6 +18,8 @@ export interface RunCommandOptions {
   input?: string;
   /** Pipe the child's stdout/stderr to ours while also capturing them. */
   stream?: boolean;
+  /** The child's stdout/stderr are ours, nothing captured: for a command that runs until stopped (a container). */
+  inherit?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Called with the child's pid once it has started (e.g. to inspect its process tree). */
@@ -54,8 +56,8 @@ export async function runCommand(
     extendEnv: true,
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,
-    stdout: options.stream ? ['pipe', 'inherit'] : 'pipe',
-    stderr: options.stream ? ['pipe', 'inherit'] : 'pipe',
+    stdout: options.inherit ? 'inherit' : options.stream ? ['pipe', 'inherit'] : 'pipe',
+    stderr: options.inherit ? 'inherit' : options.stream ? ['pipe', 'inherit'] : 'pipe',
     timeout: options.timeoutMs,
     reject: false,
     stripFinalNewline: true,
