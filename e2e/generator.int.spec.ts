@@ -19,6 +19,14 @@ describe.skipIf(!environment.available)('nx g @hashdock/nx-plugin:service', () =
     expect(generated.exitCode, generated.output).toBe(0);
     expect(await readFile(join(ws.root, 'apps/billing/Dockerfile'), 'utf8')).toContain('ARG BASE_IMAGE=hashdock/base');
     expect(await readFile(join(ws.root, 'apps/billing/.dockerignore'), 'utf8')).toContain('**/*.spec.mjs');
+    // nx run billing:run-image runs what the image target made, on the service's port.
+    const show = await ws.nx(['show', 'project', 'billing', '--json']);
+    expect(JSON.parse(show.output.slice(show.output.indexOf('{'))).targets['run-image']).toMatchObject({
+      executor: '@hashdock/nx-plugin:run',
+      dependsOn: ['image'],
+      continuous: true,
+      options: { ports: ['127.0.0.1:3000:3000'] },
+    });
     const graph = await ws.nx(['graph', '--file=graph.json']);
     expect(graph.exitCode, graph.output).toBe(0);
     const { graph: g } = JSON.parse(await readFile(join(ws.root, 'graph.json'), 'utf8'));
