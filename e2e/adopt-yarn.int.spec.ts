@@ -64,7 +64,9 @@ describe.skipIf(!environment.available)(`adopting Hashdock in a Yarn 4 Plug'n'Pl
     expect(existsSync(join(workspace.root, '.pnp.cjs'))).toBe(true);
     expect(existsSync(join(workspace.root, 'node_modules'))).toBe(false);
 
-    await yarnOk(['nx', 'g', '@hashdock/nx-plugin:service', 'hello', `--baseImage=${await localRootImage()}`, '--no-interactive']);
+    const generated = await yarnOk(['nx', 'g', '@hashdock/nx-plugin:service', 'hello', `--baseImage=${await localRootImage()}`, '--no-interactive']);
+    // Where the image goes is said as the target will send it: this environment's HASHDOCK_NAMESPACE over nx.json's.
+    expect(generated).toContain(`nx run hello:image builds localhost:5000/${workspace.namespace}/hello (HASHDOCK_REGISTRY / HASHDOCK_NAMESPACE in this environment)`);
     await workspace.commit('hello service');
     const defaults = { HASHDOCK_BUILDER: 'auto' };
     const run = await yarn(['nx', 'run-many', '-t', 'image', '--outputStyle=stream'], defaults);

@@ -34,5 +34,9 @@ export default async function serviceGenerator(tree: Tree, schema: ServiceGenera
   });
   if (context === root) tree.write(posix.join(root, '.dockerignore'), '# Only the service code goes into the image.\n**/*.spec.mjs\n*.md\n');
   await formatFiles(tree);
-  logger.info(`Added ${root}: nx run ${name}:image builds ${config.registry}/${config.namespace}/${name}`);
+  // Where the image goes when the target runs: the environment's overrides win, as they will then.
+  const registry = process.env.HASHDOCK_REGISTRY || config.registry;
+  const namespace = process.env.HASHDOCK_NAMESPACE || config.namespace;
+  const overridden = registry !== config.registry || namespace !== config.namespace ? ' (HASHDOCK_REGISTRY / HASHDOCK_NAMESPACE in this environment)' : '';
+  logger.info(`Added ${root}: nx run ${name}:image builds ${registry}/${namespace}/${name}${overridden}; nx run ${name}:run-image serves it on 127.0.0.1:${schema.port ?? 3000}`);
 }
