@@ -61,9 +61,11 @@ describe.skipIf(!environment.available)('promotion dev → staging → prod by d
       git: { commit: false, tag: false },
     };
     await writeFile(join(ws.root, 'nx.json'), JSON.stringify(nxJson, null, 2));
-    const projectJson = JSON.parse(await readFile(join(ws.root, 'apps/status/project.json'), 'utf8'));
-    projectJson.targets['nx-release-publish'] = { executor: '@hashdock/nx-plugin:release-publish', dependsOn: ['image'] };
-    await writeFile(join(ws.root, 'apps/status/project.json'), JSON.stringify(projectJson, null, 2));
+    // The release generator's --nxRelease gives every image project its nx-release-publish target.
+    const generated = await ws.nx(['g', '@hashdock/nx-plugin:release', '--nxRelease', '--project=versions', '--directory=versions', '--no-interactive']);
+    expect(generated.exitCode, generated.output).toBe(0);
+    expect(generated.output).toContain('nx-release-publish added to');
+    expect(JSON.parse(await readFile(join(ws.root, 'apps/status/project.json'), 'utf8')).targets['nx-release-publish']).toEqual({ executor: '@hashdock/nx-plugin:release-publish', dependsOn: ['image'] });
     await ws.commit('release status with nx release');
 
     const run = await ws.nx(['release', '1.4.0', '--first-release', '--yes'], env);

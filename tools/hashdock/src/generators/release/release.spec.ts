@@ -55,6 +55,28 @@ describe('release generator', () => {
     }
   });
 
+  it('--nxRelease gives every project with an image an nx-release-publish target after its image target, keeping one of its own', async () => {
+    const warnings: string[] = [];
+    vi.spyOn(logger, 'warn').mockImplementation((line) => void warnings.push(String(line)));
+    addProjectConfiguration(tree, 'api', { root: 'apps/api' });
+    tree.write('apps/api/Dockerfile', 'FROM scratch\n');
+    addProjectConfiguration(tree, 'jobs', { root: 'apps/jobs' });
+    tree.write('apps/jobs/Containerfile', 'FROM scratch\n');
+    addProjectConfiguration(tree, 'shared-image', { root: 'apps/shared-image', targets: { image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'docker/node.Dockerfile' } } } });
+    addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { 'nx-release-publish': { executor: '@nx/js:release-publish' } } });
+    tree.write('apps/web/Dockerfile', 'FROM scratch\n');
+    addProjectConfiguration(tree, 'utils', { root: 'libs/utils' });
+    tree.write('libs/utils/index.ts', 'export {};\n');
+    await releaseGenerator(tree, { nxRelease: true });
+    for (const name of ['api', 'jobs', 'shared-image'])
+      expect(readProjectConfiguration(tree, name).targets?.['nx-release-publish'], name).toEqual({ executor: '@hashdock/nx-plugin:release-publish', dependsOn: ['image'] });
+    expect(readProjectConfiguration(tree, 'shared-image').targets?.image).toMatchObject({ executor: '@hashdock/nx-plugin:image' });
+    expect(readProjectConfiguration(tree, 'web').targets?.['nx-release-publish']).toEqual({ executor: '@nx/js:release-publish' });
+    expect(readProjectConfiguration(tree, 'utils').targets?.['nx-release-publish']).toBeUndefined();
+    expect(info.join('\n')).toContain('nx-release-publish added to api, jobs, shared-image');
+    expect(warnings).toEqual(['@hashdock/nx-plugin: web already has an nx-release-publish target of its own; left as it is.']);
+  });
+
   it('refuses what it would overwrite or could not promote to, writing nothing', async () => {
     addProjectConfiguration(tree, 'release', { root: 'apps/release' });
     await expect(releaseGenerator(tree, {})).rejects.toThrow('A project named "release" already exists; pass --project=<another>');

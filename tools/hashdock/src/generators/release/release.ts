@@ -1,7 +1,7 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { posix } from 'node:path';
-import { addProjectConfiguration, getProjects, logger, readNxJson, Tree } from '@nx/devkit';
-import { EnvironmentsFile, hashdockOptionsIn, InvalidOptionError, normalizeHashdockOptions, parseRepository, PLUGIN_NAME } from '@hashdock/core';
+import { addProjectConfiguration, getProjects, logger, readNxJson, Tree, updateProjectConfiguration } from '@nx/devkit';
+import { EnvironmentsFile, hashdockOptionsIn, IMAGE_EXECUTOR, InvalidOptionError, isDockerfileName, normalizeHashdockOptions, parseRepository, PLUGIN_NAME } from '@hashdock/core';
 import type { ReleaseGeneratorSchema } from './schema';
 
 /**
@@ -46,9 +46,40 @@ export default async function releaseGenerator(tree: Tree, schema: ReleaseGenera
       },
     },
   });
+  if (schema.nxRelease) addReleasePublishTargets(tree, config.targetName);
   const order = ['dev', ...names];
   logger.info(
     `Added ${directory}/: ${order.map((name) => `${name} = ${file.environments[name].registry}/${file.environments[name].namespace}`).join(', ')}. ` +
       `Promote by digest, nothing rebuilt: ${order.slice(1).map((name, i) => `nx run ${project}:promote --from=${order[i]} --to=${name}`).join('; then ')}`,
   );
+}
+
+/**
+ * `--nxRelease`: an `nx-release-publish` target (the release-publish executor, after the image target) in every
+ * project that has a Dockerfile or Containerfile in its folder or declares an image target; one that has such a
+ * target of its own keeps it. nx.json's release configuration is the user's (which projects, how versions are
+ * decided): said, not written.
+ */
+function addReleasePublishTargets(tree: Tree, targetName: string): void {
+  const added: string[] = [];
+  const kept: string[] = [];
+  for (const [name, project] of getProjects(tree)) {
+    const hasImage =
+      tree.children(project.root).some((child) => tree.isFile(posix.join(project.root, child)) && isDockerfileName(child)) ||
+      Object.values(project.targets ?? {}).some((target) => target.executor === IMAGE_EXECUTOR);
+    if (!hasImage) continue;
+    if (project.targets?.['nx-release-publish']) {
+      kept.push(name);
+      continue;
+    }
+    updateProjectConfiguration(tree, name, {
+      ...project,
+      targets: { ...project.targets, 'nx-release-publish': { executor: `${PLUGIN_NAME}:release-publish`, dependsOn: [targetName] } },
+    });
+    added.push(name);
+  }
+  if (added.length)
+    logger.info(`${PLUGIN_NAME}: nx-release-publish added to ${added.join(', ')}: nx release tags each one's images with its release version, by digest. List them in nx.json "release" (release.projects) if they are not there.`);
+  if (kept.length) logger.warn(`${PLUGIN_NAME}: ${kept.join(', ')} already ${kept.length > 1 ? 'have' : 'has'} an nx-release-publish target of ${kept.length > 1 ? 'their' : 'its'} own; left as it is.`);
+  if (!added.length && !kept.length) logger.warn(`${PLUGIN_NAME}: no project has a Dockerfile or an image target; no nx-release-publish target added.`);
 }

@@ -2,4 +2,5 @@ export interface ReleaseGeneratorSchema {
   directory?: string;
   project?: string;
   environments?: string;
+  nxRelease?: boolean;
 }
