@@ -5,6 +5,7 @@ import { ImageManifest } from '../manifest/image-manifest';
 import { RegistryClient } from '../registry/client';
 import { TagConflictError } from '../registry/errors';
 import { sha256Digest } from '../registry/manifest-io';
+import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
 import { tagReleaseImages } from './version-tags';
 
@@ -31,6 +32,21 @@ describe.skipIf(!environment.available)('release version tags (real registry)', 
     for (const image of [api, debug]) for (const tag of ['1.0.0', 'v1.0.0']) expect(await hasTag(client, image.repository, tag)).toBe(image.digest);
     const again = await tagReleaseImages({ client, manifests: [api, debug], tags: ['1.0.0', 'v1.0.0'] });
     expect(again.map((result) => result.tags)).toEqual([{ '1.0.0': 'unchanged', 'v1.0.0': 'unchanged' }, { '1.0.0': 'unchanged', 'v1.0.0': 'unchanged' }]);
+  });
+
+  it('a tag written only if absent (how a release creates one) refuses one that names another digest by then, and reads its own back', async () => {
+    const mine = await pushed('jobs', 'jobs mine');
+    const theirs = await pushed('jobs', 'jobs theirs');
+    const onlyIfAbsent = { why: 'Another release wrote this version at the same moment.' };
+    // Another release wrote 3.0.0 after this one looked: refused, and the tag is left as the other wrote it.
+    await retag(client, theirs.repository, theirs.digest!, '3.0.0');
+    await expect(retag(client, mine.repository, mine.digest!, '3.0.0', { onlyIfAbsent })).rejects.toThrow(
+      `Refusing to clobber existing tag ${mine.repository}:3.0.0: it points at ${theirs.digest}, not ${mine.digest}. Another release wrote this version at the same moment.`,
+    );
+    expect(await hasTag(client, mine.repository, '3.0.0')).toBe(theirs.digest);
+    expect(await retag(client, mine.repository, mine.digest!, '3.1.0', { onlyIfAbsent })).toBe('moved');
+    expect(await hasTag(client, mine.repository, '3.1.0')).toBe(mine.digest);
+    expect(await retag(client, mine.repository, mine.digest!, '3.1.0', { onlyIfAbsent })).toBe('unchanged');
   });
 
   it('refuses a version that names another image before writing any tag; a dry run says so; --force moves it', async () => {

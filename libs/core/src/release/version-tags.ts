@@ -5,7 +5,6 @@ import { ImageManifest, manifestName, readManifest } from '../manifest/image-man
 import { RegistryClient } from '../registry/client';
 import { TagConflictError } from '../registry/errors';
 import { validateTag } from '../registry/reference';
-import { getManifest, putManifest } from '../registry/manifest-io';
 import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
 import { ReleaseError } from './release-file';
@@ -142,24 +141,11 @@ export async function tagReleaseImages(options: TagReleaseOptions): Promise<Vers
   for (const result of results) {
     for (const [tag, state] of Object.entries(result.tags)) {
       if (state === 'moved') await retag(options.client, result.repository, result.digest, tag);
-      if (state === 'created') await createTag(options.client, result.repository, result.digest, tag);
+      // Another release of this version at the same moment fails this one, naming it, rather than moving it.
+      if (state === 'created') await retag(options.client, result.repository, result.digest, tag, { onlyIfAbsent: { why: 'Another release wrote this version at the same moment: a version names one image.' } });
     }
   }
   return results;
-}
-
-/**
- * Point a tag that was absent at `digest`, and read it back. A registry has no "create if absent": another release
- * of the same version at the same moment could write it too. Looked at again just before the PUT and after it,
- * a tag that names another image then fails this release, naming it, rather than moving silently.
- */
-async function createTag(client: RegistryClient, repository: string, digest: string, tag: string): Promise<void> {
-  const why = 'Another release wrote this version at the same moment: a version names one image.';
-  const before = await hasTag(client, repository, tag, 'push');
-  if (before && before !== digest) throw new TagConflictError(`${repository}:${tag}`, before, digest, why);
-  if (!before) await putManifest(client, repository, tag, await getManifest(client, repository, digest));
-  const after = await hasTag(client, repository, tag, 'push');
-  if (after !== digest) throw new TagConflictError(`${repository}:${tag}`, after ?? 'nothing', digest, why);
 }
 
 export interface PublishReleaseVersionOptions {
