@@ -1,9 +1,8 @@
 import { basename } from 'node:path';
 import { assertSupportedRuntime } from '../../runtime-check';
 import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
-import { HashdockOptions, IMAGE_EXECUTOR, isDockerfileName, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
-import { isComposeFileName } from './compose-builds';
 import { isWorkflowPath } from './workflow-builds';
 import { CI_SCRIPT_FILES } from './ci-script-builds';
 import { BAKE_FILES } from './bake-builds';
@@ -11,6 +10,7 @@ import { JENKINS_FILE } from './jenkins-builds';
 import { carryOver } from './carry-over';
 import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { imageHome } from './image-home';
+import { workspaceFiles } from './workspace-files';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -203,29 +203,6 @@ function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): st
   const nameOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined);
   if (defaults.includes('container')) return [nameOf(options?.buildTargetName) ?? 'container'];
   return [nameOf(options?.buildTarget) ?? defaults[0], nameOf(options?.runTarget) ?? defaults[1]];
-}
-
-/** Folders that hold no project's Dockerfile: version control, caches, installed packages, build output, scratch. */
-const NOT_PROJECT_FOLDERS = new Set(['.git', '.nx', '.hashdock', '.turbo', '.yarn', 'node_modules', 'dist', 'tmp', 'out', 'coverage']);
-
-/**
- * The Dockerfiles and compose files under `dir` in the tree, except tools' own (isToolingPath:
- * .devcontainer/, .github/, .gitpod.dockerfile) and those in folders no project lives in; a folder's
- * own files before its subfolders'. A walk of the tree's own: @nx/devkit's visitNotIgnoredFiles needs
- * the ignore checkers of an nx of its major.
- */
-function workspaceFiles(tree: Tree, dir: string, found = { dockerfiles: [] as string[], composeFiles: [] as string[] }): { dockerfiles: string[]; composeFiles: string[] } {
-  const folders: string[] = [];
-  for (const child of tree.children(dir)) {
-    if (NOT_PROJECT_FOLDERS.has(child)) continue;
-    const path = dir ? `${dir}/${child}` : child;
-    if (!tree.isFile(path)) folders.push(path);
-    else if (isToolingPath(path)) continue;
-    else if (isDockerfileName(child)) found.dockerfiles.push(path);
-    else if (isComposeFileName(child)) found.composeFiles.push(path);
-  }
-  for (const folder of folders) workspaceFiles(tree, folder, found);
-  return found;
 }
 
 /** `owner/repo` (lowercase, as registries want) of git's origin when it is on github.com. */

@@ -61,7 +61,8 @@ describe('release generator', () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api' });
     tree.write('apps/api/Dockerfile', 'FROM scratch\n');
     addProjectConfiguration(tree, 'jobs', { root: 'apps/jobs' });
-    tree.write('apps/jobs/Containerfile', 'FROM scratch\n');
+    // A Dockerfile in a folder of the project is the project's, as inference files it.
+    tree.write('apps/jobs/docker/Containerfile', 'FROM scratch\n');
     addProjectConfiguration(tree, 'shared-image', { root: 'apps/shared-image', targets: { image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'docker/node.Dockerfile' } } } });
     addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { 'nx-release-publish': { executor: '@nx/js:release-publish' } } });
     tree.write('apps/web/Dockerfile', 'FROM scratch\n');

@@ -1,7 +1,8 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { posix } from 'node:path';
 import { addProjectConfiguration, getProjects, logger, readNxJson, Tree, updateProjectConfiguration } from '@nx/devkit';
-import { EnvironmentsFile, hashdockOptionsIn, IMAGE_EXECUTOR, InvalidOptionError, isDockerfileName, normalizeHashdockOptions, parseRepository, PLUGIN_NAME } from '@hashdock/core';
+import { EnvironmentsFile, hashdockOptionsIn, IMAGE_EXECUTOR, InvalidOptionError, normalizeHashdockOptions, owningProjectRoot, parseRepository, PLUGIN_NAME } from '@hashdock/core';
+import { workspaceFiles } from '../init/workspace-files';
 import type { ReleaseGeneratorSchema } from './schema';
 
 /**
@@ -63,10 +64,11 @@ export default async function releaseGenerator(tree: Tree, schema: ReleaseGenera
 function addReleasePublishTargets(tree: Tree, targetName: string): void {
   const added: string[] = [];
   const kept: string[] = [];
+  // The projects the plugin gives an image target: each Dockerfile's owner (the nearest project folder above it, as
+  // inference decides), and any project that declares one.
+  const owners = new Set(workspaceFiles(tree, '').dockerfiles.map((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file))));
   for (const [name, project] of getProjects(tree)) {
-    const hasImage =
-      tree.children(project.root).some((child) => tree.isFile(posix.join(project.root, child)) && isDockerfileName(child)) ||
-      Object.values(project.targets ?? {}).some((target) => target.executor === IMAGE_EXECUTOR);
+    const hasImage = owners.has(project.root) || Object.values(project.targets ?? {}).some((target) => target.executor === IMAGE_EXECUTOR);
     if (!hasImage) continue;
     if (project.targets?.['nx-release-publish']) {
       kept.push(name);
