@@ -12,9 +12,10 @@ const environment = await checkEnvironment();
 const CASES = Number(process.env.HASHDOCK_ORACLE_CASES ?? 120);
 const BASE_SEED = Number(process.env.HASHDOCK_ORACLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Seeds that once disagreed with Docker (found by this generator), replayed on every run. */
-// 1055: `|` unescaped (alternation); 1057: a bad range only fails once evaluated; 1455: `!/` is a lone `!`.
+// 1055: `|` unescaped (alternation); 1057: a bad range only fails once evaluated; 1455: `!/` is a lone `!`;
+// 1239519459: an exception `x/*/**` is trimmed to `x` (both trailing globs), so the walk skips x's subfolders.
 // Tied to this generator: change random-context.ts and these replay other cases (dockerignore.spec.ts keeps each rule).
-const REGRESSION_SEEDS: number[] = [1055, 1057, 1455];
+const REGRESSION_SEEDS: number[] = [1055, 1057, 1455, 1239519459];
 const PARALLEL = 6;
 
 // A hand-written sample of the common rules, kept beside the random cases.

@@ -109,6 +109,13 @@ describe('dockerignore', () => {
     expect(directoryPruner(parseDockerignore('*\n!**/keep'))).toBeUndefined();
   });
 
+  it('trims an exception\'s trailing `/**` and then `/*` as fsutil does, so `x/*/**` prunes below x', () => {
+    const pruner = directoryPruner(parseDockerignore('x.js\n!x.js/*/**'));
+    expect(pruner?.('x.js')).toBe(false);
+    expect(pruner?.('x.js/e')).toBe(true);
+    expect(directoryPruner(parseDockerignore('x\n!x/**/*'))).toBeUndefined();
+  });
+
   it('cleans patterns like filepath.Clean', () => {
     expect(parseDockerignore('/a//b/./c/\n!./d').map((p) => [p.cleaned, p.exclusion])).toEqual([
       ['a/b/c', false],

@@ -204,11 +204,11 @@ export function hasExceptions(patterns: readonly IgnorePattern[]): boolean {
   return patterns.some((pattern) => pattern.exclusion);
 }
 
-/** fsutil's patternWithoutTrailingGlob. */
+// fsutil's patternWithoutTrailingGlob: a trailing `/**` trimmed, then a trailing `/*` from what is left,
+// so an exception `x/*/**` counts as the literal `x` (the walk descends into x only, not into x/<any>).
 function withoutTrailingGlob(cleaned: string): string {
-  if (cleaned.endsWith('/**')) return cleaned.slice(0, -3);
-  if (cleaned.endsWith('/*')) return cleaned.slice(0, -2);
-  return cleaned;
+  const once = cleaned.endsWith('/**') ? cleaned.slice(0, -3) : cleaned;
+  return once.endsWith('/*') ? once.slice(0, -2) : once;
 }
 
 /**
