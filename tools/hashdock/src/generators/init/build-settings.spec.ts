@@ -28,6 +28,28 @@ describe('build settings carried over to image target options', () => {
     expect(JSON.stringify([options, leftOut])).not.toContain('canary');
   });
 
+  it("carries each nx-container configuration's own settings, as amplication's production configuration has them", () => {
+    const found = containerSettings(
+      { 'build-args': ['GIT_REF_NAME=latest-local', 'GIT_SHA=unicorn'], tags: ['amplication/server:latest'] },
+      { production: { 'build-args': ['GIT_REF_NAME=${GIT_REF_NAME}', 'GIT_SHA=${GIT_SHA}'] }, arm: { platforms: ['linux/arm64'], 'build-args': ['MODE=arm'] }, ci: { push: true } },
+    );
+    expect(found.configurations).toEqual({
+      production: { buildArgs: { GIT_REF_NAME: '${GIT_REF_NAME}', GIT_SHA: '${GIT_SHA}' } },
+      arm: { buildArgs: { MODE: 'arm' }, platform: 'linux/arm64' },
+    });
+    expect(settingsAsOptions(found)).toEqual({
+      options: { buildArgs: { GIT_REF_NAME: 'latest-local', GIT_SHA: 'unicorn' } },
+      // production's build args replace the target's (Nx merges key by key): none fixed is none at all.
+      configurations: { production: { buildArgs: {} }, arm: { buildArgs: { MODE: 'arm' }, platform: 'linux/arm64' } },
+      leftOut: [
+        'configuration "production": build arg GIT_REF_NAME (its value comes from the environment: set HASHDOCK_BUILD_ARG_GIT_REF_NAME)',
+        'configuration "production": build arg GIT_SHA (its value comes from the environment: set HASHDOCK_BUILD_ARG_GIT_SHA)',
+      ],
+    });
+    // A configuration that only names the image or pushes: nothing of its own to carry.
+    expect(settingsAsOptions(containerSettings({}, { ci: { push: true, tags: ['ghcr.io/acme/api:1'] } }))).toEqual({ options: {}, leftOut: [] });
+  });
+
   it('keeps fixed values; leaves out credentials, environment values and URL credentials, naming them but never their value', () => {
     const { options, leftOut } = settingsAsOptions({
       buildArgs: { NODE_ENV: 'production', GITHUB_TOKEN: 'ghp_canary', VERSION: undefined, COMMIT: '$GITHUB_SHA', REGISTRY: 'https://bot:canary-pass@npm.acme.dev/' },

@@ -18,6 +18,8 @@ export interface BuildSettings {
   network?: string;
   addHosts?: string[];
   ssh?: string[];
+  /** What each of the target's configurations sets over these (nx-container's `configurations`), by name. */
+  configurations?: Record<string, BuildSettings>;
 }
 
 /**
@@ -40,15 +42,26 @@ export function keyValues(value: unknown): Record<string, string | undefined> | 
 
 /**
  * The settings of an `@nx-tools/nx-container:build` target's options (`build-args`, `target`,
- * `platforms`, `labels`, `secret-files` as `id=path`; `secrets` carry values, so only their ids).
+ * `platforms`, `labels`, `secret-files` as `id=path`; `secrets` carry values, so only their ids), and
+ * what each configuration sets over them (Nx merges a configuration's options over the target's,
+ * key by key: a configuration's `build-args` replace the target's).
  */
 export function containerSettings(options: Record<string, unknown>, configurations: Record<string, unknown> = {}): BuildSettings {
-  const files = keyValues(options['secret-files']);
+  const objectOf = (set: unknown) => (typeof set === 'object' && set !== null ? set : {}) as Record<string, unknown>;
   // The image names of the options and of every configuration (CI's often carries the registry).
   const references = [options, ...Object.values(configurations)].flatMap((set) => {
-    const each = (typeof set === 'object' && set !== null ? set : {}) as { tags?: unknown; metadata?: { images?: unknown } };
+    const each = objectOf(set) as { tags?: unknown; metadata?: { images?: unknown } };
     return [...(Array.isArray(each.metadata?.images) ? each.metadata.images : []), ...(Array.isArray(each.tags) ? each.tags : [])];
   });
+  const own = Object.entries(configurations)
+    .map(([name, set]) => [name, containerOptionSettings(objectOf(set))] as const)
+    .filter(([, found]) => Object.keys(found).length > 0);
+  return settings({ ...containerOptionSettings(options), image: namedImage(references), configurations: Object.fromEntries(own) });
+}
+
+/** The build settings one set of nx-container options names (the image name aside: see containerSettings). */
+function containerOptionSettings(options: Record<string, unknown>): BuildSettings {
+  const files = keyValues(options['secret-files']);
   return settings({
     buildArgs: keyValues(options['build-args']),
     stage: typeof options.target === 'string' ? options.target : undefined,
@@ -56,7 +69,6 @@ export function containerSettings(options: Record<string, unknown>, configuratio
     labels: keyValues(options.labels),
     secretFiles: files && definedValues(files),
     inlineSecrets: Object.keys(keyValues(options.secrets) ?? {}),
-    image: namedImage(references),
     network: typeof options.network === 'string' ? options.network : undefined,
     addHosts: strings(options['add-hosts']),
     ssh: strings(options.ssh),
@@ -158,9 +170,10 @@ export function settings(all: BuildSettings): BuildSettings {
  * labels with fixed values. Left out, each with the reason (never the value): a value from the
  * environment (the `HASHDOCK_BUILD_ARG_<NAME>` variable passes a build arg at run time), a build arg
  * whose name says it is a credential (Hashdock refuses those: a BuildKit secret is the way), a value
- * with credentials in a URL.
+ * with credentials in a URL. Each configuration's settings (`within` one) the same way, its left-out
+ * items named with it.
  */
-export function settingsAsOptions(found: BuildSettings): { options: Record<string, unknown>; leftOut: string[] } {
+export function settingsAsOptions(found: BuildSettings, within = false): CarriedSettings {
   const options: Record<string, unknown> = {};
   const leftOut: string[] = [];
   const fixed = (value: string | undefined) => value !== undefined && !value.includes('$');
@@ -172,6 +185,10 @@ export function settingsAsOptions(found: BuildSettings): { options: Record<strin
     else buildArgs[name] = value!;
   }
   if (Object.keys(buildArgs).length) options.buildArgs = buildArgs;
+  else if (found.buildArgs && within) {
+    // A configuration's build args replace the target's (Nx merges options key by key): none fixed is none at all.
+    options.buildArgs = {};
+  }
   const labels: Record<string, string> = {};
   for (const [name, value] of Object.entries(found.labels ?? {})) {
     if (!fixed(value)) leftOut.push(`label ${name} (its value is not fixed)`);
@@ -218,5 +235,18 @@ export function settingsAsOptions(found: BuildSettings): { options: Record<strin
     if (fixed(found.platform)) options.platform = found.platform;
     else leftOut.push(`platform ${found.platform} (not a fixed value)`);
   }
-  return { options, leftOut };
+  const configurations: Record<string, Record<string, unknown>> = {};
+  for (const [name, set] of Object.entries(found.configurations ?? {})) {
+    const carried = settingsAsOptions(set, true);
+    if (Object.keys(carried.options).length) configurations[name] = carried.options;
+    leftOut.push(...carried.leftOut.map((item) => `configuration "${name}": ${item}`));
+  }
+  return { options, leftOut, ...(Object.keys(configurations).length ? { configurations } : {}) };
+}
+
+/** Image target options carried over, the target's configurations' own, and what was left out with why. */
+export interface CarriedSettings {
+  options: Record<string, unknown>;
+  leftOut: string[];
+  configurations?: Record<string, Record<string, unknown>>;
 }

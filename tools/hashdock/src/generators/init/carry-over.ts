@@ -92,21 +92,13 @@ export function carryOver(
     const clash = dropped.get(plan.key);
     if (clash) settings.leftOut.push(`name ${clash} (another image would have it too)`);
     const text = tree.read(plan.dockerfile, 'utf8') ?? '';
-    const stage = settings.options.stage;
-    // A stale --target (no such stage) would make a target that cannot build.
-    if (typeof stage === 'string' && !dockerfileStages(text).some((candidate) => candidate.name === stage.toLowerCase())) {
-      delete settings.options.stage;
-      settings.leftOut.push(`stage ${stage} (the Dockerfile has no stage of that name)`);
-    }
-    const platform = settings.options.platform;
-    if (typeof platform === 'string' && platform.includes(',')) {
-      // Several platforms make one index only through the registry builder; docker builds one platform per image.
-      const eligibility = registryEligibility(text);
-      if (!eligibility.eligible) {
-        delete settings.options.platform;
-        settings.leftOut.push(`platforms ${platform} (one image for several platforms needs the registry builder, and ${eligibility.reason}: one platform per image target)`);
-      }
-    }
+    settings.leftOut.push(...buildableHere(settings.options, text));
+    const configurations = Object.entries(settings.configurations ?? {})
+      .map(([configuration, options]) => {
+        settings.leftOut.push(...buildableHere(options, text).map((item) => `configuration "${configuration}": ${item}`));
+        return [configuration, options] as const;
+      })
+      .filter(([, options]) => Object.keys(options).length > 0);
     const subject = plan.declare ? `${plan.root} (${plan.dockerfile})` : plan.dockerfile;
     result.leftOut.push(...settings.leftOut.map((item) => `${subject}: ${item}`));
     const wanted: Record<string, unknown> = {
@@ -114,7 +106,7 @@ export function carryOver(
       ...(policy !== undefined && plan.value !== undefined && plan.value !== policy ? { context: plan.value } : {}),
       ...settings.options,
     };
-    if (Object.keys(wanted).length === 0) continue;
+    if (Object.keys(wanted).length === 0 && configurations.length === 0) continue;
     const target = plan.target;
     const why = plan.build ? `as ${plan.said}` : `(${plan.said})`;
     // Where Nx reads the project's own target options: project.json, else the "nx" key of its package.json.
@@ -128,10 +120,12 @@ export function carryOver(
     const occupied = (existing && (existing.command !== undefined || (existing.executor !== undefined && existing.executor !== IMAGE_EXECUTOR))) || (file === packageJson && read?.scripts?.[target] !== undefined);
     if (!file || occupied) {
       const declared = plan.declare ? `a "${target}" target with "executor": "${IMAGE_EXECUTOR}" and the options ${JSON.stringify(wanted)}` : `${JSON.stringify(wanted)} in the options of its "${target}" target`;
-      result.toSet.push(`${subject} ${why}: ${declared}`);
+      const configured = configurations.length ? `, and the configurations ${JSON.stringify(Object.fromEntries(configurations))}` : '';
+      result.toSet.push(`${subject} ${why}: ${declared}${configured}`);
       continue;
     }
     const added: Record<string, unknown> = {};
+    const addedConfigurations: Record<string, Record<string, unknown>> = {};
     updateJson(tree, file, (json: { nx?: ProjectTargets } & ProjectTargets) => {
       const holder = file === projectJson ? json : (json.nx ??= {});
       const declared = ((holder.targets ??= {})[target] ??= {});
@@ -139,8 +133,14 @@ export function carryOver(
       if (plan.declare && declared.executor === undefined) declared.executor = added.executor = IMAGE_EXECUTOR;
       const options = (declared.options ??= {});
       for (const [key, value] of Object.entries(wanted)) if (!(key in options)) options[key] = added[key] = value;
+      // A configuration of the same name (nx run <project>:<target>:<configuration>), its keys already set untouched.
+      for (const [configuration, values] of configurations) {
+        const existing = ((declared.configurations ??= {})[configuration] ??= {});
+        for (const [key, value] of Object.entries(values)) if (!(key in existing)) existing[key] = (addedConfigurations[configuration] ??= {})[key] = value;
+      }
       return json;
     });
+    if (Object.keys(addedConfigurations).length) added.configurations = addedConfigurations;
     if (Object.keys(added).length) {
       const what = plan.declare ? `declares a "${target}" target building ${plan.dockerfile}` : `its "${target}" target builds ${plan.dockerfile}`;
       result.written.push(`${file}${file === packageJson ? ' ("nx" key)' : ''}: ${what} ${why}: ${JSON.stringify(added)}`);
@@ -158,7 +158,30 @@ interface Planned extends DockerfileContext {
 }
 
 interface ProjectTargets {
-  targets?: Record<string, { executor?: string; command?: string; options?: Record<string, unknown> }>;
+  targets?: Record<string, { executor?: string; command?: string; options?: Record<string, unknown>; configurations?: Record<string, Record<string, unknown>> }>;
+}
+
+/**
+ * Options this Dockerfile can build with, each one it cannot removed and said: a stale stage (a
+ * `--target` naming no stage would make a target that cannot build), several platforms where only
+ * docker can build it (one index for several platforms comes only from the registry builder).
+ */
+function buildableHere(options: Record<string, unknown>, dockerfileText: string): string[] {
+  const leftOut: string[] = [];
+  const stage = options.stage;
+  if (typeof stage === 'string' && !dockerfileStages(dockerfileText).some((candidate) => candidate.name === stage.toLowerCase())) {
+    delete options.stage;
+    leftOut.push(`stage ${stage} (the Dockerfile has no stage of that name)`);
+  }
+  const platform = options.platform;
+  if (typeof platform === 'string' && platform.includes(',')) {
+    const eligibility = registryEligibility(dockerfileText);
+    if (!eligibility.eligible) {
+      delete options.platform;
+      leftOut.push(`platforms ${platform} (one image for several platforms needs the registry builder, and ${eligibility.reason}: one platform per image target)`);
+    }
+  }
+  return leftOut;
 }
 
 /** The last part of an image's repository (`ghcr.io/acme/shop-api` → `shop-api`), when it is a valid one. */

@@ -291,6 +291,29 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'api').targets?.container).toEqual(container);
     });
 
+    it("carries an nx-container target's configurations into the image target's, each left-out setting named with its configuration", async () => {
+      const container = {
+        executor: '@nx-tools/nx-container:build',
+        options: { 'build-args': ['GIT_SHA=unicorn'] },
+        configurations: { production: { 'build-args': ['GIT_SHA=${GIT_SHA}'] }, slim: { target: 'slim', 'build-args': ['MODE=slim'] }, stale: { target: 'gone' } },
+      };
+      const targets = { api: { container, image: { configurations: { slim: { stage: 'runtime' } } } } };
+      await contextAfter({ 'apps/api/Dockerfile': 'FROM node:24-slim AS runtime\nFROM runtime AS slim\nCOPY main.js /app/\n' }, targets);
+      // slim's stage was already set in project.json: kept; production passes no fixed build arg; stale's stage is no stage.
+      expect(readProjectConfiguration(tree, 'api').targets?.image).toEqual({
+        options: { buildArgs: { GIT_SHA: 'unicorn' } },
+        configurations: { slim: { stage: 'runtime', buildArgs: { MODE: 'slim' } }, production: { buildArgs: {} } },
+      });
+      expect(info).toContain(
+        '@hashdock/nx-plugin: apps/api/project.json: its "image" target builds apps/api/Dockerfile as apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from the workspace root: ' +
+          '{"buildArgs":{"GIT_SHA":"unicorn"},"configurations":{"production":{"buildArgs":{}},"slim":{"buildArgs":{"MODE":"slim"}}}}',
+      );
+      expect(warnings).toEqual([
+        '@hashdock/nx-plugin: not carried over: apps/api/Dockerfile: configuration "production": build arg GIT_SHA (its value comes from the environment: set HASHDOCK_BUILD_ARG_GIT_SHA); ' +
+          'apps/api/Dockerfile: configuration "stale": stage gone (the Dockerfile has no stage of that name).',
+      ]);
+    });
+
     it('a Dockerfile shared by several projects (told apart by build args): each declares a target naming it, and the project holding it takes none of their settings', async () => {
       const rust = (app: string) => ({ executor: '@nx-tools/nx-container:build', options: { file: 'manifests/dockers/rust.Dockerfile', context: '.', 'build-args': [`APP_NAME=${app}`] } });
       await contextAfter({ 'manifests/dockers/rust.Dockerfile': 'FROM rust:1\nARG APP_NAME\nCOPY apps/${APP_NAME} /src\n', 'manifests/project.json': JSON.stringify({ name: 'manifests' }) }, { api: { container: rust('api') }, worker: { container: rust('worker') } });
