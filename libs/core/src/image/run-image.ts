@@ -63,19 +63,26 @@ export function containerName(image: string, runId: string): string {
 
 /**
  * Run an image target's result as a container, by the digest its manifest records (docker pulls it when it is not
- * local), until it exits or `signal` stops it; a stopped run's container is removed even if the docker client was
- * killed before it could.
+ * local), until it exits or `signal` stops it. However the run ends, its container goes with it: `--rm` removes it
+ * when the docker client sees it exit, and the named container is removed after, for a client that was killed
+ * (SIGKILL, a stop that reached the client first) while the container ran on.
  */
 export async function runImage(options: RunImageOptions): Promise<void> {
   const path = manifestPath(options.manifestDir, options.image);
   const manifest = await readManifest(path);
   const name = containerName(options.image, options.runId ?? String(process.pid));
   const args = dockerRunArgs(runReference(manifest, path), name, options);
+  let failure: unknown;
   try {
     await options.docker.run(args, options.signal);
   } catch (error) {
-    if (!options.signal?.aborted) throw error;
-  } finally {
-    if (options.signal?.aborted) await options.docker.removeContainer(name);
+    if (!options.signal?.aborted) failure = error;
   }
+  // No container of that name (the usual end: --rm took it) is no error; a removal that fails never hides why the run did.
+  try {
+    await options.docker.removeContainer(name);
+  } catch (error) {
+    if (failure === undefined) throw error;
+  }
+  if (failure !== undefined) throw failure;
 }
