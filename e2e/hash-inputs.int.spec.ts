@@ -174,6 +174,23 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     await expectSeen('indexer', () => ws.edit('docker/node-service.Dockerfile', (text) => text.replace('CMD ["node", "/app/main.js"]', 'CMD ["node", "--enable-source-maps", "/app/main.js"]')), await settled('indexer'));
   }, 120_000);
 
+  it("a gitignored output of a task the image's build depends on (a lib's dist/, the app's own output unchanged) changes both hashes", async () => {
+    await pluginOptions((options) => delete options.hashIgnoredSources);
+    // tokens:build copies its source to dist/ (gitignored); widget:build depends on it and writes the same bytes every time.
+    const build = (command: string, extra: Record<string, unknown> = {}) => ({ command, outputs: ['{projectRoot}/dist'], cache: true, ...extra });
+    await addFiles('tokens and widget: an image copying a dependency\'s build output', {
+      'libs/tokens/project.json': JSON.stringify({ name: 'tokens', targets: { build: build('mkdir -p libs/tokens/dist && cp libs/tokens/src/tokens.json libs/tokens/dist/') } }),
+      'libs/tokens/src/tokens.json': '{"primary":"red"}\n',
+      'apps/widget/project.json': JSON.stringify({
+        name: 'widget',
+        implicitDependencies: ['tokens'],
+        targets: { build: build('mkdir -p apps/widget/dist && echo widget > apps/widget/dist/main.txt', { dependsOn: ['^build'] }), image: { options: { context: 'workspace' } } },
+      }),
+      'apps/widget/Dockerfile': 'FROM scratch\nCOPY libs/tokens/dist/ /tokens/\nCOPY apps/widget/dist/ /app/\n',
+    });
+    await expectSeen('widget', () => ws.edit('libs/tokens/src/tokens.json', () => '{"primary":"blue"}\n'), await settled('widget'));
+  }, 120_000);
+
   it('with hashIgnoredSources, a gitignored file the Dockerfile copies, made by no Nx task, changes both hashes', async () => {
     await pluginOptions((options) => (options.hashIgnoredSources = true));
     await mkdir(join(ws.root, 'apps/api/generated'), { recursive: true });

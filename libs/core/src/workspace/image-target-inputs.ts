@@ -129,7 +129,7 @@ export function contextInputs(target: ImageTarget, patterns: readonly IgnorePatt
  * The Nx inputs of an image target, from the same resolved options the
  * executor runs with: every context file Docker would send (tracked files by
  * fileset; build outputs and base manifests as the outputs of the tasks it
- * depends on), the Dockerfile and both ignore files Docker may read, and every
+ * depends on, directly or through others), the Dockerfile and both ignore files Docker may read, and every
  * environment variable that changes the tag. `projectFiles`: the workspace's
  * project.json and package.json files as Nx lists them (see ownsItsTree);
  * `hashIgnoredSources`: the plugin option of that name.
@@ -181,7 +181,9 @@ export async function imageTargetInputs(
     // Creating either ignore file changes what Docker sends, so both count even when absent.
     `${dockerfile}.dockerignore`,
     fileToken(target, target.context === '.' ? '.dockerignore' : `${target.context}/.dockerignore`),
-    { dependentTasksOutputFiles: '**/*' },
+    // Transitive: a COPY source git ignores may be the output of a task the image depends on only through another
+    // (a lib's dist/ built by the app's build's `^build`): the app's own output can stay the same while it changes.
+    { dependentTasksOutputFiles: '**/*', transitive: true },
     ...IMAGE_ENV_INPUTS.map((env) => ({ env })),
     ...[...declaredArgNames(target.dockerfileText ?? '')].sort().map((name) => ({ env: `${BUILD_ARG_ENV_PREFIX}${name}` })),
   ];

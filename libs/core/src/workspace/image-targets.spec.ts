@@ -179,7 +179,7 @@ describe('resolveImageTargets (the one model)', () => {
       '{projectRoot}/Dockerfile.prod',
       '{projectRoot}/Dockerfile.prod.dockerignore',
       '{workspaceRoot}/.dockerignore',
-      { dependentTasksOutputFiles: '**/*' },
+      { dependentTasksOutputFiles: '**/*', transitive: true },
       { env: 'HASHDOCK_REGISTRY' },
       { env: 'HASHDOCK_NAMESPACE' },
       { env: 'HASHDOCK_REUSE_NAMESPACES' },

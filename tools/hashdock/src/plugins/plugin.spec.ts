@@ -54,7 +54,7 @@ describe('hashdock plugin', () => {
       '{projectRoot}/Dockerfile',
       '{projectRoot}/Dockerfile.dockerignore',
       '{workspaceRoot}/.dockerignore',
-      { dependentTasksOutputFiles: '**/*' },
+      { dependentTasksOutputFiles: '**/*', transitive: true },
       { env: 'HASHDOCK_REGISTRY' },
       { env: 'HASHDOCK_NAMESPACE' },
       { env: 'HASHDOCK_REUSE_NAMESPACES' },
