@@ -28,6 +28,15 @@ describe('build settings carried over to image target options', () => {
     expect(JSON.stringify([options, leftOut])).not.toContain('canary');
   });
 
+  it("names a workflow's labels variable as the labels it stands for, and a label whose value is a variable", () => {
+    const { options, leftOut } = settingsAsOptions({ labels: keyValues(['${{ steps.meta.outputs.labels }}', 'org.opencontainers.image.version=${VERSION}', 'team=core']) });
+    expect(options).toEqual({ labels: { team: 'core' } });
+    expect(leftOut).toEqual([
+      'labels ${{ steps.meta.outputs.labels }} (set when the build runs; labels are part of the image, so a per-commit one would make every commit a new image: the commit is the git-{gitSha} tag)',
+      'label org.opencontainers.image.version (its value is not fixed)',
+    ]);
+  });
+
   it("carries each nx-container configuration's own settings, as amplication's production configuration has them", () => {
     const found = containerSettings(
       { 'build-args': ['GIT_REF_NAME=latest-local', 'GIT_SHA=unicorn'], tags: ['amplication/server:latest'] },

@@ -191,7 +191,9 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
   }
   const labels: Record<string, string> = {};
   for (const [name, value] of Object.entries(found.labels ?? {})) {
-    if (!fixed(value)) leftOut.push(`label ${name} (its value is not fixed)`);
+    // `labels: ${{ steps.meta.outputs.labels }}`: a variable standing for every label, known only when the workflow runs.
+    if (name.includes('$')) leftOut.push(`labels ${name} (set when the build runs; labels are part of the image, so a per-commit one would make every commit a new image: the commit is the git-{gitSha} tag)`);
+    else if (!fixed(value)) leftOut.push(`label ${name} (its value is not fixed)`);
     else if (redactUrls(value!) !== value) leftOut.push(`label ${name} (its value holds credentials in a URL)`);
     else if (!validLabel(name, value!)) leftOut.push(`label ${name} (not a label Hashdock sets: a fixed value, a name not its own)`);
     else labels[name] = value!;
