@@ -16,9 +16,22 @@ export interface ImageHome {
  * nothing of where CI pushes).
  */
 export function imageHome(images: readonly { subject: string; image?: string }[]): ImageHome | undefined {
+  return mostAgree(images, (image) => hasRegistryHost(image));
+}
+
+/**
+ * Where most images would go on Docker Hub today: their builds tag them `acme/api` (a namespace, no registry host,
+ * which docker pushes to docker.io/acme/api). Only said, never made the default (a first local run would push to
+ * Docker Hub); undefined unless more than half of those references agree.
+ */
+export function dockerHubHome(images: readonly { subject: string; image?: string }[]): ImageHome | undefined {
+  return mostAgree(images, (image) => !hasRegistryHost(image) && image.includes('/'));
+}
+
+function mostAgree(images: readonly { subject: string; image?: string }[], named: (image: string) => boolean): ImageHome | undefined {
   const homes: ImageHome[] = [];
   for (const { subject, image } of images) {
-    if (!image || !hasRegistryHost(image)) continue;
+    if (!image || !named(image)) continue;
     try {
       const { registry, path } = parseRepository(image.toLowerCase());
       const namespace = path.split('/').slice(0, -1).join('/');

@@ -391,6 +391,20 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'worker').targets?.image).toBeUndefined();
     });
 
+    it("images named for Docker Hub (acme/api, no registry host) are said, with the options that push there, and not made the default", async () => {
+      const tagged = (app: string, image: string) => ({ 'docker-build': { command: `docker build -f apps/${app}/Dockerfile . -t ${image}` } });
+      await contextAfter({}, { api: tagged('api', 'erxes/erxes-next-api'), web: tagged('web', 'erxes/erxes-next-web'), worker: tagged('worker', 'worker:dev') });
+      expect((hashdockEntry() as { options: Record<string, unknown> }).options).toMatchObject({ registry: 'localhost:5000' });
+      expect(info).toContain(
+        '@hashdock/nx-plugin: the images are named for Docker Hub today (apps/api/Dockerfile is tagged erxes/erxes-next-api today); to push there: nx g @hashdock/nx-plugin:init --registry docker.io --namespace erxes',
+      );
+      // Their names are kept all the same.
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ name: 'erxes-next-api' });
+      // The command said: the registration is updated.
+      await initGenerator(tree, { registry: 'docker.io', namespace: 'erxes', skipFormat: true });
+      expect((hashdockEntry() as { options: Record<string, unknown> }).options).toMatchObject({ registry: 'docker.io', namespace: 'erxes' });
+    });
+
     it('a name another image has or would have is not carried over (Hashdock refuses two images of one name)', async () => {
       const tagged = (app: string, image: string) => ({ 'docker-build': { command: `docker build -f apps/${app}/Dockerfile -t ${image} .` } });
       // api is tagged like the worker project's image; web and worker share one repository today.
