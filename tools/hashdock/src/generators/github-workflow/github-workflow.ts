@@ -23,7 +23,7 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   const registry = schema.registry ?? (isLoopbackRegistry(config.registry) ? 'ghcr.io' : config.registry);
   // A loopback registry is the developer's own machine, which a CI runner cannot reach.
   if (isLoopbackRegistry(registry)) throw new InvalidOptionError('registry', `A CI runner cannot reach ${registry}: pass --registry=<the registry CI pushes to>`);
-  const branch = schema.branch ?? nxJson.defaultBase ?? 'main';
+  const branch = schema.branch ?? branchOf(nxJson.defaultBase) ?? 'main';
   const nodeVersion = schema.nodeVersion ?? '24';
   if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 22) throw new InvalidOptionError('nodeVersion', `Node.js "${nodeVersion}": Hashdock needs 22.12 or newer (e.g. 24)`);
   const pm = packageManagerSteps(tree, nodeVersion);
@@ -71,6 +71,8 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
     '          fetch-depth: 0',
     ...pm.setup,
     '      - uses: nrwl/nx-set-shas@v4',
+    // It finds the last good run on the main branch, "main" unless told.
+    ...(branch === 'main' ? [] : ['        with:', `          main-branch-name: ${branch}`]),
     '      - name: Image namespace',
     '        # Pull requests push only to a scratch namespace and read the release one first;',
     `        # the release namespace is written by ${branch} alone. Registries want lowercase.`,
@@ -137,4 +139,16 @@ function releaseNamespace(option: string | undefined, registry: string, raw: Has
     throw new InvalidOptionError('namespace', `Namespace "${namespace}" is not a repository path on ${registry}: ${(error as Error).message}`, { cause: error });
   }
   return namespace;
+}
+
+/**
+ * The branch nx.json's `defaultBase` names: it is a git ref for `nx affected` (`origin/main`,
+ * `refs/remotes/origin/master`), the workflow filters on the branch (`main`). Undefined for a ref that
+ * names no branch (`HEAD~1`, a commit).
+ */
+export function branchOf(defaultBase: string | undefined): string | undefined {
+  if (!defaultBase) return undefined;
+  const branch = defaultBase.replace(/^refs\/heads\//, '').replace(/^(refs\/)?remotes\/[^/]+\//, '').replace(/^(origin|upstream)\//, '');
+  if (branch === '' || branch === 'HEAD' || /[~^:\s]/.test(branch) || /^[0-9a-f]{7,40}$/.test(branch)) return undefined;
+  return branch;
 }
