@@ -7,6 +7,7 @@ import { imageBuildOptions } from '../../../../e2e/support/image-options';
 import { runCommand } from '../process/run-command';
 import { DockerDriver } from '../docker/docker-driver';
 import { RegistryClient } from '../registry/client';
+import { normalizeMirrors } from '../registry/mirrors';
 import { buildImage } from './build-image';
 import { getManifest, putManifest, sha256Digest } from '../registry/manifest-io';
 import { OCI_INDEX } from '../registry/media-types';
@@ -156,6 +157,22 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
     await expect(buildImage(options('unreachable', { dryRun: true }), { ...deps, registry: new RegistryClient({ retry: { retries: 0 } }) })).rejects.toThrow(
       /unreachable\/Dockerfile:2: base image 127\.0\.0\.1:5999\/nowhere\/base:1: could not be resolved to a digest for linux\/\w+: .*127\.0\.0\.1:5999/,
     );
+  });
+
+  it('COPY --from a bare name no registry has (a named build context, as buildx --build-context passes one): the error says so', async () => {
+    await mkdir(join(workspace, 'named-context'));
+    await writeFile(join(workspace, 'named-context', 'Dockerfile'), 'FROM scratch\nCOPY --from=shared-libs /dist /app/libs\n');
+    // Docker Hub read through the local registry (a mirror), which has no library/shared-libs.
+    const mirrors = normalizeMirrors({ 'docker.io': 'localhost:5000' }, 'test');
+    await expect(buildImage(options('named-context', { dryRun: true, mirrors }), deps)).rejects.toThrow(
+      /named-context\/Dockerfile:2: base image shared-libs: could not be resolved to a digest .*\(if "shared-libs" is meant as a named build context, docker buildx --build-context shared-libs=<dir>: Hashdock builds from one context, so copy from it instead, or from a stage\)/,
+    );
+    // Nx's hashing runs the same lookup (the runtime input): one line saying the same, no stack.
+    const [from] = externalFroms('Dockerfile', 'FROM scratch\nCOPY --from=shared-libs /dist /app/libs\n', {}, {});
+    const command = baseDigestRuntimeInput(REPO_ROOT, from, hostPlatform(), mirrors, join(REPO_ROOT, 'libs/core/dist/cli/main.js'));
+    const failed = await runCommand('/bin/sh', ['-c', command], { cwd: REPO_ROOT }).then(() => undefined, (error: Error) => error.message);
+    expect(failed).toContain('is meant as a named build context');
+    expect(failed).not.toMatch(/\n\s+at /);
   });
 
   it('a COPY source missing from the context is an error naming the Dockerfile line, before docker runs', async () => {

@@ -36,6 +36,13 @@ export class BaseImageError extends HashdockError {
   }
 }
 
+/** A base (or an image COPY --from reads) its registry does not have: the reference, as read, and the URL that said 404. */
+export class BaseNotFoundError extends HashdockError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BASE_IMAGE_NOT_FOUND', message, options);
+  }
+}
+
 export interface PlatformDescriptor {
   digest: string;
   platform?: { os?: string; architecture?: string; variant?: string };
@@ -78,7 +85,11 @@ export async function readBaseManifest(registry: RegistryClient, reference: stri
   const repository = parsed.name;
   const wanted = parsed.digest ?? parsed.tag ?? 'latest';
   const shown = `${parsed.digest ? `${repository}@${wanted}` : `${repository}:${wanted}`}${source === reference ? '' : ` (the mirror of ${reference})`}`;
-  const missing = (url: string, cause?: unknown) => new Error(`${shown} is not in its registry (404 at ${url})`, cause ? { cause } : undefined);
+  // A bare name (`COPY --from=libs`) may be meant as a named build context, which BuildKit reads before any image of that name.
+  const context = /^[a-z0-9][a-z0-9._-]*$/.test(reference)
+    ? ` (if "${reference}" is meant as a named build context, docker buildx --build-context ${reference}=<dir>: Hashdock builds from one context, so copy from it instead, or from a stage)`
+    : '';
+  const missing = (url: string, cause?: unknown) => new BaseNotFoundError(`${shown} is not in its registry (404 at ${url})${context}`, cause ? { cause } : undefined);
   const notFound = (error: unknown): never => {
     if (error instanceof RegistryResponseError && error.status === 404) throw missing(error.url, error);
     throw error;
