@@ -186,6 +186,22 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings).toEqual([]);
     });
 
+    it("a .dockerignore beside a Dockerfile built from another folder is named as not read (erxes' backend/core-api/.dockerignore)", async () => {
+      const files = {
+        'docker/compose.yaml': `services:\n${fromRoot('api')}${fromRoot('web')}  worker: { build: ../apps/worker }\n`,
+        'apps/api/.dockerignore': 'dist\n',
+        // web has its own Dockerfile.dockerignore, which BuildKit reads; worker builds from its folder.
+        'apps/web/.dockerignore': 'dist\n',
+        'apps/web/Dockerfile.dockerignore': 'node_modules\n',
+        'apps/worker/.dockerignore': 'node_modules\n',
+      };
+      expect(await contextAfter(files)).toBe('workspace');
+      expect(warnings).toEqual([
+        '@hashdock/nx-plugin: not read by the builds of these images (Docker does not apply them): apps/api/.dockerignore (apps/api/Dockerfile is built from the workspace root: ' +
+          'Docker reads .dockerignore (none) or apps/api/Dockerfile.dockerignore).',
+      ]);
+    });
+
     it('a compose service that extends one in another compose file (its context from that file\'s folder)', async () => {
       const common = 'services:\n  app:\n    build:\n      context: ..\n      args:\n        NODE_ENV: production\n';
       const extending = (app: string) => `  ${app}:\n    extends: { file: docker/common.yml, service: app }\n    build:\n      dockerfile: apps/${app}/Dockerfile\n`;

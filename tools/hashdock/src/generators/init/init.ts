@@ -11,6 +11,7 @@ import { carryOver } from './carry-over';
 import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { dockerHubHome, imageHome } from './image-home';
 import { workspaceFiles } from './workspace-files';
+import { unreadIgnoreFiles } from './unread-ignore-files';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -99,6 +100,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     );
   }
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
+  const unread = unreadIgnoreFiles(tree, dockerfiles, choice?.dockerfiles ?? [], policy);
+  if (unread.length) logger.warn(`${PLUGIN_NAME}: not read by the builds of these images (Docker does not apply them): ${unread.join('; ')}.`);
   if (unfollowed.size) {
     const named = [...unfollowed].slice(0, 5);
     logger.warn(
