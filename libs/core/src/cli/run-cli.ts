@@ -65,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
     // Read once for every platform. Nx runs runtime inputs from the workspace root: its cache keeps indexes by digest (see manifestByDigest).
     const base = await readBaseManifest(client, reference, mirrors, cacheDirFor(process.cwd(), 'registry'));
     // Nx hashes these lines (a runtime input): a re-pushed base changes them. Several platforms: one line each.
-    for (const platform of platformList(values.platform ?? hostPlatform())) console.log(`${reference} ${platform} ${digestForPlatform(base, platform).digest}`);
+    // An index's digest too: a docker build for several platforms reads each FROM's child of it (see dockerBuildPlatforms).
+    for (const platform of platformList(values.platform ?? hostPlatform())) console.log(`${reference} ${platform} ${digestForPlatform(base, platform).digest}${base.children ? ` index ${base.digest}` : ''}`);
     return 0;
   }
   console.error(USAGE);

@@ -41,6 +41,7 @@ import { RegistryBuildUnsupportedError } from './apply-instructions';
 import { LABEL_CONTENT_HASH, LABEL_PROJECT } from './image-labels';
 import { ResolvedBase, resolveBases } from './workspace-bases';
 import { dockerBuild } from './docker-build';
+import { dockerBuildPlatforms } from './docker-platforms';
 import { findReasons, inputsRecordOf, restoreMissingInputsRecord, storeInputsRecord } from './inputs-record';
 import { phaseClock } from './phase-clock';
 
@@ -211,6 +212,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   clock.mark('bases');
 
   const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));
+  // Docker builds several platforms from each base's index (see dockerBuildPlatforms): its digest is in the hash too,
+  // so a child only the target stage reads, re-pushed, is a new image.
+  const indexes = platformList(options.platform).length > 1 && plannedBuilder(choose) === 'docker' ? Object.fromEntries(externalBases.filter((base) => base.index).map((base) => [`${base.key}#index`, base.index!])) : {};
   const hashWith = (modes: ModeRule) =>
     contentHash(
       {
@@ -221,7 +225,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         platform: options.platform,
         ...(options.stage ? { stage: options.stage, dockerfileText } : {}),
         baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
-        externalBases: Object.fromEntries(externalBases.map((base) => [base.key, base.digest])),
+        externalBases: { ...Object.fromEntries(externalBases.map((base) => [base.key, base.digest])), ...indexes },
         scope,
         modes,
         cache: deps.fileHashes,
@@ -323,16 +327,23 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         assembled = { digest: image.digest, manifest: image.manifest, bringSkipped: image.bringSkipped, baseLayers: image.baseLayers };
         deps.log(`hashdock: ${options.project}: assembled through the registry API (${image.layers} new layer${image.layers === 1 ? '' : 's'}, ${image.bytesUploaded} bytes uploaded; no docker)`);
       } catch (error) {
-        // Only one platform can fall back: docker makes one platform per image.
-        if (!(error instanceof RegistryBuildUnsupportedError) || options.builder === 'registry' || platformList(options.platform).length > 1) throw error;
+        if (!(error instanceof RegistryBuildUnsupportedError) || options.builder === 'registry') throw error;
         builder = { name: 'docker', reason: error.message };
         deps.log(`hashdock: ${options.project}: ${error.message}; building with docker`);
         // Docker copies the checkout's own modes: when they are not git's, the image (and so its hash) differs.
-        if ((await hashWith('exact')).hash !== hash.hash) return buildImage(options, deps, error.message);
+        // (Several platforms: docker's hash also covers each base's index, so it is always taken again.)
+        if (platformList(options.platform).length > 1 || (await hashWith('exact')).hash !== hash.hash) return buildImage(options, deps, error.message);
       }
     }
     if (!assembled && options.builder === 'auto') deps.log(`hashdock: ${options.project}: docker builder (${builder.reason})`);
-    if (!assembled) await dockerBuild(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
+    if (!assembled && platformList(options.platform).length > 1) {
+      // Several platforms: a docker build each, pushed by digest; the index over them is published like an assembled image.
+      const cacheFrom = await prepareCacheFrom(options, deps, bases, previousHash);
+      const index = await dockerBuildPlatforms(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom, candidate: candidateTag(tags.immutable, runId) });
+      assembled = { ...index, baseLayers: [] };
+    } else if (!assembled) {
+      await dockerBuild(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
+    }
     clock.mark('build');
     if (!options.push) {
       manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'built', digest: null, pushed: false, builder });

@@ -23,13 +23,14 @@ export function chooseBuilder(
   bases: { workspace: readonly { reference: string; project?: string; onbuild?: readonly string[] }[]; external: readonly ExternalBase[] },
 ): BuilderChoice {
   const platforms = platformList(options.platform);
-  if (platforms.length > 1 && options.builder === 'docker')
-    throw new InvalidOptionError('builder', `${options.dockerfile}: several platforms (${platforms.join(', ')}) are built by the registry builder only; builder "docker" makes one platform per image.`);
-  if (options.builder === 'docker') return { name: 'docker', reason: 'builder option is "docker"' };
+  // Docker makes several platforms as one build each and an index over them, in the registry: only when pushed.
+  if (platforms.length > 1 && !options.push && options.builder !== 'registry')
+    throw new InvalidOptionError('platform', `${options.dockerfile}: several platforms (${platforms.join(', ')}) make one index in the registry, and --no-push keeps the image local, where docker holds one platform per name: build one platform (--platform=${platforms[0]}) or push.`);
+  const several = platforms.length > 1 ? `; ${platforms.length} platforms, one docker build each and an index over them` : '';
+  if (options.builder === 'docker') return { name: 'docker', reason: `builder option is "docker"${several}` };
   const refuse = (reason: string): BuilderChoice => {
-    if (platforms.length > 1) throw new InvalidOptionError('platform', `${options.dockerfile}: several platforms (${platforms.join(', ')}) need the registry builder, which cannot build this image: ${reason}.`);
     if (options.builder === 'registry') throw new InvalidOptionError('builder', `${options.dockerfile}: the registry builder cannot build this image: ${reason}. Use builder "auto" or "docker".`);
-    return { name: 'docker', reason };
+    return { name: 'docker', reason: `${reason}${several}` };
   };
   const eligibility = registryEligibility(dockerfileText);
   if (!eligibility.eligible) return refuse(eligibility.reason);

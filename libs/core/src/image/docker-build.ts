@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { BuildImageDeps } from './build-image';
 import { ExternalBase, pinLiteralFroms } from './external-bases';
-import { ImageBuildOptions } from './image-options';
+import { hostPlatform, ImageBuildOptions } from './image-options';
+import { HashdockError } from '../errors';
 import { LABEL_CONTENT_HASH, LABEL_PROJECT } from './image-labels';
 import { withSecretFiles } from './secret-files';
 import { checkSshForwards } from './ssh-forwards';
@@ -27,13 +28,42 @@ async function withPinnedDockerfile<T>(options: ImageBuildOptions, text: string,
   }
 }
 
-/** docker build of the image under `localTags`, from the Dockerfile with its external bases pinned. */
+/** A docker build for a platform this machine cannot run: a RUN in a stage built for it needs an emulator. */
+export class PlatformEmulationError extends HashdockError {
+  constructor(dockerfile: string, platform: string, options?: { cause?: unknown }) {
+    super(
+      'PLATFORM_EMULATION',
+      `${dockerfile}: a RUN in a stage built for ${platform} cannot run on this ${hostPlatform()} machine (exec format error). ` +
+        'Run those stages on the build platform (FROM --platform=$BUILDPLATFORM …, then COPY --from into the target stage), ' +
+        'or register an emulator for it where images are built (QEMU binfmt: docker/setup-qemu-action in GitHub Actions).',
+      options,
+    );
+  }
+}
+
+/**
+ * docker build of the image under `localTags` (one platform), from the Dockerfile with its external bases pinned. A RUN
+ * that cannot execute on this machine (another platform, no emulator) fails as a PlatformEmulationError.
+ */
 export async function dockerBuild(
   options: ImageBuildOptions,
   deps: BuildImageDeps,
   build: { dockerfileText: string; externalBases: ExternalBase[]; buildArgs: Record<string, string>; hash: string; cacheFrom: string[]; localTags: string[] },
 ): Promise<void> {
   checkSshForwards(options.ssh ?? [], { ...process.env, ...options.env });
+  try {
+    await pinnedBuild(options, deps, build);
+  } catch (error) {
+    if (options.platform !== hostPlatform() && /exec format error/i.test((error as Error).message)) throw new PlatformEmulationError(options.dockerfile, options.platform, { cause: error });
+    throw error;
+  }
+}
+
+async function pinnedBuild(
+  options: ImageBuildOptions,
+  deps: BuildImageDeps,
+  build: { dockerfileText: string; externalBases: ExternalBase[]; buildArgs: Record<string, string>; hash: string; cacheFrom: string[]; localTags: string[] },
+): Promise<void> {
   await withPinnedDockerfile(options, build.dockerfileText, build.externalBases, (dockerfile) =>
     withSecretFiles(
       options.secrets,

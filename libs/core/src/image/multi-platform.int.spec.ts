@@ -22,6 +22,29 @@ const client = new RegistryClient();
 const json = (manifest: RawManifest) => JSON.parse(Buffer.from(manifest.bytes).toString('utf8'));
 const bytesOf = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
 
+/** A static aarch64 Linux program that exits 0: ELF header, one LOAD segment, `mov x0, #0; mov x8, #93; svc #0`. */
+function arm64ExitElf(): Buffer {
+  const elf = Buffer.alloc(0x78 + 12);
+  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]).copy(elf, 0);
+  elf.writeUInt16LE(2, 16); // ET_EXEC
+  elf.writeUInt16LE(0xb7, 18); // EM_AARCH64
+  elf.writeUInt32LE(1, 20);
+  elf.writeBigUInt64LE(0x400078n, 24); // entry
+  elf.writeBigUInt64LE(0x40n, 32); // program headers
+  elf.writeUInt16LE(0x40, 52);
+  elf.writeUInt16LE(0x38, 54);
+  elf.writeUInt16LE(1, 56);
+  elf.writeUInt32LE(1, 0x40); // PT_LOAD
+  elf.writeUInt32LE(5, 0x44); // R+X
+  elf.writeBigUInt64LE(0x400000n, 0x50);
+  elf.writeBigUInt64LE(0x400000n, 0x58);
+  elf.writeBigUInt64LE(BigInt(elf.length), 0x60);
+  elf.writeBigUInt64LE(BigInt(elf.length), 0x68);
+  elf.writeBigUInt64LE(0x1000n, 0x70);
+  for (const [at, word] of [[0x78, 0xd2800000], [0x7c, 0xd2800ba8], [0x80, 0xd4000001]]) elf.writeUInt32LE(word, at);
+  return elf;
+}
+
 /** A one-file layer (gzip) and its diff_id. */
 async function markerLayer(text: string): Promise<{ gzip: Uint8Array<ArrayBuffer>; diffId: string }> {
   const tar = pack();
@@ -140,7 +163,8 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
   it('hashdock base-digest (the Nx runtime input) prints each platform\'s child of the index', async () => {
     const cli = join(REPO_ROOT, 'libs/core/dist/cli/main.js');
     const { stdout } = await runCommand('node', [cli, 'base-digest', `${rootRepo}:two`, '--platform', 'linux/amd64,linux/arm64'], { cwd: workspace });
-    expect(stdout.trim().split('\n')).toEqual([`${rootRepo}:two linux/amd64 ${platformBase.amd64.digest}`, `${rootRepo}:two linux/arm64 ${platformBase.arm64.digest}`]);
+    const index = (await getManifest(client, rootRepo, 'two')).digest;
+    expect(stdout.trim().split('\n')).toEqual([`${rootRepo}:two linux/amd64 ${platformBase.amd64.digest} index ${index}`, `${rootRepo}:two linux/arm64 ${platformBase.arm64.digest} index ${index}`]);
   });
 
   it("each platform's image reads its own TARGETARCH: the file it copies, its ENV; the hash covers both files", async () => {
@@ -185,8 +209,81 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     }
   });
 
-  it('several platforms: the docker builder is refused, and so is a base that is one image', async () => {
-    await expect(buildImage(options('svc', { builder: 'docker', repository: `localhost:5000/${ns}/svc-docker` }), deps)).rejects.toThrow('several platforms (linux/amd64, linux/arm64) are built by the registry builder only');
+  /**
+   * A file of the image one platform of an index holds (docker create of that platform's child, docker cp): undefined
+   * when it has none. By the child's digest: docker's image store keeps one image per `repo@<index digest>`.
+   */
+  async function fileOf(reference: string, platform: string, path: string): Promise<string | undefined> {
+    const at = reference.indexOf('@');
+    const index = json(await getManifest(client, reference.slice(0, at), reference.slice(at + 1)));
+    const child = index.manifests.find((entry: { platform: { architecture: string } }) => `linux/${entry.platform.architecture}` === platform);
+    const id = (await runCommand('/usr/bin/docker', ['create', '--platform', platform, `${reference.slice(0, at)}@${child.digest}`, 'true'])).stdout.trim();
+    try {
+      const { stdout } = await runCommand('/bin/sh', ['-c', `/usr/bin/docker cp "${id}:${path}" - | tar -xO`]);
+      return stdout;
+    } catch {
+      return undefined;
+    } finally {
+      await runCommand('/usr/bin/docker', ['rm', '--force', id]);
+    }
+  }
+
+  it("several platforms with docker: one build per platform on that platform's base, an index over them under the content-hash tag", async () => {
+    const built = await buildImage(options('svc', { builder: 'docker', repository: `localhost:5000/${ns}/svc-docker` }), deps);
+    expect(built.manifest).toMatchObject({ status: 'built', platform: 'linux/amd64,linux/arm64', builder: { name: 'docker' } });
+    const index = json(await getManifest(client, built.manifest.repository, built.manifest.digest!));
+    expect(index.manifests.map((child: { platform: { architecture: string } }) => child.platform.architecture)).toEqual(['amd64', 'arm64']);
+    for (const child of index.manifests) {
+      const arch = child.platform.architecture as string;
+      const image = json(await getManifest(client, built.manifest.repository, child.digest));
+      const config = await (await client.request(built.manifest.repository, { method: 'GET', path: `blobs/${image.config.digest}`, expect: [200] })).json();
+      expect(config.architecture, arch).toBe(arch);
+      expect(config.config.Cmd, arch).toEqual(['node', '/srv/main.js']);
+    }
+    // Each platform on its own base: only the "arm64" root has the marker file.
+    expect(await fileOf(built.manifest.ref!, 'linux/arm64', '/platform.txt')).toBe('arm64');
+    expect(await fileOf(built.manifest.ref!, 'linux/amd64', '/platform.txt')).toBeUndefined();
+    expect(await hasTag(client, built.manifest.repository, built.manifest.contentHash)).toBe(built.manifest.digest);
+    // Nothing of the run is left tagged locally (docker holds one platform per name).
+    const { stdout } = await runCommand('/usr/bin/docker', ['image', 'ls', '--format', '{{.Tag}}', `localhost:5000/${ns}/svc-docker`]);
+    expect(stdout.split('\n').filter((tag) => tag && tag !== '<none>')).toEqual([]);
+  });
+
+  it('a build stage on $BUILDPLATFORM RUNs natively for every target platform (the cross-build pattern); the next run finds the index and builds nothing', async () => {
+    await mkdir(join(workspace, 'cross'), { recursive: true });
+    // What the build stage ran on: this machine's arch, and whether its base is the "arm64" root (which has /platform.txt).
+    const write = `const fs = require('fs'); fs.writeFileSync('/out/arch.txt', process.env.TARGETARCH + ' built on ' + process.arch + (fs.existsSync('/platform.txt') ? ' (arm64 root)' : ''))`;
+    await writeFile(
+      join(workspace, 'cross/Dockerfile'),
+      `ARG ROOT_IMAGE\nFROM --platform=\$BUILDPLATFORM \${ROOT_IMAGE} AS build\nARG TARGETARCH\nRUN ["node", "-e", "require('fs').mkdirSync('/out')"]\nRUN ["node", "-e", ${JSON.stringify(write)}]\nFROM \${ROOT_IMAGE}\nCOPY --from=build /out/arch.txt /arch.txt\n`,
+    );
+    const run = options('cross', { buildArgs: { ROOT_IMAGE: `${rootRepo}:two` } });
+    const built = await buildImage(run, deps);
+    expect(built.manifest).toMatchObject({ status: 'built', builder: { name: 'docker' } });
+    expect(await fileOf(built.manifest.ref!, 'linux/amd64', '/arch.txt')).toBe('amd64 built on x64');
+    expect(await fileOf(built.manifest.ref!, 'linux/arm64', '/arch.txt')).toBe('arm64 built on x64');
+    // One build arg for both FROMs: the build stage took the build platform's child (above), the target stage arm64's.
+    expect(await fileOf(built.manifest.ref!, 'linux/arm64', '/platform.txt')).toBe('arm64');
+    // The index is in the hash: a child only the target stage reads (here arm64's), re-pushed, is a new image.
+    expect(built.hash.canonical).toContain('base "ROOT_IMAGE@linux/arm64#index"');
+    expect((await buildImage(run, deps)).manifest).toMatchObject({ status: 'exists', digest: built.manifest.digest });
+    // Kept local, several platforms cannot be one image: refused before anything is built, naming the option.
+    await expect(buildImage({ ...run, push: false, repository: `localhost:5000/${ns}/cross-local` }, deps)).rejects.toThrow(/several platforms \(linux\/amd64, linux\/arm64\) make one index in the registry.*--platform=linux\/amd64/);
+  });
+
+  it('a RUN in a stage built for a platform this machine cannot run fails naming the platform and the two ways out', async () => {
+    // (A machine with an emulator registered for arm64 runs it: nothing to refuse there.)
+    const emulated = await runCommand('/bin/sh', ['-c', 'ls /proc/sys/fs/binfmt_misc/ | grep -i aarch64']).then(() => true, () => false);
+    await mkdir(join(workspace, 'native'), { recursive: true });
+    // The "arm64" root holds this machine's binaries; a real arm64 program: exit(0) as a 132-byte static ELF.
+    await writeFile(join(workspace, 'native/arm-true'), arm64ExitElf(), { mode: 0o755 });
+    await writeFile(join(workspace, 'native/Dockerfile'), 'ARG ROOT_IMAGE\nFROM ${ROOT_IMAGE}\nCOPY arm-true /arm-true\nRUN ["/arm-true"]\n');
+    const run = buildImage(options('native', { platform: 'linux/arm64', buildArgs: { ROOT_IMAGE: `${rootRepo}:two` } }), deps);
+    if (emulated) await expect(run).resolves.toBeDefined();
+    else await expect(run).rejects.toThrow(/native\/Dockerfile: a RUN in a stage built for linux\/arm64 cannot run on this linux\/amd64 machine .*FROM --platform=\$BUILDPLATFORM.*QEMU binfmt/);
+  });
+
+  it('several platforms on a base that is one image are refused, naming it', async () => {
     const root = await localRootImage();
     await expect(buildImage(options('base', { repository: `localhost:5000/${ns}/base-single`, buildArgs: { ROOT_IMAGE: root } }), deps)).rejects.toThrow(/is one image \(sha256:[0-9a-f]{64}\), not a multi-platform index/);
   });

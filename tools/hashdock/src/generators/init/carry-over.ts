@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
-import { dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository, registryEligibility } from '@hashdock/core';
+import { dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import { ConfiguredBuild, ContextChoice, DockerfileContext } from './context-evidence';
 
@@ -163,8 +163,7 @@ interface ProjectTargets {
 
 /**
  * Options this Dockerfile can build with, each one it cannot removed and said: a stale stage (a
- * `--target` naming no stage would make a target that cannot build), several platforms where only
- * docker can build it (one index for several platforms comes only from the registry builder).
+ * `--target` naming no stage would make a target that cannot build).
  */
 function buildableHere(options: Record<string, unknown>, dockerfileText: string): string[] {
   const leftOut: string[] = [];
@@ -172,14 +171,6 @@ function buildableHere(options: Record<string, unknown>, dockerfileText: string)
   if (typeof stage === 'string' && !dockerfileStages(dockerfileText).some((candidate) => candidate.name === stage.toLowerCase())) {
     delete options.stage;
     leftOut.push(`stage ${stage} (the Dockerfile has no stage of that name)`);
-  }
-  const platform = options.platform;
-  if (typeof platform === 'string' && platform.includes(',')) {
-    const eligibility = registryEligibility(dockerfileText);
-    if (!eligibility.eligible) {
-      delete options.platform;
-      leftOut.push(`platforms ${platform} (one image for several platforms needs the registry builder, and ${eligibility.reason}: one platform per image target)`);
-    }
   }
   return leftOut;
 }

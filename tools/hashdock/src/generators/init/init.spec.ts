@@ -286,12 +286,12 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       // web's container target names a stage its Dockerfile no longer has.
       const stale = { executor: '@nx-tools/nx-container:build', options: { target: 'gone' } };
       const targets = { api: { container, image: { options: { platform: 'linux/amd64' } } }, web: { container: stale }, worker: { container: { executor: 'nx:run-commands', options: { command: build } } } };
-      // worker's Dockerfile RUNs: docker builds it, one platform per image.
+      // worker's Dockerfile RUNs: docker builds it, one build per platform and an index over them.
       const dockerfiles = { 'apps/api/Dockerfile': 'FROM node:24-slim AS runtime\nCOPY main.js /app/\n', 'apps/worker/Dockerfile': 'FROM node:24-slim AS slim\nRUN echo hi\nCOPY main.js /app/\n' };
       expect(await contextAfter(dockerfiles, targets)).toBe('workspace');
       expect(readProjectConfiguration(tree, 'web').targets?.image).toBeUndefined();
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ platform: 'linux/amd64', buildArgs: { NODE_ENV: 'production' }, labels: { team: 'core' }, stage: 'runtime' });
-      expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ stage: 'slim' });
+      expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ stage: 'slim', platform: 'linux/amd64,linux/arm64' });
       expect(info).toContain(
         '@hashdock/nx-plugin: apps/api/project.json: its "image" target builds apps/api/Dockerfile as apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from the workspace root: ' +
           '{"buildArgs":{"NODE_ENV":"production"},"labels":{"team":"core"},"stage":"runtime"}',
@@ -299,8 +299,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings).toEqual([
         '@hashdock/nx-plugin: not carried over: apps/api/Dockerfile: build arg NPM_TOKEN (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" }); ' +
           'apps/api/Dockerfile: build arg VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_VERSION); ' +
-          'apps/web/Dockerfile: stage gone (the Dockerfile has no stage of that name); ' +
-          'apps/worker/Dockerfile: platforms linux/amd64,linux/arm64 (one image for several platforms needs the registry builder, and line 2 (RUN) needs docker: one platform per image target).',
+          'apps/web/Dockerfile: stage gone (the Dockerfile has no stage of that name).',
       ]);
       // The credential's value is never copied or said (the user's own container target keeps it, untouched).
       expect(JSON.stringify([info, warnings, readProjectConfiguration(tree, 'api').targets?.image])).not.toContain('abc');
