@@ -41,7 +41,7 @@ import { RegistryBuildUnsupportedError } from './apply-instructions';
 import { LABEL_CONTENT_HASH, LABEL_PROJECT } from './image-labels';
 import { ResolvedBase, resolveBases } from './workspace-bases';
 import { dockerBuild } from './docker-build';
-import { dockerBuildPlatforms } from './docker-platforms';
+import { dockerBuildPlatforms, dockerBuildPlatformsLocally } from './docker-platforms';
 import { findReasons, inputsRecordOf, restoreMissingInputsRecord, storeInputsRecord } from './inputs-record';
 import { phaseClock } from './phase-clock';
 
@@ -338,9 +338,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     if (!assembled && options.builder === 'auto') deps.log(`hashdock: ${options.project}: docker builder (${builder.reason})`);
     if (!assembled && platformList(options.platform).length > 1) {
       // Several platforms: a docker build each, pushed by digest; the index over them is published like an assembled image.
-      const cacheFrom = await prepareCacheFrom(options, deps, bases, previousHash);
-      const index = await dockerBuildPlatforms(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom, candidate: candidateTag(tags.immutable, runId) });
-      assembled = { ...index, baseLayers: [] };
+      // Kept local, every platform is built and one kept (docker holds one platform per name).
+      const platforms = { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash) };
+      if (options.push) assembled = { ...(await dockerBuildPlatforms(options, deps, { ...platforms, candidate: candidateTag(tags.immutable, runId) })), baseLayers: [] };
+      else {
+        const kept = await dockerBuildPlatformsLocally(options, deps, { ...platforms, localTags: tags.all.map(ref) });
+        deps.log(`hashdock: ${options.project}: built ${platformList(options.platform).join(', ')}; ${kept} is kept locally as ${ref(tags.immutable)} (docker holds one platform per name)`);
+      }
     } else if (!assembled) {
       await dockerBuild(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
     }

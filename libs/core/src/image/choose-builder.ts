@@ -23,9 +23,6 @@ export function chooseBuilder(
   bases: { workspace: readonly { reference: string; project?: string; onbuild?: readonly string[] }[]; external: readonly ExternalBase[] },
 ): BuilderChoice {
   const platforms = platformList(options.platform);
-  // Docker makes several platforms as one build each and an index over them, in the registry: only when pushed.
-  if (platforms.length > 1 && !options.push && options.builder !== 'registry')
-    throw new InvalidOptionError('platform', `${options.dockerfile}: several platforms (${platforms.join(', ')}) make one index in the registry, and --no-push keeps the image local, where docker holds one platform per name: build one platform (--platform=${platforms[0]}) or push.`);
   const several = platforms.length > 1 ? `; ${platforms.length} platforms, one docker build each and an index over them` : '';
   if (options.builder === 'docker') return { name: 'docker', reason: `builder option is "docker"${several}` };
   const refuse = (reason: string): BuilderChoice => {

@@ -15,7 +15,7 @@ import { getManifest, putManifest, RawManifest, sha256Digest } from '../registry
 import { OCI_INDEX } from '../registry/media-types';
 import { hasTag } from '../registry/tag-exists';
 import { buildImage } from './build-image';
-import { ImageBuildOptions } from './image-options';
+import { hostPlatform, ImageBuildOptions } from './image-options';
 
 const environment = await checkEnvironment();
 const client = new RegistryClient();
@@ -267,8 +267,13 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     // The index is in the hash: a child only the target stage reads (here arm64's), re-pushed, is a new image.
     expect(built.hash.canonical).toContain('base "ROOT_IMAGE@linux/arm64#index"');
     expect((await buildImage(run, deps)).manifest).toMatchObject({ status: 'exists', digest: built.manifest.digest });
-    // Kept local, several platforms cannot be one image: refused before anything is built, naming the option.
-    await expect(buildImage({ ...run, push: false, repository: `localhost:5000/${ns}/cross-local` }, deps)).rejects.toThrow(/several platforms \(linux\/amd64, linux\/arm64\) make one index in the registry.*--platform=linux\/amd64/);
+    // Kept local (--no-push, a fork's pull request): both platforms are built, this machine's is kept under the tags.
+    const local = await buildImage({ ...run, push: false, repository: `localhost:5000/${ns}/cross-local` }, deps);
+    expect(local.manifest).toMatchObject({ status: 'built', pushed: false, digest: null });
+    const kept = `localhost:5000/${ns}/cross-local:${local.manifest.contentHash}`;
+    const arch = hostPlatform().split('/')[1];
+    expect((await runCommand('/usr/bin/docker', ['image', 'inspect', '--format', '{{.Architecture}}', kept])).stdout.trim()).toBe(arch);
+    expect((await runCommand('/usr/bin/docker', ['run', '--rm', kept, 'node', '-e', "process.stdout.write(require('fs').readFileSync('/arch.txt', 'utf8'))"])).stdout).toBe(`${arch} built on ${process.arch}`);
   });
 
   it('a RUN in a stage built for a platform this machine cannot run fails naming the platform and the two ways out', async () => {
