@@ -281,8 +281,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     const builder = existing ? undefined : choose();
     deps.log(`hashdock: plan ${options.project}: ${existing ? 'exists' : 'build'} ${ref(tags.immutable)} tags=${tags.all.join(',')}`);
     if (builder) deps.log(`hashdock: plan ${options.project}: builder ${builder.name} (${builder.reason})`);
-    for (const base of externalBases)
-      deps.log(`hashdock: plan ${options.project}: base ${base.reference} → ${base.pinned} (${base.platform}${base.index ? `, index ${base.index}` : ''})`);
+    // (Several target platforms may read one base for the same platform: a FROM --platform=$BUILDPLATFORM stage's.)
+    const baseLines = new Set(externalBases.map((base) => `hashdock: plan ${options.project}: base ${base.reference} → ${base.pinned} (${base.platform}${base.index ? `, index ${base.index}` : ''})`));
+    for (const line of baseLines) deps.log(line);
     if (options.stage) deps.log(`hashdock: plan ${options.project}: stage ${options.stage} (docker build --target)`);
     deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
     manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build', builder });
