@@ -114,6 +114,7 @@ export function bakeBuilds(files: readonly { file: string; text: string }[], wan
       stage: text(attributes.target),
       platform: list(attributes.platforms).join(',') || undefined,
       image: namedImage(list(attributes.tags)),
+      buildContexts: Object.keys(plainObject(attributes.contexts) ?? {}),
     };
     builds.push({ file, target: name, context: contextPath, dockerfile: dockerfilePath, settings: settings(found) });
   }

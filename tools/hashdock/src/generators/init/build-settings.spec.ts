@@ -28,6 +28,18 @@ describe('build settings carried over to image target options', () => {
     expect(JSON.stringify([options, leftOut])).not.toContain('canary');
   });
 
+  it('names each named build context (nx-container build-contexts) as not carried, with what to do instead', () => {
+    const found = containerSettings({ 'build-contexts': ['libs=libs', 'alpine=docker-image://alpine:3'] });
+    expect(found.buildContexts).toEqual(['libs', 'alpine']);
+    expect(settingsAsOptions(found)).toEqual({
+      options: {},
+      leftOut: [
+        'build context libs (Hashdock builds from one context: copy what the Dockerfile reads from "libs" from the context, or from a stage)',
+        'build context alpine (Hashdock builds from one context: copy what the Dockerfile reads from "alpine" from the context, or from a stage)',
+      ],
+    });
+  });
+
   it("names a workflow's labels variable as the labels it stands for, and a label whose value is a variable", () => {
     const { options, leftOut } = settingsAsOptions({ labels: keyValues(['${{ steps.meta.outputs.labels }}', 'org.opencontainers.image.version=${VERSION}', 'team=core']) });
     expect(options).toEqual({ labels: { team: 'core' } });

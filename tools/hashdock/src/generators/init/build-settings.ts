@@ -18,6 +18,8 @@ export interface BuildSettings {
   network?: string;
   addHosts?: string[];
   ssh?: string[];
+  /** Named build contexts passed besides the context (`--build-context name=…`): their names, never carried. */
+  buildContexts?: string[];
   /** What each of the target's configurations sets over these (nx-container's `configurations`), by name. */
   configurations?: Record<string, BuildSettings>;
 }
@@ -69,6 +71,7 @@ function containerOptionSettings(options: Record<string, unknown>): BuildSetting
     labels: keyValues(options.labels),
     secretFiles: files && definedValues(files),
     inlineSecrets: Object.keys(keyValues(options.secrets) ?? {}),
+    buildContexts: Object.keys(keyValues(options['build-contexts']) ?? {}),
     network: typeof options.network === 'string' ? options.network : undefined,
     addHosts: strings(options['add-hosts']),
     ssh: strings(options.ssh),
@@ -113,7 +116,7 @@ export function mergeSettings(...all: BuildSettings[]): BuildSettings {
   const merged: BuildSettings = {};
   for (const one of all) {
     for (const key of ['buildArgs', 'labels', 'secrets', 'secretFiles'] as const) if (one[key]) merged[key] = { ...merged[key], ...one[key] } as never;
-    for (const key of ['inlineSecrets', 'addHosts', 'ssh'] as const) if (one[key]) merged[key] = [...(merged[key] ?? []), ...one[key]];
+    for (const key of ['inlineSecrets', 'addHosts', 'ssh', 'buildContexts'] as const) if (one[key]) merged[key] = [...(merged[key] ?? []), ...one[key]];
     if (one.network !== undefined) merged.network = one.network;
     if (one.stage !== undefined) merged.stage = one.stage;
     if (one.platform !== undefined) merged.platform = one.platform;
@@ -211,6 +214,8 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
     }
     if (Object.keys(kept).length) options[option] = kept;
   }
+  for (const name of found.buildContexts ?? [])
+    leftOut.push(`build context ${name} (Hashdock builds from one context: copy what the Dockerfile reads from "${name}" from the context, or from a stage)`);
   for (const id of found.inlineSecrets ?? []) leftOut.push(`secret ${id} (its value is written in the target: keep it in an environment variable and set "secrets": { "${id}": "<ENV_VARIABLE>" })`);
   if (found.network !== undefined) {
     if ((BUILD_NETWORKS as readonly string[]).includes(found.network)) options.network = found.network;

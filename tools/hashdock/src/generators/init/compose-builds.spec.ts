@@ -31,6 +31,13 @@ describe('composeBuilds', () => {
     ]);
   });
 
+  it('reads the names of a build\'s additional_contexts (a map or a list)', () => {
+    const map = withSettings('compose.yaml', 'services:\n  api:\n    build:\n      context: .\n      additional_contexts:\n        libs: ./libs\n');
+    expect(map[0].settings.buildContexts).toEqual(['libs']);
+    const list = withSettings('compose.yaml', 'services:\n  api:\n    build:\n      context: .\n      additional_contexts: ["libs=./libs", "base=docker-image://node:24"]\n');
+    expect(list[0].settings.buildContexts).toEqual(['libs', 'base']);
+  });
+
   it('follows YAML anchors and merge keys (x- extensions shared between services)', () => {
     const text = 'x-build: &build\n  context: .\nservices:\n  api:\n    build:\n      <<: *build\n      dockerfile: apps/api/Dockerfile\n';
     expect(composeBuilds('compose.yml', text)).toEqual([{ file: 'compose.yml', service: 'api', context: '.', dockerfile: 'apps/api/Dockerfile' }]);

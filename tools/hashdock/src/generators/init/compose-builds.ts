@@ -54,7 +54,8 @@ export function composeBuilds(file: string, text: string, read: (path: string) =
     const ssh = Array.isArray(spec.ssh) ? strings(spec.ssh) : Object.entries(keyValues(spec.ssh) ?? {}).map(([id, path]) => (path === undefined ? id : `${id}=${path}`));
     const sshFromRoot = ssh?.map((entry) => sshFrom(entry, dir));
     const network = typeof spec.network === 'string' ? spec.network : undefined;
-    const found = settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels), image, network, addHosts, ssh: sshFromRoot });
+    const buildContexts = Object.keys(keyValues(spec.additional_contexts) ?? {});
+    const found = settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels), image, network, addHosts, ssh: sshFromRoot, buildContexts });
     builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(found, ...buildSecrets(spec.secrets, declaredSecrets, dir)) });
   }
   return builds;

@@ -37,6 +37,11 @@ describe('dockerBuildsIn', () => {
     expect(withSettings('docker build .')[0].settings).toEqual({});
   });
 
+  it('reads the names of the named build contexts it passes (--build-context name=path)', () => {
+    const [build] = withSettings('docker buildx build --build-context libs=../../libs --build-context=base=docker-image://node:24 -f Dockerfile .', 'apps/api');
+    expect(build.settings).toEqual({ buildContexts: ['libs', 'base'] });
+  });
+
   it('reads RUN\'s network, hosts and ssh forwards; an ssh key path from the working directory', () => {
     const [build] = withSettings('docker build --network=host --add-host registry.internal:10.0.0.5 --ssh default --ssh github=keys/id_ed25519 .', 'apps/api');
     expect(build.settings).toEqual({ network: 'host', addHosts: ['registry.internal:10.0.0.5'], ssh: ['default', 'github=apps/api/keys/id_ed25519'] });

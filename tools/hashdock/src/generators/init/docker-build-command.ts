@@ -95,6 +95,7 @@ export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: 
   const addHosts: string[] = [];
   const ssh: string[] = [];
   let network: string | undefined;
+  const buildContexts: string[] = [];
   for (let i = at + 1; i < words.length; i++) {
     const word = words[i];
     const eq = word.startsWith('--') ? word.indexOf('=') : -1;
@@ -109,6 +110,7 @@ export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: 
     else if ((flag === '-t' || flag === '--tag') && value !== undefined) tags.push(value);
     else if (flag === '--add-host' && value !== undefined) addHosts.push(value);
     else if (flag === '--network') network = value;
+    else if (flag === '--build-context' && value !== undefined) buildContexts.push(value.split('=')[0]);
     // A key path is read from the working directory; Hashdock reads it from the workspace root.
     else if (flag === '--ssh' && value !== undefined) ssh.push(sshFrom(value, dir));
     // A lone `-` is the context on stdin, not a flag.
@@ -121,7 +123,7 @@ export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: 
   const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
   const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
   if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) return void unfollowed?.(shownCommand(words), 'it builds from outside the workspace');
-  return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh }), ...secrets) };
+  return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh, buildContexts }), ...secrets) };
 }
 
 /** Add the builds found in `file` to `builds`, each once (a CI file often runs the same build in several jobs). */

@@ -114,6 +114,11 @@ jobs:
     expect(workflowBuilds('.github/workflows/build-image.yml', reusable)).toEqual([]);
   });
 
+  it("reads the names of build-push-action's build-contexts", () => {
+    const text = `jobs:\n  one:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          build-contexts: |\n            libs=./libs\n            base=docker-image://node:24\n`;
+    expect(read(text).map((build) => build.settings.buildContexts)).toEqual([['libs', 'base']]);
+  });
+
   it('{{defaultContext}} (the repository at the commit) and a folder of it', () => {
     const step = (context: string) => `jobs:\n  one:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: "${context}"\n`;
     expect(read(step('{{defaultContext}}')).map((build) => [build.context, build.dockerfile])).toEqual([['.', 'Dockerfile']]);

@@ -157,6 +157,7 @@ function actionBuild(inputs: Record<string, unknown>, expand: (value: unknown) =
     addHosts: list(inputs['add-hosts']),
     ssh: lines(inputs.ssh).map((entry) => sshFrom(entry, '.')),
     secretFiles,
+    buildContexts: Object.keys(keyValues(lines(inputs['build-contexts'])) ?? {}),
     // `id=${{ secrets.X }}`: a value, never carried; its id is named.
     inlineSecrets: Object.keys(keyValues(lines(inputs.secrets).map((line) => line.replace(/^"(.*)"$/, '$1'))) ?? {}),
   });
