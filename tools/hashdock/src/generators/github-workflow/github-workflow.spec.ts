@@ -109,6 +109,10 @@ describe('github-workflow generator', () => {
     expect(wf.on.push).toEqual({ branches: ['master'] });
     expect(wf.jobs.images.steps.find((s) => s.uses === 'nrwl/nx-set-shas@v4')?.with).toEqual({ 'main-branch-name': 'master' });
     expect(info.join('\n')).toContain('/scratch/pr-<n>, master pushes');
+    // Nx 16's affected.defaultBase, which Nx still reads (amplication's nx.json).
+    updateNxJson(tree, { ...readNxJson(tree), defaultBase: undefined, affected: { defaultBase: 'develop' } } as never);
+    await githubWorkflowGenerator(tree, { name: 'older' });
+    expect(workflow('older').on.push).toEqual({ branches: ['develop'] });
     expect(branchOf('refs/remotes/origin/release')).toBe('release');
     expect(branchOf('remotes/upstream/dev')).toBe('dev');
     expect(branchOf('refs/heads/feature/x')).toBe('feature/x');

@@ -23,7 +23,9 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   const registry = schema.registry ?? (isLoopbackRegistry(config.registry) ? 'ghcr.io' : config.registry);
   // A loopback registry is the developer's own machine, which a CI runner cannot reach.
   if (isLoopbackRegistry(registry)) throw new InvalidOptionError('registry', `A CI runner cannot reach ${registry}: pass --registry=<the registry CI pushes to>`);
-  const branch = schema.branch ?? branchOf(nxJson.defaultBase) ?? 'main';
+  // As Nx reads it: defaultBase, else the older affected.defaultBase (Nx 16's, still honoured).
+  const defaultBase = nxJson.defaultBase ?? (nxJson as { affected?: { defaultBase?: string } }).affected?.defaultBase;
+  const branch = schema.branch ?? branchOf(defaultBase) ?? 'main';
   const nodeVersion = schema.nodeVersion ?? '24';
   if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 22) throw new InvalidOptionError('nodeVersion', `Node.js "${nodeVersion}": Hashdock needs 22.12 or newer (e.g. 24)`);
   const pm = packageManagerSteps(tree, nodeVersion);
