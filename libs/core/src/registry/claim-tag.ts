@@ -1,6 +1,7 @@
 import { RegistryClient } from './client';
 import { listTags } from './list-tags';
-import { getManifest, putManifest, RawManifest } from './manifest-io';
+import { getManifest, isIndex, putManifest, RawManifest } from './manifest-io';
+import { headManifest } from './manifest-by-digest';
 import { hasTag } from './tag-exists';
 
 export interface ClaimOptions {
@@ -31,7 +32,8 @@ export const candidateTag = (tag: string, runId: string) => `${tag}.candidate-${
  *   appeared after the earlier one listed, so the later one sees both.)
  * - others are listed → wait for the tag to appear and take it; if it does
  *   not within `settleMs` (every run saw every candidate), the smallest run id
- *   wins, a choice every such run makes the same way.
+ *   wins, a choice every such run makes the same way (among candidates of the
+ *   caller's kind when it gives its manifest: an image never wins over indexes).
  *
  * A losing run deletes its own manifest (and so its candidate tag) when it
  * differs from the winner's, so nothing untagged is left to be mistaken for a
@@ -51,6 +53,18 @@ export async function claimTag(
   const prefix = candidateTag(tag, '');
   const candidates = async () => (await listTags(client, repository)).filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length)).sort();
 
+  // A candidate of another kind than ours (one platform's image where ours is an index: a multi-platform run killed
+  // between its platforms left a child under its candidate tag) never wins. Every run that decides skips the same ones.
+  // (A registry that does not say a candidate's media type: it may win, as before.)
+  const firstOfKind = async (listed: string[]): Promise<string> => {
+    if (!mine.manifest) return listed[0] ?? mine.runId;
+    for (const runId of listed) {
+      if (runId === mine.runId) return runId;
+      const head = await headManifest(client, repository, candidateTag(tag, runId));
+      if (head && (head.mediaType === undefined || isIndex(head.mediaType) === isIndex(mine.manifest.mediaType))) return runId;
+    }
+    return mine.runId;
+  };
   let [held] = await Promise.all([hasTag(client, repository, tag, 'push'), mine.pushCandidate?.()]);
   if (!held) {
     const seen = await candidates();
@@ -66,7 +80,7 @@ export async function claimTag(
         held = await hasTag(client, repository, tag, 'push');
       }
       if (!held) {
-        const winner = (await candidates())[0];
+        const winner = await firstOfKind(await candidates());
         const digest = winner === mine.runId ? mine.digest : await hasTag(client, repository, candidateTag(tag, winner), 'push');
         // Every run that gets here picks the same winner, so this PUT never changes what the tag holds.
         if (digest && !(await hasTag(client, repository, tag, 'push'))) await putManifest(client, repository, tag, await getManifest(client, repository, digest));
