@@ -84,7 +84,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   );
   if (home) logger.info(`${PLUGIN_NAME}: registry ${home.registry} and namespace ${home.namespace}, where the images go today (${home.said}); pass --registry and --namespace to choose others.`);
   const hub = !home && given.registry === undefined && given.namespace === undefined && index < 0 ? dockerHubHome(images) : undefined;
-  if (hub) logger.info(`${PLUGIN_NAME}: the images are named for Docker Hub today (${hub.said}); to push there: nx g @hashdock/nx-plugin:init --registry docker.io --namespace ${hub.namespace}`);
+  if (hub) logger.info(`${PLUGIN_NAME}: the images are named for Docker Hub today (${hub.said}); to push there: nx g ${PLUGIN_NAME}:init --registry docker.io --namespace ${hub.namespace}`);
   if (configured?.evidence) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
   // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
   // policy (when that is one of the two), its build args, stage, platforms, labels, secrets.
