@@ -214,7 +214,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));
   // Docker builds several platforms from each base's index (see dockerBuildPlatforms): its digest is in the hash too,
   // so a child only the target stage reads, re-pushed, is a new image.
-  const indexes = platformList(options.platform).length > 1 && plannedBuilder(choose) === 'docker' ? Object.fromEntries(externalBases.filter((base) => base.index).map((base) => [`${base.key}#index`, base.index!])) : {};
+  // Decided once (the Dockerfile read for eligibility): both the index digests and the file modes depend on it.
+  const planned = plannedBuilder(choose);
+  const indexes = platformList(options.platform).length > 1 && planned === 'docker' ? Object.fromEntries(externalBases.filter((base) => base.index).map((base) => [`${base.key}#index`, base.index!])) : {};
   const hashWith = (modes: ModeRule) =>
     contentHash(
       {
@@ -233,7 +235,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       xx,
     );
   // The hash records modes as the builder will write them: the registry builder's are git's, whatever the umask.
-  const hash = await hashWith(plannedBuilder(choose) === 'registry' ? 'git' : 'exact').catch((error: unknown) => {
+  const hash = await hashWith(planned === 'registry' ? 'git' : 'exact').catch((error: unknown) => {
     throw rootContextHint(error, options.workspaceRoot);
   });
   clock.mark('hash');
