@@ -50,7 +50,9 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
       'libs/greet/package.json': JSON.stringify({ name: '@acme/greet', version: '0.0.0', main: 'index.js' }),
       'libs/greet/index.js': "exports.greet = (name) => 'hello ' + name;\n",
       ...app('api'),
-      'apps/api/Dockerfile.debug': 'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nWORKDIR /app\nENV DEBUG=1\nCOPY libs/greet /app/node_modules/@acme/greet\nCOPY apps/api/dist/ /app/\nCMD ["node", "/app/main.js"]\n',
+      // The debug image ships the whole project folder too (its sources), as novu's Dockerfiles copy theirs.
+      'apps/api/Dockerfile.debug':
+        'ARG BASE_IMAGE=node:24-slim\nFROM ${BASE_IMAGE}\nWORKDIR /app\nENV DEBUG=1\nCOPY libs/greet /app/node_modules/@acme/greet\nCOPY apps/api/dist/ /app/\nCOPY apps/api /src/api\nCMD ["node", "/app/main.js"]\n',
       ...app('web'),
       // One app keeps its own folder as the context (a per-project override in package.json's nx key).
       'apps/worker/package.json': JSON.stringify({ name: '@acme/worker', private: true, nx: { targets: { image: { options: { context: '{projectRoot}' } } } } }),
@@ -75,6 +77,8 @@ describe.skipIf(!environment.available)('a pnpm workspace building every image f
 
     const run = await nx(['run-many', '-t', 'image', 'image-debug']);
     expect(run.exitCode, run.output).toBe(0);
+    // No input Nx warns of (a bare {projectRoot} fileset: "apps/api does not start with {workspaceRoot}/").
+    expect(run.output).not.toMatch(/does not start with/);
     expect(await workspace.takeBuilds()).toEqual(['api', 'api-debug', 'web', 'worker']);
     for (const image of ['api', 'api-debug', 'web', 'worker']) expect((await workspace.manifest(image)).digest).toMatch(/^sha256:/);
     expect(await workspace.manifest('api-debug')).toMatchObject({ project: '@acme/api', image: 'api-debug', repository: `localhost:5000/${workspace.namespace}/api-debug` });

@@ -88,6 +88,15 @@ function treeToken(target: ImageTarget, path: string, owned: boolean): string {
   return path === '.' ? '{workspaceRoot}' : `{workspaceRoot}/${path}`;
 }
 
+/**
+ * A COPY source's filesets: the path itself (a file) and everything under it (a folder). A source that is a
+ * project root or the workspace root is a folder, and Nx warns of a bare `{projectRoot}` or `{workspaceRoot}`
+ * fileset ("does not start with {workspaceRoot}/", to become an error), so it gets only the second.
+ */
+function sourceFilesets(token: string): string[] {
+  return token === '{projectRoot}' || token === '{workspaceRoot}' ? [`${token}/**/*`] : [token, `${token}/**/*`];
+}
+
 /** How Nx names one file: a file right in the project root is always the project's own. */
 function fileToken(target: ImageTarget, path: string): string {
   return posix.dirname(path) === target.projectRoot ? `{projectRoot}/${posix.basename(path)}` : `{workspaceRoot}/${path}`;
@@ -104,7 +113,7 @@ function fileToken(target: ImageTarget, path: string): string {
 export function contextInputs(target: ImageTarget, patterns: readonly IgnorePattern[] | undefined, sources: readonly string[] | undefined, owned: boolean): string[] {
   const context = target.context;
   const at = (source: string) => (context === '.' ? source : `${context}/${source}`);
-  const inputs = sources ? sources.flatMap((source) => [treeToken(target, at(source), owned), `${treeToken(target, at(source), owned)}/**/*`]) : [`${treeToken(target, context, owned)}/**/*`];
+  const inputs = sources ? sources.flatMap((source) => sourceFilesets(treeToken(target, at(source), owned))) : [`${treeToken(target, context, owned)}/**/*`];
   // Unreadable patterns (an invalid .dockerignore fails the build itself) count the whole context too.
   if (!patterns || hasExceptions(patterns) || inputs.length === 0) return inputs;
   const contextToken = treeToken(target, context, owned);

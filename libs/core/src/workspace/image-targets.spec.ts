@@ -237,6 +237,13 @@ describe('resolveImageTargets (the one model)', () => {
       '!{workspaceRoot}/docs/**',
       '{workspaceRoot}/.dockerignore',
     ]);
+    // A COPY of the whole project folder (as novu's images copy theirs): that folder's files only. Nx warns of a
+    // bare {projectRoot} fileset ("does not start with {workspaceRoot}/"; it will become an error).
+    await write({ '.dockerignore': '', 'apps/web/Dockerfile.prod': 'FROM node:24\nCOPY apps/web ./apps/web\nCOPY package.json .\n' });
+    const whole = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace' }))).find((t) => t.name === 'web')!;
+    expect(filesets(await imageTargetInputs(root, whole, own)).slice(0, 3)).toEqual(['{projectRoot}/**/*', '{workspaceRoot}/package.json', '{workspaceRoot}/package.json/**/*']);
+    expect(filesets(await imageTargetInputs(root, whole)).slice(0, 2)).toEqual(['{workspaceRoot}/apps/web', '{workspaceRoot}/apps/web/**/*']);
+    await write({ '.dockerignore': '**/*.map\napps/web/dist/tmp\ndocs\n', 'apps/web/Dockerfile.prod': 'FROM node:24\nCOPY apps/web/dist /app\n' });
     // A project nested below (its files are its own in Nx's map), or no list at all: from the workspace root.
     for (const files of [[...own, 'apps/web/e2e/project.json'], undefined]) {
       expect(filesets(await imageTargetInputs(root, web, files)).slice(0, 2)).toEqual(['{workspaceRoot}/apps/web/dist', '{workspaceRoot}/apps/web/dist/**/*']);
