@@ -40,6 +40,13 @@ describe('build settings carried over to image target options', () => {
     });
   });
 
+  it('names arguments a variable stands for as not carried', () => {
+    expect(settingsAsOptions({ unknownArgs: ['$DOCKER_BUILD_ARGUMENTS'], stage: 'prod' })).toEqual({
+      options: { stage: 'prod' },
+      leftOut: ['arguments $DOCKER_BUILD_ARGUMENTS (known only when the build runs: set what they hold on the image target, as "platform", "buildArgs" or "labels")'],
+    });
+  });
+
   it("names a workflow's labels variable as the labels it stands for, and a label whose value is a variable", () => {
     const { options, leftOut } = settingsAsOptions({ labels: keyValues(['${{ steps.meta.outputs.labels }}', 'org.opencontainers.image.version=${VERSION}', 'team=core']) });
     expect(options).toEqual({ labels: { team: 'core' } });

@@ -20,6 +20,8 @@ export interface BuildSettings {
   ssh?: string[];
   /** Named build contexts passed besides the context (`--build-context name=…`): their names, never carried. */
   buildContexts?: string[];
+  /** Words of a variable among a command's arguments (`$DOCKER_BUILD_ARGUMENTS`): flags known only when it runs, never carried. */
+  unknownArgs?: string[];
   /** What each of the target's configurations sets over these (nx-container's `configurations`), by name. */
   configurations?: Record<string, BuildSettings>;
 }
@@ -116,7 +118,7 @@ export function mergeSettings(...all: BuildSettings[]): BuildSettings {
   const merged: BuildSettings = {};
   for (const one of all) {
     for (const key of ['buildArgs', 'labels', 'secrets', 'secretFiles'] as const) if (one[key]) merged[key] = { ...merged[key], ...one[key] } as never;
-    for (const key of ['inlineSecrets', 'addHosts', 'ssh', 'buildContexts'] as const) if (one[key]) merged[key] = [...(merged[key] ?? []), ...one[key]];
+    for (const key of ['inlineSecrets', 'addHosts', 'ssh', 'buildContexts', 'unknownArgs'] as const) if (one[key]) merged[key] = [...(merged[key] ?? []), ...one[key]];
     if (one.network !== undefined) merged.network = one.network;
     if (one.stage !== undefined) merged.stage = one.stage;
     if (one.platform !== undefined) merged.platform = one.platform;
@@ -216,6 +218,8 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
   }
   for (const name of found.buildContexts ?? [])
     leftOut.push(`build context ${name} (Hashdock builds from one context: copy what the Dockerfile reads from "${name}" from the context, or from a stage)`);
+  for (const word of found.unknownArgs ?? [])
+    leftOut.push(`arguments ${word} (known only when the build runs: set what they hold on the image target, as "platform", "buildArgs" or "labels")`);
   for (const id of found.inlineSecrets ?? []) leftOut.push(`secret ${id} (its value is written in the target: keep it in an environment variable and set "secrets": { "${id}": "<ENV_VARIABLE>" })`);
   if (found.network !== undefined) {
     if ((BUILD_NETWORKS as readonly string[]).includes(found.network)) options.network = found.network;

@@ -42,6 +42,17 @@ describe('dockerBuildsIn', () => {
     expect(build.settings).toEqual({ buildContexts: ['libs', 'base'] });
   });
 
+  it('a variable beside the context stands for arguments known only when it runs (novu\'s $DOCKER_BUILD_ARGUMENTS): the literal path is the context', () => {
+    for (const command of ['docker buildx build --load -f ./Dockerfile -t novu-web ./../.. $DOCKER_BUILD_ARGUMENTS', 'docker build $EXTRA_FLAGS -f ./Dockerfile ../..']) {
+      const [build] = withSettings(command, 'apps/web');
+      expect(build, command).toMatchObject({ context: '.', dockerfile: 'apps/web/Dockerfile' });
+      expect(build.settings.unknownArgs, command).toEqual([command.includes('$DOCKER') ? '$DOCKER_BUILD_ARGUMENTS' : '$EXTRA_FLAGS']);
+    }
+    // Only a variable: that is the context, known only when it runs (not followed, as before).
+    expect(withSettings('docker build -f Dockerfile $CONTEXT')).toEqual([]);
+    expect(withSettings('docker build $A $B')).toEqual([]);
+  });
+
   it('reads RUN\'s network, hosts and ssh forwards; an ssh key path from the working directory', () => {
     const [build] = withSettings('docker build --network=host --add-host registry.internal:10.0.0.5 --ssh default --ssh github=keys/id_ed25519 .', 'apps/api');
     expect(build.settings).toEqual({ network: 'host', addHosts: ['registry.internal:10.0.0.5'], ssh: ['default', 'github=apps/api/keys/id_ed25519'] });
@@ -85,5 +96,19 @@ describe('dockerBuildsIn', () => {
     expect(told('docker build ../..', 'apps')).toEqual(['docker build ../.. | it builds from outside the workspace']);
     expect(told(`docker build --build-arg A=${'x'.repeat(100)} -`)[0]).toMatch(/^docker build --build-arg A=x+… \| its context comes on stdin$/);
     for (const quiet of ['docker build -f apps/api/Dockerfile .', 'docker images', 'docker build --help', 'echo build -']) expect(told(quiet), quiet).toEqual([]);
+    // Where the Dockerfile such a build builds may be, when the line says it: -f (read from the disk), or the one path the
+    // command piping the context in names, from where the build runs and from the root (`pnpm --workspace-root` runs there).
+    const built = (command: string, cwd = '.') => {
+      const dockerfiles: string[][] = [];
+      withSettings(command, cwd, { unfollowed: (_shown, _reason, paths = []) => dockerfiles.push(paths) });
+      return dockerfiles;
+    };
+    expect(built('pnpm --workspace-root pnpm-context -- apps/api/Dockerfile | docker buildx build - -t api')).toEqual([['apps/api/Dockerfile']]);
+    expect(built('pnpm --workspace-root pnpm-context -- apps/api/Dockerfile | docker buildx build - -t api', 'apps/api')).toEqual([['apps/api/apps/api/Dockerfile', 'apps/api/Dockerfile']]);
+    expect(built('tar -c ../worker.Dockerfile src | docker build -', 'apps/api')).toEqual([['apps/worker.Dockerfile']]);
+    expect(built('docker build -f docker/api.Dockerfile - < ctx.tar', 'apps')).toEqual([['apps/docker/api.Dockerfile']]);
+    expect(built('make-context apps/api/Dockerfile apps/web/Dockerfile | docker build -')).toEqual([[]]);
+    expect(built('cat ctx.tar | docker build -')).toEqual([[]]);
+    expect(built('docker build -f apps/api/Dockerfile $CONTEXT')).toEqual([['apps/api/Dockerfile']]);
   });
 });

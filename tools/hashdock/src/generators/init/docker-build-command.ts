@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { shellWords } from '@hashdock/core';
+import { isDockerfileName, shellWords } from '@hashdock/core';
 import { BuildSettings, dockerSecret, keyValues, mergeSettings, namedImage, settings, sshFrom } from './build-settings';
 
 /** What a `docker build` in a command builds: the Dockerfile and the context, as workspace paths (`.` for the root), and with what. */
@@ -19,20 +19,24 @@ const VALUED = new Set([
   '--cpuset-cpus', '--cpuset-mems', '--cpu-period', '--cpu-quota', '--security-opt', '--annotation', '--call', '--no-cache-filter',
 ]);
 
-/** A build a CI file or script runs that nx add cannot follow (its context on stdin, a variable…): where, what, why. */
-export type UnfollowedBuild = (note: { file: string; command: string; reason: string }) => void;
+/**
+ * A build a CI file or script runs that nx add cannot follow (its context on stdin, a variable…): where, what, why,
+ * and where the Dockerfile it builds may be: `-f`'s path, or the Dockerfile path the command piping the context in
+ * names, from the folder the build runs in and from the workspace root (`pnpm --workspace-root …` runs there).
+ */
+export type UnfollowedBuild = (note: { file: string; command: string; reason: string; dockerfiles: string[] }) => void;
 
 /** How dockerBuildsIn reads what is no plain `docker build`, and tells of a build it cannot follow. */
 export interface CommandReaders {
   /** The builds of a command that is no `docker build` (a `docker buildx bake`, see bakeCommands). */
   other?: (words: readonly string[], dir: string) => CommandBuild[] | undefined;
   /** A `docker build` whose context or Dockerfile is no workspace path: the command, and why. */
-  unfollowed?: (command: string, reason: string) => void;
+  unfollowed?: (command: string, reason: string, dockerfiles?: string[]) => void;
 }
 
 /** CommandReaders' `unfollowed` for the commands of `file`: tells `unfollowed` (when there is one), naming the file. */
 export function unfollowedIn(file: string, unfollowed?: UnfollowedBuild): CommandReaders['unfollowed'] {
-  return unfollowed && ((command, reason) => unfollowed({ file, command, reason }));
+  return unfollowed && ((command, reason, dockerfiles = []) => unfollowed({ file, command, reason, dockerfiles }));
 }
 
 /**
@@ -45,12 +49,16 @@ export function unfollowedIn(file: string, unfollowed?: UnfollowedBuild): Comman
 export function dockerBuildsIn(command: string, cwd = '.', readers: CommandReaders = {}): CommandBuild[] {
   const builds: CommandBuild[] = [];
   let dir = cwd;
-  for (const words of commandSegments(command)) {
+  const segments = commandSegments(command);
+  for (const words of segments) {
     if (words[0] === 'cd' && words.length === 2 && isLiteralPath(words[1])) {
       dir = posix.normalize(posix.join(dir, words[1]));
       continue;
     }
-    const build = dockerBuildOf(words, dir, readers.unfollowed);
+    // A context on stdin with no -f: the Dockerfile is in what the command pipes in (`pnpm-context apps/api/Dockerfile | docker build -`).
+    const from = dir;
+    const unfollowed: CommandReaders['unfollowed'] = readers.unfollowed && ((shown, reason, dockerfiles) => readers.unfollowed!(shown, reason, dockerfiles ?? (reason === STDIN ? handedDockerfile(segments, words, from) : [])));
+    const build = dockerBuildOf(words, dir, unfollowed);
     if (build) builds.push(build);
     else builds.push(...(readers.other?.(words, dir) ?? []));
   }
@@ -62,6 +70,16 @@ function shownCommand(words: readonly string[]): string {
   const from = words.findIndex((word) => word === 'docker' || word === 'podman');
   const text = words.slice(Math.max(from, 0)).join(' ');
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+const STDIN = 'its context comes on stdin';
+
+/** Where the one Dockerfile path (a literal one, by its name) the other commands of a line name may be: from `dir`, and from the root. */
+function handedDockerfile(segments: readonly (readonly string[])[], build: readonly string[], dir: string): string[] {
+  const named = new Set(segments.filter((words) => words !== build).flat().filter((word) => isLiteralPath(word) && isDockerfileName(posix.basename(word))));
+  if (named.size !== 1) return [];
+  const [word] = named;
+  return [...new Set([posix.normalize(posix.join(dir, word)), posix.normalize(word)])].filter((path) => path !== '..' && !path.startsWith('../'));
 }
 
 /** Why a path word of a build is no workspace path (undefined: it is a literal relative one). */
@@ -116,14 +134,19 @@ export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: 
     // A lone `-` is the context on stdin, not a flag.
     else if (word === '-' || !word.startsWith('-')) positional.push(word);
   }
-  const context = positional[0];
+  // docker takes one: beside a variable (`… ./../.. $DOCKER_BUILD_ARGUMENTS`, novu's), the literal one is the context,
+  // and the variable stands for arguments known only when the build runs.
+  const literal = positional.filter((word) => !/[$`]/.test(word));
+  const context = positional.length > 1 && literal.length === 1 ? literal[0] : positional[0];
   if (context === undefined) return undefined;
+  const unknownArgs = positional.filter((word) => word !== context && /[$`]/.test(word));
   const why = notAPath(context) ? `its context ${notAPath(context)}` : file !== undefined && notAPath(file) ? `its Dockerfile ${notAPath(file)}` : undefined;
-  if (why) return void unfollowed?.(shownCommand(words), why);
+  // A Dockerfile named by -f is read from the disk, whatever the context.
+  if (why) return void unfollowed?.(shownCommand(words), why, file !== undefined && isLiteralPath(file) ? [posix.normalize(posix.join(dir, file))] : undefined);
   const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
   const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
   if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) return void unfollowed?.(shownCommand(words), 'it builds from outside the workspace');
-  return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh, buildContexts }), ...secrets) };
+  return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh, buildContexts, unknownArgs }), ...secrets) };
 }
 
 /** Add the builds found in `file` to `builds`, each once (a CI file often runs the same build in several jobs). */

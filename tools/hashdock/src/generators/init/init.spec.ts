@@ -551,7 +551,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
         '      - run: docker build -f apps/web/Dockerfile $CONTEXT',
         '      - run: docker build -f apps/worker/Dockerfile .',
       ].join('\n');
-      expect(await contextAfter({ '.circleci/config.yml': circle })).toBe('workspace');
+      // api's main.js is there: a context piped in is not all it can build from (see the next test).
+      expect(await contextAfter({ '.circleci/config.yml': circle, 'main.js': '' })).toBe('workspace');
+      expect(hashdockEntry()).not.toHaveProperty('exclude');
       const said = warnings.filter((line) => line.includes('not followed (no build'));
       expect(said).toEqual([
         '@hashdock/nx-plugin: not followed (no build Hashdock can make the same way from a workspace folder): ' +
@@ -559,6 +561,32 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
           '.circleci/config.yml: `docker build -f apps/web/Dockerfile $CONTEXT` (its context is only known when it runs). ' +
           'Those Dockerfiles build from the context above; set a target\'s "context" where one needs another.',
       ]);
+    });
+
+    it("a Dockerfile built only from a context piped in, copying what no folder has (novu's pnpm-context), is left out of inference and said", async () => {
+      const piped = (app: string) => JSON.stringify({ name: app, scripts: { 'docker:build': `pnpm --workspace-root pnpm-context -- apps/${app}/Dockerfile | docker buildx build --build-arg PACKAGE_PATH=apps/${app} - -t novu-${app}` } });
+      const files = {
+        'apps/api/package.json': piped('api'),
+        'apps/api/Dockerfile': 'FROM node:20-alpine\nCOPY ./meta .\nCOPY ./deps .\nCOPY ./pkg .\n',
+        // Built the same way, but what it copies is there (and a build output, not built yet, says nothing).
+        'apps/worker/package.json': piped('worker'),
+        'apps/worker/Dockerfile': 'FROM node:20-alpine\nCOPY package.json dist/ /app/\n',
+        'apps/worker/src/main.ts': '',
+        'apps/web/package.json': JSON.stringify({ name: 'web', scripts: { 'docker:build': 'docker build -f ./Dockerfile ../..' } }),
+      };
+      await contextAfter(files);
+      expect(hashdockEntry()).toMatchObject({ exclude: ['apps/api/Dockerfile'] });
+      expect(warnings.filter((line) => line.includes('left out of inference'))).toEqual([
+        '@hashdock/nx-plugin: left out of inference (the plugin\'s "exclude" in nx.json): apps/api/Dockerfile (built only with its context on stdin, ' +
+          'apps/api/package.json\'s script "docker:build": `docker buildx build --build-arg PACKAGE_PATH=apps/api - -t novu-api`; it copies meta, which no workspace folder has). ' +
+          'To build one with Hashdock, have a target write that context to a folder, give the image target that "context" and that target in "dependsOn", and remove the Dockerfile from "exclude".',
+      ]);
+      // Said there, not again as not followed; the worker's build is.
+      expect(warnings.filter((line) => line.includes('not followed (no build')).join('\n')).toMatch(/^[^\n]*apps\/worker\/package\.json's script "docker:build": `docker buildx build --build-arg PACKAGE_PATH=apps\/worker - -t novu-worker` \(its context comes on stdin\)\. /);
+      expect(warnings.join('\n')).not.toContain('PACKAGE_PATH=apps/api - -t novu-api` (its context');
+      // A second nx add keeps the entry's exclude.
+      await initGenerator(tree, { skipFormat: true, registry: 'registry.acme.dev' });
+      expect(hashdockEntry()).toMatchObject({ exclude: ['apps/api/Dockerfile'], options: { registry: 'registry.acme.dev' } });
     });
 
     it("a Jenkinsfile that builds them (the Docker Pipeline plugin's docker.build): its context and build args", async () => {

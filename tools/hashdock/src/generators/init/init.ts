@@ -12,6 +12,7 @@ import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds
 import { dockerHubHome, imageHome } from './image-home';
 import { workspaceFiles } from './workspace-files';
 import { unreadIgnoreFiles } from './unread-ignore-files';
+import { stdinContextDockerfiles, UnfollowedNote } from './stdin-context-dockerfiles';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -44,8 +45,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     ...(tree.exists(JENKINS_FILE) ? { jenkins: JENKINS_FILE } : {}),
   };
   // Builds of today that cannot be made the same way from a workspace folder (a context on stdin, a variable): said, each once.
-  const unfollowed = new Set<string>();
-  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci, ({ file, command, reason }) => unfollowed.add(`${file}: \`${command}\` (${reason})`)) : [];
+  const unfollowed: UnfollowedNote[] = [];
+  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci, (note) => unfollowed.push(note)) : [];
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
   const { shared, others } = sharedDockerfileBuilds(tree, builds);
@@ -74,8 +75,12 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     logger.info(`${PLUGIN_NAME}: already registered in nx.json; nothing changed.`);
     return;
   }
-  if (index >= 0) plugins[index] = { plugin: PLUGIN_NAME, options };
-  else plugins.push({ plugin: PLUGIN_NAME, options });
+  const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
+  // Dockerfiles built today only from a context a command pipes in, copying what no folder has: left out of inference.
+  const piped = index < 0 ? stdinContextDockerfiles(tree, unfollowed, builds, dockerfiles, policy) : [];
+  // An entry's own include and exclude stay.
+  if (index >= 0) plugins[index] = { ...(typeof plugins[index] === 'object' ? plugins[index] : {}), plugin: PLUGIN_NAME, options };
+  else plugins.push({ plugin: PLUGIN_NAME, options, ...(piped.length ? { exclude: piped.map((entry) => entry.dockerfile) } : {}) });
   updateNxJson(tree, { ...nxJson, plugins: plugins as never });
   logger.info(
     `${PLUGIN_NAME}: ${index >= 0 ? 'updated' : 'registered'} in nx.json — images go to ${config.registry}/${config.namespace}/<project>, ` +
@@ -88,7 +93,6 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (configured?.evidence) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
   // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
   // policy (when that is one of the two), its build args, stage, platforms, labels, secrets.
-  const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
   const carried = choice || shared.length ? carryOver(tree, choice, policy, config.targetName, dockerfiles, shared) : undefined;
   for (const line of carried?.written ?? []) logger.info(`${PLUGIN_NAME}: ${line}`);
   if (carried?.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
@@ -102,11 +106,19 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
   const unread = unreadIgnoreFiles(tree, dockerfiles, choice?.dockerfiles ?? [], policy);
   if (unread.length) logger.warn(`${PLUGIN_NAME}: not read by the builds of these images (Docker does not apply them): ${unread.join('; ')}.`);
-  if (unfollowed.size) {
-    const named = [...unfollowed].slice(0, 5);
+  if (piped.length) {
+    logger.warn(
+      `${PLUGIN_NAME}: left out of inference (the plugin's "exclude" in nx.json): ${piped.map((entry) => `${entry.dockerfile} (built only with its context on stdin, ${entry.said}; it copies ${entry.missing}, which no workspace folder has)`).join('; ')}. ` +
+        'To build one with Hashdock, have a target write that context to a folder, give the image target that "context" and that target in "dependsOn", and remove the Dockerfile from "exclude".',
+    );
+  }
+  // Each once (a CI file often runs the same build in several jobs); those of a Dockerfile left out are said above.
+  const notFollowed = [...new Set(unfollowed.filter((note) => !piped.some((entry) => note.dockerfiles.includes(entry.dockerfile))).map(({ file, command, reason }) => `${file}: \`${command}\` (${reason})`))];
+  if (notFollowed.length) {
+    const named = notFollowed.slice(0, 5);
     logger.warn(
       `${PLUGIN_NAME}: not followed (no build Hashdock can make the same way from a workspace folder): ${named.join('; ')}` +
-        `${unfollowed.size > named.length ? ` and ${unfollowed.size - named.length} more` : ''}. Those Dockerfiles build from the context above; set a target's "context" where one needs another.`,
+        `${notFollowed.length > named.length ? ` and ${notFollowed.length - named.length} more` : ''}. Those Dockerfiles build from the context above; set a target's "context" where one needs another.`,
     );
   }
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
