@@ -101,6 +101,36 @@ describe('github-workflow generator', () => {
     expect(workflow('plugin-wide').jobs.images.steps.map((s) => s.uses)).toContain('docker/setup-qemu-action@v3');
   });
 
+  it("the image targets' BuildKit secrets: each variable from the repository secret of that name in both build steps, secret files said (novu's BULL_MQ_PRO_NPM_TOKEN)", async () => {
+    const warnings: string[] = [];
+    vi.spyOn(logger, 'warn').mockImplementation((line) => void warnings.push(String(line)));
+    await githubWorkflowGenerator(tree, {});
+    expect(step('Build and push the images that changed').env).toBeUndefined();
+    expect(warnings.join('\n')).not.toContain('secret');
+    // In a project's options, a configuration, nx.json targetDefaults; one variable read by two ids is passed once.
+    addProjectConfiguration(tree, 'ws', { root: 'apps/ws', targets: { image: { options: { secrets: { BULL_MQ_PRO_NPM_TOKEN: 'BULL_MQ_PRO_NPM_TOKEN', npm: 'BULL_MQ_PRO_NPM_TOKEN' } } } } });
+    addProjectConfiguration(tree, 'api', {
+      root: 'apps/api',
+      targets: { container: { executor: '@hashdock/nx-plugin:image', configurations: { production: { secrets: { sentry: 'SENTRY_AUTH_TOKEN', gh: 'GITHUB_PAT' } }, ci: { secretFiles: { npmrc: '.npmrc.ci' } } } } },
+    });
+    updateNxJson(tree, { ...readNxJson(tree), targetDefaults: { image: { options: { secrets: { npm: 'NPM_TOKEN' } } } } });
+    await githubWorkflowGenerator(tree, { name: 'secrets' });
+    expect(await lint(written('secrets'))).toEqual([]);
+    const steps = workflow('secrets').jobs.images.steps;
+    const env = {
+      BULL_MQ_PRO_NPM_TOKEN: '${{ secrets.BULL_MQ_PRO_NPM_TOKEN }}',
+      NPM_TOKEN: '${{ secrets.NPM_TOKEN }}',
+      SENTRY_AUTH_TOKEN: '${{ secrets.SENTRY_AUTH_TOKEN }}',
+    };
+    expect(steps.find((s) => s.name === 'Build and push the images that changed')?.env).toEqual(env);
+    expect(steps.find((s) => s.name === 'Build the images that changed (a fork cannot push)')?.env).toEqual(env);
+    expect(warnings).toEqual([
+      "The image targets read BuildKit secrets from BULL_MQ_PRO_NPM_TOKEN, NPM_TOKEN, SENTRY_AUTH_TOKEN: the workflow passes each from the repository secret of that name; add them in the repository's settings (a fork's pull request gets them empty).",
+      "The image targets read secrets from GITHUB_PAT, which GitHub cannot name a repository secret after: set it in the build steps' env yourself.",
+      'The image targets read secret files npmrc (.npmrc.ci): write it in a step before the builds (never commit one).',
+    ]);
+  });
+
   it("nx.json's defaultBase is a git ref (origin/master): the workflow and nx-set-shas take the branch it names", async () => {
     updateNxJson(tree, { ...readNxJson(tree), defaultBase: 'origin/master' });
     await githubWorkflowGenerator(tree, {});

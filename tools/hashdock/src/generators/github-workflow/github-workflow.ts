@@ -2,6 +2,7 @@ import { assertSupportedRuntime } from '../../runtime-check';
 import { getProjects, logger, readNxJson, Tree } from '@nx/devkit';
 import { HashdockOptions, hashdockOptionsIn, InvalidOptionError, isLoopbackRegistry, normalizeHashdockOptions, parseRepository } from '@hashdock/core';
 import { packageManagerSteps } from './package-manager-steps';
+import { buildSecrets } from './build-secrets';
 import type { GithubWorkflowGeneratorSchema } from './schema';
 
 /**
@@ -42,6 +43,9 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   const severalPlatforms = [config.platform, ...[...getProjects(tree).values()].map((project) => (project.targets?.[targetName]?.options as { platform?: unknown } | undefined)?.platform)].some(
     (platform) => typeof platform === 'string' && platform.includes(','),
   );
+  // BuildKit secrets the image targets read from the environment: from the repository secrets of those names.
+  const secrets = buildSecrets(tree, targetName);
+  const secretEnv = secrets.variables.length ? ['        env:', ...secrets.variables.map((variable) => `          ${variable}: \${{ secrets.${variable} }}`)] : [];
   const lines = [
     `# Written by nx g @hashdock/nx-plugin:github-workflow. Images are tagged by content hash and pushed once;`,
     `# an image the registry already has is never rebuilt.`,
@@ -104,10 +108,13 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
     '        # Each run appends the "why rebuilt" report to the job summary.',
     '        if: ${{ !github.event.pull_request.head.repo.fork }}',
     `        run: ${affected}`,
+    ...secretEnv,
     '      - name: Build the images that changed (a fork cannot push)',
     '        if: ${{ github.event.pull_request.head.repo.fork }}',
     // The image targets' `local` configuration (push: false) reaches the images they build FROM, as --push=false would not.
     `        run: ${affected} --configuration=local`,
+    // GitHub gives a fork's pull request empty secrets: set, so the build runs as the Dockerfile handles an empty one.
+    ...secretEnv,
     '      - name: Keep the image manifests',
     '        if: always()',
     '        uses: actions/upload-artifact@v4',
@@ -122,6 +129,10 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   const ignored = (tree.read('.dockerignore', 'utf8') ?? '').split('\n').some((line) => /^\/?\.github(\/\**)?\/?$/.test(line.trim()));
   if (config.context === '{workspaceRoot}' && !ignored)
     logger.warn(`${path} is in the build context of every image built from the workspace root; add ".github" to .dockerignore so that editing CI does not rebuild them.`);
+  if (secrets.variables.length)
+    logger.warn(`The image targets read BuildKit secrets from ${secrets.variables.join(', ')}: the workflow passes each from the repository secret of that name; add ${secrets.variables.length > 1 ? 'them' : 'it'} in the repository's settings (a fork's pull request gets ${secrets.variables.length > 1 ? 'them' : 'it'} empty).`);
+  if (secrets.unnamed.length) logger.warn(`The image targets read secrets from ${secrets.unnamed.join(', ')}, which GitHub cannot name a repository secret after: set ${secrets.unnamed.length > 1 ? 'them' : 'it'} in the build steps' env yourself.`);
+  if (secrets.files.length) logger.warn(`The image targets read secret files ${secrets.files.join(', ')}: write ${secrets.files.length > 1 ? 'them' : 'it'} in a step before the builds (never commit one).`);
   logger.info(
     `Added ${path}: pull requests build into ${registry}/${shown}/scratch/pr-<n>, ${branch} pushes ${registry}/${shown}/<project>.` +
       (ghcr ? '' : ' Set the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD.'),
