@@ -22,6 +22,8 @@ export interface ConfiguredBuild {
   settings: BuildSettings;
   /** The root of the project whose target or script runs it (none for compose files). */
   from?: string;
+  /** What names the image it makes besides its tags: a compose service (see attributeBuilds). */
+  service?: string;
 }
 
 /**
@@ -148,7 +150,8 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   for (const build of bakeBuilds((ci.bake ?? []).map((file) => ({ file, text: tree.read(file, 'utf8') ?? '' }))))
     builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (bake target "${build.target}") builds ${build.dockerfile} from ${described(build.context)}` });
   for (const file of composeFiles)
-    for (const build of composeBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree))) builds.push({ ...build, said: `${build.file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
+    for (const { file: _file, ...build } of composeBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree)))
+      builds.push({ ...build, said: `${file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
   return builds;
 }
 

@@ -372,6 +372,46 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings.join('\n')).not.toContain('no project owns');
     });
 
+    it('a root Dockerfile built for several apps by build args (compose services api and web, root scripts): each app declares its image, the root none', async () => {
+      const root = 'FROM node:24-slim\nARG APP\nWORKDIR /app\nCOPY dist/apps/${APP} .\n';
+      const service = (name: string, image = `acme/${name}`) => `  ${name}:\n    build:\n      context: .\n      args:\n        APP: ${name}\n    image: ${image}\n`;
+      const fresh = async (files: Record<string, string>) => {
+        tree = createTreeWithEmptyWorkspace();
+        tree.write('package.json', JSON.stringify({ name: '@acme/shop', private: true, ...(files['package.json'] ? JSON.parse(files['package.json']) : {}) }));
+        for (const app of ['api', 'web']) addProjectConfiguration(tree, app, { root: `apps/${app}` });
+        tree.write('Dockerfile', root);
+        for (const [path, text] of Object.entries(files)) if (path !== 'package.json') tree.write(path, text);
+        info.length = 0;
+        warnings.length = 0;
+        await initGenerator(tree, { skipFormat: true });
+      };
+      await fresh({ 'docker-compose.yml': `services:\n${service('api')}${service('web', 'acme/shop-web:latest')}` });
+      expect(readProjectConfiguration(tree, 'api').targets?.image).toEqual({ executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'Dockerfile', context: 'workspace', buildArgs: { APP: 'api' } } });
+      expect(readProjectConfiguration(tree, 'web').targets?.image).toEqual({
+        executor: '@hashdock/nx-plugin:image',
+        options: { dockerfile: 'Dockerfile', context: 'workspace', buildArgs: { APP: 'web' }, name: 'shop-web' },
+      });
+      // The root project's own target would build it with APP unset: left out of inference, and said.
+      expect(hashdockEntry()).toMatchObject({ exclude: ['Dockerfile'] });
+      expect(info).toContain(
+        '@hashdock/nx-plugin: left out of inference (the plugin\'s "exclude" in nx.json): Dockerfile (every build of it makes another project\'s image: apps/api, apps/web, each declaring its own target).',
+      );
+      expect(tree.read('package.json', 'utf8')).not.toContain('"image"');
+      // The root's scripts, told apart by the repository each tags.
+      await fresh({ 'package.json': JSON.stringify({ scripts: { 'image:api': 'docker build --build-arg APP=server -t ghcr.io/acme/api .', 'image:web': 'docker build --build-arg APP=client -t ghcr.io/acme/web:1 .' } }) });
+      expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toMatchObject({ dockerfile: 'Dockerfile', buildArgs: { APP: 'server' } });
+      expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toMatchObject({ dockerfile: 'Dockerfile', buildArgs: { APP: 'client' } });
+      // Not told apart (no build names one app): named, the first carried as the root project's image, nothing left out.
+      await fresh({ 'docker-compose.yml': `services:\n${service('one').replace('APP: one', 'APP: x')}${service('two').replace('APP: two', 'APP: y')}` });
+      expect(readProjectConfiguration(tree, 'api').targets?.image).toBeUndefined();
+      expect(hashdockEntry()).not.toHaveProperty('exclude');
+      expect(warnings).toContain(
+        '@hashdock/nx-plugin: built for several images, not told apart by project: Dockerfile, built with 2 sets of build args (docker-compose.yml builds Dockerfile (service one) from the workspace root: APP=x; ' +
+          'docker-compose.yml builds Dockerfile (service two) from the workspace root: APP=y). Only the first build is carried over; ' +
+          'in each project that builds it, declare a target with "executor": "@hashdock/nx-plugin:image" and its "dockerfile" and "buildArgs".',
+      );
+    });
+
     it('a project building another project\'s Dockerfile as it is (no build args of its own) declares nothing, and is said', async () => {
       await contextAfter({}, { web: { 'e2e-image': { command: 'docker build -f apps/api/Dockerfile -t api:e2e .' } } });
       expect(readProjectConfiguration(tree, 'web').targets?.image).toBeUndefined();

@@ -13,6 +13,7 @@ import { dockerHubHome, imageHome } from './image-home';
 import { workspaceFiles } from './workspace-files';
 import { unreadIgnoreFiles } from './unread-ignore-files';
 import { stdinContextDockerfiles, UnfollowedNote } from './stdin-context-dockerfiles';
+import { attributeBuilds } from './attribute-builds';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -46,7 +47,9 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   };
   // Builds of today that cannot be made the same way from a workspace folder (a context on stdin, a variable): said, each once.
   const unfollowed: UnfollowedNote[] = [];
-  const builds = index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci, (note) => unfollowed.push(note)) : [];
+  // One Dockerfile built with several sets of build args for several projects (compose services api and web): each project's.
+  const attributed = attributeBuilds(tree, index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci, (note) => unfollowed.push(note)) : []);
+  const builds = attributed.builds;
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
   const { shared, others } = sharedDockerfileBuilds(tree, builds);
@@ -78,9 +81,11 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
   // Dockerfiles built today only from a context a command pipes in, copying what no folder has: left out of inference.
   const piped = index < 0 ? stdinContextDockerfiles(tree, unfollowed, builds, dockerfiles, policy) : [];
+  // And those whose every build is another project's image (declared there below): their own target would build none of them.
+  const exclude = [...piped.map((entry) => entry.dockerfile), ...attributed.othersOnly.map((entry) => entry.dockerfile)];
   // An entry's own include and exclude stay.
   if (index >= 0) plugins[index] = { ...(typeof plugins[index] === 'object' ? plugins[index] : {}), plugin: PLUGIN_NAME, options };
-  else plugins.push({ plugin: PLUGIN_NAME, options, ...(piped.length ? { exclude: piped.map((entry) => entry.dockerfile) } : {}) });
+  else plugins.push({ plugin: PLUGIN_NAME, options, ...(exclude.length ? { exclude } : {}) });
   updateNxJson(tree, { ...nxJson, plugins: plugins as never });
   logger.info(
     `${PLUGIN_NAME}: ${index >= 0 ? 'updated' : 'registered'} in nx.json — images go to ${config.registry}/${config.namespace}/<project>, ` +
@@ -106,6 +111,17 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
   const unread = unreadIgnoreFiles(tree, dockerfiles, choice?.dockerfiles ?? [], policy);
   if (unread.length) logger.warn(`${PLUGIN_NAME}: not read by the builds of these images (Docker does not apply them): ${unread.join('; ')}.`);
+  if (attributed.othersOnly.length) {
+    logger.info(
+      `${PLUGIN_NAME}: left out of inference (the plugin's "exclude" in nx.json): ${attributed.othersOnly.map((entry) => `${entry.dockerfile} (every build of it makes another project's image: ${entry.projects.join(', ')}, each declaring its own target)`).join('; ')}.`,
+    );
+  }
+  if (attributed.untold.length) {
+    logger.warn(
+      `${PLUGIN_NAME}: built for several images, not told apart by project: ${attributed.untold.join('; ')}. Only the first build is carried over; ` +
+        `in each project that builds it, declare a target with "executor": "${IMAGE_EXECUTOR}" and its "dockerfile" and "buildArgs".`,
+    );
+  }
   if (piped.length) {
     logger.warn(
       `${PLUGIN_NAME}: left out of inference (the plugin's "exclude" in nx.json): ${piped.map((entry) => `${entry.dockerfile} (built only with its context on stdin, ${entry.said}; it copies ${entry.missing}, which no workspace folder has)`).join('; ')}. ` +

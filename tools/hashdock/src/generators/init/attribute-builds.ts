@@ -1,0 +1,77 @@
+import { posix } from 'node:path';
+import { getProjects, Tree } from '@nx/devkit';
+import { owningProjectRoot, parseRepository } from '@hashdock/core';
+import { ConfiguredBuild } from './context-evidence';
+
+/** Builds given to the projects whose images they make, and what that says. */
+export interface AttributedBuilds {
+  builds: ConfiguredBuild[];
+  /** Dockerfiles every build of which is now another project's: their own inferred target would build none of them. */
+  othersOnly: { dockerfile: string; projects: string[] }[];
+  /** Dockerfiles built with several sets of build args that could not be told apart by project: one line each. */
+  untold: string[];
+}
+
+/**
+ * One Dockerfile built with several sets of build args by no project's own target or script (a
+ * root `Dockerfile` with `ARG APP`, built as compose services `api` and `web`, by root scripts or CI
+ * jobs) makes several projects' images. Each set is given to the project it names (`from`, as if that
+ * project ran it; see sharedDockerfileBuilds): by its compose service, the repository it tags, or a
+ * build arg's value, equal to the project's name (npm scope dropped) or folder name; when each set
+ * names one project and no two sets the same one. Otherwise the Dockerfile is named as untold (only
+ * its first build is carried over).
+ */
+export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]): AttributedBuilds {
+  const projects = [...getProjects(tree)].filter(([, project]) => project.root !== '.');
+  const named = (word: string) =>
+    projects.filter(([name, project]) => [name, name.replace(/^@[^/]+\//, ''), posix.basename(project.root)].includes(word)).map(([, project]) => project.root);
+  const result: AttributedBuilds = { builds: [...builds], othersOnly: [], untold: [] };
+  const unowned = (build: ConfiguredBuild) => build.from === undefined || build.from === '.';
+  for (const dockerfile of new Set(builds.filter(unowned).map((build) => build.dockerfile))) {
+    const of = builds.filter((build) => build.dockerfile === dockerfile && unowned(build));
+    const sets = new Map<string, ConfiguredBuild[]>();
+    for (const build of of) {
+      const key = argsKey(build);
+      sets.set(key, [...(sets.get(key) ?? []), build]);
+    }
+    if (sets.size < 2) continue;
+    const owners = [...sets.values()].map((set) => new Set(set.flatMap((build) => namesOf(build).flatMap(named))));
+    const told = owners.every((roots) => roots.size === 1) && new Set(owners.map((roots) => [...roots][0])).size === owners.length;
+    if (!told) {
+      result.untold.push(`${dockerfile}, built with ${sets.size} sets of build args (${[...sets.values()].map((set) => `${set[0].said}: ${argsKey(set[0]) || 'none'}`).join('; ')})`);
+      continue;
+    }
+    [...sets.values()].forEach((set, i) => {
+      const root = [...owners[i]][0];
+      for (const build of set) result.builds[result.builds.indexOf(build)] = { ...build, from: root };
+    });
+    // Every build of it is another project's now, unless the project holding it runs one itself (the root's scripts were given away above).
+    const owner = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
+    const ownBuild = owner !== '.' && builds.some((build) => build.dockerfile === dockerfile && build.from === owner);
+    if (owner !== undefined && !ownBuild)
+      result.othersOnly.push({ dockerfile, projects: owners.map((roots) => [...roots][0]) });
+  }
+  return result;
+}
+
+/** A build's build args, as one comparable string (`APP=api, TIER=web`; a variable's name alone). */
+function argsKey(build: ConfiguredBuild): string {
+  return Object.entries(build.settings.buildArgs ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => (value === undefined ? name : `${name}=${value}`))
+    .join(', ');
+}
+
+/** What may name the project a build makes the image of: its compose service, its repository's last part, its build args' values. */
+function namesOf(build: ConfiguredBuild): string[] {
+  const names = [...(build.service ? [build.service] : []), ...Object.values(build.settings.buildArgs ?? {}).filter((value): value is string => typeof value === 'string')];
+  const reference = build.settings.image?.toLowerCase().split('@')[0];
+  // Its tag dropped (a registry's port is no tag: a colon before the last slash).
+  const repository = reference !== undefined && reference.lastIndexOf(':') > reference.lastIndexOf('/') ? reference.slice(0, reference.lastIndexOf(':')) : reference;
+  try {
+    if (repository) names.push(parseRepository(repository).path.split('/').pop()!);
+  } catch {
+    // Not a repository: it names nothing.
+  }
+  return names;
+}
