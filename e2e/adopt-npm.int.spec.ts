@@ -235,6 +235,31 @@ describe.skipIf(!environment.available)(`adopting Hashdock in a new Nx ${NX_VERS
     }
   });
 
+  it('a root Dockerfile two compose services build for two apps (ARG APP): nx add gives each app its image and the root none, and each image is its app', async () => {
+    await workspace.write({
+      Dockerfile: `ARG BASE_IMAGE=${await localRootImage()}\nFROM \${BASE_IMAGE}\nARG APP\nCOPY apps/\${APP}/main.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
+      'compose.yaml': ['north', 'south'].map((app) => `  ${app}:\n    build:\n      context: .\n      args:\n        APP: ${app}\n    image: acme/${app}\n`).join('').replace(/^/, 'services:\n'),
+      ...Object.fromEntries(['north', 'south'].flatMap((app) => [[`apps/${app}/project.json`, JSON.stringify({ name: app })], [`apps/${app}/main.js`, `console.log('${app}');\n`]])),
+    });
+    const nxJson = JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8'));
+    await workspace.write({ 'nx.json': JSON.stringify({ ...nxJson, plugins: [] }, null, 2) });
+    const added = await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['g', '@hashdock/nx-plugin:init']);
+    expect(added).toContain('apps/north/project.json: declares a "image" target building Dockerfile as compose.yaml builds Dockerfile (service north) from the workspace root');
+    expect(added).toContain('left out of inference (the plugin\'s "exclude" in nx.json): Dockerfile (every build of it makes another project\'s image: apps/north, apps/south');
+    await workspace.commit('north and south from the root Dockerfile');
+    // Nx applies the exclude: the root is no image project; north and south are.
+    const projects = await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['show', 'projects', '--with-target', 'image', '--json']);
+    const withImage: string[] = JSON.parse(projects.slice(projects.indexOf('[')));
+    expect(withImage).toEqual(expect.arrayContaining(['north', 'south']));
+    expect(withImage).not.toContain('@acme/shop');
+    const run = await workspace.nx(['run-many', '-t', 'image', '--projects=north,south']);
+    expect(run.exitCode, run.output).toBe(0);
+    for (const app of ['north', 'south']) {
+      const { stdout } = await runCommand('/usr/bin/docker', ['run', '--rm', (await workspace.manifest(app)).ref!]);
+      expect(stdout.trim(), app).toBe(app);
+    }
+  });
+
   it('refuses Node 20 with one line naming the version needed', async () => {
     const node20 = '/usr/bin/node';
     const { stdout } = await runCommand(node20, ['--version']);
