@@ -260,6 +260,45 @@ describe.skipIf(!environment.available)(`adopting Hashdock in a new Nx ${NX_VERS
     }
   });
 
+  it("a Dockerfile copying dist from its own folder while the build writes dist/apps/<app> (Nx's generated node app): the error names where the build writes, batch or not", async () => {
+    await workspace.write({
+      'apps/east/project.json': JSON.stringify({
+        name: 'east',
+        // Its outputs through {options.outputPath}, as @nx/esbuild's are (the option reaches the script as --outputPath).
+        targets: { build: { command: 'node apps/east/build.js', options: { outputPath: 'dist/apps/east' }, outputs: ['{options.outputPath}'] } },
+      }),
+      'apps/east/build.js': "const { mkdirSync, writeFileSync } = require('fs');\nmkdirSync('dist/apps/east', { recursive: true });\nwriteFileSync('dist/apps/east/main.js', '');\n",
+      'apps/east/Dockerfile': `FROM ${await localRootImage()}\nWORKDIR /app\nCOPY dist .\nCMD ["node", "main.js"]\n`,
+    });
+    const nxJson = JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8'));
+    await workspace.write({ 'nx.json': JSON.stringify({ ...nxJson, plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: workspace.namespace } }] }, null, 2) });
+    await workspace.commit('east, as nx g @nx/node:app --docker writes it');
+    for (const batch of [[], ['--batch=false']]) {
+      const run = await workspace.nx(['run', 'east:image', '--skip-nx-cache', ...batch]);
+      expect(run.exitCode, run.output).not.toBe(0);
+      expect(run.output, batch.join(' ')).toContain(
+        'COPY/ADD source "dist" is not in the build context ' + join(workspace.root, 'apps/east') + ' (it does not exist, or .dockerignore leaves it out). ' +
+          'The tasks it depends on write only outside the context apps/east: east:build writes dist/apps/east.',
+      );
+    }
+  });
+
+  it('an image FROM a workspace base, in one batch on Nx 24 (its task graph lists dependencies as { id }): the base first, and the image on its digest', async () => {
+    await workspace.write({
+      'images/basis/project.json': JSON.stringify({ name: 'basis' }),
+      'images/basis/basis.txt': 'basis\n',
+      'images/basis/Dockerfile': `FROM ${await localRootImage()}\nCOPY basis.txt /basis.txt\n`,
+      'apps/upper/project.json': JSON.stringify({ name: 'upper' }),
+      'apps/upper/upper.txt': 'upper\n',
+      'apps/upper/Dockerfile': `ARG BASE_IMAGE=${workspace.namespace}/basis\nFROM \${BASE_IMAGE}\nCOPY upper.txt /upper.txt\n`,
+    });
+    await workspace.commit('basis and upper FROM it');
+    const run = await workspace.nx(['run-many', '-t', 'image', '--projects=basis,upper', '--skip-nx-cache']);
+    expect(run.exitCode, run.output).toBe(0);
+    const basis = await workspace.manifest('basis');
+    expect(await workspace.manifest('upper')).toMatchObject({ status: 'built', baseImages: { basis: basis.contentHash } });
+  });
+
   it('refuses Node 20 with one line naming the version needed', async () => {
     const node20 = '/usr/bin/node';
     const { stdout } = await runCommand(node20, ['--version']);

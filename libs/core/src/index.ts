@@ -62,6 +62,8 @@ export * from './image/secret-files';
 export * from './image/build-network';
 export { checkImageLabels } from './image/image-labels';
 export * from './image/run-image-target';
+export { buildOutputHint } from './image/root-context-hint';
+export type { DependencyOutputs } from './image/root-context-hint';
 export * from './workspace/read-jsonc-file';
 export * from './workspace/project-files';
 export * from './workspace/dockerfile-names';

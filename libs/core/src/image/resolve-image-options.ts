@@ -11,6 +11,7 @@ import { normalizeSecretFiles } from './secret-files';
 import { addHostsOption, buildNetworkOption } from './build-network';
 import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 import { BUILD_ARG_ENV_PREFIX, buildArgOverrides } from './build-arg-overrides';
+import type { DependencyOutputs } from './root-context-hint';
 
 export { BUILD_ARG_ENV_PREFIX, buildArgOverrides };
 
@@ -75,6 +76,8 @@ export interface ImageTargetFacts {
   branch?: string;
   /** From an Nx target: its id and the InputsBasis its metadata records (see checkInputsBasis). */
   inferredInputs?: { task: string; basis: unknown };
+  /** What the tasks the image depends on write (Nx outputs): named when a COPY source is missing (see buildOutputHint). */
+  dependencyOutputs?: readonly DependencyOutputs[];
   env: NodeJS.ProcessEnv;
 }
 

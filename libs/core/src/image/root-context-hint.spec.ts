@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MissingCopySourceError } from '../errors';
-import { rootContextHint } from './root-context-hint';
+import { buildOutputHint, rootContextHint } from './root-context-hint';
 
 describe('rootContextHint', () => {
   let root = '';
@@ -40,5 +40,33 @@ describe('rootContextHint', () => {
     const other = new Error('x');
     expect(rootContextHint(other, root)).toBe(other);
     expect((rootContextHint(nowhere, root) as Error).message).toContain('Build what produces it first, or fix the path.');
+  });
+});
+
+describe('buildOutputHint', () => {
+  const root = '/ws';
+  const missing = (source: string, context = 'apps/api') => new MissingCopySourceError(`${root}/apps/api/Dockerfile`, 15, source, `${root}/${context}`);
+
+  it("names where the tasks the image depends on write when all of it is outside the context (Nx's generated `COPY dist .` for a build to dist/apps/api)", () => {
+    const hinted = buildOutputHint(missing('dist'), root, [{ task: 'api:build', paths: ['dist/apps/api'] }, { task: 'api:prune', paths: [] }]) as MissingCopySourceError;
+    expect(hinted.message).toBe(
+      `${root}/apps/api/Dockerfile:15: COPY/ADD source "dist" is not in the build context ${root}/apps/api (it does not exist, or .dockerignore leaves it out). ` +
+        'The tasks it depends on write only outside the context apps/api: api:build writes dist/apps/api. Build from the workspace root and copy that path ' +
+        '("context": "workspace", COPY dist/apps/api …), or have the build write apps/api/dist (its output path).',
+    );
+    expect(hinted.cause).toBeInstanceOf(MissingCopySourceError);
+  });
+
+  it('leaves the error as it is when some output is inside the context, when nothing is written, when another hint explains it, and for other errors', () => {
+    const inside = missing('dist');
+    expect(buildOutputHint(inside, root, [{ task: 'api:build', paths: ['apps/api/dist'] }])).toBe(inside);
+    expect(buildOutputHint(inside, root, [{ task: 'api:build', paths: ['dist/apps/api', 'apps/api/dist'] }])).toBe(inside);
+    expect(buildOutputHint(inside, root, [])).toBe(inside);
+    const fromRoot = missing('dist', '.');
+    expect(buildOutputHint(fromRoot, root, [{ task: 'api:build', paths: ['dist/apps/api'] }])).toBe(fromRoot);
+    const explained = new MissingCopySourceError(inside.dockerfile, 15, 'dist/apps/api', inside.contextDir, 'written for the root', { cause: inside });
+    expect(buildOutputHint(explained, root, [{ task: 'api:build', paths: ['dist/apps/api'] }])).toBe(explained);
+    const other = new Error('x');
+    expect(buildOutputHint(other, root, [{ task: 'api:build', paths: ['dist/apps/api'] }])).toBe(other);
   });
 });

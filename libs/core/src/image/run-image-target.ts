@@ -8,6 +8,7 @@ import { gitShortSha } from '../tags/git-sha';
 import { gitBranch } from '../tags/git-branch';
 import { checkInputsBasis } from '../workspace/inputs-basis';
 import { checkBuildPaths } from './check-paths';
+import { buildOutputHint } from './root-context-hint';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { buildImage, BuildImageDeps, BuildImageResult, summaryLine } from './build-image';
 import { ImageTargetFacts, ImageTargetOptions, resolveImageOptions } from './resolve-image-options';
@@ -37,25 +38,30 @@ export async function runImageTarget(options: ImageTargetOptions, facts: Omit<Im
     checkInputsBasis(facts.inferredInputs.task, facts.inferredInputs.basis, options, facts);
   }
   let result: BuildImageResult;
-  if (shared) result = await buildImage(resolved, { ...shared.deps, log, enteredAt });
-  else {
-    // If whoever started us is killed (even by SIGKILL), docker stops too instead of building on unattended.
-    const controller = new AbortController();
-    const stopWatching = abortWhenParentDies(controller);
-    const fileHashes = FileHashCache.forWorkspace(facts.workspaceRoot);
-    try {
-      result = await buildImage(resolved, {
-        docker: new DockerDriver({ stream: true }),
-        registry: new RegistryClient({ authorize: createAuthorizer() }),
-        log,
-        signal: controller.signal,
-        fileHashes,
-        enteredAt,
-      });
-    } finally {
-      stopWatching();
-      await saveFileHashes(fileHashes, log);
+  try {
+    if (shared) result = await buildImage(resolved, { ...shared.deps, log, enteredAt });
+    else {
+      // If whoever started us is killed (even by SIGKILL), docker stops too instead of building on unattended.
+      const controller = new AbortController();
+      const stopWatching = abortWhenParentDies(controller);
+      const fileHashes = FileHashCache.forWorkspace(facts.workspaceRoot);
+      try {
+        result = await buildImage(resolved, {
+          docker: new DockerDriver({ stream: true }),
+          registry: new RegistryClient({ authorize: createAuthorizer() }),
+          log,
+          signal: controller.signal,
+          fileHashes,
+          enteredAt,
+        });
+      } finally {
+        stopWatching();
+        await saveFileHashes(fileHashes, log);
+      }
     }
+  } catch (error) {
+    // A missing COPY source while the build writes only elsewhere: said where (see buildOutputHint).
+    throw buildOutputHint(error, facts.workspaceRoot, facts.dependencyOutputs ?? []);
   }
   await writeImageReport(resolved.manifestDir, result);
   log(summaryLine(result));

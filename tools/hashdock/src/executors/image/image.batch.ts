@@ -1,6 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { IMAGE_EXECUTOR, imageTargetsIn, INPUTS_BASIS_METADATA, runImageTargets, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
+import { dependencyOutputs, taskDependencyIds } from './task-dependencies';
 
 /** Images run at once in one batch; HASHDOCK_BATCH_CONCURRENCY overrides it. */
 const CONCURRENCY = 4;
@@ -31,9 +32,11 @@ export default async function* imageBatchExecutor(
         projectRoot: projects[project].root,
         workspaceImages: workspaceImageNames(targets, options.namespace ?? 'hashdock'),
         inferredInputs: { task: id, basis: projects[project].targets?.[target]?.metadata?.[INPUTS_BASIS_METADATA] },
+        // The batch's graph holds only its own tasks: the build tasks they depend on are in the run's.
+        dependencyOutputs: dependencyOutputs(id, context.taskGraph ?? taskGraph, context.projectGraph),
         env: process.env,
       },
-      dependsOn: taskGraph.dependencies[id] ?? [],
+      dependsOn: taskDependencyIds(taskGraph, id),
     };
   });
   const concurrency = Number(process.env.HASHDOCK_BATCH_CONCURRENCY) || CONCURRENCY;

@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { IMAGE_EXECUTOR, imageTargetsIn, INPUTS_BASIS_METADATA, isHashdockError, runImageTarget, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
+import { dependencyOutputs } from './task-dependencies';
 
 export default async function imageExecutor(options: ImageExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   const projectName = context.projectName!;
@@ -13,6 +14,7 @@ export default async function imageExecutor(options: ImageExecutorSchema, contex
       projectRoot: projects[projectName].root,
       workspaceImages: workspaceImageNames(imageTargetsIn(projects, IMAGE_EXECUTOR), options.namespace ?? 'hashdock'),
       inferredInputs: { task: `${projectName}:${context.targetName}`, basis: projects[projectName].targets?.[context.targetName!]?.metadata?.[INPUTS_BASIS_METADATA] },
+      dependencyOutputs: dependencyOutputs(taskIdOf(context), context.taskGraph, context.projectGraph),
       env: process.env,
     });
     return { success: true };
@@ -22,4 +24,11 @@ export default async function imageExecutor(options: ImageExecutorSchema, contex
     console.error(`hashdock failed          ${projectName.padEnd(12)} ${seconds}s\n${message}`);
     return { success: false };
   }
+}
+
+/** This run's task id in Nx's task graph: `<project>:<target>`, with `:<configuration>` when one is given. */
+function taskIdOf(context: ExecutorContext): string {
+  const base = `${context.projectName}:${context.targetName}`;
+  const tasks = context.taskGraph?.tasks ?? {};
+  return context.configurationName && tasks[`${base}:${context.configurationName}`] ? `${base}:${context.configurationName}` : base;
 }

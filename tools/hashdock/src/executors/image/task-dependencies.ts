@@ -1,0 +1,31 @@
+import { getOutputsForTargetAndConfiguration, ProjectGraph, TaskGraph } from '@nx/devkit';
+import type { DependencyOutputs } from '@hashdock/core';
+
+/**
+ * The ids of the tasks a task depends on in Nx's task graph: Nx 22 and 23 list them as ids, Nx 24 as
+ * `{ id }` objects (read as ids, a batch ran an image beside the base it builds FROM).
+ */
+export function taskDependencyIds(taskGraph: TaskGraph, taskId: string): string[] {
+  const listed = (taskGraph.dependencies[taskId] ?? []) as readonly (string | { id?: unknown })[];
+  return listed.flatMap((entry) => (typeof entry === 'string' ? [entry] : typeof entry?.id === 'string' ? [entry.id] : []));
+}
+
+/**
+ * What the tasks an image task depends on write, as Nx resolves their outputs (`{options.outputPath}`
+ * → `dist/apps/api`): named when a COPY source is missing (see buildOutputHint). Empty without a task
+ * graph (an executor run outside Nx's runner) or a task of that id.
+ */
+export function dependencyOutputs(taskId: string, taskGraph: TaskGraph | undefined, projectGraph: ProjectGraph | undefined): DependencyOutputs[] {
+  if (!taskGraph || !projectGraph) return [];
+  return taskDependencyIds(taskGraph, taskId).flatMap((id) => {
+    const task = taskGraph.tasks[id];
+    const node = task && projectGraph.nodes[task.target.project];
+    if (!node) return [];
+    try {
+      return [{ task: id, paths: getOutputsForTargetAndConfiguration(task.target, task.overrides ?? {}, node) }];
+    } catch {
+      // Outputs Nx cannot resolve say nothing here.
+      return [];
+    }
+  });
+}
