@@ -55,6 +55,10 @@ describe('contextScopeOf', () => {
     ['ARG APP=api\nFROM x\nARG APP\nCOPY apps/${APP}/dist /app\n', ['4:apps/api/dist']],
     ['FROM x\nENV DIR=out\nCOPY $DIR/ /app\n', ['3:out']],
     ['FROM x\nCOPY <<EOF /etc/conf\nCOPY not-an-instruction /\nEOF\nCOPY real /\n', ['5:real']],
+    // Any word names a here-document, as in BuildKit (`<<nginx.conf`, quoted, several on one line): their bodies are no instructions, what follows is.
+    ['FROM x\nCOPY <<one.txt <<"two-2.txt" /dest/\nfirst\none.txt\nCOPY not-an-instruction /\ntwo-2.txt\nCOPY pkg /pkg\n', ['7:pkg']],
+    ["FROM x\nRUN <<'EOT' bash\n  COPY not-an-instruction /\nEOT\nCOPY real /\n", ['5:real']],
+    ['FROM x\nONBUILD RUN <<EOF\nCOPY not-an-instruction /\nEOF\nCOPY real /\n', ['5:real']],
     ['FROM x\nRUN --mount=type=cache,target=/root/.npm npm ci\nCOPY dist /app\n', ['3:dist']],
     ['FROM x\nRUN --mount=type=bind,from=build,target=/b ls\n', []],
     // A download reads nothing of the context (the build warns that the hash cannot see what it fetches); its local neighbours count.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile } from './dockerfile-instructions';
+import { heredocWords, parseDockerfile } from './dockerfile-instructions';
 
 const read = (text: string) => parseDockerfile(text).instructions.map((instruction) => `${instruction.line} ${instruction.keyword}|${instruction.rest}`);
 
@@ -21,5 +21,21 @@ describe('parseDockerfile joins lines as BuildKit\'s parser does', () => {
     ['FROM x\nRUN a \\', ['1 FROM|x', '2 RUN|a']],
   ])('%j', (text, expected) => {
     expect(read(text)).toEqual(expected);
+  });
+});
+
+describe('heredocWords finds here-documents as BuildKit does (each word matching its reHeredoc)', () => {
+  it.each([
+    ['COPY <<EOF /etc/conf', [{ name: 'EOF', chomp: false }]],
+    ['RUN <<-EOT bash', [{ name: 'EOT', chomp: true }]],
+    ['COPY <<robots.txt <<humans.txt /usr/share/nginx/html/', [{ name: 'robots.txt', chomp: false }, { name: 'humans.txt', chomp: false }]],
+    ['RUN <<"EOF" cat', [{ name: 'EOF', chomp: false }]],
+    ["RUN python3 <<'my script' x", [{ name: 'my script', chomp: false }]],
+    ['RUN 3<<EOF cat /dev/fd/3', [{ name: 'EOF', chomp: false }]],
+    ['RUN cat <<<"a here-string"', []],
+    ['RUN echo "a<<b" a<<b', []],
+    ['RUN echo <<', []],
+  ])('%s', (line, expected) => {
+    expect(heredocWords(line)).toEqual(expected);
   });
 });

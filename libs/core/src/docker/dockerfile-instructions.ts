@@ -19,7 +19,8 @@ export interface ParsedDockerfile {
 }
 
 const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
-const HEREDOC = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
+// BuildKit's reHeredoc, matched against each word of the instruction (quotes kept): `<<EOF`, `<<-EOT`, `<<"EOF"`, `<<nginx.conf`.
+const HEREDOC_WORD = /^(\d*)<<(-?)\s*([^<]*)$/;
 
 /**
  * Split a Dockerfile into instructions the way BuildKit's parser does for what
@@ -46,12 +47,14 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     const keyword = trimmed.split(/\s/, 1)[0];
     const rest = trimmed.slice(keyword.length).trim();
     const heredocs: string[] = [];
-    if (/^(RUN|COPY|ADD)$/i.test(keyword)) {
-      for (const match of rest.matchAll(HEREDOC)) {
+    // RUN, COPY, ADD, and those after ONBUILD, take here-documents (BuildKit's heredocDirectives and compound ones).
+    const inner = keyword.toUpperCase() === 'ONBUILD' ? rest.split(/\s/, 1)[0] : keyword;
+    if (/^(RUN|COPY|ADD)$/i.test(inner)) {
+      for (const { name, chomp } of heredocWords(trimmed)) {
         const body: string[] = [];
         for (index++; index < lines.length; index++) {
-          const candidate = match[1] ? lines[index].replace(/^\t+/, '') : lines[index];
-          if (candidate === match[3]) break;
+          const candidate = chomp ? lines[index].replace(/^\t+/, '') : lines[index];
+          if (candidate === name) break;
           body.push(lines[index]);
         }
         heredocs.push(body.join('\n'));
@@ -79,6 +82,69 @@ export function parseDockerfile(text: string): ParsedDockerfile {
   }
   if (current !== undefined && current.trim()) finish(current);
   return { directives, escape, instructions };
+}
+
+/**
+ * The here-documents a line opens, as BuildKit finds them: each word (split as the shell splits it,
+ * quotes kept) of the form `<<NAME`, `<<-NAME` (leading tabs stripped before the terminator is
+ * matched) or with a file descriptor (`3<<EOF`); the name is the word after `<<` with its quotes
+ * removed, and must be one word. Names are any such word, not only identifiers (`<<nginx.conf`).
+ */
+export function heredocWords(line: string): { name: string; chomp: boolean }[] {
+  const found: { name: string; chomp: boolean }[] = [];
+  for (const word of rawWords(line)) {
+    const match = HEREDOC_WORD.exec(word);
+    if (!match || match[3] === '') continue;
+    const name = unquoted(match[3]);
+    if (name !== undefined && name !== '') found.push({ name, chomp: match[2] === '-' });
+  }
+  return found;
+}
+
+/** A line split into words at unquoted blanks, quotes and escapes kept as written. */
+function rawWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | undefined;
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (quote) {
+      word += char;
+      if (char === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
+      else if (char === quote) quote = undefined;
+    } else if (char === ' ' || char === '\t') {
+      if (started) words.push(word);
+      word = '';
+      started = false;
+    } else {
+      started = true;
+      word += char;
+      if (char === '\\' && i + 1 < line.length) word += line[++i];
+      else if (char === '"' || char === "'") quote = char;
+    }
+  }
+  if (started) words.push(word);
+  return words;
+}
+
+/** One word's text with its quotes and escapes removed; undefined when it is more than one word. */
+function unquoted(raw: string): string | undefined {
+  const words = rawWords(raw);
+  if (words.length !== 1) return undefined;
+  let text = '';
+  let quote: string | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const char = raw[i];
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else if (char === '\\' && quote === '"' && i + 1 < raw.length) text += raw[++i];
+      else text += char;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '\\' && i + 1 < raw.length) text += raw[++i];
+    else text += char;
+  }
+  return text;
 }
 
 /**
