@@ -57,7 +57,7 @@ export function dockerBuildsIn(command: string, cwd = '.', readers: CommandReade
     }
     // A context on stdin with no -f: the Dockerfile is in what the command pipes in (`pnpm-context apps/api/Dockerfile | docker build -`).
     const from = dir;
-    const unfollowed: CommandReaders['unfollowed'] = readers.unfollowed && ((shown, reason, dockerfiles) => readers.unfollowed!(shown, reason, dockerfiles ?? (reason === STDIN ? handedDockerfile(segments, words, from) : [])));
+    const unfollowed: CommandReaders['unfollowed'] = readers.unfollowed && ((shown, reason, dockerfiles) => readers.unfollowed!(shown, reason, dockerfiles ?? (reason === STDIN_CONTEXT ? handedDockerfile(segments, words, from) : [])));
     const build = dockerBuildOf(words, dir, unfollowed);
     if (build) builds.push(build);
     else builds.push(...(readers.other?.(words, dir) ?? []));
@@ -72,7 +72,8 @@ function shownCommand(words: readonly string[]): string {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
-const STDIN = 'its context comes on stdin';
+/** Why a build whose context comes on stdin (`docker build -`) is not followed. */
+export const STDIN_CONTEXT = 'its context comes on stdin';
 
 /** Where the one Dockerfile path (a literal one, by its name) the other commands of a line name may be: from `dir`, and from the root. */
 function handedDockerfile(segments: readonly (readonly string[])[], build: readonly string[], dir: string): string[] {

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { Tree } from '@nx/devkit';
 import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
 import { ConfiguredBuild } from './context-evidence';
+import { STDIN_CONTEXT } from './docker-build-command';
 
 /** Folders builds write to: a source under one may simply not be built yet. */
 const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out']);
@@ -28,8 +29,9 @@ export interface StdinContextDockerfile {
  * The Dockerfiles whose every build found takes its context on stdin (novu pipes `pnpm-context
  * apps/api/Dockerfile` into `docker buildx build -`: a tar of `meta/`, `deps/`, `pkg/` made on the fly),
  * and which copy a path the folder Hashdock would build them from does not have (nor will: not under a
- * build output folder such as dist/): their inferred targets could only fail. A Dockerfile built some other way too, or whose sources are all there (`tar -c . |
- * docker build -` of its own folder, or no COPY at all), is not one of them. `policy`: the context the
+ * build output folder such as dist/): their inferred targets could only fail. A Dockerfile built some
+ * other way too, or whose sources are all there (`tar -c . | docker build -` of its own folder, or no
+ * COPY at all), is not one of them. `policy`: the context the
  * plugin builds from (`workspace`, `project`; none for a path template, not judged here).
  */
 export function stdinContextDockerfiles(
@@ -41,7 +43,7 @@ export function stdinContextDockerfiles(
 ): StdinContextDockerfile[] {
   const found: StdinContextDockerfile[] = [];
   for (const dockerfile of dockerfiles) {
-    const note = notes.find((candidate) => candidate.dockerfiles.includes(dockerfile) && candidate.reason === 'its context comes on stdin');
+    const note = notes.find((candidate) => candidate.dockerfiles.includes(dockerfile) && candidate.reason === STDIN_CONTEXT);
     if (!note || builds.some((build) => build.dockerfile === dockerfile) || policy === undefined) continue;
     const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
     if (root === undefined) continue;
