@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { getProjects, Tree } from '@nx/devkit';
-import { owningProjectRoot, parseRepository } from '@hashdock/core';
+import { owningProjectRoot, parseRepository, secretLikeArg } from '@hashdock/core';
 import { ConfiguredBuild } from './context-evidence';
 
 /** Builds given to the projects whose images they make, and what that says. */
@@ -18,8 +18,9 @@ export interface AttributedBuilds {
  * jobs) makes several projects' images. Each set is given to the project it names (`from`, as if that
  * project ran it; see sharedDockerfileBuilds): by its compose service, the repository it tags, or a
  * build arg's value, equal to the project's name (npm scope dropped) or folder name; when each set
- * names one project and no two sets the same one. Otherwise the Dockerfile is named as untold (only
- * its first build is carried over).
+ * names one project and no two sets the same one. Otherwise, when the sets name two projects or more,
+ * the Dockerfile is named as untold (only its first build is carried over); sets naming one project or
+ * none are one image's variants (environments), whose first is carried as before, unsaid.
  */
 export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]): AttributedBuilds {
   const projects = [...getProjects(tree)].filter(([, project]) => project.root !== '.');
@@ -38,7 +39,10 @@ export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]):
     const owners = [...sets.values()].map((set) => new Set(set.flatMap((build) => namesOf(build).flatMap(named))));
     const told = owners.every((roots) => roots.size === 1) && new Set(owners.map((roots) => [...roots][0])).size === owners.length;
     if (!told) {
-      result.untold.push(`${dockerfile}, built with ${sets.size} sets of build args (${[...sets.values()].map((set) => `${set[0].said}: ${argsKey(set[0]) || 'none'}`).join('; ')})`);
+      // Said only when the sets name two projects or more (several apps, some not matched); otherwise they are one
+      // image's variants (ever-gauzy's demo and prod CI builds and its compose service "api"), carried as before: the first.
+      if (new Set(owners.flatMap((roots) => [...roots])).size >= 2)
+        result.untold.push(`${dockerfile}, built with ${sets.size} sets of build args (${[...sets.values()].map((set) => `${set[0].said}: ${argsShown(set[0]) || 'none'}`).join('; ')})`);
       continue;
     }
     [...sets.values()].forEach((set, i) => {
@@ -59,6 +63,14 @@ function argsKey(build: ConfiguredBuild): string {
   return Object.entries(build.settings.buildArgs ?? {})
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => (value === undefined ? name : `${name}=${value}`))
+    .join(', ');
+}
+
+/** A build's build args as said: a value that is a variable or a credential's only by its name. */
+function argsShown(build: ConfiguredBuild): string {
+  return Object.entries(build.settings.buildArgs ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => (value === undefined || value.includes('$') || secretLikeArg(name) ? name : `${name}=${value}`))
     .join(', ');
 }
 

@@ -401,15 +401,24 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       await fresh({ 'package.json': JSON.stringify({ scripts: { 'image:api': 'docker build --build-arg APP=server -t ghcr.io/acme/api .', 'image:web': 'docker build --build-arg APP=client -t ghcr.io/acme/web:1 .' } }) });
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toMatchObject({ dockerfile: 'Dockerfile', buildArgs: { APP: 'server' } });
       expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toMatchObject({ dockerfile: 'Dockerfile', buildArgs: { APP: 'client' } });
-      // Not told apart (no build names one app): named, the first carried as the root project's image, nothing left out.
-      await fresh({ 'docker-compose.yml': `services:\n${service('one').replace('APP: one', 'APP: x')}${service('two').replace('APP: two', 'APP: y')}` });
+      // Not told apart (api names api; web names web and, by its tag, api; two names none): named, the first carried as the root project's image, nothing
+      // left out; a credential's or a variable's value only by its name.
+      await fresh({
+        'docker-compose.yml': `services:\n${service('api').replace('APP: api', 'APP: api\n        NPM_TOKEN: s3cr3t')}${service('two').replace('APP: two', 'APP: ${APP_TWO}')}${service('web').replace('acme/web', 'acme/api')}`,
+      });
       expect(readProjectConfiguration(tree, 'api').targets?.image).toBeUndefined();
       expect(hashdockEntry()).not.toHaveProperty('exclude');
       expect(warnings).toContain(
-        '@hashdock/nx-plugin: built for several images, not told apart by project: Dockerfile, built with 2 sets of build args (docker-compose.yml builds Dockerfile (service one) from the workspace root: APP=x; ' +
-          'docker-compose.yml builds Dockerfile (service two) from the workspace root: APP=y). Only the first build is carried over; ' +
+        '@hashdock/nx-plugin: built for several images, not told apart by project: Dockerfile, built with 3 sets of build args (docker-compose.yml builds Dockerfile (service api) from the workspace root: APP=api, NPM_TOKEN; ' +
+          'docker-compose.yml builds Dockerfile (service two) from the workspace root: APP; docker-compose.yml builds Dockerfile (service web) from the workspace root: APP=web). Only the first build is carried over; ' +
           'in each project that builds it, declare a target with "executor": "@hashdock/nx-plugin:image" and its "dockerfile" and "buildArgs".',
       );
+      expect(warnings.join('\n')).not.toContain('s3cr3t');
+      // Variants of one image (an environment each, as ever-gauzy builds its api: demo and prod in CI, a compose service "api"), naming
+      // one app at most: said nothing, as before.
+      await fresh({ 'docker-compose.yml': `services:\n${service('demo').replace('APP: demo', 'ENV: demo')}${service('prod').replace('APP: prod', 'ENV: prod')}${service('api').replace('APP: api', 'ENV: dev')}` });
+      expect(warnings.join('\n')).not.toContain('not told apart');
+      expect(hashdockEntry()).not.toHaveProperty('exclude');
     });
 
     it('a project building another project\'s Dockerfile as it is (no build args of its own) declares nothing, and is said', async () => {
