@@ -33,8 +33,8 @@ async function buildPlatform(options: ImageBuildOptions, deps: BuildImageDeps, b
  * the run's candidate tag and read back; then an index over them (a Docker manifest list when every
  * child is a Docker v2 manifest, else an OCI index). The children are in the registry by digest; the
  * index is returned for publishImage to put under the candidate tag and claim the content-hash tag
- * with, like an assembled image. Nothing is left tagged in the local image store (it holds one
- * platform per name).
+ * with, like an assembled image. Nothing is left in the local image store, tagged or dangling (it
+ * holds one platform per name; the build cache keeps the layers).
  */
 export async function dockerBuildPlatforms(options: ImageBuildOptions, deps: BuildImageDeps, build: PlatformsBuild & { candidate: string }): Promise<{ digest: string; manifest: RawManifest }> {
   const local = `${options.repository}:${build.candidate}`;
@@ -43,6 +43,8 @@ export async function dockerBuildPlatforms(options: ImageBuildOptions, deps: Bui
     for (const platform of platformList(options.platform)) {
       await buildPlatform(options, deps, build, platform, [local]);
       await deps.docker.push(local, deps.signal);
+      // Untagged now, so each platform's image leaves the local store (the next build's tag would leave it dangling).
+      await deps.docker.untag(local);
       const pushed = await getManifest(deps.registry, options.repository, build.candidate);
       const [os, architecture, variant] = platform.split('/');
       children.push({ mediaType: pushed.mediaType, digest: pushed.digest, size: pushed.bytes.byteLength, platform: { os, architecture, ...(variant ? { variant } : {}) } });
@@ -65,6 +67,18 @@ export async function dockerBuildPlatforms(options: ImageBuildOptions, deps: Bui
 export async function dockerBuildPlatformsLocally(options: ImageBuildOptions, deps: BuildImageDeps, build: PlatformsBuild & { localTags: string[] }): Promise<string> {
   const platforms = platformList(options.platform);
   const kept = platforms.includes(hostPlatform()) ? hostPlatform() : platforms[0];
-  for (const platform of platforms) await buildPlatform(options, deps, build, platform, platform === kept ? build.localTags : []);
+  for (const platform of platforms) {
+    if (platform === kept) {
+      await buildPlatform(options, deps, build, platform, build.localTags);
+      continue;
+    }
+    // The others under a name of their own, removed once built: no dangling image per platform and run.
+    const scratch = `${options.repository}:${build.hash}-${platform.replace(/\//g, '-')}`;
+    try {
+      await buildPlatform(options, deps, build, platform, [scratch]);
+    } finally {
+      await deps.docker.untag(scratch).catch(() => undefined);
+    }
+  }
   return kept;
 }

@@ -228,9 +228,16 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     }
   }
 
+  /** Untagged images a build of this content hash left in the local store (docker labels each build with it). */
+  const danglingOf = async (contentHash: string) =>
+    (await runCommand('/usr/bin/docker', ['image', 'ls', '--quiet', '--filter', 'dangling=true', '--filter', `label=dev.hashdock.content-hash=${contentHash}`])).stdout.split('\n').filter(Boolean);
+
   it("several platforms with docker: one build per platform on that platform's base, an index over them under the content-hash tag", async () => {
     const built = await buildImage(options('svc', { builder: 'docker', repository: `localhost:5000/${ns}/svc-docker` }), deps);
     expect(built.manifest).toMatchObject({ status: 'built', platform: 'linux/amd64,linux/arm64', builder: { name: 'docker' } });
+    // Nothing of the run is left in the local store, tagged (docker holds one platform per name) or dangling: each
+    // platform's image left it once pushed (the build cache keeps its layers). Before fileOf, which pulls each child.
+    expect(await danglingOf(built.manifest.contentHash)).toEqual([]);
     const index = json(await getManifest(client, built.manifest.repository, built.manifest.digest!));
     expect(index.manifests.map((child: { platform: { architecture: string } }) => child.platform.architecture)).toEqual(['amd64', 'arm64']);
     for (const child of index.manifests) {
@@ -244,7 +251,6 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     expect(await fileOf(built.manifest.ref!, 'linux/arm64', '/platform.txt')).toBe('arm64');
     expect(await fileOf(built.manifest.ref!, 'linux/amd64', '/platform.txt')).toBeUndefined();
     expect(await hasTag(client, built.manifest.repository, built.manifest.contentHash)).toBe(built.manifest.digest);
-    // Nothing of the run is left tagged locally (docker holds one platform per name).
     const { stdout } = await runCommand('/usr/bin/docker', ['image', 'ls', '--format', '{{.Tag}}', `localhost:5000/${ns}/svc-docker`]);
     expect(stdout.split('\n').filter((tag) => tag && tag !== '<none>')).toEqual([]);
   });
@@ -268,12 +274,15 @@ describe.skipIf(!environment.available)('registry builder: a two-platform base i
     expect(built.hash.canonical).toContain('base "ROOT_IMAGE@linux/arm64#index"');
     expect((await buildImage(run, deps)).manifest).toMatchObject({ status: 'exists', digest: built.manifest.digest });
     // Kept local (--no-push, a fork's pull request): both platforms are built, this machine's is kept under the tags.
-    const local = await buildImage({ ...run, push: false, repository: `localhost:5000/${ns}/cross-local` }, deps);
+    // (A label of its own: another image than the one pushed above, whose children fileOf pulled into the store.)
+    const local = await buildImage({ ...run, push: false, repository: `localhost:5000/${ns}/cross-local`, labels: { 'org.example.kept': 'local' } }, deps);
     expect(local.manifest).toMatchObject({ status: 'built', pushed: false, digest: null });
     const kept = `localhost:5000/${ns}/cross-local:${local.manifest.contentHash}`;
     const arch = hostPlatform().split('/')[1];
     expect((await runCommand('/usr/bin/docker', ['image', 'inspect', '--format', '{{.Architecture}}', kept])).stdout.trim()).toBe(arch);
     expect((await runCommand('/usr/bin/docker', ['run', '--rm', kept, 'node', '-e', "process.stdout.write(require('fs').readFileSync('/arch.txt', 'utf8'))"])).stdout).toBe(`${arch} built on ${process.arch}`);
+    // The other platform was built, then removed: no dangling image of the run.
+    expect(await danglingOf(local.manifest.contentHash)).toEqual([]);
   });
 
   it('a RUN in a stage built for a platform this machine cannot run fails naming the platform and the two ways out', async () => {
