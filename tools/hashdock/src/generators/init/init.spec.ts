@@ -638,6 +638,23 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(hashdockEntry()).toMatchObject({ exclude: ['apps/api/Dockerfile'], options: { registry: 'registry.acme.dev' } });
     });
 
+    it("a Dockerfile copying dist from its folder while the build writes dist/apps/<app> (Nx's generated node app, built as @nx/docker builds it): said at once", async () => {
+      tree = createTreeWithEmptyWorkspace();
+      tree.write('package.json', JSON.stringify({ name: '@acme/gen', private: true }));
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@nx/docker', options: { buildTarget: { name: 'docker:build' } } }] });
+      const build = (outputPath: string) => ({ executor: '@nx/esbuild:esbuild', outputs: ['{options.outputPath}'], options: { outputPath, main: 'apps/api/src/main.ts' } });
+      addProjectConfiguration(tree, 'api', { root: 'apps/api', targets: { build: build('dist/apps/api') } as never });
+      tree.write('apps/api/Dockerfile', 'FROM docker.io/node:lts-alpine\nWORKDIR /app\nCOPY dist .\nCMD [ "node", "main.js" ]\n');
+      // A TypeScript-references workspace writes apps/web/dist: fine as it is.
+      addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { build: build('apps/web/dist') } as never });
+      tree.write('apps/web/Dockerfile', 'FROM docker.io/node:lts-alpine\nCOPY dist .\n');
+      await initGenerator(tree, { skipFormat: true });
+      expect(warnings.filter((line) => line.includes('cannot build as written'))).toEqual([
+        '@hashdock/nx-plugin: these images cannot build as written: apps/api/Dockerfile copies dist from apps/api, but api:build writes dist/apps/api, outside it ' +
+          '(build from the workspace root and copy that path, or have the build write apps/api/dist).',
+      ]);
+    });
+
     it("a Jenkinsfile that builds them (the Docker Pipeline plugin's docker.build): its context and build args", async () => {
       const jenkinsfile = "pipeline {\n  stages {\n    stage('images') {\n      steps {\n        script {\n          docker.build(\"ghcr.io/acme/shop-api:${env.BUILD_ID}\", '-f apps/api/Dockerfile --build-arg TIER=backend .')\n        }\n      }\n    }\n  }\n}\n";
       expect(await contextAfter({ Jenkinsfile: jenkinsfile })).toBe('workspace');

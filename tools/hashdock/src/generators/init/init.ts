@@ -14,6 +14,7 @@ import { workspaceFiles } from './workspace-files';
 import { unreadIgnoreFiles } from './unread-ignore-files';
 import { stdinContextDockerfiles, UnfollowedNote } from './stdin-context-dockerfiles';
 import { attributeBuilds } from './attribute-builds';
+import { buildOutputsElsewhere } from './build-outputs-elsewhere';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -109,6 +110,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     );
   }
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
+  const elsewhere = buildOutputsElsewhere(tree, dockerfiles, choice?.dockerfiles ?? [], policy, config.buildTarget?.target);
+  if (elsewhere.length) logger.warn(`${PLUGIN_NAME}: these images cannot build as written: ${elsewhere.join('; ')}.`);
   const unread = unreadIgnoreFiles(tree, dockerfiles, choice?.dockerfiles ?? [], policy);
   if (unread.length) logger.warn(`${PLUGIN_NAME}: not read by the builds of these images (Docker does not apply them): ${unread.join('; ')}.`);
   if (attributed.othersOnly.length) {
