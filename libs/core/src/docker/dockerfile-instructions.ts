@@ -1,3 +1,5 @@
+import { processShellWord, ShellWordError, shellWords } from './shell-word';
+
 /** One Dockerfile instruction with its continuation lines joined. */
 export interface Instruction {
   /** Upper-cased keyword, e.g. `COPY`. */
@@ -92,7 +94,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
  */
 export function heredocWords(line: string): { name: string; chomp: boolean }[] {
   const found: { name: string; chomp: boolean }[] = [];
-  for (const word of rawWords(line)) {
+  for (const word of shellWords(line)) {
     const match = HEREDOC_WORD.exec(word);
     if (!match || match[3] === '') continue;
     const name = unquoted(match[3]);
@@ -101,50 +103,15 @@ export function heredocWords(line: string): { name: string; chomp: boolean }[] {
   return found;
 }
 
-/** A line split into words at unquoted blanks, quotes and escapes kept as written. */
-function rawWords(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quote: string | undefined;
-  let started = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i];
-    if (quote) {
-      word += char;
-      if (char === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
-      else if (char === quote) quote = undefined;
-    } else if (char === ' ' || char === '\t') {
-      if (started) words.push(word);
-      word = '';
-      started = false;
-    } else {
-      started = true;
-      word += char;
-      if (char === '\\' && i + 1 < line.length) word += line[++i];
-      else if (char === '"' || char === "'") quote = char;
-    }
-  }
-  if (started) words.push(word);
-  return words;
-}
-
-/** One word's text with its quotes and escapes removed; undefined when it is more than one word. */
+/** One word's text as BuildKit's lexer reads a here-document's name (quotes removed); undefined when it is not one word. */
 function unquoted(raw: string): string | undefined {
-  const words = rawWords(raw);
-  if (words.length !== 1) return undefined;
-  let text = '';
-  let quote: string | undefined;
-  for (let i = 0; i < raw.length; i++) {
-    const char = raw[i];
-    if (quote) {
-      if (char === quote) quote = undefined;
-      else if (char === '\\' && quote === '"' && i + 1 < raw.length) text += raw[++i];
-      else text += char;
-    } else if (char === '"' || char === "'") quote = char;
-    else if (char === '\\' && i + 1 < raw.length) text += raw[++i];
-    else text += char;
+  if (shellWords(raw).length !== 1) return undefined;
+  try {
+    return processShellWord(raw, new Map());
+  } catch (error) {
+    if (error instanceof ShellWordError) return undefined;
+    throw error;
   }
-  return text;
 }
 
 /**
