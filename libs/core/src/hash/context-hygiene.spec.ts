@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextHygiene, hygieneWarning, LARGE_CONTEXT_FILES } from './context-hygiene';
+import { contextHygiene, hygieneWarning, LARGE_CONTEXT_FILES, selfChangingWarning } from './context-hygiene';
 
 const dir = (path: string) => ({ path, kind: 'dir' as const });
 const file = (path: string) => ({ path, kind: 'file' as const });
@@ -17,5 +17,20 @@ describe('contextHygiene', () => {
     const many = Array.from({ length: LARGE_CONTEXT_FILES + 1 }, (_, i) => file(`f${i}`));
     expect(contextHygiene(many).problems).toEqual([`${LARGE_CONTEXT_FILES + 1} files (more than 20000)`]);
     expect(hygieneWarning('apps/api', contextHygiene([dir('dist'), file('dist/main.js')], '../../dist/images'))).toBeUndefined();
+  });
+});
+
+describe('selfChangingWarning', () => {
+  it('names an image whose hash covers .git, .nx or the manifests (COPY . . without a .dockerignore): never the same hash twice', () => {
+    expect(selfChangingWarning('source', ['package.json', '.git/HEAD', '.nx/workspace-data/project-graph.json', 'dist/images/api.json'], 'dist/images')).toBe(
+      "hashdock: warning: source copies .git (git's data, different in every clone), .nx (Nx's data, rewritten by every run) and dist/images (Hashdock's manifests, rewritten by every run): " +
+        'its content hash is never the same twice, so the registry never has it and it is rebuilt whenever the target runs; add to .dockerignore: .git, .nx, dist/images',
+    );
+    expect(selfChangingWarning('api', ['.nx'], '../../dist/images')).toContain("api copies .nx (Nx's data, rewritten by every run): its content hash");
+  });
+
+  it('says nothing when the hash covers none of them (the heavy-context warning is another matter)', () => {
+    expect(selfChangingWarning('api', ['dist/main.js', 'dist/images-old/x', '.nxrc', '.github/x.yml'], 'dist/images')).toBeUndefined();
+    expect(selfChangingWarning('api', ['dist/images/api.json'], '../../dist/images')).toBeUndefined();
   });
 });

@@ -44,3 +44,29 @@ export function hygieneWarning(contextDir: string, hygiene: ContextHygiene): str
   const fix = hygiene.ignoreLines.length ? `; add to .dockerignore: ${hygiene.ignoreLines.join(', ')}` : '; narrow the context or add a .dockerignore';
   return `hashdock: warning: the build context ${contextDir} sends ${hygiene.problems.join(', ')} to Docker on every build of an image built from it${fix}`;
 }
+
+/**
+ * The folders among what an image's hash covers that differ from run to run or clone to clone: git's
+ * `.git`, Nx's `.nx` (workspace data, cache) and Hashdock's own manifest directory. An image that copies
+ * them (`COPY . .` without a `.dockerignore`) never has the same content hash twice, so the registry
+ * never has it and it is rebuilt whenever its target runs (a fresh runner, any input changed); the
+ * warning says so and which lines stop it. `hashed`: the paths the hash covers.
+ */
+export function selfChangingWarning(image: string, hashed: readonly string[], manifestDir?: string): string | undefined {
+  const manifests = manifestDir && manifestDir !== '.' && !manifestDir.startsWith('..') ? manifestDir : undefined;
+  const under = (folder: string) => hashed.some((path) => path === folder || path.startsWith(`${folder}/`));
+  const folders: [string, string][] = [];
+  if (under('.git')) folders.push(['.git', "git's data, different in every clone"]);
+  if (under('.nx')) folders.push(['.nx', "Nx's data, rewritten by every run"]);
+  if (manifests && under(manifests)) folders.push([manifests, "Hashdock's manifests, rewritten by every run"]);
+  if (!folders.length) return undefined;
+  return (
+    `hashdock: warning: ${image} copies ${listed(folders.map(([folder, what]) => `${folder} (${what})`))}: its content hash is never the same twice, ` +
+    `so the registry never has it and it is rebuilt whenever the target runs; add to .dockerignore: ${folders.map(([folder]) => folder).join(', ')}`
+  );
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? '');
+}

@@ -7,7 +7,7 @@ import { externalBaseTriggers } from './base-config';
 import { redactUrls } from '../process/redact';
 import { targetPlatforms } from '../docker/platform-args';
 import { ContextScope } from '../hash/context-scope';
-import { contextHygiene, hygieneWarning } from '../hash/context-hygiene';
+import { contextHygiene, hygieneWarning, selfChangingWarning } from '../hash/context-hygiene';
 import { unpinnedDownloads } from '../docker/remote-sources';
 import { BaseManifest, ExternalBase, resolveExternalBases } from './external-bases';
 import { DockerDriver } from '../docker/docker-driver';
@@ -243,6 +243,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const warning = hygieneWarning(contextName, contextHygiene(hash.context, relative(options.contextDir, options.manifestDir)));
   // Once per context in a batch: 200 images built from the workspace root would print it 200 times (and Nx replay each copy).
   if (warning) warnOnce(deps, `context ${contextName}`, warning);
+  // Worse than a heavy context: an image whose hash covers what every run rewrites is never the same twice.
+  const changing = selfChangingWarning(options.imageName, hash.files.map((file) => file.path), relative(options.contextDir, options.manifestDir));
+  if (changing) warnOnce(deps, `self-changing ${options.imageName}`, changing);
   for (const download of unpinnedDownloads(dockerfileText, buildArgs)) {
     const at = `${relative(options.workspaceRoot, options.dockerfile)}:${download.line}`;
     warnOnce(
