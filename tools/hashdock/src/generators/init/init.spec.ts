@@ -655,6 +655,26 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       ]);
     });
 
+    it('a Dockerfile copying its whole context from a folder holding .git and .nx, with no .dockerignore: said, and not once one is there', async () => {
+      tree = createTreeWithEmptyWorkspace();
+      tree.write('package.json', JSON.stringify({ name: '@acme/whole', private: true }));
+      tree.write('.git/HEAD', 'ref: refs/heads/main\n');
+      tree.write('.nx/workspace-data/project-graph.json', '{}');
+      tree.write('Dockerfile', 'FROM node:24-slim\nWORKDIR /app\nCOPY . .\nRUN npx nx build api\n');
+      addProjectConfiguration(tree, 'api', { root: 'apps/api' });
+      tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nCOPY dist /app\n');
+      await initGenerator(tree, { skipFormat: true });
+      expect(warnings.filter((line) => line.includes('copy their whole build context'))).toEqual([
+        "@hashdock/nx-plugin: these images copy their whole build context, git's and Nx's data included (no .dockerignore leaves them out): Dockerfile (from the workspace root, with .git and .nx). " +
+          'Each would get a new content hash on every run, never found in the registry; add a .dockerignore there with .git, .nx, node_modules and dist/images.',
+      ]);
+      tree.write('.dockerignore', '.git\n.nx\n');
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+      warnings.length = 0;
+      await initGenerator(tree, { skipFormat: true });
+      expect(warnings.join('\n')).not.toContain('copy their whole build context');
+    });
+
     it("a Jenkinsfile that builds them (the Docker Pipeline plugin's docker.build): its context and build args", async () => {
       const jenkinsfile = "pipeline {\n  stages {\n    stage('images') {\n      steps {\n        script {\n          docker.build(\"ghcr.io/acme/shop-api:${env.BUILD_ID}\", '-f apps/api/Dockerfile --build-arg TIER=backend .')\n        }\n      }\n    }\n  }\n}\n";
       expect(await contextAfter({ Jenkinsfile: jenkinsfile })).toBe('workspace');

@@ -15,6 +15,7 @@ import { unreadIgnoreFiles } from './unread-ignore-files';
 import { stdinContextDockerfiles, UnfollowedNote } from './stdin-context-dockerfiles';
 import { attributeBuilds } from './attribute-builds';
 import { buildOutputsElsewhere } from './build-outputs-elsewhere';
+import { selfChangingContexts } from './self-changing-contexts';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -112,6 +113,13 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
   const elsewhere = buildOutputsElsewhere(tree, dockerfiles, choice?.dockerfiles ?? [], policy, config.buildTarget?.target);
   if (elsewhere.length) logger.warn(`${PLUGIN_NAME}: these images cannot build as written: ${elsewhere.join('; ')}.`);
+  const changing = selfChangingContexts(tree, dockerfiles, choice?.dockerfiles ?? [], policy);
+  if (changing.length) {
+    logger.warn(
+      `${PLUGIN_NAME}: these images copy their whole build context, git's and Nx's data included (no .dockerignore leaves them out): ${changing.join('; ')}. ` +
+        'Each would get a new content hash on every run, never found in the registry; add a .dockerignore there with .git, .nx, node_modules and dist/images.',
+    );
+  }
   const unread = unreadIgnoreFiles(tree, dockerfiles, choice?.dockerfiles ?? [], policy);
   if (unread.length) logger.warn(`${PLUGIN_NAME}: not read by the builds of these images (Docker does not apply them): ${unread.join('; ')}.`);
   if (attributed.othersOnly.length) {
