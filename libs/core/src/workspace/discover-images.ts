@@ -105,8 +105,7 @@ export async function discoverImageTargets(
     const included = new Set(await files(filter.include));
     dockerfiles = dockerfiles.filter((file) => included.has(file));
   }
-  // Nx runs the plugin only when some Dockerfile is there.
-  if (dockerfiles.length === 0) return [];
+  // Nx runs the plugin even when no Dockerfile gets through (with none): a target a project declares is still found.
   const projectFiles = await fg(['**/project.json', '**/package.json'], { ...options, ignore: NEVER_PROJECTS });
   return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort(), projectFiles));
 }

@@ -163,6 +163,11 @@ describe('resolveImageTargets (the one model)', () => {
     expect(await ids()).toEqual(['admin:image', 'api:image', 'api:image-docker-worker', '@acme/web:image']);
     await write({ 'nx.json': entry({ include: ['apps/api/**'], exclude: ['**/docker/**'] }) });
     expect(await ids()).toEqual(['api:image', 'api:image-dev']);
+    // Every Dockerfile excluded: Nx still runs the plugin (with no files), and a target a project declares is found
+    // (a root Dockerfile two apps build, left out as nx add leaves it: the apps' declared targets still build it).
+    await write({ 'nx.json': entry({ exclude: ['**/*ockerfile*'] }), 'apps/admin/project.json': '{"name":"admin","targets":{"image":{"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"apps/api/Dockerfile.dev"}}}}' });
+    expect(await ids()).toEqual(['admin:image']);
+    await write({ 'apps/admin/project.json': '{"name":"admin","targets":{"image":{"options":{"context":"{workspaceRoot}","name":"backoffice"}}}}' });
     await write({ 'nx.json': entry({ exclude: 'apps/api/**' }) });
     await expect(discoverImageTargets(root)).rejects.toThrow(`${join(root, 'nx.json')}: the "exclude" of plugin "@hashdock/nx-plugin" must be an array of globs, got the string "apps/api/**"`);
   });
