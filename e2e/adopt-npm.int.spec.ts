@@ -258,6 +258,9 @@ describe.skipIf(!environment.available)(`adopting Hashdock in a new Nx ${NX_VERS
       const { stdout } = await runCommand('/usr/bin/docker', ['run', '--rm', (await workspace.manifest(app)).ref!]);
       expect(stdout.trim(), app).toBe(app);
     }
+    // Without Nx (the turbo path, `hashdock image` in the app's folder): the same target, the same content hash, found in the registry.
+    const cli = await workspace.ok('sh', ['-c', 'cd apps/north && ../../node_modules/.bin/hashdock image --dry-run']);
+    expect(cli).toContain((await workspace.manifest('north')).contentHash);
   });
 
   it("a Dockerfile copying dist from its own folder while the build writes dist/apps/<app> (Nx's generated node app): the error names where the build writes, batch or not", async () => {
