@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { getProjects, Tree } from '@nx/devkit';
-import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
+import { contextScopeOf } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
+import { buildFolderOf } from './build-folder';
 
 /**
  * The Dockerfiles that copy a path their context does not have while their project's build target
@@ -23,13 +24,10 @@ export function buildOutputsElsewhere(
   const projects = new Map([...getProjects(tree)].map(([name, project]) => [project.root, { name, project }]));
   const lines: string[] = [];
   for (const dockerfile of dockerfiles) {
-    const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
+    const { root, context } = buildFolderOf(tree, dockerfile, chosen, policy);
     const owner = root === undefined ? undefined : projects.get(root);
     const target = owner?.project.targets?.[buildTarget];
-    if (root === undefined || !owner || !target) continue;
-    const value = chosen.find((entry) => entry.dockerfile === dockerfile)?.value ?? policy;
-    const context = value === 'workspace' ? '.' : value === 'project' ? root : value;
-    if (context === undefined) continue;
+    if (root === undefined || context === undefined || !owner || !target) continue;
     const outputs = (target.outputs ?? []).map((output) => resolvedOutput(output, root, owner.name, (target.options ?? {}) as Record<string, unknown>));
     if (outputs.length === 0 || outputs.some((output) => output === undefined || within(context, output))) continue;
     const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');

@@ -82,7 +82,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   }
   const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
   // Dockerfiles built today only from a context a command pipes in, copying what no folder has: left out of inference.
-  const piped = index < 0 ? stdinContextDockerfiles(tree, unfollowed, builds, dockerfiles, policy) : [];
+  const piped = index < 0 ? stdinContextDockerfiles(tree, unfollowed, builds, dockerfiles, choice?.dockerfiles ?? [], policy) : [];
   // And those whose every build is another project's image (declared there below): their own target would build none of them.
   const exclude = [...piped.map((entry) => entry.dockerfile), ...attributed.othersOnly.map((entry) => entry.dockerfile)];
   // An entry's own include and exclude stay.

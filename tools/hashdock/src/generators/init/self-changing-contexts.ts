@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { Tree } from '@nx/devkit';
-import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
+import { contextScopeOf } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
+import { buildFolderOf } from './build-folder';
 
 /** What differs from clone to clone or run to run, which a context should not send: see selfChangingWarning. */
 const CHANGING = ['.git', '.nx'];
@@ -16,9 +17,7 @@ const CHANGING = ['.git', '.nx'];
 export function selfChangingContexts(tree: Tree, dockerfiles: readonly string[], chosen: readonly DockerfileContext[], policy: 'workspace' | 'project' | undefined): string[] {
   const lines: string[] = [];
   for (const dockerfile of dockerfiles) {
-    const value = chosen.find((entry) => entry.dockerfile === dockerfile)?.value ?? policy;
-    const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
-    const context = value === 'workspace' ? '.' : value === 'project' ? root : value;
+    const { context } = buildFolderOf(tree, dockerfile, chosen, policy);
     if (context === undefined || tree.exists(`${dockerfile}.dockerignore`) || tree.exists(posix.join(context, '.dockerignore'))) continue;
     const held = CHANGING.filter((folder) => tree.exists(posix.join(context, folder)));
     if (held.length === 0) continue;

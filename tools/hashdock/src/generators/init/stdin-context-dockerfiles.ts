@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { Tree } from '@nx/devkit';
-import { contextScopeOf, owningProjectRoot } from '@hashdock/core';
-import { ConfiguredBuild } from './context-evidence';
+import { contextScopeOf } from '@hashdock/core';
+import { ConfiguredBuild, DockerfileContext } from './context-evidence';
+import { buildFolderOf } from './build-folder';
 import { STDIN_CONTEXT } from './docker-build-command';
 
 /** Folders builds write to: a source under one may simply not be built yet. */
@@ -31,23 +32,22 @@ export interface StdinContextDockerfile {
  * and which copy a path the folder Hashdock would build them from does not have (nor will: not under a
  * build output folder such as dist/): their inferred targets could only fail. A Dockerfile built some
  * other way too, or whose sources are all there (`tar -c . | docker build -` of its own folder, or no
- * COPY at all), is not one of them. `policy`: the context the
- * plugin builds from (`workspace`, `project`; none for a path template, not judged here).
+ * COPY at all), is not one of them. `chosen` and `policy`: where each builds from (see buildFolderOf).
  */
 export function stdinContextDockerfiles(
   tree: Tree,
   notes: readonly UnfollowedNote[],
   builds: readonly ConfiguredBuild[],
   dockerfiles: readonly string[],
+  chosen: readonly DockerfileContext[],
   policy: 'workspace' | 'project' | undefined,
 ): StdinContextDockerfile[] {
   const found: StdinContextDockerfile[] = [];
   for (const dockerfile of dockerfiles) {
     const note = notes.find((candidate) => candidate.dockerfiles.includes(dockerfile) && candidate.reason === STDIN_CONTEXT);
-    if (!note || builds.some((build) => build.dockerfile === dockerfile) || policy === undefined) continue;
-    const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
-    if (root === undefined) continue;
-    const context = policy === 'workspace' ? '.' : root;
+    if (!note || builds.some((build) => build.dockerfile === dockerfile)) continue;
+    const { context } = buildFolderOf(tree, dockerfile, chosen, policy);
+    if (context === undefined) continue;
     const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');
     if (scope.kind !== 'sources') continue;
     // A build output not built yet (dist/…) says nothing: the build target makes it.

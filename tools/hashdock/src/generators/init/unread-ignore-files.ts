@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { Tree } from '@nx/devkit';
-import { owningProjectRoot } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
+import { buildFolderOf } from './build-folder';
 
 /**
  * The `.dockerignore` files beside a Dockerfile that Docker will not read, because the image is
@@ -16,9 +16,7 @@ export function unreadIgnoreFiles(tree: Tree, dockerfiles: readonly string[], ch
     const dir = posix.dirname(dockerfile);
     const beside = dir === '.' ? '.dockerignore' : `${dir}/.dockerignore`;
     if (!tree.exists(beside) || tree.exists(`${dockerfile}.dockerignore`)) continue;
-    const value = chosen.find((entry) => entry.dockerfile === dockerfile)?.value ?? policy;
-    const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
-    const context = value === 'workspace' ? '.' : value === 'project' ? root : value;
+    const { context } = buildFolderOf(tree, dockerfile, chosen, policy);
     if (context === undefined || posix.normalize(context) === dir) continue;
     const read = posix.join(context, '.dockerignore');
     lines.push(`${beside} (${dockerfile} is built from ${context === '.' ? 'the workspace root' : context}: Docker reads ${tree.exists(read) ? read : `${read} (none)`} or ${dockerfile}.dockerignore)`);
