@@ -9,8 +9,8 @@ export interface CarriedOver {
   written: string[];
   /** What could not be written (the target name taken by another executor, a command or a script), with the options to set. */
   toSet: string[];
-  /** Settings not carried over, each with why. */
-  leftOut: string[];
+  /** Settings not carried over, each with why and what it is of (a Dockerfile, a project's declared target). */
+  leftOut: { subject: string; item: string }[];
 }
 
 /**
@@ -54,7 +54,7 @@ export function carryOver(
     const root = build.from!;
     const first = declaring.get(root);
     if (first !== undefined) {
-      if (first !== build.dockerfile) result.leftOut.push(`${root}: ${build.said} (one declared image target per project is written; declare another with the executor)`);
+      if (first !== build.dockerfile) result.leftOut.push({ subject: root, item: `${build.said} (one declared image target per project is written; declare another with the executor)` });
       continue;
     }
     declaring.set(root, build.dockerfile);
@@ -100,7 +100,7 @@ export function carryOver(
       })
       .filter(([, options]) => Object.keys(options).length > 0);
     const subject = plan.declare ? `${plan.root} (${plan.dockerfile})` : plan.dockerfile;
-    result.leftOut.push(...settings.leftOut.map((item) => `${subject}: ${item}`));
+    result.leftOut.push(...settings.leftOut.map((item) => ({ subject, item })));
     const wanted: Record<string, unknown> = {
       ...(plan.declare ? { dockerfile: plan.dockerfile } : {}),
       ...(policy !== undefined && plan.value !== undefined && plan.value !== policy ? { context: plan.value } : {}),
@@ -182,4 +182,18 @@ function repositoryName(image: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Left-out settings as said: each reason once, after every Dockerfile it holds for (`apps/web/Dockerfile,
+ * apps/ws/Dockerfile: arguments $DOCKER_BUILD_ARGUMENTS (…)`), in the order first met.
+ */
+export function leftOutLines(leftOut: readonly { subject: string; item: string }[]): string[] {
+  const subjects = new Map<string, string[]>();
+  for (const { subject, item } of leftOut) {
+    const of = subjects.get(item) ?? [];
+    if (!of.includes(subject)) of.push(subject);
+    subjects.set(item, of);
+  }
+  return [...subjects].map(([item, of]) => `${of.join(', ')}: ${item}`);
 }

@@ -475,7 +475,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       await contextAfter({}, { api: tagged('api', 'ghcr.io/acme/worker'), web: tagged('web', 'ghcr.io/acme/site'), worker: tagged('worker', 'ghcr.io/acme/site') });
       for (const app of ['api', 'web', 'worker']) expect(readProjectConfiguration(tree, app).targets?.image?.options?.name, app).toBeUndefined();
       expect(warnings.join('\n')).toContain(
-        'apps/api/Dockerfile: name worker (another image would have it too); apps/web/Dockerfile: name site (another image would have it too); apps/worker/Dockerfile: name site (another image would have it too)',
+        // One reason once, after every Dockerfile it holds for.
+        'apps/api/Dockerfile: name worker (another image would have it too); apps/web/Dockerfile, apps/worker/Dockerfile: name site (another image would have it too)',
       );
     });
 
@@ -516,7 +517,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       );
       expect((hashdockEntry() as { options: Record<string, unknown> }).options).toMatchObject({ registry: 'ghcr.io', namespace: 'acme' });
       for (const app of ['api', 'web', 'worker']) expect(readProjectConfiguration(tree, app).targets?.image?.options, app).toEqual({ buildArgs: { NODE_ENV: 'production' }, name: `shop-${app}` });
-      expect(warnings.join('\n')).toContain('apps/api/Dockerfile: build arg NPM_TOKEN (its name says it is a credential');
+      expect(warnings.join('\n')).toContain('apps/api/Dockerfile, apps/web/Dockerfile, apps/worker/Dockerfile: build arg NPM_TOKEN (its name says it is a credential');
       expect(JSON.stringify([info, warnings])).not.toContain('secrets.NPM_TOKEN');
     });
 

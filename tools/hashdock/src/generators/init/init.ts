@@ -7,7 +7,7 @@ import { isWorkflowPath } from './workflow-builds';
 import { CI_SCRIPT_FILES } from './ci-script-builds';
 import { BAKE_FILES } from './bake-builds';
 import { JENKINS_FILE } from './jenkins-builds';
-import { carryOver } from './carry-over';
+import { carryOver, leftOutLines } from './carry-over';
 import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { dockerHubHome, imageHome } from './image-home';
 import { workspaceFiles } from './workspace-files';
@@ -103,7 +103,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const carried = choice || shared.length ? carryOver(tree, choice, policy, config.targetName, dockerfiles, shared) : undefined;
   for (const line of carried?.written ?? []) logger.info(`${PLUGIN_NAME}: ${line}`);
   if (carried?.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
-  if (carried?.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${carried.leftOut.join('; ')}.`);
+  if (carried?.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${leftOutLines(carried.leftOut).join('; ')}.`);
   if (others.length) {
     logger.warn(
       `${PLUGIN_NAME}: these builds use another project's Dockerfile as it is: ${others.map((build) => build.said).join('; ')}. ` +
