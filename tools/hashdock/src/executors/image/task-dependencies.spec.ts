@@ -16,7 +16,7 @@ describe('the task graph as each Nx lists it', () => {
   const projectGraph = {
     nodes: {
       web: { name: 'web', type: 'app', data: { root: 'apps/web', targets: { build: { options: { outputPath: 'dist/apps/web' }, outputs: ['{options.outputPath}'], configurations: { production: {} } } } } },
-      base: { name: 'base', type: 'app', data: { root: 'images/base', targets: {} } },
+      base: { name: 'base', type: 'app', data: { root: 'images/base', targets: { image: { executor: '@hashdock/nx-plugin:image', outputs: ['{workspaceRoot}/dist/images/base.json'] } } } },
     },
     dependencies: {},
   } as unknown as ProjectGraph;
@@ -28,11 +28,8 @@ describe('the task graph as each Nx lists it', () => {
       expect(taskDependencyIds(graph, 'web:image')).toEqual(['base:image', 'web:build:production']);
       expect(taskDependencyIds(graph, 'base:image')).toEqual([]);
       expect(taskDependencyIds(graph, 'api:image')).toEqual([]);
-      // Each dependency's outputs as Nx resolves them ({options.outputPath}); one that writes nothing, with none.
-      expect(dependencyOutputs('web:image', graph, projectGraph)).toEqual([
-        { task: 'base:image', paths: [] },
-        { task: 'web:build:production', paths: ['dist/apps/web'] },
-      ]);
+      // Each dependency's outputs as Nx resolves them ({options.outputPath}); a base image's (its manifest) left out.
+      expect(dependencyOutputs('web:image', graph, projectGraph)).toEqual([{ task: 'web:build:production', paths: ['dist/apps/web'] }]);
     }
     expect(dependencyOutputs('web:image', undefined, projectGraph)).toEqual([]);
   });

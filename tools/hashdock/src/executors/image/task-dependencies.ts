@@ -1,4 +1,5 @@
 import { getOutputsForTargetAndConfiguration, ProjectGraph, TaskGraph } from '@nx/devkit';
+import { IMAGE_EXECUTOR } from '@hashdock/core/names';
 import type { DependencyOutputs } from '@hashdock/core';
 
 /**
@@ -12,15 +13,16 @@ export function taskDependencyIds(taskGraph: TaskGraph, taskId: string): string[
 
 /**
  * What the tasks an image task depends on write, as Nx resolves their outputs (`{options.outputPath}`
- * → `dist/apps/api`): named when a COPY source is missing (see buildOutputHint). Empty without a task
- * graph (an executor run outside Nx's runner) or a task of that id.
+ * → `dist/apps/api`): named when a COPY source is missing (see buildOutputHint). Base images' tasks are
+ * left out (they write manifests). Empty without a task graph (an executor run outside Nx's runner).
  */
 export function dependencyOutputs(taskId: string, taskGraph: TaskGraph | undefined, projectGraph: ProjectGraph | undefined): DependencyOutputs[] {
   if (!taskGraph || !projectGraph) return [];
   return taskDependencyIds(taskGraph, taskId).flatMap((id) => {
     const task = taskGraph.tasks[id];
     const node = task && projectGraph.nodes[task.target.project];
-    if (!node) return [];
+    // A base image's task writes its manifest, never what a COPY reads: not a build output here.
+    if (!node || node.data.targets?.[task.target.target]?.executor === IMAGE_EXECUTOR) return [];
     try {
       return [{ task: id, paths: getOutputsForTargetAndConfiguration(task.target, task.overrides ?? {}, node) }];
     } catch {
