@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { getProjects, Tree } from '@nx/devkit';
+import { getOutputsForTargetAndConfiguration, getProjects, ProjectConfiguration, Tree } from '@nx/devkit';
 import { contextScopeOf } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
 import { buildFolderOf } from './build-folder';
@@ -28,8 +28,9 @@ export function buildOutputsElsewhere(
     const owner = root === undefined ? undefined : projects.get(root);
     const target = owner?.project.targets?.[buildTarget];
     if (root === undefined || context === undefined || !owner || !target) continue;
-    const outputs = (target.outputs ?? []).map((output) => resolvedOutput(output, root, owner.name, (target.options ?? {}) as Record<string, unknown>));
-    if (outputs.length === 0 || outputs.some((output) => output === undefined || within(context, output))) continue;
+    // As Nx resolves them ({options.outputPath} → dist/apps/api), as the executor's hint does (see dependencyOutputs).
+    const outputs = nxOutputs(owner.name, root, buildTarget, owner.project);
+    if (outputs === undefined || outputs.length === 0 || outputs.some((output) => /[{}]/.test(output) || within(context, output))) continue;
     const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');
     if (scope.kind !== 'sources') continue;
     const missing = scope.sources.find(({ path, wildcard }) => !wildcard && path !== '.' && !tree.exists(posix.join(context, path)));
@@ -42,14 +43,13 @@ export function buildOutputsElsewhere(
   return lines;
 }
 
-/** A target output as a workspace path, its tokens replaced as Nx replaces them; undefined when one is left. */
-function resolvedOutput(output: string, root: string, name: string, options: Record<string, unknown>): string | undefined {
-  const resolved = output
-    .replace(/\{options\.([A-Za-z0-9_]+)\}/g, (token, key: string) => (typeof options[key] === 'string' ? (options[key] as string) : token))
-    .replace(/^\{workspaceRoot\}\/?/, '')
-    .replace(/\{projectRoot\}/g, root)
-    .replace(/\{projectName\}/g, name);
-  return /[{}]/.test(resolved) ? undefined : posix.normalize(resolved);
+/** The target's outputs as Nx resolves them; undefined when Nx cannot. */
+function nxOutputs(name: string, root: string, target: string, project: ProjectConfiguration): string[] | undefined {
+  try {
+    return getOutputsForTargetAndConfiguration({ project: name, target }, {}, { name, type: 'app', data: { ...project, root } });
+  } catch {
+    return undefined;
+  }
 }
 
 function within(context: string, path: string): boolean {
