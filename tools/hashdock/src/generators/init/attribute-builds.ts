@@ -32,7 +32,7 @@ export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]):
     const of = builds.filter((build) => build.dockerfile === dockerfile && unowned(build));
     const sets = new Map<string, ConfiguredBuild[]>();
     for (const build of of) {
-      const key = argsKey(build);
+      const key = argsText(build);
       sets.set(key, [...(sets.get(key) ?? []), build]);
     }
     if (sets.size < 2) continue;
@@ -42,7 +42,7 @@ export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]):
       // Said only when the sets name two projects or more (several apps, some not matched); otherwise they are one
       // image's variants (ever-gauzy's demo and prod CI builds and its compose service "api"), carried as before: the first.
       if (new Set(owners.flatMap((roots) => [...roots])).size >= 2)
-        result.untold.push(`${dockerfile}, built with ${sets.size} sets of build args (${[...sets.values()].map((set) => `${set[0].said}: ${argsShown(set[0]) || 'none'}`).join('; ')})`);
+        result.untold.push(`${dockerfile}, built with ${sets.size} sets of build args (${[...sets.values()].map((set) => `${set[0].said}: ${argsText(set[0], true) || 'none'}`).join('; ')})`);
       continue;
     }
     [...sets.values()].forEach((set, i) => {
@@ -58,19 +58,15 @@ export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]):
   return result;
 }
 
-/** A build's build args, as one comparable string (`APP=api, TIER=web`; a variable's name alone). */
-function argsKey(build: ConfiguredBuild): string {
+/**
+ * A build's build args as one string (`APP=api, TIER=web`; a value-less one by its name): the key that
+ * tells sets apart, or, `said`, as a message shows them (a variable's or a credential's value by name only).
+ */
+function argsText(build: ConfiguredBuild, said = false): string {
+  const hidden = (name: string, value: string | undefined) => value === undefined || (said && (value.includes('$') || secretLikeArg(name)));
   return Object.entries(build.settings.buildArgs ?? {})
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, value]) => (value === undefined ? name : `${name}=${value}`))
-    .join(', ');
-}
-
-/** A build's build args as said: a value that is a variable or a credential's only by its name. */
-function argsShown(build: ConfiguredBuild): string {
-  return Object.entries(build.settings.buildArgs ?? {})
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, value]) => (value === undefined || value.includes('$') || secretLikeArg(name) ? name : `${name}=${value}`))
+    .map(([name, value]) => (hidden(name, value) ? name : `${name}=${value}`))
     .join(', ');
 }
 
