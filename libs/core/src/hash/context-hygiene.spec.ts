@@ -22,15 +22,15 @@ describe('contextHygiene', () => {
 
 describe('selfChangingWarning', () => {
   it('names an image whose hash covers .git, .nx or the manifests (COPY . . without a .dockerignore): never the same hash twice', () => {
-    expect(selfChangingWarning('source', ['package.json', '.git/HEAD', '.nx/workspace-data/project-graph.json', 'dist/images/api.json'], 'dist/images')).toBe(
+    expect(selfChangingWarning('source', ['package.json', '.git/HEAD', '.nx/workspace-data/project-graph.json', 'dist/images/api.json'].map(file), 'dist/images')).toBe(
       "hashdock: warning: source copies .git (git's data, different in every clone), .nx (Nx's data, rewritten by every run) and dist/images (Hashdock's manifests, rewritten by every run): " +
         'its content hash is never the same twice, so the registry never has it and it is rebuilt whenever the target runs; add to .dockerignore: .git, .nx, dist/images',
     );
-    expect(selfChangingWarning('api', ['.nx'], '../../dist/images')).toContain("api copies .nx (Nx's data, rewritten by every run): its content hash");
+    expect(selfChangingWarning('api', [dir('.nx')], '../../dist/images')).toContain("api copies .nx (Nx's data, rewritten by every run): its content hash");
   });
 
   it('says nothing when the hash covers none of them (the heavy-context warning is another matter)', () => {
-    expect(selfChangingWarning('api', ['dist/main.js', 'dist/images-old/x', '.nxrc', '.github/x.yml'], 'dist/images')).toBeUndefined();
-    expect(selfChangingWarning('api', ['dist/images/api.json'], '../../dist/images')).toBeUndefined();
+    expect(selfChangingWarning('api', ['dist/main.js', 'dist/images-old/x', '.nxrc', '.github/x.yml'].map(file), 'dist/images')).toBeUndefined();
+    expect(selfChangingWarning('api', [file('dist/images/api.json')], '../../dist/images')).toBeUndefined();
   });
 });

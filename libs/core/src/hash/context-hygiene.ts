@@ -50,11 +50,11 @@ export function hygieneWarning(contextDir: string, hygiene: ContextHygiene): str
  * `.git`, Nx's `.nx` (workspace data, cache) and Hashdock's own manifest directory. An image that copies
  * them (`COPY . .` without a `.dockerignore`) never has the same content hash twice, so the registry
  * never has it and it is rebuilt whenever its target runs (a fresh runner, any input changed); the
- * warning says so and which lines stop it. `hashed`: the paths the hash covers.
+ * warning says so and which lines stop it. `hashed`: the entries the hash covers.
  */
-export function selfChangingWarning(image: string, hashed: readonly string[], manifestDir?: string): string | undefined {
+export function selfChangingWarning(image: string, hashed: readonly Pick<ContextEntry, 'path'>[], manifestDir?: string): string | undefined {
   const manifests = manifestDir && manifestDir !== '.' && !manifestDir.startsWith('..') ? manifestDir : undefined;
-  const under = (folder: string) => hashed.some((path) => path === folder || path.startsWith(`${folder}/`));
+  const under = (folder: string) => hashed.some(({ path }) => path === folder || path.startsWith(`${folder}/`));
   const folders: [string, string][] = [];
   if (under('.git')) folders.push(['.git', "git's data, different in every clone"]);
   if (under('.nx')) folders.push(['.nx', "Nx's data, rewritten by every run"]);

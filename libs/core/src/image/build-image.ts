@@ -244,7 +244,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   // Once per context in a batch: 200 images built from the workspace root would print it 200 times (and Nx replay each copy).
   if (warning) warnOnce(deps, `context ${contextName}`, warning);
   // Worse than a heavy context: an image whose hash covers what every run rewrites is never the same twice.
-  const changing = selfChangingWarning(options.imageName, hash.files.map((file) => file.path), relative(options.contextDir, options.manifestDir));
+  const changing = selfChangingWarning(options.imageName, hash.files, relative(options.contextDir, options.manifestDir));
   if (changing) warnOnce(deps, `self-changing ${options.imageName}`, changing);
   for (const download of unpinnedDownloads(dockerfileText, buildArgs)) {
     const at = `${relative(options.workspaceRoot, options.dockerfile)}:${download.line}`;
