@@ -33,38 +33,60 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
-# --- buildx ---------------------------------------------------------------
-# Docker 20.10's built-in BuildKit client selects the build context with an
-# older walker than current BuildKit; Hashdock hashes what current BuildKit
-# sends, so builds go through buildx. Debian bookworm has no docker-buildx;
-# trixie's 0.13 package depends only on libc6. It is fetched through a private
-# apt directory so the system's sources stay untouched.
-if ! "$DOCKER_BIN" buildx version >/dev/null 2>&1; then
-  [ "$(id -u)" = 0 ] || die "docker buildx is missing: install docker-buildx (Debian trixie) or run as root"
-  apt_dir="$STATE/apt-trixie"
-  mkdir -p "$apt_dir/lists/partial" "$apt_dir/parts" "$apt_dir/archives/partial"
-  cat >"$apt_dir/parts/trixie.sources" <<SOURCES
+# --- from Debian trixie: buildx, and the engine --------------------------
+# Bookworm has no docker-buildx, and its engine (20.10) bundles BuildKit 0.8, whose
+# Dockerfile frontend refuses named build contexts (--build-context) and
+# here-documents, which real Dockerfiles use. Trixie's docker-buildx (0.13) and
+# docker.io (26.1) depend only on what bookworm has. They are fetched through a
+# private apt directory so the system's sources stay untouched; the engine is
+# unpacked into $STATE/engine (not installed: bookworm's docker.io keeps the
+# client, containerd, runc and tini it runs with).
+trixie_apt_opts=()
+trixie_download() { # package: its .deb lands in $STATE/apt-trixie
+  [ "$(id -u)" = 0 ] || die "$1 from Debian trixie is missing and only root can fetch it here"
+  local apt_dir="$STATE/apt-trixie"
+  trixie_apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt_dir/parts" -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache::Archives=$apt_dir/archives")
+  if [ ! -f "$apt_dir/updated" ]; then
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/parts" "$apt_dir/archives/partial"
+    cat >"$apt_dir/parts/trixie.sources" <<SOURCES
 Types: deb
 URIs: ${HASHDOCK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
-  apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$apt_dir/parts" -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache::Archives=$apt_dir/archives")
-  log "installing docker-buildx from Debian trixie (log: $STATE/apt.log)"
-  apt-get "${apt_opts[@]}" update -qq >>"$STATE/apt.log" 2>&1 || die "apt-get update for trixie failed; see $STATE/apt.log"
-  (cd "$apt_dir" && apt-get "${apt_opts[@]}" download docker-buildx >>"$STATE/apt.log" 2>&1) || die "downloading docker-buildx failed; see $STATE/apt.log"
-  dpkg -i "$apt_dir"/docker-buildx_*.deb >>"$STATE/apt.log" 2>&1 || die "dpkg -i docker-buildx failed; see $STATE/apt.log"
+    apt-get "${trixie_apt_opts[@]}" update -qq >>"$STATE/apt.log" 2>&1 || die "apt-get update for trixie failed; see $STATE/apt.log"
+    touch "$apt_dir/updated"
+  fi
+  log "fetching $1 from Debian trixie (log: $STATE/apt.log)"
+  (cd "$apt_dir" && apt-get "${trixie_apt_opts[@]}" download "$1" >>"$STATE/apt.log" 2>&1) || die "downloading $1 from trixie failed; see $STATE/apt.log"
+}
+
+if ! "$DOCKER_BIN" buildx version >/dev/null 2>&1; then
+  trixie_download docker-buildx
+  dpkg -i "$STATE"/apt-trixie/docker-buildx_*.deb >>"$STATE/apt.log" 2>&1 || die "dpkg -i docker-buildx failed; see $STATE/apt.log"
   "$DOCKER_BIN" buildx version >/dev/null 2>&1 || die "docker buildx still missing after installing docker-buildx"
 fi
 
 # --- docker engine --------------------------------------------------------
+ENGINE="$STATE/engine"
+DOCKERD="${HASHDOCK_DOCKERD:-$ENGINE/usr/sbin/dockerd}"
 if ! "$DOCKER_BIN" info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "the Docker engine is not running and only root can start dockerd here"
-  log "starting dockerd (log: $STATE/dockerd.log)"
-  setsid dockerd >"$STATE/dockerd.log" 2>&1 < /dev/null &
+  if [ ! -x "$DOCKERD" ]; then
+    trixie_download docker.io
+    rm -rf "$ENGINE.partial" && dpkg -x "$(ls "$STATE"/apt-trixie/docker.io_*.deb | tail -1)" "$ENGINE.partial" && mv "$ENGINE.partial" "$ENGINE" \
+      || die "unpacking trixie's docker.io into $ENGINE failed"
+  fi
+  log "starting $("$DOCKERD" --version) (log: $STATE/dockerd.log)"
+  # Its own docker-proxy first on PATH (the one bookworm's package ships is 20.10's).
+  PATH="$(dirname "$DOCKERD"):$PATH" setsid "$DOCKERD" >"$STATE/dockerd.log" 2>&1 < /dev/null &
   wait_for 60 "dockerd" "$DOCKER_BIN" info
 fi
+engine_version="$("$DOCKER_BIN" version --format '{{.Server.Version}}')"
+case "$engine_version" in
+  1[0-9].*|20.*|21.*|22.*) log "warning: the running engine is $engine_version: named build contexts and here-documents need Docker 23+ (BuildKit 0.10+), so builds and tests that use them fail on it. Stop it, and this script starts Debian trixie's 26.1." ;;
+esac
 
 # --- registry -------------------------------------------------------------
 registry_up() { curl -fs -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
@@ -122,4 +144,4 @@ if ! curl -fs -o /dev/null -I -H "Accept: $accept" "http://$REGISTRY_ADDR/v2/${R
   "$DOCKER_BIN" push "$ROOT_IMAGE" >/dev/null
   rm -rf "$rootfs"; trap - EXIT
 fi
-log "ready: engine $("$DOCKER_BIN" version --format '{{.Server.Version}}'), registry http://$REGISTRY_ADDR, root image $ROOT_IMAGE"
+log "ready: engine $engine_version, registry http://$REGISTRY_ADDR, root image $ROOT_IMAGE"

@@ -38,10 +38,11 @@ export class DockerfileNotFoundError extends HashdockError {
 
 export class ContextOutsideWorkspaceError extends HashdockError {
   readonly path: string;
-  constructor(path: string, workspaceRoot: string) {
+  /** `what`: which context (`Build context`, `Named build context api`). */
+  constructor(path: string, workspaceRoot: string, what = 'Build context') {
     super(
       'CONTEXT_OUTSIDE_WORKSPACE',
-      `Build context ${path} is outside the workspace ${workspaceRoot}. ` +
+      `${what} ${path} is outside the workspace ${workspaceRoot}. ` +
         'Hashdock only hashes files the workspace owns; move the context inside it.',
     );
     this.path = path;
@@ -64,10 +65,12 @@ export class MissingCopySourceError extends HashdockError {
   readonly contextDir: string;
   readonly mounted: boolean;
   /** `hint`: what to do instead of the generic advice, when something better is known; `mounted`: a RUN bind mount's source. */
-  constructor(dockerfile: string, line: number, source: string, contextDir: string, hint?: string, options?: { cause?: unknown; mounted?: boolean }) {
+  /** `named`: the named build context (`--build-context`) the source is read from. */
+  readonly named?: string;
+  constructor(dockerfile: string, line: number, source: string, contextDir: string, hint?: string, options?: { cause?: unknown; mounted?: boolean; named?: string }) {
     super(
       'COPY_SOURCE_MISSING',
-      `${dockerfile}:${line}: ${options?.mounted ? 'RUN --mount source' : 'COPY/ADD source'} "${source}" is not in the build context ${contextDir} ` +
+      `${dockerfile}:${line}: ${options?.mounted ? 'RUN --mount source' : 'COPY/ADD source'} "${source}" is not in ${options?.named !== undefined ? `the named context ${options.named}` : 'the build context'} ${contextDir} ` +
         `(it does not exist, or .dockerignore leaves it out). ${hint ?? 'Build what produces it first, or fix the path.'}`,
       options,
     );
@@ -76,6 +79,7 @@ export class MissingCopySourceError extends HashdockError {
     this.source = source;
     this.contextDir = contextDir;
     this.mounted = options?.mounted ?? false;
+    if (options?.named !== undefined) this.named = options.named;
   }
 }
 

@@ -37,6 +37,12 @@ describe('buildCommandArgs', () => {
     expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], network: 'default' })).toEqual(['build', '--file', 'D', '--tag', 't', '.']);
   });
 
+  it('passes named build contexts sorted by name, before the context', () => {
+    expect(buildCommandArgs({ dockerfile: 'D', contextDir: '/ws', tags: ['t'], namedContexts: { web: '/ws/apps/web', api: '/ws/packages/api' } })).toEqual([
+      'build', '--file', 'D', '--tag', 't', '--build-context', 'api=/ws/packages/api', '--build-context', 'web=/ws/apps/web', '/ws',
+    ]);
+  });
+
   it('builds the stage named by target (docker build --target)', () => {
     expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], platform: 'linux/arm64', target: 'runtime' })).toEqual([
       'build', '--file', 'D', '--platform', 'linux/arm64', '--target', 'runtime', '--tag', 't', '.',

@@ -1,6 +1,8 @@
 export interface BuildCommandOptions {
   dockerfile: string;
   contextDir: string;
+  /** Named build contexts: name → directory (`--build-context name=dir`). */
+  namedContexts?: Record<string, string>;
   tags: readonly string[];
   buildArgs?: Record<string, string>;
   cacheFrom?: readonly string[];
@@ -42,6 +44,7 @@ export function buildCommandArgs(options: BuildCommandOptions): string[] {
   for (const source of options.cacheFrom ?? []) args.push('--cache-from', source);
   if (options.noCache) args.push('--no-cache');
   for (const tag of options.tags) args.push('--tag', tag);
+  for (const [name, dir] of sorted(options.namedContexts)) args.push('--build-context', `${name}=${dir}`);
   args.push(options.contextDir);
   return args;
 }

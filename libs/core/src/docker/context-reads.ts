@@ -82,14 +82,14 @@ export function mountFields(value: string): Map<string, string> {
 }
 
 /**
- * What RUN's bind mounts of the build context (`type=bind` without `from`) read of it: the `source`
- * (`src`) each names, as written, or `.` for one that names none (the whole context).
+ * What RUN's bind mounts of a context read of it: the `source` (`src`) each names, as written, or `.` for one
+ * that names none (the whole context). The build context's mounts have no `from`; a named context's name it.
  */
-function contextMounts(flags: { name: string; value?: string }[]): string[] {
+function contextMounts(flags: { name: string; value?: string }[], named: string | undefined): string[] {
   return flags.flatMap((flag) => {
     if (flag.name !== 'mount' || !flag.value) return [];
     const fields = mountFields(flag.value);
-    if ((fields.get('type') ?? 'bind') !== 'bind' || fields.has('from')) return [];
+    if ((fields.get('type') ?? 'bind') !== 'bind' || fields.get('from') !== named) return [];
     return [fields.get('source') ?? fields.get('src') ?? '.'];
   });
 }
@@ -115,6 +115,11 @@ export interface ContextScopeOptions {
   platform?: string;
   /** Told of every download an ADD makes (the target platform's reading; the walk then reads the whole file). */
   downloads?: (download: RemoteSource) => void;
+  /**
+   * A named build context (`docker buildx build --build-context <name>=<dir>`): what the Dockerfile reads of it
+   * (`COPY --from=<name>`, `RUN --mount=from=<name>`, `FROM <name>`: all of it) instead of the build context.
+   */
+  named?: string;
 }
 
 /**
@@ -132,13 +137,13 @@ export function contextScopeOf(dockerfileText: string, buildArgs: Record<string,
   const frontend = otherFrontend(parsed.directives);
   const platforms = targetPlatforms(options.platform);
   if (frontend) {
-    if (options.downloads) platformScope(parsed, buildArgs, options.inherited, platforms[0], options.downloads);
+    if (options.downloads) platformScope(parsed, buildArgs, options.inherited, platforms[0], options.downloads, options.named);
     return { kind: 'context', reason: frontend };
   }
   // Each platform may read other files (`COPY bin/app-${TARGETARCH} /app`): the scope is what any of them reads.
   const sources: CopySource[] = [];
   for (const [index, platform] of platforms.entries()) {
-    const scope = platformScope(parsed, buildArgs, options.inherited, platform, index === 0 ? options.downloads : undefined);
+    const scope = platformScope(parsed, buildArgs, options.inherited, platform, index === 0 ? options.downloads : undefined, options.named);
     if (scope.kind === 'context') return scope;
     for (const source of scope.sources)
       if (!sources.some((known) => known.path === source.path && known.line === source.line && known.mounted === source.mounted)) sources.push(source);
@@ -152,6 +157,7 @@ function platformScope(
   inherited: ReadonlyMap<number, InheritedTriggers> | undefined,
   platform: string,
   downloads?: (download: RemoteSource) => void,
+  named?: string,
 ): ContextScope {
   const { escape, instructions } = parsed;
   // BuildKit's automatic platform args are the global values before any ARG (a build arg replaces one).
@@ -169,6 +175,7 @@ function platformScope(
   const stages = new Map<string, Stage>();
   let stage: Stage | undefined;
   const sources: CopySource[] = [];
+  const contextName = named === undefined ? 'the build context' : `the named context ${named}`;
   const whole = (instruction: Instruction, why: string, via = ''): ContextScope => ({ kind: 'context', reason: `line ${instruction.line} (${via}${instruction.keyword}) ${why}` });
   /** A declaration's value as the lexer reads it, or undefined (and the name marked unknown) where it cannot. */
   const declare = (scope: Map<string, string | undefined>, marks: Set<string>, name: string, raw: string) => {
@@ -214,21 +221,22 @@ function platformScope(
         break;
       case 'RUN':
         // `--mount=type=bind,source=package.json,…` (as docker init writes) reads that path; one without a source, all of it.
-        for (const raw of contextMounts(flags)) {
+        for (const raw of contextMounts(flags, named)) {
           let path: string;
           try {
             path = posix.normalize(`/${processShellWord(raw, vars, escape)}`).slice(1).replace(/\/$/, '') || '.';
           } catch (error) {
             if (!(error instanceof ShellWordError)) throw error;
-            return whole(instruction, `mounts the build context at a source that could not be read (${error.message})`, via);
+            return whole(instruction, `mounts ${contextName} at a source that could not be read (${error.message})`, via);
           }
-          if (path === '.') return whole(instruction, 'mounts the build context', via);
+          if (path === '.') return whole(instruction, `mounts ${contextName}`, via);
           sources.push({ path, line: instruction.line, wildcard: false, mounted: true });
         }
         break;
       case 'COPY':
       case 'ADD': {
-        if (flags.some((flag) => flag.name === 'from')) break;
+        // BuildKit reads `--from` as written (no expansion): a stage, an image, or a named context.
+        if (flags.find((flag) => flag.name === 'from')?.value !== named) break;
         const list = instructionWords(body);
         if (!list || list.length < 2) return whole(instruction, 'could not be read', via);
         for (const raw of list.slice(0, -1)) {
@@ -275,11 +283,15 @@ function platformScope(
       const { body } = instructionFlags(instruction.rest);
       const [image = '', as, name] = body.split(/\s+/);
       let parent: Stage | undefined;
+      let expanded: string | undefined;
       try {
-        parent = stages.get(processShellWord(image, globalArgs, escape).toLowerCase());
+        expanded = processShellWord(image, globalArgs, escape);
+        parent = stages.get(expanded.toLowerCase());
       } catch (error) {
         if (!(error instanceof ShellWordError)) throw error;
       }
+      // A stage FROM the named context starts with all of it (as its root filesystem).
+      if (named !== undefined && !parent && expanded === named && settle(whole(instruction, `builds FROM the named context ${named}`))) return wholeContext!;
       // A stage built FROM an earlier one starts with its ENV (ARGs are not carried over).
       vars = new Map(parent?.env);
       unknown = new Set(parent?.envUnknown);

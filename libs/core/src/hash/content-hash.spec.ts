@@ -199,5 +199,65 @@ describe('contentHash', () => {
       { path: 'b', change: 'removed' },
       { path: 'c', change: 'added' },
     ]);
+    // The same path in a named context is another file.
+    expect(diffFileHashes([file('a', '1')], [file('a', '1'), { context: 'api', ...file('a', '1') }])).toEqual([{ path: 'api:a', change: 'added' }]);
+  });
+
+  describe('named build contexts', () => {
+    const sources = (...paths: string[]) => ({ kind: 'sources' as const, sources: paths.map((path) => ({ path, line: 3, wildcard: false })) });
+    const setUp = async () => {
+      await makeContext(dir, {
+        'ctx/Dockerfile': 'FROM x\nCOPY --from=api src /src\n',
+        'packages/api/src/main.ts': 'main',
+        'packages/api/src/main.spec.ts': 'spec',
+        'packages/api/README.md': 'docs',
+        'packages/api/.dockerignore': '**/*.spec.ts\n',
+        // The build context's ignore file is not the named context's.
+        'ctx/.dockerignore': 'src\n',
+      });
+      for (const file of ['ctx/Dockerfile', 'ctx/.dockerignore', 'packages/api/src/main.ts']) await chmod(join(dir, file), 0o644);
+      await chmod(join(dir, 'packages/api/src'), 0o755);
+      return {
+        ...base,
+        contextDir: join(dir, 'ctx'),
+        dockerfile: join(dir, 'ctx/Dockerfile'),
+        scope: sources(),
+        namedContexts: [{ name: 'api', dir: join(dir, 'packages/api'), scope: sources('src') }],
+      };
+    };
+
+    it('hashes what the Dockerfile reads of each, after its own .dockerignore, each line naming the context', async () => {
+      const input = await setUp();
+      const result = await contentHash(input);
+      expect(result.files.map((file) => [file.context, file.path])).toEqual([
+        ['api', 'src'],
+        ['api', 'src/main.ts'],
+      ]);
+      expect(result.canonical.split('\n').slice(-3)).toEqual([`in "api" d0755 ${'0'.repeat(16)} "src"`, `in "api" f0644 ${result.files[1].hash} "src/main.ts"`, '']);
+      // What it does not read, and what its .dockerignore leaves out, change nothing.
+      await writeFile(join(dir, 'packages/api/README.md'), 'more docs');
+      await writeFile(join(dir, 'packages/api/src/main.spec.ts'), 'more spec');
+      expect((await contentHash(input)).hash).toBe(result.hash);
+      await writeFile(join(dir, 'packages/api/src/main.ts'), 'changed');
+      expect((await contentHash(input)).hash).not.toBe(result.hash);
+    });
+
+    it('the same files as the build context instead are another image', async () => {
+      const input = await setUp();
+      const named = await contentHash(input);
+      await makeContext(dir, { 'ctx/src/main.ts': 'main', 'ctx/.dockerignore': '' });
+      await chmod(join(dir, 'ctx/src/main.ts'), 0o644);
+      await chmod(join(dir, 'ctx/src'), 0o755);
+      const unnamed = await contentHash({ ...input, scope: sources('src'), namedContexts: [] });
+      expect(unnamed.files.map((file) => file.hash)).toEqual(named.files.map((file) => file.hash));
+      expect(unnamed.hash).not.toBe(named.hash);
+    });
+
+    it('a source missing from a named context names it', async () => {
+      const input = await setUp();
+      await expect(contentHash({ ...input, namedContexts: [{ ...input.namedContexts[0], scope: sources('bin') }] })).rejects.toThrow(
+        `COPY/ADD source "bin" is not in the named context api ${join(dir, 'packages/api')}`,
+      );
+    });
   });
 });

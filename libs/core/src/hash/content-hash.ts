@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { closeSync, createReadStream, fstatSync, lstatSync, openSync, promises as fs, readlinkSync, readSync, Stats, statSync } from 'node:fs';
 import { ContextEntry, entryLocation, findIgnoreFile, listContextEntries, readIgnorePatterns } from './context-files';
 import { ContextScope, entriesInScope, missingSources } from './context-scope';
@@ -27,13 +28,24 @@ export interface ContentHashInput {
   externalBases?: Record<string, string>;
   /** The part of the context the Dockerfile can read (default: all of it). */
   scope?: ContextScope;
+  /** Named build contexts (`--build-context <name>=<dir>`), each with what the Dockerfile reads of it. */
+  namedContexts?: readonly NamedContextInput[];
   /** How modes reach the image: `exact` (docker copies them; default) or `git` (the registry builder). */
   modes?: ModeRule;
   /** Hashes of files read before, by stat (the checkout's file hash cache); the caller saves it. */
   cache?: FileHashCache;
 }
 
+/** A named build context: its directory (absolute) and the part of it the Dockerfile reads (see contextScopeOf's `named`). */
+export interface NamedContextInput {
+  name: string;
+  dir: string;
+  scope: ContextScope;
+}
+
 export interface FileHash {
+  /** The named build context the file is in; absent for the build context. */
+  context?: string;
   path: string;
   kind: ContextEntry['kind'];
   /** Permission bits with setuid/setgid/sticky (0 for symlinks): Docker copies them all. */
@@ -162,7 +174,11 @@ export function canonicalDescription(parts: {
   for (const [name, value] of sortedPairs(parts.labels)) lines.push(`label ${JSON.stringify(name)} ${valueDigest(value)}`);
   for (const [name, hash] of sortedPairs(parts.baseImages)) lines.push(`base ${JSON.stringify(name)} ${hash}`);
   for (const [name, digest] of sortedPairs(parts.externalBases)) lines.push(`base ${JSON.stringify(name)} ${digest}`);
-  for (const file of parts.files) lines.push(`${fileKind(file)} ${file.hash} ${JSON.stringify(canonicalPath(file))}`);
+  for (const file of parts.files) {
+    const line = `${fileKind(file)} ${file.hash} ${JSON.stringify(canonicalPath(file))}`;
+    // A named context's files after the build context's, each line naming it: without one, a hash keeps its text.
+    lines.push(file.context === undefined ? line : `in ${JSON.stringify(file.context)} ${line}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -191,19 +207,13 @@ function canonicalPath(file: FileHash): string {
 export async function contentHash(input: ContentHashInput, hasher?: XxHasher): Promise<ContentHashResult> {
   const xx = hasher ?? (await createXxHasher());
   const ignoreFile = await findIgnoreFile(input.contextDir, input.dockerfile);
-  const patterns = await readIgnorePatterns(ignoreFile);
-  const entries = await listContextEntries(input.contextDir, patterns).catch((error: unknown) => {
-    if (error instanceof DockerignoreSyntaxError) throw new InvalidDockerignoreError(ignoreFile ?? input.contextDir, error.message);
-    throw error;
-  });
-  // A source that is (or goes through) a symlink reads where it leads, as BuildKit's COPY does.
-  const scope = input.scope && followListedLinks(input.scope, input.contextDir, entries);
-  const [missing] = missingSources(entries, scope);
-  if (missing) {
-    const hint = missing.linkedFrom ? `${missing.linkedFrom} is a symbolic link that leads there (docker resolves it inside the context, as here).` : undefined;
-    throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, input.contextDir, hint, { mounted: missing.mounted });
+  const { entries, files } = await hashContext(xx, input, input.contextDir, ignoreFile, input.scope);
+  // BuildKit reads a named context's own .dockerignore (never the Dockerfile's).
+  for (const named of [...(input.namedContexts ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const own = join(named.dir, '.dockerignore');
+    const hashed = await hashContext(xx, input, named.dir, statSync(own, { throwIfNoEntry: false }) ? own : undefined, named.scope, named.name);
+    for (const file of hashed.files) files.push({ context: named.name, ...file });
   }
-  const files = await hashEntries(xx, input.contextDir, entriesInScope(entries, scope), input.modes, input.cache);
   const dockerfileHash = toHex64(xx.h64Raw(input.dockerfileText !== undefined ? Buffer.from(input.dockerfileText) : await fs.readFile(input.dockerfile)));
   // Build args that name base images are represented by the base's content hash or digest instead.
   const buildArgs = Object.fromEntries(
@@ -222,17 +232,36 @@ export async function contentHash(input: ContentHashInput, hasher?: XxHasher): P
   return { hash: toHex64(xx.h64Raw(Buffer.from(canonical))), canonical, files, dockerfileHash, ignoreFile, context: entries };
 }
 
-/** Files whose hash differs between two per-file listings (added, removed or changed). */
+/** One context's entries (after its ignore file) and the hashes of those the scope reaches; a missing source is an error naming it. */
+async function hashContext(xx: XxHasher, input: ContentHashInput, dir: string, ignoreFile: string | undefined, scopeRead: ContextScope | undefined, named?: string): Promise<{ entries: ContextEntry[]; files: FileHash[] }> {
+  const patterns = await readIgnorePatterns(ignoreFile);
+  const entries = await listContextEntries(dir, patterns).catch((error: unknown) => {
+    if (error instanceof DockerignoreSyntaxError) throw new InvalidDockerignoreError(ignoreFile ?? dir, error.message);
+    throw error;
+  });
+  // A source that is (or goes through) a symlink reads where it leads, as BuildKit's COPY does.
+  const scope = scopeRead && followListedLinks(scopeRead, dir, entries);
+  const [missing] = missingSources(entries, scope);
+  if (missing) {
+    const hint = missing.linkedFrom ? `${missing.linkedFrom} is a symbolic link that leads there (docker resolves it inside the context, as here).` : undefined;
+    throw new MissingCopySourceError(input.dockerfile, missing.line, missing.path, dir, hint, { mounted: missing.mounted, ...(named !== undefined ? { named } : {}) });
+  }
+  return { entries, files: await hashEntries(xx, dir, entriesInScope(entries, scope), input.modes, input.cache) };
+}
+
+/** Files whose hash differs between two per-file listings (added, removed or changed); a named context's as `<name>:<path>`. */
 export function diffFileHashes(before: readonly FileHash[], after: readonly FileHash[]): { path: string; change: 'added' | 'removed' | 'changed' }[] {
-  const old = new Map(before.map((file) => [file.path, file]));
+  const shown = (file: FileHash) => (file.context === undefined ? file.path : `${file.context}:${file.path}`);
+  const key = (file: FileHash) => (file.context === undefined ? file.path : `${file.context}\u0000${file.path}`);
+  const old = new Map(before.map((file) => [key(file), file]));
   const changes: { path: string; change: 'added' | 'removed' | 'changed' }[] = [];
   for (const file of after) {
-    const previous = old.get(file.path);
-    if (!previous) changes.push({ path: file.path, change: 'added' });
+    const previous = old.get(key(file));
+    if (!previous) changes.push({ path: shown(file), change: 'added' });
     else if (previous.hash !== file.hash || previous.mode !== file.mode || previous.kind !== file.kind)
-      changes.push({ path: file.path, change: 'changed' });
-    old.delete(file.path);
+      changes.push({ path: shown(file), change: 'changed' });
+    old.delete(key(file));
   }
-  for (const path of old.keys()) changes.push({ path, change: 'removed' });
+  for (const file of old.values()) changes.push({ path: shown(file), change: 'removed' });
   return changes.sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -25,6 +25,7 @@ import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
 import { resolveTags } from '../tags/tag-policy';
 import { checkBuildPaths } from './check-paths';
+import { checkNamedContextNames, namedContextScopes } from './named-contexts';
 import { rootContextHint } from './root-context-hint';
 import { InputChange } from './rebuild-reasons';
 import { InvalidOptionError } from '../errors';
@@ -128,6 +129,8 @@ interface BuildFacts {
   bases: ResolvedBase[];
   externalBases: ExternalBase[];
   scope: ContextScope;
+  /** What the Dockerfile reads of each named build context. */
+  namedScopes: Record<string, ContextScope>;
   /** This image's own ONBUILD triggers. */
   onbuild: string[];
 }
@@ -162,6 +165,9 @@ function buildManifest(
       ? { externalBases: Object.fromEntries(externalBases.map((base) => [multiPlatform ? `${base.reference} (${base.platform})` : base.reference, { digest: base.digest, platform: base.platform, ...(base.index ? { index: base.index } : {}) }])) }
       : {}),
     context: describeScope(scope),
+    ...(Object.keys(facts.namedScopes).length
+      ? { namedContexts: Object.fromEntries(Object.entries(facts.namedScopes).map(([name, named]) => [name, { dir: relative(options.workspaceRoot, options.buildContexts![name]) || '.', reads: describeScope(named) }])) }
+      : {}),
     ...(facts.onbuild.length ? { onbuild: facts.onbuild } : {}),
     ...(fields.builder ? { builder: { name: fields.builder.name, reason: fields.builder.reason } } : {}),
   };
@@ -177,10 +183,12 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const clock = phaseClock(started, deps.enteredAt);
   parseRepository(options.repository);
   const xx = deps.hasher ?? (await createXxHasher());
-  await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile);
+  await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile, options.buildContexts);
   const dockerfileFile = await fs.readFile(options.dockerfile, 'utf8');
   // With a stage, everything below reads only what `docker build --target` builds.
   const dockerfileText = options.stage ? dockerfileForStage(dockerfileFile, options.stage, options.dockerfile, options.buildArgs, targetPlatforms(options.platform)[0]) : dockerfileFile;
+  const namedContexts = Object.keys(options.buildContexts ?? {});
+  checkNamedContextNames(dockerfileText, options.dockerfile, namedContexts, options.buildArgs);
   clock.mark('setup');
   const bases = await resolveBases(options, dockerfileText, deps.registry);
   // Only args the Dockerfile declares reach docker and the hash: an unused one would change the tag for nothing.
@@ -200,6 +208,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     ...(options.mirrors ? { mirrors: options.mirrors } : {}),
     cache: deps.baseDigests,
     cacheDir: registryCache,
+    namedContexts,
   });
   // The build uses exactly the digest the hash covers.
   for (const base of externalBases) if (base.arg) buildArgs[base.arg] = base.pinned;
@@ -207,8 +216,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const external = await externalBaseTriggers(deps.registry, options.dockerfile, dockerfileText, externalBases, registryCache);
   const triggers = new Map([...inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild), ...external]);
   const scope = contextScopeOf(dockerfileText, buildArgs, { inherited: triggers, platform: options.platform });
+  const namedScopes = namedContextScopes(dockerfileText, buildArgs, namedContexts, { inherited: triggers, platform: options.platform });
   // Credentials in a trigger's URL stay out of the manifest (a download reads nothing of the context either way).
-  const facts: BuildFacts = { bases, externalBases, scope, onbuild: onbuildTriggers(dockerfileText).map(redactUrls) };
+  const facts: BuildFacts = { bases, externalBases, scope, namedScopes, onbuild: onbuildTriggers(dockerfileText).map(redactUrls) };
   clock.mark('bases');
 
   const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));
@@ -229,6 +239,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
         externalBases: { ...Object.fromEntries(externalBases.map((base) => [base.key, base.digest])), ...indexes },
         scope,
+        ...(namedContexts.length ? { namedContexts: namedContexts.map((name) => ({ name, dir: options.buildContexts![name], scope: namedScopes[name] })) } : {}),
         modes,
         cache: deps.fileHashes,
       },
@@ -291,6 +302,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     for (const line of baseLines) deps.log(line);
     if (options.stage) deps.log(`hashdock: plan ${options.project}: stage ${options.stage} (docker build --target)`);
     deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
+    for (const [name, named] of Object.entries(namedScopes))
+      deps.log(`hashdock: plan ${options.project}: hashes named context ${name} (${relative(options.workspaceRoot, options.buildContexts![name]) || '.'}): ${describeScope(named)}`);
     manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build', builder });
   } else if (existing) {
     if (options.push) {

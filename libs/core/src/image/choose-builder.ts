@@ -18,7 +18,7 @@ export interface BuilderChoice {
  * cannot build, naming why.
  */
 export function chooseBuilder(
-  options: Pick<ImageBuildOptions, 'builder' | 'push' | 'dockerfile' | 'platform'>,
+  options: Pick<ImageBuildOptions, 'builder' | 'push' | 'dockerfile' | 'platform' | 'buildContexts'>,
   dockerfileText: string,
   bases: { workspace: readonly { reference: string; project?: string; onbuild?: readonly string[] }[]; external: readonly ExternalBase[] },
 ): BuilderChoice {
@@ -29,6 +29,8 @@ export function chooseBuilder(
     if (options.builder === 'registry') throw new InvalidOptionError('builder', `${options.dockerfile}: the registry builder cannot build this image: ${reason}. Use builder "auto" or "docker".`);
     return { name: 'docker', reason: `${reason}${several}` };
   };
+  const named = Object.keys(options.buildContexts ?? {});
+  if (named.length) return refuse(`named build contexts (${named.join(', ')}) are passed to docker buildx --build-context`);
   const eligibility = registryEligibility(dockerfileText);
   if (!eligibility.eligible) return refuse(eligibility.reason);
   if (!options.push) return refuse('--no-push builds into the local docker image store');

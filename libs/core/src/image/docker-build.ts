@@ -77,6 +77,7 @@ async function pinnedBuild(
             ...(options.addHosts?.length ? { addHosts: options.addHosts } : {}),
             dockerfile,
             contextDir: options.contextDir,
+            ...(options.buildContexts ? { namedContexts: options.buildContexts } : {}),
             tags: build.localTags,
             buildArgs: build.buildArgs,
             cacheFrom: build.cacheFrom,

@@ -87,7 +87,7 @@ export async function readBaseManifest(registry: RegistryClient, reference: stri
   const shown = `${parsed.digest ? `${repository}@${wanted}` : `${repository}:${wanted}`}${source === reference ? '' : ` (the mirror of ${reference})`}`;
   // A bare name (`COPY --from=libs`) may be meant as a named build context, which BuildKit reads before any image of that name.
   const context = /^[a-z0-9][a-z0-9._-]*$/.test(reference)
-    ? ` (if "${reference}" is meant as a named build context, docker buildx --build-context ${reference}=<dir>: Hashdock builds from one context, so copy from it instead, or from a stage)`
+    ? ` (if "${reference}" is meant as a named build context, docker buildx --build-context ${reference}=<dir>: set it in the image target, "buildContexts": { "${reference}": "<dir>" })`
     : '';
   const missing = (url: string, cause?: unknown) => new BaseNotFoundError(`${shown} is not in its registry (404 at ${url})${context}`, cause ? { cause } : undefined);
   const notFound = (error: unknown): never => {
@@ -179,7 +179,14 @@ export function decodeExpansion(word: string): FromExpansion {
  * image, a stage nor `scratch`. Shared by the build (which resolves them) and
  * the Nx inputs (which make their digests a runtime input).
  */
-export function externalFroms(dockerfile: string, dockerfileText: string, buildArgs: Record<string, string>, workspaceImages: Record<string, string>, platform?: string): ExternalFrom[] {
+export function externalFroms(
+  dockerfile: string,
+  dockerfileText: string,
+  buildArgs: Record<string, string>,
+  workspaceImages: Record<string, string>,
+  platform?: string,
+  namedContexts: readonly string[] = [],
+): ExternalFrom[] {
   // The global ARGs as BuildKit takes them (its automatic platform args, build args given over defaults, each default read with those before it).
   const { froms, args, argLines } = parseDockerfileFroms(dockerfileText, buildArgs, platform);
   const values = { ...buildArgs, ...args };
@@ -194,6 +201,8 @@ export function externalFroms(dockerfile: string, dockerfileText: string, buildA
     if (reference.toLowerCase() === 'scratch') continue;
     if (!reference) throw new BaseImageError(dockerfile, from.line, reference, `FROM ${from.image} names no image${from.fromArg ? ` (the build arg ${from.fromArg} is not set)` : ''}`);
     if (workspaceImages[imageNameWithoutRegistry(reference)]) continue;
+    // A named build context is read before any image of that name (a directory: its files are hashed instead).
+    if (namedContexts.includes(reference)) continue;
     const key = from.fromArg ?? `from:${reference}`;
     if (found.some((base) => base.key === key)) continue;
     const templated = from.image.includes('$') && !(from.fromArg && plainDefault(from.fromArg));
@@ -225,12 +234,14 @@ export async function resolveExternalBases(options: {
   cache?: Map<string, Promise<BaseManifest>>;
   /** The checkout's cache directory: manifests read by digest are kept there (see manifestByDigest). */
   cacheDir?: string;
+  /** Names of the named build contexts: what they name is not an image. */
+  namedContexts?: readonly string[];
 }): Promise<ExternalBase[]> {
   const bases: ExternalBase[] = [];
   const cache = options.cache ?? new Map<string, Promise<BaseManifest>>();
   const platforms = platformList(options.platform);
   // (FROMs read for the first platform: an image per platform named by `${TARGETARCH}` is not one base over several.)
-  for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages, platforms[0]))
+  for (const from of externalFroms(options.dockerfile, options.dockerfileText, options.buildArgs, options.workspaceImages, platforms[0], options.namedContexts))
     for (const target of platforms) {
     const { reference } = from;
     // Several platforms: one entry per platform, each hashed; the base must then be an index.

@@ -7,6 +7,8 @@ export interface ImageBuildOptions {
   contextDir: string;
   /** Absolute. */
   dockerfile: string;
+  /** Named build contexts (`--build-context`): name → absolute directory. */
+  buildContexts?: Record<string, string>;
   /** `host[:port]/path`, no tag. */
   repository: string;
   tagTemplates: string[];

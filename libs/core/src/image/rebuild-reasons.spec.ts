@@ -23,6 +23,12 @@ describe('rebuild reasons', () => {
     expect(diffCanonical(withLabel('aa'), withLabel('bb'))).toEqual([{ input: 'label:org.opencontainers.image.source', change: 'changed' }]);
   });
 
+  it("names a named build context's file with the context (the same path in the build context is another input)", () => {
+    const lines = (main: string, api: string) => ['hashdock-content-v2', 'platform linux/amd64', `f0644 ${main} "src/a b.ts"`, `in "api" f0644 ${api} "src/a b.ts"`, ''].join('\n');
+    expect(diffCanonical(lines('01', '01'), lines('01', '02'))).toEqual([{ input: 'context:api:src/a b.ts', change: 'changed' }]);
+    expect(diffCanonical(lines('01', '01'), lines('02', '01'))).toEqual([{ input: 'file:src/a b.ts', change: 'changed' }]);
+  });
+
   it('names a change of stage', () => {
     const withStage = (stage: string) => ['hashdock-content-v2', 'platform linux/amd64', 'dockerfile aaaa', `stage ${stage}`, ''].join('\n');
     expect(diffCanonical(withStage('runtime'), withStage('debug'))).toEqual([{ input: 'stage', change: 'changed' }]);

@@ -8,7 +8,7 @@ import { hasTag } from '../registry/tag-exists';
 export const inputsTag = (contentHash: string) => `${contentHash}.inputs`;
 
 export interface InputChange {
-  /** `file:<path>` (context), `source:<path>` (what the bundle was built from), `dockerfile`, `arg:<name>`, `label:<name>`, `base:<name>`, `platform` or `stage`. */
+  /** `file:<path>` (context), `context:<name>:<path>` (a named build context), `source:<path>` (what the bundle was built from), `dockerfile`, `arg:<name>`, `label:<name>`, `base:<name>`, `platform` or `stage`. */
   input: string;
   change: 'added' | 'removed' | 'changed';
 }
@@ -20,6 +20,7 @@ function parseCanonical(text: string): Map<string, string> {
     const [kind, ...rest] = line.split(' ');
     if (kind === 'platform' || kind === 'dockerfile' || kind === 'stage') entries.set(kind, rest.join(' '));
     else if (kind === 'arg' || kind === 'label' || kind === 'base' || kind === 'source') entries.set(`${kind}:${JSON.parse(rest[0])}`, rest.slice(1).join(' '));
+    else if (kind === 'in') entries.set(`context:${JSON.parse(rest[0])}:${JSON.parse(rest.slice(3).join(' '))}`, `${rest[1]} ${rest[2]}`);
     else entries.set(`file:${JSON.parse(rest.slice(1).join(' '))}`, `${kind} ${rest[0]}`);
   }
   return entries;

@@ -7,6 +7,7 @@ import { contextTemplate, IMAGE_BUILDERS, ImageBuilder } from '../workspace/hash
 import { STAGE_NAME } from '../docker/dockerfile-stages';
 import { checkImageLabels } from './image-labels';
 import { normalizeSshForwards } from './ssh-forwards';
+import { buildContextsOption } from './named-contexts';
 import { normalizeSecretFiles } from './secret-files';
 import { addHostsOption, buildNetworkOption } from './build-network';
 import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
@@ -21,6 +22,8 @@ export interface ImageTargetOptions {
   name?: string;
   dockerfile?: string;
   context?: string;
+  /** Named build contexts (`--build-context <name>=<dir>`): name → directory in the workspace (path template). */
+  buildContexts?: Record<string, string>;
   registry?: string;
   namespace?: string;
   repository?: string;
@@ -175,6 +178,13 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     workspaceRoot: facts.workspaceRoot,
     contextDir: workspacePath(contextOption(options.context), facts, 'context'),
     dockerfile: workspacePath(options.dockerfile ?? '{projectRoot}/Dockerfile', facts, 'dockerfile'),
+    ...(options.buildContexts !== undefined
+      ? {
+          buildContexts: Object.fromEntries(
+            Object.entries(buildContextsOption(options.buildContexts, `project ${facts.projectName}`)).map(([name, dir]) => [name, workspacePath(dir, facts, `buildContexts.${name}`)]),
+          ),
+        }
+      : {}),
     repository,
     tagTemplates: [...(options.tags ?? DEFAULT_TAG_TEMPLATES), ...(options.extraTags ?? [])],
     buildArgs,

@@ -110,8 +110,7 @@ function fileToken(target: ImageTarget, path: string): string {
  * either way). An exclusion reaches a `{projectRoot}` fileset only where its
  * translation is exact; elsewhere Nx hashes a little more than Docker sends.
  */
-export function contextInputs(target: ImageTarget, patterns: readonly IgnorePattern[] | undefined, sources: readonly string[] | undefined, owned: boolean): string[] {
-  const context = target.context;
+export function contextInputs(target: ImageTarget, patterns: readonly IgnorePattern[] | undefined, sources: readonly string[] | undefined, owned: boolean, context = target.context): string[] {
   const at = (source: string) => (context === '.' ? source : `${context}/${source}`);
   const inputs = sources ? sources.flatMap((source) => sourceFilesets(treeToken(target, at(source), owned))) : [`${treeToken(target, context, owned)}/**/*`];
   // Unreadable patterns (an invalid .dockerignore fails the build itself) count the whole context too.
@@ -157,27 +156,41 @@ export async function imageTargetInputs(
     reads?: SourceReads;
   } = {},
 ): Promise<NxInput[]> {
-  let patterns: IgnorePattern[] | undefined;
-  try {
-    patterns = await readIgnorePatterns(await findIgnoreFile(join(workspaceRoot, target.context), join(workspaceRoot, target.dockerfile)));
-  } catch {
-    patterns = undefined;
+  const owned = ownsItsTree(target.projectRoot, projectFiles);
+  const named = Object.entries(target.namedContexts ?? {});
+  /** One context's filesets: what the Dockerfile reads of it (`named`: a named context's reads), minus what its ignore file leaves out. */
+  const readsOf = async (context: string, ignoreFile: Promise<string | undefined>, name?: string) => {
+    let patterns: IgnorePattern[] | undefined;
+    try {
+      patterns = await readIgnorePatterns(await ignoreFile);
+    } catch {
+      patterns = undefined;
+    }
+    // Sources read where their symlinks lead (as the content hash reads them).
+    const scope =
+      target.dockerfileText !== undefined
+        ? followLinksOnDisk(
+            contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), { inherited: target.inheritedTriggers, platform: target.options.platform, ...(name !== undefined ? { named: name } : {}) }),
+            join(workspaceRoot, context),
+            options.reads && {
+              path: (path, link) => options.reads!.paths.set(posix.join(context, path), link),
+              dir: (path, links) => options.reads!.dirs.set(posix.join(context, path), [...links]),
+            },
+          )
+        : undefined;
+    const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
+    // Nx applies every exclusion to every fileset: with several contexts, one's ignore file could hide another's files, so none is applied.
+    return { sources, filesets: contextInputs(target, named.length ? undefined : patterns, sources, owned, context) };
+  };
+  const { sources, filesets: contextFilesets } = await readsOf(target.context, findIgnoreFile(join(workspaceRoot, target.context), join(workspaceRoot, target.dockerfile)));
+  const filesets = [...contextFilesets];
+  for (const [name, dir] of named) {
+    const read = await readsOf(dir, Promise.resolve(join(workspaceRoot, dir, '.dockerignore')), name);
+    // A named context with nothing read of it adds nothing (its `sources` are then an empty list).
+    if (read.sources?.length !== 0) filesets.push(...read.filesets);
   }
-  // Sources read where their symlinks lead (as the content hash reads them).
-  const scope =
-    target.dockerfileText !== undefined
-      ? followLinksOnDisk(
-          contextScopeOf(target.dockerfileText, targetBuildArgs(target.options), { inherited: target.inheritedTriggers, platform: target.options.platform }),
-          join(workspaceRoot, target.context),
-          options.reads && {
-            path: (path, link) => options.reads!.paths.set(posix.join(target.context, path), link),
-            dir: (path, links) => options.reads!.dirs.set(posix.join(target.context, path), [...links]),
-          },
-        )
-      : undefined;
-  const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
+  const namedIgnoreFiles = named.map(([, dir]) => fileToken(target, dir === '.' ? '.dockerignore' : `${dir}/.dockerignore`));
   const dockerfile = fileToken(target, target.dockerfile);
-  const filesets = contextInputs(target, patterns, sources, ownsItsTree(target.projectRoot, projectFiles));
   const inputs: NxInput[] = [
     // With `hashIgnoredSources`, what COPY/ADD reads is hashed from disk, gitignored files included (Nx
     // 23.3+; older Nx ignores the flag): a file built outside Nx or generated is what Docker sends, and a
@@ -190,6 +203,7 @@ export async function imageTargetInputs(
     // Creating either ignore file changes what Docker sends, so both count even when absent.
     `${dockerfile}.dockerignore`,
     fileToken(target, target.context === '.' ? '.dockerignore' : `${target.context}/.dockerignore`),
+    ...namedIgnoreFiles,
     // Transitive: a COPY source git ignores may be the output of a task the image depends on only through another
     // (a lib's dist/ built by the app's build's `^build`): the app's own output can stay the same while it changes.
     { dependentTasksOutputFiles: '**/*', transitive: true },

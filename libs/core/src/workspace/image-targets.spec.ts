@@ -1,3 +1,4 @@
+import { inferredInputsBasis } from './inputs-basis';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -358,6 +359,34 @@ describe('resolveImageTargets (the one model)', () => {
         ...['src', 'dist', 'tools'].flatMap((dir) => [`{workspaceRoot}/apps/admin/${dir}`, `{workspaceRoot}/apps/admin/${dir}/**/*`]),
       ]);
     }
+  });
+
+  it('named build contexts: what the Dockerfile reads of each is an input, each one\'s .dockerignore too, and a name is not an image', async () => {
+    await write({
+      'apps/admin/project.json': JSON.stringify({ name: 'admin', targets: { image: { options: { context: '{workspaceRoot}', buildContexts: { api: 'apps/api', tools: '{projectRoot}/tools' } } } } }),
+      'apps/admin/Dockerfile': 'FROM node:24\nCOPY package.json /app/\nCOPY --from=api src /app/api/src\nRUN --mount=from=tools,source=bin,target=/t /t/setup\nCOPY --from=api /x /x\n',
+      '.dockerignore': 'node_modules\n',
+    });
+    const admin = (await discoverImageTargets(root, normalizeHashdockOptions({}))).find((t) => t.project === 'admin')!;
+    expect(admin.namedContexts).toEqual({ api: 'apps/api', tools: 'apps/admin/tools' });
+    // COPY --from=api is the directory, never an image to resolve.
+    expect(admin.externalBases.map((from) => from.reference)).toEqual(['node:24']);
+    const inputs = filesets(await imageTargetInputs(root, admin));
+    expect(inputs.filter((input) => !/ockerfile/.test(input))).toEqual([
+      '{workspaceRoot}/package.json',
+      '{workspaceRoot}/package.json/**/*',
+      '{workspaceRoot}/apps/api/src',
+      '{workspaceRoot}/apps/api/src/**/*',
+      '{workspaceRoot}/apps/api/x',
+      '{workspaceRoot}/apps/api/x/**/*',
+      '{workspaceRoot}/apps/admin/tools/bin',
+      '{workspaceRoot}/apps/admin/tools/bin/**/*',
+      // Nx would apply the root .dockerignore's exclusions to the named contexts' files too: none is applied.
+      '{workspaceRoot}/.dockerignore',
+      '{workspaceRoot}/apps/api/.dockerignore',
+      '{workspaceRoot}/apps/admin/tools/.dockerignore',
+    ]);
+    expect(inferredInputsBasis(admin).buildContexts).toEqual({ api: 'apps/api', tools: 'apps/admin/tools' });
   });
 
   it('reads a stage with the build args the target runs with: the project\'s own added to and over the plugin\'s', async () => {

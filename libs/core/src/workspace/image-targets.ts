@@ -10,6 +10,7 @@ import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
 import { contextTemplate, HashdockConfig } from './hashdock-config';
+import { buildContextsOption } from '../image/named-contexts';
 import { IMAGE_EXECUTOR } from '../names';
 import { imageNameOf } from './image-name';
 import { WorkspaceProject } from './project-files';
@@ -42,6 +43,8 @@ export interface ImageTarget {
   /** Workspace-relative (`.` for the root) unless the options point outside the workspace. */
   dockerfile: string;
   context: string;
+  /** Named build contexts (`--build-context`): name → directory, workspace-relative as `context` is. */
+  namedContexts?: Record<string, string>;
   /** Undefined when the Dockerfile does not exist (the executor reports it). */
   dockerfileText?: string;
   /** Where the Dockerfile leads when it is a symlink inside the workspace (an input too: docker reads it). */
@@ -203,7 +206,7 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
     if (triggers.size) target.inheritedTriggers = triggers;
     try {
       const known = knownNames([...new Set([config.namespace, target.options.namespace ?? config.namespace])]);
-      target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, targetBuildArgs(target.options), known, targetPlatforms(target.options.platform)[0]);
+      target.externalBases = externalFroms(target.dockerfile, target.dockerfileText, targetBuildArgs(target.options), known, targetPlatforms(target.options.platform)[0], Object.keys(target.namedContexts ?? {}));
     } catch {
       // A FROM with no image fails the build itself, with the line named.
       target.externalBases = [];
@@ -252,6 +255,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     options,
     dockerfile: effectiveDockerfile,
     context: workspaceRelative(workspaceRoot, contextTemplate(options.context ?? config.context), project),
+    ...namedContextsOf(workspaceRoot, options.buildContexts, project),
     ...(dockerfileText !== undefined ? { dockerfileText } : {}),
     ...(linked ? { dockerfileTarget: linked } : {}),
     bases: [],
@@ -259,6 +263,17 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     dependsOn: config.buildTarget ? [config.buildTarget.target] : [],
     ...(config.buildTarget?.configuration ? { defaultConfiguration: config.buildTarget.configuration } : {}),
   };
+}
+
+/** The target's named contexts as workspace paths; none where the option is malformed (the executor names what is wrong). */
+function namedContextsOf(workspaceRoot: string, value: unknown, project: WorkspaceProject): Pick<ImageTarget, 'namedContexts'> {
+  if (value === undefined) return {};
+  try {
+    const contexts = buildContextsOption(value, `project ${project.name}`);
+    return { namedContexts: Object.fromEntries(Object.entries(contexts).map(([name, dir]) => [name, workspaceRelative(workspaceRoot, dir, project)])) };
+  } catch {
+    return {};
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ImageTarget } from './image-targets';
 import { inputShapingArgs } from '../docker/context-reads';
 import { automaticPlatformArgs } from '../docker/platform-args';
 import { hostPlatform } from '../image/image-options';
+import { buildContextsOption } from '../image/named-contexts';
 
 /**
  * The options an image target's Nx inputs were inferred from (recorded in the
@@ -21,6 +22,8 @@ export interface InputsBasis {
   buildArgs: Record<string, string | null>;
   /** The target platform, when what the Dockerfile reads depends on it (`COPY bin/app-${TARGETARCH}`). */
   platform?: string;
+  /** Named build contexts: name → directory (as `context`); absent when there are none. */
+  buildContexts?: Record<string, string>;
 }
 
 /** Where an image target's metadata keeps its InputsBasis. */
@@ -52,12 +55,25 @@ function argsAsRunning(recorded: Record<string, string | null>, running: Record<
 /** The InputsBasis of a target as it will run (options as the executor got them); build args are picked by the caller. */
 export function inputsBasisOf(options: ImageTargetOptions, facts: { workspaceRoot: string; projectRoot: string; projectName: string }): Omit<InputsBasis, 'buildArgs'> {
   const path = (value: string) => workspaceRelative(expandPathTemplate(value, facts.projectRoot, facts.projectName, facts.workspaceRoot), facts.workspaceRoot);
+  // A malformed option is left to resolveImageOptions, which names what is wrong with it.
+  let named: [string, string][] = [];
+  try {
+    named = options.buildContexts === undefined ? [] : Object.entries(buildContextsOption(options.buildContexts, `project ${facts.projectName}`));
+  } catch {
+    named = [];
+  }
   return {
     context: path(contextOption(options.context)),
     dockerfile: path(options.dockerfile ?? '{projectRoot}/Dockerfile'),
     ...(options.stage ? { stage: options.stage.toLowerCase() } : {}),
     platform: options.platform ?? hostPlatform(),
+    ...(named.length ? { buildContexts: Object.fromEntries(named.map(([name, dir]) => [name, path(dir)])) } : {}),
   };
+}
+
+/** Named contexts in one order, for comparison. */
+function sortedContexts(contexts: Record<string, string> | undefined): string {
+  return JSON.stringify(Object.entries(contexts ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** What differs between the basis the inputs were inferred from and the one the target runs with (empty: nothing). */
@@ -68,13 +84,14 @@ export function inputsBasisDifferences(inferred: InputsBasis, running: Omit<Inpu
   if (inferred.dockerfile !== running.dockerfile) say('dockerfile', running.dockerfile, inferred.dockerfile);
   if ((inferred.stage ?? null) !== (running.stage ?? null)) say('stage', running.stage ?? null, inferred.stage ?? null);
   if (inferred.platform !== undefined && inferred.platform !== running.platform) say('platform', running.platform ?? null, inferred.platform);
+  if (sortedContexts(inferred.buildContexts) !== sortedContexts(running.buildContexts)) say('buildContexts', running.buildContexts ?? null, inferred.buildContexts ?? null);
   const args = argsAsRunning(inferred.buildArgs ?? {}, running.buildArgs);
   for (const [name, value] of Object.entries(args)) if (value !== (inferred.buildArgs[name] ?? null)) say(`buildArgs.${name}`, value, inferred.buildArgs[name] ?? null);
   return differences;
 }
 
 /** The basis the plugin infers a target's inputs from, recorded in its metadata. */
-export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'dockerfile' | 'options' | 'dockerfileText'>): InputsBasis {
+export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'dockerfile' | 'options' | 'dockerfileText' | 'namedContexts'>): InputsBasis {
   const shaping = [...inputShapingArgs(target.dockerfileText ?? '')].sort();
   return {
     context: target.context,
@@ -83,6 +100,7 @@ export function inferredInputsBasis(target: Pick<ImageTarget, 'context' | 'docke
     buildArgs: Object.fromEntries(shaping.map((name) => [name, targetBuildArgs(target.options)[name] ?? null])),
     // BuildKit's automatic platform args in what it reads: the files read follow the platform.
     ...(shaping.some((name) => name in automaticPlatformArgs(hostPlatform())) ? { platform: target.options.platform ?? hostPlatform() } : {}),
+    ...(target.namedContexts && Object.keys(target.namedContexts).length ? { buildContexts: target.namedContexts } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { BuildSettings, namedImage, settings } from './build-settings';
+import { BuildSettings, namedContextsFrom, namedImage, settings } from './build-settings';
 import { CommandBuild, isLiteralPath } from './docker-build-command';
 import { HclBody, HclReference, HclUnknown, HclValue, parseHcl } from './hcl-body';
 import { record } from './yaml-record';
@@ -114,7 +114,8 @@ export function bakeBuilds(files: readonly { file: string; text: string }[], wan
       stage: text(attributes.target),
       platform: list(attributes.platforms).join(',') || undefined,
       image: namedImage(list(attributes.tags)),
-      buildContexts: Object.keys(plainObject(attributes.contexts) ?? {}),
+      // Bake reads a context's directory from where it runs, as it reads `context`.
+      buildContexts: namedContextsFrom(map(attributes.contexts), dir),
     };
     builds.push({ file, target: name, context: contextPath, dockerfile: dockerfilePath, settings: settings(found) });
   }

@@ -28,14 +28,16 @@ describe('build settings carried over to image target options', () => {
     expect(JSON.stringify([options, leftOut])).not.toContain('canary');
   });
 
-  it('names each named build context (nx-container build-contexts) as not carried, with what to do instead', () => {
-    const found = containerSettings({ 'build-contexts': ['libs=libs', 'alpine=docker-image://alpine:3'] });
-    expect(found.buildContexts).toEqual(['libs', 'alpine']);
+  it('carries each named build context that is a directory of the workspace (nx-container build-contexts), and names the rest with what to do instead', () => {
+    const found = containerSettings({ 'build-contexts': ['libs=./libs/', 'alpine=docker-image://alpine:3', 'up=../outside', 'env=$CONTEXT_DIR'] });
+    expect(found.buildContexts).toEqual({ libs: 'libs', alpine: 'docker-image://alpine:3', up: '../outside', env: '$CONTEXT_DIR' });
+    const reason = 'not a directory in the workspace: build FROM an image through a build arg, which Hashdock pins by digest; keep other content in the workspace';
     expect(settingsAsOptions(found)).toEqual({
-      options: {},
+      options: { buildContexts: { libs: 'libs' } },
       leftOut: [
-        'build context libs (Hashdock builds from one context: copy what the Dockerfile reads from "libs" from the context, or from a stage)',
-        'build context alpine (Hashdock builds from one context: copy what the Dockerfile reads from "alpine" from the context, or from a stage)',
+        `build context alpine=docker-image://alpine:3 (${reason})`,
+        `build context up=../outside (${reason})`,
+        'build context env=$CONTEXT_DIR (known only when the build runs: set it on the image target, "buildContexts": { "env": "<dir>" })',
       ],
     });
   });

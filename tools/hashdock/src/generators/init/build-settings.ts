@@ -18,8 +18,11 @@ export interface BuildSettings {
   network?: string;
   addHosts?: string[];
   ssh?: string[];
-  /** Named build contexts passed besides the context (`--build-context name=…`): their names, never carried. */
-  buildContexts?: string[];
+  /**
+   * Named build contexts passed besides the context (`--build-context name=…`): name → the directory as a
+   * workspace path (see namedContextsFrom), or the value as written when it is not one (an image, a URL).
+   */
+  buildContexts?: Record<string, string | undefined>;
   /** Words of a variable among a command's arguments (`$DOCKER_BUILD_ARGUMENTS`): flags known only when it runs, never carried. */
   unknownArgs?: string[];
   /** What each of the target's configurations sets over these (nx-container's `configurations`), by name. */
@@ -73,7 +76,8 @@ function containerOptionSettings(options: Record<string, unknown>): BuildSetting
     labels: keyValues(options.labels),
     secretFiles: files && definedValues(files),
     inlineSecrets: Object.keys(keyValues(options.secrets) ?? {}),
-    buildContexts: Object.keys(keyValues(options['build-contexts']) ?? {}),
+    // nx-container runs docker from the workspace root.
+    buildContexts: namedContextsFrom(keyValues(options['build-contexts']), '.'),
     network: typeof options.network === 'string' ? options.network : undefined,
     addHosts: strings(options['add-hosts']),
     ssh: strings(options.ssh),
@@ -113,12 +117,32 @@ export function dockerSecret(value: string, cwd: string): BuildSettings {
   return { secrets: { [id]: fields.env ?? src ?? id } };
 }
 
+/** Where a named context's value is a directory: a relative path with nothing else in it (not `docker-image://…`, `target:…`, a URL, a variable). */
+function localContext(value: string): boolean {
+  return !/^([a-z][a-z0-9+.-]*:|git@)/i.test(value) && !/[$`*?]/.test(value) && !posix.isAbsolute(value);
+}
+
+/**
+ * Named build contexts as given (`name=value` words, or a map) from `dir` (a workspace path): each directory
+ * inside the workspace as a workspace path, any other value as written. Undefined when there are none.
+ */
+export function namedContextsFrom(values: Record<string, string | undefined> | undefined, dir: string): Record<string, string | undefined> | undefined {
+  if (!values || !Object.keys(values).length) return undefined;
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => {
+      if (value === undefined || !localContext(value)) return [name, value];
+      const path = posix.normalize(posix.join(dir, value)).replace(/\/$/, '') || '.';
+      return [name, path === '..' || path.startsWith('../') ? value : path];
+    }),
+  );
+}
+
 /** Settings of several flags or entries, merged (records merged, the later scalar wins). */
 export function mergeSettings(...all: BuildSettings[]): BuildSettings {
   const merged: BuildSettings = {};
   for (const one of all) {
-    for (const key of ['buildArgs', 'labels', 'secrets', 'secretFiles'] as const) if (one[key]) merged[key] = { ...merged[key], ...one[key] } as never;
-    for (const key of ['inlineSecrets', 'addHosts', 'ssh', 'buildContexts', 'unknownArgs'] as const) if (one[key]) merged[key] = [...(merged[key] ?? []), ...one[key]];
+    for (const key of ['buildArgs', 'labels', 'secrets', 'secretFiles', 'buildContexts'] as const) if (one[key]) merged[key] = { ...merged[key], ...one[key] } as never;
+    for (const key of ['inlineSecrets', 'addHosts', 'ssh', 'unknownArgs'] as const) if (one[key]) merged[key] = [...(merged[key] ?? []), ...one[key]];
     if (one.network !== undefined) merged.network = one.network;
     if (one.stage !== undefined) merged.stage = one.stage;
     if (one.platform !== undefined) merged.platform = one.platform;
@@ -216,8 +240,14 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
     }
     if (Object.keys(kept).length) options[option] = kept;
   }
-  for (const name of found.buildContexts ?? [])
-    leftOut.push(`build context ${name} (Hashdock builds from one context: copy what the Dockerfile reads from "${name}" from the context, or from a stage)`);
+  const buildContexts: Record<string, string> = {};
+  for (const [name, value] of Object.entries(found.buildContexts ?? {})) {
+    // A directory of the workspace is carried; the rest cannot be hashed (an image goes by FROM and a build arg, pinned by digest).
+    if (value !== undefined && localContext(value) && !value.startsWith('../') && value !== '..') buildContexts[name] = value;
+    else if (value !== undefined && /[$`]/.test(value)) leftOut.push(`build context ${name}=${value} (known only when the build runs: set it on the image target, "buildContexts": { "${name}": "<dir>" })`);
+    else leftOut.push(`build context ${name}=${value ?? ''} (not a directory in the workspace: build FROM an image through a build arg, which Hashdock pins by digest; keep other content in the workspace)`);
+  }
+  if (Object.keys(buildContexts).length) options.buildContexts = buildContexts;
   for (const word of found.unknownArgs ?? [])
     leftOut.push(`arguments ${word} (known only when the build runs: set what they hold on the image target, as "platform", "buildArgs" or "labels")`);
   for (const id of found.inlineSecrets ?? []) leftOut.push(`secret ${id} (its value is written in the target: keep it in an environment variable and set "secrets": { "${id}": "<ENV_VARIABLE>" })`);

@@ -31,11 +31,11 @@ describe('composeBuilds', () => {
     ]);
   });
 
-  it('reads the names of a build\'s additional_contexts (a map or a list)', () => {
+  it('reads a build\'s additional_contexts (a map or a list): directories as workspace paths from the compose file\'s folder, other values as written', () => {
     const map = withSettings('compose.yaml', 'services:\n  api:\n    build:\n      context: .\n      additional_contexts:\n        libs: ./libs\n');
-    expect(map[0].settings.buildContexts).toEqual(['libs']);
+    expect(map[0].settings.buildContexts).toEqual({ libs: 'libs' });
     const list = withSettings('compose.yaml', 'services:\n  api:\n    build:\n      context: .\n      additional_contexts: ["libs=./libs", "base=docker-image://node:24"]\n');
-    expect(list[0].settings.buildContexts).toEqual(['libs', 'base']);
+    expect(list[0].settings.buildContexts).toEqual({ libs: 'libs', base: 'docker-image://node:24' });
   });
 
   it('follows YAML anchors and merge keys (x- extensions shared between services)', () => {

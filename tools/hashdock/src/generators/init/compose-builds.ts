@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parseYamlRecord, record } from './yaml-record';
-import { BuildSettings, keyValues, mergeSettings, namedImage, settings, sshFrom, strings } from './build-settings';
+import { BuildSettings, keyValues, mergeSettings, namedContextsFrom, namedImage, settings, sshFrom, strings } from './build-settings';
 
 /** One service a compose file builds: where from, with which Dockerfile (both workspace paths, `.` for the root). */
 export interface ComposeBuild {
@@ -54,7 +54,8 @@ export function composeBuilds(file: string, text: string, read: (path: string) =
     const ssh = Array.isArray(spec.ssh) ? strings(spec.ssh) : Object.entries(keyValues(spec.ssh) ?? {}).map(([id, path]) => (path === undefined ? id : `${id}=${path}`));
     const sshFromRoot = ssh?.map((entry) => sshFrom(entry, dir));
     const network = typeof spec.network === 'string' ? spec.network : undefined;
-    const buildContexts = Object.keys(keyValues(spec.additional_contexts) ?? {});
+    // Relative to the project directory, as `context` is (compose-go resolves both).
+    const buildContexts = namedContextsFrom(keyValues(spec.additional_contexts), dir);
     const found = settings({ buildArgs: interpolated, stage: target, platform: platforms.join(','), labels: keyValues(spec.labels), image, network, addHosts, ssh: sshFromRoot, buildContexts });
     builds.push({ file, service, context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(found, ...buildSecrets(spec.secrets, declaredSecrets, dir)) });
   }

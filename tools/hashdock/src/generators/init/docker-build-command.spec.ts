@@ -37,9 +37,9 @@ describe('dockerBuildsIn', () => {
     expect(withSettings('docker build .')[0].settings).toEqual({});
   });
 
-  it('reads the names of the named build contexts it passes (--build-context name=path)', () => {
+  it('reads the named build contexts it passes (--build-context name=path): a directory as a workspace path from where it runs, other values as written', () => {
     const [build] = withSettings('docker buildx build --build-context libs=../../libs --build-context=base=docker-image://node:24 -f Dockerfile .', 'apps/api');
-    expect(build.settings).toEqual({ buildContexts: ['libs', 'base'] });
+    expect(build.settings).toEqual({ buildContexts: { libs: 'libs', base: 'docker-image://node:24' } });
   });
 
   it('a variable beside the context stands for arguments known only when it runs (novu\'s $DOCKER_BUILD_ARGUMENTS): the literal path is the context', () => {

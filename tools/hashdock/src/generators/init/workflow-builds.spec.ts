@@ -114,9 +114,9 @@ jobs:
     expect(workflowBuilds('.github/workflows/build-image.yml', reusable)).toEqual([]);
   });
 
-  it("reads the names of build-push-action's build-contexts", () => {
+  it("reads build-push-action's build-contexts (from the workspace root, where the action runs)", () => {
     const text = `jobs:\n  one:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          build-contexts: |\n            libs=./libs\n            base=docker-image://node:24\n`;
-    expect(read(text).map((build) => build.settings.buildContexts)).toEqual([['libs', 'base']]);
+    expect(read(text).map((build) => build.settings.buildContexts)).toEqual([{ libs: 'libs', base: 'docker-image://node:24' }]);
   });
 
   it('{{defaultContext}} (the repository at the commit) and a folder of it', () => {

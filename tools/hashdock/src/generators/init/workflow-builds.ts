@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parseYamlRecord, record } from './yaml-record';
-import { BuildSettings, keyValues, mergeSettings, namedImage, settings, sshFrom } from './build-settings';
+import { BuildSettings, keyValues, mergeSettings, namedContextsFrom, namedImage, settings, sshFrom } from './build-settings';
 import { bakeCallBuilds, bakeCommands } from './bake-calls';
 import { dockerBuildsIn, isLiteralPath, UnfollowedBuild, unfollowedIn } from './docker-build-command';
 
@@ -157,7 +157,7 @@ function actionBuild(inputs: Record<string, unknown>, expand: (value: unknown) =
     addHosts: list(inputs['add-hosts']),
     ssh: lines(inputs.ssh).map((entry) => sshFrom(entry, '.')),
     secretFiles,
-    buildContexts: Object.keys(keyValues(lines(inputs['build-contexts'])) ?? {}),
+    buildContexts: namedContextsFrom(keyValues(lines(inputs['build-contexts'])), '.'),
     // `id=${{ secrets.X }}`: a value, never carried; its id is named.
     inlineSecrets: Object.keys(keyValues(lines(inputs.secrets).map((line) => line.replace(/^"(.*)"$/, '$1'))) ?? {}),
   });

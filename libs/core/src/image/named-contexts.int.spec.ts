@@ -1,0 +1,89 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEnvironment, localRootImage } from '../../../../e2e/support/environment';
+import { imageBuildOptions } from '../../../../e2e/support/image-options';
+import { runCommand } from '../process/run-command';
+import { DockerDriver } from '../docker/docker-driver';
+import { RegistryClient } from '../registry/client';
+import { buildImage } from './build-image';
+import { ImageBuildOptions } from './image-options';
+
+const environment = await checkEnvironment();
+
+// hyperdx's layout: the Dockerfile's folder is the context, the app's sources come in by name.
+const DOCKERFILE = `ARG ROOT_IMAGE
+FROM \${ROOT_IMAGE}
+COPY app.txt /app.txt
+COPY --from=api src /api/src
+`;
+
+/** The files under /api/src in an image, with their contents, read by running it. */
+async function apiFiles(ref: string): Promise<Record<string, string>> {
+  const script = "const fs = require('fs'); console.log(JSON.stringify(Object.fromEntries(fs.readdirSync('/api/src').sort().map((f) => [f, fs.readFileSync('/api/src/' + f, 'utf8')]))))";
+  return JSON.parse((await runCommand('/usr/bin/docker', ['run', '--rm', ref, 'node', '-e', script])).stdout.trim());
+}
+
+describe.skipIf(!environment.available)('named build contexts (--build-context) against the real engine and registry', () => {
+  let root = '';
+  let options: ImageBuildOptions;
+  const namespace = `named-int-${Date.now().toString(36)}`;
+  const deps = { docker: new DockerDriver(), registry: new RegistryClient(), log: () => undefined };
+  const noDocker = { ...deps, docker: new DockerDriver({ binary: '/bin/false' }) };
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hashdock-named-int-'));
+    await mkdir(join(root, 'docker/svc'), { recursive: true });
+    await mkdir(join(root, 'packages/api/src'), { recursive: true });
+    await writeFile(join(root, 'docker/svc/Dockerfile'), DOCKERFILE);
+    await writeFile(join(root, 'docker/svc/app.txt'), `app ${namespace}\n`);
+    await writeFile(join(root, 'packages/api/src/main.js'), 'main one\n');
+    await writeFile(join(root, 'packages/api/README.md'), 'docs\n');
+    // The named context's own ignore file: BuildKit reads it there, and so must the hash.
+    await writeFile(join(root, 'packages/api/.dockerignore'), '**/*.test.js\n');
+    options = imageBuildOptions('svc', join(root, 'docker/svc'), `localhost:5000/${namespace}/svc`, {
+      workspaceRoot: root,
+      manifestDir: join(root, 'dist/images'),
+      buildContexts: { api: join(root, 'packages/api') },
+      buildArgs: { ROOT_IMAGE: await localRootImage() },
+    });
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('docker gets the directory by name, and the hash covers what is copied from it', async () => {
+    const built = await buildImage(options, deps);
+    expect(built.manifest).toMatchObject({
+      status: 'built',
+      builder: { name: 'docker', reason: 'named build contexts (api) are passed to docker buildx --build-context' },
+      context: 'COPY/ADD sources: app.txt',
+      namedContexts: { api: { dir: 'packages/api', reads: 'COPY/ADD sources: src' } },
+    });
+    expect(built.hash.canonical).toContain(`in "api" f0644 `);
+    expect(await apiFiles(built.manifest.ref!)).toEqual({ 'main.js': 'main one\n' });
+  });
+
+  it('what it does not copy, and what its .dockerignore leaves out (docker leaves it out too), is the same image', async () => {
+    const first = await buildImage({ ...options, dryRun: true }, noDocker);
+    await writeFile(join(root, 'packages/api/README.md'), 'more docs\n');
+    await writeFile(join(root, 'packages/api/src/main.test.js'), 'a test\n');
+    const again = await buildImage(options, noDocker);
+    expect(again.manifest).toMatchObject({ status: 'exists', contentHash: first.manifest.contentHash });
+    // Docker agrees: an edit that forces a build shows what it sent of the named context.
+    await writeFile(join(root, 'packages/api/src/main.js'), 'main two\n');
+    const changed = await buildImage(options, deps);
+    expect(changed.manifest.status).toBe('built');
+    expect(changed.manifest.contentHash).not.toBe(first.manifest.contentHash);
+    expect(changed.reasons?.changes).toEqual([{ input: 'context:api:src/main.js', change: 'changed' }]);
+    expect(await apiFiles(changed.manifest.ref!)).toEqual({ 'main.js': 'main two\n' });
+  });
+
+  it('a named context that is not there, or outside the workspace, is refused before anything runs, naming it, and no manifest is written', async () => {
+    const manifest = join(root, 'dist/images/gone.json');
+    const gone = { ...options, imageName: 'gone', buildContexts: { api: join(root, 'packages/gone') } };
+    await expect(buildImage(gone, noDocker)).rejects.toThrow(`Named build context api ${join(root, 'packages/gone')} does not exist`);
+    await expect(buildImage({ ...gone, buildContexts: { api: tmpdir() } }, noDocker)).rejects.toThrow(`Named build context api ${tmpdir()} is outside the workspace ${root}`);
+    expect(existsSync(manifest)).toBe(false);
+  });
+});
