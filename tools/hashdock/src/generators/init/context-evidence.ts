@@ -7,6 +7,7 @@ import { dockerBuildsIn, UnfollowedBuild, unfollowedIn } from './docker-build-co
 import { ciScriptBuilds } from './ci-script-builds';
 import { bakeBuilds } from './bake-builds';
 import { bakeCommands } from './bake-calls';
+import { makefileRecipes } from './makefile-recipes';
 import { jenkinsBuilds } from './jenkins-builds';
 import { gitlabBuilds } from './gitlab-builds';
 import { workflowBuilds } from './workflow-builds';
@@ -102,10 +103,10 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
         for (const { via, ...build } of dockerBuildsIn(resolve(command), cwd, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(where, unfollowed) }))
           builds.push({ ...build, said: `${where} ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
     }
-    builds.push(...scriptBuilds(tree, root, unfollowed));
+    builds.push(...scriptBuilds(tree, root, unfollowed), ...makefileBuilds(tree, root, unfollowed));
   }
   // The workspace root's scripts (`docker build -f apps/api/Dockerfile .`), when the root is no project of its own.
-  if (!projects.some(([, project]) => project.root === '.')) builds.push(...scriptBuilds(tree, '.', unfollowed));
+  if (!projects.some(([, project]) => project.root === '.')) builds.push(...scriptBuilds(tree, '.', unfollowed), ...makefileBuilds(tree, '.', unfollowed));
   // @nx/docker infers `docker build .` run in its `cwd` (default the project folder) with its `args`, for each Dockerfile
   // directly in a project folder; a project's own target of that name with options only overrides them.
   const nxDocker = plugins.find((entry) => (typeof entry === 'string' ? entry : entry.plugin) === '@nx/docker');
@@ -164,6 +165,24 @@ function scriptBuilds(tree: Tree, root: string, unfollowed?: UnfollowedBuild): C
     if (typeof command !== 'string') continue;
     for (const { via, ...build } of dockerBuildsIn(command, root, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(`${manifest}'s script "${script}"`, unfollowed) }))
       builds.push({ ...build, said: `${manifest}'s script "${script}" ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
+  }
+  return builds;
+}
+
+/** The `docker build` commands the recipes of a Makefile in `root` run (make runs them from that folder). */
+function makefileBuilds(tree: Tree, root: string, unfollowed?: UnfollowedBuild): ConfiguredBuild[] {
+  const builds: ConfiguredBuild[] = [];
+  for (const name of ['GNUmakefile', 'makefile', 'Makefile']) {
+    const file = root === '.' ? name : `${root}/${name}`;
+    const text = tree.exists(file) ? tree.read(file, 'utf8') : null;
+    if (text === null) continue;
+    for (const { target, command } of makefileRecipes(text)) {
+      if (!/\b(docker|podman)\b/.test(command) || !/\b(build|bake)\b/.test(command)) continue;
+      for (const { via, ...build } of dockerBuildsIn(command, root, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(`${file}'s target "${target}"`, unfollowed) }))
+        builds.push({ ...build, said: `${file}'s target "${target}" ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
+    }
+    // make reads the first of these it finds.
+    break;
   }
   return builds;
 }

@@ -743,6 +743,36 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('a Dockerfile no project owns that a Makefile builds (hyperdx): the target that builds it so, named contexts and stage carried, one per way it is built', async () => {
+    addProjectConfiguration(tree, 'app', { root: 'packages/app' });
+    tree.write('docker/hyperdx/Dockerfile', 'FROM node:22 AS prod\nCOPY --from=app src /src\nFROM prod AS all-in-one\n');
+    tree.write(
+      'Makefile',
+      [
+        'IMAGE := hyperdx/hyperdx',
+        '.PHONY: build-app build-local',
+        'build-app:',
+        '\tdocker build . -f ./docker/hyperdx/Dockerfile \\',
+        '\t\t--build-context app=./packages/app \\',
+        '\t\t--build-arg CODE_VERSION=${CODE_VERSION} \\',
+        '\t\t-t ${IMAGE}:${VERSION} --target prod',
+        'build-local:',
+        '\t@docker build . -f ./docker/hyperdx/Dockerfile --build-context app=./packages/app --build-context base=docker-image://node:22 --target all-in-one',
+        '',
+      ].join('\n'),
+    );
+    await initGenerator(tree, { skipFormat: true });
+    const target = (stage: string) => JSON.stringify({ executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/docker/hyperdx/Dockerfile', context: '{workspaceRoot}', buildContexts: { app: 'packages/app' }, stage } });
+    expect(warnings).toEqual([
+      '@hashdock/nx-plugin: docker/hyperdx/Dockerfile is built today, but no project owns it. To build it with Hashdock, declare in the project it belongs to (project.json "targets", or package.json "nx"."targets") ' +
+        'a target for each way it is built (each its own name): ' +
+        `Makefile's target "build-app" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image": ${target('prod')} ` +
+        '(not carried: build arg CODE_VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_CODE_VERSION)); ' +
+        `Makefile's target "build-local" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image": ${target('all-in-one')} ` +
+        '(not carried: build context base=docker-image://node:22 (not a directory in the workspace: build FROM an image through a build arg, which Hashdock pins by digest; keep other content in the workspace)).',
+    ]);
+  });
+
   it('the repository shipped as one image: the root package.json\'s docker build script is carried over into its "nx" key, and says nothing of the context', async () => {
     tree.write('package.json', JSON.stringify({ name: '@acme/shop', private: true, scripts: { 'docker:build': 'docker build --build-arg FLAVOUR=lean -t ghcr.io/acme/storefront .' } }));
     tree.write('Dockerfile', 'FROM node:24-slim\nARG FLAVOUR\nCOPY dist /app\n');

@@ -8,6 +8,7 @@ import { CI_SCRIPT_FILES } from './ci-script-builds';
 import { BAKE_FILES } from './bake-builds';
 import { JENKINS_FILE } from './jenkins-builds';
 import { carryOver, leftOutLines } from './carry-over';
+import { unownedBuildNotes } from './unowned-builds';
 import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { dockerHubHome, imageHome } from './image-home';
 import { workspaceFiles } from './workspace-files';
@@ -151,7 +152,11 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
   // A Dockerfile the projects building it now declare targets for is theirs: not named as no project's.
-  for (const line of adoptionNotes(tree, plugins, config.targetName, dockerfiles.filter((dockerfile) => !shared.some((build) => build.dockerfile === dockerfile)))) logger.warn(line);
+  const unclaimed = dockerfiles.filter((dockerfile) => !shared.some((build) => build.dockerfile === dockerfile));
+  // What is built today from a Dockerfile no project owns: the target that would build it so (said instead of the plain note).
+  const unowned = unownedBuildNotes(unclaimed.filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined), builds, config.targetName);
+  for (const line of adoptionNotes(tree, plugins, config.targetName, unclaimed.filter((dockerfile) => !unowned.dockerfiles.includes(dockerfile)))) logger.warn(line);
+  for (const line of unowned.notes) logger.warn(line);
   if (!schema.skipFormat) await formatFiles(tree);
 }
 

@@ -1,0 +1,40 @@
+import { IMAGE_EXECUTOR, PLUGIN_NAME } from '@hashdock/core';
+import { settingsAsOptions } from './build-settings';
+import type { ConfiguredBuild } from './context-evidence';
+
+/** How a workspace path is written in a target's options, from any project. */
+const fromRoot = (path: string) => (path === '.' ? '{workspaceRoot}' : `{workspaceRoot}/${path}`);
+
+/**
+ * For each Dockerfile no project owns that the workspace builds today (a Makefile's recipe, a CI step):
+ * the image target that builds it the same way, ready to declare in the project it belongs to, one per
+ * distinct way it is built (hyperdx's Makefile builds docker/hyperdx/Dockerfile as three stages).
+ */
+export function unownedBuildNotes(unowned: readonly string[], builds: readonly ConfiguredBuild[], targetName: string): { notes: string[]; dockerfiles: string[] } {
+  const notes: string[] = [];
+  const dockerfiles: string[] = [];
+  for (const dockerfile of unowned) {
+    // Told apart by what makes another image; the platforms of builds otherwise alike (a CI matrix) are one list.
+    const ways = new Map<string, { said: string; leftOut: string[]; options: Record<string, unknown>; platforms: string[] }>();
+    for (const build of builds.filter((one) => one.dockerfile === dockerfile)) {
+      const carried = settingsAsOptions(build.settings);
+      const { image: _image, platform, ...settings } = carried.options;
+      const options = { dockerfile: fromRoot(dockerfile), context: fromRoot(build.context), ...settings };
+      const key = JSON.stringify(options);
+      const way = ways.get(key) ?? { said: build.said, leftOut: carried.leftOut, options, platforms: [] as string[] };
+      for (const one of typeof platform === 'string' ? platform.split(',') : []) if (!way.platforms.includes(one)) way.platforms.push(one);
+      ways.set(key, way);
+    }
+    if (ways.size === 0) continue;
+    dockerfiles.push(dockerfile);
+    const shown = [...ways.values()].slice(0, 3).map((way) => {
+      const target = { executor: IMAGE_EXECUTOR, options: { ...way.options, ...(way.platforms.length ? { platform: way.platforms.join(',') } : {}) } };
+      return `${way.said}: "${targetName}": ${JSON.stringify(target)}${way.leftOut.length ? ` (not carried: ${way.leftOut.join('; ')})` : ''}`;
+    });
+    notes.push(
+      `${PLUGIN_NAME}: ${dockerfile} is built today, but no project owns it. To build it with Hashdock, declare in the project it belongs to (project.json "targets", or package.json "nx"."targets") ` +
+        `${ways.size > 1 ? 'a target for each way it is built (each its own name)' : 'this target'}: ${shown.join('; ')}${ways.size > 3 ? `; and ${ways.size - 3} more` : ''}.`,
+    );
+  }
+  return { notes, dockerfiles };
+}
