@@ -302,6 +302,45 @@ describe.skipIf(!environment.available)(`adopting Hashdock in a new Nx ${NX_VERS
     expect(await workspace.manifest('upper')).toMatchObject({ status: 'built', baseImages: { basis: basis.contentHash } });
   });
 
+  it("named build contexts (hyperdx's layout): nx add reads the Makefile and says the target; declared so, the image has the app's files, and only what it copies of them makes a new one", async () => {
+    await workspace.write({
+      'apps/west/project.json': JSON.stringify({ name: 'west' }),
+      'apps/west/src/main.js': "console.log('west one');\n",
+      'apps/west/README.md': 'west\n',
+      'docker/west/Dockerfile': `FROM ${await localRootImage()}\nCOPY --from=app src /app/src\nCMD ["node", "/app/src/main.js"]\n`,
+      Makefile: '.PHONY: west\nwest:\n\tdocker build . -f docker/west/Dockerfile --build-context app=./apps/west -t acme/west\n',
+    });
+    const nxJson = JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8'));
+    await workspace.write({ 'nx.json': JSON.stringify({ ...nxJson, plugins: [] }, null, 2) });
+    const added = await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['g', '@hashdock/nx-plugin:init']);
+    const target = { executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/docker/west/Dockerfile', context: '{workspaceRoot}', buildContexts: { app: 'apps/west' } } };
+    expect(added).toContain(`Makefile's target "west" runs docker build on docker/west/Dockerfile from the workspace root: "image": ${JSON.stringify(target)}`);
+    // Declared as said, in the project it belongs to.
+    await workspace.write({
+      'apps/west/project.json': JSON.stringify({ name: 'west', targets: { image: target } }),
+      'nx.json': JSON.stringify({ ...nxJson, plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: workspace.namespace } }] }, null, 2),
+    });
+    await workspace.commit('west, built from docker/west with the app as a named context');
+    await workspace.takeBuilds();
+    const built = await workspace.nx(['run', 'west:image']);
+    expect(built.exitCode, built.output).toBe(0);
+    const first = await workspace.manifest('west');
+    expect(first).toMatchObject({ status: 'built', namedContexts: { app: { dir: 'apps/west', reads: 'COPY/ADD sources: src' } } });
+    expect(await workspace.takeBuilds()).toEqual(['west']);
+    expect((await runCommand('/usr/bin/docker', ['run', '--rm', first.ref!])).stdout.trim()).toBe('west one');
+    // A file of the named context it does not copy: Nx replays the task, nothing is built.
+    await workspace.write({ 'apps/west/README.md': 'west, again\n' });
+    const replayed = await workspace.nx(['run', 'west:image']);
+    expect(replayed.output).toMatch(/\[(local cache|existing outputs match the cache, left as is)\]/);
+    expect(await workspace.takeBuilds()).toEqual([]);
+    // One it copies: a new task and a new image.
+    await workspace.write({ 'apps/west/src/main.js': "console.log('west two');\n" });
+    expect((await workspace.nx(['run', 'west:image'])).exitCode).toBe(0);
+    const second = await workspace.manifest('west');
+    expect(second.contentHash).not.toBe(first.contentHash);
+    expect((await runCommand('/usr/bin/docker', ['run', '--rm', second.ref!])).stdout.trim()).toBe('west two');
+  });
+
   it('refuses Node 20 with one line naming the version needed', async () => {
     const node20 = '/usr/bin/node';
     const { stdout } = await runCommand(node20, ['--version']);
