@@ -40,6 +40,9 @@ describe('rootContextHint', () => {
     const other = new Error('x');
     expect(rootContextHint(other, root)).toBe(other);
     expect((rootContextHint(nowhere, root) as Error).message).toContain('Build what produces it first, or fix the path.');
+    // A named build context's source is no sign the Dockerfile is written for the root.
+    const named = new MissingCopySourceError(join(root, 'apps/api/Dockerfile'), 4, 'dist/apps/api', join(root, 'apps/api'), undefined, { named: 'api' });
+    expect(rootContextHint(named, root)).toBe(named);
   });
 });
 
@@ -68,5 +71,7 @@ describe('buildOutputHint', () => {
     expect(buildOutputHint(explained, root, [{ task: 'api:build', paths: ['dist/apps/api'] }])).toBe(explained);
     const other = new Error('x');
     expect(buildOutputHint(other, root, [{ task: 'api:build', paths: ['dist/apps/api'] }])).toBe(other);
+    const named = new MissingCopySourceError(inside.dockerfile, 15, 'dist', inside.contextDir, undefined, { named: 'api' });
+    expect(buildOutputHint(named, root, [{ task: 'api:build', paths: ['dist/apps/api'] }])).toBe(named);
   });
 });

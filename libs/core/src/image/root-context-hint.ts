@@ -9,7 +9,8 @@ import { MissingCopySourceError } from '../errors';
  * how to build from the root; any other error (or a one-segment source) is returned as it is.
  */
 export function rootContextHint(error: unknown, workspaceRoot: string): unknown {
-  if (!(error instanceof MissingCopySourceError) || resolve(error.contextDir) === resolve(workspaceRoot)) return error;
+  // (A named build context's source: where it is, is that option's business, not the context policy's.)
+  if (!(error instanceof MissingCopySourceError) || error.named !== undefined || resolve(error.contextDir) === resolve(workspaceRoot)) return error;
   // A nested path only: a lone `dist` or `package.json` is at the root of most workspaces whatever the Dockerfile meant.
   if (!error.source.includes('/') || !existsSync(join(workspaceRoot, error.source))) return error;
   const hint =
@@ -32,7 +33,7 @@ export interface DependencyOutputs {
  * output, is returned as it is.
  */
 export function buildOutputHint(error: unknown, workspaceRoot: string, outputs: readonly DependencyOutputs[]): unknown {
-  if (!(error instanceof MissingCopySourceError) || error.cause instanceof MissingCopySourceError || error.mounted) return error;
+  if (!(error instanceof MissingCopySourceError) || error.cause instanceof MissingCopySourceError || error.mounted || error.named !== undefined) return error;
   const context = relative(workspaceRoot, error.contextDir).split('\\').join('/') || '.';
   const within = (path: string) => context === '.' || path === context || path.startsWith(`${context}/`);
   const written = outputs.filter((output) => output.paths.length > 0);
