@@ -73,6 +73,27 @@ jobs:
     ]);
   });
 
+  it("one job per platform, pushed by digest and merged (Reactive-Resume's, as Docker's docs show): one build for every platform", () => {
+    const workflow = `
+jobs:
+  build:
+    strategy:
+      matrix:
+        platform: [linux/amd64, linux/arm64]
+        app: [api, web]
+    steps:
+      - uses: docker/build-push-action@v5
+        with:
+          file: apps/\${{ matrix.app }}/Dockerfile
+          platforms: \${{ matrix.platform }}
+          outputs: type=image,name=acme/\${{ matrix.app }},push-by-digest=true,push=true
+`;
+    expect(read(workflow).map((build) => [build.dockerfile, build.settings.platform])).toEqual([
+      ['apps/api/Dockerfile', 'linux/amd64,linux/arm64'],
+      ['apps/web/Dockerfile', 'linux/amd64,linux/arm64'],
+    ]);
+  });
+
   it('a job calling a reusable workflow of the repository: its builds, with the inputs the caller passes (per matrix combination) over their defaults', () => {
     const caller = `
 on: push

@@ -77,7 +77,9 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
       const step = record(raw);
       if (!step) return;
       const name = typeof step.name === 'string' ? step.name : typeof step.id === 'string' ? step.id : `#${index + 1}`;
-      const seen = new Set<string>();
+      // Builds alike but for the platform, across the matrix (one job per platform, pushed by digest and merged into one
+      // index, as Docker's docs show): one build for all those platforms.
+      const seen = new Map<string, Omit<WorkflowBuild, 'file' | 'job' | 'step'>>();
       for (const combination of combinations ?? [{}]) {
         const expand = (value: unknown) => (typeof value === 'string' ? expandKnown(value, { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
         const found: Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] = [];
@@ -94,12 +96,18 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
               found.push({ ...build, via: via ?? 'docker build' });
         }
         for (const build of found) {
-          const key = JSON.stringify(build);
-          if (seen.has(key)) continue;
-          seen.add(key);
-          builds.push({ file, job, step: name, ...build });
+          const { platform, ...settings } = build.settings;
+          const key = JSON.stringify({ ...build, settings });
+          const known = seen.get(key);
+          if (!known) {
+            seen.set(key, build);
+            continue;
+          }
+          const platforms = [...new Set([...(known.settings.platform ?? '').split(','), ...(platform ?? '').split(',')].filter(Boolean))];
+          if (platforms.length) known.settings = { ...known.settings, platform: platforms.join(',') };
         }
       }
+      for (const build of seen.values()) builds.push({ file, job, step: name, ...build });
     });
   }
   return builds;
