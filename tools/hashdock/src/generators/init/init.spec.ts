@@ -202,6 +202,13 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       ]);
     });
 
+    it("an ignore file named .dockerignore in another case (hyperdx's packages/api/.Dockerignore) is named: Linux never reads it", async () => {
+      const files = { 'docker/compose.yaml': `services:\n${fromRoot('api')}${fromRoot('web')}  worker: { build: ../apps/worker }\n`, 'apps/worker/.Dockerignore': 'node_modules\n', '.DockerIgnore': 'dist\n' };
+      expect(await contextAfter(files)).toBe('workspace');
+      const reason = "(Docker reads .dockerignore in lower case: on Linux, CI's usual system, it never reads this one, while macOS and Windows do, so one commit builds other images there; rename it)";
+      expect(warnings).toEqual([`@hashdock/nx-plugin: not read by the builds of these images (Docker does not apply them): .DockerIgnore ${reason}; apps/worker/.Dockerignore ${reason}.`]);
+    });
+
     it('a compose service that extends one in another compose file (its context from that file\'s folder)', async () => {
       const common = 'services:\n  app:\n    build:\n      context: ..\n      args:\n        NODE_ENV: production\n';
       const extending = (app: string) => `  ${app}:\n    extends: { file: docker/common.yml, service: app }\n    build:\n      dockerfile: apps/${app}/Dockerfile\n`;

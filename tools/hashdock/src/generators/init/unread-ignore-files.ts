@@ -12,6 +12,19 @@ import { buildFolderOf } from './build-folder';
  */
 export function unreadIgnoreFiles(tree: Tree, dockerfiles: readonly string[], chosen: readonly DockerfileContext[], policy: 'workspace' | 'project' | undefined): string[] {
   const lines: string[] = [];
+  // `.Dockerignore` (hyperdx's): macOS and Windows find it as .dockerignore, Linux never does, so one commit makes other images there.
+  const cased = new Set<string>();
+  for (const dockerfile of dockerfiles) {
+    const { context } = buildFolderOf(tree, dockerfile, chosen, policy);
+    for (const dir of new Set([posix.dirname(dockerfile), ...(context === undefined ? [] : [posix.normalize(context)])])) {
+      // By the names listed, not by a lookup: on macOS, `.dockerignore` "exists" when only `.Dockerignore` does.
+      const names = tree.children(dir);
+      if (names.includes('.dockerignore')) continue;
+      for (const name of names) if (/^\.dockerignore$/i.test(name)) cased.add(dir === '.' ? name : `${dir}/${name}`);
+    }
+  }
+  for (const file of [...cased].sort())
+    lines.push(`${file} (Docker reads .dockerignore in lower case: on Linux, CI's usual system, it never reads this one, while macOS and Windows do, so one commit builds other images there; rename it)`);
   for (const dockerfile of dockerfiles) {
     const dir = posix.dirname(dockerfile);
     const beside = dir === '.' ? '.dockerignore' : `${dir}/.dockerignore`;
