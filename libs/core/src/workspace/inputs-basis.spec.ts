@@ -40,6 +40,18 @@ describe('inputs basis', () => {
     expect(() => checkInputsBasis('api:image', inferred, { context: 'apps/api', platform: 'linux/arm64', buildArgs: { ROOT_IMAGE: 'r:1' } }, facts)).not.toThrow();
   });
 
+  it('records named build contexts as workspace paths, and refuses others when it runs (set where inference does not read them)', () => {
+    const named = inferredInputsBasis({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', dockerfileText, options: { buildArgs: { ROOT_IMAGE: 'r:1' } }, namedContexts: { libs: 'libs/shared' } });
+    expect(named.buildContexts).toEqual({ libs: 'libs/shared' });
+    // As the project writes it, and as Nx hands it over with its tokens interpolated.
+    for (const buildContexts of [{ libs: 'libs/shared' }, { libs: '{workspaceRoot}/libs/shared' }, { libs: '/ws/libs/shared' }])
+      expect(() => checkInputsBasis('api:image', named, { context: 'apps/api', buildContexts, buildArgs: { ROOT_IMAGE: 'r:1' } }, facts)).not.toThrow();
+    expect(() => checkInputsBasis('api:image', named, { context: 'apps/api', buildArgs: { ROOT_IMAGE: 'r:1' } }, facts)).toThrow('option "buildContexts" is null when it runs, but its inputs were inferred for {"libs":"libs/shared"}');
+    expect(() => checkInputsBasis('api:image', inferred, { context: 'apps/api', buildContexts: { libs: 'libs' }, buildArgs: { ROOT_IMAGE: 'r:1' } }, facts)).toThrow('option "buildContexts" is {"libs":"libs"} when it runs, but its inputs were inferred for null');
+    // A malformed value is left to the option's own check, which names what is wrong.
+    expect(() => checkInputsBasis('api:image', inferred, { context: 'apps/api', buildContexts: { LIBS: 'libs' }, buildArgs: { ROOT_IMAGE: 'r:1' } }, facts)).not.toThrow();
+  });
+
   it('names every option that differs, and says where to set it', () => {
     const options = { context: '', dockerfile: '{projectRoot}/Dockerfile', stage: 'debug', buildArgs: { ROOT_IMAGE: 'r:2', DIST: 'out' } };
     expect(inputsBasisDifferences(inferred, { ...inputsBasisOf(options, facts), buildArgs: options.buildArgs })).toEqual([
