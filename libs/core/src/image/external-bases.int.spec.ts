@@ -159,13 +159,13 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
     );
   });
 
-  it('COPY --from a bare name no registry has (a named build context, as buildx --build-context passes one): the error says so', async () => {
+  it('COPY --from a bare name no registry has (a named build context, as buildx --build-context passes one): the error says how to declare it', async () => {
     await mkdir(join(workspace, 'named-context'));
     await writeFile(join(workspace, 'named-context', 'Dockerfile'), 'FROM scratch\nCOPY --from=shared-libs /dist /app/libs\n');
     // Docker Hub read through the local registry (a mirror), which has no library/shared-libs.
     const mirrors = normalizeMirrors({ 'docker.io': 'localhost:5000' }, 'test');
     await expect(buildImage(options('named-context', { dryRun: true, mirrors }), deps)).rejects.toThrow(
-      /named-context\/Dockerfile:2: base image shared-libs: could not be resolved to a digest .*\(if "shared-libs" is meant as a named build context, docker buildx --build-context shared-libs=<dir>: Hashdock builds from one context, so copy from it instead, or from a stage\)/,
+      /named-context\/Dockerfile:2: base image shared-libs: could not be resolved to a digest .*\(if "shared-libs" is meant as a named build context, docker buildx --build-context shared-libs=<dir>: set it in the image target, "buildContexts": \{ "shared-libs": "<dir>" \}\)/,
     );
     // Nx's hashing runs the same lookup (the runtime input): one line saying the same, no stack.
     const [from] = externalFroms('Dockerfile', 'FROM scratch\nCOPY --from=shared-libs /dist /app/libs\n', {}, {});
