@@ -750,6 +750,15 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("a project's Dockerfile that a Makefile in its folder builds with a named context: the context and the named context are carried into its options", async () => {
+    addProjectConfiguration(tree, 'web', { root: 'apps/web' });
+    tree.write('apps/web/Dockerfile', 'FROM node:24\nCOPY dist /app\nCOPY --from=shared src /shared\n');
+    tree.write('apps/web/Makefile', 'image:\n\tdocker buildx build --build-context shared=../../libs/shared -t acme/web .\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toEqual({ buildContexts: { shared: 'libs/shared' } });
+    expect(info.join('\n')).toContain('apps/web/Makefile\'s target "image" runs docker build on apps/web/Dockerfile from apps/web');
+  });
+
   it('a Dockerfile no project owns that a Makefile builds (hyperdx): the target that builds it so, named contexts and stage carried, one per way it is built', async () => {
     addProjectConfiguration(tree, 'app', { root: 'packages/app' });
     tree.write('docker/hyperdx/Dockerfile', 'FROM node:22 AS prod\nCOPY --from=app src /src\nFROM prod AS all-in-one\n');
