@@ -207,6 +207,19 @@ describe('github-workflow generator', () => {
     expect(steps.find((s) => s.name === 'Build and push the images that changed')?.run).toContain(`${exec} -t image`);
   });
 
+  it("Nx's wrapper (no package.json: ./nx installs the Nx and plugins nx.json pins): no install, no npm cache, ./nx runs it", async () => {
+    tree.delete('package-lock.json');
+    tree.delete('package.json');
+    tree.write('nx', '#!/bin/bash\n');
+    updateNxJson(tree, { ...readNxJson(tree), installation: { version: '24.0.7', plugins: { '@hashdock/nx-plugin': '0.1.0' } } } as never);
+    await githubWorkflowGenerator(tree, {});
+    expect(await lint(written())).toEqual([]);
+    const steps = workflow().jobs.images.steps;
+    expect(steps.find((s) => s.uses === 'actions/setup-node@v4')?.with).toEqual({ 'node-version': 24 });
+    expect(steps.find((s) => s.name === 'Install')).toBeUndefined();
+    expect(steps.find((s) => s.name === 'Build and push the images that changed')?.run).toBe('./nx affected -t image --base="$NX_BASE" --head="$NX_HEAD"');
+  });
+
   it('with images built from the workspace root, says to keep .github out of their context, unless .dockerignore does', async () => {
     const warnings: string[] = [];
     vi.spyOn(logger, 'warn').mockImplementation((line) => void warnings.push(String(line)));

@@ -38,7 +38,7 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   const login = ghcr
     ? ['          username: ${{ github.actor }}', '          password: ${{ secrets.GITHUB_TOKEN }}']
     : ['          username: ${{ secrets.REGISTRY_USERNAME }}', '          password: ${{ secrets.REGISTRY_PASSWORD }}'];
-  const affected = `${pm.exec} nx affected -t ${targetName} --base="$NX_BASE" --head="$NX_HEAD"`;
+  const affected = `${pm.nx} affected -t ${targetName} --base="$NX_BASE" --head="$NX_HEAD"`;
   // Images for several platforms: a RUN in a stage built for another platform than the runner's needs an emulator.
   const severalPlatforms = [config.platform, ...[...getProjects(tree).values()].map((project) => (project.targets?.[targetName]?.options as { platform?: unknown } | undefined)?.platform)].some(
     (platform) => typeof platform === 'string' && platform.includes(','),
@@ -96,8 +96,7 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
     '            namespace="$namespace/scratch/pr-$PR_NUMBER"',
     '          fi',
     '          echo "HASHDOCK_NAMESPACE=$namespace" >> "$GITHUB_ENV"',
-    '      - name: Install',
-    `        run: ${pm.install}`,
+    ...(pm.install ? ['      - name: Install', `        run: ${pm.install}`] : []),
     '      - name: Log in to the registry',
     '        if: ${{ !github.event.pull_request.head.repo.fork }}',
     '        uses: docker/login-action@v3',

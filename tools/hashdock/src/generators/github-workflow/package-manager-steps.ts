@@ -3,15 +3,18 @@ import type { Tree } from '@nx/devkit';
 export interface PackageManagerSteps {
   /** Workflow steps that provide Node and the package manager (YAML lines, step indentation). */
   setup: string[];
-  /** The install that uses the lockfile as it is. */
-  install: string;
-  /** How a workspace binary runs. */
-  exec: string;
+  /** The install that uses the lockfile as it is; none where nothing is installed by a package manager. */
+  install?: string;
+  /** The command that runs Nx (`npx nx`, `./nx`). */
+  nx: string;
 }
 
 /** The workspace's package manager, from its lockfile (and `packageManager` in package.json, which pnpm's action reads). */
 export function packageManagerSteps(tree: Tree, nodeVersion: string): PackageManagerSteps {
-  const setupNode = (cache: string) => ['      - uses: actions/setup-node@v4', '        with:', `          node-version: ${nodeVersion}`, `          cache: ${cache}`];
+  const setupNode = (cache?: string) => ['      - uses: actions/setup-node@v4', '        with:', `          node-version: ${nodeVersion}`, ...(cache ? [`          cache: ${cache}`] : [])];
+  // Nx's wrapper (`nx init --useDotNxInstallation`, a Go or Java repository): no package.json and no lockfile; `./nx`
+  // installs the Nx and plugins nx.json's "installation" pins into .nx/installation itself.
+  if (!tree.exists('package.json') && tree.exists('nx') && (JSON.parse(tree.read('nx.json', 'utf8') ?? '{}') as { installation?: unknown }).installation) return { setup: setupNode(), nx: './nx' };
   if (tree.exists('pnpm-lock.yaml')) {
     // pnpm/action-setup refuses a version given twice: only without a packageManager field does it need one.
     const { packageManager } = tree.exists('package.json') ? (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { packageManager?: string }) : {};
@@ -19,7 +22,7 @@ export function packageManagerSteps(tree: Tree, nodeVersion: string): PackageMan
     return {
       setup: ['      - uses: pnpm/action-setup@v4', ...(pinned ? [] : ['        with:', '          version: 10']), ...setupNode('pnpm')],
       install: 'pnpm install --frozen-lockfile',
-      exec: 'pnpm exec',
+      nx: 'pnpm exec nx',
     };
   }
   if (tree.exists('yarn.lock')) {
@@ -27,8 +30,8 @@ export function packageManagerSteps(tree: Tree, nodeVersion: string): PackageMan
     return {
       setup: ['      - run: corepack enable', ...setupNode('yarn')],
       install: berry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile',
-      exec: 'yarn',
+      nx: 'yarn nx',
     };
   }
-  return { setup: setupNode('npm'), install: 'npm ci', exec: 'npx' };
+  return { setup: setupNode('npm'), install: 'npm ci', nx: 'npx nx' };
 }
