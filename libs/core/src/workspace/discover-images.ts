@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { IMAGE_EXECUTOR } from '../names';
-import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfile-names';
+import { DOCKERFILE_GLOB, isDockerfileName, withoutShadowed } from './dockerfile-names';
 import { HashdockConfig, PluginFileFilter, readHashdockConfig, readHashdockFileFilter } from './hashdock-config';
 import { ImageTarget, ImageTargetCandidate, resolveImageTargets, workspaceRelative } from './image-targets';
 import { DeclaredTarget, owningProjectRoot, readWorkspaceProject, WorkspaceProject } from './project-files';
@@ -17,7 +17,7 @@ const NEVER_PROJECTS = ['**/node_modules/**', '**/dist/**', '**/.git/**', '**/.n
 export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readonly string[], projectFiles?: readonly string[]): ImageTargetCandidate[] {
   const projects = new Map<string, WorkspaceProject | undefined>();
   const candidates: ImageTargetCandidate[] = [];
-  for (const dockerfile of dockerfiles) {
+  for (const dockerfile of withoutShadowed(dockerfiles)) {
     if (!isDockerfileName(posix.basename(dockerfile))) continue;
     const root = owningProjectRoot(workspaceRoot, dockerfile);
     if (root === undefined) continue;

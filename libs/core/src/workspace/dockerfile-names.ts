@@ -7,8 +7,15 @@ export { DOCKERFILE_GLOB } from '../names';
 const BUILD_FILE_NAMES = ['Dockerfile', 'Containerfile'] as const;
 const SUFFIX = /\.([Dd]ockerfile|[Cc]ontainerfile)$/;
 
+/**
+ * `dockerfile`: what docker and BuildKit read when a folder has no `Dockerfile` (moby/moby#10858, read in BuildKit's
+ * dockerui): a folder with both builds `Dockerfile` (see withoutShadowed).
+ */
+const LOWERCASE_DEFAULT = 'dockerfile';
+
 /** Whether a file name is a Dockerfile or Containerfile (BuildKit's `<Dockerfile>.dockerignore` is not). */
 export function isDockerfileName(name: string): boolean {
+  if (name === LOWERCASE_DEFAULT) return true;
   if (name.endsWith('.dockerignore')) return false;
   return BUILD_FILE_NAMES.some((base) => name === base || (name.startsWith(`${base}.`) && name.length > base.length + 1)) || (SUFFIX.exec(name)?.index ?? 0) > 0;
 }
@@ -22,7 +29,7 @@ export function isDockerfileName(name: string): boolean {
 export function dockerfileVariant(projectRoot: string, dockerfile: string): string {
   const relative = projectRoot === '.' ? dockerfile : posix.relative(projectRoot, dockerfile);
   const name = posix.basename(relative);
-  const base = BUILD_FILE_NAMES.find((candidate) => name === candidate || name.startsWith(`${candidate}.`));
+  const base = name === LOWERCASE_DEFAULT ? name : BUILD_FILE_NAMES.find((candidate) => name === candidate || name.startsWith(`${candidate}.`));
   const stem = name === base ? '' : base ? name.slice(base.length + 1) : name.replace(SUFFIX, '');
   const dirs = posix.dirname(relative) === '.' ? [] : posix.dirname(relative).split('/');
   return [...dirs, stem]
@@ -31,6 +38,12 @@ export function dockerfileVariant(projectRoot: string, dockerfile: string): stri
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
+}
+
+/** Workspace paths of Dockerfiles, less each lowercase `dockerfile` beside a `Dockerfile` (docker never reads it). */
+export function withoutShadowed(dockerfiles: readonly string[]): string[] {
+  const all = new Set(dockerfiles);
+  return dockerfiles.filter((path) => posix.basename(path) !== LOWERCASE_DEFAULT || !all.has(posix.join(posix.dirname(path), 'Dockerfile')));
 }
 
 export class DockerfileVariantClashError extends HashdockError {

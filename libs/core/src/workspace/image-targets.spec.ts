@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverImageTargets, rootNameTakenBy } from './discover-images';
-import { dockerfileVariant, isDockerfileName } from './dockerfile-names';
+import { dockerfileVariant, isDockerfileName, withoutShadowed } from './dockerfile-names';
 import { normalizeHashdockOptions } from './hashdock-config';
 import { imageTargetInputs, imageTargetOptions, imageTargetOutputs, NxInput, ownsItsTree, ProjectTrees } from './image-target-inputs';
 import { ImageTarget } from './image-targets';
@@ -26,6 +26,9 @@ describe('Dockerfile names', () => {
     ['Containerfiles', false],
     ['Dockerfiles', false],
     ['README.md', false],
+    // What docker reads where a folder has no Dockerfile (moby/moby#10858); no other name is read in lower case.
+    ['dockerfile', true],
+    ['containerfile', false],
   ])('%s is a Dockerfile: %s', (name, expected) => expect(isDockerfileName(name)).toBe(expected));
 
   it.each([
@@ -38,7 +41,12 @@ describe('Dockerfile names', () => {
     ['apps/api', 'apps/api/Containerfile', ''],
     ['apps/api', 'apps/api/Containerfile.debug', 'debug'],
     ['apps/api', 'apps/api/deploy/worker.Containerfile', 'deploy-worker'],
+    ['apps/api', 'apps/api/dockerfile', ''],
   ])('%s: %s is variant "%s"', (root, file, variant) => expect(dockerfileVariant(root, file)).toBe(variant));
+
+  it('a lowercase dockerfile beside a Dockerfile is not read (docker reads the Dockerfile)', () => {
+    expect(withoutShadowed(['apps/a/Dockerfile', 'apps/a/dockerfile', 'apps/b/dockerfile', 'dockerfile'])).toEqual(['apps/a/Dockerfile', 'apps/b/dockerfile', 'dockerfile']);
+  });
 });
 
 describe('normalizeHashdockOptions', () => {
@@ -104,6 +112,13 @@ describe('resolveImageTargets (the one model)', () => {
   const filesets = (inputs: NxInput[]) => inputs.flatMap((input) => (typeof input === 'string' ? [input] : 'fileset' in input ? [input.fileset] : []));
   const summary = (targets: ImageTarget[]) =>
     targets.map((t) => ({ id: `${t.project}:${t.targetName}`, name: t.name, dockerfile: t.dockerfile, context: t.context, dependsOn: t.dependsOn }));
+
+  it("a lowercase dockerfile is the project's image where its folder has no Dockerfile (docker reads it so), never beside one", async () => {
+    await write({ 'apps/lower/project.json': '{"name":"lower"}', 'apps/lower/dockerfile': 'FROM node:24\n', 'apps/api/dockerfile': 'FROM scratch\n' });
+    const targets = summary(await discoverImageTargets(root, normalizeHashdockOptions({})));
+    expect(targets.find((t) => t.id === 'lower:image')).toEqual({ id: 'lower:image', name: 'lower', dockerfile: 'apps/lower/dockerfile', context: 'apps/lower', dependsOn: ['build'] });
+    expect(targets.filter((t) => t.id.startsWith('api:')).map((t) => t.dockerfile)).toEqual(['apps/api/Dockerfile', 'apps/api/Dockerfile.dev', 'apps/api/docker/worker.Dockerfile']);
+  });
 
   it('gives every Dockerfile of a project its own target, repository and manifest', async () => {
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', buildArgs: { ROOT_IMAGE: 'r:1', OTHER: 'x' } }));

@@ -71,9 +71,9 @@ function rootOwns(path: string, exists: (path: string) => boolean): boolean {
   return isRootImageFile(path);
 }
 
-/** A `Dockerfile` or `Containerfile` directly in the workspace root: the root project's image even without a root project.json. */
+/** A `Dockerfile` or `Containerfile` (or a lowercase `dockerfile`) directly in the workspace root: the root project's image even without a root project.json. */
 export function isRootImageFile(path: string): boolean {
-  return path === 'Dockerfile' || path === 'Containerfile';
+  return path === 'Dockerfile' || path === 'Containerfile' || path === 'dockerfile';
 }
 
 /** Folders of development-environment, editor and CI tools: a Dockerfile there builds their environment, not an image the workspace ships. */

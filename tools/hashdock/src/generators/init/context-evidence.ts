@@ -153,7 +153,15 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   for (const file of composeFiles)
     for (const { file: _file, ...build } of composeBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree)))
       builds.push({ ...build, said: `${file} builds ${build.dockerfile} (service ${build.service}) from ${described(build.context)}` });
-  return builds;
+  // A build of the default `Dockerfile` where the folder has only `dockerfile` reads that one, as docker does.
+  return builds.map((build) => {
+    const lower = posix.join(posix.dirname(build.dockerfile), 'dockerfile');
+    const names = posix.basename(build.dockerfile) === 'Dockerfile' ? tree.children(posix.dirname(build.dockerfile)) : [];
+    // By the names listed: on macOS, `Dockerfile` "exists" when only `dockerfile` does.
+    return !names.includes('Dockerfile') && names.includes('dockerfile')
+      ? { ...build, dockerfile: lower, said: build.said.replace(build.dockerfile, lower) }
+      : build;
+  });
 }
 
 /** The `docker build` commands the scripts of the package.json in `root` run (from that folder). */

@@ -750,6 +750,15 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("a build of the default Dockerfile where the folder has only a lowercase dockerfile is that file's, as docker reads it (map-lab's)", async () => {
+    addProjectConfiguration(tree, 'web', { root: 'apps/web' });
+    tree.write('apps/web/dockerfile', 'FROM node:24\nARG FLAVOUR\nCOPY . /app\n');
+    tree.write('makefile', 'web:\n\tdocker build --build-arg FLAVOUR=lean -t acme/web apps/web\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toEqual({ buildArgs: { FLAVOUR: 'lean' } });
+    expect(info.join('\n')).toContain('makefile\'s target "web" runs docker build on apps/web/dockerfile from apps/web');
+  });
+
   it("a project's Dockerfile that a Makefile in its folder builds with a named context: the context and the named context are carried into its options", async () => {
     addProjectConfiguration(tree, 'web', { root: 'apps/web' });
     tree.write('apps/web/Dockerfile', 'FROM node:24\nCOPY dist /app\nCOPY --from=shared src /shared\n');
