@@ -158,11 +158,15 @@ export async function imageTargetInputs(
 ): Promise<NxInput[]> {
   const owned = ownsItsTree(target.projectRoot, projectFiles);
   const named = Object.entries(target.namedContexts ?? {});
-  /** One context's filesets: what the Dockerfile reads of it (`named`: a named context's reads), minus what its ignore file leaves out. */
-  const readsOf = async (context: string, ignoreFile: Promise<string | undefined>, name?: string) => {
+  /**
+   * One context's filesets: what the Dockerfile reads of it (`name`: a named context's reads), minus what its ignore
+   * file leaves out. Nx applies every exclusion to every fileset: with several contexts one's ignore file could hide
+   * another's files, so then none is applied (and none read).
+   */
+  const readsOf = async (context: string, name?: string) => {
     let patterns: IgnorePattern[] | undefined;
     try {
-      patterns = await readIgnorePatterns(await ignoreFile);
+      patterns = named.length ? undefined : await readIgnorePatterns(await findIgnoreFile(join(workspaceRoot, context), join(workspaceRoot, target.dockerfile)));
     } catch {
       patterns = undefined;
     }
@@ -179,13 +183,12 @@ export async function imageTargetInputs(
           )
         : undefined;
     const sources = scope?.kind === 'sources' && !scope.sources.some((source) => source.path === '.') ? [...new Set(scope.sources.map((source) => source.path))] : undefined;
-    // Nx applies every exclusion to every fileset: with several contexts, one's ignore file could hide another's files, so none is applied.
-    return { sources, filesets: contextInputs(target, named.length ? undefined : patterns, sources, owned, context) };
+    return { sources, filesets: contextInputs(target, patterns, sources, owned, context) };
   };
-  const { sources, filesets: contextFilesets } = await readsOf(target.context, findIgnoreFile(join(workspaceRoot, target.context), join(workspaceRoot, target.dockerfile)));
+  const { sources, filesets: contextFilesets } = await readsOf(target.context);
   const filesets = [...contextFilesets];
   for (const [name, dir] of named) {
-    const read = await readsOf(dir, Promise.resolve(join(workspaceRoot, dir, '.dockerignore')), name);
+    const read = await readsOf(dir, name);
     // A named context with nothing read of it adds nothing (its `sources` are then an empty list).
     if (read.sources?.length !== 0) filesets.push(...read.filesets);
   }
