@@ -99,9 +99,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
         .map((command) => (typeof command === 'object' && command !== null ? (command as { command?: unknown }).command : command))
         .filter((command): command is string => typeof command === 'string');
       const cwd = typeof options.cwd === 'string' ? resolve(options.cwd) || '.' : '.';
-      for (const command of commands)
-        for (const { via, ...build } of dockerBuildsIn(resolve(command), cwd, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(where, unfollowed) }))
-          builds.push({ ...build, said: `${where} ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
+      for (const command of commands) builds.push(...commandBuilds(tree, resolve(command), cwd, where, root, unfollowed));
     }
     builds.push(...scriptBuilds(tree, root, unfollowed), ...makefileBuilds(tree, root, unfollowed));
   }
@@ -169,12 +167,17 @@ function scriptBuilds(tree: Tree, root: string, unfollowed?: UnfollowedBuild): C
   const manifest = `${root === '.' ? '' : `${root}/`}package.json`;
   const scripts = tree.exists(manifest) ? (readJson<{ scripts?: Record<string, unknown> }>(tree, manifest).scripts ?? {}) : {};
   const builds: ConfiguredBuild[] = [];
-  for (const [script, command] of Object.entries(scripts)) {
-    if (typeof command !== 'string') continue;
-    for (const { via, ...build } of dockerBuildsIn(command, root, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(`${manifest}'s script "${script}"`, unfollowed) }))
-      builds.push({ ...build, said: `${manifest}'s script "${script}" ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
-  }
+  for (const [script, command] of Object.entries(scripts)) if (typeof command === 'string') builds.push(...commandBuilds(tree, command, root, `${manifest}'s script "${script}"`, root, unfollowed));
   return builds;
+}
+
+/** The builds one shell command runs from `cwd`, each said as `where` runs it; `from`: the project folder it belongs to. */
+function commandBuilds(tree: Tree, command: string, cwd: string, where: string, from: string, unfollowed?: UnfollowedBuild): ConfiguredBuild[] {
+  return dockerBuildsIn(command, cwd, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(where, unfollowed) }).map(({ via, ...build }) => ({
+    ...build,
+    said: `${where} ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`,
+    from,
+  }));
 }
 
 /** The `docker build` commands the recipes of a Makefile in `root` run (make runs them from that folder). */
@@ -184,11 +187,7 @@ function makefileBuilds(tree: Tree, root: string, unfollowed?: UnfollowedBuild):
     const file = root === '.' ? name : `${root}/${name}`;
     const text = tree.exists(file) ? tree.read(file, 'utf8') : null;
     if (text === null) continue;
-    for (const { target, command } of makefileRecipes(text)) {
-      if (!/\b(docker|podman)\b/.test(command) || !/\b(build|bake)\b/.test(command)) continue;
-      for (const { via, ...build } of dockerBuildsIn(command, root, { other: bakeCommands(readFile(tree)), unfollowed: unfollowedIn(`${file}'s target "${target}"`, unfollowed) }))
-        builds.push({ ...build, said: `${file}'s target "${target}" ${runs({ via })} ${build.dockerfile} from ${described(build.context)}`, from: root });
-    }
+    for (const { target, command } of makefileRecipes(text)) builds.push(...commandBuilds(tree, command, root, `${file}'s target "${target}"`, root, unfollowed));
     // make reads the first of these it finds.
     break;
   }
