@@ -70,7 +70,7 @@ fi
 
 # --- docker engine --------------------------------------------------------
 ENGINE="$STATE/engine"
-DOCKERD="${HASHDOCK_DOCKERD:-$ENGINE/usr/sbin/dockerd}"
+DOCKERD="$ENGINE/usr/sbin/dockerd"
 if ! "$DOCKER_BIN" info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "the Docker engine is not running and only root can start dockerd here"
   if [ ! -x "$DOCKERD" ]; then
