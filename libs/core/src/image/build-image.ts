@@ -9,7 +9,7 @@ import { targetPlatforms } from '../docker/platform-args';
 import { ContextScope } from '../hash/context-scope';
 import { contextHygiene, hygieneWarning, selfChangingWarning } from '../hash/context-hygiene';
 import { unpinnedDownloads } from '../docker/remote-sources';
-import { BaseManifest, ExternalBase, resolveExternalBases } from './external-bases';
+import { BaseManifest, ExternalBase, ImageContext, resolveExternalBases, resolveImageContexts } from './external-bases';
 import { DockerDriver } from '../docker/docker-driver';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { dockerfileForStage } from '../docker/dockerfile-stages';
@@ -25,7 +25,7 @@ import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
 import { resolveTags } from '../tags/tag-policy';
 import { checkBuildPaths } from './check-paths';
-import { checkNamedContextNames, namedContextScopes } from './named-contexts';
+import { checkNamedContextNames, namedContextScopes, splitNamedContexts } from './named-contexts';
 import { rootContextHint } from './root-context-hint';
 import { InputChange } from './rebuild-reasons';
 import { InvalidOptionError } from '../errors';
@@ -129,8 +129,10 @@ interface BuildFacts {
   bases: ResolvedBase[];
   externalBases: ExternalBase[];
   scope: ContextScope;
-  /** What the Dockerfile reads of each named build context. */
+  /** What the Dockerfile reads of each named build context that is a directory. */
   namedScopes: Record<string, ContextScope>;
+  /** The named build contexts that are images, resolved. */
+  imageContexts: ImageContext[];
   /** This image's own ONBUILD triggers. */
   onbuild: string[];
 }
@@ -165,8 +167,13 @@ function buildManifest(
       ? { externalBases: Object.fromEntries(externalBases.map((base) => [multiPlatform ? `${base.reference} (${base.platform})` : base.reference, { digest: base.digest, platform: base.platform, ...(base.index ? { index: base.index } : {}) }])) }
       : {}),
     context: describeScope(scope),
-    ...(Object.keys(facts.namedScopes).length
-      ? { namedContexts: Object.fromEntries(Object.entries(facts.namedScopes).map(([name, named]) => [name, { dir: relative(options.workspaceRoot, options.buildContexts![name]) || '.', reads: describeScope(named) }])) }
+    ...(Object.keys(facts.namedScopes).length || facts.imageContexts.length
+      ? {
+          namedContexts: {
+            ...Object.fromEntries(Object.entries(facts.namedScopes).map(([name, named]) => [name, { dir: relative(options.workspaceRoot, options.buildContexts![name]) || '.', reads: describeScope(named) }])),
+            ...Object.fromEntries(facts.imageContexts.map((image) => [image.name, { image: image.reference, digest: image.index ?? image.digest }])),
+          },
+        }
       : {}),
     ...(facts.onbuild.length ? { onbuild: facts.onbuild } : {}),
     ...(fields.builder ? { builder: { name: fields.builder.name, reason: fields.builder.reason } } : {}),
@@ -183,7 +190,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const clock = phaseClock(started, deps.enteredAt);
   parseRepository(options.repository);
   const xx = deps.hasher ?? (await createXxHasher());
-  await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile, options.buildContexts);
+  const { dirs: namedDirs, images: namedImages } = splitNamedContexts(options.buildContexts);
+  await checkBuildPaths(options.workspaceRoot, options.contextDir, options.dockerfile, namedDirs);
   const dockerfileFile = await fs.readFile(options.dockerfile, 'utf8');
   // With a stage, everything below reads only what `docker build --target` builds.
   const dockerfileText = options.stage ? dockerfileForStage(dockerfileFile, options.stage, options.dockerfile, options.buildArgs, targetPlatforms(options.platform)[0]) : dockerfileFile;
@@ -216,9 +224,14 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
   const external = await externalBaseTriggers(deps.registry, options.dockerfile, dockerfileText, externalBases, registryCache);
   const triggers = new Map([...inheritedTriggers(dockerfileText, options.workspaceImages, (image) => bases.find((base) => base.project === image)?.onbuild), ...external]);
   const scope = contextScopeOf(dockerfileText, buildArgs, { inherited: triggers, platform: options.platform });
-  const namedScopes = namedContextScopes(dockerfileText, buildArgs, namedContexts, { inherited: triggers, platform: options.platform });
+  const namedScopes = namedContextScopes(dockerfileText, buildArgs, Object.keys(namedDirs), { inherited: triggers, platform: options.platform });
+  // An image named context is read by digest, as a FROM is: hashed, and the build pinned to it.
+  const imageContexts = await resolveImageContexts({ images: namedImages, platform: options.platform, registry: deps.registry, ...(options.mirrors ? { mirrors: options.mirrors } : {}), cache: deps.baseDigests, cacheDir: registryCache });
+  const buildOptions: ImageBuildOptions = imageContexts.length
+    ? { ...options, buildContexts: { ...namedDirs, ...Object.fromEntries(imageContexts.map((image) => [image.name, `docker-image://${image.pinned}`])) } }
+    : options;
   // Credentials in a trigger's URL stay out of the manifest (a download reads nothing of the context either way).
-  const facts: BuildFacts = { bases, externalBases, scope, namedScopes, onbuild: onbuildTriggers(dockerfileText).map(redactUrls) };
+  const facts: BuildFacts = { bases, externalBases, scope, namedScopes, imageContexts, onbuild: onbuildTriggers(dockerfileText).map(redactUrls) };
   clock.mark('bases');
 
   const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));
@@ -237,9 +250,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         platform: options.platform,
         ...(options.stage ? { stage: options.stage, dockerfileText } : {}),
         baseImages: Object.fromEntries(bases.map((base) => [base.arg ?? base.project, base.contentHash])),
-        externalBases: { ...Object.fromEntries(externalBases.map((base) => [base.key, base.digest])), ...indexes },
+        externalBases: {
+          ...Object.fromEntries(externalBases.map((base) => [base.key, base.digest])),
+          ...indexes,
+          ...Object.fromEntries(imageContexts.flatMap((image) => [[image.key, image.digest], ...(image.index ? [[`${image.key}#index`, image.index]] : [])])),
+        },
         scope,
-        ...(namedContexts.length ? { namedContexts: namedContexts.map((name) => ({ name, dir: options.buildContexts![name], scope: namedScopes[name] })) } : {}),
+        ...(Object.keys(namedScopes).length ? { namedContexts: Object.keys(namedScopes).map((name) => ({ name, dir: namedDirs[name], scope: namedScopes[name] })) } : {}),
         modes,
         cache: deps.fileHashes,
       },
@@ -304,6 +321,8 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
     for (const [name, named] of Object.entries(namedScopes))
       deps.log(`hashdock: plan ${options.project}: hashes named context ${name} (${relative(options.workspaceRoot, options.buildContexts![name]) || '.'}): ${describeScope(named)}`);
+    for (const image of new Map(imageContexts.map((one) => [one.name, one])).values())
+      deps.log(`hashdock: plan ${options.project}: named context ${image.name}: ${image.reference} → ${image.pinned}`);
     manifest = buildManifest(options, hash.hash, tags.all, facts, { status: 'planned', digest: null, pushed: false, plan: existing ? 'exists' : 'build', builder });
   } else if (existing) {
     if (options.push) {
@@ -359,13 +378,13 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
       // Several platforms: a docker build each, pushed by digest; the index over them is published like an assembled image.
       // Kept local, every platform is built and one kept (docker holds one platform per name).
       const platforms = { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash) };
-      if (options.push) assembled = { ...(await dockerBuildPlatforms(options, deps, { ...platforms, candidate: candidateTag(tags.immutable, runId) })), baseLayers: [] };
+      if (options.push) assembled = { ...(await dockerBuildPlatforms(buildOptions, deps, { ...platforms, candidate: candidateTag(tags.immutable, runId) })), baseLayers: [] };
       else {
-        const kept = await dockerBuildPlatformsLocally(options, deps, { ...platforms, localTags: tags.all.map(ref) });
+        const kept = await dockerBuildPlatformsLocally(buildOptions, deps, { ...platforms, localTags: tags.all.map(ref) });
         deps.log(`hashdock: ${options.project}: built ${platformList(options.platform).join(', ')}; ${kept} is kept locally as ${ref(tags.immutable)} (docker holds one platform per name)`);
       }
     } else if (!assembled) {
-      await dockerBuild(options, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
+      await dockerBuild(buildOptions, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
     }
     clock.mark('build');
     if (!options.push) {

@@ -301,3 +301,58 @@ export function pinLiteralFroms(dockerfile: string, text: string, bases: readonl
   }
   return lines.join('\n');
 }
+
+/** An image named context (`<name>=docker-image://<ref>`) resolved for one platform: what the hash covers and the build is pinned to. */
+export interface ImageContext {
+  name: string;
+  reference: string;
+  /** `context:<name>`, or `context:<name>@<platform>` for several platforms: its key among the hash's bases. */
+  key: string;
+  platform: string;
+  digest: string;
+  /** The index digest, for several platforms. */
+  index?: string;
+  /** `repository@digest` (the index's, for several platforms: each build takes its platform's child). */
+  pinned: string;
+}
+
+/**
+ * Each image named context resolved to its digest for every target platform, as a FROM is (through the mirrors, with
+ * the run's manifest cache), so the hash covers the image and the build uses exactly it.
+ */
+export async function resolveImageContexts(options: {
+  images: Record<string, string>;
+  platform: string;
+  registry: RegistryClient;
+  mirrors?: RegistryMirrors;
+  cache?: Map<string, Promise<BaseManifest>>;
+  cacheDir?: string;
+}): Promise<ImageContext[]> {
+  const cache = options.cache ?? new Map<string, Promise<BaseManifest>>();
+  const platforms = platformList(options.platform);
+  const resolved: ImageContext[] = [];
+  for (const [name, reference] of Object.entries(options.images).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    for (const platform of platforms) {
+      const cacheKey = throughMirror(reference, options.mirrors ?? {});
+      if (!cache.has(cacheKey)) cache.set(cacheKey, readBaseManifest(options.registry, reference, options.mirrors, options.cacheDir));
+      const what = `Named build context ${name}=docker-image://${reference}`;
+      let found;
+      try {
+        found = digestForPlatform(await cache.get(cacheKey)!, platform);
+      } catch (cause) {
+        throw new HashdockError('BASE_IMAGE', `${what}: could not be resolved to a digest for ${platform}: ${(cause as Error).message.split('\n')[0]}`, { cause });
+      }
+      if (platforms.length > 1 && !found.index)
+        throw new HashdockError('BASE_IMAGE', `${what}: is one image (${found.digest}), not a multi-platform index: it cannot be read for ${platforms.join(', ')}`);
+      resolved.push({
+        name,
+        reference,
+        key: platforms.length > 1 ? `context:${name}@${platform}` : `context:${name}`,
+        platform,
+        digest: found.digest,
+        ...(platforms.length > 1 ? { index: found.index } : {}),
+        pinned: `${found.repository}@${platforms.length > 1 ? found.index : found.digest}`,
+      });
+    }
+  return resolved;
+}

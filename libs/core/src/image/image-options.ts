@@ -7,7 +7,7 @@ export interface ImageBuildOptions {
   contextDir: string;
   /** Absolute. */
   dockerfile: string;
-  /** Named build contexts (`--build-context`): name → absolute directory. */
+  /** Named build contexts (`--build-context`): name → absolute directory, or `docker-image://<reference>`. */
   buildContexts?: Record<string, string>;
   /** `host[:port]/path`, no tag. */
   repository: string;

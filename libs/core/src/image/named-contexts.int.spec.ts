@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { imageBuildOptions } from '../../../../e2e/support/image-options';
 import { runCommand } from '../process/run-command';
 import { DockerDriver } from '../docker/docker-driver';
 import { RegistryClient } from '../registry/client';
+import { headManifest } from '../registry/manifest-by-digest';
 import { buildImage } from './build-image';
 import { ImageBuildOptions } from './image-options';
 
@@ -77,6 +78,42 @@ describe.skipIf(!environment.available)('named build contexts (--build-context) 
     expect(changed.manifest.contentHash).not.toBe(first.manifest.contentHash);
     expect(changed.reasons?.changes).toEqual([{ input: 'context:api:src/main.js', change: 'changed' }]);
     expect(await apiFiles(changed.manifest.ref!)).toEqual({ 'main.js': 'main two\n' });
+  });
+
+  it('an image named context (docker-image://) is read by digest like a FROM: hashed, pinned in the build, and a new push under its tag is a new image', async () => {
+    const tools = `localhost:5000/${namespace}/tools:1`;
+    const pushTools = async (text: string) => {
+      const dir = join(root, 'tools-image');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY tool.txt /tool.txt\n');
+      await writeFile(join(dir, 'tool.txt'), text);
+      await runCommand('/usr/bin/docker', ['build', '-q', '-t', tools, dir]);
+      await runCommand('/usr/bin/docker', ['push', '-q', tools]);
+      return (await headManifest(deps.registry, `localhost:5000/${namespace}/tools`, '1'))!.digest!;
+    };
+    await writeFile(join(root, 'docker/svc/Dockerfile'), `${DOCKERFILE}COPY --from=tools /tool.txt /tool.txt\n`);
+    const withTools = { ...options, imageName: 'svc-tools', repository: `localhost:5000/${namespace}/svc-tools`, buildContexts: { ...options.buildContexts, tools: `docker-image://${tools}` } };
+    const first = await pushTools('tool one\n');
+    // Docker through a shim that records its arguments: the build must name the digest, not the tag.
+    const shim = join(root, 'docker-shim');
+    await writeFile(shim, `#!/bin/sh\necho "$*" >> ${join(root, 'docker-calls.log')}\nexec /usr/bin/docker "$@"\n`, { mode: 0o755 });
+    const built = await buildImage(withTools, { ...deps, docker: new DockerDriver({ binary: shim }) });
+    const calls = await readFile(join(root, 'docker-calls.log'), 'utf8');
+    expect(calls).toContain(`--build-context tools=docker-image://localhost:5000/${namespace}/tools@${first} `);
+    expect(calls).toContain(`--build-context api=${join(root, 'packages/api')} `);
+    expect(built.manifest).toMatchObject({ status: 'built', namedContexts: { api: { dir: 'packages/api' }, tools: { image: tools, digest: first } } });
+    expect(built.hash.canonical).toContain(`base "context:tools" ${first}`);
+    const read = async (ref: string) => (await runCommand('/usr/bin/docker', ['run', '--rm', ref, 'node', '-e', "process.stdout.write(require('fs').readFileSync('/tool.txt', 'utf8'))"])).stdout;
+    expect(await read(built.manifest.ref!)).toBe('tool one');
+    // Nothing new under the tag: the same image, no docker.
+    expect((await buildImage(withTools, noDocker)).manifest).toMatchObject({ status: 'exists', contentHash: built.manifest.contentHash });
+    // Another image pushed under the same tag: a new hash, and the build uses exactly it.
+    const second = await pushTools('tool two\n');
+    const rebuilt = await buildImage(withTools, deps);
+    expect(rebuilt.manifest).toMatchObject({ status: 'built', namedContexts: { tools: { image: tools, digest: second } } });
+    expect(rebuilt.manifest.contentHash).not.toBe(built.manifest.contentHash);
+    expect(await read(rebuilt.manifest.ref!)).toBe('tool two');
+    await writeFile(join(root, 'docker/svc/Dockerfile'), DOCKERFILE);
   });
 
   it('a named context that is not there, or outside the workspace, is refused before anything runs, naming it, and no manifest is written', async () => {

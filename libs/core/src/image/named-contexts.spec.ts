@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contextScopeOf } from '../docker/context-reads';
 import { InvalidOptionError } from '../errors';
-import { buildContextsOption, checkNamedContextNames, namedContextScopes } from './named-contexts';
+import { buildContextsOption, checkNamedContextNames, namedContextScopes, splitNamedContexts } from './named-contexts';
 
 // The shape of hyperdx's docker/hyperdx/Dockerfile: the workspace root as the context, apps read by name.
 const DOCKERFILE = [
@@ -45,9 +45,10 @@ describe('named build contexts', () => {
   it.each([
     [{ API: 'packages/api' }, 'named build context "API": a name is what COPY --from= names'],
     [{ api: '' }, 'named build context api must be a directory in the workspace, got ""'],
-    [{ api: 'docker-image://node:22' }, 'named build context api=docker-image://node:22: only a directory in the workspace can be hashed'],
-    [{ src: 'https://github.com/x/y.git' }, 'named build context src=https://github.com/x/y.git: only a directory'],
+    [{ api: 'docker-image://node:${NODE}' }, 'named build context api=docker-image://node:${NODE}: not an image reference'],
+    [{ src: 'https://github.com/x/y.git' }, 'named build context src=https://github.com/x/y.git: only a directory in the workspace or an image (docker-image://<ref>) can be hashed'],
     [{ base: 'target:base' }, 'named build context base=target:base: only a directory'],
+    [{ layout: 'oci-layout:///tmp/x' }, 'named build context layout=oci-layout:///tmp/x: only a directory'],
     [['api=packages/api'], 'option "buildContexts" must map a context name to a directory'],
   ])('refuses %j, naming the project and the context', (value, message) => {
     const call = () => buildContextsOption(value, 'project web');
@@ -55,11 +56,9 @@ describe('named build contexts', () => {
     expect(call).toThrow(`project web: ${message}`);
   });
 
-  it('takes names BuildKit matches and directories as written', () => {
-    expect(buildContextsOption({ api: 'packages/api', 'otel-collector': '{workspaceRoot}/docker/otel', 'a.b_c': '{projectRoot}/x' }, 'p')).toEqual({
-      api: 'packages/api',
-      'otel-collector': '{workspaceRoot}/docker/otel',
-      'a.b_c': '{projectRoot}/x',
-    });
+  it('takes names BuildKit matches, directories and images as written, and tells the two apart', () => {
+    const contexts = { api: 'packages/api', 'otel-collector': '{workspaceRoot}/docker/otel', 'a.b_c': '{projectRoot}/x', alpine: 'docker-image://alpine:3.20' };
+    expect(buildContextsOption(contexts, 'p')).toEqual(contexts);
+    expect(splitNamedContexts(contexts)).toEqual({ dirs: { api: 'packages/api', 'otel-collector': '{workspaceRoot}/docker/otel', 'a.b_c': '{projectRoot}/x' }, images: { alpine: 'alpine:3.20' } });
   });
 });

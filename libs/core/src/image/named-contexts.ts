@@ -5,10 +5,17 @@ import { ContextScope } from '../hash/context-scope';
 
 /**
  * Named build contexts (`docker buildx build --build-context <name>=<dir>`): more directories a Dockerfile reads
- * by name (`COPY --from=<name>`, `RUN --mount=from=<name>`, `FROM <name>`). Only local directories: an image
- * (`docker-image://`) is a base, which Hashdock pins by digest through FROM and a build arg; a URL or git
- * repository is content the hash cannot see.
+ * by name (`COPY --from=<name>`, `RUN --mount=from=<name>`, `FROM <name>`), or images (`<name>=docker-image://<ref>`,
+ * read by digest like a FROM: hashed and pinned). A URL or git repository is content the hash cannot see.
  */
+
+/** The value of an image named context: `docker-image://<reference>`. */
+export const IMAGE_CONTEXT_PREFIX = 'docker-image://';
+
+/** The image reference a named context's value names, or undefined for a directory. */
+export function imageContextReference(value: string): string | undefined {
+  return value.startsWith(IMAGE_CONTEXT_PREFIX) ? value.slice(IMAGE_CONTEXT_PREFIX.length) : undefined;
+}
 
 /** A name BuildKit matches as written in `--from=` (a lower-case image-name component). */
 const NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -23,11 +30,14 @@ export function buildContextsOption(value: unknown, where: string): Record<strin
       throw new InvalidOptionError('buildContexts', `${where}: named build context ${JSON.stringify(name)}: a name is what COPY --from= names (lower-case letters and digits, joined by ".", "_" or "-")`);
     if (typeof dir !== 'string' || !dir.trim())
       throw new InvalidOptionError('buildContexts', `${where}: named build context ${name} must be a directory in the workspace, got ${JSON.stringify(dir)}`);
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir) || /^(target|input|git@)/.test(dir))
+    const image = imageContextReference(dir);
+    if (image !== undefined && !/^[^\s$@]+(@sha256:[0-9a-f]{64})?$/.test(image))
+      throw new InvalidOptionError('buildContexts', `${where}: named build context ${name}=${dir}: not an image reference (docker-image://<repository>[:tag][@digest], no variables)`);
+    if (image === undefined && (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir) || /^(target|input|git@|oci-layout)/.test(dir)))
       throw new InvalidOptionError(
         'buildContexts',
-        `${where}: named build context ${name}=${dir}: only a directory in the workspace can be hashed. ` +
-          'For an image, build FROM it through a build arg (Hashdock pins it by digest); for a repository or URL, check its content into the workspace.',
+        `${where}: named build context ${name}=${dir}: only a directory in the workspace or an image (docker-image://<ref>) can be hashed; ` +
+          'for a repository or URL, check its content into the workspace.',
       );
     contexts[name] = dir;
   }
@@ -43,6 +53,18 @@ export function checkNamedContextNames(dockerfileText: string, dockerfile: strin
       'buildContexts',
       `Named build context ${clash} has the name of a stage of ${dockerfile}: BuildKit would build from the directory instead of that stage. Rename one of them.`,
     );
+}
+
+/** The named contexts that are directories (name → directory) and those that are images (name → reference). */
+export function splitNamedContexts(contexts: Record<string, string> = {}): { dirs: Record<string, string>; images: Record<string, string> } {
+  const dirs: Record<string, string> = {};
+  const images: Record<string, string> = {};
+  for (const [name, value] of Object.entries(contexts)) {
+    const image = imageContextReference(value);
+    if (image === undefined) dirs[name] = value;
+    else images[name] = image;
+  }
+  return { dirs, images };
 }
 
 /** What the Dockerfile reads of each named context (see contextScopeOf's `named`). */

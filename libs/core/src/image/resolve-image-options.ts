@@ -7,7 +7,7 @@ import { contextTemplate, IMAGE_BUILDERS, ImageBuilder } from '../workspace/hash
 import { STAGE_NAME } from '../docker/dockerfile-stages';
 import { checkImageLabels } from './image-labels';
 import { normalizeSshForwards } from './ssh-forwards';
-import { buildContextsOption } from './named-contexts';
+import { buildContextsOption, imageContextReference } from './named-contexts';
 import { normalizeSecretFiles } from './secret-files';
 import { addHostsOption, buildNetworkOption } from './build-network';
 import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
@@ -22,7 +22,7 @@ export interface ImageTargetOptions {
   name?: string;
   dockerfile?: string;
   context?: string;
-  /** Named build contexts (`--build-context <name>=<dir>`): name → directory in the workspace (path template). */
+  /** Named build contexts (`--build-context <name>=<dir>`): name → directory in the workspace (path template), or `docker-image://<reference>`. */
   buildContexts?: Record<string, string>;
   registry?: string;
   namespace?: string;
@@ -181,7 +181,10 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     ...(options.buildContexts !== undefined
       ? {
           buildContexts: Object.fromEntries(
-            Object.entries(buildContextsOption(options.buildContexts, `project ${facts.projectName}`)).map(([name, dir]) => [name, workspacePath(dir, facts, `buildContexts.${name}`)]),
+            Object.entries(buildContextsOption(options.buildContexts, `project ${facts.projectName}`)).map(([name, value]) => [
+              name,
+              imageContextReference(value) === undefined ? workspacePath(value, facts, `buildContexts.${name}`) : value,
+            ]),
           ),
         }
       : {}),

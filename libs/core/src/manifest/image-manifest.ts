@@ -32,8 +32,11 @@ export interface ImageManifest {
   externalBases?: Record<string, { digest: string; platform: string; index?: string }>;
   /** What of the build context the hash covers, e.g. `COPY/ADD sources: dist` or `whole context: <reason>`. */
   context?: string;
-  /** Each named build context (`--build-context`): its directory (workspace-relative) and what of it the hash covers, as `context`. */
-  namedContexts?: Record<string, { dir: string; reads: string }>;
+  /**
+   * Each named build context (`--build-context`): a directory (workspace-relative) and what of it the hash covers, as
+   * `context`; or an image, and the digest the hash covers and the build used (the index's, for several platforms).
+   */
+  namedContexts?: Record<string, { dir: string; reads: string } | { image: string; digest: string }>;
   /**
    * The image's ONBUILD triggers, as written: they run in a build FROM it and read that build's context,
    * so an image built FROM this one hashes what they read.

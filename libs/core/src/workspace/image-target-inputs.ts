@@ -13,6 +13,7 @@ import { IMAGE_ENV_INPUTS } from './hashdock-config';
 import { ImageTarget } from './image-targets';
 import { hostPlatform } from '../image/image-options';
 import { encodeExpansion, ExternalFrom } from '../image/external-bases';
+import { splitNamedContexts } from '../image/named-contexts';
 
 /** Nx's input forms, as plain data (the core imports nothing from Nx). */
 export type NxInput = string | { fileset: string; includeIgnored?: boolean } | { env: string } | { runtime: string } | { dependentTasksOutputFiles: string; transitive?: boolean };
@@ -158,6 +159,7 @@ export async function imageTargetInputs(
 ): Promise<NxInput[]> {
   const owned = ownsItsTree(target.projectRoot, projectFiles);
   const named = Object.entries(target.namedContexts ?? {});
+  const { dirs: namedDirs, images: namedImages } = splitNamedContexts(target.namedContexts);
   /**
    * One context's filesets: what the Dockerfile reads of it (`name`: a named context's reads), minus what its ignore
    * file leaves out. Nx applies every exclusion to every fileset: with several contexts one's ignore file could hide
@@ -187,12 +189,12 @@ export async function imageTargetInputs(
   };
   const { sources, filesets: contextFilesets } = await readsOf(target.context);
   const filesets = [...contextFilesets];
-  for (const [name, dir] of named) {
+  for (const [name, dir] of Object.entries(namedDirs)) {
     const read = await readsOf(dir, name);
     // A named context with nothing read of it adds nothing (its `sources` are then an empty list).
     if (read.sources?.length !== 0) filesets.push(...read.filesets);
   }
-  const namedIgnoreFiles = named.map(([, dir]) => fileToken(target, dir === '.' ? '.dockerignore' : `${dir}/.dockerignore`));
+  const namedIgnoreFiles = Object.values(namedDirs).map((dir) => fileToken(target, dir === '.' ? '.dockerignore' : `${dir}/.dockerignore`));
   const dockerfile = fileToken(target, target.dockerfile);
   const inputs: NxInput[] = [
     // With `hashIgnoredSources`, what COPY/ADD reads is hashed from disk, gitignored files included (Nx
@@ -218,6 +220,9 @@ export async function imageTargetInputs(
   // {branch}: CI's variables name it, else git does; a new branch is a new tag to push, so a new task hash.
   if (templatesUse(templates, 'branch')) inputs.push(...BRANCH_ENV.map((env) => ({ env })), { runtime: GIT_BRANCH_RUNTIME_INPUT });
   for (const base of target.externalBases) inputs.push({ runtime: baseDigestRuntimeInput(workspaceRoot, base, target.options.platform, target.options.mirrors) });
+  // An image named context is read by digest, as a FROM is: its digest now is an input the same way.
+  for (const [name, reference] of Object.entries(namedImages))
+    inputs.push({ runtime: baseDigestRuntimeInput(workspaceRoot, { key: `context:${name}`, reference, line: 0 }, target.options.platform, target.options.mirrors) });
   return [...new Map(inputs.map((input) => [JSON.stringify(input), input])).values()];
 }
 

@@ -378,12 +378,12 @@ describe('resolveImageTargets (the one model)', () => {
 
   it('named build contexts: what the Dockerfile reads of each is an input, each one\'s .dockerignore too, and a name is not an image', async () => {
     await write({
-      'apps/admin/project.json': JSON.stringify({ name: 'admin', targets: { image: { options: { context: '{workspaceRoot}', buildContexts: { api: 'apps/api', tools: '{projectRoot}/tools' } } } } }),
-      'apps/admin/Dockerfile': 'FROM node:24\nCOPY package.json /app/\nCOPY --from=api src /app/api/src\nRUN --mount=from=tools,source=bin,target=/t /t/setup\nCOPY --from=api /x /x\n',
+      'apps/admin/project.json': JSON.stringify({ name: 'admin', targets: { image: { options: { context: '{workspaceRoot}', buildContexts: { api: 'apps/api', tools: '{projectRoot}/tools', node: 'docker-image://node:22-slim' } } } } }),
+      'apps/admin/Dockerfile': 'FROM node:24\nCOPY package.json /app/\nCOPY --from=api src /app/api/src\nRUN --mount=from=tools,source=bin,target=/t /t/setup\nCOPY --from=api /x /x\nCOPY --from=node /usr/local/bin/node /node\n',
       '.dockerignore': 'node_modules\n',
     });
     const admin = (await discoverImageTargets(root, normalizeHashdockOptions({}))).find((t) => t.project === 'admin')!;
-    expect(admin.namedContexts).toEqual({ api: 'apps/api', tools: 'apps/admin/tools' });
+    expect(admin.namedContexts).toEqual({ api: 'apps/api', tools: 'apps/admin/tools', node: 'docker-image://node:22-slim' });
     // COPY --from=api is the directory, never an image to resolve.
     expect(admin.externalBases.map((from) => from.reference)).toEqual(['node:24']);
     const inputs = filesets(await imageTargetInputs(root, admin));
@@ -401,7 +401,9 @@ describe('resolveImageTargets (the one model)', () => {
       '{workspaceRoot}/apps/api/.dockerignore',
       '{workspaceRoot}/apps/admin/tools/.dockerignore',
     ]);
-    expect(inferredInputsBasis(admin).buildContexts).toEqual({ api: 'apps/api', tools: 'apps/admin/tools' });
+    expect(inferredInputsBasis(admin).buildContexts).toEqual({ api: 'apps/api', tools: 'apps/admin/tools', node: 'docker-image://node:22-slim' });
+    // The image one is read by digest, as a FROM is: its digest now is a runtime input.
+    expect((await imageTargetInputs(root, admin)).at(-1)).toEqual({ runtime: expect.stringMatching(/ base-digest node:22-slim( --platform \S+)?$/) });
   });
 
   it('reads a stage with the build args the target runs with: the project\'s own added to and over the plugin\'s', async () => {

@@ -10,7 +10,7 @@ import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
 import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
 import { contextTemplate, HashdockConfig } from './hashdock-config';
-import { buildContextsOption } from '../image/named-contexts';
+import { buildContextsOption, imageContextReference } from '../image/named-contexts';
 import { IMAGE_EXECUTOR } from '../names';
 import { imageNameOf } from './image-name';
 import { WorkspaceProject } from './project-files';
@@ -43,7 +43,7 @@ export interface ImageTarget {
   /** Workspace-relative (`.` for the root) unless the options point outside the workspace. */
   dockerfile: string;
   context: string;
-  /** Named build contexts (`--build-context`): name → directory, workspace-relative as `context` is. */
+  /** Named build contexts (`--build-context`): name → directory, workspace-relative as `context` is, or `docker-image://<reference>`. */
   namedContexts?: Record<string, string>;
   /** Undefined when the Dockerfile does not exist (the executor reports it). */
   dockerfileText?: string;
@@ -270,7 +270,9 @@ function namedContextsOf(workspaceRoot: string, value: unknown, project: Workspa
   if (value === undefined) return {};
   try {
     const contexts = buildContextsOption(value, `project ${project.name}`);
-    return { namedContexts: Object.fromEntries(Object.entries(contexts).map(([name, dir]) => [name, workspaceRelative(workspaceRoot, dir, project)])) };
+    return {
+      namedContexts: Object.fromEntries(Object.entries(contexts).map(([name, value]) => [name, imageContextReference(value) === undefined ? workspaceRelative(workspaceRoot, value, project) : value])),
+    };
   } catch {
     return {};
   }

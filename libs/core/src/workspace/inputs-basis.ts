@@ -5,7 +5,7 @@ import type { ImageTarget } from './image-targets';
 import { inputShapingArgs } from '../docker/context-reads';
 import { automaticPlatformArgs } from '../docker/platform-args';
 import { hostPlatform } from '../image/image-options';
-import { buildContextsOption } from '../image/named-contexts';
+import { buildContextsOption, imageContextReference } from '../image/named-contexts';
 
 /**
  * The options an image target's Nx inputs were inferred from (recorded in the
@@ -67,7 +67,7 @@ export function inputsBasisOf(options: ImageTargetOptions, facts: { workspaceRoo
     dockerfile: path(options.dockerfile ?? '{projectRoot}/Dockerfile'),
     ...(options.stage ? { stage: options.stage.toLowerCase() } : {}),
     platform: options.platform ?? hostPlatform(),
-    ...(named.length ? { buildContexts: Object.fromEntries(named.map(([name, dir]) => [name, path(dir)])) } : {}),
+    ...(named.length ? { buildContexts: Object.fromEntries(named.map(([name, value]) => [name, imageContextReference(value) === undefined ? path(value) : value])) } : {}),
   };
 }
 

@@ -28,16 +28,16 @@ describe('build settings carried over to image target options', () => {
     expect(JSON.stringify([options, leftOut])).not.toContain('canary');
   });
 
-  it('carries each named build context that is a directory of the workspace (nx-container build-contexts), and names the rest with what to do instead', () => {
-    const found = containerSettings({ 'build-contexts': ['libs=./libs/', 'alpine=docker-image://alpine:3', 'up=../outside', 'env=$CONTEXT_DIR'] });
-    expect(found.buildContexts).toEqual({ libs: 'libs', alpine: 'docker-image://alpine:3', up: '../outside', env: '$CONTEXT_DIR' });
-    const reason = 'not a directory in the workspace: build FROM an image through a build arg, which Hashdock pins by digest; keep other content in the workspace';
+  it('carries each named build context that is a directory of the workspace or an image (nx-container build-contexts), and names the rest with what to do instead', () => {
+    const found = containerSettings({ 'build-contexts': ['libs=./libs/', 'alpine=docker-image://alpine:3', 'up=../outside', 'env=$CONTEXT_DIR', 'src=https://github.com/x/y.git'] });
+    expect(found.buildContexts).toEqual({ libs: 'libs', alpine: 'docker-image://alpine:3', up: '../outside', env: '$CONTEXT_DIR', src: 'https://github.com/x/y.git' });
+    const reason = 'neither a directory in the workspace nor an image: keep its content in the workspace';
     expect(settingsAsOptions(found)).toEqual({
-      options: { buildContexts: { libs: 'libs' } },
+      options: { buildContexts: { libs: 'libs', alpine: 'docker-image://alpine:3' } },
       leftOut: [
-        `build context alpine=docker-image://alpine:3 (${reason})`,
         `build context up=../outside (${reason})`,
         'build context env=$CONTEXT_DIR (known only when the build runs: set it on the image target, "buildContexts": { "env": "<dir>" })',
+        `build context src=https://github.com/x/y.git (${reason})`,
       ],
     });
   });

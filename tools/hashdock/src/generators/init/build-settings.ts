@@ -242,10 +242,10 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
   }
   const buildContexts: Record<string, string> = {};
   for (const [name, value] of Object.entries(found.buildContexts ?? {})) {
-    // A directory of the workspace is carried; the rest cannot be hashed (an image goes by FROM and a build arg, pinned by digest).
-    if (value !== undefined && localContext(value) && !value.startsWith('../') && value !== '..') buildContexts[name] = value;
-    else if (value !== undefined && /[$`]/.test(value)) leftOut.push(`build context ${name}=${value} (known only when the build runs: set it on the image target, "buildContexts": { "${name}": "<dir>" })`);
-    else leftOut.push(`build context ${name}=${value ?? ''} (not a directory in the workspace: build FROM an image through a build arg, which Hashdock pins by digest; keep other content in the workspace)`);
+    // A directory of the workspace or an image is carried (the image is then read by digest); the rest cannot be hashed.
+    if (value !== undefined && /[$`]/.test(value)) leftOut.push(`build context ${name}=${value} (known only when the build runs: set it on the image target, "buildContexts": { "${name}": "<dir>" })`);
+    else if (value !== undefined && ((localContext(value) && !value.startsWith('../') && value !== '..') || /^docker-image:\/\/[^\s]+$/.test(value))) buildContexts[name] = value;
+    else leftOut.push(`build context ${name}=${value ?? ''} (neither a directory in the workspace nor an image: keep its content in the workspace)`);
   }
   if (Object.keys(buildContexts).length) options.buildContexts = buildContexts;
   for (const word of found.unknownArgs ?? [])

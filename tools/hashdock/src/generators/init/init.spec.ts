@@ -787,14 +787,14 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       ].join('\n'),
     );
     await initGenerator(tree, { skipFormat: true });
-    const target = (stage: string) => JSON.stringify({ executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/docker/hyperdx/Dockerfile', context: '{workspaceRoot}', buildContexts: { app: 'packages/app' }, stage } });
+    const target = (stage: string, contexts: Record<string, string> = {}) =>
+      JSON.stringify({ executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/docker/hyperdx/Dockerfile', context: '{workspaceRoot}', buildContexts: { app: 'packages/app', ...contexts }, stage } });
     expect(warnings).toEqual([
       '@hashdock/nx-plugin: docker/hyperdx/Dockerfile is built today, but no project owns it. To build it with Hashdock, declare in the project it belongs to (project.json "targets", or package.json "nx"."targets") ' +
         'a target for each way it is built (each its own name): ' +
         `Makefile's target "build-app" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image": ${target('prod')} ` +
         '(not carried: build arg CODE_VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_CODE_VERSION)); ' +
-        `Makefile's target "build-local" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image": ${target('all-in-one')} ` +
-        '(not carried: build context base=docker-image://node:22 (not a directory in the workspace: build FROM an image through a build arg, which Hashdock pins by digest; keep other content in the workspace)).',
+        `Makefile's target "build-local" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image": ${target('all-in-one', { base: 'docker-image://node:22' })}.`,
     ]);
   });
 
