@@ -218,6 +218,18 @@ export function externalFroms(
   return found;
 }
 
+/** One reference read for one platform through the run's manifest cache (each reference read once, through its mirror). */
+async function readForPlatform(
+  reference: string,
+  platform: string,
+  options: { registry: RegistryClient; mirrors?: RegistryMirrors; cacheDir?: string },
+  cache: Map<string, Promise<BaseManifest>>,
+): Promise<{ digest: string; index?: string; repository: string }> {
+  const cacheKey = throughMirror(reference, options.mirrors ?? {});
+  if (!cache.has(cacheKey)) cache.set(cacheKey, readBaseManifest(options.registry, reference, options.mirrors, options.cacheDir));
+  return digestForPlatform(await cache.get(cacheKey)!, platform);
+}
+
 /**
  * Every external FROM resolved through the registry to the digest for its
  * platform. `cache` (per run) reads each reference once, for all its platforms.
@@ -247,11 +259,9 @@ export async function resolveExternalBases(options: {
     // Several platforms: one entry per platform, each hashed; the base must then be an index.
     const key = platforms.length > 1 ? `${from.key}@${target}` : from.key;
     const platform = platformFor(from.platformFlag, target);
-    const cacheKey = throughMirror(reference, options.mirrors ?? {});
-    if (!cache.has(cacheKey)) cache.set(cacheKey, readBaseManifest(options.registry, reference, options.mirrors, options.cacheDir));
     let resolved;
     try {
-      resolved = digestForPlatform(await cache.get(cacheKey)!, platform);
+      resolved = await readForPlatform(reference, platform, options, cache);
     } catch (cause) {
       throw new BaseImageError(options.dockerfile, from.line, reference, `could not be resolved to a digest for ${platform}: ${(cause as Error).message.split('\n')[0]}`, { cause });
     }
@@ -333,12 +343,10 @@ export async function resolveImageContexts(options: {
   const resolved: ImageContext[] = [];
   for (const [name, reference] of Object.entries(options.images).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     for (const platform of platforms) {
-      const cacheKey = throughMirror(reference, options.mirrors ?? {});
-      if (!cache.has(cacheKey)) cache.set(cacheKey, readBaseManifest(options.registry, reference, options.mirrors, options.cacheDir));
       const what = `Named build context ${name}=docker-image://${reference}`;
       let found;
       try {
-        found = digestForPlatform(await cache.get(cacheKey)!, platform);
+        found = await readForPlatform(reference, platform, options, cache);
       } catch (cause) {
         throw new HashdockError('BASE_IMAGE', `${what}: could not be resolved to a digest for ${platform}: ${(cause as Error).message.split('\n')[0]}`, { cause });
       }
