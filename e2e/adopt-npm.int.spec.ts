@@ -341,6 +341,47 @@ describe.skipIf(!environment.available)(`adopting Hashdock in a new Nx ${NX_VERS
     expect((await runCommand('/usr/bin/docker', ['run', '--rm', second.ref!])).stdout.trim()).toBe('west two');
   });
 
+  it("pruneContext: a Dockerfile copying the whole workspace root gets this project and what Nx says it depends on; an edit elsewhere is the same image", async () => {
+    // leaf is pine's dependency in Nx's graph only (implicitDependencies): the graph pruning reads is Nx's own.
+    await workspace.write({
+      'libs/leaf/project.json': JSON.stringify({ name: 'leaf' }),
+      'libs/leaf/leaf.txt': 'leaf one\n',
+      'apps/pine/project.json': JSON.stringify({
+        name: 'pine',
+        implicitDependencies: ['leaf'],
+        targets: { image: { executor: '@hashdock/nx-plugin:image', options: { context: '{workspaceRoot}', pruneContext: true } } },
+      }),
+      'apps/pine/main.js': "console.log('pine');\n",
+      'apps/pine/Dockerfile': `FROM ${await localRootImage()}\nWORKDIR /ws\nCOPY . .\nRUN ["node", "-e", "0"]\n`,
+      // Its own ignore file (BuildKit's <Dockerfile>.dockerignore), so the other images here keep theirs.
+      'apps/pine/Dockerfile.dockerignore': 'node_modules\n.git\n.nx\ndist\n',
+    });
+    await workspace.commit('pine, copying the whole workspace');
+    await workspace.takeBuilds();
+    const built = await workspace.nx(['run', 'pine:image']);
+    expect(built.exitCode, built.output).toBe(0);
+    const first = await workspace.manifest('pine');
+    expect(first.status).toBe('built');
+    expect(first.prunedProjects).toEqual(expect.arrayContaining(['apps/west', 'apps/east', 'images/basis']));
+    expect(first.prunedProjects).not.toContain('libs/leaf');
+    expect(await workspace.takeBuilds()).toEqual(['pine']);
+    const listing = "const fs = require('fs'); const out = []; const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = d + '/' + e.name; e.isDirectory() ? walk(p) : out.push(p.slice(4)); } }; walk('/ws/apps'); walk('/ws/libs'); console.log(JSON.stringify(out.sort()))";
+    const files: string[] = JSON.parse((await runCommand('/usr/bin/docker', ['run', '--rm', first.ref!, 'node', '-e', listing])).stdout.trim());
+    expect(files).toEqual(expect.arrayContaining(['apps/pine/main.js', 'libs/leaf/leaf.txt', 'libs/leaf/project.json']));
+    expect(files.filter((file) => file.startsWith('apps/west/'))).toEqual([]);
+    // An edit in a project pine does not depend on: Nx runs the task (its inputs are the whole context), the hash is the same, nothing is built.
+    await workspace.write({ 'apps/west/src/main.js': "console.log('west three');\n" });
+    const same = await workspace.nx(['run', 'pine:image']);
+    expect(same.exitCode, same.output).toBe(0);
+    expect(await workspace.manifest('pine')).toMatchObject({ status: 'exists', contentHash: first.contentHash });
+    expect(await workspace.takeBuilds()).toEqual([]);
+    // An edit in what it depends on: a new image.
+    await workspace.write({ 'libs/leaf/leaf.txt': 'leaf two\n' });
+    expect((await workspace.nx(['run', 'pine:image'])).exitCode).toBe(0);
+    expect((await workspace.manifest('pine')).contentHash).not.toBe(first.contentHash);
+    expect(await workspace.takeBuilds()).toEqual(['pine']);
+  });
+
   it('refuses Node 20 with one line naming the version needed', async () => {
     const node20 = '/usr/bin/node';
     const { stdout } = await runCommand(node20, ['--version']);

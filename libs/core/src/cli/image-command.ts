@@ -8,6 +8,7 @@ import { runImageTarget } from '../image/run-image-target';
 import { discoverImageTargets } from '../workspace/discover-images';
 import { readHashdockConfig } from '../workspace/hashdock-config';
 import { workspaceImageNames } from '../workspace/image-targets';
+import { packageGraph } from '../workspace/package-graph';
 
 export function findWorkspaceRoot(from: string): string {
   let dir = resolve(from);
@@ -34,10 +35,15 @@ export async function imageCommand(projectDir: string, overrides: ImageTargetOpt
   if (mine.length === 0)
     throw new HashdockError('NOT_AN_IMAGE_PROJECT', `${projectDir} has no image target${targetName ? ` named "${targetName}"` : ''} (no Dockerfile in it, and no target declared with the image executor)`);
   const workspaceImages = workspaceImageNames(targets, config.namespace);
+  // pruneContext reads the package graph turbo runs on (package.json dependencies between workspace packages).
+  const projectGraph = mine.some((target) => ({ ...target.options, ...overrides }).pruneContext) ? await packageGraph(workspaceRoot) : undefined;
   const results: BuildImageResult[] = [];
   for (const target of mine)
     results.push(
-      await runImageTarget({ ...target.options, ...overrides }, { workspaceRoot, projectName: target.project, projectRoot: target.projectRoot, workspaceImages, env }),
+      await runImageTarget(
+        { ...target.options, ...overrides },
+        { workspaceRoot, projectName: target.project, projectRoot: target.projectRoot, workspaceImages, ...(projectGraph ? { projectGraph } : {}), env },
+      ),
     );
   return results;
 }

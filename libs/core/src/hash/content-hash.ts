@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { closeSync, createReadStream, fstatSync, lstatSync, openSync, promises as fs, readlinkSync, readSync, Stats, statSync } from 'node:fs';
-import { ContextEntry, entryLocation, findIgnoreFile, listContextEntries, readIgnorePatterns } from './context-files';
+import { ContextEntry, entryLocation, findIgnoreFile, ignorePatternsOf, listContextEntries, readIgnorePatterns } from './context-files';
 import { ContextScope, entriesInScope, missingSources } from './context-scope';
 import { followListedLinks } from './source-links';
 import { DockerignoreSyntaxError } from './dockerignore';
@@ -34,6 +34,8 @@ export interface ContentHashInput {
   modes?: ModeRule;
   /** Hashes of files read before, by stat (the checkout's file hash cache); the caller saves it. */
   cache?: FileHashCache;
+  /** The ignore text the build gets for the context instead of its ignore file's own (pruneContext: see prunedIgnore). */
+  ignoreText?: string;
 }
 
 /** A named build context: its directory (absolute) and the part of it the Dockerfile reads (see contextScopeOf's `named`). */
@@ -207,7 +209,7 @@ function canonicalPath(file: FileHash): string {
 export async function contentHash(input: ContentHashInput, hasher?: XxHasher): Promise<ContentHashResult> {
   const xx = hasher ?? (await createXxHasher());
   const ignoreFile = await findIgnoreFile(input.contextDir, input.dockerfile);
-  const { entries, files } = await hashContext(xx, input, input.contextDir, ignoreFile, input.scope);
+  const { entries, files } = await hashContext(xx, input, input.contextDir, ignoreFile, input.scope, undefined, input.ignoreText);
   // BuildKit reads a named context's own .dockerignore (never the Dockerfile's).
   for (const named of [...(input.namedContexts ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const own = join(named.dir, '.dockerignore');
@@ -233,8 +235,16 @@ export async function contentHash(input: ContentHashInput, hasher?: XxHasher): P
 }
 
 /** One context's entries (after its ignore file) and the hashes of those the scope reaches; a missing source is an error naming it. */
-async function hashContext(xx: XxHasher, input: ContentHashInput, dir: string, ignoreFile: string | undefined, scopeRead: ContextScope | undefined, named?: string): Promise<{ entries: ContextEntry[]; files: FileHash[] }> {
-  const patterns = await readIgnorePatterns(ignoreFile);
+async function hashContext(
+  xx: XxHasher,
+  input: ContentHashInput,
+  dir: string,
+  ignoreFile: string | undefined,
+  scopeRead: ContextScope | undefined,
+  named?: string,
+  ignoreText?: string,
+): Promise<{ entries: ContextEntry[]; files: FileHash[] }> {
+  const patterns = ignoreText === undefined ? await readIgnorePatterns(ignoreFile) : ignorePatternsOf(ignoreText, ignoreFile ?? dir);
   const entries = await listContextEntries(dir, patterns).catch((error: unknown) => {
     if (error instanceof DockerignoreSyntaxError) throw new InvalidDockerignoreError(ignoreFile ?? dir, error.message);
     throw error;

@@ -31,12 +31,15 @@ export async function findIgnoreFile(contextDir: string, dockerfile: string): Pr
 }
 
 export async function readIgnorePatterns(ignoreFile: string | undefined): Promise<IgnorePattern[]> {
-  if (!ignoreFile) return [];
-  const text = await fs.readFile(ignoreFile, 'utf8');
+  return ignoreFile ? ignorePatternsOf(await fs.readFile(ignoreFile, 'utf8'), ignoreFile) : [];
+}
+
+/** Ignore text parsed as Docker parses it; a line Docker refuses is an error naming `where` (the file, or the context). */
+export function ignorePatternsOf(text: string, where: string): IgnorePattern[] {
   try {
     return parseDockerignore(text);
   } catch (error) {
-    if (error instanceof DockerignoreSyntaxError) throw new InvalidDockerignoreError(ignoreFile, error.message);
+    if (error instanceof DockerignoreSyntaxError) throw new InvalidDockerignoreError(where, error.message);
     throw error;
   }
 }

@@ -27,6 +27,7 @@ import { resolveTags } from '../tags/tag-policy';
 import { checkBuildPaths } from './check-paths';
 import { checkNamedContextNames, namedContextScopes, splitNamedContexts } from './named-contexts';
 import { rootContextHint } from './root-context-hint';
+import { prunedIgnore, prunedSourceHint } from './prune-context';
 import { InputChange } from './rebuild-reasons';
 import { InvalidOptionError } from '../errors';
 import { findReusable } from './reuse-release';
@@ -135,6 +136,8 @@ interface BuildFacts {
   imageContexts: ImageContext[];
   /** This image's own ONBUILD triggers. */
   onbuild: string[];
+  /** pruneContext: the project folders left out of the context (see prunedIgnore). */
+  prunedProjects: string[];
 }
 
 function buildManifest(
@@ -176,6 +179,7 @@ function buildManifest(
         }
       : {}),
     ...(facts.onbuild.length ? { onbuild: facts.onbuild } : {}),
+    ...(facts.prunedProjects.length ? { prunedProjects: facts.prunedProjects } : {}),
     ...(fields.builder ? { builder: { name: fields.builder.name, reason: fields.builder.reason } } : {}),
   };
 }
@@ -231,7 +235,9 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     ? { ...options, buildContexts: { ...namedDirs, ...Object.fromEntries(imageContexts.map((image) => [image.name, `docker-image://${image.pinned}`])) } }
     : options;
   // Credentials in a trigger's URL stay out of the manifest (a download reads nothing of the context either way).
-  const facts: BuildFacts = { bases, externalBases, scope, namedScopes, imageContexts, onbuild: onbuildTriggers(dockerfileText).map(redactUrls) };
+  // pruneContext: the build and the hash read one ignore text, the user's lines and the left-out projects'.
+  const pruned = options.leaveOut?.length ? await prunedIgnore(options.contextDir, options.dockerfile, options.workspaceRoot, options.leaveOut) : undefined;
+  const facts: BuildFacts = { bases, externalBases, scope, namedScopes, imageContexts, onbuild: onbuildTriggers(dockerfileText).map(redactUrls), prunedProjects: pruned?.leftOut ?? [] };
   clock.mark('bases');
 
   const choose = (): BuilderChoice => (fallback ? { name: 'docker', reason: fallback } : chooseBuilder(options, dockerfileText, { workspace: bases, external: externalBases }));
@@ -259,12 +265,14 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
         ...(Object.keys(namedScopes).length ? { namedContexts: Object.keys(namedScopes).map((name) => ({ name, dir: namedDirs[name], scope: namedScopes[name] })) } : {}),
         modes,
         cache: deps.fileHashes,
+        ...(pruned ? { ignoreText: pruned.text } : {}),
       },
       xx,
     );
   // The hash records modes as the builder will write them: the registry builder's are git's, whatever the umask.
   const hash = await hashWith(planned === 'registry' ? 'git' : 'exact').catch((error: unknown) => {
-    throw rootContextHint(error, options.workspaceRoot);
+    const left = prunedSourceHint(error, options.workspaceRoot, pruned?.leftOut ?? []);
+    throw left !== error ? left : rootContextHint(error, options.workspaceRoot);
   });
   clock.mark('hash');
   const contextName = relative(options.workspaceRoot, options.contextDir) || '.';
@@ -319,6 +327,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     for (const line of baseLines) deps.log(line);
     if (options.stage) deps.log(`hashdock: plan ${options.project}: stage ${options.stage} (docker build --target)`);
     deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
+    if (pruned) deps.log(`hashdock: plan ${options.project}: context pruned: leaves out the sources of ${pruned.leftOut.length} project folder${pruned.leftOut.length === 1 ? '' : 's'} it does not depend on (${pruned.leftOut.join(', ')}; each keeps its package.json)`);
     for (const [name, named] of Object.entries(namedScopes))
       deps.log(`hashdock: plan ${options.project}: hashes named context ${name} (${relative(options.workspaceRoot, options.buildContexts![name]) || '.'}): ${describeScope(named)}`);
     for (const image of new Map(imageContexts.map((one) => [one.name, one])).values())
@@ -377,14 +386,22 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     if (!assembled && platformList(options.platform).length > 1) {
       // Several platforms: a docker build each, pushed by digest; the index over them is published like an assembled image.
       // Kept local, every platform is built and one kept (docker holds one platform per name).
-      const platforms = { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash) };
+      const platforms = { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), ...(pruned ? { ignoreText: pruned.text } : {}) };
       if (options.push) assembled = { ...(await dockerBuildPlatforms(buildOptions, deps, { ...platforms, candidate: candidateTag(tags.immutable, runId) })), baseLayers: [] };
       else {
         const kept = await dockerBuildPlatformsLocally(buildOptions, deps, { ...platforms, localTags: tags.all.map(ref) });
         deps.log(`hashdock: ${options.project}: built ${platformList(options.platform).join(', ')}; ${kept} is kept locally as ${ref(tags.immutable)} (docker holds one platform per name)`);
       }
     } else if (!assembled) {
-      await dockerBuild(buildOptions, deps, { dockerfileText, externalBases, buildArgs, hash: hash.hash, cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash), localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref) });
+      await dockerBuild(buildOptions, deps, {
+        dockerfileText,
+        externalBases,
+        buildArgs,
+        hash: hash.hash,
+        cacheFrom: await prepareCacheFrom(options, deps, bases, previousHash),
+        localTags: options.push ? [ref(candidateTag(tags.immutable, runId))] : tags.all.map(ref),
+        ...(pruned ? { ignoreText: pruned.text } : {}),
+      });
     }
     clock.mark('build');
     if (!options.push) {

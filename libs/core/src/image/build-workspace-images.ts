@@ -3,6 +3,7 @@ import { HashdockError } from '../errors';
 import { gitShortSha } from '../tags/git-sha';
 import { gitBranch } from '../tags/git-branch';
 import { templatesUse } from '../tags/tag-policy';
+import { packageGraph } from '../workspace/package-graph';
 import { discoverImageTargets } from '../workspace/discover-images';
 import { ImageTarget, workspaceImageNames } from '../workspace/image-targets';
 import { readHashdockConfig } from '../workspace/hashdock-config';
@@ -53,6 +54,8 @@ export async function buildWorkspaceImages(options: WorkspaceImagesOptions, deps
   // One resolution per external base for the whole run.
   const fileHashes = deps.fileHashes ?? FileHashCache.forWorkspace(options.workspaceRoot);
   const shared: BuildImageDeps = { ...deps, baseDigests: deps.baseDigests ?? new Map(), fileHashes };
+  // pruneContext reads the package graph, as the turbo command does (no Nx here).
+  const projectGraph = targets.some((target) => ({ ...target.options, ...options.overrides }).pruneContext) ? await packageGraph(options.workspaceRoot) : undefined;
   try {
     for (const target of orderImageTargets(targets, options.projects)) {
       const resolved = resolveImageOptions({ ...target.options, ...options.overrides }, {
@@ -62,6 +65,7 @@ export async function buildWorkspaceImages(options: WorkspaceImagesOptions, deps
         workspaceImages,
         gitSha,
         ...(branch ? { branch } : {}),
+        ...(projectGraph ? { projectGraph } : {}),
         env,
       });
       results.push(await buildImage(resolved, shared));

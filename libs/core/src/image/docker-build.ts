@@ -10,22 +10,36 @@ import { withSecretFiles } from './secret-files';
 import { checkSshForwards } from './ssh-forwards';
 
 /**
- * Run `work` with the Dockerfile the build should read: the user's own, or a
- * temporary copy whose literal FROMs name their digests (its
- * `<Dockerfile>.dockerignore` copied beside it, since BuildKit looks there).
+ * Run `work` with the Dockerfile the build should read: the user's own, or a temporary copy (its literal
+ * FROMs naming their digests) with the ignore file BuildKit should apply beside it, since BuildKit looks
+ * for `<Dockerfile>.dockerignore` there: the user's own copied, or `ignoreText` (pruneContext: the user's
+ * lines and the pruned projects', exactly what the hash read).
  */
-async function withPinnedDockerfile<T>(options: ImageBuildOptions, text: string, bases: readonly ExternalBase[], work: (dockerfile: string) => Promise<T>): Promise<T> {
-  if (!bases.some((base) => !base.arg)) return work(options.dockerfile);
-  const pinned = pinLiteralFroms(options.dockerfile, text, bases);
+async function withPinnedDockerfile<T>(options: ImageBuildOptions, text: string, bases: readonly ExternalBase[], ignoreText: string | undefined, work: (dockerfile: string) => Promise<T>): Promise<T> {
+  const pins = bases.some((base) => !base.arg);
+  if (!pins && ignoreText === undefined) return work(options.dockerfile);
   const dir = await fs.mkdtemp(join(tmpdir(), 'hashdock-dockerfile-'));
   try {
     const dockerfile = join(dir, basename(options.dockerfile));
-    await fs.writeFile(dockerfile, pinned);
-    await fs.copyFile(`${options.dockerfile}.dockerignore`, `${dockerfile}.dockerignore`).catch(() => undefined);
+    await fs.writeFile(dockerfile, pins ? pinLiteralFroms(options.dockerfile, text, bases) : text);
+    if (ignoreText !== undefined) await fs.writeFile(`${dockerfile}.dockerignore`, ignoreText);
+    else await fs.copyFile(`${options.dockerfile}.dockerignore`, `${dockerfile}.dockerignore`).catch(() => undefined);
     return await work(dockerfile);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What one docker build is given besides the options: the Dockerfile as read, its pinned bases, the hash it carries. */
+export interface DockerBuildPlan {
+  dockerfileText: string;
+  externalBases: ExternalBase[];
+  buildArgs: Record<string, string>;
+  hash: string;
+  cacheFrom: string[];
+  localTags: string[];
+  /** The context's ignore text when pruning wrote it (see prunedIgnore); the ignore file's own otherwise. */
+  ignoreText?: string;
 }
 
 /** A docker build for a platform this machine cannot run: a RUN in a stage built for it needs an emulator. */
@@ -48,7 +62,7 @@ export class PlatformEmulationError extends HashdockError {
 export async function dockerBuild(
   options: ImageBuildOptions,
   deps: BuildImageDeps,
-  build: { dockerfileText: string; externalBases: ExternalBase[]; buildArgs: Record<string, string>; hash: string; cacheFrom: string[]; localTags: string[] },
+  build: DockerBuildPlan,
 ): Promise<void> {
   checkSshForwards(options.ssh ?? [], { ...process.env, ...options.env });
   try {
@@ -62,9 +76,9 @@ export async function dockerBuild(
 async function pinnedBuild(
   options: ImageBuildOptions,
   deps: BuildImageDeps,
-  build: { dockerfileText: string; externalBases: ExternalBase[]; buildArgs: Record<string, string>; hash: string; cacheFrom: string[]; localTags: string[] },
+  build: DockerBuildPlan,
 ): Promise<void> {
-  await withPinnedDockerfile(options, build.dockerfileText, build.externalBases, (dockerfile) =>
+  await withPinnedDockerfile(options, build.dockerfileText, build.externalBases, build.ignoreText, (dockerfile) =>
     withSecretFiles(
       options.secrets,
       process.env,

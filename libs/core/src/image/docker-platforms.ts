@@ -1,18 +1,12 @@
 import { getManifest, RawManifest, sha256Digest } from '../registry/manifest-io';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX } from '../registry/media-types';
 import type { BuildImageDeps } from './build-image';
-import { dockerBuild } from './docker-build';
+import { dockerBuild, DockerBuildPlan } from './docker-build';
 import { ExternalBase } from './external-bases';
 import { hostPlatform, ImageBuildOptions, platformList } from './image-options';
 
-/** What every platform's docker build shares: the Dockerfile as read, all platforms' bases, the build args, hash and cache sources. */
-export interface PlatformsBuild {
-  dockerfileText: string;
-  externalBases: ExternalBase[];
-  buildArgs: Record<string, string>;
-  hash: string;
-  cacheFrom: string[];
-}
+/** What every platform's docker build shares: the Dockerfile as read, all platforms' bases, the build args, hash, cache sources and ignore text. */
+export type PlatformsBuild = Omit<DockerBuildPlan, 'localTags'>;
 
 /**
  * One platform's docker build. Its bases are the entries keyed `<key>@<platform>`, under the keys
@@ -25,7 +19,7 @@ async function buildPlatform(options: ImageBuildOptions, deps: BuildImageDeps, b
   const bases = build.externalBases.filter((base) => base.key.endsWith(suffix)).map((base) => ({ ...base, key: base.key.slice(0, -suffix.length) }));
   const buildArgs = { ...build.buildArgs };
   for (const base of bases) if (base.arg) buildArgs[base.arg] = base.pinned;
-  await dockerBuild({ ...options, platform }, deps, { dockerfileText: build.dockerfileText, externalBases: bases, buildArgs, hash: build.hash, cacheFrom: build.cacheFrom, localTags });
+  await dockerBuild({ ...options, platform }, deps, { ...build, externalBases: bases, buildArgs, localTags });
 }
 
 /**

@@ -9,6 +9,8 @@ export interface ImageBuildOptions {
   dockerfile: string;
   /** Named build contexts (`--build-context`): name → absolute directory, or `docker-image://<reference>`. */
   buildContexts?: Record<string, string>;
+  /** pruneContext: the roots (workspace-relative) of the projects this one does not depend on; their sources stay out of the context. */
+  leaveOut?: string[];
   /** `host[:port]/path`, no tag. */
   repository: string;
   tagTemplates: string[];

@@ -24,6 +24,14 @@ describe('resolveImageOptions', () => {
     expect(options.workspaceImages).toEqual({ 'acme/api': 'api', 'acme/base': 'base', 'pr-12/api': 'api', 'pr-12/base': 'base' });
   });
 
+  it("pruneContext: leaves out the projects the runner's graph says this one does not depend on; refused without a graph or as a non-boolean", () => {
+    const projectGraph = { roots: { api: 'apps/api', shared: 'libs/shared', indexer: 'apps/indexer' }, dependencies: { api: ['shared'] } };
+    expect(normalizeOptions({ pruneContext: true }, { ...facts, projectGraph }).leaveOut).toEqual(['apps/indexer']);
+    expect('leaveOut' in normalizeOptions({ pruneContext: false }, { ...facts, projectGraph })).toBe(false);
+    expect(() => normalizeOptions({ pruneContext: true }, facts)).toThrow('project api: option "pruneContext" needs the project graph, which this entry point does not have');
+    expect(() => normalizeOptions({ pruneContext: 'yes' as unknown as boolean }, { ...facts, projectGraph })).toThrow('project api: option "pruneContext" must be true or false, got "yes"');
+  });
+
   it('takes the stage as BuildKit matches it (lower-cased), and leaves it unset by default', () => {
     expect(normalizeOptions({ stage: 'Runtime' }, facts).stage).toBe('runtime');
     expect('stage' in normalizeOptions({}, facts)).toBe(false);

@@ -13,6 +13,7 @@ import { addHostsOption, buildNetworkOption } from './build-network';
 import { MIRRORS_ENV, normalizeMirrors, parseMirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 import { BUILD_ARG_ENV_PREFIX, buildArgOverrides } from './build-arg-overrides';
 import type { DependencyOutputs } from './root-context-hint';
+import { projectsLeftOut, WorkspaceProjectGraph } from './prune-context';
 
 export { BUILD_ARG_ENV_PREFIX, buildArgOverrides };
 
@@ -24,6 +25,8 @@ export interface ImageTargetOptions {
   context?: string;
   /** Named build contexts (`--build-context <name>=<dir>`): name → directory in the workspace (path template), or `docker-image://<reference>`. */
   buildContexts?: Record<string, string>;
+  /** Leave the sources of the workspace projects this one does not depend on (the runner's project graph) out of the context. */
+  pruneContext?: boolean;
   registry?: string;
   namespace?: string;
   repository?: string;
@@ -81,6 +84,8 @@ export interface ImageTargetFacts {
   inferredInputs?: { task: string; basis: unknown };
   /** What the tasks the image depends on write (Nx outputs): named when a COPY source is missing (see buildOutputHint). */
   dependencyOutputs?: readonly DependencyOutputs[];
+  /** The runner's project graph (Nx's; the package graph under turbo): what pruneContext leaves out. */
+  projectGraph?: WorkspaceProjectGraph;
   env: NodeJS.ProcessEnv;
 }
 
@@ -115,6 +120,14 @@ function stageOption(value: unknown, where: string): string {
   if (typeof value !== 'string' || !STAGE_NAME.test(value.toLowerCase()))
     throw new InvalidOptionError('stage', `${where}: option "stage" must name a Dockerfile stage (FROM <image> AS <name>: a letter, then letters, digits, ".", "_" or "-"), got ${JSON.stringify(value)}`);
   return value.toLowerCase();
+}
+
+/** Whether pruneContext is on; on, it needs the runner's project graph (an entry point without one says so). */
+function pruneContextOption(value: unknown, facts: ImageTargetFacts): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError('pruneContext', `project ${facts.projectName}: option "pruneContext" must be true or false, got ${JSON.stringify(value)}`);
+  if (value && facts.projectGraph === undefined)
+    throw new InvalidOptionError('pruneContext', `project ${facts.projectName}: option "pruneContext" needs the project graph, which this entry point does not have: run the image target through Nx, or hashdock image (turbo).`);
+  return value;
 }
 
 /** The target's mirrors, or HASHDOCK_MIRRORS's when set (an empty value turns them off). */
@@ -178,6 +191,7 @@ export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTar
     workspaceRoot: facts.workspaceRoot,
     contextDir: workspacePath(contextOption(options.context), facts, 'context'),
     dockerfile: workspacePath(options.dockerfile ?? '{projectRoot}/Dockerfile', facts, 'dockerfile'),
+    ...(options.pruneContext !== undefined && pruneContextOption(options.pruneContext, facts) ? { leaveOut: projectsLeftOut(facts.projectRoot, facts.projectGraph!) } : {}),
     ...(options.buildContexts !== undefined
       ? {
           buildContexts: Object.fromEntries(

@@ -37,6 +37,8 @@ export interface ImageManifest {
    * `context`; or an image, and the digest the hash covers and the build used (the index's, for several platforms).
    */
   namedContexts?: Record<string, { dir: string; reads: string } | { image: string; digest: string }>;
+  /** pruneContext: the folders (workspace-relative) of the projects this image does not depend on, whose sources the context left out. */
+  prunedProjects?: string[];
   /**
    * The image's ONBUILD triggers, as written: they run in a build FROM it and read that build's context,
    * so an image built FROM this one hashes what they read.

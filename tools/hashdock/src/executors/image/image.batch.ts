@@ -2,6 +2,7 @@ import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { IMAGE_EXECUTOR, imageTargetsIn, INPUTS_BASIS_METADATA, runImageTargets, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
 import { dependencyOutputs, taskDependencyIds } from './task-dependencies';
+import { workspaceGraph } from './workspace-graph';
 
 /** Images run at once in one batch; HASHDOCK_BATCH_CONCURRENCY overrides it. */
 const CONCURRENCY = 4;
@@ -19,6 +20,8 @@ export default async function* imageBatchExecutor(
 ): AsyncGenerator<{ task: string; result: { success: boolean; terminalOutput: string; startTime: number; endTime: number; status: 'success' | 'failure' | 'skipped' } }> {
   const projects = context.projectsConfigurations.projects;
   const targets = imageTargetsIn(projects, IMAGE_EXECUTOR);
+  // One graph for every task that prunes its context.
+  const graph = Object.values(inputs).some((options) => options.pruneContext) ? workspaceGraph(context.projectGraph) : undefined;
   const tasks = Object.keys(inputs).map((id) => {
     const { project, target } = taskGraph.tasks[id].target;
     // Nx has already combined each task's options with the command line (`overrides` is the raw form of the same).
@@ -34,6 +37,7 @@ export default async function* imageBatchExecutor(
         inferredInputs: { task: id, basis: projects[project].targets?.[target]?.metadata?.[INPUTS_BASIS_METADATA] },
         // The batch's graph holds only its own tasks: the build tasks they depend on are in the run's.
         dependencyOutputs: dependencyOutputs(id, context.taskGraph ?? taskGraph, context.projectGraph),
+        ...(options.pruneContext && graph ? { projectGraph: graph } : {}),
         env: process.env,
       },
       dependsOn: taskDependencyIds(taskGraph, id),

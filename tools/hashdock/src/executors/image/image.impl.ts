@@ -2,6 +2,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { IMAGE_EXECUTOR, imageTargetsIn, INPUTS_BASIS_METADATA, isHashdockError, runImageTarget, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
 import { dependencyOutputs } from './task-dependencies';
+import { workspaceGraph } from './workspace-graph';
 
 export default async function imageExecutor(options: ImageExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   const projectName = context.projectName!;
@@ -15,6 +16,7 @@ export default async function imageExecutor(options: ImageExecutorSchema, contex
       workspaceImages: workspaceImageNames(imageTargetsIn(projects, IMAGE_EXECUTOR), options.namespace ?? 'hashdock'),
       inferredInputs: { task: `${projectName}:${context.targetName}`, basis: projects[projectName].targets?.[context.targetName!]?.metadata?.[INPUTS_BASIS_METADATA] },
       dependencyOutputs: dependencyOutputs(taskIdOf(context), context.taskGraph, context.projectGraph),
+      ...(options.pruneContext ? { projectGraph: workspaceGraph(context.projectGraph) } : {}),
       env: process.env,
     });
     return { success: true };

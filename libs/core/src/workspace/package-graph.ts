@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkspaceProjectGraph } from '../image/prune-context';
+
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const;
+
+interface PackageJson {
+  name?: unknown;
+  workspaces?: unknown;
+  dependencies?: unknown;
+  devDependencies?: unknown;
+  peerDependencies?: unknown;
+  optionalDependencies?: unknown;
+}
+
+function readPackageJson(file: string): PackageJson | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The workspace package globs: package.json `workspaces` (npm, yarn: a list or `{ packages }`), else pnpm-workspace.yaml's `packages`. */
+export function workspacePackageGlobs(workspaceRoot: string): string[] {
+  const workspaces = readPackageJson(join(workspaceRoot, 'package.json'))?.workspaces;
+  const listed = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
+  if (Array.isArray(listed)) return listed.filter((glob): glob is string => typeof glob === 'string');
+  const pnpm = join(workspaceRoot, 'pnpm-workspace.yaml');
+  if (!existsSync(pnpm)) return [];
+  // The `packages:` block's list items (pnpm's file holds little else that is a list at that level).
+  const globs: string[] = [];
+  let inPackages = false;
+  for (const line of readFileSync(pnpm, 'utf8').split(/\r?\n/)) {
+    if (/^\S/.test(line)) inPackages = /^packages\s*:/.test(line);
+    const item = inPackages ? /^\s+-\s*(['"]?)(.*?)\1\s*(#.*)?$/.exec(line) : null;
+    if (item && item[2]) globs.push(item[2]);
+  }
+  return globs;
+}
+
+/**
+ * The package graph a turbo run sees: each workspace package (by its package.json name) with its folder, and
+ * the workspace packages its package.json depends on. What pruneContext reads outside Nx.
+ */
+export async function packageGraph(workspaceRoot: string): Promise<WorkspaceProjectGraph> {
+  const globs = workspacePackageGlobs(workspaceRoot);
+  const { default: fg } = await import('fast-glob');
+  const included = globs.filter((glob) => !glob.startsWith('!')).map((glob) => `${glob.replace(/\/+$/, '')}/package.json`);
+  const excluded = globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
+  const files = included.length ? await fg(included, { cwd: workspaceRoot, ignore: ['**/node_modules/**', ...excluded], onlyFiles: true }) : [];
+  const packages = new Map<string, { root: string; json: PackageJson }>();
+  for (const file of files.sort()) {
+    const json = readPackageJson(join(workspaceRoot, file));
+    if (json && typeof json.name === 'string' && !packages.has(json.name)) packages.set(json.name, { root: file.slice(0, -'/package.json'.length) || '.', json });
+  }
+  const roots = Object.fromEntries([...packages].map(([name, { root }]) => [name, root]));
+  const dependencies = Object.fromEntries(
+    [...packages].map(([name, { json }]) => [
+      name,
+      [...new Set(DEPENDENCY_FIELDS.flatMap((field) => Object.keys((json[field] ?? {}) as Record<string, unknown>)))].filter((dependency) => packages.has(dependency) && dependency !== name),
+    ]),
+  );
+  return { roots, dependencies };
+}
