@@ -683,6 +683,22 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings.join('\n')).not.toContain('copy their whole build context');
     });
 
+    it("a project's Dockerfile copying the whole workspace root: pruneContext is named for it, not for the root project's", async () => {
+      tree = createTreeWithEmptyWorkspace();
+      tree.write('package.json', JSON.stringify({ name: '@acme/whole', private: true }));
+      tree.write('.dockerignore', '.git\n.nx\nnode_modules\n');
+      tree.write('Dockerfile', 'FROM node:24-slim\nWORKDIR /app\nCOPY . .\nRUN npx nx build web\n');
+      addProjectConfiguration(tree, 'api', { root: 'apps/api' });
+      addProjectConfiguration(tree, 'web', { root: 'apps/web' });
+      tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nWORKDIR /ws\nCOPY . .\nRUN npx nx build api\n');
+      tree.write('apps/web/Dockerfile', 'FROM node:24-slim\nCOPY dist /app\n');
+      await initGenerator(tree, { skipFormat: true, context: 'workspace' });
+      expect(info.filter((line) => line.includes('pruneContext'))).toEqual([
+        '@hashdock/nx-plugin: these images copy the whole workspace root: apps/api/Dockerfile; an edit in any project makes each a new image. ' +
+          'With "pruneContext": true on their image targets (or in targetDefaults), each is sent only its project, what it depends on in the project graph and the files no project owns.',
+      ]);
+    });
+
     it("a Jenkinsfile that builds them (the Docker Pipeline plugin's docker.build): its context and build args", async () => {
       const jenkinsfile = "pipeline {\n  stages {\n    stage('images') {\n      steps {\n        script {\n          docker.build(\"ghcr.io/acme/shop-api:${env.BUILD_ID}\", '-f apps/api/Dockerfile --build-arg TIER=backend .')\n        }\n      }\n    }\n  }\n}\n";
       expect(await contextAfter({ Jenkinsfile: jenkinsfile })).toBe('workspace');

@@ -17,6 +17,7 @@ import { stdinContextDockerfiles, UnfollowedNote } from './stdin-context-dockerf
 import { attributeBuilds } from './attribute-builds';
 import { buildOutputsElsewhere } from './build-outputs-elsewhere';
 import { selfChangingContexts } from './self-changing-contexts';
+import { wholeContextCopies } from './whole-context-copies';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -119,6 +120,15 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     logger.warn(
       `${PLUGIN_NAME}: these images copy their whole build context, git's and Nx's data included (no .dockerignore leaves them out): ${changing.join('; ')}. ` +
         'Each would get a new content hash on every run, never found in the registry; add a .dockerignore there with .git, .nx, node_modules and dist/images.',
+    );
+  }
+  // A project's image copying the workspace root whole: every project's edit is a new image, unless pruned to what it
+  // depends on. (Not the root project's: a root Dockerfile usually builds some app inside, which its graph does not name.)
+  const wholeRoot = wholeContextCopies(tree, dockerfiles, choice?.dockerfiles ?? [], policy).filter((copy) => copy.context === '.' && copy.dockerfile.includes('/'));
+  if (wholeRoot.length && getProjects(tree).size > 1) {
+    logger.info(
+      `${PLUGIN_NAME}: these images copy the whole workspace root: ${wholeRoot.map((copy) => copy.dockerfile).join(', ')}; an edit in any project makes each a new image. ` +
+        'With "pruneContext": true on their image targets (or in targetDefaults), each is sent only its project, what it depends on in the project graph and the files no project owns.',
     );
   }
   const unread = unreadIgnoreFiles(tree, dockerfiles, choice?.dockerfiles ?? [], policy);

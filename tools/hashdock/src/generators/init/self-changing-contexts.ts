@@ -1,8 +1,7 @@
 import { posix } from 'node:path';
 import { Tree } from '@nx/devkit';
-import { contextScopeOf } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
-import { buildFolderOf } from './build-folder';
+import { wholeContextCopies } from './whole-context-copies';
 
 /** What differs from clone to clone or run to run, which a context should not send: see selfChangingWarning. */
 const CHANGING = ['.git', '.nx'];
@@ -16,14 +15,10 @@ const CHANGING = ['.git', '.nx'];
  */
 export function selfChangingContexts(tree: Tree, dockerfiles: readonly string[], chosen: readonly DockerfileContext[], policy: 'workspace' | 'project' | undefined): string[] {
   const lines: string[] = [];
-  for (const dockerfile of dockerfiles) {
-    const { context } = buildFolderOf(tree, dockerfile, chosen, policy);
-    if (context === undefined || tree.exists(`${dockerfile}.dockerignore`) || tree.exists(posix.join(context, '.dockerignore'))) continue;
+  for (const { dockerfile, context } of wholeContextCopies(tree, dockerfiles, chosen, policy)) {
+    if (tree.exists(`${dockerfile}.dockerignore`) || tree.exists(posix.join(context, '.dockerignore'))) continue;
     const held = CHANGING.filter((folder) => tree.exists(posix.join(context, folder)));
-    if (held.length === 0) continue;
-    const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');
-    const whole = scope.kind === 'context' || scope.sources.some((source) => source.path === '.');
-    if (whole) lines.push(`${dockerfile} (from ${context === '.' ? 'the workspace root' : context}, with ${held.join(' and ')})`);
+    if (held.length) lines.push(`${dockerfile} (from ${context === '.' ? 'the workspace root' : context}, with ${held.join(' and ')})`);
   }
   return lines;
 }
