@@ -12,6 +12,7 @@ import { benchScale } from './scale.bench';
 import { benchPeers } from './peers.bench';
 import { benchNothingChanged } from './nothing-changed.bench';
 import { benchSamplePlain } from './sample-plain.bench';
+import { benchPrune } from './prune.bench';
 import { printTable, Row } from './support';
 
 async function main(): Promise<void> {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     if (!only || only === 'sample-plain') rows.push(...(await benchSamplePlain()));
     if (only === 'nothing-changed') rows.push(...(await benchNothingChanged(Number(process.argv[3]) || 50)));
     if (!only || only === 'peers') rows.push(...(await benchPeers(Number(process.argv[3]) || 50)));
+    if (!only || only === 'prune') rows.push(...(await benchPrune(Number(process.argv[3]) || 30)));
   }
   printTable(rows);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks: npm run bench [hash|inference [N]|narrowing|workspace|cache|promote|promote-many|infra|upload|registry-builder|scale [N]|nothing-changed [N]|sample-plain|peers [N]]. Prints a table of ratios against
+# Benchmarks: npm run bench [hash|inference [N]|narrowing|workspace|cache|promote|promote-many|infra|upload|registry-builder|scale [N]|nothing-changed [N]|sample-plain|peers [N]|prune [N]]. Prints a table of ratios against
 # baselines measured in the same run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
