@@ -327,7 +327,7 @@ export async function buildImage(options: ImageBuildOptions, deps: BuildImageDep
     for (const line of baseLines) deps.log(line);
     if (options.stage) deps.log(`hashdock: plan ${options.project}: stage ${options.stage} (docker build --target)`);
     deps.log(`hashdock: plan ${options.project}: hashes ${describeScope(scope)}`);
-    if (pruned) deps.log(`hashdock: plan ${options.project}: context pruned: leaves out the sources of ${pruned.leftOut.length} project folder${pruned.leftOut.length === 1 ? '' : 's'} it does not depend on (${pruned.leftOut.join(', ')}; each keeps its package.json)`);
+    if (pruned) deps.log(`hashdock: plan ${options.project}: context pruned: leaves out the sources of ${pruned.leftOut.length} project folder${pruned.leftOut.length === 1 ? '' : 's'} it does not depend on (${pruned.leftOut.join(', ')}; their package.json files stay, for workspace installs, unless the ignore file leaves them out)`);
     for (const [name, named] of Object.entries(namedScopes))
       deps.log(`hashdock: plan ${options.project}: hashes named context ${name} (${relative(options.workspaceRoot, options.buildContexts![name]) || '.'}): ${describeScope(named)}`);
     for (const image of new Map(imageContexts.map((one) => [one.name, one])).values())

@@ -72,7 +72,11 @@ describe.skipIf(!environment.available)('pruneContext against the real engine an
   });
 
   it('an edit to a left-out project is the same image, nothing built; an edit to a project it depends on is a new one', async () => {
-    const first = await buildImage({ ...options, dryRun: true }, noDocker);
+    const lines: string[] = [];
+    const first = await buildImage({ ...options, dryRun: true }, { ...noDocker, log: (line: string) => lines.push(line) });
+    expect(lines).toContain(
+      'hashdock: plan api: context pruned: leaves out the sources of 1 project folder it does not depend on (apps/indexer; their package.json files stay, for workspace installs, unless the ignore file leaves them out)',
+    );
     await write('apps/indexer/src/main.js', 'indexer, edited\n');
     expect((await buildImage(options, noDocker)).manifest).toMatchObject({ status: 'exists', contentHash: first.manifest.contentHash });
     await write('libs/shared/index.js', 'shared, edited\n');
