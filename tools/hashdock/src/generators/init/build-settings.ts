@@ -122,6 +122,11 @@ function localContext(value: string): boolean {
   return !/^([a-z][a-z0-9+.-]*:|git@)/i.test(value) && !/[$`*?]/.test(value) && !posix.isAbsolute(value);
 }
 
+/** A named context's value that is a directory of the workspace, as namedContextsFrom leaves it (a workspace path). */
+function workspaceDirectory(value: string): boolean {
+  return localContext(value) && value !== '..' && !value.startsWith('../');
+}
+
 /**
  * Named build contexts as given (`name=value` words, or a map) from `dir` (a workspace path): each directory
  * inside the workspace as a workspace path, any other value as written. Undefined when there are none.
@@ -132,7 +137,7 @@ export function namedContextsFrom(values: Record<string, string | undefined> | u
     Object.entries(values).map(([name, value]) => {
       if (value === undefined || !localContext(value)) return [name, value];
       const path = posix.normalize(posix.join(dir, value)).replace(/\/$/, '') || '.';
-      return [name, path === '..' || path.startsWith('../') ? value : path];
+      return [name, workspaceDirectory(path) ? path : value];
     }),
   );
 }
@@ -244,7 +249,7 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
   for (const [name, value] of Object.entries(found.buildContexts ?? {})) {
     // A directory of the workspace or an image is carried (the image is then read by digest); the rest cannot be hashed.
     if (value !== undefined && /[$`]/.test(value)) leftOut.push(`build context ${name}=${value} (known only when the build runs: set it on the image target, "buildContexts": { "${name}": "<dir>" })`);
-    else if (value !== undefined && ((localContext(value) && !value.startsWith('../') && value !== '..') || /^docker-image:\/\/[^\s]+$/.test(value))) buildContexts[name] = value;
+    else if (value !== undefined && (workspaceDirectory(value) || /^docker-image:\/\/[^\s]+$/.test(value))) buildContexts[name] = value;
     else leftOut.push(`build context ${name}=${value ?? ''} (neither a directory in the workspace nor an image: keep its content in the workspace)`);
   }
   if (Object.keys(buildContexts).length) options.buildContexts = buildContexts;

@@ -12,11 +12,12 @@ import { buildFolderOf } from './build-folder';
  */
 export function unreadIgnoreFiles(tree: Tree, dockerfiles: readonly string[], chosen: readonly DockerfileContext[], policy: 'workspace' | 'project' | undefined): string[] {
   const lines: string[] = [];
+  // Where each Dockerfile is built from, worked out once for both checks.
+  const built = dockerfiles.map((dockerfile) => ({ dockerfile, dir: posix.dirname(dockerfile), context: buildFolderOf(tree, dockerfile, chosen, policy).context }));
   // `.Dockerignore` (hyperdx's): macOS and Windows find it as .dockerignore, Linux never does, so one commit makes other images there.
   const cased = new Set<string>();
-  for (const dockerfile of dockerfiles) {
-    const { context } = buildFolderOf(tree, dockerfile, chosen, policy);
-    for (const dir of new Set([posix.dirname(dockerfile), ...(context === undefined ? [] : [posix.normalize(context)])])) {
+  for (const { dir: own, context } of built) {
+    for (const dir of new Set([own, ...(context === undefined ? [] : [posix.normalize(context)])])) {
       // By the names listed, not by a lookup: on macOS, `.dockerignore` "exists" when only `.Dockerignore` does.
       const names = tree.children(dir);
       if (names.includes('.dockerignore')) continue;
@@ -25,11 +26,9 @@ export function unreadIgnoreFiles(tree: Tree, dockerfiles: readonly string[], ch
   }
   for (const file of [...cased].sort())
     lines.push(`${file} (Docker reads .dockerignore in lower case: on Linux, CI's usual system, it never reads this one, while macOS and Windows do, so one commit builds other images there; rename it)`);
-  for (const dockerfile of dockerfiles) {
-    const dir = posix.dirname(dockerfile);
+  for (const { dockerfile, dir, context } of built) {
     const beside = dir === '.' ? '.dockerignore' : `${dir}/.dockerignore`;
     if (!tree.exists(beside) || tree.exists(`${dockerfile}.dockerignore`)) continue;
-    const { context } = buildFolderOf(tree, dockerfile, chosen, policy);
     if (context === undefined || posix.normalize(context) === dir) continue;
     const read = posix.join(context, '.dockerignore');
     lines.push(`${beside} (${dockerfile} is built from ${context === '.' ? 'the workspace root' : context}: Docker reads ${tree.exists(read) ? read : `${read} (none)`} or ${dockerfile}.dockerignore)`);
