@@ -382,6 +382,38 @@ describe.skipIf(!environment.available)(`adopting Hashdock in a new Nx ${NX_VERS
     expect(await workspace.takeBuilds()).toEqual(['pine']);
   });
 
+  it("a COPY of a file git ignores that no task outputs: the run says Nx cannot see it (an edit replays the image), and hashIgnoredSources makes Nx see it", async () => {
+    await workspace.write({
+      'apps/cedar/project.json': JSON.stringify({ name: 'cedar' }),
+      'apps/cedar/.gitignore': '*.env\n',
+      'apps/cedar/build.env': 'TIER=one\n',
+      'apps/cedar/Dockerfile': `FROM ${await localRootImage()}\nCOPY build.env /build.env\n`,
+    });
+    await workspace.commit('cedar, copying a file a CI step writes');
+    const first = await workspace.nx(['run', 'cedar:image']);
+    expect(first.exitCode, first.output).toBe(0);
+    expect(first.output).toContain(
+      'hashdock: warning: cedar copies a file that git ignores (or .nxignore) and no task it depends on outputs: apps/cedar/build.env. ' +
+        "Nx's task hash cannot see them, so an edit to them alone replays the cached image.",
+    );
+    const built = await workspace.manifest('cedar');
+    // What the warning says: the edit alone is not seen, the old image replayed.
+    await workspace.write({ 'apps/cedar/build.env': 'TIER=two\n' });
+    const replayed = await workspace.nx(['run', 'cedar:image']);
+    expect(replayed.output).toMatch(/\[(local cache|existing outputs match the cache, left as is)\]/);
+    expect((await workspace.manifest('cedar')).contentHash).toBe(built.contentHash);
+    // With hashIgnoredSources, Nx hashes it from disk: the same edit is a new task and a new image, and no warning.
+    const nxJson = JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8'));
+    await workspace.write({ 'nx.json': JSON.stringify({ ...nxJson, plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: workspace.namespace, hashIgnoredSources: true } }] }, null, 2) });
+    const seen = await workspace.nx(['run', 'cedar:image']);
+    expect(seen.exitCode, seen.output).toBe(0);
+    expect(seen.output).not.toContain('git ignores');
+    expect((await workspace.manifest('cedar')).contentHash).not.toBe(built.contentHash);
+    await workspace.write({ 'apps/cedar/build.env': 'TIER=three\n' });
+    expect((await workspace.nx(['run', 'cedar:image'])).output).not.toMatch(/local cache|existing outputs match/);
+    await workspace.write({ 'nx.json': JSON.stringify(nxJson, null, 2) });
+  });
+
   it('refuses Node 20 with one line naming the version needed', async () => {
     const node20 = '/usr/bin/node';
     const { stdout } = await runCommand(node20, ['--version']);

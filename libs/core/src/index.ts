@@ -61,6 +61,7 @@ export * from './report/image-report';
 export * from './image/secret-files';
 export * from './image/build-network';
 export * from './image/prune-context';
+export * from './image/unseen-sources';
 export { checkImageLabels } from './image/image-labels';
 export * from './image/run-image-target';
 export { buildOutputHint } from './image/root-context-hint';

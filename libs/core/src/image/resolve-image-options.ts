@@ -84,6 +84,12 @@ export interface ImageTargetFacts {
   inferredInputs?: { task: string; basis: unknown };
   /** What the tasks the image depends on write (Nx outputs): named when a COPY source is missing (see buildOutputHint). */
   dependencyOutputs?: readonly DependencyOutputs[];
+  /**
+   * Under Nx: what the tasks the image depends on output, directly or through another (workspace paths), which
+   * reach its task hash, and whether its inputs hash ignored COPY sources from disk (hashIgnoredSources). With
+   * these, a COPY of a file git ignores that neither covers is named (see sourcesNxCannotSee).
+   */
+  nxSees?: { taskOutputs: readonly string[]; ignoredSources: boolean };
   /** The runner's project graph (Nx's; the package graph under turbo): what pruneContext leaves out. */
   projectGraph?: WorkspaceProjectGraph;
   env: NodeJS.ProcessEnv;

@@ -8,6 +8,8 @@ import { gitShortSha } from '../tags/git-sha';
 import { gitBranch } from '../tags/git-branch';
 import { checkInputsBasis } from '../workspace/inputs-basis';
 import { checkBuildPaths } from './check-paths';
+import { sourcesNxCannotSee, unseenSourcesWarning } from './unseen-sources';
+import { join, relative } from 'node:path';
 import { buildOutputHint } from './root-context-hint';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { buildImage, BuildImageDeps, BuildImageResult, summaryLine } from './build-image';
@@ -62,6 +64,14 @@ export async function runImageTarget(options: ImageTargetOptions, facts: Omit<Im
   } catch (error) {
     // A missing COPY source while the build writes only elsewhere: said where (see buildOutputHint).
     throw buildOutputHint(error, facts.workspaceRoot, facts.dependencyOutputs ?? []);
+  }
+  // Under Nx: a COPY of a file git ignores that no task output covers is invisible to the task hash.
+  if (facts.nxSees && !facts.nxSees.ignoredSources) {
+    const copied = result.hash.files
+      .filter((file) => file.kind !== 'dir')
+      .map((file) => relative(facts.workspaceRoot, join(file.context === undefined ? resolved.contextDir : resolved.buildContexts![file.context], file.path)).split('\\').join('/'));
+    const warning = unseenSourcesWarning(resolved.imageName, await sourcesNxCannotSee(facts.workspaceRoot, copied, facts.nxSees.taskOutputs));
+    if (warning) log(warning);
   }
   await writeImageReport(resolved.manifestDir, result);
   log(summaryLine(result));

@@ -1,7 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { IMAGE_EXECUTOR, imageTargetsIn, INPUTS_BASIS_METADATA, runImageTargets, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
-import { dependencyOutputs, taskDependencyIds } from './task-dependencies';
+import { dependencyOutputs, hashesIgnoredSources, taskDependencyIds, transitiveTaskOutputs } from './task-dependencies';
 import { workspaceGraph } from './workspace-graph';
 
 /** Images run at once in one batch; HASHDOCK_BATCH_CONCURRENCY overrides it. */
@@ -38,6 +38,7 @@ export default async function* imageBatchExecutor(
         // The batch's graph holds only its own tasks: the build tasks they depend on are in the run's.
         dependencyOutputs: dependencyOutputs(id, context.taskGraph ?? taskGraph, context.projectGraph),
         ...(options.pruneContext && graph ? { projectGraph: graph } : {}),
+        nxSees: { taskOutputs: transitiveTaskOutputs(id, context.taskGraph ?? taskGraph, context.projectGraph), ignoredSources: hashesIgnoredSources(projects[project].targets?.[target]?.inputs) },
         env: process.env,
       },
       dependsOn: taskDependencyIds(taskGraph, id),

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { IMAGE_EXECUTOR, imageTargetsIn, INPUTS_BASIS_METADATA, isHashdockError, runImageTarget, workspaceImageNames } from '@hashdock/core';
 import type { ImageExecutorSchema } from './schema';
-import { dependencyOutputs } from './task-dependencies';
+import { dependencyOutputs, hashesIgnoredSources, transitiveTaskOutputs } from './task-dependencies';
 import { workspaceGraph } from './workspace-graph';
 
 export default async function imageExecutor(options: ImageExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -17,6 +17,9 @@ export default async function imageExecutor(options: ImageExecutorSchema, contex
       inferredInputs: { task: `${projectName}:${context.targetName}`, basis: projects[projectName].targets?.[context.targetName!]?.metadata?.[INPUTS_BASIS_METADATA] },
       dependencyOutputs: dependencyOutputs(taskIdOf(context), context.taskGraph, context.projectGraph),
       ...(options.pruneContext ? { projectGraph: workspaceGraph(context.projectGraph) } : {}),
+      ...(context.taskGraph
+        ? { nxSees: { taskOutputs: transitiveTaskOutputs(taskIdOf(context), context.taskGraph, context.projectGraph), ignoredSources: hashesIgnoredSources(projects[projectName].targets?.[context.targetName!]?.inputs) } }
+        : {}),
       env: process.env,
     });
     return { success: true };

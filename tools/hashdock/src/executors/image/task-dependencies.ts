@@ -31,3 +31,36 @@ export function dependencyOutputs(taskId: string, taskGraph: TaskGraph | undefin
     }
   });
 }
+
+/**
+ * Every output of the tasks a task depends on, directly or through another, as Nx resolves them (workspace
+ * paths): what its `dependentTasksOutputFiles` input (transitive) lets Nx see. Outputs Nx cannot resolve are left out.
+ */
+export function transitiveTaskOutputs(taskId: string, taskGraph: TaskGraph | undefined, projectGraph: ProjectGraph | undefined): string[] {
+  if (!taskGraph || !projectGraph) return [];
+  const seen = new Set<string>();
+  const outputs = new Set<string>();
+  const visit = (id: string) => {
+    for (const dependency of taskDependencyIds(taskGraph, id)) {
+      if (seen.has(dependency)) continue;
+      seen.add(dependency);
+      const task = taskGraph.tasks[dependency];
+      const node = task && projectGraph.nodes[task.target.project];
+      if (node) {
+        try {
+          for (const path of getOutputsForTargetAndConfiguration(task.target, task.overrides ?? {}, node)) outputs.add(path);
+        } catch {
+          // Outputs Nx cannot resolve cover nothing here.
+        }
+      }
+      visit(dependency);
+    }
+  };
+  visit(taskId);
+  return [...outputs].sort();
+}
+
+/** Whether a target's inputs hash ignored files from disk (`{ fileset, includeIgnored: true }`: the hashIgnoredSources option). */
+export function hashesIgnoredSources(inputs: readonly unknown[] | undefined): boolean {
+  return (inputs ?? []).some((input) => typeof input === 'object' && input !== null && (input as { includeIgnored?: unknown }).includeIgnored === true);
+}
