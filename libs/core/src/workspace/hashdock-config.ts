@@ -47,6 +47,8 @@ export interface HashdockOptions {
    * every run a walk per image (~1.9 ms each here).
    */
   hashIgnoredSources?: boolean;
+  /** Every image's context leaves out the sources of the projects its project does not depend on (the target option of that name). */
+  pruneContext?: boolean;
 }
 
 export type ImageBuilder = 'auto' | 'docker' | 'registry';
@@ -68,6 +70,7 @@ export interface HashdockConfig {
   manifestDir: string;
   builder: ImageBuilder;
   hashIgnoredSources: boolean;
+  pruneContext: boolean;
 }
 
 const OPTION_TYPES: Record<keyof HashdockOptions, string> = {
@@ -84,6 +87,7 @@ const OPTION_TYPES: Record<keyof HashdockOptions, string> = {
   manifestDir: 'a string',
   builder: 'one of "auto", "docker", "registry"',
   hashIgnoredSources: 'true or false',
+  pruneContext: 'true or false',
 };
 
 function describe(value: unknown): string {
@@ -105,6 +109,7 @@ function isValid(option: keyof HashdockOptions, value: unknown): boolean {
     case 'buildTarget':
       return value === false || (typeof value === 'string' && /^[^:\s]+(:[^:\s]+)?$/.test(value));
     case 'hashIgnoredSources':
+    case 'pruneContext':
       return typeof value === 'boolean';
     default:
       return typeof value === 'string' && value.length > 0;
@@ -143,6 +148,7 @@ export function normalizeHashdockOptions(options: HashdockOptions | undefined, s
     manifestDir: options?.manifestDir ?? DEFAULT_MANIFEST_DIR,
     builder: options?.builder ?? 'auto',
     hashIgnoredSources: options?.hashIgnoredSources ?? false,
+    pruneContext: options?.pruneContext ?? false,
   };
 }
 

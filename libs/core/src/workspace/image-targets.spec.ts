@@ -72,6 +72,9 @@ describe('normalizeHashdockOptions', () => {
     expect(normalizeHashdockOptions({ buildTarget: false }).buildTarget).toBeUndefined();
     expect(normalizeHashdockOptions(undefined)).toMatchObject({ context: '{projectRoot}', buildTarget: { target: 'build' }, targetName: 'image', hashIgnoredSources: false });
     expect(normalizeHashdockOptions({ hashIgnoredSources: true }).hashIgnoredSources).toBe(true);
+    expect(normalizeHashdockOptions(undefined).pruneContext).toBe(false);
+    expect(normalizeHashdockOptions({ pruneContext: true }).pruneContext).toBe(true);
+    expect(() => normalizeHashdockOptions({ pruneContext: 'yes' } as never)).toThrow('nx.json: plugin "@hashdock/nx-plugin" option "pruneContext" must be true or false, got the string "yes"');
     expect(normalizeHashdockOptions(undefined).labels).toEqual({});
     expect(normalizeHashdockOptions({ mirrors: { 'docker.io': 'mirror.gcr.io' } }).mirrors).toEqual({ 'registry-1.docker.io': 'mirror.gcr.io' });
   });
@@ -134,6 +137,12 @@ describe('resolveImageTargets (the one model)', () => {
     expect('pluginLabels' in api.inferred).toBe(false);
     const labels = { 'org.opencontainers.image.source': 'https://github.com/acme/source' };
     expect((await discoverImageTargets(root, normalizeHashdockOptions({ labels }))).find((t) => t.name === 'api')!.inferred.pluginLabels).toEqual(labels);
+    // The plugin's pruneContext reaches every inferred target; a project's own option wins.
+    expect('pruneContext' in api.inferred).toBe(false);
+    await write({ 'apps/admin/project.json': '{"name":"admin","targets":{"image":{"options":{"context":"{workspaceRoot}","name":"backoffice","pruneContext":false}}}}' });
+    const pruned = await discoverImageTargets(root, normalizeHashdockOptions({ pruneContext: true }));
+    expect(pruned.find((t) => t.name === 'api')!.options.pruneContext).toBe(true);
+    expect(pruned.find((t) => t.name === 'backoffice')!.options.pruneContext).toBe(false);
     // Only the build args the Dockerfile declares; the project's own options win over the inferred ones.
     expect(api.inferred).toMatchObject({ dockerfile: '{projectRoot}/Dockerfile', context: '{projectRoot}', name: 'api', pluginBuildArgs: { ROOT_IMAGE: 'r:1' } });
     expect('buildArgs' in api.inferred).toBe(false);

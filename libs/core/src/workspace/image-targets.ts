@@ -243,6 +243,7 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     ...(config.platform ? { platform: config.platform } : {}),
     manifestDir: config.manifestDir,
     ...(config.builder !== 'auto' ? { builder: config.builder } : {}),
+    ...(config.pruneContext ? { pruneContext: true } : {}),
   };
   const options = { ...inferred, ...(own as ImageTargetOptions | undefined) };
   return {
