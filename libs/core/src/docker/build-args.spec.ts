@@ -43,6 +43,11 @@ describe('buildCommandArgs', () => {
     ]);
   });
 
+  it('loads the result into docker\'s image store when asked (buildx: a docker-container builder keeps it in its cache otherwise)', () => {
+    expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], progress: 'plain', load: true }).slice(0, 6)).toEqual(['build', '--file', 'D', '--progress', 'plain', '--load']);
+    expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'] })).not.toContain('--load');
+  });
+
   it('builds the stage named by target (docker build --target)', () => {
     expect(buildCommandArgs({ dockerfile: 'D', contextDir: '.', tags: ['t'], platform: 'linux/arm64', target: 'runtime' })).toEqual([
       'build', '--file', 'D', '--platform', 'linux/arm64', '--target', 'runtime', '--tag', 't', '.',

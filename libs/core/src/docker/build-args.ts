@@ -22,6 +22,12 @@ export interface BuildCommandOptions {
   /** `name:ip` entries for RUN's /etc/hosts. */
   addHosts?: readonly string[];
   progress?: 'plain' | 'auto' | 'tty';
+  /**
+   * `--load` (buildx only): the image lands in docker's image store whatever the current builder's driver. A
+   * docker-container builder (what docker/setup-buildx-action makes current in CI) otherwise keeps the result in
+   * its build cache, and the push that follows finds no image of that name.
+   */
+  load?: boolean;
 }
 
 function sorted(record: Record<string, string> | undefined): [string, string][] {
@@ -32,6 +38,7 @@ function sorted(record: Record<string, string> | undefined): [string, string][] 
 export function buildCommandArgs(options: BuildCommandOptions): string[] {
   const args = ['build', '--file', options.dockerfile];
   if (options.progress) args.push('--progress', options.progress);
+  if (options.load) args.push('--load');
   if (options.platform) args.push('--platform', options.platform);
   if (options.target) args.push('--target', options.target);
   for (const [name, value] of sorted(options.buildArgs)) args.push('--build-arg', `${name}=${value}`);

@@ -54,7 +54,8 @@ export class DockerDriver {
   }
 
   async build(options: BuildCommandOptions, extraEnv: Record<string, string> = {}, signal?: AbortSignal): Promise<void> {
-    await runCommand(this.binary, [...(this.buildx ? ['buildx'] : []), ...buildCommandArgs(options)], {
+    // With buildx, --load: the push after it reads docker's image store, which a docker-container builder does not fill unasked.
+    await runCommand(this.binary, [...(this.buildx ? ['buildx'] : []), ...buildCommandArgs({ ...options, ...(this.buildx ? { load: true } : {}) })], {
       env: { ...this.env, ...extraEnv },
       stream: this.stream,
       signal,

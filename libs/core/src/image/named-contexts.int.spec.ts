@@ -101,6 +101,8 @@ describe.skipIf(!environment.available)('named build contexts (--build-context) 
     const calls = await readFile(join(root, 'docker-calls.log'), 'utf8');
     expect(calls).toContain(`--build-context tools=docker-image://localhost:5000/${namespace}/tools@${first} `);
     expect(calls).toContain(`--build-context api=${join(root, 'packages/api')} `);
+    // Loaded into docker's image store whatever the current builder (a docker-container one keeps results in its cache).
+    expect(calls).toMatch(/^buildx build --file \S+ --progress plain --load /m);
     expect(built.manifest).toMatchObject({ status: 'built', namedContexts: { api: { dir: 'packages/api' }, tools: { image: tools, digest: first } } });
     expect(built.hash.canonical).toContain(`base "context:tools" ${first}`);
     const read = async (ref: string) => (await runCommand('/usr/bin/docker', ['run', '--rm', ref, 'node', '-e', "process.stdout.write(require('fs').readFileSync('/tool.txt', 'utf8'))"])).stdout;
