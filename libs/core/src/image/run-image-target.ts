@@ -1,3 +1,4 @@
+import { join, relative } from 'node:path';
 import { FileHashCache, saveFileHashes } from '../hash/file-hash-cache';
 import { DockerDriver } from '../docker/docker-driver';
 import { abortWhenParentDies } from '../process/parent-watch';
@@ -9,7 +10,6 @@ import { gitBranch } from '../tags/git-branch';
 import { checkInputsBasis } from '../workspace/inputs-basis';
 import { checkBuildPaths } from './check-paths';
 import { sourcesNxCannotSee, unseenSourcesWarning } from './unseen-sources';
-import { join, relative } from 'node:path';
 import { buildOutputHint } from './root-context-hint';
 import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { buildImage, BuildImageDeps, BuildImageResult, summaryLine } from './build-image';

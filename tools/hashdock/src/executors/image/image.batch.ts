@@ -38,7 +38,10 @@ export default async function* imageBatchExecutor(
         // The batch's graph holds only its own tasks: the build tasks they depend on are in the run's.
         dependencyOutputs: dependencyOutputs(id, context.taskGraph ?? taskGraph, context.projectGraph),
         ...(options.pruneContext && graph ? { projectGraph: graph } : {}),
-        nxSees: { taskOutputs: transitiveTaskOutputs(id, context.taskGraph ?? taskGraph, context.projectGraph), ignoredSources: hashesIgnoredSources(projects[project].targets?.[target]?.inputs) },
+        // Only with the run's task graph: the batch's alone would not know the build tasks whose outputs Nx hashes.
+        ...(context.taskGraph
+          ? { nxSees: { taskOutputs: transitiveTaskOutputs(id, context.taskGraph, context.projectGraph), ignoredSources: hashesIgnoredSources(projects[project].targets?.[target]?.inputs) } }
+          : {}),
         env: process.env,
       },
       dependsOn: taskDependencyIds(taskGraph, id),
