@@ -230,25 +230,32 @@ async function readForPlatform(
   return digestForPlatform(await cache.get(cacheKey)!, platform);
 }
 
-/**
- * Every external FROM resolved through the registry to the digest for its
- * platform. `cache` (per run) reads each reference once, for all its platforms.
- */
-export async function resolveExternalBases(options: {
-  dockerfile: string;
-  dockerfileText: string;
-  buildArgs: Record<string, string>;
-  workspaceImages: Record<string, string>;
+/** How external images are read for a build: its platforms, the registry, mirrors and the run's caches. */
+export interface ImageReadOptions {
   platform: string;
   registry: RegistryClient;
   /** Where external images are read instead of their registry (see throughMirror). */
   mirrors?: RegistryMirrors;
+  /** The run's manifests by reference, each read once for all its platforms. */
   cache?: Map<string, Promise<BaseManifest>>;
   /** The checkout's cache directory: manifests read by digest are kept there (see manifestByDigest). */
   cacheDir?: string;
-  /** Names of the named build contexts: what they name is not an image. */
-  namedContexts?: readonly string[];
-}): Promise<ExternalBase[]> {
+}
+
+/**
+ * Every external FROM resolved through the registry to the digest for its
+ * platform. `cache` (per run) reads each reference once, for all its platforms.
+ */
+export async function resolveExternalBases(
+  options: ImageReadOptions & {
+    dockerfile: string;
+    dockerfileText: string;
+    buildArgs: Record<string, string>;
+    workspaceImages: Record<string, string>;
+    /** Names of the named build contexts: what they name is not an image. */
+    namedContexts?: readonly string[];
+  },
+): Promise<ExternalBase[]> {
   const bases: ExternalBase[] = [];
   const cache = options.cache ?? new Map<string, Promise<BaseManifest>>();
   const platforms = platformList(options.platform);
@@ -330,14 +337,7 @@ export interface ImageContext {
  * Each image named context resolved to its digest for every target platform, as a FROM is (through the mirrors, with
  * the run's manifest cache), so the hash covers the image and the build uses exactly it.
  */
-export async function resolveImageContexts(options: {
-  images: Record<string, string>;
-  platform: string;
-  registry: RegistryClient;
-  mirrors?: RegistryMirrors;
-  cache?: Map<string, Promise<BaseManifest>>;
-  cacheDir?: string;
-}): Promise<ImageContext[]> {
+export async function resolveImageContexts(options: ImageReadOptions & { images: Record<string, string> }): Promise<ImageContext[]> {
   const cache = options.cache ?? new Map<string, Promise<BaseManifest>>();
   const platforms = platformList(options.platform);
   const resolved: ImageContext[] = [];

@@ -3,6 +3,7 @@ import { posix, relative, resolve } from 'node:path';
 import { MissingCopySourceError } from '../errors';
 import { isIgnored } from '../hash/dockerignore';
 import { findIgnoreFile, ignorePatternsOf } from '../hash/context-files';
+import { pathWithin } from '../workspace/path-within';
 
 /** The runner's project graph, as pruning needs it (Nx's project graph; the package graph under turbo). */
 export interface WorkspaceProjectGraph {
@@ -11,8 +12,6 @@ export interface WorkspaceProjectGraph {
   /** Project name → the workspace projects it depends on directly (external packages left out). */
   dependencies: Readonly<Record<string, readonly string[]>>;
 }
-
-const under = (path: string, root: string) => root === '.' || path === root || path.startsWith(`${root}/`);
 
 /**
  * The roots of the workspace projects the project at `projectRoot` does not depend on, directly or through
@@ -29,7 +28,7 @@ export function projectsLeftOut(projectRoot: string, graph: WorkspaceProjectGrap
   for (const [name, root] of Object.entries(graph.roots)) if (root === projectRoot) visit(name);
   const keptRoots = [projectRoot, ...[...kept].map((name) => graph.roots[name])];
   return [...new Set(Object.entries(graph.roots).filter(([name]) => !kept.has(name)).map(([, root]) => root))]
-    .filter((root) => root !== '.' && root !== '' && !keptRoots.some((keptRoot) => under(keptRoot, root)))
+    .filter((root) => root !== '.' && root !== '' && !keptRoots.some((keptRoot) => pathWithin(keptRoot, root)))
     .sort();
 }
 
@@ -78,7 +77,7 @@ export async function prunedIgnore(contextDir: string, dockerfile: string, works
 export function prunedSourceHint(error: unknown, workspaceRoot: string, leftOut: readonly string[]): unknown {
   if (!(error instanceof MissingCopySourceError) || error.named !== undefined) return error;
   const path = relative(workspaceRoot, resolve(error.contextDir, error.source)).split('\\').join('/');
-  const root = leftOut.find((candidate) => under(path, candidate));
+  const root = leftOut.find((candidate) => pathWithin(path, candidate));
   if (root === undefined) return error;
   const hint =
     `pruneContext leaves ${root} out: this project does not depend on the project there in the project graph. ` +

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, posix, relative, resolve } from 'node:path';
 import { MissingCopySourceError } from '../errors';
+import { pathWithin } from '../workspace/path-within';
 
 /**
  * A COPY source missing from a project's context but there from the workspace root (`COPY
@@ -35,9 +36,8 @@ export interface DependencyOutputs {
 export function buildOutputHint(error: unknown, workspaceRoot: string, outputs: readonly DependencyOutputs[]): unknown {
   if (!(error instanceof MissingCopySourceError) || error.cause instanceof MissingCopySourceError || error.mounted || error.named !== undefined) return error;
   const context = relative(workspaceRoot, error.contextDir).split('\\').join('/') || '.';
-  const within = (path: string) => context === '.' || path === context || path.startsWith(`${context}/`);
   const written = outputs.filter((output) => output.paths.length > 0);
-  if (written.length === 0 || written.some((output) => output.paths.some(within))) return error;
+  if (written.length === 0 || written.some((output) => output.paths.some((path) => pathWithin(path, context)))) return error;
   const where = written.map((output) => `${output.task} writes ${output.paths.join(', ')}`).join('; ');
   const first = written[0].paths[0];
   const own = context === '.' ? undefined : posix.join(context, error.source);

@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandError } from '../process/command-error';
 import { runCommand } from '../process/run-command';
-
-const under = (path: string, root: string) => path === root || path.startsWith(`${root}/`);
+import { pathWithin } from '../workspace/path-within';
 
 /**
  * The files an image copies (workspace-relative) that Nx's task hash cannot see: matched by a `.gitignore` (or
@@ -13,7 +12,7 @@ const under = (path: string, root: string) => path === root || path.startsWith(`
  * checkout. One `git check-ignore --no-index` for all of them.
  */
 export async function sourcesNxCannotSee(workspaceRoot: string, files: readonly string[], covered: readonly string[]): Promise<string[]> {
-  const candidates = files.filter((file) => !file.includes('\n') && !covered.some((output) => under(file, output)));
+  const candidates = files.filter((file) => !file.includes('\n') && !covered.some((output) => pathWithin(file, output)));
   if (candidates.length === 0) return [];
   const nxignore = join(workspaceRoot, '.nxignore');
   // .nxignore as git's exclude file: the same gitignore syntax, from the workspace root (Nx reads it so).

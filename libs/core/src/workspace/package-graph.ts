@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { readJsoncFile } from './read-jsonc-file';
 import { join } from 'node:path';
 import type { WorkspaceProjectGraph } from '../image/prune-context';
 
@@ -13,17 +14,9 @@ interface PackageJson {
   optionalDependencies?: unknown;
 }
 
-function readPackageJson(file: string): PackageJson | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The workspace package globs: package.json `workspaces` (npm, yarn: a list or `{ packages }`), else pnpm-workspace.yaml's `packages`. */
 export function workspacePackageGlobs(workspaceRoot: string): string[] {
-  const workspaces = readPackageJson(join(workspaceRoot, 'package.json'))?.workspaces;
+  const workspaces = readJsoncFile<PackageJson>(join(workspaceRoot, 'package.json'))?.workspaces;
   const listed = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
   if (Array.isArray(listed)) return listed.filter((glob): glob is string => typeof glob === 'string');
   const pnpm = join(workspaceRoot, 'pnpm-workspace.yaml');
@@ -51,7 +44,7 @@ export async function packageGraph(workspaceRoot: string): Promise<WorkspaceProj
   const files = included.length ? await fg(included, { cwd: workspaceRoot, ignore: ['**/node_modules/**', ...excluded], onlyFiles: true }) : [];
   const packages = new Map<string, { root: string; json: PackageJson }>();
   for (const file of files.sort()) {
-    const json = readPackageJson(join(workspaceRoot, file));
+    const json = readJsoncFile<PackageJson>(join(workspaceRoot, file));
     if (json && typeof json.name === 'string' && !packages.has(json.name)) packages.set(json.name, { root: file.slice(0, -'/package.json'.length) || '.', json });
   }
   const roots = Object.fromEntries([...packages].map(([name, { root }]) => [name, root]));
