@@ -24,8 +24,32 @@ const project = (name: string, root: string, extra: { include?: string[]; testTi
   },
 });
 
+const INTEGRATION = ['e2e/**/*.int.spec.ts', 'libs/**/*.int.spec.ts', 'tools/**/*.int.spec.ts', 'infra/**/*.int.spec.ts'];
+/**
+ * Integration files that act on the engine or registry as a whole, so must not share them with another file:
+ * images (removes every BuildKit cache record), faults (garbage-collects the whole registry, a dry run that reads
+ * storage other files are writing; made-to-race pairs timed against the proxy).
+ */
+const ENGINE_WIDE = ['e2e/images.int.spec.ts', 'e2e/faults.int.spec.ts'];
+
+const integration = (name: string, options: { include?: string[]; exclude?: string[]; fileParallelism: boolean; groupOrder: number }) => ({
+  resolve: { alias },
+  test: {
+    name,
+    root: import.meta.dirname,
+    include: options.include ?? INTEGRATION,
+    exclude: ['**/node_modules/**', ...(options.exclude ?? [])],
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    fileParallelism: options.fileParallelism,
+    sequence: { groupOrder: options.groupOrder },
+  },
+});
+
 export default defineConfig({
   test: {
+    // The CI runner's two cores (vitest's default is one worker fewer than the cores). VITEST_MAX_WORKERS overrides.
+    maxWorkers: 2,
     projects: [
       project('core', 'libs/core'),
       project('shared', 'libs/shared'),
@@ -36,19 +60,10 @@ export default defineConfig({
       project('infra', 'infra'),
       project('remote-cache', 'libs/remote-cache'),
       project('workflows', '.github', { testTimeout: 60_000 }),
-      // Real engine, real registry, real nx: one file at a time, they share the registry.
-      {
-        resolve: { alias },
-        test: {
-          name: 'integration',
-          root: import.meta.dirname,
-          include: ['e2e/**/*.int.spec.ts', 'libs/**/*.int.spec.ts', 'tools/**/*.int.spec.ts', 'infra/**/*.int.spec.ts'],
-          exclude: ['**/node_modules/**'],
-          testTimeout: 600_000,
-          hookTimeout: 600_000,
-          fileParallelism: false,
-        },
-      },
+      // Real engine, real registry, real nx: two files at a time. Each file owns its workspaces, registry namespaces
+      // and ports; what one file does to the engine or registry as a whole runs in the group after, alone.
+      integration('integration', { exclude: ENGINE_WIDE, fileParallelism: true, groupOrder: 0 }),
+      integration('integration-alone', { include: ENGINE_WIDE, fileParallelism: false, groupOrder: 1 }),
     ],
   },
 });

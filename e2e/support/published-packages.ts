@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '@hashdock/core';
+import { withFileLock } from './file-lock';
 import { REPO_ROOT, SandboxWorkspace } from './sandbox-workspace';
 
 export const NPM_REGISTRY = `http://${process.env.HASHDOCK_NPM_REGISTRY_ADDR ?? '127.0.0.1:4873'}/`;
@@ -9,7 +10,11 @@ const PACKAGE_DIRS = ['libs/core', 'tools/hashdock'];
 
 /** Start the local npm registry (verdaccio, tools/scripts/npm-registry-up.sh). */
 export async function startNpmRegistry(): Promise<void> {
-  await runCommand('bash', [join(REPO_ROOT, 'tools/scripts/npm-registry-up.sh')], { cwd: REPO_ROOT });
+  // Two test files asking at once would both start one: the second could not listen, and would fail.
+  await mkdir(join(REPO_ROOT, '.hashdock'), { recursive: true });
+  await withFileLock(join(REPO_ROOT, '.hashdock', 'npm-registry-up.lock'), 'starting the local npm registry', () =>
+    runCommand('bash', [join(REPO_ROOT, 'tools/scripts/npm-registry-up.sh')], { cwd: REPO_ROOT }),
+  );
 }
 
 /** A version named by the packages' current sources, so the registry holds each content once. */
@@ -53,6 +58,14 @@ export async function publishHashdock(): Promise<string> {
   await startNpmRegistry();
   const version = await contentVersion();
   if (await isPublished(version)) return version;
+  // Test files run two at a time: one publishes, another asking meanwhile waits for it and finds the version there.
+  return withFileLock(join(REPO_ROOT, '.hashdock', 'npm-publish.lock'), `publishing @hashdock/*@${version}`, async () => {
+    if (!(await isPublished(version))) await publish(version);
+    return version;
+  });
+}
+
+async function publish(version: string): Promise<void> {
   const sandbox = await SandboxWorkspace.create('e2e-release');
   try {
     const npmrc = join(sandbox.root, '.npmrc-release');
@@ -67,9 +80,7 @@ export async function publishHashdock(): Promise<string> {
       if (run.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (${run.exitCode}):\n${run.output.slice(-3000)}`);
     }
     if (!(await isPublished(version))) throw new Error(`nx release publish exited 0 but ${NPM_REGISTRY} has no @hashdock/nx-plugin@${version}`);
-    return version;
   } finally {
     await sandbox.remove();
   }
 }
-

@@ -1,4 +1,6 @@
 import { CommandError, runCommand } from '@hashdock/core';
+import { relative } from 'node:path';
+import { expect } from 'vitest';
 import { processTree } from './processes';
 
 export interface CommandRun {
@@ -25,7 +27,8 @@ export async function runCapturing(command: string, args: string[], options: { c
   }, timeoutMs);
   const note = () => (hung ? `\n[e2e] ${command} ${args.join(' ')}: still running after ${timeoutMs / 1000} s, stopped. Processes at that moment:\n${hung}\n` : '');
   try {
-    const { stdout, stderr } = await runCommand(command, args, { cwd: options.cwd, env: options.env, signal: controller.signal, onSpawn: (child) => (pid = child) });
+    const [program, argv] = timed(command, args);
+    const { stdout, stderr } = await runCommand(program, argv, { cwd: options.cwd, env: options.env, signal: controller.signal, onSpawn: (child) => (pid = child) });
     return { exitCode: 0, output: `${stdout}\n${stderr}` };
   } catch (error) {
     if (error instanceof CommandError) {
@@ -36,4 +39,16 @@ export async function runCapturing(command: string, args: string[], options: { c
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * With HASHDOCK_E2E_TIMING=<file>, every command runs under GNU time (Debian's `time`), which appends a line
+ * `wall user sys test-file command` (seconds, tab-separated) to that file: where a suite's time and CPU go.
+ */
+function timed(command: string, args: string[]): [string, string[]] {
+  const file = process.env.HASHDOCK_E2E_TIMING;
+  if (!file) return [command, args];
+  const testFile = relative(process.cwd(), expect.getState().testPath ?? '');
+  const label = `${testFile}\t${command.split('/').pop()} ${args.slice(0, 4).join(' ')}`.replace(/%/g, '%%');
+  return ['/usr/bin/time', ['--append', '--output', file, '--format', `%e\t%U\t%S\t${label}`, command, ...args]];
 }
