@@ -26,11 +26,11 @@ const project = (name: string, root: string, extra: { include?: string[]; testTi
 
 const INTEGRATION = ['e2e/**/*.int.spec.ts', 'libs/**/*.int.spec.ts', 'tools/**/*.int.spec.ts', 'infra/**/*.int.spec.ts'];
 /**
- * Integration files that act on the engine or registry as a whole, so must not share them with another file:
- * images (removes every BuildKit cache record), faults (garbage-collects the whole registry, a dry run that reads
- * storage other files are writing; made-to-race pairs timed against the proxy).
+ * Integration files that act on the engine or registry as a whole, so must not share them with another file: faults
+ * garbage-collects the whole registry (a dry run, reading storage other files would be writing) and times its
+ * made-to-race pairs against a proxy.
  */
-const ENGINE_WIDE = ['e2e/images.int.spec.ts', 'e2e/faults.int.spec.ts'];
+const ENGINE_WIDE = ['e2e/faults.int.spec.ts'];
 
 const integration = (name: string, options: { include?: string[]; exclude?: string[]; fileParallelism: boolean; groupOrder: number }) => ({
   resolve: { alias },
