@@ -30,7 +30,7 @@ const INTEGRATION = ['e2e/**/*.int.spec.ts', 'libs/**/*.int.spec.ts', 'tools/**/
  * garbage-collects the whole registry (a dry run, reading storage other files would be writing) and times its
  * made-to-race pairs against a proxy.
  */
-const ENGINE_WIDE = ['e2e/faults.int.spec.ts'];
+const RUN_ALONE = ['e2e/faults.int.spec.ts'];
 
 const integration = (name: string, options: { include?: string[]; exclude?: string[]; fileParallelism: boolean; groupOrder: number }) => ({
   resolve: { alias },
@@ -62,8 +62,8 @@ export default defineConfig({
       project('workflows', '.github', { testTimeout: 60_000 }),
       // Real engine, real registry, real nx: two files at a time. Each file owns its workspaces, registry namespaces
       // and ports; what one file does to the engine or registry as a whole runs in the group after, alone.
-      integration('integration', { exclude: ENGINE_WIDE, fileParallelism: true, groupOrder: 0 }),
-      integration('integration-alone', { include: ENGINE_WIDE, fileParallelism: false, groupOrder: 1 }),
+      integration('integration', { exclude: RUN_ALONE, fileParallelism: true, groupOrder: 0 }),
+      integration('integration-alone', { include: RUN_ALONE, fileParallelism: false, groupOrder: 1 }),
     ],
   },
 });
