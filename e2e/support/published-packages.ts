@@ -10,11 +10,7 @@ const PACKAGE_DIRS = ['libs/core', 'tools/hashdock'];
 
 /** Start the local npm registry (verdaccio, tools/scripts/npm-registry-up.sh). */
 export async function startNpmRegistry(): Promise<void> {
-  // Two test files asking at once would both start one: the second could not listen, and would fail.
-  await mkdir(join(REPO_ROOT, '.hashdock'), { recursive: true });
-  await withFileLock(join(REPO_ROOT, '.hashdock', 'npm-registry-up.lock'), 'starting the local npm registry', () =>
-    runCommand('bash', [join(REPO_ROOT, 'tools/scripts/npm-registry-up.sh')], { cwd: REPO_ROOT }),
-  );
+  await runCommand('bash', [join(REPO_ROOT, 'tools/scripts/npm-registry-up.sh')], { cwd: REPO_ROOT });
 }
 
 /** A version named by the packages' current sources, so the registry holds each content once. */
@@ -59,6 +55,7 @@ export async function publishHashdock(): Promise<string> {
   const version = await contentVersion();
   if (await isPublished(version)) return version;
   // Test files run two at a time: one publishes, another asking meanwhile waits for it and finds the version there.
+  await mkdir(join(REPO_ROOT, '.hashdock'), { recursive: true });
   return withFileLock(join(REPO_ROOT, '.hashdock', 'npm-publish.lock'), `publishing @hashdock/*@${version}`, async () => {
     if (!(await isPublished(version))) await publish(version);
     return version;

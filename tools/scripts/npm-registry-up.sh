@@ -12,6 +12,10 @@ ADDR="${HASHDOCK_NPM_REGISTRY_ADDR:-127.0.0.1:4873}"
 STATE="$ROOT/.hashdock/verdaccio"
 UPLINK="$(npm config get registry 2>/dev/null | grep -v '^npm warn' || true)"
 mkdir -p "$STATE/storage"
+# One start at a time: two callers at once (test files run two at a time) would both find no registry, and the
+# second verdaccio could not listen. The lock goes with this shell.
+exec 9>"$STATE/up.lock"
+flock 9
 up() { curl -fs -o /dev/null "http://$ADDR/-/ping"; }
 # A verdaccio left running by a checkout that has since been deleted answers pings but has lost its
 # storage and users (500 on every login): stop it. It runs in the checkout it was started from (it
@@ -50,7 +54,7 @@ server:
   keepAliveTimeout: 60
 log: { type: stdout, format: pretty, level: warn }
 YAML
-  setsid verdaccio --config "$STATE/config.yaml" --listen "$ADDR" >"$STATE/verdaccio.log" 2>&1 </dev/null &
+  setsid verdaccio --config "$STATE/config.yaml" --listen "$ADDR" >"$STATE/verdaccio.log" 2>&1 </dev/null 9>&- &
   for _ in $(seq 1 80); do up && break; sleep 0.25; done
   up || { echo "npm-registry-up: verdaccio did not come up on $ADDR; see $STATE/verdaccio.log" >&2; exit 1; }
 fi

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readJsoncFile } from './read-jsonc-file';
 import { join } from 'node:path';
+import { readJsoncFile } from './read-jsonc-file';
 import type { WorkspaceProjectGraph } from '../image/prune-context';
 
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const;
