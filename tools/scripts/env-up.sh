@@ -68,6 +68,25 @@ if ! "$DOCKER_BIN" buildx version >/dev/null 2>&1; then
   "$DOCKER_BIN" buildx version >/dev/null 2>&1 || die "docker buildx still missing after installing docker-buildx"
 fi
 
+# --- left by a deleted checkout -------------------------------------------
+# A dockerd started from a checkout's .hashdock/engine that has since been deleted still answers, but cannot
+# start docker-proxy (every `docker run -p` fails); a registry whose config file is gone has lost its storage
+# with it. Stop them, and the sections below start this checkout's own. (npm-registry-up.sh does the same for verdaccio.)
+stop_pid() {
+  log "stopping $2 $1 ($3)"
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.25; done
+  kill -9 "$1" 2>/dev/null || true
+}
+for pid in $(pgrep -x dockerd || true); do
+  exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
+  case "$exe" in *" (deleted)") stop_pid "$pid" dockerd "its binary $exe" ;; esac
+done
+for pid in $(pgrep -x docker-registry || true); do
+  config="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n '3p')"
+  if [ -n "$config" ] && [ ! -e "$config" ]; then stop_pid "$pid" docker-registry "its config $config is gone"; fi
+done
+
 # --- docker engine --------------------------------------------------------
 ENGINE="$STATE/engine"
 DOCKERD="$ENGINE/usr/sbin/dockerd"
