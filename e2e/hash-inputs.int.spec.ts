@@ -257,7 +257,7 @@ describe.skipIf(!environment.available)('Nx task hash follows the content hash (
     expect(await ws.manifest('staged')).toMatchObject({ stage: 'debug', contentHash: (await planDebug()).hash });
   }, 240_000);
 
-  it('a base read through a mirror (its own registry down): the Nx hash reads it through the mirror, and a re-push there changes both hashes', async () => {
+  it('a base read through a mirror (its own registry down): the runtime input reads the mirror, and a re-push there changes both hashes', async () => {
     await pluginOptions((options) => (options.mirrors = { '127.0.0.1:5999': 'localhost:5000' }));
     const mirroredRoot = `localhost:5000/${ws.namespace}/mirrored-root:1`;
     await pushRoot(mirroredRoot, 'mirrored-one');

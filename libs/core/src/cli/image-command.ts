@@ -1,16 +1,30 @@
-import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { HashdockError } from '../errors';
-import { findWorkspaceRoot } from '../workspace/find-workspace-root';
 import { BuildImageResult } from '../image/build-image';
 import { orderImageTargets } from '../image/build-workspace-images';
 import { ImageTargetOptions } from '../image/resolve-image-options';
 import { runImageTarget } from '../image/run-image-target';
 import { discoverImageTargets } from '../workspace/discover-images';
-import { readHashdockConfig } from '../workspace/hashdock-config';
+import { PLUGIN_NAME, readHashdockConfig } from '../workspace/hashdock-config';
 import { workspaceImageNames } from '../workspace/image-targets';
 import { packageGraph } from '../workspace/package-graph';
 
-export { findWorkspaceRoot };
+export function findWorkspaceRoot(from: string): string {
+  let dir = resolve(from);
+  while (!existsSync(join(dir, 'nx.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir)
+      throw new HashdockError(
+        'NO_WORKSPACE',
+        `No nx.json above ${from}: not inside a Hashdock workspace. Hashdock reads its options from the "${PLUGIN_NAME}" entry of ` +
+          `nx.json at the workspace root; a workspace without Nx (turbo alone) needs only that file, and no Nx installed: ` +
+          `{ "plugins": [{ "plugin": "${PLUGIN_NAME}", "options": { "registry": "ghcr.io", "namespace": "acme" } }] }`,
+      );
+    dir = parent;
+  }
+  return dir;
+}
 
 /**
  * `hashdock image` in a project directory: every image target of that project

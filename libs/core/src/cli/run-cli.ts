@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { isHashdockError } from '../errors';
 
-// Each command loads only what it uses: a command's start-up is part of every script or runtime input that runs it.
+// Each command loads only what it uses: `base-digest` runs on every Nx hashing of an image with an
+// external base (a runtime input), so its start-up is on the path of every `nx affected`.
 const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>]   (in a project directory)
        hashdock report                             (writes dist/images/report.md)
        hashdock verify                             (every manifest's digest is in its registry)
@@ -44,18 +45,28 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'base-digest') {
-    const { baseDigestLines } = (require('../image/base-digests') as typeof import('../image/base-digests'));
-    const { specReference } = (require('../image/base-digest-spec') as typeof import('../image/base-digest-spec'));
+    const { createAuthorizer } = (require('../registry/auth') as typeof import('../registry/auth'));
+    const { RegistryClient } = (require('../registry/client') as typeof import('../registry/client'));
+    const { decodeExpansion, digestForPlatform, readBaseManifest, referenceWith } = (require('../image/external-bases') as typeof import('../image/external-bases'));
+    const { nodeFetch } = (require('../registry/node-fetch') as typeof import('../registry/node-fetch'));
+    const { hostPlatform, platformList } = (require('../image/image-options') as typeof import('../image/image-options'));
+    const { MIRRORS_ENV, parseMirrorsSpec } = (require('../registry/mirrors') as typeof import('../registry/mirrors'));
     const { cacheDirFor } = (require('../hash/cache-dir') as typeof import('../hash/cache-dir'));
     const { values, positionals } = parseArgs({ args: flags, allowPositionals: true, options: { arg: { type: 'string' }, expand: { type: 'string' }, platform: { type: 'string' }, mirror: { type: 'string', multiple: true } } });
-    const spec = { reference: positionals[0] ?? '', arg: values.arg, expand: values.expand, platform: values.platform, mirrors: values.mirror };
-    if (!specReference(spec, process.env)) {
+    const reference = values.expand ? referenceWith(decodeExpansion(values.expand), process.env) : (values.arg && process.env[`HASHDOCK_BUILD_ARG_${values.arg}`]) || positionals[0];
+    if (!reference) {
       console.error(USAGE);
       return 2;
     }
-    // Nx's hasher for image targets reads the same lines in its own process (see hashImageTask); this command
-    // prints them for a person, or for a runtime input written by hand. Its cache keeps indexes by digest (see manifestByDigest).
-    for (const line of await baseDigestLines(spec, process.env, cacheDirFor(process.cwd(), 'registry'))) console.log(line);
+    // The executor's rule: HASHDOCK_MIRRORS, when set, instead of the configured mirrors.
+    const mirrors = parseMirrorsSpec(process.env[MIRRORS_ENV] ?? (values.mirror ?? []).join(','), process.env[MIRRORS_ENV] !== undefined ? MIRRORS_ENV : '--mirror');
+    // A few small requests: over node:http, without loading the global fetch (~100 ms of a fresh process).
+    const client = new RegistryClient({ authorize: createAuthorizer({ fetch: nodeFetch }), fetch: nodeFetch });
+    // Read once for every platform. Nx runs runtime inputs from the workspace root: its cache keeps indexes by digest (see manifestByDigest).
+    const base = await readBaseManifest(client, reference, mirrors, cacheDirFor(process.cwd(), 'registry'));
+    // Nx hashes these lines (a runtime input): a re-pushed base changes them. Several platforms: one line each.
+    // An index's digest too: a docker build for several platforms reads each FROM's child of it (see dockerBuildPlatforms).
+    for (const platform of platformList(values.platform ?? hostPlatform())) console.log(`${reference} ${platform} ${digestForPlatform(base, platform).digest}${base.children ? ` index ${base.digest}` : ''}`);
     return 0;
   }
   console.error(USAGE);

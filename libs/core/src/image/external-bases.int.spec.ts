@@ -12,8 +12,7 @@ import { buildImage } from './build-image';
 import { getManifest, putManifest, sha256Digest } from '../registry/manifest-io';
 import { OCI_INDEX } from '../registry/media-types';
 import { externalFroms, resolveBaseDigest } from './external-bases';
-import { baseDigestLines } from './base-digests';
-import { baseDigestArgs, baseDigestSpec } from './base-digest-spec';
+import { baseDigestRuntimeInput } from '../workspace/image-target-inputs';
 import { REPO_ROOT } from '../../../../e2e/support/sandbox-workspace';
 import { hostPlatform, ImageBuildOptions } from './image-options';
 
@@ -139,20 +138,17 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
     expect(await fileInImage(rebuilt.manifest.ref!)).toBe('copy-v2');
   }, 300_000);
 
-  it('a FROM built from an ARG: the lines Nx hashes (and `hashdock base-digest` prints) ask for the image a HASHDOCK_BUILD_ARG_ override names, and see it re-pushed', async () => {
+  it('the runtime input for a FROM built from an ARG, run by a shell as Nx runs it, asks for the image a HASHDOCK_BUILD_ARG_ override names, and sees it re-pushed', async () => {
     const [from] = externalFroms('Dockerfile', `ARG TAG=0\nFROM localhost:5000/${namespace}/upstream:\${TAG}\n`, {}, {});
-    const spec = baseDigestSpec(from, hostPlatform());
-    expect(spec.expand).toBeDefined();
-    const env = { HASHDOCK_BUILD_ARG_TAG: '1' };
-    const before = await baseDigestLines(spec, env, undefined);
-    expect(before).toEqual([`localhost:5000/${namespace}/upstream:1 ${hostPlatform()} ${await skopeoDigest(upstream.replace('localhost', '127.0.0.1'))}`]);
-    // The command the hash details name prints the same lines.
-    const cli = join(REPO_ROOT, 'libs/core/dist/cli/main.js');
-    expect((await runCommand('node', [cli, ...baseDigestArgs(spec)], { cwd: REPO_ROOT, env })).stdout.trim()).toBe(before.join('\n'));
+    const command = baseDigestRuntimeInput(REPO_ROOT, from, hostPlatform(), {}, join(REPO_ROOT, 'libs/core/dist/cli/main.js'));
+    expect(command).toContain(' --expand ');
+    const run = async () => (await runCommand('/bin/sh', ['-c', command], { cwd: REPO_ROOT, env: { HASHDOCK_BUILD_ARG_TAG: '1' } })).stdout.trim();
+    const before = await run();
+    expect(before).toBe(`localhost:5000/${namespace}/upstream:1 ${hostPlatform()} ${await skopeoDigest(upstream.replace('localhost', '127.0.0.1'))}`);
     await pushUpstream('runtime-input');
-    expect(await baseDigestLines(spec, env, undefined)).not.toEqual(before);
+    expect(await run()).not.toBe(before);
     // Without the override it asks for the default's tag, which is not there.
-    await expect(baseDigestLines(spec, {}, undefined)).rejects.toThrow(/upstream:0 is not in its registry/);
+    await expect(runCommand('/bin/sh', ['-c', command], { cwd: REPO_ROOT })).rejects.toThrow(/upstream:0 is not in its registry/);
   });
 
   it('an unreachable base registry is an error naming the base and the Dockerfile line', async () => {
@@ -171,11 +167,10 @@ describe.skipIf(!environment.available)('external bases are pinned by digest (re
     await expect(buildImage(options('named-context', { dryRun: true, mirrors }), deps)).rejects.toThrow(
       /named-context\/Dockerfile:2: base image shared-libs: could not be resolved to a digest .*\(if "shared-libs" is meant as a named build context, docker buildx --build-context shared-libs=<dir>: set it in the image target, "buildContexts": \{ "shared-libs": "<dir>" \}\)/,
     );
-    // Nx's hashing reads the same (the executor's hasher, `hashdock base-digest` by hand): one line saying the same, no stack.
+    // Nx's hashing runs the same lookup (the runtime input): one line saying the same, no stack.
     const [from] = externalFroms('Dockerfile', 'FROM scratch\nCOPY --from=shared-libs /dist /app/libs\n', {}, {});
-    const spec = baseDigestSpec(from, hostPlatform(), mirrors);
-    await expect(baseDigestLines(spec, {}, undefined)).rejects.toThrow('is meant as a named build context');
-    const failed = await runCommand('node', [join(REPO_ROOT, 'libs/core/dist/cli/main.js'), ...baseDigestArgs(spec)], { cwd: REPO_ROOT }).then(() => undefined, (error: Error) => error.message);
+    const command = baseDigestRuntimeInput(REPO_ROOT, from, hostPlatform(), mirrors, join(REPO_ROOT, 'libs/core/dist/cli/main.js'));
+    const failed = await runCommand('/bin/sh', ['-c', command], { cwd: REPO_ROOT }).then(() => undefined, (error: Error) => error.message);
     expect(failed).toContain('is meant as a named build context');
     expect(failed).not.toMatch(/\n\s+at /);
   });

@@ -156,7 +156,7 @@ export interface FromExpansion {
 /**
  * The reference a FROM names with the build args given and `HASHDOCK_BUILD_ARG_<NAME>` overrides
  * from `env` over them, read as BuildKit reads it (what `hashdock base-digest --expand` resolves at
- * run time, so an overridden `NODE_VERSION` makes the digest Nx hashes the image the build uses).
+ * run time, so an overridden `NODE_VERSION` makes the runtime input ask for the image the build uses).
  */
 export function referenceWith(expansion: FromExpansion, env: NodeJS.ProcessEnv): string {
   const given = { ...expansion.buildArgs, ...buildArgOverrides(env) };
@@ -177,7 +177,7 @@ export function decodeExpansion(word: string): FromExpansion {
 /**
  * Every FROM (literal, or through a build arg) that is neither a workspace
  * image, a stage nor `scratch`. Shared by the build (which resolves them) and
- * the Nx task hash (the executor's hasher reads their digests).
+ * the Nx inputs (which make their digests a runtime input).
  */
 export function externalFroms(
   dockerfile: string,

@@ -7,5 +7,3 @@ export const DOCKERFILE_GLOB = '**/{Dockerfile,dockerfile,Dockerfile.*,*.Dockerf
 /** The inferred target's default name (`targetName` option) and where manifests go by default (`manifestDir`). */
 export const DEFAULT_TARGET_NAME = 'image';
 export const DEFAULT_MANIFEST_DIR = 'dist/images';
-/** Where an inferred image target's metadata keeps its external bases (BaseDigestSpec[]), which the executor's Nx hasher reads. */
-export const BASE_DIGESTS_METADATA = 'hashdockBaseDigests';

@@ -2,8 +2,8 @@ import { IncomingMessage, request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 
 /**
- * `fetch` for a few small requests where loading undici would cost more than they do:
- * `hashdock base-digest`, and the image executor's Nx hasher in Nx's own process (on every hashing): the same
+ * `fetch` for a short-lived process that sends a few small requests, such as
+ * `hashdock base-digest` (a runtime input Nx runs on every hashing): the same
  * calls over `node:http`/`node:https`, without loading undici. In a fresh Node
  * process the first global `fetch` (or `new Response`) costs ~100 ms of module
  * loading here, more than the process's own start-up.

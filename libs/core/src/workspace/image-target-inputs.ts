@@ -1,5 +1,6 @@
-import { join, posix } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { BRANCH_ENV, GIT_BRANCH_RUNTIME_INPUT } from '../tags/git-branch';
+import { mirrorsSpec, RegistryMirrors } from '../registry/mirrors';
 import { contextScopeOf } from '../docker/context-reads';
 import { declaredArgNames } from '../docker/dockerfile-from';
 import { findIgnoreFile, readIgnorePatterns } from '../hash/context-files';
@@ -11,7 +12,7 @@ import { DEFAULT_TAG_TEMPLATES, templatesUse } from '../tags/tag-policy';
 import { IMAGE_ENV_INPUTS } from './hashdock-config';
 import { ImageTarget } from './image-targets';
 import { hostPlatform } from '../image/image-options';
-import { BaseDigestSpec, baseDigestSpec } from '../image/base-digest-spec';
+import { encodeExpansion, ExternalFrom } from '../image/external-bases';
 import { splitNamedContexts } from '../image/named-contexts';
 
 /** Nx's input forms, as plain data (the core imports nothing from Nx). */
@@ -32,19 +33,17 @@ export function imageTargetOptions(target: ImageTarget, arch: string = process.a
   return target.inferred.platform ? target.inferred : { ...target.inferred, platform: hostPlatform(arch) };
 }
 
-/**
- * Each external base of an image target (every FROM that is no workspace image, stage nor scratch, and every
- * image named context), as the executor's Nx hasher reads its digest on every hashing: a re-pushed base
- * changes the task hash while no file changes. The plugin keeps these in the target's metadata
- * (BASE_DIGESTS_METADATA). They used to be runtime inputs (`hashdock base-digest …`): a shell and a Node
- * process on the critical path of every run, ~0.1 s at the head of each `nx run-many` here.
- */
-export function imageBaseDigestSpecs(target: ImageTarget): BaseDigestSpec[] {
-  const { platform, mirrors } = target.options;
-  const specs = target.externalBases.map((base) => baseDigestSpec(base, platform, mirrors));
-  // An image named context is read by digest, as a FROM is.
-  for (const reference of Object.values(splitNamedContexts(target.namedContexts).images)) specs.push(baseDigestSpec({ reference }, platform, mirrors));
-  return [...new Map(specs.map((spec) => [JSON.stringify(spec), spec])).values()];
+/** The runtime input whose output is the digest an external base resolves to now (`hashdock base-digest`). */
+export function baseDigestRuntimeInput(workspaceRoot: string, base: ExternalFrom, platform: string | undefined, mirrors: RegistryMirrors = {}, cli = join(__dirname, '..', 'cli', 'main.js')): string {
+  const words = ['node', JSON.stringify(relative(workspaceRoot, cli).split('\\').join('/')), 'base-digest', base.reference];
+  // A reference built from ARGs is read again at run time with HASHDOCK_BUILD_ARG_<NAME> overrides (one shell-safe word).
+  if (base.expansion) words.push('--expand', encodeExpansion(base.expansion));
+  else if (base.arg) words.push('--arg', base.arg);
+  // Read where the build reads it (HASHDOCK_MIRRORS, seen by the command itself, overrides these).
+  for (const mirror of mirrorsSpec(mirrors)) words.push('--mirror', mirror);
+  const wanted = base.platformFlag && !base.platformFlag.startsWith('$') ? base.platformFlag : /^\$\{?BUILDPLATFORM/.test(base.platformFlag ?? '') ? undefined : platform;
+  if (wanted) words.push('--platform', wanted);
+  return words.join(' ');
 }
 
 /**
@@ -160,7 +159,7 @@ export async function imageTargetInputs(
 ): Promise<NxInput[]> {
   const owned = ownsItsTree(target.projectRoot, projectFiles);
   const named = Object.entries(target.namedContexts ?? {});
-  const { dirs: namedDirs } = splitNamedContexts(target.namedContexts);
+  const { dirs: namedDirs, images: namedImages } = splitNamedContexts(target.namedContexts);
   /**
    * One context's filesets: what the Dockerfile reads of it (`name`: a named context's reads), minus what its ignore
    * file leaves out. Nx applies every exclusion to every fileset: with several contexts one's ignore file could hide
@@ -220,7 +219,10 @@ export async function imageTargetInputs(
   if (templatesUse(templates, 'gitSha')) inputs.push({ runtime: GIT_SHA_RUNTIME_INPUT });
   // {branch}: CI's variables name it, else git does; a new branch is a new tag to push, so a new task hash.
   if (templatesUse(templates, 'branch')) inputs.push(...BRANCH_ENV.map((env) => ({ env })), { runtime: GIT_BRANCH_RUNTIME_INPUT });
-  // Each external base's digest now is hashed by the executor's Nx hasher (see imageBaseDigestSpecs).
+  for (const base of target.externalBases) inputs.push({ runtime: baseDigestRuntimeInput(workspaceRoot, base, target.options.platform, target.options.mirrors) });
+  // An image named context is read by digest, as a FROM is: its digest now is an input the same way.
+  for (const [name, reference] of Object.entries(namedImages))
+    inputs.push({ runtime: baseDigestRuntimeInput(workspaceRoot, { key: `context:${name}`, reference, line: 0 }, target.options.platform, target.options.mirrors) });
   return [...new Map(inputs.map((input) => [JSON.stringify(input), input])).values()];
 }
 

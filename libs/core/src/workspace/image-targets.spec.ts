@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverImageTargets, rootNameTakenBy } from './discover-images';
 import { dockerfileVariant, isDockerfileName, withoutShadowed } from './dockerfile-names';
 import { normalizeHashdockOptions } from './hashdock-config';
-import { imageBaseDigestSpecs, imageTargetInputs, imageTargetOptions, imageTargetOutputs, NxInput, ownsItsTree, ProjectTrees } from './image-target-inputs';
+import { imageTargetInputs, imageTargetOptions, imageTargetOutputs, NxInput, ownsItsTree, ProjectTrees } from './image-target-inputs';
 import { ImageTarget } from './image-targets';
 
 describe('Dockerfile names', () => {
@@ -202,8 +202,8 @@ describe('resolveImageTargets (the one model)', () => {
     const web = targets.find((t) => t.name === 'web')!;
     expect(web).toMatchObject({ context: '.', dependsOn: ['build'], defaultConfiguration: 'production' });
     const inputs = await imageTargetInputs(root, web);
-    // Only what COPY reads from the root context; the external base's digest is read by the executor's Nx hasher.
-    expect(inputs).toEqual([
+    // Only what COPY reads from the root context; the external base's digest at run time.
+    expect(inputs.slice(0, 11)).toEqual([
       '{workspaceRoot}/apps/web/dist',
       '{workspaceRoot}/apps/web/dist/**/*',
       '{projectRoot}/Dockerfile.prod',
@@ -216,11 +216,11 @@ describe('resolveImageTargets (the one model)', () => {
       { env: 'HASHDOCK_BUILDER' },
       { env: 'SOURCE_DATE_EPOCH' },
     ]);
-    expect(imageBaseDigestSpecs(web)).toEqual([{ reference: 'node:24' }]);
+    expect(inputs.slice(11)).toEqual([{ runtime: expect.stringMatching(/^node "[^"]*cli\/main\.js" base-digest node:24$/) }]);
     // With a mirror, the base's digest is read where the build reads the base.
     const mirrored = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', context: 'workspace', mirrors: { 'docker.io': 'mirror.gcr.io' } }))).find((t) => t.name === 'web')!;
     expect(mirrored.inferred.mirrors).toEqual({ 'registry-1.docker.io': 'mirror.gcr.io' });
-    expect(imageBaseDigestSpecs(mirrored)).toEqual([{ reference: 'node:24', mirrors: ['registry-1.docker.io=mirror.gcr.io'] }]);
+    expect((await imageTargetInputs(root, mirrored)).at(-1)).toEqual({ runtime: expect.stringMatching(/ base-digest node:24 --mirror registry-1\.docker\.io=mirror\.gcr\.io$/) });
     // hashIgnoredSources: the COPY sources are hashed from disk, gitignored files included (Nx 23.3+).
     expect((await imageTargetInputs(root, web, undefined, { hashIgnoredSources: true })).slice(0, 3)).toEqual([
       { fileset: '{workspaceRoot}/apps/web/dist', includeIgnored: true },
@@ -240,7 +240,7 @@ describe('resolveImageTargets (the one model)', () => {
     expect(imageTargetOptions(api, 'x64').platform).toBe('linux/amd64');
     expect(imageTargetOptions(api, 'arm64').platform).toBe('linux/arm64');
     expect(imageTargetOptions(api, 'x64')).toEqual({ ...api.inferred, platform: 'linux/amd64' });
-    expect((await imageTargetInputs(root, api)).filter((input) => typeof input === 'object' && 'runtime' in input)).toEqual([]);
+    expect((await imageTargetInputs(root, api)).filter((input) => typeof input === 'object' && 'runtime' in input && !input.runtime.includes('base-digest'))).toEqual([]);
     // A configured platform is kept as it is, on any host.
     const pinned = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme', platform: 'linux/amd64,linux/arm64' }))).find((t) => t.name === 'api')!;
     expect(imageTargetOptions(pinned, 'arm64').platform).toBe('linux/amd64,linux/arm64');
@@ -411,8 +411,8 @@ describe('resolveImageTargets (the one model)', () => {
       '{workspaceRoot}/apps/admin/tools/.dockerignore',
     ]);
     expect(inferredInputsBasis(admin).buildContexts).toEqual({ api: 'apps/api', tools: 'apps/admin/tools', node: 'docker-image://node:22-slim' });
-    // The image one is read by digest, as a FROM is: its digest now goes into the hash the same way.
-    expect(imageBaseDigestSpecs(admin)).toContainEqual(expect.objectContaining({ reference: 'node:22-slim' }));
+    // The image one is read by digest, as a FROM is: its digest now is a runtime input.
+    expect((await imageTargetInputs(root, admin)).at(-1)).toEqual({ runtime: expect.stringMatching(/ base-digest node:22-slim( --platform \S+)?$/) });
   });
 
   it('reads a stage with the build args the target runs with: the project\'s own added to and over the plugin\'s', async () => {

@@ -53,7 +53,7 @@ export interface ImageTarget {
   bases: { project: string; targetName: string; name: string }[];
   /** The ONBUILD triggers those bases bring into this build, by FROM line (see contextScopeOf). */
   inheritedTriggers?: ReadonlyMap<number, InheritedTriggers>;
-  /** Images from outside the workspace it builds FROM (the executor's Nx hasher adds their digests to the task hash). */
+  /** Images from outside the workspace it builds FROM (their digests are runtime inputs). */
   externalBases: ExternalFrom[];
   dependsOn: TargetDependency[];
   /** Set when the build target is wanted with a configuration (`build:production`). */

@@ -6,6 +6,6 @@ export type { HashdockOptions } from './hashdock-config';
 export { resolveImageTargets } from './image-targets';
 export type { ImageTarget } from './image-targets';
 export { imageTargetCandidates } from './discover-images';
-export { imageBaseDigestSpecs, imageTargetInputs, imageTargetOptions, imageTargetOutputs, ProjectTrees } from './image-target-inputs';
+export { imageTargetInputs, imageTargetOptions, imageTargetOutputs, ProjectTrees } from './image-target-inputs';
 export type { SourceReads } from '../source-reads';
 export { INPUTS_BASIS_METADATA, inferredInputsBasis } from './inputs-basis';

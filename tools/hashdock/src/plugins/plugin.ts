@@ -3,7 +3,7 @@ import { cachedInference } from './inference-cache';
 import { nxProjectFiles } from './nx-project-files';
 // Types only: the plugin loads nothing from @nx/devkit at run time.
 import type { CreateNodesResult, CreateNodesV2, PostTasksExecution, TargetConfiguration } from '@nx/devkit';
-import { BASE_DIGESTS_METADATA, DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, DOCKERFILE_GLOB, IMAGE_EXECUTOR } from '@hashdock/core/names';
+import { DEFAULT_MANIFEST_DIR, DEFAULT_TARGET_NAME, DOCKERFILE_GLOB, IMAGE_EXECUTOR } from '@hashdock/core/names';
 import type { HashdockOptions, ImageTarget, ProjectTrees, SourceReads } from '@hashdock/core/workspace';
 
 /** The inference code, loaded only when the cached targets cannot answer (a plugin worker starts on every graph). */
@@ -11,8 +11,7 @@ const inference = () => import('@hashdock/core/workspace');
 export { DOCKERFILE_GLOB };
 
 async function renderTarget(workspaceRoot: string, target: ImageTarget, trees: ProjectTrees | undefined, hashIgnoredSources: boolean, reads: SourceReads): Promise<TargetConfiguration> {
-  const { imageBaseDigestSpecs, imageTargetInputs, imageTargetOptions, imageTargetOutputs, inferredInputsBasis, INPUTS_BASIS_METADATA } = await inference();
-  const bases = imageBaseDigestSpecs(target);
+  const { imageTargetInputs, imageTargetOptions, imageTargetOutputs, inferredInputsBasis, INPUTS_BASIS_METADATA } = await inference();
   const configuration = target.defaultConfiguration;
   const repository = `${target.inferred.namespace}/${target.name}`;
   return {
@@ -34,8 +33,6 @@ async function renderTarget(workspaceRoot: string, target: ImageTarget, trees: P
       technologies: ['docker'],
       // What the inputs were inferred from: the executor refuses to run with other values (see checkInputsBasis).
       [INPUTS_BASIS_METADATA]: inferredInputsBasis(target),
-      // The external bases whose digests the executor's Nx hasher reads on every hashing (see hasher.ts).
-      ...(bases.length ? { [BASE_DIGESTS_METADATA]: bases } : {}),
       help: {
         command: `nx run ${target.project}:${target.targetName} --help`,
         example: { options: { dryRun: true } },
