@@ -74,10 +74,16 @@ describe.skipIf(!environment.available)('promotion dev → staging → prod by d
     expect(JSON.parse(await readFile(join(ws.root, 'apps/status/package.json'), 'utf8')).version).toBe('1.4.0');
     expect(await skopeoDigest(`localhost:5000/${ws.namespace}/status:1.4.0`)).toBe(dev.status.digest);
     expect((await ws.takeDockerCalls()).filter((call) => call.startsWith('build '))).toEqual([]);
-    // Publish on its own (a CI job after `nx release version`): the version is package.json's, and the tag is in place.
+    // Publish on its own (a CI job after `nx release version`): the version is package.json's, and the tag is in place;
+    // the alias tags asked for now are written beside it.
+    const projectJson = join(ws.root, 'apps/status/project.json');
+    const project = JSON.parse(await readFile(projectJson, 'utf8'));
+    project.targets['nx-release-publish'].options = { aliasTags: ['{major}.{minor}', '{major}'] };
+    await writeFile(projectJson, JSON.stringify(project, null, 2));
     const publish = await ws.nx(['release', 'publish'], env);
     expect(publish.exitCode, publish.output).toBe(0);
-    expect(publish.output).toContain(`hashdock release status 1.4.0: ${dev.status.ref} 1.4.0 unchanged`);
+    expect(publish.output).toContain(`hashdock release status 1.4.0: ${dev.status.ref} 1.4.0 unchanged, 1.4 created, 1 created`);
+    expect(await skopeoDigest(`localhost:5000/${ws.namespace}/status:1.4`)).toBe(dev.status.digest);
   });
 
   it('dev → staging within one registry mounts every blob and moves no blob bytes', async () => {
@@ -91,8 +97,9 @@ describe.skipIf(!environment.available)('promotion dev → staging → prod by d
       expect(entry.source.environment).toBe('dev');
       expect(await skopeoDigest(`${entry.repository}:${entry.contentHash}`)).toBe(image.digest);
     }
-    // The release version travels with the image it names.
+    // The release version travels with the image it names; its aliases name the newest release of the registry they are in, and stay.
     expect(staging.images.status.tags).toContain('1.4.0');
+    expect(staging.images.status.tags).not.toContain('1.4');
     expect(await skopeoDigest(`${staging.images.status.repository}:1.4.0`)).toBe(dev.status.digest);
   });
 

@@ -73,4 +73,26 @@ describe.skipIf(!environment.available)('release version tags (real registry)', 
     expect(await hasTag(client, second.repository, '2.0.0')).toBe(second.digest);
     expect(await hasTag(client, other.repository, '2.0.0')).toBe(other.digest);
   });
+  it('alias tags move with their line\'s newest release: a patch of an older minor moves only that minor, a pre-release none', async () => {
+    const [one, two, patch, candidate] = await Promise.all(['cli 1.3.0', 'cli 1.4.0', 'cli 1.3.1', 'cli 1.5.0-rc.1'].map((content) => pushed('cli', content)));
+    const aliases = (version: string) => ({ version, templates: ['{major}.{minor}', '{major}', 'latest'], versionTemplates: ['v{version}'] });
+    const release = async (manifest: ImageManifest, version: string, dryRun = false) =>
+      (await tagReleaseImages({ client, manifests: [manifest], tags: [`v${version}`], aliases: aliases(version), dryRun }))[0];
+    const at = async (tag: string) => hasTag(client, one.repository, tag);
+
+    expect((await release(one, '1.3.0')).tags).toEqual({ 'v1.3.0': 'created', '1.3': 'created', '1': 'created', latest: 'created' });
+    expect((await release(two, '1.4.0')).tags).toEqual({ 'v1.4.0': 'created', '1.4': 'created', '1': 'moved', latest: 'moved' });
+    // A dry run says what would move and writes nothing.
+    expect((await release(patch, '1.3.1', true)).tags).toEqual({ 'v1.3.1': 'created', '1.3': 'moved', '1': 'kept', latest: 'kept' });
+    expect(await at('1.3')).toBe(one.digest);
+    const patched = await release(patch, '1.3.1');
+    expect(patched.tags).toEqual({ 'v1.3.1': 'created', '1.3': 'moved', '1': 'kept', latest: 'kept' });
+    expect(patched.aliases).toEqual(['1.3', '1', 'latest']);
+    expect([await at('1.3'), await at('1.4'), await at('1'), await at('latest')]).toEqual([patch.digest, two.digest, two.digest, two.digest]);
+    // A pre-release gets its version tag only.
+    expect((await release(candidate, '1.5.0-rc.1')).tags).toEqual({ 'v1.5.0-rc.1': 'created' });
+    expect(await at('latest')).toBe(two.digest);
+    // Released again (a rerun of 1.4.0): nothing moves.
+    expect((await release(two, '1.4.0')).tags).toEqual({ 'v1.4.0': 'unchanged', '1.4': 'unchanged', '1': 'unchanged', latest: 'unchanged' });
+  });
 });

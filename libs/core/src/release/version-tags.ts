@@ -7,6 +7,8 @@ import { TagConflictError } from '../registry/errors';
 import { validateTag } from '../registry/reference';
 import { retag } from '../registry/retag';
 import { hasTag } from '../registry/tag-exists';
+import { listTags } from '../registry/list-tags';
+import { aliasDecisions, checkAliasTemplates, releasedVersions } from './alias-tags';
 import { ReleaseError } from './release-file';
 import { recordVersionTags } from './version-records';
 
@@ -88,13 +90,16 @@ export async function projectManifests(directory: string, project: string): Prom
   return manifests;
 }
 
-export type VersionTagState = 'created' | 'unchanged' | 'moved' | 'conflict';
+/** `kept`: an alias left where it is, on a higher release of its line. */
+export type VersionTagState = 'created' | 'unchanged' | 'moved' | 'conflict' | 'kept';
 
 export interface VersionTagResult {
   image: string;
   repository: string;
   digest: string;
   tags: Record<string, VersionTagState>;
+  /** Which of `tags` are aliases (they move with their line's newest release; a version tag never does). */
+  aliases: string[];
 }
 
 export interface TagReleaseOptions {
@@ -105,6 +110,8 @@ export interface TagReleaseOptions {
   force?: boolean;
   /** Say what would happen; write nothing. */
   dryRun?: boolean;
+  /** Alias tags (`{major}.{minor}`, `{major}`, `latest`) of this release, each moved here unless its line has a higher release in the repository. */
+  aliases?: { version: string; templates: readonly string[]; versionTemplates: readonly string[] };
 }
 
 /**
@@ -119,6 +126,7 @@ export async function tagReleaseImages(options: TagReleaseOptions): Promise<Vers
       const digest = manifest.digest;
       if (!digest) throw new ReleaseError(manifest.repository, `image "${manifestName(manifest)}" was not pushed (status ${manifest.status}); it has no digest to release`);
       const tags: Record<string, VersionTagState> = {};
+      const aliases: string[] = [];
       for (const tag of options.tags) {
         const current = await hasTag(options.client, manifest.repository, tag, 'push');
         if (!current) tags[tag] = 'created';
@@ -129,7 +137,21 @@ export async function tagReleaseImages(options: TagReleaseOptions): Promise<Vers
           conflicts.push({ reference: `${manifest.repository}:${tag}`, existing: current, digest });
         }
       }
-      return { image: manifestName(manifest), repository: manifest.repository, digest, tags };
+      if (options.aliases?.templates.length) {
+        const { version, templates, versionTemplates } = options.aliases;
+        // The releases this repository has, by their version tags: an alias stays on a higher one of its line.
+        const released = releasedVersions(await listTags(options.client, manifest.repository), versionTemplates);
+        for (const decision of aliasDecisions(templates, version, released)) {
+          if (tags[decision.tag] !== undefined) continue;
+          aliases.push(decision.tag);
+          if (!decision.move) tags[decision.tag] = 'kept';
+          else {
+            const current = await hasTag(options.client, manifest.repository, decision.tag, 'push');
+            tags[decision.tag] = !current ? 'created' : current === digest ? 'unchanged' : 'moved';
+          }
+        }
+      }
+      return { image: manifestName(manifest), repository: manifest.repository, digest, tags, aliases };
     }),
   );
   if (options.dryRun) return results;
@@ -139,10 +161,13 @@ export async function tagReleaseImages(options: TagReleaseOptions): Promise<Vers
     throw new TagConflictError(first.reference, first.existing, first.digest, `A release version names one image: release another version, or pass --force to move it.${others}`);
   }
   for (const result of results) {
-    for (const [tag, state] of Object.entries(result.tags)) {
-      if (state === 'moved') await retag(options.client, result.repository, result.digest, tag);
+    // Version tags first, then aliases (not the record's key order, which puts an alias such as `1` first).
+    for (const tag of [...options.tags, ...result.aliases]) {
+      const state = result.tags[tag];
+      // An alias moves with its line's newest release; a version tag moves only when forced.
+      if (state === 'moved' || (state === 'created' && result.aliases.includes(tag))) await retag(options.client, result.repository, result.digest, tag);
       // Another release of this version at the same moment fails this one, naming it, rather than moving it.
-      if (state === 'created') await retag(options.client, result.repository, result.digest, tag, { onlyIfAbsent: { why: 'Another release wrote this version at the same moment: a version names one image.' } });
+      else if (state === 'created') await retag(options.client, result.repository, result.digest, tag, { onlyIfAbsent: { why: 'Another release wrote this version at the same moment: a version names one image.' } });
     }
   }
   return results;
@@ -156,18 +181,26 @@ export interface PublishReleaseVersionOptions {
   version: string;
   /** Tag templates with {version} (default: the version itself). */
   templates?: readonly string[];
+  /** Alias tag templates (`{major}.{minor}`, `{major}`, `latest`; none by default): see aliasDecisions. */
+  aliasTemplates?: readonly string[];
   force?: boolean;
   dryRun?: boolean;
 }
 
 /**
  * `nx release publish` for a project's images: every image its image targets pushed gets the release version's
- * tags, by digest, and the tags are recorded beside the manifests (so promotion from them carries the version).
+ * tags, by digest, and the tags are recorded beside the manifests (so promotion from them carries the version);
+ * then its alias tags, where the release is its line's newest.
  */
 export async function publishReleaseVersion(options: PublishReleaseVersionOptions): Promise<VersionTagResult[]> {
-  const tags = versionTagsFor(options.templates ?? ['{version}'], options.version);
+  const versionTemplates = options.templates ?? ['{version}'];
+  const tags = versionTagsFor(versionTemplates, options.version);
+  const aliasTemplates = options.aliasTemplates ?? [];
+  checkAliasTemplates(aliasTemplates);
   const manifests = await projectManifests(options.manifestDir, options.project);
-  const results = await tagReleaseImages({ client: options.client, manifests, tags, force: options.force, dryRun: options.dryRun });
-  if (!options.dryRun) for (const result of results) await recordVersionTags(options.manifestDir, result.image, result.digest, Object.keys(result.tags));
+  const aliases = aliasTemplates.length ? { version: options.version, templates: aliasTemplates, versionTemplates } : undefined;
+  const results = await tagReleaseImages({ client: options.client, manifests, tags, force: options.force, dryRun: options.dryRun, aliases });
+  // Only the version tags travel with a promotion: an alias names the newest release of the registry it is in.
+  if (!options.dryRun) for (const result of results) await recordVersionTags(options.manifestDir, result.image, result.digest, Object.keys(result.tags).filter((tag) => !result.aliases.includes(tag)));
   return results;
 }

@@ -34,11 +34,14 @@ export default async function releasePublishExecutor(options: ReleasePublishExec
       project,
       version,
       templates: options.versionTags,
+      aliasTemplates: options.aliasTags,
       force: options.force,
       dryRun,
     });
     for (const result of results) {
-      const said = Object.entries(result.tags).map(([tag, state]) => `${tag} ${state}`);
+      // Version tags, then aliases: a record lists a tag such as `1` first.
+      const order = [...Object.keys(result.tags).filter((tag) => !result.aliases.includes(tag)), ...result.aliases];
+      const said = order.map((tag) => `${tag} ${result.tags[tag]}`);
       console.log(`hashdock release ${result.image} ${version}${dryRun ? ' (dry run: nothing written)' : ''}: ${result.repository}@${result.digest} ${said.join(', ')}`);
     }
     return { success: !results.some((result) => Object.values(result.tags).includes('conflict')) };
