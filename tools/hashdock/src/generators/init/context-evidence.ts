@@ -256,12 +256,22 @@ export function rootNameHolder(tree: Tree): [string, string] | undefined {
 
 
 /**
+ * Files that belong to a workspace root: lockfiles and workspace manifests. A Dockerfile that copies one its
+ * own folder lacks (`COPY pnpm-lock.yaml pnpm-workspace.yaml ./`) was written for the root as context.
+ */
+const WORKSPACE_ROOT_FILES = new Set([
+  'package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'yarn.lock', '.yarnrc.yml', 'bun.lock', 'bun.lockb',
+  'nx.json', 'lerna.json', 'turbo.json', 'tsconfig.base.json', 'go.work',
+]);
+
+/**
  * What one Dockerfile's literal COPY/ADD sources say about the context it was written for
  * (`docker build -f apps/api/Dockerfile .` or from its folder), with the source that decided:
  * `project` when one is found only in its own folder (not from the root too); else `workspace` when one is a path from the
  * workspace root: under its project folder by its workspace path (`COPY apps/api/dist /app`), its
- * build output by Nx's usual path (`COPY dist/apps/api ./`, built or not), or a nested path found from
- * the root and not from its folder. Undefined when they say neither.
+ * build output by Nx's usual path (`COPY dist/apps/api ./`, built or not), a nested path found from
+ * the root and not from its folder, or a workspace root's own file (a lockfile, pnpm-workspace.yaml, nx.json)
+ * its folder lacks. Undefined when they say neither.
  */
 export function copiedContext(tree: Tree, dockerfile: string, root: string): { value: 'workspace' | 'project'; path: string } | undefined {
   const scope = contextScopeOf(tree.read(dockerfile, 'utf8') ?? '');
@@ -273,7 +283,7 @@ export function copiedContext(tree: Tree, dockerfile: string, root: string): { v
     const atRoot = tree.exists(path);
     // By its workspace path: under the project's folder, under Nx's usual output folder for it (dist/<root>, built or not), or found from the root.
     const byWorkspacePath = [root, `dist/${root}`].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-    const rooted = byWorkspacePath || (path.includes('/') && atRoot);
+    const rooted = byWorkspacePath || ((path.includes('/') || WORKSPACE_ROOT_FILES.has(path)) && atRoot);
     // Only its own folder has it: found from the root too (package.json, say), it says nothing.
     if (inProject && !atRoot && !byWorkspacePath) return { value: 'project', path };
     if (rooted && !inProject) fromRoot ??= path;

@@ -158,6 +158,17 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.delete('apps/api/Dockerfile');
     expect(await fresh({ 'apps/web/Dockerfile': 'FROM node:24-slim\nCOPY package.json .\nCOPY /dist/apps/web ./dist\n' })).toBe('workspace');
     expect(info.join('\n')).toContain('as apps/web/Dockerfile copies dist/apps/web, a path from the workspace root');
+    // A workspace root's own files its folder lacks (pagopa/dx's mcpserver: the lockfile, the pnpm workspace, nx.json, then ./apps).
+    tree.delete('apps/web/Dockerfile');
+    tree.write('pnpm-lock.yaml', 'lockfileVersion: 9.0\n');
+    tree.write('pnpm-workspace.yaml', 'packages:\n  - apps/*\n');
+    tree.write('apps/web/package.json', '{}');
+    expect(await fresh({ 'apps/web/Dockerfile': 'FROM node:24-alpine\nCOPY ./pnpm-lock.yaml ./pnpm-workspace.yaml ./package.json ./nx.json ./\nCOPY ./apps ./apps\n' })).toBe('workspace');
+    expect(info.join('\n')).toContain('as apps/web/Dockerfile copies pnpm-lock.yaml, a path from the workspace root');
+    // The same names in its own folder: written for the folder.
+    tree.write('apps/web/pnpm-lock.yaml', 'lockfileVersion: 9.0\n');
+    expect(await fresh({ 'apps/web/Dockerfile': 'FROM node:24-alpine\nCOPY pnpm-lock.yaml package.json ./\n' })).toBeUndefined();
+    tree.delete('apps/web/pnpm-lock.yaml');
     // --context given: taken as it is.
     tree.delete('apps/web/Dockerfile');
     expect(await fresh({}, 'project')).toBe('project');
