@@ -32,7 +32,15 @@ export function carryOver(
   shared: readonly ConfiguredBuild[] = [],
 ): CarriedOver {
   const result: CarriedOver = { written: [], toSet: [], leftOut: [] };
-  const projectNames = new Map([...getProjects(tree)].map(([name, project]) => [project.root, name]));
+  const projects = [...getProjects(tree)];
+  const projectNames = new Map(projects.map(([name, project]) => [project.root, name]));
+  // @nx/docker's name for a project's image (`release.docker.repositoryName`, what nx release tags and pushes it as).
+  const releaseNames = new Map(
+    projects.flatMap(([, project]) => {
+      const named = (project.release as { docker?: { repositoryName?: unknown } } | undefined)?.docker?.repositoryName;
+      return typeof named === 'string' && named ? [[project.root, named] as const] : [];
+    }),
+  );
   // Each Dockerfile's project and Hashdock's name for its image, worked out once (the clash check below asks for every pair).
   const owners = new Map(dockerfiles.map((dockerfile) => [dockerfile, owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path))]));
   const perProject = new Map<string | undefined, number>();
@@ -47,6 +55,13 @@ export function carryOver(
     const variant = variantOf(entry.root, entry.dockerfile);
     return { ...entry, key: entry.dockerfile, target: variant ? `${targetName}-${variant}` : targetName, declare: false };
   });
+  // A project's one Dockerfile that said nothing of its context keeps the name @nx/docker releases it under, all the same.
+  for (const dockerfile of dockerfiles) {
+    const root = owners.get(dockerfile);
+    const named = root === undefined ? undefined : releaseNames.get(root);
+    if (root === undefined || named === undefined || variantOf(root, dockerfile) !== '' || planned.some((plan) => plan.key === dockerfile)) continue;
+    planned.push({ key: dockerfile, root, dockerfile, said: `its release.docker.repositoryName is "${named}"`, target: targetName, declare: false });
+  }
   // A project building a Dockerfile it does not hold (one shared by several apps) declares a target that names it:
   // `image` where it holds none, else `image-<the Dockerfile's variant>`. Its first such build decides.
   const declaring = new Map<string, string>();
@@ -70,8 +85,13 @@ export function carryOver(
   // unless another image would have it too (Hashdock refuses two images of one name).
   const carried = new Map<string, string>();
   for (const plan of planned) {
-    const today = repositoryName(plan.build?.settings.image);
-    if (today && today !== defaultName(plan.key)) carried.set(plan.key, today);
+    // The image the build names (`docker build -t …`), else, for a project's one Dockerfile, @nx/docker's release name.
+    const released = !plan.declare && variantOf(plan.root, plan.dockerfile) === '' ? releaseNames.get(plan.root) : undefined;
+    const built = repositoryName(plan.build?.settings.image);
+    const today = built ?? repositoryName(released);
+    if (!today || today === defaultName(plan.key)) continue;
+    carried.set(plan.key, today);
+    if (!built && !plan.said.includes('release.docker.repositoryName')) plan.said = `${plan.said}; its release.docker.repositoryName is "${released}"`;
   }
   // Every name in a clash falls back to Hashdock's, which may clash anew: until none does.
   const dropped = new Map<string, string>();

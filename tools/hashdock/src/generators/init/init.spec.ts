@@ -498,6 +498,26 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       );
     });
 
+    it("@nx/docker's release name (a project's release.docker.repositoryName, what nx release pushes today) names the image", async () => {
+      const run = async (plugins: string[]) => {
+        tree = createTreeWithEmptyWorkspace();
+        addProjectConfiguration(tree, 'api', { root: 'apps/api', release: { docker: { repositoryName: 'acme/shop-api' } } } as never);
+        addProjectConfiguration(tree, 'web', { root: 'apps/web', release: { docker: { repositoryName: 'acme/web' } } } as never);
+        for (const app of ['api', 'web']) tree.write(`apps/${app}/Dockerfile`, 'FROM node:24-slim\nCOPY main.js /app/\n');
+        updateNxJson(tree, { ...readNxJson(tree), plugins });
+        info.length = 0;
+        await initGenerator(tree, { skipFormat: true });
+      };
+      // With @nx/docker registered (its inferred build from the project folder says the context) and without it (nothing does).
+      for (const plugins of [['@nx/docker'], []]) {
+        await run(plugins);
+        expect(readProjectConfiguration(tree, 'api').targets?.image?.options, plugins.join()).toEqual({ name: 'shop-api' });
+        // web's release name is Hashdock's own: nothing to write.
+        expect(readProjectConfiguration(tree, 'web').targets?.image, plugins.join()).toBeUndefined();
+        expect(info.join('\n')).toMatch(/apps\/api\/project\.json: its "image" target builds apps\/api\/Dockerfile .*its release\.docker\.repositoryName is "acme\/shop-api"\)?: \{"name":"shop-api"\}/);
+      }
+    });
+
     it('a script of the workspace root\'s package.json that runs docker build on a project\'s Dockerfile builds that project\'s image', async () => {
       const scripts = { 'image:api': 'docker build -f apps/api/Dockerfile -t ghcr.io/acme/shop-api --build-arg FLAVOUR=lean . && docker push ghcr.io/acme/shop-api' };
       expect(await contextAfter({ 'package.json': JSON.stringify({ name: '@acme/source', private: true, scripts }) })).toBe('workspace');

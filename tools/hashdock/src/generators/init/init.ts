@@ -102,10 +102,10 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (configured?.evidence) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
   // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
   // policy (when that is one of the two), its build args, stage, platforms, labels, secrets.
-  const carried = choice || shared.length ? carryOver(tree, choice, policy, config.targetName, dockerfiles, shared) : undefined;
-  for (const line of carried?.written ?? []) logger.info(`${PLUGIN_NAME}: ${line}`);
-  if (carried?.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
-  if (carried?.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${leftOutLines(carried.leftOut).join('; ')}.`);
+  const carried = carryOver(tree, choice, policy, config.targetName, dockerfiles, shared);
+  for (const line of carried.written) logger.info(`${PLUGIN_NAME}: ${line}`);
+  if (carried.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
+  if (carried.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${leftOutLines(carried.leftOut).join('; ')}.`);
   if (others.length) {
     logger.warn(
       `${PLUGIN_NAME}: these builds use another project's Dockerfile as it is: ${others.map((build) => build.said).join('; ')}. ` +
