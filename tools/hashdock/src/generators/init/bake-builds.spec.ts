@@ -6,6 +6,31 @@ const read = (files: Record<string, string>) =>
   bakeBuilds(Object.entries(files).map(([file, text]) => ({ file, text }))).map(({ file, target, context, dockerfile, settings }) => [file, target, dockerfile, context, settings]);
 
 describe('bakeBuilds: the builds docker buildx bake runs from the workspace root', () => {
+  it('read as a description (nx add): the default targets first, then the targets CI names (teable\'s db-migrate image), never a template', () => {
+    const hcl = `
+group "default" { targets = ["teable"] }
+target "base" { platforms = ["linux/amd64", "linux/arm64"] }
+target "teable" {
+  inherits = ["base"]
+  context = "."
+  dockerfile = "dockers/teable/Dockerfile"
+}
+target "teable-db-migrate" {
+  inherits = ["base"]
+  context = "."
+  dockerfile = "dockers/teable/Dockerfile.db-migrate"
+}
+`;
+    const files = [{ file: 'docker-bake.hcl', text: hcl }];
+    expect(bakeBuilds(files).map((build) => build.target)).toEqual(['teable']);
+    const described = bakeBuilds(files, 'described');
+    expect(described.map((build) => [build.target, build.dockerfile, build.context])).toEqual([
+      ['teable', 'dockers/teable/Dockerfile', '.'],
+      ['teable-db-migrate', 'dockers/teable/Dockerfile.db-migrate', '.'],
+    ]);
+    expect(described[1].settings.platform).toBe('linux/amd64,linux/arm64');
+  });
+
   it('targets of the default group, after inherits; the dockerfile read from the context; variables by their defaults', () => {
     const hcl = `
 # Images of the shop

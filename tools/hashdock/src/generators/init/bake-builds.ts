@@ -49,9 +49,11 @@ function jsonBody(text: string): HclBody {
  * could only know at run time (the environment, a function) is left unknown: a path holding one is left
  * out, a build arg keeps it as written (it then comes from the environment). Targets with a `matrix`, a
  * `dockerfile-inline` or a context that is no local folder are left out. A file that is not HCL or JSON
- * gives nothing.
+ * gives nothing. `described`: the files read as a description of how each image is built (nx add reading the
+ * workspace's Bake files), not as one run of bake: the targets it builds by default first, then every other target
+ * that is no template (`docker buildx bake teable-db-migrate`, run by CI, builds that one only when named).
  */
-export function bakeBuilds(files: readonly { file: string; text: string }[], wanted: readonly string[] = [], dir = '.'): BakeBuild[] {
+export function bakeBuilds(files: readonly { file: string; text: string }[], wanted: readonly string[] | 'described' = [], dir = '.'): BakeBuild[] {
   const variables = new Map<string, HclValue>();
   const targets = new Map<string, { file: string; attributes: Attributes }>();
   const groups = new Map<string, string[]>();
@@ -89,7 +91,9 @@ export function bakeBuilds(files: readonly { file: string; text: string }[], wan
     return attributes;
   };
   const builds: BakeBuild[] = [];
-  for (const name of builtTargets(targets, groups, wanted)) {
+  const byDefault = builtTargets(targets, groups, wanted === 'described' ? [] : wanted);
+  const named = wanted === 'described' ? [...byDefault, ...buildableTargets(targets).filter((name) => !byDefault.includes(name))] : byDefault;
+  for (const name of named) {
     const { file } = targets.get(name)!;
     const attributes = inherited(name);
     if (!attributes || attributes.matrix !== undefined || attributes['dockerfile-inline'] !== undefined) continue;
@@ -146,6 +150,11 @@ function builtTargets(targets: ReadonlyMap<string, { attributes: Attributes }>, 
     return found;
   }
   if (targets.has('default')) return ['default'];
+  return buildableTargets(targets);
+}
+
+/** Every target no other inherits from (those are templates), in the files' order. */
+function buildableTargets(targets: ReadonlyMap<string, { attributes: Attributes }>): string[] {
   const parents = new Set([...targets.values()].flatMap(({ attributes }) => (Array.isArray(attributes.inherits) ? attributes.inherits.filter((item): item is string => typeof item === 'string') : [])));
   return [...targets.keys()].filter((name) => !parents.has(name));
 }

@@ -146,7 +146,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   if (ci.jenkins !== undefined)
     for (const build of jenkinsBuilds(ci.jenkins, tree.read(ci.jenkins, 'utf8') ?? '', readFile(tree), unfollowed))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} builds ${build.dockerfile} from ${described(build.context)}${build.via ? ` (${build.via})` : ''}` });
-  for (const build of bakeBuilds((ci.bake ?? []).map((file) => ({ file, text: tree.read(file, 'utf8') ?? '' }))))
+  for (const build of bakeBuilds((ci.bake ?? []).map((file) => ({ file, text: tree.read(file, 'utf8') ?? '' })), 'described'))
     builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (bake target "${build.target}") builds ${build.dockerfile} from ${described(build.context)}` });
   for (const file of composeFiles)
     for (const { file: _file, ...build } of composeBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree)))

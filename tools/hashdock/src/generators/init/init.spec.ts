@@ -845,6 +845,20 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     ]);
   });
 
+  it("teable's Bake file: the default group's image and the one CI names, neither in a project, each said with a target of its own name", async () => {
+    tree.write('dockers/teable/Dockerfile', 'FROM node:20-bookworm\nCOPY . .\n');
+    tree.write('dockers/teable/Dockerfile.db-migrate', 'FROM node:20-bookworm\nCOPY packages/db /db\n');
+    tree.write(
+      'docker-bake.hcl',
+      'group "default" {\n  targets = ["teable"]\n}\ntarget "teable" {\n  context = "."\n  dockerfile = "dockers/teable/Dockerfile"\n}\n' +
+        'target "teable-db-migrate" {\n  context = "."\n  dockerfile = "dockers/teable/Dockerfile.db-migrate"\n}\n',
+    );
+    await initGenerator(tree, { skipFormat: true });
+    const target = (file: string) => JSON.stringify({ executor: '@hashdock/nx-plugin:image', options: { dockerfile: `{workspaceRoot}/dockers/teable/${file}`, context: '{workspaceRoot}' } });
+    expect(warnings.join('\n')).toContain(`docker-bake.hcl (bake target "teable") builds dockers/teable/Dockerfile from the workspace root: "image": ${target('Dockerfile')}.`);
+    expect(warnings.join('\n')).toContain(`docker-bake.hcl (bake target "teable-db-migrate") builds dockers/teable/Dockerfile.db-migrate from the workspace root: "image-db-migrate": ${target('Dockerfile.db-migrate')}.`);
+  });
+
   it('the repository shipped as one image: the root package.json\'s docker build script is carried over into its "nx" key, and says nothing of the context', async () => {
     tree.write('package.json', JSON.stringify({ name: '@acme/shop', private: true, scripts: { 'docker:build': 'docker build --build-arg FLAVOUR=lean -t ghcr.io/acme/storefront .' } }));
     tree.write('Dockerfile', 'FROM node:24-slim\nARG FLAVOUR\nCOPY dist /app\n');

@@ -1,4 +1,5 @@
-import { IMAGE_EXECUTOR, PLUGIN_NAME } from '@hashdock/core';
+import { posix } from 'node:path';
+import { dockerfileVariant, IMAGE_EXECUTOR, PLUGIN_NAME } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import type { ConfiguredBuild } from './context-evidence';
 
@@ -27,9 +28,12 @@ export function unownedBuildNotes(unowned: readonly string[], builds: readonly C
     }
     if (ways.size === 0) continue;
     dockerfiles.push(dockerfile);
+    // Named as Hashdock names a project's Dockerfiles (`Dockerfile.db-migrate`: `image-db-migrate`), so two declared in one project do not collide.
+    const variant = dockerfileVariant(posix.dirname(dockerfile), dockerfile);
+    const name = variant ? `${targetName}-${variant}` : targetName;
     const shown = [...ways.values()].slice(0, 3).map((way) => {
       const target = { executor: IMAGE_EXECUTOR, options: { ...way.options, ...(way.platforms.length ? { platform: way.platforms.join(',') } : {}) } };
-      return `${way.said}: "${targetName}": ${JSON.stringify(target)}${way.leftOut.length ? ` (not carried: ${way.leftOut.join('; ')})` : ''}`;
+      return `${way.said}: "${name}": ${JSON.stringify(target)}${way.leftOut.length ? ` (not carried: ${way.leftOut.join('; ')})` : ''}`;
     });
     notes.push(
       `${PLUGIN_NAME}: ${dockerfile} is built today, but no project owns it. To build it with Hashdock, declare in the project it belongs to (project.json "targets", or package.json "nx"."targets") ` +
