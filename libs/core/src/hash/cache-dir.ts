@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,7 +25,7 @@ export function repositoryCacheFile(workspaceRoot: string, kind: string, reposit
 /** Write a cache file through a temporary file renamed over it, so a reader sees the old one or the new one, never half. */
 export async function writeCacheFile(file: string, text: string): Promise<void> {
   await fs.mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await fs.writeFile(temporary, text);
     await fs.rename(temporary, file);

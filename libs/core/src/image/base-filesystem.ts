@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +99,7 @@ export async function baseFilesystem(client: RegistryClient, repository: string,
   }
   const stored: Stored = { entries: [...fs.entries].map(([path, entry]) => [path, entry.type, entry.mode, entry.uid, entry.gid]), passwd: fs.passwd, group: fs.group };
   await mkdir(cacheDir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temp, JSON.stringify(stored));
   await rename(temp, file);
   return fs;

@@ -47,6 +47,14 @@ describe('image manifest', () => {
     expect(error.message).toMatch(pattern);
   });
 
+  it('two writers of one manifest in one process (two targets of a batch) both finish, one whole file left, no temp file', async () => {
+    const other = { ...manifest, contentHash: 'fedcba9876543210', tags: ['fedcba9876543210'] };
+    // Started in the same millisecond: their temp files used to share a name, and the second rename failed (ENOENT).
+    await Promise.all([writeManifest(dir, manifest), writeManifest(dir, other), writeManifest(dir, manifest), writeManifest(dir, other)]);
+    expect([manifest.contentHash, other.contentHash]).toContain((await readManifest(join(dir, 'api.json'))).contentHash);
+    expect(await readdir(dir)).toEqual(['api.json']);
+  });
+
   it('says a missing manifest has not been produced', async () => {
     await expect(readManifest(join(dir, 'base.json'))).rejects.toThrow(/base\.json: cannot be read \(has its image target run\?\)/);
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HashdockError } from '../errors';
@@ -68,7 +69,8 @@ export function manifestName(manifest: Pick<ImageManifest, 'project' | 'image'>)
 /** Write via a temp file and rename, so a reader never sees half a file. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   await fs.mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  // Unique within the process too: two writers of one path in one run (a batch) must not share a temp file.
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await fs.writeFile(temp, content);
     await fs.rename(temp, path);
