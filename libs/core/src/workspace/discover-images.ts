@@ -46,15 +46,16 @@ function declaredDockerfile(workspaceRoot: string, project: WorkspaceProject, ta
  * Projects that declare a target with the image executor and hold no Dockerfile: the apps that build
  * one Dockerfile kept elsewhere (`docker/rust.Dockerfile`, told apart by an `APP_NAME` build arg),
  * each naming it in its target's `dockerfile` option. `known`: roots already read (they hold one).
- * A project file is parsed only when its text names the executor. The root is a project here only
- * with its own project.json.
+ * A project file is parsed only when its text names the executor. The root counts with its own project.json,
+ * or with a package.json whose "nx" key declares such a target (Nx then makes it a project): teable's images,
+ * built from dockers/teable/, belong to the repository as a whole.
  */
 function declaringProjects(workspaceRoot: string, projectFiles: readonly string[], known: ReadonlySet<string>): WorkspaceProject[] {
   const roots = new Set<string>();
   for (const file of projectFiles) {
     const path = file.split('\\').join('/');
     const root = posix.dirname(path);
-    if (known.has(root) || roots.has(root) || (root === '.' && path !== 'project.json')) continue;
+    if (known.has(root) || roots.has(root)) continue;
     let text: string;
     try {
       text = readFileSync(join(workspaceRoot, path), 'utf8');

@@ -172,6 +172,20 @@ describe('resolveImageTargets (the one model)', () => {
     ]);
   });
 
+  it("targets the root package.json declares build the Dockerfiles they name (teable's images in dockers/teable/, no root project.json), each its own repository", async () => {
+    const declared = (file: string) => ({ executor: '@hashdock/nx-plugin:image', options: { dockerfile: `{workspaceRoot}/dockers/teable/${file}`, context: '{workspaceRoot}' } });
+    await write({
+      'dockers/teable/Dockerfile': 'FROM node:24\nCOPY . .\n',
+      'dockers/teable/Dockerfile.db-migrate': 'FROM node:24\nCOPY packages /p\n',
+      'package.json': JSON.stringify({ name: '@acme/source', private: true, nx: { targets: { image: declared('Dockerfile'), 'image-db-migrate': declared('Dockerfile.db-migrate') } } }),
+    });
+    const targets = (await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }))).filter((t) => t.projectRoot === '.');
+    expect(targets.map((t) => [t.project, t.targetName, t.name, t.dockerfile, t.context, t.options.namespace])).toEqual([
+      ['@acme/source', 'image', 'source', 'dockers/teable/Dockerfile', '.', 'acme'],
+      ['@acme/source', 'image-db-migrate', 'source-db-migrate', 'dockers/teable/Dockerfile.db-migrate', '.', 'acme'],
+    ]);
+  });
+
   it('gives a root Dockerfile no target when the root package\'s name is another project\'s (Nx refuses two projects of one name)', async () => {
     await write({ Dockerfile: 'FROM node:24\n', 'package.json': '{"name":"api","workspaces":["apps/*","images/*"]}' });
     const targets = await discoverImageTargets(root, normalizeHashdockOptions({ namespace: 'acme' }));
