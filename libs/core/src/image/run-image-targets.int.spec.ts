@@ -48,4 +48,17 @@ describe.skipIf(!environment.available)('runImageTargets (the batch executor), r
     // Every image still says its own plan.
     for (const r of results) expect(r.output).toMatch(new RegExp(`hashdock planned\\(build\\)\\s+${r.id.split(':')[0]}`));
   });
+  it('two tasks of one run that would be one image (targets the plugin did not infer, each named after its project) are both refused, naming both; the rest run', async () => {
+    const rootImage = await localRootImage();
+    const task = (id: string, dockerfile: string, name?: string): ImageTask => ({
+      id,
+      options: { registry: 'localhost:5000', namespace, ...(name ? { name } : {}), tags: ['{contentHash}'], buildArgs: { ROOT_IMAGE: rootImage }, context: '.', dockerfile, dryRun: true },
+      facts: { workspaceRoot: dir, projectName: 'teable', projectRoot: '.', workspaceImages: {}, env: process.env },
+      dependsOn: [],
+    });
+    const results: ImageTaskResult[] = [];
+    for await (const result of runImageTargets([task('teable:image', 'apps/a/Dockerfile'), task('teable:image-db-migrate', 'apps/b/Dockerfile'), task('teable:image-c', 'apps/a/Dockerfile', 'teable-c')], 2)) results.push(result);
+    expect(results.map((r) => [r.id, r.success]).sort()).toEqual([['teable:image', false], ['teable:image-c', true], ['teable:image-db-migrate', false]]);
+    expect(results.find((r) => r.id === 'teable:image-db-migrate')!.output).toContain('Two image targets would push to the same repository "teable": teable:image and teable:image-db-migrate.');
+  });
 });

@@ -10,6 +10,8 @@ import { runImageTarget } from './run-image-target';
 import { FileHashCache, saveFileHashes } from '../hash/file-hash-cache';
 import { ImageTargetFacts, ImageTargetOptions } from './resolve-image-options';
 import { scheduleTasks } from './schedule-tasks';
+import { imageNameOf } from '../workspace/image-name';
+import { ImageNameClashError } from '../workspace/image-targets';
 
 export interface ImageTask {
   /** The runner's task id, e.g. `api:image`. */
@@ -61,11 +63,14 @@ export async function* runImageTargets(tasks: readonly ImageTask[], concurrency 
     if (!branches.has(root)) branches.set(root, gitBranch(root, tasks[0]?.facts.env ?? process.env));
     return branches.get(root)!;
   };
+  const clashes = nameClashes(tasks);
   const run = async (task: ImageTask): Promise<ImageTaskResult> => {
     const startTime = Date.now();
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     try {
+      const clash = clashes.get(task.id);
+      if (clash) throw clash;
       await runImageTarget(task.options, task.facts, log, { deps, gitSha, branch });
       return { id: task.id, success: true, skipped: false, output: lines.join('\n'), startTime, endTime: Date.now() };
     } catch (error) {
@@ -87,4 +92,24 @@ export async function* runImageTargets(tasks: readonly ImageTask[], concurrency 
     stopWatching();
     if (fileHashes) await saveFileHashes(fileHashes, (line) => console.error(line));
   }
+}
+
+/**
+ * Tasks of one run that would push one repository and write one manifest (two targets the plugin did not infer,
+ * each named after its project): each is refused, naming both, instead of the second overwriting the first.
+ */
+function nameClashes(tasks: readonly ImageTask[]): Map<string, ImageNameClashError> {
+  const byImage = new Map<string, ImageTask[]>();
+  for (const task of tasks) {
+    const name = task.options.name ?? imageNameOf(task.facts.projectName);
+    const key = [task.options.registry ?? '', task.options.namespace ?? '', name, task.options.manifestDir ?? ''].join('\n');
+    byImage.set(key, [...(byImage.get(key) ?? []), task]);
+  }
+  const clashes = new Map<string, ImageNameClashError>();
+  for (const same of byImage.values()) {
+    if (same.length < 2) continue;
+    const name = same[0].options.name ?? imageNameOf(same[0].facts.projectName);
+    for (const task of same) clashes.set(task.id, new ImageNameClashError(name, same[0] === task ? same[1].id : same[0].id, task.id));
+  }
+  return clashes;
 }
