@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,29 @@ import { rangeEnd } from './chunked-upload';
 const text = async (stream: ReadableStream<Uint8Array>) => Buffer.from(await new Response(stream).arrayBuffer()).toString();
 
 describe('blob sources', () => {
+  it('a file source holds no open file until read, and none after a read fails or ends', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'blob-source-'));
+    const openFiles = async () => (await readdir('/proc/self/fd')).length;
+    try {
+      await writeFile(join(dir, 'b'), '0123456789');
+      const before = await openFiles();
+      // Streams a failed request drops unread: no file opened for them.
+      const dropped = await Promise.all(Array.from({ length: 20 }, () => (fileSource(join(dir, 'b')) as (offset: number) => Promise<ReadableStream<Uint8Array>>)(0)));
+      expect(await openFiles()).toBe(before);
+      expect(await text(dropped[0])).toBe('0123456789');
+      // A missing file fails when the stream is asked for, before any request; one gone by the first read fails that read, leaving nothing open.
+      const source = fileSource(join(dir, 'c')) as (offset: number) => Promise<ReadableStream<Uint8Array>>;
+      await expect(source(0)).rejects.toThrow(/ENOENT/);
+      await writeFile(join(dir, 'c'), 'x');
+      const gone = await source(0);
+      await rm(join(dir, 'c'));
+      await expect(text(gone)).rejects.toThrow(/ENOENT/);
+      expect(await openFiles()).toBe(before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('opens exactly the asked range of bytes in memory and of a file, from any offset', async () => {
     const bytes = new Uint8Array(Buffer.from('0123456789'));
     expect(await text(await openRange(bytes, 3, 4))).toBe('3456');

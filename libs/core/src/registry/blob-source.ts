@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { FileHandle, open, stat } from 'node:fs/promises';
 
 /**
  * A blob's bytes: in memory, or a function that opens them from an offset.
@@ -18,26 +18,36 @@ const FILE_READ_BYTES = 256 * 1024;
  */
 export function fileSource(path: string): BlobSource {
   return async (offset) => {
-    const file = await open(path, 'r');
+    // A missing file fails here, as before any request; the file is opened at the first read, not before: a
+    // request that fails before sending its body (a refused connection, a 401 to answer first) drops the stream
+    // unread, and an open handle would then wait for the garbage collector (Node warns; a later version throws).
+    await stat(path);
+    let file: FileHandle | undefined;
     let position = offset;
     let closed = false;
     const close = async () => {
       if (closed) return;
       closed = true;
-      await file.close();
+      await file?.close();
     };
     return new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
-          const buffer = new Uint8Array(FILE_READ_BYTES);
-          const { bytesRead } = await file.read(buffer, 0, buffer.byteLength, position);
-          if (bytesRead === 0) {
-            await close();
-            controller.close();
-            return;
+          try {
+            file ??= await open(path, 'r');
+            const buffer = new Uint8Array(FILE_READ_BYTES);
+            const { bytesRead } = await file.read(buffer, 0, buffer.byteLength, position);
+            if (bytesRead === 0) {
+              await close();
+              controller.close();
+              return;
+            }
+            position += bytesRead;
+            controller.enqueue(buffer.subarray(0, bytesRead));
+          } catch (error) {
+            await close().catch(() => undefined);
+            throw error;
           }
-          position += bytesRead;
-          controller.enqueue(buffer.subarray(0, bytesRead));
         },
         cancel: close,
       },
