@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { HashdockError } from '../errors';
+import { writeCacheFile } from '../hash/cache-dir';
 import { RegistryClient } from '../registry/client';
 import { Owner } from './apply-instructions';
 
@@ -98,10 +99,7 @@ export async function baseFilesystem(client: RegistryClient, repository: string,
     await applyLayer(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), gzipped, fs);
   }
   const stored: Stored = { entries: [...fs.entries].map(([path, entry]) => [path, entry.type, entry.mode, entry.uid, entry.gid]), passwd: fs.passwd, group: fs.group };
-  await mkdir(cacheDir, { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, JSON.stringify(stored));
-  await rename(temp, file);
+  await writeCacheFile(file, JSON.stringify(stored));
   return fs;
 }
 
