@@ -24,6 +24,7 @@ export * from './tags/tag-policy';
 export * from './tags/git-sha';
 export * from './tags/git-branch';
 export * from './manifest/image-manifest';
+export * from './files/write-file-atomic';
 export * from './docker/dockerfile-from';
 export * from './docker/dockerfile-instructions';
 export * from './docker/dockerfile-stages';

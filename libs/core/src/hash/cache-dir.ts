@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 /**
  * Where Hashdock keeps a checkout's local caches: `node_modules/.cache/hashdock/`
@@ -20,16 +20,4 @@ export function cacheDirFor(workspaceRoot: string, kind: string): string {
 export function repositoryCacheFile(workspaceRoot: string, kind: string, repository: string, extension: string): string {
   const key = createHash('sha256').update(repository).digest('hex').slice(0, 32);
   return join(cacheDirFor(workspaceRoot, kind), kind, `${key}${extension}`);
-}
-
-/** Write a cache file through a temporary file renamed over it, so a reader sees the old one or the new one, never half. */
-export async function writeCacheFile(file: string, text: string): Promise<void> {
-  await fs.mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await fs.writeFile(temporary, text);
-    await fs.rename(temporary, file);
-  } finally {
-    await fs.rm(temporary, { force: true });
-  }
 }

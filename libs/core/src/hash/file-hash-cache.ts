@@ -1,6 +1,7 @@
 import { promises as fs, Stats } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDirFor, writeCacheFile } from './cache-dir';
+import { writeFileAtomic } from '../files/write-file-atomic';
+import { cacheDirFor } from './cache-dir';
 
 /** Bump when the stored form or the hash function changes. */
 const FORMAT = 'hashdock-file-hashes-v2';
@@ -105,7 +106,7 @@ export class FileHashCache {
     const keep = this.files.size > MAX_ENTRIES ? (path: string) => this.used.has(path) : () => true;
     const files: Stored['files'] = [];
     for (const [path, entry] of this.files) if (keep(path)) files.push([path, ...entry]);
-    await writeCacheFile(this.file, JSON.stringify({ format: FORMAT, files } satisfies Stored));
+    await writeFileAtomic(this.file, JSON.stringify({ format: FORMAT, files } satisfies Stored));
     this.dirty = false;
   }
 }

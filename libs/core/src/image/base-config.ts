@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashdockError } from '../errors';
-import { writeCacheFile } from '../hash/cache-dir';
+import { writeFileAtomic } from '../files/write-file-atomic';
 import { InheritedTriggers } from '../docker/onbuild-triggers';
 import { parseDockerfile } from '../docker/dockerfile-instructions';
 import { RegistryClient } from '../registry/client';
@@ -73,7 +73,7 @@ export async function externalBaseTriggers(registry: RegistryClient, dockerfile:
         throw new BaseImageError(dockerfile, base.line, base.reference, `its config (${base.pinned}) could not be read: ${(cause as Error).message.split('\n')[0]}`, { cause });
       }
       // A cache that cannot be written costs the next run two requests, nothing more.
-      if (cacheDir && isSha256Digest(base.digest)) await writeCacheFile(triggersCacheFile(cacheDir, base.digest), JSON.stringify(triggers)).catch(() => undefined);
+      if (cacheDir && isSha256Digest(base.digest)) await writeFileAtomic(triggersCacheFile(cacheDir, base.digest), JSON.stringify(triggers)).catch(() => undefined);
     }
     if (triggers.length) found.set(base.line, { image: base.reference, triggers });
   }

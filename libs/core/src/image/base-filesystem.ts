@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { HashdockError } from '../errors';
-import { writeCacheFile } from '../hash/cache-dir';
+import { writeFileAtomic } from '../files/write-file-atomic';
 import { RegistryClient } from '../registry/client';
 import { Owner } from './apply-instructions';
 
@@ -99,7 +99,7 @@ export async function baseFilesystem(client: RegistryClient, repository: string,
     await applyLayer(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), gzipped, fs);
   }
   const stored: Stored = { entries: [...fs.entries].map(([path, entry]) => [path, entry.type, entry.mode, entry.uid, entry.gid]), passwd: fs.passwd, group: fs.group };
-  await writeCacheFile(file, JSON.stringify(stored));
+  await writeFileAtomic(file, JSON.stringify(stored));
   return fs;
 }
 

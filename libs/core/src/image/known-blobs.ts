@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { repositoryCacheFile, writeCacheFile } from '../hash/cache-dir';
+import { writeFileAtomic } from '../files/write-file-atomic';
+import { repositoryCacheFile } from '../hash/cache-dir';
 
 const FORMAT = 'hashdock-known-blobs-v1';
 
@@ -26,5 +27,5 @@ export async function readKnownBlobs(file: string, repository: string): Promise<
 }
 
 export function writeKnownBlobs(file: string, repository: string, blobs: readonly string[]): Promise<void> {
-  return writeCacheFile(file, JSON.stringify({ format: FORMAT, repository, blobs: [...new Set(blobs)].sort() }));
+  return writeFileAtomic(file, JSON.stringify({ format: FORMAT, repository, blobs: [...new Set(blobs)].sort() }));
 }

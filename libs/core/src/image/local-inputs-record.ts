@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { repositoryCacheFile, writeCacheFile } from '../hash/cache-dir';
+import { writeFileAtomic } from '../files/write-file-atomic';
+import { repositoryCacheFile } from '../hash/cache-dir';
 
 /** The first line of a local copy: its format and the content hash it describes. */
 const HEADER = 'hashdock-inputs-v1';
@@ -24,5 +25,5 @@ export async function readLocalInputs(file: string, contentHash: string): Promis
 
 /** Keep `record` as this repository's latest (written whole or not at all). */
 export function writeLocalInputs(file: string, contentHash: string, record: string): Promise<void> {
-  return writeCacheFile(file, `${HEADER} ${contentHash}\n${record}`);
+  return writeFileAtomic(file, `${HEADER} ${contentHash}\n${record}`);
 }

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { HashdockError } from '../errors';
+import { writeFileAtomic } from '../files/write-file-atomic';
 import { readJsonFile } from './read-json-file';
 
 export type ImageStatus = 'built' | 'exists' | 'planned';
@@ -64,20 +63,6 @@ export function manifestPath(directory: string, image: string): string {
 /** The image name a manifest is filed under. */
 export function manifestName(manifest: Pick<ImageManifest, 'project' | 'image'>): string {
   return manifest.image ?? manifest.project;
-}
-
-/** Write via a temp file and rename, so a reader never sees half a file. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await fs.mkdir(dirname(path), { recursive: true });
-  // Unique within the process too: two writers of one path in one run (a batch) must not share a temp file.
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await fs.writeFile(temp, content);
-    await fs.rename(temp, path);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
 }
 
 export async function writeManifest(directory: string, manifest: ImageManifest): Promise<string> {

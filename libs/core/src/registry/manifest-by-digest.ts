@@ -1,6 +1,6 @@
 import { promises as fs, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeCacheFile } from '../hash/cache-dir';
+import { writeFileAtomic } from '../files/write-file-atomic';
 import { RegistryClient } from './client';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from './media-types';
 import { getManifest, RawManifest, rememberByDigest, sha256Digest } from './manifest-io';
@@ -63,6 +63,6 @@ export async function manifestByDigest(client: RegistryClient, repository: strin
   const manifest = await getManifest(client, repository, digest);
   // A cache that cannot be written costs the next process one GET, nothing more.
   if (!remembered || !statSync(file, { throwIfNoEntry: false }))
-    await writeCacheFile(file, JSON.stringify({ mediaType: manifest.mediaType, bytes: Buffer.from(manifest.bytes).toString('base64') })).catch(() => undefined);
+    await writeFileAtomic(file, JSON.stringify({ mediaType: manifest.mediaType, bytes: Buffer.from(manifest.bytes).toString('base64') })).catch(() => undefined);
   return manifest;
 }

@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { readJsonFile } from '../manifest/read-json-file';
 import { join } from 'node:path';
 import { HashdockError } from '../errors';
-import { manifestName, readManifest, writeFileAtomic } from '../manifest/image-manifest';
+import { writeFileAtomic } from '../files/write-file-atomic';
+import { manifestName, readManifest } from '../manifest/image-manifest';
 import { recordedVersionTags } from './version-records';
 
 export interface ReleaseEntry {

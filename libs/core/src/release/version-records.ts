@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../manifest/image-manifest';
+import { writeFileAtomic } from '../files/write-file-atomic';
 
 /**
  * The release versions an image was tagged with, beside the manifests: `<manifestDir>/.versions/<image>.json`

@@ -3,7 +3,8 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildImageResult } from '../image/build-image';
 import { InputChange } from '../image/rebuild-reasons';
-import { ImageManifest, manifestName, validateManifest, writeFileAtomic } from '../manifest/image-manifest';
+import { writeFileAtomic } from '../files/write-file-atomic';
+import { ImageManifest, manifestName, validateManifest } from '../manifest/image-manifest';
 
 /**
  * One image's line in the run report: `dist/images/.reports/<image>.json`,
