@@ -180,16 +180,24 @@ export function targetBuildArgs(options: Pick<ImageTargetOptions, 'buildArgs' | 
   return { ...options.pluginBuildArgs, ...options.buildArgs };
 }
 
+/** Where a target's image goes: its name (which also names its manifest file) and the repository it is pushed to. */
+export function imageDestination(
+  options: Pick<ImageTargetOptions, 'registry' | 'namespace' | 'name' | 'repository'>,
+  facts: Pick<ImageTargetFacts, 'env' | 'projectName'>,
+): { registry: string; namespace: string; imageName: string; repository: string } {
+  const registry = facts.env.HASHDOCK_REGISTRY || options.registry || 'localhost:5000';
+  const namespace = facts.env.HASHDOCK_NAMESPACE || options.namespace || 'hashdock';
+  const imageName = options.name ?? imageNameOf(facts.projectName);
+  return { registry, namespace, imageName, repository: options.repository ?? `${registry}/${namespace}/${imageName}` };
+}
+
 /**
  * Options once, in full: paths absolute, env overrides applied, repository
  * decided. The Nx executor, infra's integrated mode and the turbo command all
  * come through here, so they compute the same tag for the same bytes.
  */
 export function resolveImageOptions(options: ImageTargetOptions, facts: ImageTargetFacts): ImageBuildOptions {
-  const registry = facts.env.HASHDOCK_REGISTRY || options.registry || 'localhost:5000';
-  const namespace = facts.env.HASHDOCK_NAMESPACE || options.namespace || 'hashdock';
-  const imageName = options.name ?? imageNameOf(facts.projectName);
-  const repository = options.repository ?? `${registry}/${namespace}/${imageName}`;
+  const { registry, namespace, imageName, repository } = imageDestination(options, facts);
   const buildArgs = { ...targetBuildArgs(options), ...buildArgOverrides(facts.env) };
   return {
     project: facts.projectName,

@@ -59,6 +59,29 @@ describe.skipIf(!environment.available)('runImageTargets (the batch executor), r
     const results: ImageTaskResult[] = [];
     for await (const result of runImageTargets([task('teable:image', 'apps/a/Dockerfile'), task('teable:image-db-migrate', 'apps/b/Dockerfile'), task('teable:image-c', 'apps/a/Dockerfile', 'teable-c')], 2)) results.push(result);
     expect(results.map((r) => [r.id, r.success]).sort()).toEqual([['teable:image', false], ['teable:image-c', true], ['teable:image-db-migrate', false]]);
-    expect(results.find((r) => r.id === 'teable:image-db-migrate')!.output).toContain('Two image targets would push to the same repository "teable": teable:image and teable:image-db-migrate.');
+    expect(results.find((r) => r.id === 'teable:image-db-migrate')!.output).toContain('Two image targets would publish the same image "teable": teable:image and teable:image-db-migrate.');
+  });
+  it('one manifest file from two namespaces, or one repository under two names, is a clash too', async () => {
+    const rootImage = await localRootImage();
+    const task = (id: string, options: Partial<ImageTask['options']>): ImageTask => ({
+      id,
+      options: { registry: 'localhost:5000', namespace, tags: ['{contentHash}'], buildArgs: { ROOT_IMAGE: rootImage }, context: '.', dockerfile: 'apps/a/Dockerfile', dryRun: true, ...options },
+      facts: { workspaceRoot: dir, projectName: id.split(':')[0], projectRoot: '.', workspaceImages: {}, env: process.env },
+      dependsOn: [],
+    });
+    const results: ImageTaskResult[] = [];
+    const tasks = [
+      // dist/images/shared.json written by both, though they push to two namespaces.
+      task('x:image', { name: 'shared' }),
+      task('y:image', { name: 'shared', namespace: `${namespace}-other` }),
+      // Both push localhost:5000/<ns>/one; their manifests would differ.
+      task('p:image', { name: 'p', repository: `localhost:5000/${namespace}/one` }),
+      task('q:image', { name: 'q', repository: `localhost:5000/${namespace}/one` }),
+      task('r:image', { name: 'r' }),
+    ];
+    for await (const result of runImageTargets(tasks, 2)) results.push(result);
+    expect(results.map((r) => [r.id, r.success]).sort()).toEqual([['p:image', false], ['q:image', false], ['r:image', true], ['x:image', false], ['y:image', false]]);
+    expect(results.find((r) => r.id === 'y:image')!.output).toContain('Two image targets would publish the same image "shared": x:image and y:image.');
+    expect(results.find((r) => r.id === 'p:image')!.output).toContain(`Two image targets would publish the same image "localhost:5000/${namespace}/one": q:image and p:image.`);
   });
 });

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { DockerDriver } from '../docker/docker-driver';
 import { abortWhenParentDies } from '../process/parent-watch';
 import { createAuthorizer } from '../registry/auth';
@@ -8,9 +9,8 @@ import { gitBranch } from '../tags/git-branch';
 import { BuildImageDeps } from './build-image';
 import { runImageTarget } from './run-image-target';
 import { FileHashCache, saveFileHashes } from '../hash/file-hash-cache';
-import { ImageTargetFacts, ImageTargetOptions } from './resolve-image-options';
+import { imageDestination, ImageTargetFacts, ImageTargetOptions } from './resolve-image-options';
 import { scheduleTasks } from './schedule-tasks';
-import { imageNameOf } from '../workspace/image-name';
 import { ImageNameClashError } from '../workspace/image-targets';
 
 export interface ImageTask {
@@ -95,21 +95,29 @@ export async function* runImageTargets(tasks: readonly ImageTask[], concurrency 
 }
 
 /**
- * Tasks of one run that would push one repository and write one manifest (two targets the plugin did not infer,
- * each named after its project): each is refused, naming both, instead of the second overwriting the first.
+ * Tasks of one run that would write one manifest or push one repository (two targets the plugin did not infer, each
+ * named after its project): each is refused, naming another, instead of the second overwriting the first.
  */
 function nameClashes(tasks: readonly ImageTask[]): Map<string, ImageNameClashError> {
-  const byImage = new Map<string, ImageTask[]>();
-  for (const task of tasks) {
-    const name = task.options.name ?? imageNameOf(task.facts.projectName);
-    const key = [task.options.registry ?? '', task.options.namespace ?? '', name, task.options.manifestDir ?? ''].join('\n');
-    byImage.set(key, [...(byImage.get(key) ?? []), task]);
-  }
+  const destinations = tasks.map((task) => {
+    const { imageName, repository } = imageDestination(task.options, task.facts);
+    return { task, imageName, manifest: resolve(task.facts.workspaceRoot, task.options.manifestDir ?? 'dist/images', imageName), repository };
+  });
   const clashes = new Map<string, ImageNameClashError>();
-  for (const same of byImage.values()) {
-    if (same.length < 2) continue;
-    const name = same[0].options.name ?? imageNameOf(same[0].facts.projectName);
-    for (const task of same) clashes.set(task.id, new ImageNameClashError(name, same[0] === task ? same[1].id : same[0].id, task.id));
+  for (const key of ['manifest', 'repository'] as const) {
+    const groups = new Map<string, typeof destinations>();
+    for (const destination of destinations) {
+      const group = groups.get(destination[key]);
+      if (group) group.push(destination);
+      else groups.set(destination[key], [destination]);
+    }
+    for (const same of groups.values()) {
+      if (same.length < 2) continue;
+      for (const { task, imageName, repository } of same) {
+        const other = (same[0].task === task ? same[1] : same[0]).task.id;
+        if (!clashes.has(task.id)) clashes.set(task.id, new ImageNameClashError(key === 'manifest' ? imageName : repository, other, task.id));
+      }
+    }
   }
   return clashes;
 }

@@ -508,7 +508,7 @@ describe('resolveImageTargets (the one model)', () => {
   it('refuses two targets that would share a repository, and names a broken project.json', async () => {
     await write({ 'apps/other/project.json': '{"name":"other","targets":{"image":{"options":{"name":"api"}}}}', 'apps/other/Dockerfile': 'FROM x\n' });
     await expect(discoverImageTargets(root, normalizeHashdockOptions({}))).rejects.toThrow(
-      'Two image targets would push to the same repository "api": api:image and other:image',
+      'Two image targets would publish the same image "api": api:image and other:image',
     );
     await write({ 'apps/other/project.json': '{"name": "other",,}' });
     await expect(discoverImageTargets(root, normalizeHashdockOptions({}))).rejects.toThrow(/apps\/other\/project.json: invalid JSON \(PropertyNameExpected at line 1, column 18\)/);

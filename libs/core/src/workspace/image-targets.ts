@@ -64,7 +64,7 @@ export class ImageNameClashError extends HashdockError {
   constructor(name: string, first: string, second: string) {
     super(
       'IMAGE_NAME_CLASH',
-      `Two image targets would push to the same repository "${name}": ${first} and ${second}. ` +
+      `Two image targets would publish the same image "${name}": ${first} and ${second}. ` +
         'Set the "name" option of one of them in its project.json.',
     );
   }
