@@ -3,6 +3,7 @@ import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
 import { dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import { ConfiguredBuild, ContextChoice, DockerfileContext } from './context-evidence';
+import { releaseNames } from './release-names';
 
 export interface CarriedOver {
   /** One line per image target whose options were written, naming the file, target and options. */
@@ -35,12 +36,7 @@ export function carryOver(
   const projects = [...getProjects(tree)];
   const projectNames = new Map(projects.map(([name, project]) => [project.root, name]));
   // @nx/docker's name for a project's image (`release.docker.repositoryName`, what nx release tags and pushes it as).
-  const releaseNames = new Map(
-    projects.flatMap(([, project]) => {
-      const named = (project.release as { docker?: { repositoryName?: unknown } } | undefined)?.docker?.repositoryName;
-      return typeof named === 'string' && named ? [[project.root, named] as const] : [];
-    }),
-  );
+  const releaseNamesByRoot = releaseNames(tree, projects);
   // Each Dockerfile's project and Hashdock's name for its image, worked out once (the clash check below asks for every pair).
   const owners = new Map(dockerfiles.map((dockerfile) => [dockerfile, owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path))]));
   const perProject = new Map<string | undefined, number>();
@@ -58,9 +54,9 @@ export function carryOver(
   // A project's one Dockerfile that said nothing of its context keeps the name @nx/docker releases it under, all the same.
   for (const dockerfile of dockerfiles) {
     const root = owners.get(dockerfile);
-    const named = root === undefined ? undefined : releaseNames.get(root);
+    const named = root === undefined ? undefined : releaseNamesByRoot.get(root);
     if (root === undefined || named === undefined || variantOf(root, dockerfile) !== '' || planned.some((plan) => plan.key === dockerfile)) continue;
-    planned.push({ key: dockerfile, root, dockerfile, said: `its release.docker.repositoryName is "${named}"`, target: targetName, declare: false });
+    planned.push({ key: dockerfile, root, dockerfile, said: `${named.from} is "${named.name}"`, target: targetName, declare: false });
   }
   // A project building a Dockerfile it does not hold (one shared by several apps) declares a target that names it:
   // `image` where it holds none, else `image-<the Dockerfile's variant>`. Its first such build decides.
@@ -86,12 +82,12 @@ export function carryOver(
   const carried = new Map<string, string>();
   for (const plan of planned) {
     // The image the build names (`docker build -t …`), else, for a project's one Dockerfile, @nx/docker's release name.
-    const released = !plan.declare && variantOf(plan.root, plan.dockerfile) === '' ? releaseNames.get(plan.root) : undefined;
+    const released = !plan.declare && variantOf(plan.root, plan.dockerfile) === '' ? releaseNamesByRoot.get(plan.root) : undefined;
     const built = repositoryName(plan.build?.settings.image);
-    const today = built ?? repositoryName(released);
+    const today = built ?? repositoryName(released?.name);
     if (!today || today === defaultName(plan.key)) continue;
     carried.set(plan.key, today);
-    if (!built && !plan.said.includes('release.docker.repositoryName')) plan.said = `${plan.said}; its release.docker.repositoryName is "${released}"`;
+    if (!built && released && !plan.said.includes(released.from)) plan.said = `${plan.said}; ${released.from} is "${released.name}"`;
   }
   // Every name in a clash falls back to Hashdock's, which may clash anew: until none does.
   const dropped = new Map<string, string>();

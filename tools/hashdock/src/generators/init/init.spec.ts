@@ -518,6 +518,36 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       }
     });
 
+    it("a release group's docker.repositoryName, and nx.json's release.docker.repositoryName, name a project's image as nx release resolves them", async () => {
+      const run = async (release: Record<string, unknown>) => {
+        tree = createTreeWithEmptyWorkspace();
+        for (const app of ['api', 'web', 'worker']) {
+          addProjectConfiguration(tree, app, { root: `apps/${app}`, tags: app === 'worker' ? ['scope:jobs'] : [] });
+          tree.write(`apps/${app}/Dockerfile`, 'FROM node:24-slim\nCOPY main.js /app/\n');
+        }
+        updateNxJson(tree, { ...readNxJson(tree), release } as never);
+        info.length = 0;
+        warnings.length = 0;
+        await initGenerator(tree, { skipFormat: true });
+        return (app: string) => readProjectConfiguration(tree, app).targets?.image?.options;
+      };
+      // Groups: by name, and by tag; the root's name is every group's unless the group sets its own.
+      let options = await run({
+        docker: { repositoryName: 'acme/site' },
+        groups: { backend: { projects: ['api'], docker: { repositoryName: 'acme/shop-api' } }, jobs: { projects: ['tag:scope:jobs'], docker: { repositoryName: 'acme/jobs' } }, web: { projects: 'apps/web*' } },
+      });
+      expect([options('api'), options('worker'), options('web')]).toEqual([{ name: 'shop-api' }, { name: 'jobs' }, { name: 'site' }]);
+      expect(info.join('\n')).toContain('release group "backend"\'s docker.repositoryName is "acme/shop-api"');
+      expect(info.join('\n')).toContain('nx.json\'s release.docker.repositoryName is "acme/site"');
+      // No groups: the root's name for release.projects; a project outside them keeps Hashdock's name.
+      options = await run({ projects: ['web'], docker: { repositoryName: 'acme/site' } });
+      expect([options('api'), options('worker'), options('web')]).toEqual([undefined, undefined, { name: 'site' }]);
+      // One name for a group of several images: none of them takes it (Hashdock refuses two images of one name), said.
+      options = await run({ groups: { all: { projects: ['api', 'web', '!worker'], docker: { repositoryName: 'acme/one' } } } });
+      expect([options('api'), options('worker'), options('web')]).toEqual([undefined, undefined, undefined]);
+      expect(warnings.join('\n')).toContain('name one (another image would have it too)');
+    });
+
     it('a script of the workspace root\'s package.json that runs docker build on a project\'s Dockerfile builds that project\'s image', async () => {
       const scripts = { 'image:api': 'docker build -f apps/api/Dockerfile -t ghcr.io/acme/shop-api --build-arg FLAVOUR=lean . && docker push ghcr.io/acme/shop-api' };
       expect(await contextAfter({ 'package.json': JSON.stringify({ name: '@acme/source', private: true, scripts }) })).toBe('workspace');
