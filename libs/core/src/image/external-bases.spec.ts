@@ -44,6 +44,18 @@ describe('external images a Dockerfile reads', () => {
     expect(() => references('ARG VERSION\nFROM node:${VERSION:?required}\n')).toThrow('Dockerfile:2: base image node:${VERSION:?required}: FROM node:${VERSION:?required} cannot be read: VERSION: required');
   });
 
+  it('a FROM whose build arg is not set, leaving no reference (`node:` from `node:$NODE_VERSION`), names that arg and where to set it', () => {
+    const references = (dockerfile: string, buildArgs: Record<string, string> = {}) => externalFroms('apps/api/docker/Dockerfile', dockerfile, buildArgs, {}).map((f) => f.reference);
+    const dockerfile = 'ARG NODE_VERSION\nFROM node:$NODE_VERSION AS base\nFROM base\n';
+    expect(() => references(dockerfile)).toThrow(
+      'apps/api/docker/Dockerfile:2: base image node:: FROM node:$NODE_VERSION reads the build arg NODE_VERSION, not set: give it a default in the Dockerfile\'s ARG, or set the image target\'s "buildArgs"',
+    );
+    expect(() => references('ARG REGISTRY\nARG TAG\nFROM ${REGISTRY}/node:${TAG}\n')).toThrow('reads the build args REGISTRY, TAG, not set: give them defaults');
+    expect(references(dockerfile, { NODE_VERSION: '22.10.0-alpine3.20' })).toEqual(['node:22.10.0-alpine3.20']);
+    // Unset, and still a reference: as BuildKit reads it.
+    expect(references('ARG SUFFIX\nARG VARIANT\nFROM node${SUFFIX}\nFROM node:${VARIANT:-24-slim}\n')).toEqual(['node', 'node:24-slim']);
+  });
+
   it('keeps how to read a reference built from ARGs again, so a HASHDOCK_BUILD_ARG_<NAME> override at run time asks for the image the build uses', () => {
     const [templated] = externalFroms('Dockerfile', 'ARG NODE_VERSION=24\nFROM node:${NODE_VERSION}-slim\n', { OTHER: 'x' }, {});
     expect(templated).toMatchObject({ reference: 'node:24-slim', expansion: { image: 'node:${NODE_VERSION}-slim', argLines: ['NODE_VERSION=24'], buildArgs: {} } });

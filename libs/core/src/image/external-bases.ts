@@ -200,6 +200,9 @@ export function externalFroms(
     const reference = from.fromArg ? (values[from.fromArg] ?? '') : from.resolved;
     if (reference.toLowerCase() === 'scratch') continue;
     if (!reference) throw new BaseImageError(dockerfile, from.line, reference, `FROM ${from.image} names no image${from.fromArg ? ` (the build arg ${from.fromArg} is not set)` : ''}`);
+    const unset = from.fromArg ? [] : unsetArgsOf(from.image, reference, values);
+    if (unset.length)
+      throw new BaseImageError(dockerfile, from.line, reference, `FROM ${from.image} reads the build arg${unset.length > 1 ? 's' : ''} ${unset.join(', ')}, not set: give ${unset.length > 1 ? 'them defaults' : 'it a default'} in the Dockerfile's ARG, or set the image target's "buildArgs"`);
     if (workspaceImages[imageNameWithoutRegistry(reference)]) continue;
     // A named build context is read before any image of that name (a directory: its files are hashed instead).
     if (namedContexts.includes(reference)) continue;
@@ -216,6 +219,16 @@ export function externalFroms(
     });
   }
   return found;
+}
+
+/** The build args a FROM reads that are not set, where the image it names without them is no reference at all (`node:` from `node:$NODE_VERSION`). */
+function unsetArgsOf(image: string, reference: string, values: Record<string, string | undefined>): string[] {
+  try {
+    parseReference(reference);
+    return [];
+  } catch {
+    return [...new Set([...image.matchAll(/\$\{?(\w+)/g)].map((match) => match[1]))].filter((name) => !values[name]);
+  }
 }
 
 /** One reference read for one platform through the run's manifest cache (each reference read once, through its mirror). */
