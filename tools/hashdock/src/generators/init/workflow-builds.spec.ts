@@ -212,6 +212,70 @@ jobs:
     expect(builds[0].settings).toEqual({ image: 'ghcr.io/acme/api' });
   });
 
+  it("docker/metadata-action's images name what build-push-action (tags from its outputs) and bake-action (its bake-file) build", () => {
+    const files: Record<string, string> = {
+      'docker-bake.hcl':
+        'target "docker-metadata-action" {}\nvariable "NODE_VERSION" {\n  default = "22.10.0-alpine3.20"\n}\ntarget "api" {\n  inherits = ["docker-metadata-action"]\n  dockerfile = "./apps/api/docker/Dockerfile"\n  args = {\n    NODE_VERSION = "${NODE_VERSION}"\n  }\n}\ntarget "web" {\n  inherits = ["docker-metadata-action"]\n  dockerfile = "./apps/web/docker/Dockerfile"\n  tags = ["registry.acme.dev/web"]\n}\n',
+    };
+    const workflow = `
+jobs:
+  bake:
+    steps:
+      - uses: docker/metadata-action@v5
+        id: meta-api
+        with:
+          images: ghcr.io/planb-network/blms-api
+          tags: |
+            type=ref,event=branch
+            type=sha,prefix=sha-
+      - uses: docker/bake-action@v5
+        with:
+          push: true
+          files: |
+            ./docker-bake.hcl
+            \${{ steps.meta-api.outputs.bake-file }}
+          targets: api
+      - uses: docker/bake-action@v6
+        with:
+          files: |
+            ./docker-bake.hcl
+            cwd://\${{ steps.meta-api.outputs.bake-file-tags }}
+          targets: web
+  push:
+    strategy:
+      matrix:
+        app: [orders, billing]
+    steps:
+      - uses: docker/metadata-action@v5
+        id: meta
+        with:
+          images: |
+            name=docker.io/acme/\${{ matrix.app }},enable=false
+            name=ghcr.io/acme/\${{ matrix.app }}
+            \${{ env.EXTRA_IMAGE }}
+      - uses: docker/build-push-action@v6
+        with:
+          file: apps/\${{ matrix.app }}/Dockerfile
+          tags: \${{ steps.meta.outputs.tags }}
+      - uses: docker/build-push-action@v6
+        with:
+          file: apps/\${{ matrix.app }}/Dockerfile.debug
+          tags: \${{ steps.unknown.outputs.tags }}
+`;
+    const builds = workflowBuilds('.github/workflows/ci.yml', workflow, (path) => files[path]);
+    expect(builds.map((build) => [build.dockerfile, build.context, build.settings.image])).toEqual([
+      ['apps/api/docker/Dockerfile', '.', 'ghcr.io/planb-network/blms-api'],
+      // Its own tags first.
+      ['apps/web/docker/Dockerfile', '.', 'registry.acme.dev/web'],
+      ['apps/orders/Dockerfile', '.', 'ghcr.io/acme/orders'],
+      ['apps/billing/Dockerfile', '.', 'ghcr.io/acme/billing'],
+      // A step that is no metadata-action of the job: nothing known.
+      ['apps/orders/Dockerfile.debug', '.', undefined],
+      ['apps/billing/Dockerfile.debug', '.', undefined],
+    ]);
+    expect(builds[0].settings.buildArgs).toEqual({ NODE_VERSION: '22.10.0-alpine3.20' });
+  });
+
   it('leaves out what it cannot know: an expression in a path, a matrix from an expression, a remote context, a file that is not YAML', () => {
     const workflow = `
 jobs:

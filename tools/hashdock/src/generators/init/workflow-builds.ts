@@ -84,10 +84,10 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
         const expand = (value: unknown) => (typeof value === 'string' ? expandKnown(value, { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
         const found: Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] = [];
         if (typeof step.uses === 'string' && /^docker\/build-push-action@/.test(step.uses)) {
-          const action = actionBuild(record(step.with) ?? {}, expand);
+          const action = actionBuild(withMetadataTags(record(step.with) ?? {}, metadataImages(steps.slice(0, index), expand)), expand);
           if (action) found.push({ ...action, via: 'docker/build-push-action' });
         } else if (typeof step.uses === 'string' && /^docker\/bake-action@/.test(step.uses)) {
-          found.push(...bakeActionBuilds(record(step.with) ?? {}, expand, read));
+          found.push(...bakeActionBuilds(record(step.with) ?? {}, expand, read, metadataImages(steps.slice(0, index), expand)));
         } else if (typeof step.run === 'string') {
           const run = expand(step.run);
           const dir = typeof step['working-directory'] === 'string' ? expand(step['working-directory']) : jobDir;
@@ -118,21 +118,66 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
  * there without it) and its `targets` (the default group without them). Only the checkout's files: a `source`
  * other than the repository (a remote Bake definition) is not read.
  */
-function bakeActionBuilds(inputs: Record<string, unknown>, expand: (value: unknown) => string | undefined, read: (path: string) => string | undefined): Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] {
+function bakeActionBuilds(
+  inputs: Record<string, unknown>,
+  expand: (value: unknown) => string | undefined,
+  read: (path: string) => string | undefined,
+  metadata: ReadonlyMap<string, readonly string[]> = new Map(),
+): Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] {
   const source = inputs.source === undefined ? '.' : expand(inputs.source)?.trim();
   if (source !== '.' && source !== '{{defaultContext}}') return [];
   const dir = inputs.workdir === undefined ? '.' : expand(inputs.workdir)?.trim();
   const list = (value: unknown) => (value === undefined ? [] : (expand(value) ?? '$unknown').split(/[\r\n,]+/).map((item) => item.trim()).filter(Boolean));
-  const [files, targets] = [list(inputs.files), list(inputs.targets)];
+  // docker/metadata-action's Bake file (`${{ steps.meta.outputs.bake-file }}`, `cwd://` before it in bake-action v6):
+  // its target "docker-metadata-action" holds the tags, which the targets inheriting it take. Its images name those
+  // of this step's targets that name none themselves.
+  const images: string[] = [];
+  const files = list(inputs.files).filter((file) => {
+    const id = /^(?:cwd:\/\/)?\$\{\{\s*steps\.([\w-]+)\.outputs\.bake-file(?:-tags)?\s*\}\}$/.exec(file)?.[1];
+    if (id === undefined) return true;
+    images.push(...(metadata.get(id) ?? []));
+    return false;
+  });
+  const targets = list(inputs.targets);
   if (dir === undefined || !isLiteralPath(dir) || [...files, ...targets].some((item) => !isLiteralPath(item))) return [];
   const at = posix.normalize(dir);
   if (at === '..' || at.startsWith('../')) return [];
+  const named = namedImage(images);
   return bakeCallBuilds({ files: files.map((file) => posix.normalize(posix.join(at, file))), targets, dir: at }, read).map(({ context, dockerfile, settings, file, target }) => ({
     context,
     dockerfile,
-    settings,
+    settings: named && !settings.image ? { ...settings, image: named } : settings,
     via: `docker/bake-action, target "${target}" of ${file}`,
   }));
+}
+
+/**
+ * The images each earlier `docker/metadata-action` step of the job names (its `images` input: one per line or
+ * comma-separated, or CSV entries `name=ghcr.io/acme/api,enable=…`; those with `enable=false` left out), by step id.
+ * An image with an unknown expression in it is left out.
+ */
+function metadataImages(steps: readonly unknown[], expand: (value: unknown) => string | undefined): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const raw of steps) {
+    const step = record(raw);
+    if (typeof step?.uses !== 'string' || !/^docker\/metadata-action@/.test(step.uses) || typeof step.id !== 'string') continue;
+    const written = expand(record(step.with)?.images) ?? '';
+    const images = written.split(/\r?\n/).flatMap((line) => {
+      const entry = line.trim();
+      if (!/^name=/.test(entry)) return entry.split(',').map((item) => item.trim());
+      const attributes = Object.fromEntries(entry.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim()]));
+      return attributes.enable === 'false' ? [] : [attributes.name ?? ''];
+    });
+    found.set(step.id, images.filter((image) => image !== '' && !hasExpression(image)));
+  }
+  return found;
+}
+
+/** A build-push-action's inputs with `${{ steps.<id>.outputs.tags }}` in `tags` replaced by that metadata-action step's images. */
+function withMetadataTags(inputs: Record<string, unknown>, metadata: ReadonlyMap<string, readonly string[]>): Record<string, unknown> {
+  if (typeof inputs.tags !== 'string') return inputs;
+  const tags = inputs.tags.replace(/\$\{\{\s*steps\.([\w-]+)\.outputs\.tags\s*\}\}/g, (whole, id: string) => (metadata.get(id)?.length ? metadata.get(id)!.join('\n') : whole));
+  return { ...inputs, tags };
 }
 
 /** What one `docker/build-push-action` step builds; undefined when its context or file is not a workspace path. */
