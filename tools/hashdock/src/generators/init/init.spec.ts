@@ -37,6 +37,16 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('a workspace without nx.json (Nx runs in a package-based repository without one): nx.json is created holding the entry', async () => {
+    tree.delete('nx.json');
+    await initGenerator(tree, { skipFormat: true });
+    expect(tree.exists('nx.json')).toBe(true);
+    expect(hashdockEntry()).toEqual({ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace: 'acme' } });
+    expect(info.join('\n')).toContain('registered in nx.json');
+    await initGenerator(tree, { skipFormat: true });
+    expect(info.at(-1)).toContain('already registered in nx.json; nothing changed');
+  });
+
   it('a root package name that names no one ("root", "monorepo") or none: the workspace folder\'s name as namespace', async () => {
     for (const name of ['root', 'monorepo', undefined]) {
       tree = createTreeWithEmptyWorkspace();

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { assertSupportedRuntime } from '../../runtime-check';
-import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson } from '@nx/devkit';
+import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson, writeJson } from '@nx/devkit';
 import { HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { isWorkflowPath } from './workflow-builds';
@@ -90,7 +90,9 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   // An entry's own include and exclude stay.
   if (index >= 0) plugins[index] = { ...(typeof plugins[index] === 'object' ? plugins[index] : {}), plugin: PLUGIN_NAME, options };
   else plugins.push({ plugin: PLUGIN_NAME, options, ...(exclude.length ? { exclude } : {}) });
-  updateNxJson(tree, { ...nxJson, plugins: plugins as never });
+  // Nx runs without an nx.json (a package-based workspace), and devkit's updateNxJson then writes nothing: create it.
+  if (tree.exists('nx.json')) updateNxJson(tree, { ...nxJson, plugins: plugins as never });
+  else writeJson(tree, 'nx.json', { $schema: './node_modules/nx/schemas/nx-schema.json', plugins });
   logger.info(
     `${PLUGIN_NAME}: ${index >= 0 ? 'updated' : 'registered'} in nx.json — images go to ${config.registry}/${config.namespace}/<project>, ` +
       `built from ${config.context === '{projectRoot}' ? 'each project folder' : config.context === '{workspaceRoot}' ? 'the workspace root' : config.context}. ` +
