@@ -744,9 +744,17 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nCOPY dist /app\n');
       await initGenerator(tree, { skipFormat: true });
       expect(warnings.filter((line) => line.includes('copy their whole build context'))).toEqual([
-        "@hashdock/nx-plugin: these images copy their whole build context, git's and Nx's data included (no .dockerignore leaves them out): Dockerfile (from the workspace root, with .git and .nx). " +
-          'Each would get a new content hash on every run, never found in the registry; add a .dockerignore there with .git, .nx, node_modules and dist/images.',
+        "@hashdock/nx-plugin: these images copy their whole build context, git's and Nx's data included: Dockerfile (from the workspace root, with .git and .nx). " +
+          'Each would get a new content hash on every run, never found in the registry; add .git, .nx, node_modules and dist/images to the .dockerignore there (or create one).',
       ]);
+      // A .dockerignore that leaves out other things only (a turbo workspace's, written before Nx): said, naming it.
+      tree.write('.dockerignore', '**/node_modules\n\n.turbo\n.nx/cache\n');
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+      warnings.length = 0;
+      await initGenerator(tree, { skipFormat: true });
+      expect(warnings.filter((line) => line.includes('copy their whole build context')).join('\n')).toContain(
+        'Dockerfile (from the workspace root, with .git and .nx, which .dockerignore does not leave out).',
+      );
       tree.write('.dockerignore', '.git\n.nx\n');
       updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
       warnings.length = 0;

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { Tree } from '@nx/devkit';
+import { IgnorePattern, isIgnored, parseDockerignore } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
 import { wholeContextCopies } from './whole-context-copies';
 
@@ -7,18 +8,29 @@ import { wholeContextCopies } from './whole-context-copies';
 const CHANGING = ['.git', '.nx'];
 
 /**
- * The Dockerfiles that copy their whole build context (`COPY . .`) from a folder holding `.git` or `.nx`
- * with no ignore file Docker would read (`<Dockerfile>.dockerignore`, else the context's
- * `.dockerignore`): each would have a new content hash on every run, never found in the registry (the
- * build says so too). One line each: the Dockerfile, its context and what it would copy. `chosen`: the
- * Dockerfiles the workspace's builds said a context for; the others build with the `policy`.
+ * The Dockerfiles that copy their whole build context (`COPY . .`) from a folder holding `.git` or `.nx` that the
+ * ignore file Docker would read (`<Dockerfile>.dockerignore`, else the context's `.dockerignore`) does not leave out,
+ * or there is none: each would have a new content hash on every run, never found in the registry (the build says so
+ * too). One line each: the Dockerfile, its context, what it would copy and the ignore file that lets it through.
+ * `chosen`: the Dockerfiles the workspace's builds said a context for; the others build with the `policy`.
  */
 export function selfChangingContexts(tree: Tree, dockerfiles: readonly string[], chosen: readonly DockerfileContext[], policy: 'workspace' | 'project' | undefined): string[] {
   const lines: string[] = [];
   for (const { dockerfile, context } of wholeContextCopies(tree, dockerfiles, chosen, policy)) {
-    if (tree.exists(`${dockerfile}.dockerignore`) || tree.exists(posix.join(context, '.dockerignore'))) continue;
-    const held = CHANGING.filter((folder) => tree.exists(posix.join(context, folder)));
-    if (held.length) lines.push(`${dockerfile} (from ${context === '.' ? 'the workspace root' : context}, with ${held.join(' and ')})`);
+    const ignoreFile = [`${dockerfile}.dockerignore`, posix.join(context, '.dockerignore')].find((path) => tree.exists(path));
+    const patterns = ignoreFile === undefined ? [] : readPatterns(tree.read(ignoreFile, 'utf8') ?? '');
+    // An ignore file Docker would refuse fails the build anyway; the build says why.
+    if (patterns === undefined) continue;
+    const held = CHANGING.filter((folder) => tree.exists(posix.join(context, folder)) && !isIgnored(patterns, folder));
+    if (held.length) lines.push(`${dockerfile} (from ${context === '.' ? 'the workspace root' : context}, with ${held.join(' and ')}${ignoreFile ? `, which ${ignoreFile} does not leave out` : ''})`);
   }
   return lines;
+}
+
+function readPatterns(text: string): IgnorePattern[] | undefined {
+  try {
+    return parseDockerignore(text);
+  } catch {
+    return undefined;
+  }
 }
