@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addProjectConfiguration, logger, readNxJson, readProjectConfiguration, Tree, updateNxJson, updateProjectConfiguration } from '@nx/devkit';
+import { addProjectConfiguration, logger, readJson, readNxJson, readProjectConfiguration, Tree, updateNxJson, updateProjectConfiguration } from '@nx/devkit';
 import { FsTree } from 'nx/src/generators/tree';
 import { runCommand } from '@hashdock/core';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
@@ -45,6 +46,61 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(info.join('\n')).toContain('registered in nx.json');
     await initGenerator(tree, { skipFormat: true });
     expect(info.at(-1)).toContain('already registered in nx.json; nothing changed');
+  });
+
+  it('a turbo workspace: image scripts, the turbo.json task and @hashdock/core, so turbo runs the images too; the root and a project without package.json named', async () => {
+    tree.write('turbo.json', JSON.stringify({ tasks: { build: { dependsOn: ['^build'], outputs: ['dist/**'] } } }));
+    tree.write('Dockerfile', 'FROM node:24-slim\nCOPY . .\n');
+    for (const [root, scripts] of [['apps/api', { build: 'tsc' }], ['apps/web', { image: 'docker build -t web .' }], ['libs/util', {}]] as const) {
+      tree.write(`${root}/package.json`, JSON.stringify({ name: `@acme/${root.split('/')[1]}`, scripts }));
+      if (!root.startsWith('libs')) tree.write(`${root}/Dockerfile`, 'FROM node:24-slim\nCOPY dist /app\n');
+    }
+    addProjectConfiguration(tree, 'gen', { root: 'tools/gen' });
+    tree.write('tools/gen/Dockerfile', 'FROM node:24-slim\n');
+    const install = await initGenerator(tree, { skipFormat: true });
+    expect(readJson(tree, 'apps/api/package.json').scripts).toEqual({ build: 'tsc', image: 'hashdock image' });
+    // A script of that name that runs something else is kept, and said.
+    expect(readJson(tree, 'apps/web/package.json').scripts).toEqual({ image: 'docker build -t web .' });
+    expect(readJson(tree, 'libs/util/package.json').scripts).toEqual({});
+    expect(readJson(tree, 'turbo.json').tasks.image).toEqual({
+      dependsOn: ['build', '^image'],
+      cache: false,
+      env: ['HASHDOCK_*', 'SOURCE_DATE_EPOCH'],
+      passThroughEnv: ['DOCKER_*', 'SSH_AUTH_SOCK', 'GITHUB_STEP_SUMMARY', 'GITHUB_HEAD_REF', 'GITHUB_REF_NAME', 'GITHUB_REF_TYPE', 'CI_COMMIT_BRANCH', 'BUILDKITE_BRANCH', 'CIRCLE_BRANCH', 'BITBUCKET_BRANCH'],
+    });
+    expect(readJson(tree, 'package.json').devDependencies['@hashdock/core']).toBe(JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).dependencies['@hashdock/core']);
+    expect(typeof install).toBe('function');
+    expect(info.join('\n')).toContain('turbo: a "image": "hashdock image" script in apps/api/package.json, an uncached "image" task in turbo.json, @hashdock/core (the hashdock command) in the root devDependencies: turbo run image');
+    const left = warnings.find((line) => line.includes('turbo does not run these images'));
+    expect(left).toContain('the workspace root\'s image (turbo runs a root script only as a "//#image" task');
+    expect(left).toContain('apps/web/package.json (its "image" script runs something else: docker build -t web .)');
+    expect(left).toContain('tools/gen (no package.json: turbo does not run it; nx run-many -t image does)');
+    // Registered already: nothing more.
+    const before = tree.read('turbo.json', 'utf8');
+    expect(await initGenerator(tree, { skipFormat: true })).toBeUndefined();
+    expect(tree.read('turbo.json', 'utf8')).toBe(before);
+  });
+
+  it('turbo 1 (pipeline), a task of that name already there, and --skipTurbo', async () => {
+    tree.write('turbo.json', JSON.stringify({ pipeline: { image: { cache: false } } }));
+    tree.write('apps/api/package.json', JSON.stringify({ name: '@acme/api' }));
+    tree.write('apps/api/Dockerfile', 'FROM node:24-slim\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(readJson(tree, 'turbo.json')).toEqual({ pipeline: { image: { cache: false } } });
+    expect(readJson(tree, 'apps/api/package.json').scripts).toEqual({ image: 'hashdock image' });
+    tree = createTreeWithEmptyWorkspace();
+    tree.write('turbo.json', JSON.stringify({ pipeline: {} }));
+    tree.write('apps/api/package.json', JSON.stringify({ name: '@acme/api' }));
+    tree.write('apps/api/Dockerfile', 'FROM node:24-slim\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(readJson(tree, 'turbo.json').pipeline.image).toMatchObject({ dependsOn: ['^image'], cache: false });
+    tree = createTreeWithEmptyWorkspace();
+    tree.write('turbo.json', JSON.stringify({ tasks: {} }));
+    tree.write('apps/api/package.json', JSON.stringify({ name: '@acme/api' }));
+    tree.write('apps/api/Dockerfile', 'FROM node:24-slim\n');
+    expect(await initGenerator(tree, { skipFormat: true, skipTurbo: true })).toBeUndefined();
+    expect(readJson(tree, 'turbo.json')).toEqual({ tasks: {} });
+    expect(readJson(tree, 'apps/api/package.json').scripts).toBeUndefined();
   });
 
   it('a root package name that names no one ("root", "monorepo") or none: the workspace folder\'s name as namespace', async () => {

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { assertSupportedRuntime } from '../../runtime-check';
-import { formatFiles, getProjects, logger, readNxJson, Tree, updateNxJson, writeJson } from '@nx/devkit';
+import { addDependenciesToPackageJson, formatFiles, GeneratorCallback, getProjects, logger, readJson, readNxJson, Tree, updateNxJson, writeJson } from '@nx/devkit';
 import { HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { isWorkflowPath } from './workflow-builds';
@@ -18,6 +18,7 @@ import { attributeBuilds } from './attribute-builds';
 import { buildOutputsElsewhere } from './build-outputs-elsewhere';
 import { selfChangingContexts } from './self-changing-contexts';
 import { wholeContextCopies } from './whole-context-copies';
+import { wireTurbo } from './turbo-wiring';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -27,7 +28,7 @@ type PluginEntry = string | { plugin: string; options?: unknown };
  * given keep their values, and a second run with the same options changes
  * nothing. Prints what it did.
  */
-export default async function initGenerator(tree: Tree, schema: InitGeneratorSchema): Promise<void> {
+export default async function initGenerator(tree: Tree, schema: InitGeneratorSchema): Promise<GeneratorCallback | undefined> {
   assertSupportedRuntime();
   const nxJson = readNxJson(tree) ?? {};
   const plugins: PluginEntry[] = [...((nxJson.plugins ?? []) as PluginEntry[])];
@@ -80,7 +81,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const config = normalizeHashdockOptions(options, 'nx add @hashdock/nx-plugin');
   if (index >= 0 && JSON.stringify(current) === JSON.stringify(options)) {
     logger.info(`${PLUGIN_NAME}: already registered in nx.json; nothing changed.`);
-    return;
+    return undefined;
   }
   const policy = config.context === '{workspaceRoot}' ? 'workspace' : config.context === '{projectRoot}' ? 'project' : undefined;
   // Dockerfiles built today only from a context a command pipes in, copying what no folder has: left out of inference.
@@ -162,6 +163,17 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     );
   }
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
+  // A turbo workspace runs them with turbo too: scripts, the task, and the CLI they call installed at the root.
+  const turbo = index < 0 && !schema.skipTurbo ? wireTurbo(tree, config.targetName, dockerfiles, exclude) : undefined;
+  let install: GeneratorCallback | undefined;
+  if (turbo && (turbo.scripts.length || turbo.task)) {
+    if (tree.exists('package.json') && !hasDependency(tree, '@hashdock/core')) install = addDependenciesToPackageJson(tree, {}, { '@hashdock/core': coreVersion() });
+    logger.info(
+      `${PLUGIN_NAME}: turbo: ${turbo.scripts.length ? `a "${config.targetName}": "hashdock image" script in ${turbo.scripts.join(', ')}` : 'the scripts were there'}` +
+        `${turbo.task ? `, an uncached "${config.targetName}" task in turbo.json` : ''}${install ? ', @hashdock/core (the hashdock command) in the root devDependencies' : ''}: turbo run ${config.targetName}`,
+    );
+  }
+  if (turbo?.left.length) logger.warn(`${PLUGIN_NAME}: turbo does not run these images: ${turbo.left.join('; ')}.`);
   if (index < 0) logger.info(`${PLUGIN_NAME}: next, CI: nx g ${PLUGIN_NAME}:github-workflow; promotion by digest: nx g ${PLUGIN_NAME}:release`);
   // A Dockerfile the projects building it now declare targets for is theirs: not named as no project's.
   const unclaimed = dockerfiles.filter((dockerfile) => !shared.some((build) => build.dockerfile === dockerfile));
@@ -170,6 +182,17 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   for (const line of adoptionNotes(tree, plugins, config.targetName, unclaimed.filter((dockerfile) => !unowned.dockerfiles.includes(dockerfile)))) logger.warn(line);
   for (const line of unowned.notes) logger.warn(line);
   if (!schema.skipFormat) await formatFiles(tree);
+  return install;
+}
+
+function hasDependency(tree: Tree, name: string): boolean {
+  const manifest = readJson(tree, 'package.json') as Record<string, Record<string, string> | undefined>;
+  return ['dependencies', 'devDependencies'].some((field) => manifest[field]?.[name] !== undefined);
+}
+
+/** The @hashdock/core this plugin was released with (its own dependency on it). */
+function coreVersion(): string {
+  return (require('../../../package.json') as { dependencies: Record<string, string> }).dependencies['@hashdock/core'];
 }
 
 /**

@@ -3,5 +3,6 @@ export interface InitGeneratorSchema {
   namespace?: string;
   context?: string;
   targetName?: string;
+  skipTurbo?: boolean;
   skipFormat?: boolean;
 }

@@ -1,0 +1,67 @@
+import { posix } from 'node:path';
+import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
+import { BRANCH_ENV, IMAGE_EXECUTOR, owningProjectRoot } from '@hashdock/core';
+
+export interface TurboWiring {
+  /** package.json files given an image script. */
+  scripts: string[];
+  /** Whether turbo.json got the task. */
+  task: boolean;
+  /** Projects with an image that turbo cannot run this way, each with why. */
+  left: string[];
+}
+
+/**
+ * A turbo workspace (turbo.json at the root) runs the images with turbo too: each project holding an image target
+ * gets a `"<target>": "hashdock image"` script in its package.json (every image target of the project, as the CLI
+ * runs them), and turbo.json an uncached task of that name after the project's build and its dependencies' images,
+ * with the variables Hashdock reads let through turbo's strict environment. What is there already is kept. The root
+ * project is left to the user (turbo runs a root script only as `//#<task>`), as is a project without package.json.
+ */
+export function wireTurbo(tree: Tree, targetName: string, dockerfiles: readonly string[], excluded: readonly string[]): TurboWiring | undefined {
+  if (!tree.exists('turbo.json')) return undefined;
+  const roots = new Set<string>();
+  for (const dockerfile of dockerfiles) {
+    if (excluded.includes(dockerfile)) continue;
+    const root = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
+    if (root !== undefined) roots.add(root);
+  }
+  for (const [, project] of getProjects(tree)) if (Object.values(project.targets ?? {}).some((target) => target.executor === IMAGE_EXECUTOR)) roots.add(project.root);
+  const wiring: TurboWiring = { scripts: [], task: false, left: [] };
+  for (const root of [...roots].sort()) {
+    const manifest = posix.join(root, 'package.json');
+    if (root === '.' || root === '') {
+      wiring.left.push(`the workspace root's image (turbo runs a root script only as a "//#${targetName}" task: add the script "${targetName}": "hashdock image" and that task to run it)`);
+      continue;
+    }
+    if (!tree.exists(manifest)) {
+      wiring.left.push(`${root} (no package.json: turbo does not run it; nx run-many -t ${targetName} does)`);
+      continue;
+    }
+    const scripts = (readJson(tree, manifest) as { scripts?: Record<string, string> }).scripts ?? {};
+    if (scripts[targetName] !== undefined) {
+      if (!/\bhashdock image\b/.test(scripts[targetName])) wiring.left.push(`${manifest} (its "${targetName}" script runs something else: ${scripts[targetName]})`);
+      continue;
+    }
+    updateJson(tree, manifest, (json: { scripts?: Record<string, string> }) => ({ ...json, scripts: { ...json.scripts, [targetName]: 'hashdock image' } }));
+    wiring.scripts.push(manifest);
+  }
+  if (roots.size === 0) return wiring;
+  updateJson(tree, 'turbo.json', (json: Record<string, unknown>) => {
+    // turbo 2 names them `tasks`, turbo 1 `pipeline`.
+    const key = json.tasks === undefined && json.pipeline !== undefined ? 'pipeline' : 'tasks';
+    const tasks = (json[key] ?? {}) as Record<string, unknown>;
+    if (tasks[targetName] !== undefined) return json;
+    wiring.task = true;
+    const dependsOn = [...(tasks.build !== undefined ? ['build'] : []), `^${targetName}`];
+    // Not cached: the registry check decides. The variables that change an image are its inputs; the rest reach it.
+    const task = {
+      dependsOn,
+      cache: false,
+      env: ['HASHDOCK_*', 'SOURCE_DATE_EPOCH'],
+      passThroughEnv: ['DOCKER_*', 'SSH_AUTH_SOCK', 'GITHUB_STEP_SUMMARY', ...BRANCH_ENV.filter((name) => !name.startsWith('HASHDOCK_'))],
+    };
+    return { ...json, [key]: { ...tasks, [targetName]: task } };
+  });
+  return wiring;
+}
