@@ -70,7 +70,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     });
     expect(readJson(tree, 'package.json').devDependencies['@hashdock/core']).toBe(JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).dependencies['@hashdock/core']);
     expect(typeof install).toBe('function');
-    expect(info.join('\n')).toContain('turbo: a "image": "hashdock image" script in apps/api/package.json, an uncached "image" task in turbo.json, @hashdock/core (the hashdock command) in the root devDependencies: turbo run image');
+    expect(info.join('\n')).toMatch(/turbo: a "image": "hashdock image" script in apps\/api\/package.json, an uncached "image" task in turbo.json, @hashdock\/core \S+ \(the hashdock command, the plugin's own core\) in the root devDependencies: turbo run image/);
     const left = warnings.find((line) => line.includes('turbo does not run these images'));
     expect(left).toContain('the workspace root\'s image (turbo runs a root script only as a "//#image" task');
     expect(left).toContain('apps/web/package.json (its "image" script runs something else: docker build -t web .)');
@@ -81,13 +81,18 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(tree.read('turbo.json', 'utf8')).toBe(before);
   });
 
-  it('turbo 1 (pipeline), a task of that name already there, and --skipTurbo', async () => {
+  it('turbo 1 (pipeline), a task of that name already there, another @hashdock/core at the root, and --skipTurbo', async () => {
     tree.write('turbo.json', JSON.stringify({ pipeline: { image: { cache: false } } }));
+    tree.write('package.json', JSON.stringify({ name: '@acme/source', dependencies: { '@hashdock/core': '0.0.9' } }));
     tree.write('apps/api/package.json', JSON.stringify({ name: '@acme/api' }));
     tree.write('apps/api/Dockerfile', 'FROM node:24-slim\n');
-    await initGenerator(tree, { skipFormat: true });
+    expect(typeof (await initGenerator(tree, { skipFormat: true }))).toBe('function');
     expect(readJson(tree, 'turbo.json')).toEqual({ pipeline: { image: { cache: false } } });
     expect(readJson(tree, 'apps/api/package.json').scripts).toEqual({ image: 'hashdock image' });
+    // The plugin's own core, where it was listed.
+    const core = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).dependencies['@hashdock/core'];
+    expect(readJson(tree, 'package.json').dependencies).toEqual({ '@hashdock/core': core });
+    expect(info.join('\n')).toContain(`@hashdock/core ${core} (the hashdock command, the plugin's own core; it was 0.0.9) in the root dependencies`);
     tree = createTreeWithEmptyWorkspace();
     tree.write('turbo.json', JSON.stringify({ pipeline: {} }));
     tree.write('apps/api/package.json', JSON.stringify({ name: '@acme/api' }));

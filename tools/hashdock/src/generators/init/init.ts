@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { assertSupportedRuntime } from '../../runtime-check';
-import { addDependenciesToPackageJson, formatFiles, GeneratorCallback, getProjects, logger, readJson, readNxJson, Tree, updateNxJson, writeJson } from '@nx/devkit';
+import { addDependenciesToPackageJson, formatFiles, GeneratorCallback, getProjects, installPackagesTask, logger, readJson, readNxJson, Tree, updateJson, updateNxJson, writeJson } from '@nx/devkit';
 import { HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { isWorkflowPath } from './workflow-builds';
@@ -167,10 +167,17 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const turbo = index < 0 && !schema.skipTurbo ? wireTurbo(tree, config.targetName, dockerfiles, exclude) : undefined;
   let install: GeneratorCallback | undefined;
   if (turbo && (turbo.scripts.length || turbo.task)) {
-    if (tree.exists('package.json') && !hasDependency(tree, '@hashdock/core')) install = addDependenciesToPackageJson(tree, {}, { '@hashdock/core': coreVersion() });
+    // The CLI turbo runs is the core this plugin runs: one version, so both compute the same tag for the same bytes.
+    const core = coreVersion();
+    const held = tree.exists('package.json') ? dependencySpec(tree, '@hashdock/core') : undefined;
+    if (tree.exists('package.json') && held?.spec !== core) {
+      if (held) updateJson(tree, 'package.json', (json) => ({ ...json, [held.field]: { ...json[held.field], '@hashdock/core': core } }));
+      install = held ? () => installPackagesTask(tree) : addDependenciesToPackageJson(tree, {}, { '@hashdock/core': core });
+    }
     logger.info(
       `${PLUGIN_NAME}: turbo: ${turbo.scripts.length ? `a "${config.targetName}": "hashdock image" script in ${turbo.scripts.join(', ')}` : 'the scripts were there'}` +
-        `${turbo.task ? `, an uncached "${config.targetName}" task in turbo.json` : ''}${install ? ', @hashdock/core (the hashdock command) in the root devDependencies' : ''}: turbo run ${config.targetName}`,
+        `${turbo.task ? `, an uncached "${config.targetName}" task in turbo.json` : ''}` +
+        `${install ? `, @hashdock/core ${core} (the hashdock command, the plugin's own core${held ? `; it was ${held.spec}` : ''}) in the root ${held?.field ?? 'devDependencies'}` : ''}: turbo run ${config.targetName}`,
     );
   }
   if (turbo?.left.length) logger.warn(`${PLUGIN_NAME}: turbo does not run these images: ${turbo.left.join('; ')}.`);
@@ -185,9 +192,11 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   return install;
 }
 
-function hasDependency(tree: Tree, name: string): boolean {
+/** Where the root package.json lists `name`, and as what. */
+function dependencySpec(tree: Tree, name: string): { field: 'dependencies' | 'devDependencies'; spec: string } | undefined {
   const manifest = readJson(tree, 'package.json') as Record<string, Record<string, string> | undefined>;
-  return ['dependencies', 'devDependencies'].some((field) => manifest[field]?.[name] !== undefined);
+  const field = (['dependencies', 'devDependencies'] as const).find((key) => manifest[key]?.[name] !== undefined);
+  return field ? { field, spec: manifest[field]![name] } : undefined;
 }
 
 /** The @hashdock/core this plugin was released with (its own dependency on it). */
