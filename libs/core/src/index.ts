@@ -25,6 +25,7 @@ export * from './tags/git-sha';
 export * from './tags/git-branch';
 export * from './manifest/image-manifest';
 export * from './files/write-file-atomic';
+export * from './text/spoken-list';
 export * from './docker/dockerfile-from';
 export * from './docker/dockerfile-instructions';
 export * from './docker/dockerfile-stages';

@@ -29,8 +29,19 @@ describe('selfChangingWarning', () => {
     expect(selfChangingWarning('api', [dir('.nx')], '../../dist/images')).toContain("api copies .nx (Nx's data, rewritten by every run): its content hash");
   });
 
+  it("names turbo's .turbo folders (a cache at the root, a task log in every package it ran in), with the line that leaves them all out", () => {
+    expect(selfChangingWarning('blms-api', ['package.json', '.turbo/cache/abc.tar.zst'].map(file), 'dist/images')).toBe(
+      "hashdock: warning: blms-api copies .turbo (turbo's task logs and cache, rewritten by every turbo run): its content hash is never the same twice, so the registry never has it and it is rebuilt whenever the target runs; add to .dockerignore: .turbo",
+    );
+    // A root .dockerignore line `.turbo` leaves the packages' logs in.
+    expect(selfChangingWarning('blms-api', ['apps/api/.turbo/turbo-build.log', 'packages/db/.turbo/turbo-build.log', 'apps/api/src/main.ts'].map(file), 'dist/images')).toBe(
+      "hashdock: warning: blms-api copies apps/api/.turbo and 1 more .turbo folder (turbo's task logs and cache, rewritten by every turbo run): its content hash is never the same twice, so the registry never has it and it is rebuilt whenever the target runs; add to .dockerignore: **/.turbo",
+    );
+    expect(contextHygiene([dir('.turbo'), dir('apps/api/.turbo')]).ignoreLines).toEqual(['**/.turbo']);
+  });
+
   it('says nothing when the hash covers none of them (the heavy-context warning is another matter)', () => {
-    expect(selfChangingWarning('api', ['dist/main.js', 'dist/images-old/x', '.nxrc', '.github/x.yml'].map(file), 'dist/images')).toBeUndefined();
+    expect(selfChangingWarning('api', ['dist/main.js', 'dist/images-old/x', '.nxrc', '.github/x.yml', 'apps/x.turbo/a', '.turbofile'].map(file), 'dist/images')).toBeUndefined();
     expect(selfChangingWarning('api', [file('dist/images/api.json')], '../../dist/images')).toBeUndefined();
   });
 });

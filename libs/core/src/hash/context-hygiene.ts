@@ -1,4 +1,5 @@
 import { ContextEntry } from './context-files';
+import { spokenList } from '../text/spoken-list';
 
 export const LARGE_CONTEXT_FILES = 20_000;
 
@@ -9,7 +10,7 @@ export interface ContextHygiene {
   ignoreLines: string[];
 }
 
-const HEAVY = ['.git', 'node_modules', '.nx'];
+const HEAVY = ['.git', 'node_modules', '.nx', '.turbo'];
 
 /**
  * What a build context should not carry: VCS data, installed packages, Nx's
@@ -47,7 +48,8 @@ export function hygieneWarning(contextDir: string, hygiene: ContextHygiene): str
 
 /**
  * The folders among what an image's hash covers that differ from run to run or clone to clone: git's
- * `.git`, Nx's `.nx` (workspace data, cache) and Hashdock's own manifest directory. An image that copies
+ * `.git`, Nx's `.nx` (workspace data, cache), turbo's `.turbo` (at the root and in every package it ran a task
+ * in) and Hashdock's own manifest directory. An image that copies
  * them (`COPY . .` without a `.dockerignore`) never has the same content hash twice, so the registry
  * never has it and it is rebuilt whenever its target runs (a fresh runner, any input changed); the
  * warning says so and which lines stop it. `hashed`: the entries the hash covers.
@@ -55,18 +57,23 @@ export function hygieneWarning(contextDir: string, hygiene: ContextHygiene): str
 export function selfChangingWarning(image: string, hashed: readonly Pick<ContextEntry, 'path'>[], manifestDir?: string): string | undefined {
   const manifests = manifestDir && manifestDir !== '.' && !manifestDir.startsWith('..') ? manifestDir : undefined;
   const under = (folder: string) => hashed.some(({ path }) => path === folder || path.startsWith(`${folder}/`));
-  const folders: [string, string][] = [];
-  if (under('.git')) folders.push(['.git', "git's data, different in every clone"]);
-  if (under('.nx')) folders.push(['.nx', "Nx's data, rewritten by every run"]);
-  if (manifests && under(manifests)) folders.push([manifests, "Hashdock's manifests, rewritten by every run"]);
+  // [what the warning names, what it is, the .dockerignore line that leaves it out]
+  const folders: [string, string, string][] = [];
+  if (under('.git')) folders.push(['.git', "git's data, different in every clone", '.git']);
+  if (under('.nx')) folders.push(['.nx', "Nx's data, rewritten by every run", '.nx']);
+  // turbo writes its cache at the root and a log per task in every package's .turbo.
+  const turbo = hashed.map(({ path }) => /^(?:.*\/)?\.turbo(?=\/|$)/.exec(path)?.[0]).filter((folder): folder is string => folder !== undefined);
+  if (turbo.length) {
+    const distinct = [...new Set(turbo)];
+    const nested = distinct.find((folder) => folder !== '.turbo');
+    const more = distinct.length - 1;
+    const named = nested ? `${nested}${more ? ` and ${more} more .turbo folder${more > 1 ? 's' : ''}` : ''}` : '.turbo';
+    folders.push([named, "turbo's task logs and cache, rewritten by every turbo run", nested ? '**/.turbo' : '.turbo']);
+  }
+  if (manifests && under(manifests)) folders.push([manifests, "Hashdock's manifests, rewritten by every run", manifests]);
   if (!folders.length) return undefined;
   return (
-    `hashdock: warning: ${image} copies ${listed(folders.map(([folder, what]) => `${folder} (${what})`))}: its content hash is never the same twice, ` +
-    `so the registry never has it and it is rebuilt whenever the target runs; add to .dockerignore: ${folders.map(([folder]) => folder).join(', ')}`
+    `hashdock: warning: ${image} copies ${spokenList(folders.map(([folder, what]) => `${folder} (${what})`))}: its content hash is never the same twice, ` +
+    `so the registry never has it and it is rebuilt whenever the target runs; add to .dockerignore: ${folders.map(([, , line]) => line).join(', ')}`
   );
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function listed(items: readonly string[]): string {
-  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? '');
 }

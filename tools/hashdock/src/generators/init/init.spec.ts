@@ -806,7 +806,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       await initGenerator(tree, { skipFormat: true });
       expect(warnings.filter((line) => line.includes('copy their whole build context'))).toEqual([
         "@hashdock/nx-plugin: these images copy their whole build context, git's and Nx's data included: Dockerfile (from the workspace root, with .git and .nx). " +
-          'Each would get a new content hash on every run, never found in the registry; add .git, .nx, node_modules and dist/images to the .dockerignore there (or create one).',
+          'Each would get a new content hash on every run, never found in the registry; add .git, .nx, **/.turbo, node_modules and dist/images to the .dockerignore there (or create one).',
       ]);
       // A .dockerignore that leaves out other things only (a turbo workspace's, written before Nx): said, naming it.
       tree.write('.dockerignore', '**/node_modules\n\n.turbo\n.nx/cache\n');
@@ -817,6 +817,21 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
         'Dockerfile (from the workspace root, with .git and .nx, which .dockerignore does not leave out).',
       );
       tree.write('.dockerignore', '.git\n.nx\n');
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+      warnings.length = 0;
+      await initGenerator(tree, { skipFormat: true });
+      expect(warnings.join('\n')).not.toContain('copy their whole build context');
+      // turbo's logs in a package's .turbo: a root `.turbo` line leaves them in, `**/.turbo` out.
+      tree.write('.dockerignore', '.git\n.nx\n.turbo\n');
+      tree.write('.turbo/cache/a.tar.zst', 'x');
+      tree.write('apps/api/.turbo/turbo-build.log', 'x');
+      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+      warnings.length = 0;
+      await initGenerator(tree, { skipFormat: true });
+      expect(warnings.filter((line) => line.includes('copy their whole build context')).join('\n')).toContain(
+        'Dockerfile (from the workspace root, with apps/api/.turbo, which .dockerignore does not leave out).',
+      );
+      tree.write('.dockerignore', '.git\n.nx\n**/.turbo\n');
       updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
       warnings.length = 0;
       await initGenerator(tree, { skipFormat: true });

@@ -122,7 +122,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (changing.length) {
     logger.warn(
       `${PLUGIN_NAME}: these images copy their whole build context, git's and Nx's data included: ${changing.join('; ')}. ` +
-        'Each would get a new content hash on every run, never found in the registry; add .git, .nx, node_modules and dist/images to the .dockerignore there (or create one).',
+        'Each would get a new content hash on every run, never found in the registry; add .git, .nx, **/.turbo, node_modules and dist/images to the .dockerignore there (or create one).',
     );
   }
   // A project's image copying the workspace root whole: every project's edit is a new image, unless pruned to what it

@@ -1,11 +1,11 @@
 import { posix } from 'node:path';
-import { Tree } from '@nx/devkit';
-import { IgnorePattern, isIgnored, parseDockerignore } from '@hashdock/core';
+import { getProjects, Tree } from '@nx/devkit';
+import { IgnorePattern, isIgnored, parseDockerignore, spokenList } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
 import { wholeContextCopies } from './whole-context-copies';
 
 /** What differs from clone to clone or run to run, which a context should not send: see selfChangingWarning. */
-const CHANGING = ['.git', '.nx'];
+const CHANGING = ['.git', '.nx', '.turbo'];
 
 /**
  * The Dockerfiles that copy their whole build context (`COPY . .`) from a folder holding `.git` or `.nx` that the
@@ -22,7 +22,15 @@ export function selfChangingContexts(tree: Tree, dockerfiles: readonly string[],
     // An ignore file Docker would refuse fails the build anyway; the build says why.
     if (patterns === undefined) continue;
     const held = CHANGING.filter((folder) => tree.exists(posix.join(context, folder)) && !isIgnored(patterns, folder));
-    if (held.length) lines.push(`${dockerfile} (from ${context === '.' ? 'the workspace root' : context}, with ${held.join(' and ')}${ignoreFile ? `, which ${ignoreFile} does not leave out` : ''})`);
+    // turbo also logs each task in the package's own .turbo, which a root `.turbo` line does not leave out.
+    const inside = (root: string) => context === '.' || root === context || root.startsWith(`${context}/`);
+    const logs = [...getProjects(tree).values()]
+      .map((project) => (context === '.' ? project.root : posix.relative(context, project.root)))
+      .filter((root, i, roots) => root !== '' && roots.indexOf(root) === i && inside(context === '.' ? root : posix.join(context, root)))
+      .map((root) => posix.join(root, '.turbo'))
+      .filter((folder) => tree.exists(posix.join(context, folder)) && !isIgnored(patterns, folder));
+    if (logs.length && !held.includes('.turbo')) held.push(logs.length > 1 ? `${logs[0]} and ${logs.length - 1} more .turbo folders` : logs[0]);
+    if (held.length) lines.push(`${dockerfile} (from ${context === '.' ? 'the workspace root' : context}, with ${spokenList(held)}${ignoreFile ? `, which ${ignoreFile} does not leave out` : ''})`);
   }
   return lines;
 }
