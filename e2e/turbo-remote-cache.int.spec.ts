@@ -42,7 +42,7 @@ describe.skipIf(!environment.available)('turbo with a local turborepo-remote-cac
   });
 
   const turbo = (ws: SandboxWorkspace) =>
-    runCommand(join(ws.root, 'node_modules/.bin/turbo'), ['run', 'build', '--no-daemon'], {
+    runCommand(join(ws.root, 'node_modules/.bin/turbo'), ['run', 'build'], {
       cwd: ws.root,
       env: { ...ws.env(), TURBO_API: api, TURBO_TEAM: 'hashdock', TURBO_TOKEN: token, TURBO_TELEMETRY_DISABLED: '1', TURBO_CACHE_DIR: join(ws.root, '.turbo/cache') },
     });

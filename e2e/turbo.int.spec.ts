@@ -25,7 +25,7 @@ describe.skipIf(!environment.available)('turbo parity: turbo run image calls the
     expect(nx.exitCode, nx.output).toBe(0);
     let output = '';
     try {
-      ({ stdout: output } = await runCommand(join(turboClone.root, 'node_modules/.bin/turbo'), ['run', 'image', '--no-daemon'], {
+      ({ stdout: output } = await runCommand(join(turboClone.root, 'node_modules/.bin/turbo'), ['run', 'image'], {
         cwd: turboClone.root,
         env: { ...turboClone.env(), TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' },
       }));
