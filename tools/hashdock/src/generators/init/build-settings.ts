@@ -98,6 +98,16 @@ export function namedImage(references: readonly unknown[]): string | undefined {
   return names.find((name) => hasRegistryHost(name)) ?? names[0];
 }
 
+/** The image names of buildx `--output` specs of type image or registry (`name=a,b` in quotes lists several). */
+export function outputNames(outputs: readonly string[]): string[] {
+  return outputs.flatMap((output) => {
+    const fields = output.match(/(?:"[^"]*"|[^,])+/g)?.map((field) => field.trim().replace(/^"(.*)"$/, '$1')) ?? [];
+    const type = fields.find((field) => field.startsWith('type='))?.slice(5);
+    if (type !== 'image' && type !== 'registry') return [];
+    return fields.filter((field) => field.startsWith('name=')).flatMap((field) => field.slice(5).replace(/"/g, '').split(',')).map((name) => name.trim()).filter(Boolean);
+  });
+}
+
 /** Whether a repository reference starts with a registry host (`ghcr.io/…`, `localhost:5000/…`), as docker reads it. */
 export function hasRegistryHost(name: string): boolean {
   const [first, ...rest] = name.split('/');

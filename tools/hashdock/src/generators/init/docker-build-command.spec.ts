@@ -37,6 +37,13 @@ describe('dockerBuildsIn', () => {
     expect(withSettings('docker build .')[0].settings).toEqual({});
   });
 
+  it('names the image by its --output when no tag does (type=image or registry, name=…; others name none)', () => {
+    expect(withSettings("docker buildx build --output type=image,name=ghcr.io/acme/api,push-by-digest=true,push=true -f apps/api/Dockerfile .")[0].settings).toEqual({ image: 'ghcr.io/acme/api' });
+    expect(withSettings('docker buildx build -o \'type=registry,"name=registry.acme.dev/web,registry.acme.dev/web2"\' apps/web')[0].settings).toEqual({ image: 'registry.acme.dev/web' });
+    expect(withSettings('docker buildx build -t acme/api --output type=image,name=ghcr.io/acme/other .')[0].settings).toEqual({ image: 'ghcr.io/acme/other' });
+    expect(withSettings('docker buildx build --output type=local,dest=out .')[0].settings).toEqual({});
+  });
+
   it('reads the named build contexts it passes (--build-context name=path): a directory as a workspace path from where it runs, other values as written', () => {
     const [build] = withSettings('docker buildx build --build-context libs=../../libs --build-context=base=docker-image://node:24 -f Dockerfile .', 'apps/api');
     expect(build.settings).toEqual({ buildContexts: { libs: 'libs', base: 'docker-image://node:24' } });

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { isDockerfileName, shellWords } from '@hashdock/core';
-import { BuildSettings, dockerSecret, keyValues, mergeSettings, namedContextsFrom, namedImage, settings, sshFrom } from './build-settings';
+import { BuildSettings, dockerSecret, keyValues, mergeSettings, namedContextsFrom, namedImage, outputNames, settings, sshFrom } from './build-settings';
 
 /** What a `docker build` in a command builds: the Dockerfile and the context, as workspace paths (`.` for the root), and with what. */
 export interface CommandBuild {
@@ -111,6 +111,7 @@ export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: 
   let platform: string | undefined;
   const secrets: BuildSettings[] = [];
   const tags: string[] = [];
+  const outputs: string[] = [];
   const addHosts: string[] = [];
   const ssh: string[] = [];
   let network: string | undefined;
@@ -127,6 +128,7 @@ export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: 
     else if (flag === '--platform') platform = value;
     else if (flag === '--secret' && value !== undefined) secrets.push(dockerSecret(value, dir));
     else if ((flag === '-t' || flag === '--tag') && value !== undefined) tags.push(value);
+    else if ((flag === '-o' || flag === '--output') && value !== undefined) outputs.push(value);
     else if (flag === '--add-host' && value !== undefined) addHosts.push(value);
     else if (flag === '--network') network = value;
     else if (flag === '--build-context' && value !== undefined) buildContexts.push(value);
@@ -147,7 +149,7 @@ export function dockerBuildOf(words: readonly string[], dir = '.', unfollowed?: 
   const contextPath = posix.normalize(posix.join(dir, context)).replace(/\/$/, '');
   const dockerfilePath = posix.normalize(file === undefined ? posix.join(contextPath, 'Dockerfile') : posix.join(dir, file));
   if ([contextPath, dockerfilePath].some((path) => path === '..' || path.startsWith('../'))) return void unfollowed?.(shownCommand(words), 'it builds from outside the workspace');
-  return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage(tags), network, addHosts, ssh, buildContexts: namedContextsFrom(keyValues(buildContexts), dir), unknownArgs }), ...secrets) };
+  return { context: contextPath, dockerfile: dockerfilePath, settings: mergeSettings(settings({ buildArgs: keyValues(buildArgs), labels: keyValues(labels), stage, platform, image: namedImage([...tags, ...outputNames(outputs)]), network, addHosts, ssh, buildContexts: namedContextsFrom(keyValues(buildContexts), dir), unknownArgs }), ...secrets) };
 }
 
 /** Add the builds found in `file` to `builds`, each once (a CI file often runs the same build in several jobs). */

@@ -276,6 +276,50 @@ jobs:
     expect(builds[0].settings.buildArgs).toEqual({ NODE_VERSION: '22.10.0-alpine3.20' });
   });
 
+  it("the build-push-action drop-ins (Depot's, Blacksmith's) and depot/bake-action; an image named only by its outputs (pushed by digest per platform)", () => {
+    const files: Record<string, string> = { 'docker-bake.hcl': 'target "default" {\n  dockerfile = "apps/api/Dockerfile"\n}\n' };
+    const workflow = `
+jobs:
+  release:
+    strategy:
+      matrix:
+        include:
+          - image_name: langfuse
+            dockerfile: ./web/Dockerfile
+            platform: linux/amd64
+          - image_name: langfuse
+            dockerfile: ./web/Dockerfile
+            platform: linux/arm64
+          - image_name: langfuse-worker
+            dockerfile: ./worker/Dockerfile
+            platform: linux/amd64
+    steps:
+      - uses: useblacksmith/build-push-action@fb9e3e6a9299c78462bfadd0d93352c316adc9b8 # v2.2.0
+        with:
+          context: .
+          file: \${{ matrix.dockerfile }}
+          outputs: type=image,name=ghcr.io/langfuse/\${{ matrix.image_name }},push-by-digest=true,name-canonical=true,push=true
+          platforms: \${{ matrix.platform }}
+  depot:
+    steps:
+      - uses: depot/build-push-action@v1
+        with:
+          project: abc123
+          file: apps/api/Dockerfile
+          outputs: |
+            type=local,dest=out
+            type=registry,"name=registry.acme.dev/api,registry.acme.dev/api-mirror"
+      - uses: depot/bake-action@v1
+`;
+    const builds = workflowBuilds('.github/workflows/pipeline.yml', workflow, (path) => files[path]);
+    expect(builds.map((build) => [build.dockerfile, build.context, build.settings.image, build.settings.platform, build.via])).toEqual([
+      ['web/Dockerfile', '.', 'ghcr.io/langfuse/langfuse', 'linux/amd64,linux/arm64', 'useblacksmith/build-push-action'],
+      ['worker/Dockerfile', '.', 'ghcr.io/langfuse/langfuse-worker', 'linux/amd64', 'useblacksmith/build-push-action'],
+      ['apps/api/Dockerfile', '.', 'registry.acme.dev/api', undefined, 'depot/build-push-action'],
+      ['apps/api/Dockerfile', '.', undefined, undefined, 'depot/bake-action, target "default" of docker-bake.hcl'],
+    ]);
+  });
+
   it('leaves out what it cannot know: an expression in a path, a matrix from an expression, a remote context, a file that is not YAML', () => {
     const workflow = `
 jobs:

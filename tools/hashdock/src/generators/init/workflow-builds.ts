@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parseYamlRecord, record } from './yaml-record';
-import { BuildSettings, keyValues, mergeSettings, namedContextsFrom, namedImage, settings, sshFrom } from './build-settings';
+import { BuildSettings, keyValues, mergeSettings, namedContextsFrom, namedImage, outputNames, settings, sshFrom } from './build-settings';
 import { bakeCallBuilds, bakeCommands } from './bake-calls';
 import { dockerBuildsIn, isLiteralPath, UnfollowedBuild, unfollowedIn } from './docker-build-command';
 
@@ -15,6 +15,11 @@ export interface WorkflowBuild {
   /** `docker/build-push-action`, `docker/bake-action`, or the `docker build` (or bake) a `run` step runs. */
   via: string;
 }
+
+/** docker/build-push-action and the drop-ins that take its inputs (Depot's, Blacksmith's). */
+const BUILD_PUSH_ACTIONS = ['docker/build-push-action', 'depot/build-push-action', 'useblacksmith/build-push-action'];
+/** docker/bake-action and Depot's drop-in. */
+const BAKE_ACTIONS = ['docker/bake-action', 'depot/bake-action'];
 
 /** A workflow file: `.github/workflows/<name>.yml` or `.yaml`. */
 export const isWorkflowPath = (path: string): boolean => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
@@ -83,11 +88,12 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
       for (const combination of combinations ?? [{}]) {
         const expand = (value: unknown) => (typeof value === 'string' ? expandKnown(value, { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
         const found: Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] = [];
-        if (typeof step.uses === 'string' && /^docker\/build-push-action@/.test(step.uses)) {
-          const action = actionBuild(withMetadataTags(record(step.with) ?? {}, metadataImages(steps.slice(0, index), expand)), expand);
-          if (action) found.push({ ...action, via: 'docker/build-push-action' });
-        } else if (typeof step.uses === 'string' && /^docker\/bake-action@/.test(step.uses)) {
-          found.push(...bakeActionBuilds(record(step.with) ?? {}, expand, read, metadataImages(steps.slice(0, index), expand)));
+        const action = typeof step.uses === 'string' ? /^([\w.-]+\/[\w.-]+)@/.exec(step.uses)?.[1] : undefined;
+        if (action !== undefined && BUILD_PUSH_ACTIONS.includes(action)) {
+          const build = actionBuild(withMetadataTags(record(step.with) ?? {}, metadataImages(steps.slice(0, index), expand)), expand);
+          if (build) found.push({ ...build, via: action });
+        } else if (action !== undefined && BAKE_ACTIONS.includes(action)) {
+          found.push(...bakeActionBuilds(record(step.with) ?? {}, expand, read, metadataImages(steps.slice(0, index), expand), action));
         } else if (typeof step.run === 'string') {
           const run = expand(step.run);
           const dir = typeof step['working-directory'] === 'string' ? expand(step['working-directory']) : jobDir;
@@ -123,6 +129,7 @@ function bakeActionBuilds(
   expand: (value: unknown) => string | undefined,
   read: (path: string) => string | undefined,
   metadata: ReadonlyMap<string, readonly string[]> = new Map(),
+  action = 'docker/bake-action',
 ): Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] {
   const source = inputs.source === undefined ? '.' : expand(inputs.source)?.trim();
   if (source !== '.' && source !== '{{defaultContext}}') return [];
@@ -147,7 +154,7 @@ function bakeActionBuilds(
     context,
     dockerfile,
     settings: named && !settings.image ? { ...settings, image: named } : settings,
-    via: `docker/bake-action, target "${target}" of ${file}`,
+    via: `${action}, target "${target}" of ${file}`,
   }));
 }
 
@@ -205,7 +212,9 @@ function actionBuild(inputs: Record<string, unknown>, expand: (value: unknown) =
     labels: keyValues(lines(inputs.labels)),
     stage: expand(inputs.target),
     platform: list(inputs.platforms).join(','),
-    image: namedImage(list(inputs.tags)),
+    // Its tags, else the names of its image outputs (`type=image,name=ghcr.io/acme/api,push-by-digest=true`, as
+    // Docker's multi-platform recipe pushes each platform by digest).
+    image: namedImage([...list(inputs.tags), ...outputNames(lines(inputs.outputs))]),
     network: expand(inputs.network),
     addHosts: list(inputs['add-hosts']),
     ssh: lines(inputs.ssh).map((entry) => sshFrom(entry, '.')),
