@@ -77,13 +77,16 @@ describe.skipIf(!environment.available)('a turbo workspace adopting Hashdock wit
     for (const name of ['api', 'web']) {
       const manifest = await read(`apps/${name}/package.json`);
       expect(manifest.scripts).toEqual({ build: 'node build.mjs', image: 'hashdock image' });
-      expect(manifest.nx.targets.image.options).toEqual({ name: `shop-${name}` });
+      expect(manifest.nx.targets.image).toEqual({ executor: '@hashdock/nx-plugin:image', options: { name: `shop-${name}` } });
     }
     expect((await read('turbo.json')).tasks.image).toMatchObject({ dependsOn: ['build', '^image'], cache: false, env: ['HASHDOCK_*', 'SOURCE_DATE_EPOCH'] });
     expect((await read('package.json')).devDependencies['@hashdock/core']).toBe(version);
     expect(added).toContain('turbo run image');
     await workspace.ok(join(workspace.root, '.bin/pnpm'), ['install'], bin());
     await workspace.commit('nx add @hashdock/nx-plugin');
+    // Nx runs Hashdock's executor for the target, not the script turbo runs (a script is a target of its name to Nx).
+    const shown = JSON.parse(await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['show', 'project', '@shop/api', '--json'], bin()));
+    expect(shown.targets.image).toMatchObject({ executor: '@hashdock/nx-plugin:image', options: { name: 'shop-api', dockerfile: 'apps/api/Dockerfile' } });
   });
 
   it('turbo run image builds and pushes both; nx run-many -t image then finds the same images in the registry and builds none', async () => {
@@ -101,6 +104,7 @@ describe.skipIf(!environment.available)('a turbo workspace adopting Hashdock wit
 
     const nx = await workspace.nx(['run-many', '-t', 'image'], here);
     expect(nx.exitCode, nx.output).toBe(0);
+    expect(nx.output).not.toContain('> hashdock image');
     expect(await workspace.takeBuilds()).toEqual([]);
     for (const image of ['shop-api', 'shop-web']) {
       const fromNx = await workspace.manifest(image);

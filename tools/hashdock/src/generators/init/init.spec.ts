@@ -59,6 +59,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('tools/gen/Dockerfile', 'FROM node:24-slim\n');
     const install = await initGenerator(tree, { skipFormat: true });
     expect(readJson(tree, 'apps/api/package.json').scripts).toEqual({ build: 'tsc', image: 'hashdock image' });
+    // Nx would read the script as the target (nx:run-script): the executor is named where the project's configuration is.
+    expect(readJson(tree, 'apps/api/package.json').nx).toEqual({ targets: { image: { executor: '@hashdock/nx-plugin:image' } } });
     // A script of that name that runs something else is kept, and said.
     expect(readJson(tree, 'apps/web/package.json').scripts).toEqual({ image: 'docker build -t web .' });
     expect(readJson(tree, 'libs/util/package.json').scripts).toEqual({});
@@ -99,6 +101,15 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('apps/api/Dockerfile', 'FROM node:24-slim\n');
     await initGenerator(tree, { skipFormat: true });
     expect(readJson(tree, 'turbo.json').pipeline.image).toMatchObject({ dependsOn: ['^image'], cache: false });
+    // A project.json beside the package.json is where the executor goes (Nx reads it last).
+    tree = createTreeWithEmptyWorkspace();
+    tree.write('turbo.json', JSON.stringify({ tasks: {} }));
+    addProjectConfiguration(tree, 'api', { root: 'apps/api', targets: { image: { options: { stage: 'runtime' } } } as never });
+    tree.write('apps/api/package.json', JSON.stringify({ name: '@acme/api' }));
+    tree.write('apps/api/Dockerfile', 'FROM node:24-slim AS runtime\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(readProjectConfiguration(tree, 'api').targets?.image).toEqual({ executor: '@hashdock/nx-plugin:image', options: { stage: 'runtime' } });
+    expect(readJson(tree, 'apps/api/package.json')).toEqual({ name: '@acme/api', scripts: { image: 'hashdock image' } });
     tree = createTreeWithEmptyWorkspace();
     tree.write('turbo.json', JSON.stringify({ tasks: {} }));
     tree.write('apps/api/package.json', JSON.stringify({ name: '@acme/api' }));

@@ -14,7 +14,7 @@ export interface TurboWiring {
 /**
  * A turbo workspace (turbo.json at the root) runs the images with turbo too: each project holding an image target
  * gets a `"<target>": "hashdock image"` script in its package.json (every image target of the project, as the CLI
- * runs them), and turbo.json an uncached task of that name after the project's build and its dependencies' images,
+ * runs them) and its target the executor named (else Nx would run the script), and turbo.json an uncached task of that name after the project's build and its dependencies' images,
  * with the variables Hashdock reads let through turbo's strict environment. What is there already is kept. The root
  * project is left to the user (turbo runs a root script only as `//#<task>`), as is a project without package.json.
  */
@@ -44,6 +44,16 @@ export function wireTurbo(tree: Tree, targetName: string, dockerfiles: readonly 
       continue;
     }
     updateJson(tree, manifest, (json: { scripts?: Record<string, string> }) => ({ ...json, scripts: { ...json.scripts, [targetName]: 'hashdock image' } }));
+    // Nx reads a package.json script as a target of its name (nx:run-script), over what plugins infer: the target
+    // names its executor where the project's own configuration is, so Nx keeps running Hashdock's.
+    const config = tree.exists(posix.join(root, 'project.json')) ? posix.join(root, 'project.json') : manifest;
+    updateJson(tree, config, (json: Record<string, unknown>) => {
+      const holder = (config === manifest ? { ...(json.nx as Record<string, unknown> | undefined) } : json) as { targets?: Record<string, Record<string, unknown>> };
+      const target = holder.targets?.[targetName] ?? {};
+      if (target.executor !== undefined) return json;
+      const targets = { ...holder.targets, [targetName]: { executor: IMAGE_EXECUTOR, ...target } };
+      return config === manifest ? { ...json, nx: { ...holder, targets } } : { ...json, targets };
+    });
     wiring.scripts.push(manifest);
   }
   if (roots.size === 0) return wiring;
