@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeExpansion, encodeExpansion, ExternalBase, externalFroms, pinLiteralFroms, referenceWith } from './external-bases';
+import { decodeExpansion, encodeExpansion, ExternalBase, externalFroms, pinLiteralFroms, platformFor, referenceWith } from './external-bases';
+import { hostPlatform } from './image-options';
 
 const text = [
   'ARG TOOL',
@@ -54,6 +55,17 @@ describe('external images a Dockerfile reads', () => {
     expect(references(dockerfile, { NODE_VERSION: '22.10.0-alpine3.20' })).toEqual(['node:22.10.0-alpine3.20']);
     // Unset, and still a reference: as BuildKit reads it.
     expect(references('ARG SUFFIX\nARG VARIANT\nFROM node${SUFFIX}\nFROM node:${VARIANT:-24-slim}\n')).toEqual(['node', 'node:24-slim']);
+  });
+
+  it('reads FROM --platform as BuildKit expands it: the automatic platform args (a default after :-, as langfuse writes), build args, a literal', () => {
+    expect(platformFor(undefined, 'linux/arm64')).toBe('linux/arm64');
+    expect(platformFor('${TARGETPLATFORM:-linux/amd64}', 'linux/arm64')).toBe('linux/arm64');
+    expect(platformFor('$TARGETPLATFORM', 'linux/arm64')).toBe('linux/arm64');
+    expect(platformFor('${BUILDPLATFORM}', 'linux/arm64')).toBe(hostPlatform());
+    expect(platformFor('$TARGETOS/$TARGETARCH', 'linux/arm64')).toBe('linux/arm64');
+    expect(platformFor('${BASE_PLATFORM:-linux/amd64}', 'linux/arm64')).toBe('linux/amd64');
+    expect(platformFor('${BASE_PLATFORM:-linux/amd64}', 'linux/arm64', { BASE_PLATFORM: 'linux/s390x' })).toBe('linux/s390x');
+    expect(platformFor('linux/amd64', 'linux/arm64')).toBe('linux/amd64');
   });
 
   it('keeps how to read a reference built from ARGs again, so a HASHDOCK_BUILD_ARG_<NAME> override at run time asks for the image the build uses', () => {

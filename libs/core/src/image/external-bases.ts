@@ -10,7 +10,7 @@ import { parseReference, parseRepository } from '../registry/reference';
 import { RegistryMirrors, throughMirror } from '../registry/mirrors';
 import { RegistryResponseError } from '../registry/errors';
 import { imageNameWithoutRegistry } from './base-images';
-import { hostPlatform, platformList } from './image-options';
+import { platformList } from './image-options';
 
 /** An image from outside the workspace that a Dockerfile builds FROM, pinned to a digest. */
 export interface ExternalBase {
@@ -56,12 +56,15 @@ export function platformMatches(wanted: string, descriptor: PlatformDescriptor):
   return !variant || platform.variant === variant || (architecture === 'arm64' && variant === 'v8' && !platform.variant);
 }
 
-/** `$BUILDPLATFORM` is this machine; `$TARGETPLATFORM` (and no flag) the target. */
-export function platformFor(flag: string | undefined, target: string): string {
+/**
+ * The platform a `FROM --platform=<flag>` reads for the `target` platform, the flag expanded as BuildKit expands it:
+ * with the automatic platform args (`$BUILDPLATFORM` is this machine, `$TARGETPLATFORM` the target, so
+ * `${TARGETPLATFORM:-linux/amd64}` is the target) and the build args given. No flag: the target.
+ */
+export function platformFor(flag: string | undefined, target: string, buildArgs: Record<string, string> = {}): string {
   if (!flag) return target;
-  if (/^\$\{?BUILDPLATFORM\}?$/.test(flag)) return hostPlatform();
-  if (/^\$\{?TARGETPLATFORM\}?$/.test(flag)) return target;
-  return flag;
+  if (!flag.includes('$')) return flag;
+  return processShellWord(flag, new Map(Object.entries({ ...buildArgs, ...initialGlobalArgs(buildArgs, target) }))) || target;
 }
 
 /** What a base reference names, read once for all its platforms: one image, or an index to pick children from. */
@@ -278,7 +281,7 @@ export async function resolveExternalBases(
     const { reference } = from;
     // Several platforms: one entry per platform, each hashed; the base must then be an index.
     const key = platforms.length > 1 ? `${from.key}@${target}` : from.key;
-    const platform = platformFor(from.platformFlag, target);
+    const platform = platformFor(from.platformFlag, target, options.buildArgs);
     let resolved;
     try {
       resolved = await readForPlatform(reference, platform, options, cache);
