@@ -806,7 +806,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       ]);
     });
 
-    it('a Dockerfile copying its whole context from a folder holding .git and .nx, with no .dockerignore: said, and not once one is there', async () => {
+    it('a Dockerfile copying its whole context: .nx and the manifests left out in its .dockerignore (created, or added to), what else changes (.git, .turbo) said', async () => {
       tree = createTreeWithEmptyWorkspace();
       tree.write('package.json', JSON.stringify({ name: '@acme/whole', private: true }));
       tree.write('.git/HEAD', 'ref: refs/heads/main\n');
@@ -814,39 +814,34 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       tree.write('Dockerfile', 'FROM node:24-slim\nWORKDIR /app\nCOPY . .\nRUN npx nx build api\n');
       addProjectConfiguration(tree, 'api', { root: 'apps/api' });
       tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nCOPY dist /app\n');
+      const again = async (ignore?: string) => {
+        if (ignore !== undefined) tree.write('.dockerignore', ignore);
+        updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
+        info.length = 0;
+        warnings.length = 0;
+        await initGenerator(tree, { skipFormat: true });
+        return warnings.filter((line) => line.includes('copy their whole build context')).join('\n');
+      };
       await initGenerator(tree, { skipFormat: true });
+      // None: created with Nx's and Hashdock's own data only.
+      expect(tree.read('.dockerignore', 'utf8')).toBe("# Nx's data and Hashdock's image manifests change on every run (added by nx add @hashdock/nx-plugin)\n.nx\ndist/images\n");
+      expect(info.join('\n')).toContain('left out of the images that copy their whole context (they change on every run): .dockerignore (.nx, dist/images).');
       expect(warnings.filter((line) => line.includes('copy their whole build context'))).toEqual([
-        "@hashdock/nx-plugin: these images copy their whole build context, git's and Nx's data included: Dockerfile (from the workspace root, with .git and .nx). " +
-          'Each would get a new content hash on every run, never found in the registry; add .git, .nx, **/.turbo, node_modules and dist/images to the .dockerignore there (or create one).',
+        "@hashdock/nx-plugin: these images copy their whole build context, git's and Nx's data included: Dockerfile (from the workspace root, with .git, which .dockerignore does not leave out). " +
+          'Each would get a new content hash on every run, never found in the registry; add them to the .dockerignore there.',
       ]);
-      // A .dockerignore that leaves out other things only (a turbo workspace's, written before Nx): said, naming it.
-      tree.write('.dockerignore', '**/node_modules\n\n.turbo\n.nx/cache\n');
-      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
-      warnings.length = 0;
-      await initGenerator(tree, { skipFormat: true });
-      expect(warnings.filter((line) => line.includes('copy their whole build context')).join('\n')).toContain(
-        'Dockerfile (from the workspace root, with .git and .nx, which .dockerignore does not leave out).',
-      );
-      tree.write('.dockerignore', '.git\n.nx\n');
-      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
-      warnings.length = 0;
-      await initGenerator(tree, { skipFormat: true });
-      expect(warnings.join('\n')).not.toContain('copy their whole build context');
+      // One that leaves out other things only (a turbo workspace's, written before Nx): added to, its lines kept.
+      expect(await again('**/node_modules\n\n.turbo\n.nx/cache')).toContain('Dockerfile (from the workspace root, with .git, which .dockerignore does not leave out).');
+      expect(tree.read('.dockerignore', 'utf8')).toBe("**/node_modules\n\n.turbo\n.nx/cache\n\n# Nx's data and Hashdock's image manifests change on every run (added by nx add @hashdock/nx-plugin)\n.nx\ndist/images\n");
+      // Nothing to add: unchanged, nothing said.
+      expect(await again('.git\n.nx\ndist\n')).toBe('');
+      expect(tree.read('.dockerignore', 'utf8')).toBe('.git\n.nx\ndist\n');
+      expect(info.join('\n')).not.toContain('left out of the images');
       // turbo's logs in a package's .turbo: a root `.turbo` line leaves them in, `**/.turbo` out.
-      tree.write('.dockerignore', '.git\n.nx\n.turbo\n');
       tree.write('.turbo/cache/a.tar.zst', 'x');
       tree.write('apps/api/.turbo/turbo-build.log', 'x');
-      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
-      warnings.length = 0;
-      await initGenerator(tree, { skipFormat: true });
-      expect(warnings.filter((line) => line.includes('copy their whole build context')).join('\n')).toContain(
-        'Dockerfile (from the workspace root, with apps/api/.turbo, which .dockerignore does not leave out).',
-      );
-      tree.write('.dockerignore', '.git\n.nx\n**/.turbo\n');
-      updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
-      warnings.length = 0;
-      await initGenerator(tree, { skipFormat: true });
-      expect(warnings.join('\n')).not.toContain('copy their whole build context');
+      expect(await again('.git\n.nx\ndist\n.turbo\n')).toContain('Dockerfile (from the workspace root, with apps/api/.turbo, which .dockerignore does not leave out).');
+      expect(await again('.git\n.nx\ndist\n**/.turbo\n')).toBe('');
     });
 
     it("a project's Dockerfile copying the whole workspace root: pruneContext is named for it, not for the root project's", async () => {

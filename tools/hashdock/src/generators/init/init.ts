@@ -17,6 +17,7 @@ import { stdinContextDockerfiles, UnfollowedNote } from './stdin-context-dockerf
 import { attributeBuilds } from './attribute-builds';
 import { buildOutputsElsewhere } from './build-outputs-elsewhere';
 import { selfChangingContexts } from './self-changing-contexts';
+import { ignoreOwnData } from './ignore-own-data';
 import { wholeContextCopies } from './whole-context-copies';
 import { wireTurbo } from './turbo-wiring';
 
@@ -118,11 +119,13 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
   const elsewhere = buildOutputsElsewhere(tree, dockerfiles, choice?.dockerfiles ?? [], policy, config.buildTarget?.target);
   if (elsewhere.length) logger.warn(`${PLUGIN_NAME}: these images cannot build as written: ${elsewhere.join('; ')}.`);
+  const ignoring = ignoreOwnData(tree, dockerfiles, choice?.dockerfiles ?? [], policy, config.manifestDir);
+  if (ignoring.length) logger.info(`${PLUGIN_NAME}: left out of the images that copy their whole context (they change on every run): ${ignoring.join('; ')}.`);
   const changing = selfChangingContexts(tree, dockerfiles, choice?.dockerfiles ?? [], policy);
   if (changing.length) {
     logger.warn(
       `${PLUGIN_NAME}: these images copy their whole build context, git's and Nx's data included: ${changing.join('; ')}. ` +
-        'Each would get a new content hash on every run, never found in the registry; add .git, .nx, **/.turbo, node_modules and dist/images to the .dockerignore there (or create one).',
+        'Each would get a new content hash on every run, never found in the registry; add them to the .dockerignore there.',
     );
   }
   // A project's image copying the workspace root whole: every project's edit is a new image, unless pruned to what it
