@@ -87,10 +87,14 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('turbo.json', JSON.stringify({ pipeline: { image: { cache: false } } }));
     tree.write('package.json', JSON.stringify({ name: '@acme/source', dependencies: { '@hashdock/core': '0.0.9' } }));
     tree.write('apps/api/package.json', JSON.stringify({ name: '@acme/api' }));
+    // Its script there already (turbo wired by hand): kept, and the executor named so Nx runs Hashdock's, not the script.
+    tree.write('apps/web/package.json', JSON.stringify({ name: '@acme/web', scripts: { image: 'hashdock image --no-push' } }));
+    tree.write('apps/web/Dockerfile', 'FROM node:24-slim\n');
     tree.write('apps/api/Dockerfile', 'FROM node:24-slim\n');
     expect(typeof (await initGenerator(tree, { skipFormat: true }))).toBe('function');
     expect(readJson(tree, 'turbo.json')).toEqual({ pipeline: { image: { cache: false } } });
     expect(readJson(tree, 'apps/api/package.json').scripts).toEqual({ image: 'hashdock image' });
+    expect(readJson(tree, 'apps/web/package.json')).toEqual({ name: '@acme/web', scripts: { image: 'hashdock image --no-push' }, nx: { targets: { image: { executor: '@hashdock/nx-plugin:image' } } } });
     // The plugin's own core, where it was listed.
     const core = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).dependencies['@hashdock/core'];
     expect(readJson(tree, 'package.json').dependencies).toEqual({ '@hashdock/core': core });

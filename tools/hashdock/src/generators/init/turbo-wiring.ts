@@ -14,9 +14,10 @@ export interface TurboWiring {
 /**
  * A turbo workspace (turbo.json at the root) runs the images with turbo too: each project holding an image target
  * gets a `"<target>": "hashdock image"` script in its package.json (every image target of the project, as the CLI
- * runs them) and its target the executor named (else Nx would run the script), and turbo.json an uncached task of that name after the project's build and its dependencies' images,
- * with the variables Hashdock reads let through turbo's strict environment. What is there already is kept. The root
- * project is left to the user (turbo runs a root script only as `//#<task>`), as is a project without package.json.
+ * runs them) and its target the executor named (else Nx would run the script), and turbo.json an uncached task of
+ * that name after the project's build and its dependencies' images, with the variables Hashdock reads let through
+ * turbo's strict environment. What is there already is kept. The root project is left to the user (turbo runs a
+ * root script only as `//#<task>`), as is a project without package.json or with another script of that name.
  */
 export function wireTurbo(tree: Tree, targetName: string, dockerfiles: readonly string[], excluded: readonly string[]): TurboWiring | undefined {
   if (!tree.exists('turbo.json')) return undefined;
@@ -38,12 +39,15 @@ export function wireTurbo(tree: Tree, targetName: string, dockerfiles: readonly 
       wiring.left.push(`${root} (no package.json: turbo does not run it; nx run-many -t ${targetName} does)`);
       continue;
     }
-    const scripts = (readJson(tree, manifest) as { scripts?: Record<string, string> }).scripts ?? {};
-    if (scripts[targetName] !== undefined) {
-      if (!/\bhashdock image\b/.test(scripts[targetName])) wiring.left.push(`${manifest} (its "${targetName}" script runs something else: ${scripts[targetName]})`);
+    const script = ((readJson(tree, manifest) as { scripts?: Record<string, string> }).scripts ?? {})[targetName];
+    if (script !== undefined && !/\bhashdock image\b/.test(script)) {
+      wiring.left.push(`${manifest} (its "${targetName}" script runs something else: ${script})`);
       continue;
     }
-    updateJson(tree, manifest, (json: { scripts?: Record<string, string> }) => ({ ...json, scripts: { ...json.scripts, [targetName]: 'hashdock image' } }));
+    if (script === undefined) {
+      updateJson(tree, manifest, (json: { scripts?: Record<string, string> }) => ({ ...json, scripts: { ...json.scripts, [targetName]: 'hashdock image' } }));
+      wiring.scripts.push(manifest);
+    }
     // Nx reads a package.json script as a target of its name (nx:run-script), over what plugins infer: the target
     // names its executor where the project's own configuration is, so Nx keeps running Hashdock's.
     const config = tree.exists(posix.join(root, 'project.json')) ? posix.join(root, 'project.json') : manifest;
@@ -54,7 +58,6 @@ export function wireTurbo(tree: Tree, targetName: string, dockerfiles: readonly 
       const targets = { ...holder.targets, [targetName]: { executor: IMAGE_EXECUTOR, ...target } };
       return config === manifest ? { ...json, nx: { ...holder, targets } } : { ...json, targets };
     });
-    wiring.scripts.push(manifest);
   }
   if (roots.size === 0) return wiring;
   updateJson(tree, 'turbo.json', (json: Record<string, unknown>) => {
