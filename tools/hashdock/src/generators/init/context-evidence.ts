@@ -66,6 +66,8 @@ const CONTAINER_EXECUTORS = new Set(['@nx-tools/nx-container:build', '@nx-tools/
 export interface CiFiles {
   workflows: readonly string[];
   gitlab?: string;
+  /** GitLab's predefined variables known before a pipeline runs (`CI_REGISTRY_IMAGE`, from the origin; see gitlabProjectVariables). */
+  gitlabVariables?: Record<string, string>;
   scripts: readonly string[];
   /** `docker-bake.hcl` and its kin at the workspace root (see bakeBuilds), in bake's merge order. */
   bake?: readonly string[];
@@ -138,7 +140,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
     for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree), unfollowed))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}, step "${build.step}") builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   if (ci.gitlab !== undefined)
-    for (const build of gitlabBuilds(ci.gitlab, readFile(tree), unfollowed))
+    for (const build of gitlabBuilds(ci.gitlab, readFile(tree), unfollowed, ci.gitlabVariables))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}) builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   for (const file of ci.scripts)
     for (const build of ciScriptBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree), unfollowed))

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { gitlabBuilds } from './gitlab-builds';
+import { gitlabBuilds, gitlabProjectVariables } from './gitlab-builds';
 
 const read = (files: Record<string, string>) =>
   gitlabBuilds('.gitlab-ci.yml', (path) => files[path]).map(({ file, job, context, dockerfile, settings, via }) => ({ file, job, context, dockerfile, settings, via }));
@@ -38,6 +38,32 @@ images:
         settings: { buildArgs: { NODE_ENV: 'production', FLAVOUR: 'lean', SHA: '${CI_COMMIT_SHA}' }, image: `registry.acme.com/shop/${app}` },
       })),
     );
+  });
+
+  it("GitLab's registry variables, known from a gitlab.com origin, name the images; a job's own variable still wins", () => {
+    const predefined = gitlabProjectVariables('git@gitlab.com:Acme/platform/Shop.git');
+    expect(predefined).toMatchObject({ CI_REGISTRY: 'registry.gitlab.com', CI_REGISTRY_IMAGE: 'registry.gitlab.com/acme/platform/shop', CI_PROJECT_NAMESPACE: 'Acme/platform', CI_PROJECT_NAME: 'Shop' });
+    expect(gitlabProjectVariables('https://gitlab.com/acme/shop').CI_REGISTRY_IMAGE).toBe('registry.gitlab.com/acme/shop');
+    expect(gitlabProjectVariables('https://oauth2:token@gitlab.com/acme/shop.git/').CI_REGISTRY_IMAGE).toBe('registry.gitlab.com/acme/shop');
+    expect(gitlabProjectVariables('git@gitlab.acme.internal:acme/shop.git')).toEqual({});
+    expect(gitlabProjectVariables('git@github.com:acme/shop.git')).toEqual({});
+    const ci = `
+api:
+  script:
+    - docker build -f apps/api/Dockerfile -t $CI_REGISTRY_IMAGE/api:$CI_COMMIT_SHA .
+worker:
+  variables:
+    CI_REGISTRY_IMAGE: harbor.acme.dev/shop
+  script:
+    - /kaniko/executor --context $CI_PROJECT_DIR --dockerfile apps/worker/Dockerfile --destination \${CI_REGISTRY_IMAGE}/worker:latest
+`;
+    const builds = gitlabBuilds('.gitlab-ci.yml', (path) => ({ '.gitlab-ci.yml': ci })[path], undefined, predefined);
+    expect(builds.map((build) => [build.job, build.settings.image])).toEqual([
+      ['api', 'registry.gitlab.com/acme/platform/shop/api'],
+      ['worker', 'harbor.acme.dev/shop/worker'],
+    ]);
+    // Not known: not carried.
+    expect(gitlabBuilds('.gitlab-ci.yml', (path) => ({ '.gitlab-ci.yml': ci })[path])[0].settings.image).toBeUndefined();
   });
 
   it('docker build in a script, a relative kaniko --dockerfile under its context, and an included file', () => {

@@ -22,12 +22,12 @@ const MAX_COMBINATIONS = 256;
  * The images a GitLab CI file builds (`.gitlab-ci.yml`, and the files it includes with `include: local`,
  * read through `read`): each job's `before_script` and `script` lines (its `extends` templates merged in,
  * from any of those files), with the files' and the job's literal `variables` and `$CI_PROJECT_DIR` (the
- * checkout: the workspace root) substituted, once per combination of its `parallel: matrix`. `docker build` is read as a script's, from the workspace
+ * checkout: the workspace root) and the `predefined` variables known (`CI_REGISTRY_IMAGE`) substituted, once per combination of its `parallel: matrix`. `docker build` is read as a script's, from the workspace
  * root (`docker buildx bake` as its Bake files' builds); kaniko's `/kaniko/executor` from its `--context`, `--dockerfile`, `--build-arg`, `--target`,
  * `--custom-platform` and `--destination`. A value left with a variable in it is unknown: a path with
  * one is skipped, a setting with one is not carried. A file that is not YAML gives nothing.
  */
-export function gitlabBuilds(file: string, read: (path: string) => string | undefined, unfollowed?: UnfollowedBuild): GitlabBuild[] {
+export function gitlabBuilds(file: string, read: (path: string) => string | undefined, unfollowed?: UnfollowedBuild, predefined: Record<string, string> = {}): GitlabBuild[] {
   // Every file first (the included ones share one set of jobs, templates and variables), then each job.
   const jobs = new Map<string, { definition: Record<string, unknown>; file: string }>();
   let global: Record<string, string> = {};
@@ -52,7 +52,7 @@ export function gitlabBuilds(file: string, read: (path: string) => string | unde
     const lines = [...scriptLines(definition.before_script ?? resolveReferences(defaults?.before_script, jobs, 0)), ...scriptLines(definition.script)];
     if (!lines.some((line) => /\b(build|kaniko)\b/.test(line))) continue;
     for (const combination of matrixOf(record(definition.parallel)?.matrix)) {
-      const variables = { ...global, ...literalVariables(definition.variables), ...combination, CI_PROJECT_DIR: '.', CI_BUILDS_DIR: '..' };
+      const variables = { ...predefined, ...global, ...literalVariables(definition.variables), ...combination, CI_PROJECT_DIR: '.', CI_BUILDS_DIR: '..' };
       for (const line of lines) {
         const command = substitute(line, variables);
         const found: Omit<GitlabBuild, 'file' | 'job'>[] = [
@@ -207,3 +207,23 @@ function localIncludes(value: unknown): string[] {
 }
 
 
+
+/**
+ * GitLab's predefined variables for the project an origin names on gitlab.com (`git@gitlab.com:acme/shop.git`,
+ * `https://gitlab.com/acme/platform/shop`): its container registry (`CI_REGISTRY`, `CI_REGISTRY_IMAGE`, the
+ * path lowercased as GitLab makes it) and path. Another host's registry is not known from its address.
+ */
+export function gitlabProjectVariables(origin: string): Record<string, string> {
+  const match = /^(?:git@gitlab\.com:|(?:https?|ssh):\/\/(?:[^@/]+@)?gitlab\.com(?::\d+)?\/)([^\s]+?)(?:\.git)?\/?$/.exec(origin.trim());
+  if (!match || !match[1].includes('/')) return {};
+  const path = match[1];
+  const segments = path.split('/');
+  return {
+    CI_SERVER_HOST: 'gitlab.com',
+    CI_REGISTRY: 'registry.gitlab.com',
+    CI_REGISTRY_IMAGE: `registry.gitlab.com/${path.toLowerCase()}`,
+    CI_PROJECT_PATH: path,
+    CI_PROJECT_NAMESPACE: segments.slice(0, -1).join('/'),
+    CI_PROJECT_NAME: segments.at(-1)!,
+  };
+}

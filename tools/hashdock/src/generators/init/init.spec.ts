@@ -1055,5 +1055,18 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     it('no git origin keeps the package scope', async () => {
       expect(await namespaceAfterInit(undefined, { registry: 'ghcr.io' })).toBe('acme');
     });
+
+    it("GitLab CI pushing to $CI_REGISTRY_IMAGE: the gitlab.com origin says which registry and namespace, the job the names", async () => {
+      await writeFile(join(dir, '.gitlab-ci.yml'), 'images:\n  script:\n    - docker build -f apps/api/Dockerfile -t $CI_REGISTRY_IMAGE/shop-api:$CI_COMMIT_SHA .\n');
+      await runCommand('mkdir', ['-p', join(dir, 'apps/api')]);
+      await writeFile(join(dir, 'apps/api/project.json'), JSON.stringify({ name: 'api' }));
+      await writeFile(join(dir, 'apps/api/Dockerfile'), 'FROM node:24-slim\nCOPY apps/api/dist /app\n');
+      await runCommand('git', ['remote', 'add', 'origin', 'git@gitlab.com:Acme/Platform/Shop.git'], { cwd: dir });
+      const fsTree = new FsTree(dir, false);
+      await initGenerator(fsTree, { skipFormat: true });
+      const entry = readNxJson(fsTree)?.plugins?.find((plugin) => typeof plugin === 'object' && plugin.plugin === '@hashdock/nx-plugin') as { options: Record<string, unknown> };
+      expect(entry.options).toMatchObject({ registry: 'registry.gitlab.com', namespace: 'acme/platform/shop', context: 'workspace' });
+      expect(readProjectConfiguration(fsTree, 'api').targets?.image?.options).toEqual({ name: 'shop-api' });
+    });
   });
 });

@@ -4,6 +4,7 @@ import { addDependenciesToPackageJson, formatFiles, GeneratorCallback, getProjec
 import { HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { isWorkflowPath } from './workflow-builds';
+import { gitlabProjectVariables } from './gitlab-builds';
 import { CI_SCRIPT_FILES } from './ci-script-builds';
 import { BAKE_FILES } from './bake-builds';
 import { JENKINS_FILE } from './jenkins-builds';
@@ -46,7 +47,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const workflowFiles = tree.exists('.github/workflows') ? tree.children('.github/workflows').map((name) => `.github/workflows/${name}`).filter(isWorkflowPath).sort() : [];
   const ci = {
     workflows: workflowFiles,
-    ...(tree.exists('.gitlab-ci.yml') ? { gitlab: '.gitlab-ci.yml' } : {}),
+    ...(tree.exists('.gitlab-ci.yml') ? { gitlab: '.gitlab-ci.yml', gitlabVariables: gitlabProjectVariables((await gitOrigin(tree.root)) ?? '') } : {}),
     scripts: CI_SCRIPT_FILES.filter((file) => tree.exists(file)),
     bake: BAKE_FILES.filter((file) => tree.exists(file)),
     ...(tree.exists(JENKINS_FILE) ? { jenkins: JENKINS_FILE } : {}),
@@ -303,10 +304,14 @@ function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): st
 
 /** `owner/repo` (lowercase, as registries want) of git's origin when it is on github.com. */
 async function githubRepository(root: string): Promise<string | undefined> {
+  const match = /github\.com[:/]([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec((await gitOrigin(root)) ?? '');
+  return match ? `${match[1]}/${match[2]}`.toLowerCase() : undefined;
+}
+
+/** git's origin URL, if the workspace is a checkout that has one. */
+async function gitOrigin(root: string): Promise<string | undefined> {
   try {
-    const { stdout } = await runCommand('git', ['remote', 'get-url', 'origin'], { cwd: root });
-    const match = /github\.com[:/]([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec(stdout.trim());
-    return match ? `${match[1]}/${match[2]}`.toLowerCase() : undefined;
+    return (await runCommand('git', ['remote', 'get-url', 'origin'], { cwd: root })).stdout.trim();
   } catch {
     // not a git checkout, or no origin
     return undefined;
