@@ -94,7 +94,9 @@ export function namedImage(references: readonly unknown[]): string | undefined {
     .filter((reference): reference is string => typeof reference === 'string')
     .map((reference) => reference.replace(/@.*$/, '').replace(/:[^/:]*$/, ''))
     // A variable in the tag leaves the repository known; one in the repository does not.
-    .filter((name) => name !== '' && !/[${}]/.test(name));
+    .filter((name) => name !== '' && !/[${}]/.test(name))
+    // A repository is lowercase: a build that pushes `ghcr.io/${{ github.repository }}` has lowercased it somewhere.
+    .map((name) => name.toLowerCase());
   return names.find((name) => hasRegistryHost(name)) ?? names[0];
 }
 

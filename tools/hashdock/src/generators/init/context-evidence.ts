@@ -68,6 +68,8 @@ export interface CiFiles {
   gitlab?: string;
   /** GitLab's predefined variables known before a pipeline runs (`CI_REGISTRY_IMAGE`, from the origin; see gitlabProjectVariables). */
   gitlabVariables?: Record<string, string>;
+  /** The `github` context's values known before a workflow runs (`repository`, from the origin; see githubContext). */
+  github?: Record<string, string>;
   scripts: readonly string[];
   /** `docker-bake.hcl` and its kin at the workspace root (see bakeBuilds), in bake's merge order. */
   bake?: readonly string[];
@@ -137,7 +139,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
   }
   // CI's builds (GitHub Actions: docker/build-push-action, or a run step's docker build): how the images shipped today are made.
   for (const file of ci.workflows)
-    for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree), unfollowed))
+    for (const build of workflowBuilds(file, tree.read(file, 'utf8') ?? '', readFile(tree), unfollowed, ci.github))
       builds.push({ dockerfile: build.dockerfile, context: build.context, settings: build.settings, said: `${build.file} (job ${build.job}, step "${build.step}") builds ${build.dockerfile} from ${described(build.context)} (${build.via})` });
   if (ci.gitlab !== undefined)
     for (const build of gitlabBuilds(ci.gitlab, readFile(tree), unfollowed, ci.gitlabVariables))

@@ -1056,6 +1056,22 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(await namespaceAfterInit(undefined, { registry: 'ghcr.io' })).toBe('acme');
     });
 
+    it("GitHub's publishing template (ghcr.io/${{ github.repository }} through env): registry, namespace and name from the origin", async () => {
+      await runCommand('mkdir', ['-p', join(dir, '.github/workflows')]);
+      await writeFile(
+        join(dir, '.github/workflows/publish.yml'),
+        'env:\n  REGISTRY: ghcr.io\n  IMAGE_NAME: ${{ github.repository }}\njobs:\n  push:\n    steps:\n      - uses: docker/metadata-action@v5\n        id: meta\n        with:\n          images: ${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          tags: ${{ steps.meta.outputs.tags }}\n',
+      );
+      await writeFile(join(dir, 'Dockerfile'), 'FROM node:24-slim\nCOPY dist /app\n');
+      await writeFile(join(dir, 'project.json'), JSON.stringify({ name: 'source' }));
+      await runCommand('git', ['remote', 'add', 'origin', 'https://github.com/Acme/Shop.git'], { cwd: dir });
+      const fsTree = new FsTree(dir, false);
+      await initGenerator(fsTree, { skipFormat: true });
+      const entry = readNxJson(fsTree)?.plugins?.find((plugin) => typeof plugin === 'object' && plugin.plugin === '@hashdock/nx-plugin') as { options: Record<string, unknown> };
+      expect(entry.options).toMatchObject({ registry: 'ghcr.io', namespace: 'acme' });
+      expect(readProjectConfiguration(fsTree, 'source').targets?.image?.options).toEqual({ name: 'shop' });
+    });
+
     it("GitLab CI pushing to $CI_REGISTRY_IMAGE: the gitlab.com origin says which registry and namespace, the job the names", async () => {
       await writeFile(join(dir, '.gitlab-ci.yml'), 'images:\n  script:\n    - docker build -f apps/api/Dockerfile -t $CI_REGISTRY_IMAGE/shop-api:$CI_COMMIT_SHA .\n');
       await runCommand('mkdir', ['-p', join(dir, 'apps/api')]);

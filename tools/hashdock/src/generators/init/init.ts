@@ -3,7 +3,7 @@ import { assertSupportedRuntime } from '../../runtime-check';
 import { addDependenciesToPackageJson, formatFiles, GeneratorCallback, getProjects, installPackagesTask, logger, readJson, readNxJson, Tree, updateJson, updateNxJson, writeJson } from '@nx/devkit';
 import { HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
-import { isWorkflowPath } from './workflow-builds';
+import { githubContext, isWorkflowPath } from './workflow-builds';
 import { gitlabProjectVariables } from './gitlab-builds';
 import { CI_SCRIPT_FILES } from './ci-script-builds';
 import { BAKE_FILES } from './bake-builds';
@@ -45,9 +45,12 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const dockerContext = index < 0 && given.context === undefined ? nxDockerContext(plugins) : undefined;
   const { dockerfiles, composeFiles } = workspaceFiles(tree, '');
   const workflowFiles = tree.exists('.github/workflows') ? tree.children('.github/workflows').map((name) => `.github/workflows/${name}`).filter(isWorkflowPath).sort() : [];
+  // What CI files name through their platform's variables (`ghcr.io/${{ github.repository }}`, `$CI_REGISTRY_IMAGE`): from git's origin.
+  const origin = (await gitOrigin(tree.root)) ?? '';
   const ci = {
     workflows: workflowFiles,
-    ...(tree.exists('.gitlab-ci.yml') ? { gitlab: '.gitlab-ci.yml', gitlabVariables: gitlabProjectVariables((await gitOrigin(tree.root)) ?? '') } : {}),
+    github: githubContext(origin),
+    ...(tree.exists('.gitlab-ci.yml') ? { gitlab: '.gitlab-ci.yml', gitlabVariables: gitlabProjectVariables(origin) } : {}),
     scripts: CI_SCRIPT_FILES.filter((file) => tree.exists(file)),
     bake: BAKE_FILES.filter((file) => tree.exists(file)),
     ...(tree.exists(JENKINS_FILE) ? { jenkins: JENKINS_FILE } : {}),
@@ -69,7 +72,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const home = given.registry === undefined && given.namespace === undefined ? imageHome(images) : undefined;
   // On GHCR a package lives under its owner: unless a namespace is given or set, the repository's own owner/repo.
   const registry = given.registry ?? current.registry ?? home?.registry ?? 'localhost:5000';
-  const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined && !home ? await githubRepository(tree.root) : undefined;
+  const ghcrNamespace = registry === 'ghcr.io' && given.namespace === undefined && current.namespace === undefined && !home ? githubContext(origin).repository?.toLowerCase() : undefined;
   const options: HashdockOptions = {
     ...(index >= 0 ? {} : { registry: 'localhost:5000', namespace: defaultNamespace(tree) }),
     ...(home ? { registry: home.registry, namespace: home.namespace } : {}),
@@ -300,12 +303,6 @@ function otherPluginTargets(entry: PluginEntry, defaults: readonly string[]): st
   const nameOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string' ? (value as { name: string }).name : undefined);
   if (defaults.includes('container')) return [nameOf(options?.buildTargetName) ?? 'container'];
   return [nameOf(options?.buildTarget) ?? defaults[0], nameOf(options?.runTarget) ?? defaults[1]];
-}
-
-/** `owner/repo` (lowercase, as registries want) of git's origin when it is on github.com. */
-async function githubRepository(root: string): Promise<string | undefined> {
-  const match = /github\.com[:/]([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec((await gitOrigin(root)) ?? '');
-  return match ? `${match[1]}/${match[2]}`.toLowerCase() : undefined;
 }
 
 /** git's origin URL, if the workspace is a checkout that has one. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matrixCombinations, workflowBuilds } from './workflow-builds';
+import { githubContext, matrixCombinations, workflowBuilds } from './workflow-builds';
 
 const read = (text: string) => workflowBuilds('.github/workflows/release.yml', text).map(({ job, step, context, dockerfile, settings, via }) => ({ job, step, context, dockerfile, settings, via }));
 
@@ -317,6 +317,51 @@ jobs:
       ['worker/Dockerfile', '.', 'ghcr.io/langfuse/langfuse-worker', 'linux/amd64', 'useblacksmith/build-push-action'],
       ['apps/api/Dockerfile', '.', 'registry.acme.dev/api', undefined, 'depot/build-push-action'],
       ['apps/api/Dockerfile', '.', undefined, undefined, 'depot/bake-action, target "default" of docker-bake.hcl'],
+    ]);
+  });
+
+  it("GitHub's own publishing template: env.REGISTRY and env.IMAGE_NAME (github.repository, known from the origin), at workflow, job and step level", () => {
+    expect(githubContext('git@github.com:Acme/Shop.git')).toEqual({ repository: 'Acme/Shop', repository_owner: 'Acme' });
+    expect(githubContext('https://x-access-token:abc@github.com/Acme/Shop')).toEqual({ repository: 'Acme/Shop', repository_owner: 'Acme' });
+    expect(githubContext('git@gitlab.com:acme/shop.git')).toEqual({});
+    const workflow = `
+env:
+  REGISTRY: ghcr.io
+  IMAGE_NAME: \${{ github.repository }}
+jobs:
+  build-and-push-image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/metadata-action@v5
+        id: meta
+        with:
+          images: \${{ env.REGISTRY }}/\${{ env.IMAGE_NAME }}
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          push: true
+          tags: \${{ steps.meta.outputs.tags }}
+  worker:
+    env:
+      APP: worker
+    steps:
+      - uses: docker/build-push-action@v6
+        env:
+          OWNER: \${{ github.repository_owner }}
+        with:
+          file: apps/\${{ env.APP }}/Dockerfile
+          tags: ghcr.io/\${{ env.OWNER }}/shop-\${{ env.APP }}:latest
+`;
+    const builds = workflowBuilds('.github/workflows/publish.yml', workflow, () => undefined, undefined, githubContext('git@github.com:Acme/Shop.git'));
+    expect(builds.map((build) => [build.dockerfile, build.settings.image])).toEqual([
+      // metadata-action lowercases, as registries want.
+      ['Dockerfile', 'ghcr.io/acme/shop'],
+      ['apps/worker/Dockerfile', 'ghcr.io/acme/shop-worker'],
+    ]);
+    // No origin known: the image is not named, the paths still read.
+    expect(workflowBuilds('.github/workflows/publish.yml', workflow).map((build) => [build.dockerfile, build.settings.image])).toEqual([
+      ['Dockerfile', undefined],
+      ['apps/worker/Dockerfile', undefined],
     ]);
   });
 

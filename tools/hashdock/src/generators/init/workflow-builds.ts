@@ -42,14 +42,40 @@ type Combination = Record<string, string>;
  * it is in unknown: a path with one is skipped, a value with one is not carried (settingsAsOptions says
  * so). A file that is not YAML gives nothing.
  */
-export function workflowBuilds(file: string, text: string, read: (path: string) => string | undefined = () => undefined, unfollowed?: UnfollowedBuild): WorkflowBuild[] {
-  return readWorkflow(file, text, read, {}, 0, unfollowed);
+export function workflowBuilds(
+  file: string,
+  text: string,
+  read: (path: string) => string | undefined = () => undefined,
+  unfollowed?: UnfollowedBuild,
+  github: Record<string, string> = {},
+): WorkflowBuild[] {
+  return readWorkflow(file, text, read, { github }, 0, unfollowed);
 }
 
-/** What a workflow's expressions are known to be: its caller's `inputs` (a reusable workflow), a combination of the job's matrix. */
+/**
+ * What a workflow's expressions are known to be: its caller's `inputs` (a reusable workflow), a combination of the
+ * job's matrix, the `github` context's values known before any run (`repository`, `repository_owner`: from the
+ * origin, see githubContext) and the `env` context (the workflow's, the job's and the step's literal `env`).
+ */
 interface Known {
   inputs?: Record<string, string>;
   matrix?: Record<string, string>;
+  github?: Record<string, string>;
+  env?: Record<string, string>;
+}
+
+/**
+ * The `github` context's values a workflow of this repository is known to run with, from its origin on github.com:
+ * `repository` (`Acme/Shop`, as GitHub spells it), `repository_owner`.
+ */
+export function githubContext(origin: string): Record<string, string> {
+  const match = /^(?:git@github\.com:|(?:https?|ssh|git):\/\/(?:[^@/]+@)?github\.com(?::\d+)?\/)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/.exec(origin.trim());
+  return match ? { repository: `${match[1]}/${match[2]}`, repository_owner: match[1] } : {};
+}
+
+/** A literal `env:` mapping's values, each expanded with what is known (an expression left unknown stays as written). */
+function envOf(value: unknown, known: Known): Record<string, string> {
+  return Object.fromEntries(Object.entries(record(value) ?? {}).flatMap(([name, item]) => (isScalar(item) ? [[name, expandKnown(String(item), known)]] : [])));
 }
 
 /** Reusable workflows call others at most this deep (GitHub's limit is 4 levels). */
@@ -62,6 +88,7 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
   const declared = record(record(record(document?.on)?.workflow_call)?.inputs) ?? {};
   const inputs = { ...Object.fromEntries(Object.entries(declared).flatMap(([name, spec]) => (isScalar(record(spec)?.default) ? [[name, String(record(spec)!.default)]] : []))), ...known.inputs };
   const workflowDir = runDirectory(document, '.');
+  const workflowEnv = envOf(document?.env, { inputs, github: known.github });
   for (const [job, definition] of Object.entries(record(document?.jobs) ?? {})) {
     const jobRecord = record(definition);
     const steps = Array.isArray(jobRecord?.steps) ? jobRecord.steps : [];
@@ -73,7 +100,7 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
       for (const combination of combinations ?? [{}]) {
         const expand = (value: unknown) => (isScalar(value) ? expandKnown(String(value), { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
         const given = Object.fromEntries(Object.entries(record(jobRecord?.with) ?? {}).flatMap(([name, value]) => { const expanded = expand(value); return expanded === undefined ? [] : [[name, expanded]]; }));
-        for (const build of readWorkflow(called, read(called), read, { inputs: given }, depth + 1, unfollowed))
+        for (const build of readWorkflow(called, read(called), read, { inputs: given, github: known.github }, depth + 1, unfollowed))
           if (!builds.some((known) => JSON.stringify(known) === JSON.stringify(build))) builds.push(build);
       }
       continue;
@@ -86,7 +113,10 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
       // index, as Docker's docs show): one build for all those platforms.
       const seen = new Map<string, Omit<WorkflowBuild, 'file' | 'job' | 'step'>>();
       for (const combination of combinations ?? [{}]) {
-        const expand = (value: unknown) => (typeof value === 'string' ? expandKnown(value, { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
+        const context: Known = { inputs, github: known.github, ...(combinations ? { matrix: combination } : {}) };
+        const jobEnv = { ...workflowEnv, ...envOf(jobRecord?.env, context) };
+        const env = { ...jobEnv, ...envOf(step.env, { ...context, env: jobEnv }) };
+        const expand = (value: unknown) => (typeof value === 'string' ? expandKnown(value, { ...context, env }) : undefined);
         const found: Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] = [];
         const action = typeof step.uses === 'string' ? /^([\w.-]+\/[\w.-]+)@/.exec(step.uses)?.[1] : undefined;
         if (action !== undefined && BUILD_PUSH_ACTIONS.includes(action)) {
@@ -175,7 +205,8 @@ function metadataImages(steps: readonly unknown[], expand: (value: unknown) => s
       const attributes = Object.fromEntries(entry.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim()]));
       return attributes.enable === 'false' ? [] : [attributes.name ?? ''];
     });
-    found.set(step.id, images.filter((image) => image !== '' && !hasExpression(image)));
+    // metadata-action lowercases them, as registries want (`ghcr.io/${{ github.repository }}` is `ghcr.io/acme/shop`).
+    found.set(step.id, images.filter((image) => image !== '' && !hasExpression(image)).map((image) => image.toLowerCase()));
   }
   return found;
 }
@@ -262,9 +293,9 @@ export function matrixCombinations(matrix: unknown): Combination[] | undefined {
   return combinations.length <= MAX_COMBINATIONS ? combinations : undefined;
 }
 
-/** `${{ matrix.app }}` and `${{ inputs.dockerfile }}` (any spacing) replaced where known; other expressions left as they are. */
+/** `${{ matrix.app }}`, `${{ inputs.dockerfile }}`, `${{ env.IMAGE_NAME }}`, `${{ github.repository }}` (any spacing) replaced where known; other expressions left as they are. */
 function expandKnown(value: string, known: Known): string {
-  return value.replace(/\$\{\{\s*(matrix|inputs)\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, scope: 'matrix' | 'inputs', key: string) => known[scope]?.[key] ?? whole);
+  return value.replace(/\$\{\{\s*(matrix|inputs|env|github)\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, scope: keyof Known, key: string) => known[scope]?.[key] ?? whole);
 }
 
 function hasExpression(value: string): boolean {
