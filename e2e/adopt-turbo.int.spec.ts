@@ -111,5 +111,10 @@ describe.skipIf(!environment.available)('a turbo workspace adopting Hashdock wit
       expect(fromNx.status).toBe('exists');
       expect({ ...fromNx, status: fromTurbo[image].status, builder: fromTurbo[image].builder }).toEqual(fromTurbo[image]);
     }
+
+    // One platform of several, as Nx's --platform gives it: the CLI turbo runs takes it too.
+    const arm = await workspace.run('sh', ['-c', 'cd apps/api && ../../node_modules/.bin/hashdock image --dry-run --platform linux/arm64'], here);
+    expect(arm.exitCode, arm.output).toBe(0);
+    expect(arm.output).toMatch(/hashdock: plan @shop\/api: base \S+ → \S+ \(linux\/arm64\)/);
   });
 });
