@@ -972,11 +972,35 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       JSON.stringify({ executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/docker/hyperdx/Dockerfile', context: '{workspaceRoot}', buildContexts: { app: 'packages/app', ...contexts }, stage } });
     expect(warnings).toEqual([
       '@hashdock/nx-plugin: docker/hyperdx/Dockerfile is built today, but no project owns it. To build it with Hashdock, declare in the project it belongs to (project.json "targets", or package.json "nx"."targets") ' +
-        'a target for each way it is built (each its own name): ' +
-        `Makefile's target "build-app" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image": ${target('prod')} ` +
+        'a target for each way it is built: ' +
+        `Makefile's target "build-app" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image-prod": ${target('prod')} ` +
         '(not carried: build arg CODE_VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_CODE_VERSION)); ' +
-        `Makefile's target "build-local" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image": ${target('all-in-one', { base: 'docker-image://node:22' })}.`,
+        `Makefile's target "build-local" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image-all-in-one": ${target('all-in-one', { base: 'docker-image://node:22' })}.`,
     ]);
+  });
+
+  it("one Dockerfile no project owns built as several images: a target each, named by stage (hoppscotch's prod.Dockerfile), else numbered", async () => {
+    tree.write('prod.Dockerfile', 'FROM node:22 AS base\nFROM base AS backend\nFROM base AS sh_admin\n');
+    tree.write('docker/tool/Dockerfile', 'FROM node:22\nARG FLAVOUR\n');
+    tree.write(
+      'Makefile',
+      [
+        'backend:',
+        '\tdocker build -f prod.Dockerfile --target backend -t acme/backend .',
+        'admin:',
+        '\tdocker build -f prod.Dockerfile --target sh_admin -t acme/admin .',
+        'tools:',
+        '\tdocker build -f docker/tool/Dockerfile --build-arg FLAVOUR=lean .',
+        '\tdocker build -f docker/tool/Dockerfile --build-arg FLAVOUR=full .',
+        '',
+      ].join('\n'),
+    );
+    await initGenerator(tree, { skipFormat: true });
+    const notes = warnings.join('\n');
+    expect(notes).toContain('"image-backend": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/prod.Dockerfile","context":"{workspaceRoot}","stage":"backend"}}');
+    expect(notes).toContain('"image-sh-admin": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/prod.Dockerfile","context":"{workspaceRoot}","stage":"sh_admin"}}');
+    expect(notes).toContain('"image-1": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/docker/tool/Dockerfile","context":"{workspaceRoot}","buildArgs":{"FLAVOUR":"lean"}}}');
+    expect(notes).toContain('"image-2": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/docker/tool/Dockerfile","context":"{workspaceRoot}","buildArgs":{"FLAVOUR":"full"}}}');
   });
 
   it("teable's Bake file: the default group's image and the one CI names, neither in a project, each said with a target of its own name", async () => {

@@ -31,13 +31,18 @@ export function unownedBuildNotes(unowned: readonly string[], builds: readonly C
     // Named as Hashdock names a project's Dockerfiles (`Dockerfile.db-migrate`: `image-db-migrate`), so two declared in one project do not collide.
     const variant = dockerfileVariant(posix.dirname(dockerfile), dockerfile);
     const name = variant ? `${targetName}-${variant}` : targetName;
-    const shown = [...ways.values()].slice(0, 3).map((way) => {
+    // Several ways (hoppscotch's prod.Dockerfile, four stages pushed as four images): a target each, named by its stage.
+    const all = [...ways.values()];
+    const stages = all.map((way) => (typeof way.options.stage === 'string' ? way.options.stage.toLowerCase().replace(/[^a-z0-9-]+/g, '-') : ''));
+    const byStage = all.length > 1 && stages.every((stage, i) => stage !== '' && stages.indexOf(stage) === i);
+    const nameOf = (i: number) => (all.length === 1 ? name : byStage ? `${targetName}-${stages[i]}` : `${name}-${i + 1}`);
+    const shown = all.slice(0, 3).map((way, i) => {
       const target = { executor: IMAGE_EXECUTOR, options: { ...way.options, ...(way.platforms.length ? { platform: way.platforms.join(',') } : {}) } };
-      return `${way.said}: "${name}": ${JSON.stringify(target)}${way.leftOut.length ? ` (not carried: ${way.leftOut.join('; ')})` : ''}`;
+      return `${way.said}: "${nameOf(i)}": ${JSON.stringify(target)}${way.leftOut.length ? ` (not carried: ${way.leftOut.join('; ')})` : ''}`;
     });
     notes.push(
       `${PLUGIN_NAME}: ${dockerfile} is built today, but no project owns it. To build it with Hashdock, declare in the project it belongs to (project.json "targets", or package.json "nx"."targets") ` +
-        `${ways.size > 1 ? 'a target for each way it is built (each its own name)' : 'this target'}: ${shown.join('; ')}${ways.size > 3 ? `; and ${ways.size - 3} more` : ''}.`,
+        `${ways.size > 1 ? 'a target for each way it is built' : 'this target'}: ${shown.join('; ')}${ways.size > 3 ? `; and ${ways.size - 3} more` : ''}.`,
     );
   }
   return { notes, dockerfiles };
