@@ -38,9 +38,13 @@ type Combination = Record<string, string>;
  * (ids only), `ssh`, `network`, `add-hosts`; a `run` step's `docker build` is read as a script's, from
  * its `working-directory` (or the job's, the workflow's `defaults.run`). A job calling a reusable workflow
  * of the repository (`uses: ./.github/workflows/build.yml`, read through `read`) has that workflow's builds,
- * `${{ inputs.… }}` taken from its `with:` (per matrix combination) over the inputs' defaults. Any other `${{ … }}` leaves what
- * it is in unknown: a path with one is skipped, a value with one is not carried (settingsAsOptions says
- * so). A file that is not YAML gives nothing.
+ * `${{ inputs.… }}` taken from its `with:` (per matrix combination) over the inputs' defaults. `${{ env.… }}` is
+ * read from the literal `env` of the workflow, job and step, `${{ github.repository }}` and `repository_owner`
+ * from `github` (the origin's), `${{ steps.<id>.outputs.tags }}` (and bake-action's metadata bake-file) from that
+ * docker/metadata-action step's `images`; its drop-ins (Depot's, Blacksmith's) are read alike, and an image named
+ * only by `outputs` (`type=image,name=…`) by that name. Any other `${{ … }}` leaves what it is in unknown: a path
+ * with one is skipped, a value with one is not carried (settingsAsOptions says so). A file that is not YAML gives
+ * nothing.
  */
 export function workflowBuilds(
   file: string,
