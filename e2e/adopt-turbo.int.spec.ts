@@ -8,12 +8,12 @@ import { REPO_ROOT } from './support/sandbox-workspace';
 
 const environment = await checkEnvironment();
 
-const app = (name: string) => ({
+const app = (name: string, from = 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}') => ({
   [`apps/${name}/package.json`]: JSON.stringify({ name: `@shop/${name}`, version: '0.0.0', private: true, scripts: { build: 'node build.mjs' }, dependencies: { '@shop/greet': 'workspace:*' } }),
   [`apps/${name}/build.mjs`]: "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true });\n",
   [`apps/${name}/src/main.js`]: `const { greet } = require('@shop/greet');\nconsole.log(greet('${name}'));\n`,
   // Built from the workspace root by CI (below); the base comes through a build arg, as the bake file passes NODE_VERSION.
-  [`apps/${name}/Dockerfile`]: 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nWORKDIR /app\nCOPY libs/greet /app/node_modules/@shop/greet\n' + `COPY apps/${name}/dist/ /app/\nCMD ["node", "/app/main.js"]\n`,
+  [`apps/${name}/Dockerfile`]: `${from}\nWORKDIR /app\nCOPY libs/greet /app/node_modules/@shop/greet\n` + `COPY apps/${name}/dist/ /app/\nCMD ["node", "/app/main.js"]\n`,
 });
 
 /**
@@ -35,7 +35,10 @@ describe.skipIf(!environment.available)('a turbo workspace adopting Hashdock wit
       '.gitignore': 'node_modules\ndist\n.nx\n.turbo\n',
       'libs/greet/package.json': JSON.stringify({ name: '@shop/greet', version: '0.0.0', main: 'index.js' }),
       'libs/greet/index.js': "exports.greet = (name) => 'hello ' + name;\n",
-      ...app('api'),
+      // api is FROM the workspace's base image, which it does not depend on as a package: only its image does.
+      'apps/base/package.json': JSON.stringify({ name: '@shop/base', version: '0.0.0', private: true }),
+      'apps/base/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nENV SHOP_BASE=1\n',
+      ...app('api', 'ARG APP_BASE=acme/base\nFROM ${APP_BASE}'),
       ...app('web'),
       '.github/workflows/release.yml': [
         'on: { push: { branches: [main] } }',
@@ -79,7 +82,9 @@ describe.skipIf(!environment.available)('a turbo workspace adopting Hashdock wit
       expect(manifest.scripts).toEqual({ build: 'node build.mjs', image: 'hashdock image' });
       expect(manifest.nx.targets.image).toEqual({ executor: '@hashdock/nx-plugin:image', options: { name: `shop-${name}` } });
     }
-    expect((await read('turbo.json')).tasks.image).toMatchObject({ dependsOn: ['build', '^image'], cache: false, env: ['HASHDOCK_*', 'SOURCE_DATE_EPOCH'] });
+    const tasks = (await read('turbo.json')).tasks;
+    expect(tasks.image).toMatchObject({ dependsOn: ['build', '^image'], cache: false, env: ['HASHDOCK_*', 'SOURCE_DATE_EPOCH'] });
+    expect(tasks['@shop/api#image'].dependsOn).toEqual(['build', '^image', '@shop/base#image']);
     expect((await read('package.json')).devDependencies['@hashdock/core']).toBe(version);
     expect(added).toContain('turbo run image');
     await workspace.ok(join(workspace.root, '.bin/pnpm'), ['install'], bin());
@@ -89,13 +94,16 @@ describe.skipIf(!environment.available)('a turbo workspace adopting Hashdock wit
     expect(shown.targets.image).toMatchObject({ executor: '@hashdock/nx-plugin:image', options: { name: 'shop-api', dockerfile: 'apps/api/Dockerfile' } });
   });
 
-  it('turbo run image builds and pushes both; nx run-many -t image then finds the same images in the registry and builds none', async () => {
+  it('turbo run image builds the base first, then the images FROM it, and pushes them; nx run-many -t image then finds the same images in the registry and builds none', async () => {
     // Here, not GHCR: the registry and the base through variables turbo lets through (HASHDOCK_*).
     const here = { ...bin(), HASHDOCK_REGISTRY: 'localhost:5000', HASHDOCK_BUILD_ARG_BASE_IMAGE: await localRootImage(), TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' };
     const turbo = await workspace.run(join(workspace.root, 'node_modules/.bin/turbo'), ['run', 'image'], here);
     expect(turbo.exitCode, turbo.output).toBe(0);
-    expect(turbo.output).toMatch(/Tasks:\s+4 successful, 4 total/);
-    expect(await workspace.takeBuilds()).toEqual(['shop-api', 'shop-web']);
+    expect(turbo.output).toMatch(/Tasks:\s+5 successful, 5 total/);
+    expect(await workspace.takeBuilds()).toEqual(['base', 'shop-api', 'shop-web']);
+    // Base first: api is built on the base this run pushed.
+    const base = await workspace.manifest('base');
+    expect((await workspace.manifest('shop-api')).baseImages).toEqual({ base: base.contentHash });
     const fromTurbo = Object.fromEntries(await Promise.all(['shop-api', 'shop-web'].map(async (image) => [image, await workspace.manifest(image)] as const)));
     for (const manifest of Object.values(fromTurbo)) {
       expect(manifest.digest).toMatch(/^sha256:/);
@@ -113,8 +121,8 @@ describe.skipIf(!environment.available)('a turbo workspace adopting Hashdock wit
     }
 
     // One platform of several, as Nx's --platform gives it: the CLI turbo runs takes it too.
-    const arm = await workspace.run('sh', ['-c', 'cd apps/api && ../../node_modules/.bin/hashdock image --dry-run --platform linux/arm64'], here);
+    const arm = await workspace.run('sh', ['-c', 'cd apps/web && ../../node_modules/.bin/hashdock image --dry-run --platform linux/arm64'], here);
     expect(arm.exitCode, arm.output).toBe(0);
-    expect(arm.output).toMatch(/hashdock: plan @shop\/api: base \S+ → \S+ \(linux\/arm64\)/);
+    expect(arm.output).toMatch(/hashdock: plan @shop\/web: base \S+ → \S+ \(linux\/arm64\)/);
   });
 });

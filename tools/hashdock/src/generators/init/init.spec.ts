@@ -1080,6 +1080,26 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(await namespaceAfterInit(undefined, { registry: 'ghcr.io' })).toBe('acme');
     });
 
+    it('a turbo workspace whose image is FROM a workspace image it does not depend on as a package: turbo builds the base first', async () => {
+      await writeFile(join(dir, 'turbo.json'), JSON.stringify({ tasks: { build: {} } }));
+      for (const [app, dockerfile] of [
+        ['base', 'FROM node:24-slim\n'],
+        ['api', 'ARG APP_BASE=acme/base\nFROM ${APP_BASE}\nCOPY dist /app\n'],
+        ['web', 'FROM node:24-slim\nCOPY dist /app\n'],
+      ]) {
+        await runCommand('mkdir', ['-p', join(dir, 'apps', app)]);
+        await writeFile(join(dir, 'apps', app, 'package.json'), JSON.stringify({ name: `@acme/${app}` }));
+        await writeFile(join(dir, 'apps', app, 'Dockerfile'), dockerfile);
+      }
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: '@acme/source', private: true, workspaces: ['apps/*'] }));
+      const fsTree = new FsTree(dir, false);
+      await initGenerator(fsTree, { skipFormat: true });
+      const tasks = readJson(fsTree, 'turbo.json').tasks;
+      expect(Object.keys(tasks).sort()).toEqual(['@acme/api#image', 'build', 'image']);
+      expect(tasks['@acme/api#image']).toEqual({ ...tasks.image, dependsOn: ['build', '^image', '@acme/base#image'] });
+      expect(info.join('\n')).toContain('@acme/api#image after the workspace images each is FROM');
+    });
+
     it("GitHub's publishing template (ghcr.io/${{ github.repository }} through env): registry, namespace and name from the origin", async () => {
       await runCommand('mkdir', ['-p', join(dir, '.github/workflows')]);
       await writeFile(

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { assertSupportedRuntime } from '../../runtime-check';
 import { addDependenciesToPackageJson, formatFiles, GeneratorCallback, getProjects, installPackagesTask, logger, readJson, readNxJson, Tree, updateJson, updateNxJson, writeJson } from '@nx/devkit';
-import { HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { discoverImageTargets, HashdockConfig, HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { githubContext, isWorkflowPath } from './workflow-builds';
 import { gitlabProjectVariables } from './gitlab-builds';
@@ -20,7 +20,7 @@ import { buildOutputsElsewhere } from './build-outputs-elsewhere';
 import { selfChangingContexts } from './self-changing-contexts';
 import { ignoreOwnData } from './ignore-own-data';
 import { wholeContextCopies } from './whole-context-copies';
-import { wireTurbo } from './turbo-wiring';
+import { BaseEdge, wireTurbo } from './turbo-wiring';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -171,7 +171,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   }
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   // A turbo workspace runs them with turbo too: scripts, the task, and the CLI they call installed at the root.
-  const turbo = index < 0 && !schema.skipTurbo ? wireTurbo(tree, config.targetName, dockerfiles, exclude) : undefined;
+  const turbo = index < 0 && !schema.skipTurbo && tree.exists('turbo.json') ? wireTurbo(tree, config.targetName, dockerfiles, exclude, await baseEdges(tree.root, config)) : undefined;
   let install: GeneratorCallback | undefined;
   if (turbo && (turbo.scripts.length || turbo.task)) {
     // The CLI turbo runs is the core this plugin runs: one version, so both compute the same tag for the same bytes.
@@ -184,6 +184,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     logger.info(
       `${PLUGIN_NAME}: turbo: ${turbo.scripts.length ? `a "${config.targetName}": "hashdock image" script in ${turbo.scripts.join(', ')}` : 'the scripts were there'}` +
         `${turbo.task ? `, an uncached "${config.targetName}" task in turbo.json` : ''}` +
+        `${turbo.edges.length ? `, ${turbo.edges.join(', ')} after the workspace images each is FROM` : ''}` +
         `${install ? `, @hashdock/core ${core} (the hashdock command, the plugin's own core${held ? `; it was ${held.spec}` : ''}) in the root ${held?.field ?? 'devDependencies'}` : ''}: turbo run ${config.targetName}`,
     );
   }
@@ -197,6 +198,20 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   for (const line of unowned.notes) logger.warn(line);
   if (!schema.skipFormat) await formatFiles(tree);
   return install;
+}
+
+/**
+ * The workspace's images FROM other workspace images, as the plugin will infer them (read from disk: the Dockerfiles,
+ * projects and the options just chosen). Unreadable: none (turbo then orders by package dependencies alone).
+ */
+async function baseEdges(root: string, config: HashdockConfig): Promise<BaseEdge[]> {
+  try {
+    const targets = await discoverImageTargets(root, config);
+    const rootOf = new Map(targets.map((target) => [target.project, target.projectRoot]));
+    return targets.flatMap((target) => target.bases.flatMap((base) => (rootOf.has(base.project) ? [{ root: target.projectRoot, baseRoot: rootOf.get(base.project)! }] : [])));
+  } catch {
+    return [];
+  }
 }
 
 /** Where the root package.json lists `name`, and as what. */

@@ -2,6 +2,12 @@ import { posix } from 'node:path';
 import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
 import { BRANCH_ENV, IMAGE_EXECUTOR, owningProjectRoot } from '@hashdock/core';
 
+/** An image built FROM another workspace image: the project roots of both (see ImageTarget.bases). */
+export interface BaseEdge {
+  root: string;
+  baseRoot: string;
+}
+
 export interface TurboWiring {
   /** package.json files given an image script. */
   scripts: string[];
@@ -9,6 +15,8 @@ export interface TurboWiring {
   task: boolean;
   /** Projects with an image that turbo cannot run this way, each with why. */
   left: string[];
+  /** `<package>#<task>` entries that build an image after the workspace images it is FROM. */
+  edges: string[];
 }
 
 /**
@@ -19,7 +27,13 @@ export interface TurboWiring {
  * turbo's strict environment. What is there already is kept. The root project is left to the user (turbo runs a
  * root script only as `//#<task>`), as is a project without package.json or with another script of that name.
  */
-export function wireTurbo(tree: Tree, targetName: string, dockerfiles: readonly string[], excluded: readonly string[]): TurboWiring | undefined {
+export function wireTurbo(
+  tree: Tree,
+  targetName: string,
+  dockerfiles: readonly string[],
+  excluded: readonly string[],
+  baseEdges: readonly BaseEdge[] = [],
+): TurboWiring | undefined {
   if (!tree.exists('turbo.json')) return undefined;
   const roots = new Set<string>();
   for (const dockerfile of dockerfiles) {
@@ -28,7 +42,7 @@ export function wireTurbo(tree: Tree, targetName: string, dockerfiles: readonly 
     if (root !== undefined) roots.add(root);
   }
   for (const [, project] of getProjects(tree)) if (Object.values(project.targets ?? {}).some((target) => target.executor === IMAGE_EXECUTOR)) roots.add(project.root);
-  const wiring: TurboWiring = { scripts: [], task: false, left: [] };
+  const wiring: TurboWiring = { scripts: [], task: false, left: [], edges: [] };
   for (const root of [...roots].sort()) {
     const manifest = posix.join(root, 'package.json');
     if (root === '.' || root === '') {
@@ -60,21 +74,42 @@ export function wireTurbo(tree: Tree, targetName: string, dockerfiles: readonly 
     });
   }
   if (roots.size === 0) return wiring;
+  const packageName = (root: string) => {
+    const manifest = posix.join(root, 'package.json');
+    const name = root !== '.' && root !== '' && tree.exists(manifest) ? (readJson(tree, manifest) as { name?: unknown }).name : undefined;
+    return typeof name === 'string' ? name : undefined;
+  };
   updateJson(tree, 'turbo.json', (json: Record<string, unknown>) => {
     // turbo 2 names them `tasks`, turbo 1 `pipeline`.
     const key = json.tasks === undefined && json.pipeline !== undefined ? 'pipeline' : 'tasks';
-    const tasks = (json[key] ?? {}) as Record<string, unknown>;
-    if (tasks[targetName] !== undefined) return json;
-    wiring.task = true;
-    const dependsOn = [...(tasks.build !== undefined ? ['build'] : []), `^${targetName}`];
-    // Not cached: the registry check decides. The variables that change an image are its inputs; the rest reach it.
-    const task = {
-      dependsOn,
-      cache: false,
-      env: ['HASHDOCK_*', 'SOURCE_DATE_EPOCH'],
-      passThroughEnv: ['DOCKER_*', 'SSH_AUTH_SOCK', 'GITHUB_STEP_SUMMARY', ...BRANCH_ENV.filter((name) => !name.startsWith('HASHDOCK_'))],
-    };
-    return { ...json, [key]: { ...tasks, [targetName]: task } };
+    const tasks = { ...((json[key] ?? {}) as Record<string, unknown>) };
+    if (tasks[targetName] === undefined) {
+      wiring.task = true;
+      // Not cached: the registry check decides. The variables that change an image are its inputs; the rest reach it.
+      tasks[targetName] = {
+        dependsOn: [...(tasks.build !== undefined ? ['build'] : []), `^${targetName}`],
+        cache: false,
+        env: ['HASHDOCK_*', 'SOURCE_DATE_EPOCH'],
+        passThroughEnv: ['DOCKER_*', 'SSH_AUTH_SOCK', 'GITHUB_STEP_SUMMARY', ...BRANCH_ENV.filter((name) => !name.startsWith('HASHDOCK_'))],
+      };
+    }
+    // An image FROM a workspace image runs after it, as Nx orders them: turbo knows only package dependencies, and a
+    // base image is seldom one. A `<package>#<task>` entry replaces the task's definition for that package: the same
+    // definition, its bases' tasks added.
+    const generic = tasks[targetName] as { dependsOn?: string[] } & Record<string, unknown>;
+    const bases = new Map<string, Set<string>>();
+    for (const { root, baseRoot } of baseEdges) {
+      const [name, base] = [packageName(root), packageName(baseRoot)];
+      if (!name || !base || name === base || !roots.has(root)) continue;
+      bases.set(name, (bases.get(name) ?? new Set()).add(`${base}#${targetName}`));
+    }
+    for (const [name, needs] of [...bases].sort(([a], [b]) => a.localeCompare(b))) {
+      const entry = `${name}#${targetName}`;
+      if (tasks[entry] !== undefined) continue;
+      tasks[entry] = { ...generic, dependsOn: [...(generic.dependsOn ?? []), ...[...needs].sort()] };
+      wiring.edges.push(entry);
+    }
+    return wiring.task || wiring.edges.length ? { ...json, [key]: tasks } : json;
   });
   return wiring;
 }
