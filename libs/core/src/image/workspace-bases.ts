@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { HashdockError } from '../errors';
 import { ImageManifest, manifestPath, readManifest } from '../manifest/image-manifest';
 import { RegistryClient } from '../registry/client';
@@ -17,6 +18,18 @@ export interface ResolvedBase {
 export class BaseManifestMismatchError extends HashdockError {
   constructor(manifestFile: string, detail: string) {
     super('BASE_MANIFEST_MISMATCH', `${manifestFile}: ${detail}. Rebuild the base image (nx run <base>:image --skip-nx-cache) before the images FROM it.`);
+  }
+}
+
+/** An image FROM a workspace image whose manifest is not there yet: that image has not been built in this checkout. */
+export class BaseNotBuiltError extends HashdockError {
+  constructor(dockerfile: string, line: number, base: string, manifestFile: string, options?: { cause?: unknown }) {
+    super(
+      'BASE_NOT_BUILT',
+      `${dockerfile}:${line}: FROM the workspace image ${base}, which has not been built here (no ${manifestFile}). ` +
+        `Build it first: Nx orders this itself (nx run-many -t image); turbo orders by package dependencies only, so give this package's image task "dependsOn" the base package's ("<base package>#image").`,
+      options,
+    );
   }
 }
 
@@ -42,6 +55,7 @@ export async function resolveBases(options: ImageBuildOptions, dockerfileText: s
   for (const base of bases) {
     if (!base.arg) throw new LiteralWorkspaceFromError(options.dockerfile, base.line, base.project);
     const file = manifestPath(options.manifestDir, base.project);
+    if (!existsSync(file)) throw new BaseNotBuiltError(options.dockerfile, base.line, base.project, file);
     const dependency = await readManifest(file);
     await checkBaseInRegistry(file, dependency, registry);
     // Pin the exact digest when the base was pushed; a local-only base is found by its content-hash tag.
