@@ -365,6 +365,32 @@ jobs:
     ]);
   });
 
+  it("a run step's shell variables from the env context and GitHub's own ($GITHUB_REPOSITORY, $GITHUB_WORKSPACE)", () => {
+    const workflow = `
+env:
+  REGISTRY: ghcr.io
+jobs:
+  push:
+    env:
+      APP: api
+    steps:
+      - env:
+          IMAGE: \${{ env.REGISTRY }}/\${{ github.repository_owner }}/shop-\${{ env.APP }}
+          TOKEN: \${{ secrets.NPM_TOKEN }}
+        run: |
+          docker build -f "$GITHUB_WORKSPACE/apps/\${APP}/Dockerfile" -t "$IMAGE:$GITHUB_SHA" --build-arg NPM_TOKEN=$TOKEN $GITHUB_WORKSPACE
+          docker push "$IMAGE:$GITHUB_SHA"
+      - run: docker build -t ghcr.io/$GITHUB_REPOSITORY:latest .
+`;
+    const builds = workflowBuilds('.github/workflows/push.yml', workflow, () => undefined, undefined, githubContext('git@github.com:Acme/Shop.git'));
+    expect(builds.map((build) => [build.dockerfile, build.context, build.settings.image])).toEqual([
+      ['apps/api/Dockerfile', '.', 'ghcr.io/acme/shop-api'],
+      ['Dockerfile', '.', 'ghcr.io/acme/shop'],
+    ]);
+    // A secret stays unknown: never carried as a value.
+    expect(JSON.stringify(builds)).not.toContain('secrets.NPM_TOKEN');
+  });
+
   it('leaves out what it cannot know: an expression in a path, a matrix from an expression, a remote context, a file that is not YAML', () => {
     const workflow = `
 jobs:

@@ -129,7 +129,8 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
         } else if (action !== undefined && BAKE_ACTIONS.includes(action)) {
           found.push(...bakeActionBuilds(record(step.with) ?? {}, expand, read, metadataImages(steps.slice(0, index), expand), action));
         } else if (typeof step.run === 'string') {
-          const run = expand(step.run);
+          // The step's shell sees the env context as variables, and GitHub's own (`$GITHUB_REPOSITORY`, the checkout).
+          const run = shellVariables(expand(step.run), { ...githubVariables(known.github ?? {}), ...env });
           const dir = typeof step['working-directory'] === 'string' ? expand(step['working-directory']) : jobDir;
           if (run !== undefined && dir !== undefined && !hasExpression(dir))
             for (const { via, ...build } of dockerBuildsIn(run, posix.normalize(dir), { other: bakeCommands(read), unfollowed: unfollowedIn(file, unfollowed) }))
@@ -300,6 +301,23 @@ export function matrixCombinations(matrix: unknown): Combination[] | undefined {
 /** `${{ matrix.app }}`, `${{ inputs.dockerfile }}`, `${{ env.IMAGE_NAME }}`, `${{ github.repository }}` (any spacing) replaced where known; other expressions left as they are. */
 function expandKnown(value: string, known: Known): string {
   return value.replace(/\$\{\{\s*(matrix|inputs|env|github)\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, scope: keyof Known, key: string) => known[scope]?.[key] ?? whole);
+}
+
+/** GitHub's default variables a run step's shell has that are known before the run: the checkout (the workspace root) and the repository. */
+function githubVariables(github: Record<string, string>): Record<string, string> {
+  return {
+    GITHUB_WORKSPACE: '.',
+    ...(github.repository ? { GITHUB_REPOSITORY: github.repository } : {}),
+    ...(github.repository_owner ? { GITHUB_REPOSITORY_OWNER: github.repository_owner } : {}),
+  };
+}
+
+/** `$NAME` and `${NAME}` in a shell command replaced where the variable is known (a value with an expression in it is not). */
+function shellVariables(command: string | undefined, variables: Record<string, string>): string | undefined {
+  return command?.replace(/\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (whole, braced: string | undefined, bare: string | undefined) => {
+    const value = variables[braced ?? bare ?? ''];
+    return value !== undefined && !hasExpression(value) ? value : whole;
+  });
 }
 
 function hasExpression(value: string): boolean {
