@@ -19,7 +19,8 @@ export function findWorkspaceRoot(from: string): string {
         'NO_WORKSPACE',
         `No nx.json above ${from}: not inside a Hashdock workspace. Hashdock reads its options from the "${PLUGIN_NAME}" entry of ` +
           `nx.json at the workspace root; a workspace without Nx (turbo alone) needs only that file, and no Nx installed: ` +
-          `{ "plugins": [{ "plugin": "${PLUGIN_NAME}", "options": { "registry": "ghcr.io", "namespace": "acme" } }] }`,
+          `{ "plugins": [{ "plugin": "${PLUGIN_NAME}", "options": { "registry": "ghcr.io", "namespace": "acme" } }] }. ` +
+          `Or let nx add write it from how the images are built today (and wire turbo): npm install -D nx, then npx nx add ${PLUGIN_NAME}.`,
       );
     dir = parent;
   }
