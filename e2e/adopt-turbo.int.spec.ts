@@ -120,8 +120,8 @@ describe.skipIf(!environment.available)('a turbo workspace adopting Hashdock wit
       expect({ ...fromNx, status: fromTurbo[image].status, builder: fromTurbo[image].builder }).toEqual(fromTurbo[image]);
     }
 
-    // One platform of several, as Nx's --platform gives it: the CLI turbo runs takes it too.
-    const arm = await workspace.run('sh', ['-c', 'cd apps/web && ../../node_modules/.bin/hashdock image --dry-run --platform linux/arm64'], here);
+    // One platform of several, as Nx's --platform gives it, and Nx's spelling of --dry-run: the CLI turbo runs takes them too.
+    const arm = await workspace.run('sh', ['-c', 'cd apps/web && ../../node_modules/.bin/hashdock image --dryRun --platform linux/arm64'], here);
     expect(arm.exitCode, arm.output).toBe(0);
     expect(arm.output).toMatch(/hashdock: plan @shop\/web: base \S+ → \S+ \(linux\/arm64\)/);
   });

@@ -4,7 +4,7 @@ import { isHashdockError } from '../errors';
 
 // Each command loads only what it uses: `base-digest` runs on every Nx hashing of an image with an
 // external base (a runtime input), so its start-up is on the path of every `nx affected`.
-const USAGE = `usage: hashdock image [--dry-run] [--no-push] [--target <name>] [--platform <os/arch>[,<os/arch>…]]   (in a project directory)
+const USAGE = `usage: hashdock image [--dry-run | --dryRun] [--no-push] [--target <name>] [--platform <os/arch>[,<os/arch>…]]   (in a project directory)
        hashdock report                             (writes dist/images/report.md)
        hashdock verify                             (every manifest's digest is in its registry)
        hashdock base-digest <reference> [--arg <NAME> | --expand <spec>] [--platform <os/arch>[,<os/arch>…]] [--mirror <host>=<mirror>…]
@@ -16,8 +16,12 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...flags] = argv;
   if (command === 'image') {
     const { imageCommand } = (require('./image-command') as typeof import('./image-command'));
-    const { values } = parseArgs({ args: flags, options: { 'dry-run': { type: 'boolean' }, 'no-push': { type: 'boolean' }, target: { type: 'string' }, platform: { type: 'string' } } });
-    const overrides = { ...(values['dry-run'] ? { dryRun: true } : {}), ...(values['no-push'] ? { push: false } : {}), ...(values.platform ? { platform: values.platform } : {}) };
+    // Nx's spellings too (`--dryRun`), as a turbo user copies them from Nx's commands.
+    const { values } = parseArgs({
+      args: flags,
+      options: { 'dry-run': { type: 'boolean' }, dryRun: { type: 'boolean' }, 'no-push': { type: 'boolean' }, target: { type: 'string' }, platform: { type: 'string' } },
+    });
+    const overrides = { ...(values['dry-run'] || values.dryRun ? { dryRun: true } : {}), ...(values['no-push'] ? { push: false } : {}), ...(values.platform ? { platform: values.platform } : {}) };
     await imageCommand(process.cwd(), overrides, values.target);
     return 0;
   }
