@@ -192,7 +192,8 @@ function buildableHere(options: Record<string, unknown>, dockerfileText: string)
 }
 
 /** The last part of an image's repository (`ghcr.io/acme/shop-api` → `shop-api`), when it is a valid one. */
-function repositoryName(image: string | undefined): string | undefined {
+/** The last part of an image's repository (`ghcr.io/acme/shop-api:1` → `shop-api`): the name Hashdock gives it. */
+export function repositoryName(image: string | undefined): string | undefined {
   try {
     return image ? parseRepository(image.toLowerCase()).path.split('/').pop() : undefined;
   } catch {

@@ -997,8 +997,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     );
     await initGenerator(tree, { skipFormat: true });
     const notes = warnings.join('\n');
-    expect(notes).toContain('"image-backend": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/prod.Dockerfile","context":"{workspaceRoot}","stage":"backend"}}');
-    expect(notes).toContain('"image-sh-admin": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/prod.Dockerfile","context":"{workspaceRoot}","stage":"sh_admin"}}');
+    // With the name each image has today.
+    expect(notes).toContain('"image-backend": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/prod.Dockerfile","context":"{workspaceRoot}","stage":"backend","name":"backend"}}');
+    expect(notes).toContain('"image-sh-admin": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/prod.Dockerfile","context":"{workspaceRoot}","stage":"sh_admin","name":"admin"}}');
     expect(notes).toContain('"image-1": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/docker/tool/Dockerfile","context":"{workspaceRoot}","buildArgs":{"FLAVOUR":"lean"}}}');
     expect(notes).toContain('"image-2": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/docker/tool/Dockerfile","context":"{workspaceRoot}","buildArgs":{"FLAVOUR":"full"}}}');
   });

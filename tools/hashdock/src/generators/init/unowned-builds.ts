@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { dockerfileVariant, IMAGE_EXECUTOR, PLUGIN_NAME } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
+import { repositoryName } from './carry-over';
 import type { ConfiguredBuild } from './context-evidence';
 
 /** How a workspace path is written in a target's options, from any project. */
@@ -19,8 +20,10 @@ export function unownedBuildNotes(unowned: readonly string[], builds: readonly C
     const ways = new Map<string, { said: string; leftOut: string[]; options: Record<string, unknown>; platforms: string[] }>();
     for (const build of builds.filter((one) => one.dockerfile === dockerfile)) {
       const carried = settingsAsOptions(build.settings);
-      const { image: _image, platform, ...settings } = carried.options;
-      const options = { dockerfile: fromRoot(dockerfile), context: fromRoot(build.context), ...settings };
+      const { platform, ...settings } = carried.options;
+      // The name its image has today (`-t acme/backend`: `backend`).
+      const name = repositoryName(build.settings.image);
+      const options = { dockerfile: fromRoot(dockerfile), context: fromRoot(build.context), ...settings, ...(name ? { name } : {}) };
       const key = JSON.stringify(options);
       const way = ways.get(key) ?? { said: build.said, leftOut: carried.leftOut, options, platforms: [] as string[] };
       for (const one of typeof platform === 'string' ? platform.split(',') : []) if (!way.platforms.includes(one)) way.platforms.push(one);
