@@ -207,6 +207,22 @@ describe('github-workflow generator', () => {
     expect(steps.find((s) => s.name === 'Build and push the images that changed')?.run).toContain(`${exec} -t image`);
   });
 
+  it.each([
+    ['bun.lock, a packageManager field', { 'bun.lock': '{}', 'package.json': '{"name":"m","packageManager":"bun@1.3.11"}' }, { 'bun-version': '1.3.11' }],
+    ['bun.lockb alone', { 'bun.lockb': '' }, undefined],
+  ])('bun (%s): set up with setup-bun beside Node, installed frozen, Nx run with bunx', async (_name, files, setupWith) => {
+    tree.delete('package-lock.json');
+    for (const [path, text] of Object.entries(files)) tree.write(path, text);
+    await githubWorkflowGenerator(tree, {});
+    expect(await lint(written())).toEqual([]);
+    const steps = workflow().jobs.images.steps;
+    const setupNode = steps.findIndex((s) => s.uses === 'actions/setup-node@v4');
+    expect(steps[setupNode - 1]).toEqual({ uses: 'oven-sh/setup-bun@v2', ...(setupWith ? { with: setupWith } : {}) });
+    expect(steps[setupNode].with?.cache).toBeUndefined();
+    expect(steps.find((s) => s.name === 'Install')?.run).toBe('bun install --frozen-lockfile');
+    expect(steps.find((s) => s.name === 'Build and push the images that changed')?.run).toContain('bunx nx affected -t image');
+  });
+
   it("Nx's wrapper (no package.json: ./nx installs the Nx and plugins nx.json pins): no install, no npm cache, ./nx runs it", async () => {
     tree.delete('package-lock.json');
     tree.delete('package.json');

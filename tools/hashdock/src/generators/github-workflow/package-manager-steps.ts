@@ -25,6 +25,17 @@ export function packageManagerSteps(tree: Tree, nodeVersion: string): PackageMan
       nx: 'pnpm exec nx',
     };
   }
+  if (tree.exists('bun.lock') || tree.exists('bun.lockb')) {
+    // Bun installs and runs Nx (`bunx nx`, as Nx's guide for bun); Nx and Hashdock still run on Node, which setup-node
+    // provides (it has no bun cache). The Bun version a packageManager field pins, else setup-bun's latest.
+    const { packageManager } = tree.exists('package.json') ? (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as { packageManager?: string }) : {};
+    const version = packageManager?.startsWith('bun@') ? packageManager.slice(4).split('+')[0] : undefined;
+    return {
+      setup: ['      - uses: oven-sh/setup-bun@v2', ...(version ? ['        with:', `          bun-version: ${version}`] : []), ...setupNode()],
+      install: 'bun install --frozen-lockfile',
+      nx: 'bunx nx',
+    };
+  }
   if (tree.exists('yarn.lock')) {
     const berry = tree.exists('.yarnrc.yml');
     return {
