@@ -313,7 +313,8 @@ describe.skipIf(!environment.available)(`adopting Hashdock in a new Nx ${NX_VERS
     const nxJson = JSON.parse(await readFile(join(workspace.root, 'nx.json'), 'utf8'));
     await workspace.write({ 'nx.json': JSON.stringify({ ...nxJson, plugins: [] }, null, 2) });
     const added = await workspace.ok(join(workspace.root, 'node_modules/.bin/nx'), ['g', '@hashdock/nx-plugin:init']);
-    const target = { executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/docker/west/Dockerfile', context: '{workspaceRoot}', buildContexts: { app: 'apps/west' } } };
+    // With the name its image has today (`-t acme/west`).
+    const target = { executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/docker/west/Dockerfile', context: '{workspaceRoot}', buildContexts: { app: 'apps/west' }, name: 'west' } };
     expect(added).toContain(`Makefile's target "west" runs docker build on docker/west/Dockerfile from the workspace root: "image": ${JSON.stringify(target)}`);
     // Declared as said, in the project it belongs to.
     await workspace.write({
