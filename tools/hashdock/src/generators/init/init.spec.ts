@@ -1093,12 +1093,19 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
         await writeFile(join(dir, 'apps', app, 'Dockerfile'), dockerfile);
       }
       await writeFile(join(dir, 'package.json'), JSON.stringify({ name: '@acme/source', private: true, workspaces: ['apps/*'] }));
+      // Only variants (documenso's apps/remix: Dockerfile.bun, Dockerfile.pnpm): no image target of the plain name.
+      await runCommand('mkdir', ['-p', join(dir, 'apps/remix')]);
+      await writeFile(join(dir, 'apps/remix/package.json'), JSON.stringify({ name: '@acme/remix' }));
+      for (const variant of ['bun', 'pnpm']) await writeFile(join(dir, `apps/remix/Dockerfile.${variant}`), 'FROM node:24-slim\n');
       const fsTree = new FsTree(dir, false);
       await initGenerator(fsTree, { skipFormat: true });
       const tasks = readJson(fsTree, 'turbo.json').tasks;
       expect(Object.keys(tasks).sort()).toEqual(['@acme/api#image', 'build', 'image']);
       expect(tasks['@acme/api#image']).toEqual({ ...tasks.image, dependsOn: ['build', '^image', '@acme/base#image'] });
       expect(info.join('\n')).toContain('@acme/api#image after the workspace images each is FROM');
+      // The script's name is a target that runs the variants (as `hashdock image` does), not a third image.
+      expect(readJson(fsTree, 'apps/remix/package.json').nx).toEqual({ targets: { image: { executor: 'nx:noop', dependsOn: ['image-bun', 'image-pnpm'] } } });
+      expect(readJson(fsTree, 'apps/api/package.json').nx).toEqual({ targets: { image: { executor: '@hashdock/nx-plugin:image' } } });
     });
 
     it("GitHub's publishing template (ghcr.io/${{ github.repository }} through env): registry, namespace and name from the origin", async () => {

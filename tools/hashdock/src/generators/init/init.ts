@@ -20,7 +20,7 @@ import { buildOutputsElsewhere } from './build-outputs-elsewhere';
 import { selfChangingContexts } from './self-changing-contexts';
 import { ignoreOwnData } from './ignore-own-data';
 import { wholeContextCopies } from './whole-context-copies';
-import { BaseEdge, wireTurbo } from './turbo-wiring';
+import { WiredImage, wireTurbo } from './turbo-wiring';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -171,7 +171,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   }
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   // A turbo workspace runs them with turbo too: scripts, the task, and the CLI they call installed at the root.
-  const turbo = index < 0 && !schema.skipTurbo && tree.exists('turbo.json') ? wireTurbo(tree, config.targetName, dockerfiles, exclude, await baseEdges(tree.root, config)) : undefined;
+  const turbo = index < 0 && !schema.skipTurbo && tree.exists('turbo.json') ? wireTurbo(tree, config.targetName, dockerfiles, exclude, await imageTargetsOnDisk(tree.root, config)) : undefined;
   let install: GeneratorCallback | undefined;
   if (turbo && (turbo.scripts.length || turbo.task)) {
     // The CLI turbo runs is the core this plugin runs: one version, so both compute the same tag for the same bytes.
@@ -201,14 +201,19 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
 }
 
 /**
- * The workspace's images FROM other workspace images, as the plugin will infer them (read from disk: the Dockerfiles,
- * projects and the options just chosen). Unreadable: none (turbo then orders by package dependencies alone).
+ * The image targets the plugin will infer, read from disk (the Dockerfiles, the projects and the options just chosen):
+ * each project's target names and the workspace images each is FROM. Unreadable: none (the wiring then knows only
+ * the tree's Dockerfiles, and turbo orders by package dependencies alone).
  */
-async function baseEdges(root: string, config: HashdockConfig): Promise<BaseEdge[]> {
+async function imageTargetsOnDisk(root: string, config: HashdockConfig): Promise<WiredImage[]> {
   try {
     const targets = await discoverImageTargets(root, config);
     const rootOf = new Map(targets.map((target) => [target.project, target.projectRoot]));
-    return targets.flatMap((target) => target.bases.flatMap((base) => (rootOf.has(base.project) ? [{ root: target.projectRoot, baseRoot: rootOf.get(base.project)! }] : [])));
+    return targets.map((target) => ({
+      root: target.projectRoot,
+      targetName: target.targetName,
+      baseRoots: target.bases.flatMap((base) => (rootOf.has(base.project) ? [rootOf.get(base.project)!] : [])),
+    }));
   } catch {
     return [];
   }

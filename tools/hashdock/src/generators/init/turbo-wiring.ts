@@ -2,10 +2,11 @@ import { posix } from 'node:path';
 import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
 import { BRANCH_ENV, IMAGE_EXECUTOR, owningProjectRoot } from '@hashdock/core';
 
-/** An image built FROM another workspace image: the project roots of both (see ImageTarget.bases). */
-export interface BaseEdge {
+/** An image target the plugin infers: its project's root, its name, the roots of the workspace images it is FROM. */
+export interface WiredImage {
   root: string;
-  baseRoot: string;
+  targetName: string;
+  baseRoots: readonly string[];
 }
 
 export interface TurboWiring {
@@ -32,7 +33,7 @@ export function wireTurbo(
   targetName: string,
   dockerfiles: readonly string[],
   excluded: readonly string[],
-  baseEdges: readonly BaseEdge[] = [],
+  images: readonly WiredImage[] = [],
 ): TurboWiring | undefined {
   if (!tree.exists('turbo.json')) return undefined;
   const roots = new Set<string>();
@@ -63,13 +64,18 @@ export function wireTurbo(
       wiring.scripts.push(manifest);
     }
     // Nx reads a package.json script as a target of its name (nx:run-script), over what plugins infer: the target
-    // names its executor where the project's own configuration is, so Nx keeps running Hashdock's.
+    // names its executor where the project's own configuration is, so Nx keeps running Hashdock's. A project whose
+    // images are all variants (`Dockerfile.bun`, `Dockerfile.pnpm`: image-bun, image-pnpm) has no target of that name:
+    // it gets one that runs them (nx:noop after them), as `hashdock image` does, not a third image.
     const config = tree.exists(posix.join(root, 'project.json')) ? posix.join(root, 'project.json') : manifest;
+    const known = images.filter((image) => image.root === root).map((image) => image.targetName);
     updateJson(tree, config, (json: Record<string, unknown>) => {
       const holder = (config === manifest ? { ...(json.nx as Record<string, unknown> | undefined) } : json) as { targets?: Record<string, Record<string, unknown>> };
       const target = holder.targets?.[targetName] ?? {};
       if (target.executor !== undefined) return json;
-      const targets = { ...holder.targets, [targetName]: { executor: IMAGE_EXECUTOR, ...target } };
+      const variants = known.length && !known.includes(targetName) && target.options === undefined ? known.sort() : undefined;
+      const declared = variants ? { executor: 'nx:noop', dependsOn: variants } : { executor: IMAGE_EXECUTOR, ...target };
+      const targets = { ...holder.targets, [targetName]: declared };
       return config === manifest ? { ...json, nx: { ...holder, targets } } : { ...json, targets };
     });
   }
@@ -98,11 +104,12 @@ export function wireTurbo(
     // definition, its bases' tasks added.
     const generic = tasks[targetName] as { dependsOn?: string[] } & Record<string, unknown>;
     const bases = new Map<string, Set<string>>();
-    for (const { root, baseRoot } of baseEdges) {
-      const [name, base] = [packageName(root), packageName(baseRoot)];
-      if (!name || !base || name === base || !roots.has(root)) continue;
-      bases.set(name, (bases.get(name) ?? new Set()).add(`${base}#${targetName}`));
-    }
+    for (const { root, baseRoots } of images)
+      for (const baseRoot of baseRoots) {
+        const [name, base] = [packageName(root), packageName(baseRoot)];
+        if (!name || !base || name === base || !roots.has(root)) continue;
+        bases.set(name, (bases.get(name) ?? new Set()).add(`${base}#${targetName}`));
+      }
     for (const [name, needs] of [...bases].sort(([a], [b]) => a.localeCompare(b))) {
       const entry = `${name}#${targetName}`;
       if (tasks[entry] !== undefined) continue;
