@@ -102,6 +102,22 @@ describe('hashdock plugin', () => {
     expect(copied(targets['image-debug'].inputs!)).toEqual(['{projectRoot}/dist', '{projectRoot}/dist/**/*', '{projectRoot}/tools', '{projectRoot}/tools/**/*']);
   });
 
+  it('a project whose Dockerfiles are all variants gets an image target that runs them (nx affected -t image finds it); one with a plain Dockerfile does not', async () => {
+    await mkdir(join(root, 'apps/remix'), { recursive: true });
+    await writeFile(join(root, 'apps/remix/project.json'), '{"name":"remix"}');
+    for (const variant of ['bun', 'pnpm']) await writeFile(join(root, `apps/remix/Dockerfile.${variant}`), 'FROM node:24-slim\n');
+    const results = Object.fromEntries(
+      await createNodesV2[1](['apps/api/Dockerfile', 'apps/api/Dockerfile.debug', 'apps/remix/Dockerfile.bun', 'apps/remix/Dockerfile.pnpm'], { namespace: 'acme' }, { workspaceRoot: root, nxJsonConfiguration: {} }),
+    );
+    const remix = results['apps/remix/Dockerfile.bun'].projects!['apps/remix'].targets!;
+    expect(Object.keys(remix).sort()).toEqual(['image', 'image-bun']);
+    expect(remix.image).toMatchObject({ executor: 'nx:noop', dependsOn: ['image-bun', 'image-pnpm'] });
+    expect(Object.keys(results['apps/remix/Dockerfile.pnpm'].projects!['apps/remix'].targets!)).toEqual(['image-pnpm']);
+    // api has its plain Dockerfile's image: nothing added.
+    expect(results['apps/api/Dockerfile'].projects!['apps/api'].targets!.image.executor).toBe('@hashdock/nx-plugin:image');
+    expect(Object.keys(results['apps/api/Dockerfile.debug'].projects!['apps/api'].targets!)).toEqual(['image-debug']);
+  });
+
   it('fails with one message naming nx.json and the option', async () => {
     await expect(run({ tags: 'latest' })).rejects.toThrow('nx.json: plugin "@hashdock/nx-plugin" option "tags" must be an array of strings, got the string "latest"');
   });

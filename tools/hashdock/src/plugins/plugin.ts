@@ -74,6 +74,24 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
         };
         results.set(target.source, projects);
       }
+      // A project whose Dockerfiles are all variants (`Dockerfile.bun`, `Dockerfile.pnpm`) has no target of the plain
+      // name: `nx affected -t image` would pass it by. One that runs its images (nx:noop after them), as
+      // `hashdock image` runs them all, under its first Dockerfile's entry.
+      const byProject = new Map<string, typeof targets>();
+      for (const target of targets) byProject.set(target.projectRoot, [...(byProject.get(target.projectRoot) ?? []), target]);
+      for (const [projectRoot, own] of byProject) {
+        if (own.length < 2 || own.some((target) => target.targetName === config.targetName)) continue;
+        const entry = results.get(own[0].source)![projectRoot];
+        const names = own.map((target) => target.targetName).sort();
+        entry.targets = {
+          ...entry.targets,
+          [config.targetName]: {
+            executor: 'nx:noop',
+            dependsOn: names,
+            metadata: { description: `Every image of ${own[0].project} (${names.join(', ')}): it has no Dockerfile of the plain name`, technologies: ['docker'] },
+          },
+        };
+      }
       // Nx reads the file of an entry only as where its targets came from: one Nx did not list (a declared
       // Dockerfile of another name or outside the plugin's include) still gets its own.
       const listed = new Set(dockerfiles);
