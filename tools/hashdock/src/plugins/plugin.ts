@@ -78,7 +78,11 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       // name: `nx affected -t image` would pass it by. One that runs its images (nx:noop after them), as
       // `hashdock image` runs them all, under its first Dockerfile's entry.
       const byProject = new Map<string, typeof targets>();
-      for (const target of targets) byProject.set(target.projectRoot, [...(byProject.get(target.projectRoot) ?? []), target]);
+      for (const target of targets) {
+        const own = byProject.get(target.projectRoot);
+        if (own) own.push(target);
+        else byProject.set(target.projectRoot, [target]);
+      }
       for (const [projectRoot, own] of byProject) {
         if (own.length < 2 || own.some((target) => target.targetName === config.targetName)) continue;
         const entry = results.get(own[0].source)![projectRoot];
