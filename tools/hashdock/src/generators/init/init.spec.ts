@@ -990,8 +990,10 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
         'admin:',
         '\tdocker build -f prod.Dockerfile --target sh_admin -t acme/admin .',
         'tools:',
-        '\tdocker build -f docker/tool/Dockerfile --build-arg FLAVOUR=lean .',
+        '\tdocker build -f docker/tool/Dockerfile --build-arg FLAVOUR=lean -t ghcr.io/acme/tool .',
         '\tdocker build -f docker/tool/Dockerfile --build-arg FLAVOUR=full .',
+        // The same build pushed under another name (Docker Hub beside GHCR): one way, its first name.
+        '\tdocker build -f docker/tool/Dockerfile --build-arg FLAVOUR=lean -t acme/tool-hub .',
         '',
       ].join('\n'),
     );
@@ -1000,8 +1002,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     // With the name each image has today.
     expect(notes).toContain('"image-backend": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/prod.Dockerfile","context":"{workspaceRoot}","stage":"backend","name":"backend"}}');
     expect(notes).toContain('"image-sh-admin": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/prod.Dockerfile","context":"{workspaceRoot}","stage":"sh_admin","name":"admin"}}');
-    expect(notes).toContain('"image-1": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/docker/tool/Dockerfile","context":"{workspaceRoot}","buildArgs":{"FLAVOUR":"lean"}}}');
+    expect(notes).toContain('"image-1": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/docker/tool/Dockerfile","context":"{workspaceRoot}","buildArgs":{"FLAVOUR":"lean"},"name":"tool"}}');
     expect(notes).toContain('"image-2": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/docker/tool/Dockerfile","context":"{workspaceRoot}","buildArgs":{"FLAVOUR":"full"}}}');
+    expect(notes).not.toContain('"image-3"');
   });
 
   it("teable's Bake file: the default group's image and the one CI names, neither in a project, each said with a target of its own name", async () => {

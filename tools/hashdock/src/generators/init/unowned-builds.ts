@@ -21,12 +21,14 @@ export function unownedBuildNotes(unowned: readonly string[], builds: readonly C
     for (const build of builds.filter((one) => one.dockerfile === dockerfile)) {
       const carried = settingsAsOptions(build.settings);
       const { platform, ...settings } = carried.options;
-      // The name its image has today (`-t acme/backend`: `backend`).
-      const name = repositoryName(build.settings.image);
-      const options = { dockerfile: fromRoot(dockerfile), context: fromRoot(build.context), ...settings, ...(name ? { name } : {}) };
+      const options: Record<string, unknown> = { dockerfile: fromRoot(dockerfile), context: fromRoot(build.context), ...settings };
       const key = JSON.stringify(options);
       const way = ways.get(key) ?? { said: build.said, leftOut: carried.leftOut, options, platforms: [] as string[] };
       for (const one of typeof platform === 'string' ? platform.split(',') : []) if (!way.platforms.includes(one)) way.platforms.push(one);
+      // The name its image has today (`-t acme/backend`: `backend`), its first build's: one image pushed under two
+      // names (GHCR and Docker Hub, by two workflows) is still one way to build it.
+      const name = repositoryName(build.settings.image);
+      if (name && way.options.name === undefined) way.options = { ...way.options, name };
       ways.set(key, way);
     }
     if (ways.size === 0) continue;
