@@ -975,7 +975,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
         'a target for each way it is built: ' +
         `Makefile's target "build-app" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image-prod": ${target('prod')} ` +
         '(not carried: build arg CODE_VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_CODE_VERSION)); ' +
-        `Makefile's target "build-local" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image-all-in-one": ${target('all-in-one', { base: 'docker-image://node:22' })}.`,
+        `Makefile's target "build-local" runs docker build on docker/hyperdx/Dockerfile from the workspace root: "image-all-in-one": ${target('all-in-one', { base: 'docker-image://node:22' })}. ` +
+        'Or make docker/hyperdx a project (a project.json there: {"name":"hyperdx","targets":{…}}) and declare them in it.',
     ]);
   });
 

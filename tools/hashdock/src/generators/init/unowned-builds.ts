@@ -45,9 +45,12 @@ export function unownedBuildNotes(unowned: readonly string[], builds: readonly C
       const target = { executor: IMAGE_EXECUTOR, options: { ...way.options, ...(way.platforms.length ? { platform: way.platforms.join(',') } : {}) } };
       return `${way.said}: "${nameOf(i)}": ${JSON.stringify(target)}${way.leftOut.length ? ` (not carried: ${way.leftOut.join('; ')})` : ''}`;
     });
+    // Its folder may be an app of its own that no package.json or project.json names (a Go service in a JS monorepo).
+    const folder = posix.dirname(dockerfile);
+    const own = folder === '.' ? '' : ` Or make ${folder} a project (a project.json there: {"name":"${posix.basename(folder)}","targets":{…}}) and declare them in it.`;
     notes.push(
       `${PLUGIN_NAME}: ${dockerfile} is built today, but no project owns it. To build it with Hashdock, declare in the project it belongs to (project.json "targets", or package.json "nx"."targets") ` +
-        `${ways.size > 1 ? 'a target for each way it is built' : 'this target'}: ${shown.join('; ')}${ways.size > 3 ? `; and ${ways.size - 3} more` : ''}.`,
+        `${ways.size > 1 ? 'a target for each way it is built' : 'this target'}: ${shown.join('; ')}${ways.size > 3 ? `; and ${ways.size - 3} more` : ''}.${own}`,
     );
   }
   return { notes, dockerfiles };
