@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import { Tree } from '@nx/devkit';
-import { IgnorePattern, isIgnored, parseDockerignore } from '@hashdock/core';
+import { isIgnored } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
 import { wholeContextCopies } from './whole-context-copies';
+import { ignoreFileOf } from './ignore-file-of';
 
 /**
  * For each image that copies its whole build context, the data Nx and Hashdock write inside that context every run
@@ -14,16 +15,9 @@ import { wholeContextCopies } from './whole-context-copies';
 export function ignoreOwnData(tree: Tree, dockerfiles: readonly string[], chosen: readonly DockerfileContext[], policy: 'workspace' | 'project' | undefined, manifestDir: string): string[] {
   const written = new Map<string, string[]>();
   for (const { dockerfile, context } of wholeContextCopies(tree, dockerfiles, chosen, policy)) {
-    const file = [`${dockerfile}.dockerignore`, posix.join(context, '.dockerignore')].find((path) => tree.exists(path)) ?? posix.join(context, '.dockerignore');
-    if (written.has(file)) continue;
-    const text = tree.read(file, 'utf8') ?? '';
-    let patterns: IgnorePattern[];
-    try {
-      patterns = parseDockerignore(text);
-    } catch {
-      // Docker refuses it: the build says why; nothing is added to a file that cannot be read.
-      continue;
-    }
+    const { file, text, patterns } = ignoreFileOf(tree, dockerfile, context);
+    // Docker refuses it (patterns undefined): the build says why; nothing is added to a file that cannot be read.
+    if (written.has(file) || !patterns) continue;
     const manifests = posix.relative(context, manifestDir);
     const own = ['.nx', ...(manifests && !manifests.startsWith('..') ? [manifests] : [])];
     const missing = own.filter((path) => tree.exists(posix.join(context, path)) || path === manifests).filter((path) => !isIgnored(patterns, path));

@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import { getProjects, Tree } from '@nx/devkit';
-import { IgnorePattern, isIgnored, parseDockerignore, spokenList } from '@hashdock/core';
+import { isIgnored, spokenList } from '@hashdock/core';
 import { DockerfileContext } from './context-evidence';
 import { wholeContextCopies } from './whole-context-copies';
+import { ignoreFileOf } from './ignore-file-of';
 
 /** What differs from clone to clone or run to run, which a context should not send: see selfChangingWarning. */
 const CHANGING = ['.git', '.nx', '.turbo'];
@@ -16,29 +17,20 @@ const CHANGING = ['.git', '.nx', '.turbo'];
  */
 export function selfChangingContexts(tree: Tree, dockerfiles: readonly string[], chosen: readonly DockerfileContext[], policy: 'workspace' | 'project' | undefined): string[] {
   const lines: string[] = [];
+  const projectRoots = [...new Set([...getProjects(tree).values()].map((project) => project.root))].filter((root) => root !== '.' && root !== '');
   for (const { dockerfile, context } of wholeContextCopies(tree, dockerfiles, chosen, policy)) {
-    const ignoreFile = [`${dockerfile}.dockerignore`, posix.join(context, '.dockerignore')].find((path) => tree.exists(path));
-    const patterns = ignoreFile === undefined ? [] : readPatterns(tree.read(ignoreFile, 'utf8') ?? '');
+    const { file, exists, patterns } = ignoreFileOf(tree, dockerfile, context);
     // An ignore file Docker would refuse fails the build anyway; the build says why.
-    if (patterns === undefined) continue;
-    const held = CHANGING.filter((folder) => tree.exists(posix.join(context, folder)) && !isIgnored(patterns, folder));
+    if (!patterns) continue;
+    const sent = (folder: string) => tree.exists(posix.join(context, folder)) && !isIgnored(patterns, folder);
+    const held = CHANGING.filter(sent);
     // turbo also logs each task in the package's own .turbo, which a root `.turbo` line does not leave out.
-    const inside = (root: string) => context === '.' || root === context || root.startsWith(`${context}/`);
-    const logs = [...getProjects(tree).values()]
-      .map((project) => (context === '.' ? project.root : posix.relative(context, project.root)))
-      .filter((root, i, roots) => root !== '' && roots.indexOf(root) === i && inside(context === '.' ? root : posix.join(context, root)))
-      .map((root) => posix.join(root, '.turbo'))
-      .filter((folder) => tree.exists(posix.join(context, folder)) && !isIgnored(patterns, folder));
+    const logs = projectRoots
+      .filter((root) => context === '.' || root.startsWith(`${context}/`))
+      .map((root) => posix.join(posix.relative(context, root), '.turbo'))
+      .filter(sent);
     if (logs.length && !held.includes('.turbo')) held.push(logs.length > 1 ? `${logs[0]} and ${logs.length - 1} more .turbo folders` : logs[0]);
-    if (held.length) lines.push(`${dockerfile} (from ${context === '.' ? 'the workspace root' : context}, with ${spokenList(held)}${ignoreFile ? `, which ${ignoreFile} does not leave out` : ''})`);
+    if (held.length) lines.push(`${dockerfile} (from ${context === '.' ? 'the workspace root' : context}, with ${spokenList(held)}${exists ? `, which ${file} does not leave out` : ''})`);
   }
   return lines;
-}
-
-function readPatterns(text: string): IgnorePattern[] | undefined {
-  try {
-    return parseDockerignore(text);
-  } catch {
-    return undefined;
-  }
 }
