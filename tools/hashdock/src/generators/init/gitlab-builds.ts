@@ -3,6 +3,7 @@ import { parseYamlRecord, record, YamlReference } from './yaml-record';
 import { keyValues, mergeSettings, namedImage, settings } from './build-settings';
 import { bakeCommands } from './bake-calls';
 import { CommandBuild, commandSegments, dockerBuildsIn, UnfollowedBuild, unfollowedIn } from './docker-build-command';
+import { substituteVariables } from './substitute-variables';
 
 /** One image a GitLab CI job builds: with `docker build`, or kaniko's executor. */
 export interface GitlabBuild extends CommandBuild {
@@ -54,7 +55,7 @@ export function gitlabBuilds(file: string, read: (path: string) => string | unde
     for (const combination of matrixOf(record(definition.parallel)?.matrix)) {
       const variables = { ...predefined, ...global, ...literalVariables(definition.variables), ...combination, CI_PROJECT_DIR: '.', CI_BUILDS_DIR: '..' };
       for (const line of lines) {
-        const command = substitute(line, variables);
+        const command = substituteVariables(line, variables);
         const found: Omit<GitlabBuild, 'file' | 'job'>[] = [
           ...dockerBuildsIn(command, '.', { other: bakeCommands(read), unfollowed: unfollowedIn(file, unfollowed) }).map((build) => ({ ...build, via: build.via ?? 'docker build' })),
           ...kanikoBuilds(command, (path) => read(path) !== undefined).map((build) => ({ ...build, via: 'kaniko' as const })),
@@ -154,14 +155,6 @@ function kanikoBuilds(command: string, exists: (path: string) => boolean): Comma
 /** A relative path written out, with no variable left in it. */
 function isWorkspacePath(path: string): boolean {
   return path !== '' && !path.includes('$') && !posix.isAbsolute(path) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(path);
-}
-
-/** `$NAME` and `${NAME}` replaced where `variables` knows them; others left as they are. */
-function substitute(text: string, variables: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare!;
-    return name in variables ? variables[name] : whole;
-  });
 }
 
 /** A `variables:` map's literal values (`NAME: value`, or `{ value: … }`), those with no variable in them. */

@@ -3,6 +3,7 @@ import { parseYamlRecord, record } from './yaml-record';
 import { BuildSettings, keyValues, mergeSettings, namedContextsFrom, namedImage, outputNames, settings, sshFrom } from './build-settings';
 import { bakeCallBuilds, bakeCommands } from './bake-calls';
 import { dockerBuildsIn, isLiteralPath, UnfollowedBuild, unfollowedIn } from './docker-build-command';
+import { substituteVariables } from './substitute-variables';
 
 /** One image a GitHub Actions workflow builds: in which job and step, from where, with what (workspace paths, `.` for the root). */
 export interface WorkflowBuild {
@@ -130,7 +131,9 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
           found.push(...bakeActionBuilds(record(step.with) ?? {}, expand, read, metadataImages(steps.slice(0, index), expand), action));
         } else if (typeof step.run === 'string') {
           // The step's shell sees the env context as variables, and GitHub's own (`$GITHUB_REPOSITORY`, the checkout).
-          const run = shellVariables(expand(step.run), { ...githubVariables(known.github ?? {}), ...env });
+          const expanded = expand(step.run);
+          const variables = Object.fromEntries(Object.entries({ ...githubVariables(known.github ?? {}), ...env }).filter(([, value]) => !hasExpression(value)));
+          const run = expanded === undefined ? undefined : substituteVariables(expanded, variables);
           const dir = typeof step['working-directory'] === 'string' ? expand(step['working-directory']) : jobDir;
           if (run !== undefined && dir !== undefined && !hasExpression(dir))
             for (const { via, ...build } of dockerBuildsIn(run, posix.normalize(dir), { other: bakeCommands(read), unfollowed: unfollowedIn(file, unfollowed) }))
@@ -310,14 +313,6 @@ function githubVariables(github: Record<string, string>): Record<string, string>
     ...(github.repository ? { GITHUB_REPOSITORY: github.repository } : {}),
     ...(github.repository_owner ? { GITHUB_REPOSITORY_OWNER: github.repository_owner } : {}),
   };
-}
-
-/** `$NAME` and `${NAME}` in a shell command replaced where the variable is known (a value with an expression in it is not). */
-function shellVariables(command: string | undefined, variables: Record<string, string>): string | undefined {
-  return command?.replace(/\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    const value = variables[braced ?? bare ?? ''];
-    return value !== undefined && !hasExpression(value) ? value : whole;
-  });
 }
 
 function hasExpression(value: string): boolean {
