@@ -18,8 +18,11 @@ export async function withFileLock<T>(path: string, what: string, work: () => Pr
   for (;;) {
     try {
       const handle = await open(path, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,20 +1,17 @@
-import { mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openFilesUnder } from '../../../../e2e/support/open-files';
 import { fileSource, openRange, skipBytes } from './blob-source';
 import { rangeEnd } from './chunked-upload';
 
 const text = async (stream: ReadableStream<Uint8Array>) => Buffer.from(await new Response(stream).arrayBuffer()).toString();
 
 describe('blob sources', () => {
-  it('a file source holds no open file until read, and none after a read fails or ends', async () => {
+  it('a file source holds no open file until read, and none after a read fails, ends or is cancelled', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'blob-source-'));
-    // Only this test's files count: other tests in the same worker process open and close files meanwhile.
-    const openFiles = async () => {
-      const targets = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(join('/proc/self/fd', fd)).catch(() => '')));
-      return targets.filter((target) => target.startsWith(dir + '/')).length;
-    };
+    const openFiles = () => openFilesUnder(dir);
     try {
       await writeFile(join(dir, 'b'), '0123456789');
       const before = await openFiles();
@@ -23,6 +20,14 @@ describe('blob sources', () => {
       const dropped = await Promise.all(Array.from({ length: 20 }, () => (fileSource(join(dir, 'b')) as (offset: number) => Promise<ReadableStream<Uint8Array>>)(0)));
       expect(await openFiles()).toBe(before);
       expect(await text(dropped[0])).toBe('0123456789');
+      // Cancelled while its first read is opening the file (fetch giving up on a body it just started): the file
+      // opened a moment later is closed, not left to the garbage collector.
+      const opening = (await (fileSource(join(dir, 'b')) as (offset: number) => Promise<ReadableStream<Uint8Array>>)(0)).getReader();
+      const read = opening.read();
+      await opening.cancel();
+      await read;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await openFiles()).toBe(before);
       // A missing file fails when the stream is asked for, before any request; one gone by the first read fails that read, leaving nothing open.
       const source = fileSource(join(dir, 'c')) as (offset: number) => Promise<ReadableStream<Uint8Array>>;
       await expect(source(0)).rejects.toThrow(/ENOENT/);
@@ -30,6 +35,13 @@ describe('blob sources', () => {
       const gone = await source(0);
       await rm(join(dir, 'c'));
       await expect(text(gone)).rejects.toThrow(/ENOENT/);
+      expect(await openFiles()).toBe(before);
+      // A range read to its last byte lets go of the file then, without waiting for a read past the end (fetch
+      // sending a body of known length stops at its last byte).
+      await writeFile(join(dir, 'big'), Buffer.alloc(1024 * 1024, 1));
+      const range = (await openRange(fileSource(join(dir, 'big')), 0, 512 * 1024)).getReader();
+      let got = 0;
+      while (got < 512 * 1024) got += (await range.read()).value?.byteLength ?? 0;
       expect(await openFiles()).toBe(before);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -34,7 +34,12 @@ export function fileSource(path: string): BlobSource {
       {
         async pull(controller) {
           try {
-            file ??= await open(path, 'r');
+            if (!file) {
+              const opened = await open(path, 'r');
+              // Cancelled while the file was opening: nothing will close it later, so close it now.
+              if (closed) return await opened.close();
+              file = opened;
+            }
             const buffer = new Uint8Array(FILE_READ_BYTES);
             const { bytesRead } = await file.read(buffer, 0, buffer.byteLength, position);
             if (bytesRead === 0) {

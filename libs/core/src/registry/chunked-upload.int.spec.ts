@@ -4,9 +4,10 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkEnvironment, LOCAL_REGISTRY } from '../../../../e2e/support/environment';
 import { forward, HttpProxy } from '../../../../e2e/support/http-proxy';
+import { openFilesUnder } from '../../../../e2e/support/open-files';
 import { fileSource } from './blob-source';
 import { uploadBlob } from './blobs';
 import { RegistryClient } from './client';
@@ -68,6 +69,8 @@ describe.skipIf(!environment.available)('chunked uploads (real registry behind a
     });
     address = proxy.address;
   });
+  // Whatever a fault did to a request, the upload let go of the file it read (none left to the garbage collector).
+  afterEach(async () => expect(await openFilesUnder(dir)).toBe(0));
   afterAll(async () => {
     const client = new RegistryClient();
     for (const blob of cleanup) await client.request(blob.repository, { method: 'DELETE', path: `blobs/${blob.digest}`, expect: [202, 404, 405] }).catch(() => undefined);

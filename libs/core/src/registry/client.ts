@@ -208,16 +208,26 @@ export class RegistryClient {
     let body = request.body;
     if (typeof body === 'string') this.stats.bytesSent += Buffer.byteLength(body);
     else if (body instanceof Uint8Array) this.stats.bytesSent += body.byteLength;
-    else if (body instanceof ReadableStream) {
+    // A streamed body is read here, chunk by chunk, so it can be let go of when the request settles: fetch does
+    // not cancel a body it has stopped reading when the answer comes first (a 413 or 401 before the upload ends),
+    // and a body over an open file would hold it until the garbage collector closes it.
+    let release = async (): Promise<unknown> => undefined;
+    if (body instanceof ReadableStream) {
+      const reader = body.getReader();
       const stats = this.stats;
-      body = body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            stats.bytesSent += chunk.byteLength;
+      release = () => reader.cancel().catch(() => undefined);
+      body = new ReadableStream<Uint8Array>(
+        {
+          async pull(streamController) {
+            const { done, value } = await reader.read();
+            if (done) return streamController.close();
+            stats.bytesSent += value.byteLength;
             timer.refresh();
-            controller.enqueue(chunk);
+            streamController.enqueue(value);
           },
-        }),
+          cancel: (reason) => reader.cancel(reason),
+        },
+        { highWaterMark: 0 },
       );
     }
     try {
@@ -233,6 +243,7 @@ export class RegistryClient {
       throw new RegistryUnreachableError(url, cause);
     } finally {
       clearTimeout(timer);
+      await release();
     }
   }
 }
