@@ -885,8 +885,14 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     addProjectConfiguration(tree, 'worker', { root: 'apps/worker', targets: { image: { executor: '@hashdock/nx-plugin:image', options: {} } } });
     // Options only: merged into the inferred target, no clash.
     addProjectConfiguration(tree, 'shop', { root: 'apps/shop', targets: { image: { options: { name: 'storefront' } } } });
+    // Its image targets run by one name (the form nx add's turbo wiring writes): Hashdock's own, no clash.
+    addProjectConfiguration(tree, 'admin', { root: 'apps/admin', targets: { image: { executor: 'nx:noop', dependsOn: ['image-admin', 'image-worker'] } } });
+    // A noop that runs anything else is someone else's.
+    addProjectConfiguration(tree, 'docs', { root: 'apps/docs', targets: { image: { executor: 'nx:noop', dependsOn: ['build'] } } });
     await initGenerator(tree, { skipFormat: true });
     expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('docs (nx:noop)');
+    expect(warnings[0]).not.toContain('admin');
     expect(warnings[0]).toContain('these projects already have a "image" target of their own');
     expect(warnings[0]).toContain('api (@nx-tools/nx-container:build)');
     expect(warnings[0]).toContain('web (nx:run-commands)');

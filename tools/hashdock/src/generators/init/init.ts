@@ -262,7 +262,9 @@ export function adoptionNotes(tree: Tree, plugins: readonly PluginEntry[], targe
     const target = project.targets?.[targetName];
     // A target with neither executor nor command only sets options, which Nx merges into the inferred target.
     const executor = target?.executor ?? (target?.command ? 'nx:run-commands' : undefined);
-    if (executor && executor !== IMAGE_EXECUTOR) taken.push(`${name} (${executor})`);
+    // Nothing but the project's image targets run by one name (as the plugin infers, and the turbo wiring writes) is not another tool's.
+    const aggregate = executor === 'nx:noop' && Array.isArray(target?.dependsOn) && target.dependsOn.length > 0 && target.dependsOn.every((dependency) => typeof dependency === 'string' && dependency.startsWith(`${targetName}-`));
+    if (executor && executor !== IMAGE_EXECUTOR && !aggregate) taken.push(`${name} (${executor})`);
   }
   if (taken.length > 0) {
     notes.push(
