@@ -14,17 +14,26 @@ interface PackageJson {
   optionalDependencies?: unknown;
 }
 
-/** The workspace package globs: package.json `workspaces` (npm, yarn: a list or `{ packages }`), else pnpm-workspace.yaml's `packages`. */
+/** The workspace package globs of the workspace at `workspaceRoot` (see workspacePackageGlobsIn). */
 export function workspacePackageGlobs(workspaceRoot: string): string[] {
-  const workspaces = readJsoncFile<PackageJson>(join(workspaceRoot, 'package.json'))?.workspaces;
+  const pnpm = join(workspaceRoot, 'pnpm-workspace.yaml');
+  return workspacePackageGlobsIn(readJsoncFile<PackageJson>(join(workspaceRoot, 'package.json')), existsSync(pnpm) ? readFileSync(pnpm, 'utf8') : undefined);
+}
+
+/**
+ * The workspace package globs, `!` exclusions included, from the root package.json and pnpm-workspace.yaml (read from
+ * the disk, or a generator's tree): package.json `workspaces` (npm, yarn, bun: a list or `{ packages }`), else
+ * pnpm-workspace.yaml's `packages`.
+ */
+export function workspacePackageGlobsIn(manifest: { workspaces?: unknown } | undefined, pnpm: string | undefined): string[] {
+  const workspaces = manifest?.workspaces;
   const listed = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
   if (Array.isArray(listed)) return listed.filter((glob): glob is string => typeof glob === 'string');
-  const pnpm = join(workspaceRoot, 'pnpm-workspace.yaml');
-  if (!existsSync(pnpm)) return [];
+  if (pnpm === undefined) return [];
   // The `packages:` block's list items (pnpm's file holds little else that is a list at that level).
   const globs: string[] = [];
   let inPackages = false;
-  for (const line of readFileSync(pnpm, 'utf8').split(/\r?\n/)) {
+  for (const line of pnpm.split(/\r?\n/)) {
     if (/^\S/.test(line)) inPackages = /^packages\s*:/.test(line);
     const item = inPackages ? /^\s+-\s*(['"]?)(.*?)\1\s*(#.*)?$/.exec(line) : null;
     if (item && item[2]) globs.push(item[2]);

@@ -83,6 +83,35 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(tree.read('turbo.json', 'utf8')).toBe(before);
   });
 
+  it('a project the package manager\'s workspace leaves out gets no script: turbo runs workspace packages only', async () => {
+    tree.write('turbo.json', JSON.stringify({ tasks: {} }));
+    // pnpm: `apps/*` but not apps/py (a Python service with a package.json for its tooling, as makeplane/plane has).
+    tree.write('pnpm-workspace.yaml', "packages:\n  - apps/*\n  - '!apps/py'\n");
+    for (const root of ['apps/py', 'apps/web', 'tools/gen']) {
+      tree.write(`${root}/package.json`, JSON.stringify({ name: root.split('/')[1] }));
+      tree.write(`${root}/Dockerfile`, 'FROM node:24-slim\n');
+    }
+    await initGenerator(tree, { skipFormat: true });
+    expect(readJson(tree, 'apps/web/package.json').scripts).toEqual({ image: 'hashdock image' });
+    expect(readJson(tree, 'apps/py/package.json')).toEqual({ name: 'py' });
+    expect(readJson(tree, 'tools/gen/package.json')).toEqual({ name: 'gen' });
+    const left = warnings.find((line) => line.includes('turbo does not run these images'));
+    expect(left).toContain('apps/py (pnpm-workspace.yaml leaves it out of the workspace packages: turbo does not run it; nx run-many -t image does)');
+    expect(left).toContain('tools/gen (pnpm-workspace.yaml leaves it out');
+    // npm's, yarn's and bun's list in package.json.
+    tree = createTreeWithEmptyWorkspace();
+    tree.write('turbo.json', JSON.stringify({ tasks: {} }));
+    tree.write('package.json', JSON.stringify({ name: 'acme', workspaces: { packages: ['apps/web'] } }));
+    for (const root of ['apps/py', 'apps/web']) {
+      tree.write(`${root}/package.json`, JSON.stringify({ name: root.split('/')[1] }));
+      tree.write(`${root}/Dockerfile`, 'FROM node:24-slim\n');
+    }
+    await initGenerator(tree, { skipFormat: true });
+    expect(readJson(tree, 'apps/web/package.json').scripts).toEqual({ image: 'hashdock image' });
+    expect(readJson(tree, 'apps/py/package.json')).toEqual({ name: 'py' });
+    expect(warnings.join('\n')).toContain('apps/py (package.json "workspaces" leaves it out of the workspace packages');
+  });
+
   it('turbo 1 (pipeline), a task of that name already there, another @hashdock/core at the root, and --skipTurbo', async () => {
     tree.write('turbo.json', JSON.stringify({ pipeline: { image: { cache: false } } }));
     tree.write('package.json', JSON.stringify({ name: '@acme/source', dependencies: { '@hashdock/core': '0.0.9' } }));

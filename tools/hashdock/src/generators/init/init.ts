@@ -171,7 +171,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   }
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
   // A turbo workspace runs them with turbo too: scripts, the task, and the CLI they call installed at the root.
-  const turbo = index < 0 && !schema.skipTurbo && tree.exists('turbo.json') ? wireTurbo(tree, config.targetName, dockerfiles, exclude, await imageTargetsOnDisk(tree.root, config)) : undefined;
+  const turbo = index < 0 && !schema.skipTurbo && tree.exists('turbo.json') ? await wireTurbo(tree, config.targetName, dockerfiles, exclude, await imageTargetsOnDisk(tree.root, config)) : undefined;
   let install: GeneratorCallback | undefined;
   if (turbo && (turbo.scripts.length || turbo.task)) {
     // The CLI turbo runs is the core this plugin runs: one version, so both compute the same tag for the same bytes.

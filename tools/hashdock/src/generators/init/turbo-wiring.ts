@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
-import { BRANCH_ENV, IMAGE_EXECUTOR, owningProjectRoot } from '@hashdock/core';
+import { getProjects, globAsync, readJson, Tree, updateJson } from '@nx/devkit';
+import { BRANCH_ENV, IMAGE_EXECUTOR, owningProjectRoot, workspacePackageGlobsIn } from '@hashdock/core';
 
 /** An image target the plugin infers: its project's root, its name, the roots of the workspace images it is FROM. */
 export interface WiredImage {
@@ -26,16 +26,18 @@ export interface TurboWiring {
  * runs them) and its target the executor named (else Nx would run the script), and turbo.json an uncached task of
  * that name after the project's build and its dependencies' images, with the variables Hashdock reads let through
  * turbo's strict environment. What is there already is kept. The root project is left to the user (turbo runs a
- * root script only as `//#<task>`), as is a project without package.json or with another script of that name.
+ * root script only as `//#<task>`), as is a project without package.json, one the package manager's workspace leaves
+ * out (turbo runs workspace packages only), or one with another script of that name.
  */
-export function wireTurbo(
+export async function wireTurbo(
   tree: Tree,
   targetName: string,
   dockerfiles: readonly string[],
   excluded: readonly string[],
   images: readonly WiredImage[] = [],
-): TurboWiring | undefined {
+): Promise<TurboWiring | undefined> {
   if (!tree.exists('turbo.json')) return undefined;
+  const packages = await workspacePackages(tree);
   const roots = new Set<string>();
   for (const dockerfile of dockerfiles) {
     if (excluded.includes(dockerfile)) continue;
@@ -52,6 +54,10 @@ export function wireTurbo(
     }
     if (!tree.exists(manifest)) {
       wiring.left.push(`${root} (no package.json: turbo does not run it; nx run-many -t ${targetName} does)`);
+      continue;
+    }
+    if (packages && !packages.roots.has(root)) {
+      wiring.left.push(`${root} (${packages.declaredIn} leaves it out of the workspace packages: turbo does not run it; nx run-many -t ${targetName} does)`);
       continue;
     }
     const script = ((readJson(tree, manifest) as { scripts?: Record<string, string> }).scripts ?? {})[targetName];
@@ -119,4 +125,18 @@ export function wireTurbo(
     return wiring.task || wiring.edges.length ? { ...json, [key]: tasks } : json;
   });
   return wiring;
+}
+
+/** The folders of the workspace packages turbo runs (the package manager's, `!` exclusions applied); undefined when none are declared. */
+async function workspacePackages(tree: Tree): Promise<{ roots: Set<string>; declaredIn: string } | undefined> {
+  const manifest = tree.exists('package.json') ? (readJson(tree, 'package.json') as { workspaces?: unknown }) : undefined;
+  const globs = workspacePackageGlobsIn(manifest, tree.read('pnpm-workspace.yaml', 'utf8') ?? undefined);
+  if (globs.length === 0) return undefined;
+  const manifests = (patterns: string[]) => (patterns.length ? globAsync(tree, patterns.map((glob) => `${glob.replace(/\/+$/, '')}/package.json`)) : Promise.resolve([]));
+  const included = new Set(await manifests(globs.filter((glob) => !glob.startsWith('!'))));
+  for (const file of await manifests(globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1)))) included.delete(file);
+  return {
+    roots: new Set([...included].map((file) => posix.dirname(file))),
+    declaredIn: manifest?.workspaces !== undefined ? 'package.json "workspaces"' : 'pnpm-workspace.yaml',
+  };
 }
