@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -11,10 +12,18 @@ const alias = [
   { find: /^@hashdock\/shared$/, replacement: resolve(import.meta.dirname, 'libs/shared/src/index.ts') },
 ];
 
+/**
+ * Nx's workspace data directory for unit tests, emptied per run: the plugin's inference cache is keyed by its built
+ * files, so a result cached before an edit of the sources the tests run would be served after it.
+ */
+const unitNxData = resolve(import.meta.dirname, '.hashdock/unit-nx-data');
+rmSync(unitNxData, { recursive: true, force: true });
+
 const project = (name: string, root: string, extra: { include?: string[]; testTimeout?: number } = {}) => ({
   resolve: { alias },
   test: {
     name,
+    env: { NX_WORKSPACE_DATA_DIRECTORY: unitNxData },
     root: resolve(import.meta.dirname, root),
     include: extra.include ?? ['**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.spec.ts'],

@@ -71,6 +71,7 @@ export type { DependencyOutputs } from './image/root-context-hint';
 export * from './workspace/read-jsonc-file';
 export * from './workspace/project-files';
 export * from './workspace/dockerfile-names';
+export * from './workspace/images-run-by-name';
 export * from './workspace/image-name';
 export * from './workspace/image-targets';
 export * from './workspace/image-target-inputs';

@@ -41,4 +41,36 @@ describe.skipIf(!environment.available)('hashdock image in a workspace without N
     const [again] = await imageCommand(join(dir, 'apps/svc'), {}, undefined, {});
     expect(again.manifest).toMatchObject({ status: 'exists', digest: built.manifest.digest });
   });
+
+  it('builds what Nx\'s "image" target builds in each project: the plain Dockerfile\'s, else the variants but the development ones', async () => {
+    const namespace = `turbo-variants-${Date.now().toString(36)}`;
+    const files: Record<string, string> = {
+      'nx.json': JSON.stringify({ plugins: [{ plugin: '@hashdock/nx-plugin', options: { registry: 'localhost:5000', namespace, tags: ['{contentHash}'] } }] }),
+      'apps/api/package.json': '{ "name": "api" }\n',
+      'apps/api/Dockerfile': 'FROM scratch\nCOPY hello.txt /hello.txt\n',
+      'apps/api/Dockerfile.debug': 'FROM scratch\nCOPY hello.txt /debug.txt\n',
+      'apps/api/hello.txt': 'api\n',
+      // makeplane/plane's layout: Dockerfile.web ships, Dockerfile.dev is for working on it.
+      'apps/web/package.json': '{ "name": "web" }\n',
+      'apps/web/Dockerfile.web': 'FROM scratch\nCOPY hello.txt /hello.txt\n',
+      'apps/web/Dockerfile.dev': 'FROM scratch\nCOPY hello.txt /dev.txt\n',
+      'apps/web/hello.txt': 'web\n',
+      'apps/play/package.json': '{ "name": "play" }\n',
+      'apps/play/Dockerfile.dev': 'FROM scratch\nCOPY hello.txt /dev.txt\n',
+      'apps/play/Dockerfile.local': 'FROM scratch\nCOPY hello.txt /local.txt\n',
+      'apps/play/hello.txt': 'play\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+    const repositories = async (project: string, target?: string) => (await imageCommand(join(dir, 'apps', project), {}, target, {})).map((result) => result.manifest.repository);
+    expect(await repositories('api')).toEqual([`localhost:5000/${namespace}/api`]);
+    expect(await repositories('web')).toEqual([`localhost:5000/${namespace}/web-web`]);
+    // Built by its own name only.
+    expect(await repositories('web', 'image-dev')).toEqual([`localhost:5000/${namespace}/web-dev`]);
+    await expect(imageCommand(join(dir, 'apps/play'), {}, undefined, {})).rejects.toThrow(
+      `${join(dir, 'apps/play')} has development images only (image-dev, image-local), which "image" does not build: name one with --target`,
+    );
+  });
 });

@@ -8,6 +8,7 @@ import { runImageTarget } from '../image/run-image-target';
 import { discoverImageTargets } from '../workspace/discover-images';
 import { PLUGIN_NAME, readHashdockConfig } from '../workspace/hashdock-config';
 import { workspaceImageNames } from '../workspace/image-targets';
+import { imagesRunByName } from '../workspace/images-run-by-name';
 import { packageGraph } from '../workspace/package-graph';
 
 export function findWorkspaceRoot(from: string): string {
@@ -28,17 +29,25 @@ export function findWorkspaceRoot(from: string): string {
 }
 
 /**
- * `hashdock image` in a project directory: every image target of that project
- * (or the one named with `--target`), with the options Nx would run it with,
- * through the same core call, writing the same manifests. This is what
- * `turbo run image` runs.
+ * `hashdock image` in a project directory: the image targets the project's
+ * `image` target runs in Nx (imagesRunByName: that target, or its variants but
+ * the development ones), or the one named with `--target`, with the options Nx
+ * would run it with, through the same core call, writing the same manifests.
+ * This is what `turbo run image` runs.
  */
 export async function imageCommand(projectDir: string, overrides: ImageTargetOptions, targetName?: string, env: NodeJS.ProcessEnv = process.env): Promise<BuildImageResult[]> {
   const workspaceRoot = findWorkspaceRoot(projectDir);
   const root = relative(workspaceRoot, resolve(projectDir)).split('\\').join('/') || '.';
   const config = readHashdockConfig(workspaceRoot);
   const targets = await discoverImageTargets(workspaceRoot, config);
-  const mine = orderImageTargets(targets).filter((target) => target.projectRoot === root && (!targetName || target.targetName === targetName));
+  const own = orderImageTargets(targets).filter((target) => target.projectRoot === root);
+  const runs = targetName ? [targetName] : imagesRunByName(own.map((target) => target.targetName), config.targetName);
+  const mine = own.filter((target) => runs.includes(target.targetName));
+  if (mine.length === 0 && own.length > 0 && !targetName)
+    throw new HashdockError(
+      'NOT_AN_IMAGE_PROJECT',
+      `${projectDir} has development images only (${own.map((target) => target.targetName).join(', ')}), which "${config.targetName}" does not build: name one with --target`,
+    );
   if (mine.length === 0)
     throw new HashdockError('NOT_AN_IMAGE_PROJECT', `${projectDir} has no image target${targetName ? ` named "${targetName}"` : ''} (no Dockerfile in it, and no target declared with the image executor)`);
   const workspaceImages = workspaceImageNames(targets, config.namespace);

@@ -1,6 +1,7 @@
 // What the Nx plugin's graph code needs (`@hashdock/core/workspace`), without the registry client,
 // docker driver and hashing the rest of the library loads: Nx loads the plugin for every graph.
 export { DOCKERFILE_GLOB } from './dockerfile-names';
+export { imagesRunByName } from './images-run-by-name';
 export { IMAGE_EXECUTOR, normalizeHashdockOptions } from './hashdock-config';
 export type { HashdockOptions } from './hashdock-config';
 export { resolveImageTargets } from './image-targets';

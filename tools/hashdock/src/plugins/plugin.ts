@@ -53,7 +53,7 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   async (dockerfiles, rawOptions, context) => {
     // The host's architecture is part of what is inferred (the default platform, see imageTargetOptions).
     return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles, arch: process.arch }, async (reads) => {
-      const { imageTargetCandidates, normalizeHashdockOptions, ProjectTrees, resolveImageTargets } = await inference();
+      const { imageTargetCandidates, imagesRunByName, normalizeHashdockOptions, ProjectTrees, resolveImageTargets } = await inference();
       const config = normalizeHashdockOptions(rawOptions);
       const projectFiles = await nxProjectFiles(context.workspaceRoot);
       const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles, projectFiles));
@@ -75,8 +75,8 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
         results.set(target.source, projects);
       }
       // A project whose Dockerfiles are all variants (`Dockerfile.bun`, `Dockerfile.pnpm`) has no target of the plain
-      // name: `nx affected -t image` would pass it by. One that runs its images (nx:noop after them), as
-      // `hashdock image` runs them all, under its first Dockerfile's entry.
+      // name: `nx affected -t image` would pass it by. One that runs its images but the development ones (nx:noop after
+      // them), as `hashdock image` does, under the entry of the first it runs.
       const byProject = new Map<string, typeof targets>();
       for (const target of targets) {
         const own = byProject.get(target.projectRoot);
@@ -85,14 +85,21 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
       }
       for (const [projectRoot, own] of byProject) {
         if (own.length < 2 || own.some((target) => target.targetName === config.targetName)) continue;
-        const entry = results.get(own[0].source)![projectRoot];
-        const names = own.map((target) => target.targetName).sort();
+        const names = imagesRunByName(own.map((target) => target.targetName), config.targetName);
+        if (names.length === 0) continue;
+        const entry = results.get(own.find((target) => target.targetName === names[0])!.source)![projectRoot];
+        const development = own.map((target) => target.targetName).filter((name) => !names.includes(name)).sort();
         entry.targets = {
           ...entry.targets,
           [config.targetName]: {
             executor: 'nx:noop',
             dependsOn: names,
-            metadata: { description: `Every image of ${own[0].project} (${names.join(', ')}): it has no Dockerfile of the plain name`, technologies: ['docker'] },
+            metadata: {
+              description:
+                `Every image of ${own[0].project} (${names.join(', ')}): it has no Dockerfile of the plain name` +
+                (development.length ? `; ${development.join(', ')} (development) by ${development.length > 1 ? 'their' : 'its'} own name only` : ''),
+              technologies: ['docker'],
+            },
           },
         };
       }

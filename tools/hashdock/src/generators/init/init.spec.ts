@@ -1136,6 +1136,12 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       await runCommand('mkdir', ['-p', join(dir, 'apps/remix')]);
       await writeFile(join(dir, 'apps/remix/package.json'), JSON.stringify({ name: '@acme/remix' }));
       for (const variant of ['bun', 'pnpm']) await writeFile(join(dir, `apps/remix/Dockerfile.${variant}`), 'FROM node:24-slim\n');
+      // makeplane/plane's apps/web (Dockerfile.web ships, Dockerfile.dev is for working on it), and one of development images only.
+      for (const [app, variants] of [['site', ['site', 'dev']], ['play', ['dev', 'local']]] as const) {
+        await runCommand('mkdir', ['-p', join(dir, 'apps', app)]);
+        await writeFile(join(dir, 'apps', app, 'package.json'), JSON.stringify({ name: `@acme/${app}` }));
+        for (const variant of variants) await writeFile(join(dir, `apps/${app}/Dockerfile.${variant}`), 'FROM node:24-slim\n');
+      }
       const fsTree = new FsTree(dir, false);
       await initGenerator(fsTree, { skipFormat: true });
       const tasks = readJson(fsTree, 'turbo.json').tasks;
@@ -1145,6 +1151,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       // The script's name is a target that runs the variants (as `hashdock image` does), not a third image.
       expect(readJson(fsTree, 'apps/remix/package.json').nx).toEqual({ targets: { image: { executor: 'nx:noop', dependsOn: ['image-bun', 'image-pnpm'] } } });
       expect(readJson(fsTree, 'apps/api/package.json').nx).toEqual({ targets: { image: { executor: '@hashdock/nx-plugin:image' } } });
+      expect(readJson(fsTree, 'apps/site/package.json')).toMatchObject({ scripts: { image: 'hashdock image' }, nx: { targets: { image: { executor: 'nx:noop', dependsOn: ['image-site'] } } } });
+      expect(readJson(fsTree, 'apps/play/package.json')).toEqual({ name: '@acme/play' });
+      expect(warnings.join('\n')).toContain('apps/play (its images are development variants only, image-dev, image-local: "image" builds none of them; hashdock image --target <name> builds one)');
     });
 
     it("GitHub's publishing template (ghcr.io/${{ github.repository }} through env): registry, namespace and name from the origin", async () => {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { getProjects, globAsync, readJson, Tree, updateJson } from '@nx/devkit';
-import { BRANCH_ENV, IMAGE_EXECUTOR, owningProjectRoot, workspacePackageGlobsIn } from '@hashdock/core';
+import { BRANCH_ENV, IMAGE_EXECUTOR, imagesRunByName, owningProjectRoot, workspacePackageGlobsIn } from '@hashdock/core';
 
 /** An image target the plugin infers: its project's root, its name, the roots of the workspace images it is FROM. */
 export interface WiredImage {
@@ -60,6 +60,12 @@ export async function wireTurbo(
       wiring.left.push(`${root} (${packages.declaredIn} leaves it out of the workspace packages: turbo does not run it; nx run-many -t ${targetName} does)`);
       continue;
     }
+    const known = images.filter((image) => image.root === root).map((image) => image.targetName);
+    const runs = imagesRunByName(known, targetName);
+    if (known.length > 0 && runs.length === 0) {
+      wiring.left.push(`${root} (its images are development variants only, ${known.sort().join(', ')}: "${targetName}" builds none of them; hashdock image --target <name> builds one)`);
+      continue;
+    }
     const script = ((readJson(tree, manifest) as { scripts?: Record<string, string> }).scripts ?? {})[targetName];
     if (script !== undefined && !/\bhashdock image\b/.test(script)) {
       wiring.left.push(`${manifest} (its "${targetName}" script runs something else: ${script})`);
@@ -72,14 +78,13 @@ export async function wireTurbo(
     // Nx reads a package.json script as a target of its name (nx:run-script), over what plugins infer: the target
     // names its executor where the project's own configuration is, so Nx keeps running Hashdock's. A project whose
     // images are all variants (`Dockerfile.bun`, `Dockerfile.pnpm`: image-bun, image-pnpm) has no target of that name:
-    // it gets one that runs them (nx:noop after them), as `hashdock image` does, not a third image.
+    // it gets one that runs them but the development ones (nx:noop after them), as `hashdock image` does, not a third image.
     const config = tree.exists(posix.join(root, 'project.json')) ? posix.join(root, 'project.json') : manifest;
-    const known = images.filter((image) => image.root === root).map((image) => image.targetName);
     updateJson(tree, config, (json: Record<string, unknown>) => {
       const holder = (config === manifest ? { ...(json.nx as Record<string, unknown> | undefined) } : json) as { targets?: Record<string, Record<string, unknown>> };
       const target = holder.targets?.[targetName] ?? {};
       if (target.executor !== undefined) return json;
-      const variants = known.length && !known.includes(targetName) && target.options === undefined ? known.sort() : undefined;
+      const variants = known.length && !known.includes(targetName) && target.options === undefined ? runs : undefined;
       const declared = variants ? { executor: 'nx:noop', dependsOn: variants } : { executor: IMAGE_EXECUTOR, ...target };
       const targets = { ...holder.targets, [targetName]: declared };
       return config === manifest ? { ...json, nx: { ...holder, targets } } : { ...json, targets };
