@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
-import { dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository } from '@hashdock/core';
+import { declaredArgNames, dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import { ConfiguredBuild, ContextChoice, DockerfileContext } from './context-evidence';
 import { releaseNames } from './release-names';
@@ -111,7 +111,7 @@ export function carryOver(
     settings.leftOut.push(...buildableHere(settings.options, text));
     const configurations = Object.entries(settings.configurations ?? {})
       .map(([configuration, options]) => {
-        settings.leftOut.push(...buildableHere(options, text).map((item) => `configuration "${configuration}": ${item}`));
+        settings.leftOut.push(...buildableHere(options, text, true).map((item) => `configuration "${configuration}": ${item}`));
         return [configuration, options] as const;
       })
       .filter(([, options]) => Object.keys(options).length > 0);
@@ -181,8 +181,25 @@ interface ProjectTargets {
  * Options this Dockerfile can build with, each one it cannot removed and said: a stale stage (a
  * `--target` naming no stage would make a target that cannot build).
  */
-function buildableHere(options: Record<string, unknown>, dockerfileText: string): string[] {
+/** Build args BuildKit reads without an ARG: the proxy variables, its own BUILDKIT_* and SOURCE_DATE_EPOCH. */
+const PREDEFINED_ARG = /^(?:(?:HTTP|HTTPS|FTP|NO|ALL)_PROXY|(?:http|https|ftp|no|all)_proxy|BUILDKIT_\w+|SOURCE_DATE_EPOCH)$/;
+
+function buildableHere(options: Record<string, unknown>, dockerfileText: string, within = false): string[] {
   const leftOut: string[] = [];
+  // A build arg the Dockerfile never declares changes nothing in the image (docker warns it was not consumed), as
+  // compose files' `DOCKER_BUILDKIT: 1` under `args` (an environment variable of the docker CLI, not a build arg).
+  if (options.buildArgs && typeof options.buildArgs === 'object') {
+    const declared = declaredArgNames(dockerfileText);
+    const buildArgs = { ...(options.buildArgs as Record<string, string>) };
+    for (const name of Object.keys(buildArgs)) {
+      if (declared.has(name) || PREDEFINED_ARG.test(name)) continue;
+      delete buildArgs[name];
+      leftOut.push(`build arg ${name} (the Dockerfile declares no ARG ${name}: it changes nothing in the image)`);
+    }
+    // A configuration's build args replace the target's: one left empty stays, meaning none.
+    if (Object.keys(buildArgs).length || within) options.buildArgs = buildArgs;
+    else delete options.buildArgs;
+  }
   const stage = options.stage;
   if (typeof stage === 'string' && !dockerfileStages(dockerfileText).some((candidate) => candidate.name === stage.toLowerCase())) {
     delete options.stage;

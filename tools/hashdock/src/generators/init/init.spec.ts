@@ -295,9 +295,11 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       tree = createTreeWithEmptyWorkspace();
       tree.write('package.json', JSON.stringify({ name: '@acme/source', private: true }));
       for (const app of ['api', 'web', 'worker']) addProjectConfiguration(tree, app, { root: `apps/${app}`, targets: (targets[app] ?? {}) as never });
-      tree.write('apps/api/Dockerfile', 'FROM node:24-slim\nCOPY main.js /app/\n');
-      tree.write('apps/web/Dockerfile', 'FROM node:24-slim\nCOPY dist/apps/web /app/\n');
-      tree.write('apps/worker/Dockerfile', 'FROM node:24-slim\nCOPY main.js /app/\n');
+      // They take the build args these tests' builds pass (one they do not declare is left out: see DOCKER_BUILDKIT below).
+      const args = 'ARG NODE_ENV\nARG TIER\nARG FLAVOUR\n';
+      tree.write('apps/api/Dockerfile', `FROM node:24-slim\n${args}COPY main.js /app/\n`);
+      tree.write('apps/web/Dockerfile', `FROM node:24-slim\n${args}COPY dist/apps/web /app/\n`);
+      tree.write('apps/worker/Dockerfile', `FROM node:24-slim\n${args}COPY main.js /app/\n`);
       for (const [path, text] of Object.entries(files)) tree.write(path, text);
       info.length = 0;
       warnings.length = 0;
@@ -415,16 +417,18 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
         options: { 'build-args': ['NODE_ENV=production', 'NPM_TOKEN=abc', 'VERSION=${VERSION}'], target: 'runtime', platforms: ['linux/amd64', 'linux/arm64'], labels: ['team=core'] },
       };
       // The project's image target already sets its platform: that stays.
-      const build = 'docker buildx build --platform linux/amd64,linux/arm64 --target=slim -f apps/worker/Dockerfile .';
+      // DOCKER_BUILDKIT is the docker CLI's variable, not a build arg (makeplane/plane's compose files pass it so): no ARG takes it.
+      const build = 'docker buildx build --platform linux/amd64,linux/arm64 --target=slim --build-arg DOCKER_BUILDKIT=1 --build-arg BUILDKIT_INLINE_CACHE=1 -f apps/worker/Dockerfile .';
       // web's container target names a stage its Dockerfile no longer has.
       const stale = { executor: '@nx-tools/nx-container:build', options: { target: 'gone' } };
       const targets = { api: { container, image: { options: { platform: 'linux/amd64' } } }, web: { container: stale }, worker: { container: { executor: 'nx:run-commands', options: { command: build } } } };
       // worker's Dockerfile RUNs: docker builds it, one build per platform and an index over them.
-      const dockerfiles = { 'apps/api/Dockerfile': 'FROM node:24-slim AS runtime\nCOPY main.js /app/\n', 'apps/worker/Dockerfile': 'FROM node:24-slim AS slim\nRUN echo hi\nCOPY main.js /app/\n' };
+      const dockerfiles = { 'apps/api/Dockerfile': 'FROM node:24-slim AS runtime\nARG NODE_ENV\nCOPY main.js /app/\n', 'apps/worker/Dockerfile': 'FROM node:24-slim AS slim\nRUN echo hi\nCOPY main.js /app/\n' };
       expect(await contextAfter(dockerfiles, targets)).toBe('workspace');
       expect(readProjectConfiguration(tree, 'web').targets?.image).toBeUndefined();
       expect(readProjectConfiguration(tree, 'api').targets?.image?.options).toEqual({ platform: 'linux/amd64', buildArgs: { NODE_ENV: 'production' }, labels: { team: 'core' }, stage: 'runtime' });
-      expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ stage: 'slim', platform: 'linux/amd64,linux/arm64' });
+      // BuildKit's own args need no ARG.
+      expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ stage: 'slim', platform: 'linux/amd64,linux/arm64', buildArgs: { BUILDKIT_INLINE_CACHE: '1' } });
       expect(info).toContain(
         '@hashdock/nx-plugin: apps/api/project.json: its "image" target builds apps/api/Dockerfile as apps/api\'s target "container" (@nx-tools/nx-container:build) builds apps/api/Dockerfile from the workspace root: ' +
           '{"buildArgs":{"NODE_ENV":"production"},"labels":{"team":"core"},"stage":"runtime"}',
@@ -432,7 +436,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings).toEqual([
         '@hashdock/nx-plugin: not carried over: apps/api/Dockerfile: build arg NPM_TOKEN (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" }); ' +
           'apps/api/Dockerfile: build arg VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_VERSION); ' +
-          'apps/web/Dockerfile: stage gone (the Dockerfile has no stage of that name).',
+          'apps/web/Dockerfile: stage gone (the Dockerfile has no stage of that name); ' +
+          'apps/worker/Dockerfile: build arg DOCKER_BUILDKIT (the Dockerfile declares no ARG DOCKER_BUILDKIT: it changes nothing in the image).',
       ]);
       // The credential's value is never copied or said (the user's own container target keeps it, untouched).
       expect(JSON.stringify([info, warnings, readProjectConfiguration(tree, 'api').targets?.image])).not.toContain('abc');
@@ -446,7 +451,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
         configurations: { production: { 'build-args': ['GIT_SHA=${GIT_SHA}'] }, slim: { target: 'slim', 'build-args': ['MODE=slim'] }, stale: { target: 'gone' } },
       };
       const targets = { api: { container, image: { configurations: { slim: { stage: 'runtime' } } } } };
-      await contextAfter({ 'apps/api/Dockerfile': 'FROM node:24-slim AS runtime\nFROM runtime AS slim\nCOPY main.js /app/\n' }, targets);
+      await contextAfter({ 'apps/api/Dockerfile': 'FROM node:24-slim AS runtime\nFROM runtime AS slim\nARG GIT_SHA\nARG MODE\nCOPY main.js /app/\n' }, targets);
       // slim's stage was already set in project.json: kept; production passes no fixed build arg; stale's stage is no stage.
       expect(readProjectConfiguration(tree, 'api').targets?.image).toEqual({
         options: { buildArgs: { GIT_SHA: 'unicorn' } },
