@@ -35,6 +35,11 @@ describe('packageGraph (what pruneContext reads under turbo)', () => {
     await write('package.json', { name: 'root' });
     await write('pnpm-workspace.yaml', "packages:\n  - 'apps/*'\n  - \"libs/**\" # every lib\n  - '!**/test/**'\ncatalog:\n  react: ^19\n");
     expect(workspacePackageGlobs(root)).toEqual(['apps/*', 'libs/**', '!**/test/**']);
+    // Unindented items (makeplane/plane's file), and the flow form.
+    await write('pnpm-workspace.yaml', 'packages:\n- apps/*\n- packages/*\n- "!apps/api"\n\ncatalog:\n  "@types/node": 22.12.0\n  react: 18.3.1\nonlyBuiltDependencies:\n- turbo\n');
+    expect(workspacePackageGlobs(root)).toEqual(['apps/*', 'packages/*', '!apps/api']);
+    await write('pnpm-workspace.yaml', "packages: ['apps/*', \"libs/*\"] # all\n");
+    expect(workspacePackageGlobs(root)).toEqual(['apps/*', 'libs/*']);
   });
 
   it('is empty without workspace globs', async () => {

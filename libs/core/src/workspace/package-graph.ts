@@ -30,13 +30,18 @@ export function workspacePackageGlobsIn(manifest: { workspaces?: unknown } | und
   const listed = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
   if (Array.isArray(listed)) return listed.filter((glob): glob is string => typeof glob === 'string');
   if (pnpm === undefined) return [];
-  // The `packages:` block's list items (pnpm's file holds little else that is a list at that level).
+  const unquoted = (item: string) => /^(['"]?)(.*?)\1$/.exec(item.trim())?.[2] ?? '';
+  // The `packages:` block's list items (pnpm's file holds little else that is a list at that level), indented or not
+  // (`packages:\n- apps/*`, as makeplane/plane writes it), or its flow form (`packages: ['apps/*', 'libs/*']`).
   const globs: string[] = [];
   let inPackages = false;
-  for (const line of pnpm.split(/\r?\n/)) {
-    if (/^\S/.test(line)) inPackages = /^packages\s*:/.test(line);
-    const item = inPackages ? /^\s+-\s*(['"]?)(.*?)\1\s*(#.*)?$/.exec(line) : null;
-    if (item && item[2]) globs.push(item[2]);
+  for (const raw of pnpm.split(/\r?\n/)) {
+    const line = raw.replace(/\s+#.*$/, '');
+    const flow = /^packages\s*:\s*\[(.*)\]\s*$/.exec(line);
+    if (flow) globs.push(...flow[1].split(',').map(unquoted).filter(Boolean));
+    if (/^[^\s-]/.test(line)) inPackages = /^packages\s*:\s*$/.test(line);
+    const item = inPackages ? /^\s*-\s*(.*)$/.exec(line) : null;
+    if (item && unquoted(item[1])) globs.push(unquoted(item[1]));
   }
   return globs;
 }
