@@ -55,6 +55,10 @@ describe.skipIf(!environment.available)('hashdock image in a workspace without N
       'apps/web/Dockerfile.web': 'FROM scratch\nCOPY hello.txt /hello.txt\n',
       'apps/web/Dockerfile.dev': 'FROM scratch\nCOPY hello.txt /dev.txt\n',
       'apps/web/hello.txt': 'web\n',
+      'apps/shop/package.json': '{ "name": "shop" }\n',
+      'apps/shop/Dockerfile.bun': 'FROM scratch\nCOPY hello.txt /hello.txt\n',
+      'apps/shop/Dockerfile.dev': 'FROM scratch\nCOPY hello.txt /dev.txt\n',
+      'apps/shop/hello.txt': 'shop\n',
       'apps/play/package.json': '{ "name": "play" }\n',
       'apps/play/Dockerfile.dev': 'FROM scratch\nCOPY hello.txt /dev.txt\n',
       'apps/play/Dockerfile.local': 'FROM scratch\nCOPY hello.txt /local.txt\n',
@@ -66,7 +70,9 @@ describe.skipIf(!environment.available)('hashdock image in a workspace without N
     }
     const repositories = async (project: string, target?: string) => (await imageCommand(join(dir, 'apps', project), {}, target, {})).map((result) => result.manifest.repository);
     expect(await repositories('api')).toEqual([`localhost:5000/${namespace}/api`]);
-    expect(await repositories('web')).toEqual([`localhost:5000/${namespace}/web-web`]);
+    // Dockerfile.web is named after its project: its main image.
+    expect(await repositories('web')).toEqual([`localhost:5000/${namespace}/web`]);
+    expect(await repositories('shop')).toEqual([`localhost:5000/${namespace}/shop-bun`]);
     // Built by its own name only.
     expect(await repositories('web', 'image-dev')).toEqual([`localhost:5000/${namespace}/web-dev`]);
     await expect(imageCommand(join(dir, 'apps/play'), {}, undefined, {})).rejects.toThrow(

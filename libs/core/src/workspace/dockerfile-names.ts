@@ -40,6 +40,21 @@ export function dockerfileVariant(projectRoot: string, dockerfile: string): stri
     .replace(/^-+|-+$/g, '');
 }
 
+/**
+ * The variant of each of one project's Dockerfiles, as its image targets are named: none for its only one; else
+ * dockerfileVariant's, except that a Dockerfile named after the project (its folder or its name, npm scope dropped:
+ * makeplane/plane's `apps/web/Dockerfile.web` beside `Dockerfile.dev`) is its main one when no plain `Dockerfile` is
+ * beside it: `image`, repository `web`, not `image-web` and `web-web`.
+ */
+export function projectDockerfileVariants(projectRoot: string, projectName: string | undefined, dockerfiles: readonly string[]): Map<string, string> {
+  const variants = new Map(dockerfiles.map((dockerfile) => [dockerfile, dockerfiles.length === 1 ? '' : dockerfileVariant(projectRoot, dockerfile)]));
+  if ([...variants.values()].includes('')) return variants;
+  const own = new Set([posix.basename(projectRoot), projectName?.replace(/^@[^/]+\//, '') ?? ''].map((name) => dockerfileVariant('.', `Dockerfile.${name}`)).filter(Boolean));
+  const named = [...variants].filter(([, variant]) => own.has(variant));
+  if (named.length === 1) variants.set(named[0][0], '');
+  return variants;
+}
+
 /** Workspace paths of Dockerfiles, less each lowercase `dockerfile` beside a `Dockerfile` (docker never reads it). */
 export function withoutShadowed(dockerfiles: readonly string[]): string[] {
   const all = new Set(dockerfiles);

@@ -8,7 +8,7 @@ import { InheritedTriggers, onbuildTriggers } from '../docker/onbuild-triggers';
 import { targetPlatforms } from '../docker/platform-args';
 import { ExternalFrom, externalFroms } from '../image/external-bases';
 import { expandPathTemplate, ImageTargetOptions, targetBuildArgs } from '../image/resolve-image-options';
-import { DockerfileVariantClashError, dockerfileVariant } from './dockerfile-names';
+import { DockerfileVariantClashError, projectDockerfileVariants } from './dockerfile-names';
 import { contextTemplate, HashdockConfig } from './hashdock-config';
 import { buildContextsOption, imageContextReference } from '../image/named-contexts';
 import { IMAGE_EXECUTOR } from '../names';
@@ -152,8 +152,9 @@ export function resolveImageTargets(workspaceRoot: string, config: HashdockConfi
   for (const { project, dockerfiles } of [...byRoot.values()].sort((a, b) => (a.project.root < b.project.root ? -1 : 1))) {
     const sorted = [...new Set(dockerfiles)].sort();
     const variants = new Map<string, string>();
+    const variantOf = projectDockerfileVariants(project.root, project.name, sorted);
     for (const dockerfile of sorted) {
-      const variant = sorted.length === 1 ? '' : dockerfileVariant(project.root, dockerfile);
+      const variant = variantOf.get(dockerfile)!;
       const clash = variants.get(variant);
       if (clash !== undefined) throw new DockerfileVariantClashError(project.name, clash, dockerfile, variant);
       variants.set(variant, dockerfile);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,19 +114,22 @@ describe('hashdock plugin', () => {
     expect(Object.keys(remix).sort()).toEqual(['image', 'image-bun']);
     expect(remix.image).toMatchObject({ executor: 'nx:noop', dependsOn: ['image-bun', 'image-pnpm'] });
     expect(Object.keys(results['apps/remix/Dockerfile.pnpm'].projects!['apps/remix'].targets!)).toEqual(['image-pnpm']);
-    // makeplane/plane's apps: Dockerfile.web ships, Dockerfile.dev is for working on it; a project of development images only gets none.
-    for (const [project, variants] of [['web', ['web', 'dev']], ['play', ['dev', 'local']]] as const) {
+    // makeplane/plane's apps/web: Dockerfile.web (named after the project: its main image) and Dockerfile.dev; a project
+    // of variants with a development one; one of development images only, which gets no image target.
+    for (const [project, variants] of [['web', ['web', 'dev']], ['shop', ['bun', 'dev']], ['play', ['dev', 'local']]] as const) {
       await mkdir(join(root, `apps/${project}`), { recursive: true });
       await writeFile(join(root, `apps/${project}/project.json`), `{"name":"${project}"}`);
       for (const variant of variants) await writeFile(join(root, `apps/${project}/Dockerfile.${variant}`), 'FROM node:24-slim\n');
     }
-    const more = Object.fromEntries(
-      await createNodesV2[1](['apps/web/Dockerfile.web', 'apps/web/Dockerfile.dev', 'apps/play/Dockerfile.dev', 'apps/play/Dockerfile.local'], { namespace: 'acme' }, { workspaceRoot: root, nxJsonConfiguration: {} }),
-    );
-    expect(more['apps/web/Dockerfile.web'].projects!['apps/web'].targets!.image).toMatchObject({ executor: 'nx:noop', dependsOn: ['image-web'] });
-    expect(more['apps/web/Dockerfile.web'].projects!['apps/web'].targets!.image.metadata?.description).toContain('image-dev (development) by its own name only');
-    expect(Object.keys(more['apps/play/Dockerfile.dev'].projects!['apps/play'].targets!)).toEqual(['image-dev']);
-    expect(Object.keys(more['apps/play/Dockerfile.local'].projects!['apps/play'].targets!)).toEqual(['image-local']);
+    const files = ['web', 'shop', 'play'].flatMap((project) => ['web', 'bun', 'dev', 'local'].map((variant) => `apps/${project}/Dockerfile.${variant}`)).filter((file) => existsSync(join(root, file)));
+    const more = Object.fromEntries(await createNodesV2[1](files, { namespace: 'acme' }, { workspaceRoot: root, nxJsonConfiguration: {} }));
+    const targetsOf = (file: string) => more[file].projects![file.split('/').slice(0, 2).join('/')].targets!;
+    expect(targetsOf('apps/web/Dockerfile.web').image).toMatchObject({ executor: '@hashdock/nx-plugin:image', options: { name: 'web' } });
+    expect(Object.keys(targetsOf('apps/web/Dockerfile.dev'))).toEqual(['image-dev']);
+    expect(targetsOf('apps/shop/Dockerfile.bun').image).toMatchObject({ executor: 'nx:noop', dependsOn: ['image-bun'] });
+    expect(targetsOf('apps/shop/Dockerfile.bun').image.metadata?.description).toContain('image-dev (development) by its own name only');
+    expect(Object.keys(targetsOf('apps/play/Dockerfile.dev'))).toEqual(['image-dev']);
+    expect(Object.keys(targetsOf('apps/play/Dockerfile.local'))).toEqual(['image-local']);
     // api has its plain Dockerfile's image: nothing added.
     expect(results['apps/api/Dockerfile'].projects!['apps/api'].targets!.image.executor).toBe('@hashdock/nx-plugin:image');
     expect(Object.keys(results['apps/api/Dockerfile.debug'].projects!['apps/api'].targets!)).toEqual(['image-debug']);

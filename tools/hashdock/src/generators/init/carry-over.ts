@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
-import { declaredArgNames, dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository } from '@hashdock/core';
+import { declaredArgNames, dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository, projectDockerfileVariants } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import { ConfiguredBuild, ContextChoice, DockerfileContext } from './context-evidence';
 import { releaseNames } from './release-names';
@@ -41,8 +41,17 @@ export function carryOver(
   const owners = new Map(dockerfiles.map((dockerfile) => [dockerfile, owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path))]));
   const perProject = new Map<string | undefined, number>();
   for (const owner of owners.values()) perProject.set(owner, (perProject.get(owner) ?? 0) + 1);
-  // As resolveImageTargets names them: a project's only Dockerfile has no variant.
-  const variantOf = (root: string, dockerfile: string) => ((perProject.get(root) ?? 0) > 1 ? dockerfileVariant(root, dockerfile) : '');
+  // As resolveImageTargets names them (a project's only Dockerfile, or the one named after it, has no variant).
+  const variantsByRoot = new Map<string, Map<string, string>>();
+  const variantOf = (root: string, dockerfile: string) => {
+    let variants = variantsByRoot.get(root);
+    if (!variants) {
+      const own = [...owners].filter(([, owner]) => owner === root).map(([file]) => file).sort();
+      variants = projectDockerfileVariants(root, projectNames.get(root), own);
+      variantsByRoot.set(root, variants);
+    }
+    return variants.get(dockerfile) ?? dockerfileVariant(root, dockerfile);
+  };
   const imageName = (root: string | undefined, variant: string) => {
     const projectName = root === undefined ? undefined : projectNames.get(root);
     return projectName ? [imageNameOf(projectName), variant].filter(Boolean).join('-') : undefined;

@@ -1141,8 +1141,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       await runCommand('mkdir', ['-p', join(dir, 'apps/remix')]);
       await writeFile(join(dir, 'apps/remix/package.json'), JSON.stringify({ name: '@acme/remix' }));
       for (const variant of ['bun', 'pnpm']) await writeFile(join(dir, `apps/remix/Dockerfile.${variant}`), 'FROM node:24-slim\n');
-      // makeplane/plane's apps/web (Dockerfile.web ships, Dockerfile.dev is for working on it), and one of development images only.
-      for (const [app, variants] of [['site', ['site', 'dev']], ['play', ['dev', 'local']]] as const) {
+      // Variants and a development one (Dockerfile.dev is for working on the app), and one of development images only.
+      for (const [app, variants] of [['site', ['node', 'dev']], ['play', ['dev', 'local']]] as const) {
         await runCommand('mkdir', ['-p', join(dir, 'apps', app)]);
         await writeFile(join(dir, 'apps', app, 'package.json'), JSON.stringify({ name: `@acme/${app}` }));
         for (const variant of variants) await writeFile(join(dir, `apps/${app}/Dockerfile.${variant}`), 'FROM node:24-slim\n');
@@ -1156,7 +1156,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       // The script's name is a target that runs the variants (as `hashdock image` does), not a third image.
       expect(readJson(fsTree, 'apps/remix/package.json').nx).toEqual({ targets: { image: { executor: 'nx:noop', dependsOn: ['image-bun', 'image-pnpm'] } } });
       expect(readJson(fsTree, 'apps/api/package.json').nx).toEqual({ targets: { image: { executor: '@hashdock/nx-plugin:image' } } });
-      expect(readJson(fsTree, 'apps/site/package.json')).toMatchObject({ scripts: { image: 'hashdock image' }, nx: { targets: { image: { executor: 'nx:noop', dependsOn: ['image-site'] } } } });
+      expect(readJson(fsTree, 'apps/site/package.json')).toMatchObject({ scripts: { image: 'hashdock image' }, nx: { targets: { image: { executor: 'nx:noop', dependsOn: ['image-node'] } } } });
       expect(readJson(fsTree, 'apps/play/package.json')).toEqual({ name: '@acme/play' });
       expect(warnings.join('\n')).toContain('apps/play (its images are development variants only, image-dev, image-local: "image" builds none of them; hashdock image --target <name> builds one)');
     });
