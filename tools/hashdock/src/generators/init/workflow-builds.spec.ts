@@ -391,6 +391,61 @@ jobs:
     expect(JSON.stringify(builds)).not.toContain('secrets.NPM_TOKEN');
   });
 
+  it("another action whose inputs name a Dockerfile and a context or image (makeplane/plane's own build-push), its names from a setup job's outputs", () => {
+    const workflow = `
+on: push
+jobs:
+  branch_build_setup:
+    outputs:
+      dh_img_web: \${{ steps.set_env_variables.outputs.DH_IMG_WEB }}
+      dh_img_backend: \${{ steps.set_env_variables.outputs.DH_IMG_BACKEND }}
+      gh_branch_name: \${{ steps.set_env_variables.outputs.TARGET_BRANCH }}
+    steps:
+      - id: set_env_variables
+        run: |
+          echo "TARGET_BRANCH=\${{ github.ref_name }}" >> $GITHUB_OUTPUT
+          echo "DH_IMG_WEB=plane-frontend" >> $GITHUB_OUTPUT
+          echo "DH_IMG_BACKEND=plane-backend" >> "$GITHUB_OUTPUT"
+  branch_build_push_web:
+    needs: [branch_build_setup]
+    steps:
+      - uses: hadolint/hadolint-action@v3.1.0
+        with:
+          dockerfile: ./apps/web/Dockerfile.web
+      - id: build
+        uses: makeplane/actions/build-push@v1.4.0
+        with:
+          docker-image-owner: makeplane
+          docker-image-name: \${{ needs.branch_build_setup.outputs.dh_img_web }}
+          build-context: .
+          dockerfile-path: ./apps/web/Dockerfile.web
+          build-args: |
+            NODE_ENV=production
+  branch_build_push_api:
+    needs: [branch_build_setup]
+    steps:
+      - uses: ./.github/actions/docker-build
+        with:
+          context: ./apps/api
+          dockerfile: Dockerfile.api
+          image: \${{ needs.branch_build_setup.outputs.dh_img_backend }}
+          registry: ghcr.io
+      # Its image from an output no step writes literally: the build is read, the name not.
+      - uses: makeplane/actions/build-push@v1.4.0
+        with:
+          docker-image-name: \${{ needs.branch_build_setup.outputs.gh_branch_name }}
+          build-context: ./apps/api
+          dockerfile-path: ./apps/api/Dockerfile.dev
+`;
+    const files = new Set(['apps/web/Dockerfile.web', 'apps/api/Dockerfile.api', 'apps/api/Dockerfile.dev']);
+    const builds = workflowBuilds('.github/workflows/build-branch.yml', workflow, (path) => (files.has(path) ? 'FROM scratch\n' : undefined));
+    expect(builds.map(({ dockerfile, context, settings, via }) => ({ dockerfile, context, image: settings.image, buildArgs: settings.buildArgs, via }))).toEqual([
+      { dockerfile: 'apps/web/Dockerfile.web', context: '.', image: 'makeplane/plane-frontend', buildArgs: { NODE_ENV: 'production' }, via: 'makeplane/actions/build-push' },
+      { dockerfile: 'apps/api/Dockerfile.api', context: 'apps/api', image: 'ghcr.io/plane-backend', buildArgs: undefined, via: './.github/actions/docker-build' },
+      { dockerfile: 'apps/api/Dockerfile.dev', context: 'apps/api', image: undefined, buildArgs: undefined, via: 'makeplane/actions/build-push' },
+    ]);
+  });
+
   it('leaves out what it cannot know: an expression in a path, a matrix from an expression, a remote context, a file that is not YAML', () => {
     const workflow = `
 jobs:

@@ -67,6 +67,9 @@ interface Known {
   matrix?: Record<string, string>;
   github?: Record<string, string>;
   env?: Record<string, string>;
+  /** Other jobs' literal outputs (`${{ needs.<job>.outputs.<name> }}`), and this job's steps' (`${{ steps.<id>.outputs.<name> }}`). */
+  needs?: Record<string, Record<string, string>>;
+  steps?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -94,8 +97,12 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
   const inputs = { ...Object.fromEntries(Object.entries(declared).flatMap(([name, spec]) => (isScalar(record(spec)?.default) ? [[name, String(record(spec)!.default)]] : []))), ...known.inputs };
   const workflowDir = runDirectory(document, '.');
   const workflowEnv = envOf(document?.env, { inputs, github: known.github });
-  for (const [job, definition] of Object.entries(record(document?.jobs) ?? {})) {
+  const jobs = Object.entries(record(document?.jobs) ?? {});
+  const literal = new Map(jobs.map(([job, definition]) => [job, literalOutputs(record(definition), { inputs, github: known.github, env: workflowEnv })]));
+  const needs = Object.fromEntries([...literal].map(([job, { outputs }]) => [job, outputs]));
+  for (const [job, definition] of jobs) {
     const jobRecord = record(definition);
+    const stepOutputs = literal.get(job)!.steps;
     const steps = Array.isArray(jobRecord?.steps) ? jobRecord.steps : [];
     const jobDir = runDirectory(jobRecord, workflowDir);
     const combinations = matrixCombinations(record(jobRecord?.strategy)?.matrix);
@@ -103,7 +110,7 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
     const called = typeof jobRecord?.uses === 'string' && /^\.\/\.github\/workflows\/[^/@]+\.ya?ml$/.test(jobRecord.uses) ? jobRecord.uses.slice(2) : undefined;
     if (called !== undefined && depth < MAX_CALL_DEPTH) {
       for (const combination of combinations ?? [{}]) {
-        const expand = (value: unknown) => (isScalar(value) ? expandKnown(String(value), { inputs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
+        const expand = (value: unknown) => (isScalar(value) ? expandKnown(String(value), { inputs, needs, ...(combinations ? { matrix: combination } : {}) }) : undefined);
         const given = Object.fromEntries(Object.entries(record(jobRecord?.with) ?? {}).flatMap(([name, value]) => { const expanded = expand(value); return expanded === undefined ? [] : [[name, expanded]]; }));
         for (const build of readWorkflow(called, read(called), read, { inputs: given, github: known.github }, depth + 1, unfollowed))
           if (!builds.some((known) => JSON.stringify(known) === JSON.stringify(build))) builds.push(build);
@@ -118,17 +125,22 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
       // index, as Docker's docs show): one build for all those platforms.
       const seen = new Map<string, Omit<WorkflowBuild, 'file' | 'job' | 'step'>>();
       for (const combination of combinations ?? [{}]) {
-        const context: Known = { inputs, github: known.github, ...(combinations ? { matrix: combination } : {}) };
+        const context: Known = { inputs, github: known.github, needs, steps: stepOutputs, ...(combinations ? { matrix: combination } : {}) };
         const jobEnv = { ...workflowEnv, ...envOf(jobRecord?.env, context) };
         const env = { ...jobEnv, ...envOf(step.env, { ...context, env: jobEnv }) };
         const expand = (value: unknown) => (typeof value === 'string' ? expandKnown(value, { ...context, env }) : undefined);
         const found: Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] = [];
-        const action = typeof step.uses === 'string' ? /^([\w.-]+\/[\w.-]+)@/.exec(step.uses)?.[1] : undefined;
+        // `owner/repo@ref`, `owner/repo/path@ref` (an action in a folder of a repository), or `./path` (one of this repository).
+        const action = typeof step.uses === 'string' ? (/^([\w.-]+\/[\w.-]+(?:\/[\w./-]+)?)@/.exec(step.uses)?.[1] ?? /^\.\/[\w./-]+$/.exec(step.uses)?.[0]) : undefined;
         if (action !== undefined && BUILD_PUSH_ACTIONS.includes(action)) {
           const build = actionBuild(withMetadataTags(record(step.with) ?? {}, metadataImages(steps.slice(0, index), expand)), expand);
           if (build) found.push({ ...build, via: action });
         } else if (action !== undefined && BAKE_ACTIONS.includes(action)) {
           found.push(...bakeActionBuilds(record(step.with) ?? {}, expand, read, metadataImages(steps.slice(0, index), expand), action));
+        } else if (action !== undefined) {
+          const inputs = buildLikeInputs(record(step.with) ?? {}, expand, read);
+          const build = inputs && actionBuild(inputs, expand);
+          if (build) found.push({ ...build, via: action });
         } else if (typeof step.run === 'string') {
           // The step's shell sees the env context as variables, and GitHub's own (`$GITHUB_REPOSITORY`, the checkout).
           const expanded = expand(step.run);
@@ -226,6 +238,40 @@ function withMetadataTags(inputs: Record<string, unknown>, metadata: ReadonlyMap
   return { ...inputs, tags };
 }
 
+/**
+ * Another action's inputs read as docker/build-push-action's, when they say it builds a Dockerfile of the workspace:
+ * a company's own composite action (makeplane/plane's `makeplane/actions/build-push`: `build-context`,
+ * `dockerfile-path`, `docker-image-owner`, `docker-image-name`). An input whose name holds `dockerfile` must name an
+ * existing file (from the workspace root, else from the context); one holding `context` is the context (default the
+ * root); the image is its `tags`, else an input naming the image (`image`, `image-name`, `repository`) after the ones
+ * naming its registry and owner (`registry`, `owner`, `namespace`, `org`); `build-args`, `platforms` and `target`
+ * as build-push-action's. Undefined when no input names a Dockerfile, or neither a context nor an image (a linter's).
+ */
+function buildLikeInputs(given: Record<string, unknown>, expand: (value: unknown) => string | undefined, read: (path: string) => string | undefined): Record<string, unknown> | undefined {
+  const inputs = new Map(Object.entries(given).map(([key, value]) => [key.toLowerCase().replace(/_/g, '-'), value]));
+  const named = (test: (key: string) => boolean) => [...inputs].find(([key]) => test(key))?.[1];
+  const written = named((key) => key.includes('dockerfile'));
+  const file = typeof written === 'string' ? expand(written) : undefined;
+  if (file === undefined || hasExpression(file) || posix.isAbsolute(file)) return undefined;
+  const contextInput = named((key) => key.includes('context') && !key.includes('contexts'));
+  const context = contextInput === undefined ? '.' : expand(contextInput);
+  if (context === undefined || hasExpression(context)) return undefined;
+  const dockerfile = [posix.normalize(file), posix.join(context, file)].find((path) => !path.startsWith('..') && read(path) !== undefined);
+  if (dockerfile === undefined) return undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? expand(value) : undefined);
+  const name = text(named((key) => /(^|-)(image|image-name|repository)$/.test(key)));
+  const prefix = [named((key) => /(^|-)registry$/.test(key)), named((key) => /(^|-)(owner|namespace|org|organization)$/.test(key))].map(text).filter(Boolean);
+  const tags = named((key) => key === 'tags') ?? (name === undefined ? undefined : name.includes('/') ? name : [...prefix, name].join('/'));
+  // A Dockerfile alone is what linters and scanners take (hadolint/hadolint-action's `dockerfile`): a build names a context or an image too.
+  if (contextInput === undefined && tags === undefined) return undefined;
+  return {
+    context,
+    file: dockerfile,
+    ...(tags !== undefined ? { tags } : {}),
+    ...Object.fromEntries(['build-args', 'platforms', 'target'].flatMap((key) => (inputs.has(key) ? [[key, inputs.get(key)]] : []))),
+  };
+}
+
 /** What one `docker/build-push-action` step builds; undefined when its context or file is not a workspace path. */
 function actionBuild(inputs: Record<string, unknown>, expand: (value: unknown) => string | undefined): Omit<WorkflowBuild, 'file' | 'job' | 'step' | 'via'> | undefined {
   // `{{defaultContext}}` is the repository at the commit (the Git context), `{{defaultContext}}:apps/api` a folder of it.
@@ -303,7 +349,40 @@ export function matrixCombinations(matrix: unknown): Combination[] | undefined {
 
 /** `${{ matrix.app }}`, `${{ inputs.dockerfile }}`, `${{ env.IMAGE_NAME }}`, `${{ github.repository }}` (any spacing) replaced where known; other expressions left as they are. */
 function expandKnown(value: string, known: Known): string {
-  return value.replace(/\$\{\{\s*(matrix|inputs|env|github)\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, scope: keyof Known, key: string) => known[scope]?.[key] ?? whole);
+  return value
+    .replace(/\$\{\{\s*(needs|steps)\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}/g, (whole, scope: 'needs' | 'steps', id: string, key: string) => known[scope]?.[id]?.[key] ?? whole)
+    .replace(/\$\{\{\s*(matrix|inputs|env|github)\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, scope: 'matrix' | 'inputs' | 'env' | 'github', key: string) => known[scope]?.[key] ?? whole);
+}
+
+/**
+ * The outputs a job's run steps write with literal values (`echo "IMAGE=plane-frontend" >> $GITHUB_OUTPUT`, or the
+ * older `::set-output name=IMAGE::…`), by step id, and the job's `outputs` those make literal: makeplane/plane names
+ * its images in a setup job that later jobs read as `${{ needs.<job>.outputs.<name> }}`. A matrix job's are not read
+ * (one value per combination).
+ */
+function literalOutputs(job: Record<string, unknown> | undefined, known: Known): { steps: Record<string, Record<string, string>>; outputs: Record<string, string> } {
+  const steps: Record<string, Record<string, string>> = {};
+  if (record(job?.strategy)?.matrix !== undefined) return { steps, outputs: {} };
+  const jobEnv = { ...known.env, ...envOf(job?.env, known) };
+  for (const raw of Array.isArray(job?.steps) ? job.steps : []) {
+    const step = record(raw);
+    if (typeof step?.id !== 'string' || typeof step.run !== 'string') continue;
+    const env = { ...jobEnv, ...envOf(step.env, { ...known, env: jobEnv }) };
+    const variables = Object.fromEntries(Object.entries({ ...githubVariables(known.github ?? {}), ...env }).filter(([, value]) => !hasExpression(value)));
+    const run = substituteVariables(expandKnown(step.run, { ...known, env, steps }), variables);
+    for (const line of run.split(/\r?\n/)) {
+      const written =
+        /^\s*echo\s+(["']?)([A-Za-z_][\w-]*)=([^"'$`]*)\1\s*>>\s*"?\$\{?GITHUB_OUTPUT\}?"?\s*$/.exec(line) ?? /^\s*echo\s+(["']?)::set-output name=([\w-]+)::([^"'$`]*)\1\s*$/.exec(line);
+      if (written) steps[step.id] = { ...steps[step.id], [written[2]]: written[3].trim() };
+    }
+  }
+  const outputs = Object.fromEntries(
+    Object.entries(record(job?.outputs) ?? {}).flatMap(([name, value]) => {
+      const expanded = typeof value === 'string' ? expandKnown(value, { ...known, env: jobEnv, steps }) : undefined;
+      return expanded === undefined || hasExpression(expanded) ? [] : [[name, expanded]];
+    }),
+  );
+  return { steps, outputs };
 }
 
 /** GitHub's default variables a run step's shell has that are known before the run: the checkout (the workspace root) and the repository. */
