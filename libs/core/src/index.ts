@@ -76,6 +76,7 @@ export * from './workspace/image-name';
 export * from './workspace/image-targets';
 export * from './workspace/image-target-inputs';
 export * from './workspace/package-graph';
+export * from './workspace/nx-read-package-jsons';
 export * from './image/registry-eligibility';
 export * from './image/apply-instructions';
 export * from './image/base-filesystem';

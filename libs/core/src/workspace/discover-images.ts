@@ -4,6 +4,7 @@ import { IMAGE_EXECUTOR } from '../names';
 import { DOCKERFILE_GLOB, isDockerfileName, withoutShadowed } from './dockerfile-names';
 import { HashdockConfig, PluginFileFilter, readHashdockConfig, readHashdockFileFilter } from './hashdock-config';
 import { ImageTarget, ImageTargetCandidate, resolveImageTargets, workspaceRelative } from './image-targets';
+import { nxReadPackageJsonRoots } from './nx-read-package-jsons';
 import { DeclaredTarget, owningProjectRoot, readWorkspaceProject, WorkspaceProject } from './project-files';
 
 /** Directories Nx never sees (git-ignored in every workspace it creates) and Hashdock's own state. */
@@ -14,18 +15,18 @@ const NEVER_PROJECTS = ['**/node_modules/**', '**/dist/**', '**/.git/**', '**/.n
  * `projectFiles`: the workspace's project.json and package.json files, to find the projects that
  * declare an image target and hold no Dockerfile (see declaringProjects), and for rootNameTakenBy.
  */
-export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readonly string[], projectFiles?: readonly string[]): ImageTargetCandidate[] {
+export function imageTargetCandidates(workspaceRoot: string, dockerfiles: readonly string[], projectFiles?: readonly string[], nxReadsPackageJson?: ReadonlySet<string>): ImageTargetCandidate[] {
   const projects = new Map<string, WorkspaceProject | undefined>();
   const candidates: ImageTargetCandidate[] = [];
   for (const dockerfile of withoutShadowed(dockerfiles)) {
     if (!isDockerfileName(posix.basename(dockerfile))) continue;
     const root = owningProjectRoot(workspaceRoot, dockerfile);
     if (root === undefined) continue;
-    if (!projects.has(root)) projects.set(root, readWorkspaceProject(workspaceRoot, root));
+    if (!projects.has(root)) projects.set(root, readWorkspaceProject(workspaceRoot, root, nxReadsPackageJson));
     const project = projects.get(root);
     if (project) candidates.push({ dockerfile, project });
   }
-  const declaring = declaringProjects(workspaceRoot, projectFiles ?? [], new Set(projects.keys()));
+  const declaring = declaringProjects(workspaceRoot, projectFiles ?? [], new Set(projects.keys()), nxReadsPackageJson);
   const root = projects.get('.');
   // Without a root project.json, a root Dockerfile is the repository as one image, unless another project has that
   // name, or projects build it as theirs (`ARG APP_NAME`: it is no image by itself).
@@ -50,7 +51,7 @@ function declaredDockerfile(workspaceRoot: string, project: WorkspaceProject, ta
  * or with a package.json whose "nx" key declares such a target (Nx then makes it a project): teable's images,
  * built from dockers/teable/, belong to the repository as a whole.
  */
-function declaringProjects(workspaceRoot: string, projectFiles: readonly string[], known: ReadonlySet<string>): WorkspaceProject[] {
+function declaringProjects(workspaceRoot: string, projectFiles: readonly string[], known: ReadonlySet<string>, nxReadsPackageJson?: ReadonlySet<string>): WorkspaceProject[] {
   const roots = new Set<string>();
   for (const file of projectFiles) {
     const path = file.split('\\').join('/');
@@ -66,7 +67,7 @@ function declaringProjects(workspaceRoot: string, projectFiles: readonly string[
   }
   return [...roots]
     .sort()
-    .map((root) => readWorkspaceProject(workspaceRoot, root))
+    .map((root) => readWorkspaceProject(workspaceRoot, root, nxReadsPackageJson))
     .filter((project): project is WorkspaceProject => project !== undefined && Object.values(project.targets).some((target) => target.executor === IMAGE_EXECUTOR));
 }
 
@@ -108,5 +109,5 @@ export async function discoverImageTargets(
   }
   // Nx runs the plugin even when no Dockerfile gets through (with none): a target a project declares is still found.
   const projectFiles = await fg(['**/project.json', '**/package.json'], { ...options, ignore: NEVER_PROJECTS });
-  return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort(), projectFiles));
+  return resolveImageTargets(workspaceRoot, config, imageTargetCandidates(workspaceRoot, dockerfiles.sort(), projectFiles, await nxReadPackageJsonRoots(workspaceRoot)));
 }

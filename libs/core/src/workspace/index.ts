@@ -7,6 +7,7 @@ export type { HashdockOptions } from './hashdock-config';
 export { resolveImageTargets } from './image-targets';
 export type { ImageTarget } from './image-targets';
 export { imageTargetCandidates } from './discover-images';
+export { nxReadPackageJsonRoots } from './nx-read-package-jsons';
 export { imageTargetInputs, imageTargetOptions, imageTargetOutputs, ProjectTrees } from './image-target-inputs';
 export type { SourceReads } from '../source-reads';
 export { INPUTS_BASIS_METADATA, inferredInputsBasis } from './inputs-basis';

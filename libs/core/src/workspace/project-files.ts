@@ -31,14 +31,17 @@ interface PackageJson {
 /**
  * The project whose root is `root`, read as Nx reads it (JSONC): project.json
  * over package.json (`nx` key and scripts). Undefined when neither exists.
+ * `nxReadsPackageJson`: the folders whose package.json Nx reads (nxReadPackageJsonRoots); elsewhere, with no
+ * project.json beside it, a package.json only names the project (Nx never sees its `nx` key or scripts).
  */
-export function readWorkspaceProject(workspaceRoot: string, root: string): WorkspaceProject | undefined {
+export function readWorkspaceProject(workspaceRoot: string, root: string, nxReadsPackageJson?: ReadonlySet<string>): WorkspaceProject | undefined {
   const projectJson = readJsoncFile<ProjectJson>(join(workspaceRoot, root, 'project.json'));
   const packageJson = readJsoncFile<PackageJson>(join(workspaceRoot, root, 'package.json'));
   if (!projectJson && !packageJson) return undefined;
-  const name = projectJson?.name ?? packageJson?.nx?.name ?? packageJson?.name ?? basename(root === '.' ? workspaceRoot : root);
-  const scripts = Object.fromEntries(Object.keys(packageJson?.scripts ?? {}).map((script) => [script, {}]));
-  return { name, root, targets: { ...scripts, ...(packageJson?.nx?.targets ?? {}), ...(projectJson?.targets ?? {}) } };
+  const read = projectJson !== undefined || !nxReadsPackageJson || nxReadsPackageJson.has(root) ? packageJson : undefined;
+  const name = projectJson?.name ?? read?.nx?.name ?? packageJson?.name ?? basename(root === '.' ? workspaceRoot : root);
+  const scripts = Object.fromEntries(Object.keys(read?.scripts ?? {}).map((script) => [script, {}]));
+  return { name, root, targets: { ...scripts, ...(read?.nx?.targets ?? {}), ...(projectJson?.targets ?? {}) } };
 }
 
 /**

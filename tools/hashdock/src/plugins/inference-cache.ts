@@ -4,7 +4,8 @@ import type { CreateNodesResult } from '@nx/devkit';
 import { SourceReads, sourceReadsHold } from '@hashdock/core/source-reads';
 
 /** Everything inference reads: Dockerfiles (any name), ignore files, and the files that name projects. */
-const READ_GLOBS = ['**/*ockerfile*', '**/*ontainerfile*', '**/.dockerignore', '**/*.dockerignore', '**/project.json', '**/package.json'];
+// The package manager's workspace files decide which package.json files Nx reads (nxReadPackageJsonRoots).
+const READ_GLOBS = ['**/*ockerfile*', '**/*ontainerfile*', '**/.dockerignore', '**/*.dockerignore', '**/project.json', '**/package.json', 'pnpm-workspace.yaml', 'lerna.json'];
 
 type Internal = {
   hashWithWorkspaceContext: (root: string, globs: string[]) => Promise<string>;

@@ -53,10 +53,11 @@ export const createNodesV2: CreateNodesV2<HashdockOptions> = [
   async (dockerfiles, rawOptions, context) => {
     // The host's architecture is part of what is inferred (the default platform, see imageTargetOptions).
     return cachedInference(context.workspaceRoot, { rawOptions, dockerfiles, arch: process.arch }, async (reads) => {
-      const { imageTargetCandidates, imagesRunByName, normalizeHashdockOptions, ProjectTrees, resolveImageTargets } = await inference();
+      const { imageTargetCandidates, imagesRunByName, normalizeHashdockOptions, nxReadPackageJsonRoots, ProjectTrees, resolveImageTargets } = await inference();
       const config = normalizeHashdockOptions(rawOptions);
       const projectFiles = await nxProjectFiles(context.workspaceRoot);
-      const targets = resolveImageTargets(context.workspaceRoot, config, imageTargetCandidates(context.workspaceRoot, dockerfiles, projectFiles));
+      const candidates = imageTargetCandidates(context.workspaceRoot, dockerfiles, projectFiles, await nxReadPackageJsonRoots(context.workspaceRoot));
+      const targets = resolveImageTargets(context.workspaceRoot, config, candidates);
       const trees = projectFiles && new ProjectTrees(projectFiles);
       const results = new Map<string, NonNullable<CreateNodesResult['projects']>>();
       // Keyed by Dockerfile: a target the project declares shares its Dockerfile's entry with the inferred one, and

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
+import { getProjects, readJson, Tree, updateJson, writeJson } from '@nx/devkit';
 import { declaredArgNames, dockerfileStages, dockerfileVariant, IMAGE_EXECUTOR, imageNameOf, owningProjectRoot, parseRepository, projectDockerfileVariants } from '@hashdock/core';
 import { settingsAsOptions } from './build-settings';
 import { ConfiguredBuild, ContextChoice, DockerfileContext } from './context-evidence';
@@ -12,6 +12,8 @@ export interface CarriedOver {
   toSet: string[];
   /** Settings not carried over, each with why and what it is of (a Dockerfile, a project's declared target). */
   leftOut: { subject: string; item: string }[];
+  /** project.json files made for projects whose package.json Nx does not read. */
+  created: string[];
 }
 
 /**
@@ -31,8 +33,9 @@ export function carryOver(
   targetName: string,
   dockerfiles: readonly string[],
   shared: readonly ConfiguredBuild[] = [],
+  nxReadsPackageJson: (root: string) => boolean = () => true,
 ): CarriedOver {
-  const result: CarriedOver = { written: [], toSet: [], leftOut: [] };
+  const result: CarriedOver = { written: [], toSet: [], leftOut: [], created: [] };
   const projects = [...getProjects(tree)];
   const projectNames = new Map(projects.map(([name, project]) => [project.root, name]));
   // @nx/docker's name for a project's image (`release.docker.repositoryName`, what nx release tags and pushes it as).
@@ -134,9 +137,16 @@ export function carryOver(
     if (Object.keys(wanted).length === 0 && configurations.length === 0) continue;
     const target = plan.target;
     const why = plan.build ? `as ${plan.said}` : `(${plan.said})`;
-    // Where Nx reads the project's own target options: project.json, else the "nx" key of its package.json.
+    // Where Nx reads the project's own target options: project.json, else the "nx" key of its package.json when Nx reads
+    // that (a workspace package); else a project.json made for them, named as the project is (makeplane/plane's
+    // apps/api, left out of pnpm's workspace, is a project only by its Dockerfile).
     const projectJson = plan.root === '.' ? 'project.json' : `${plan.root}/project.json`;
     const packageJson = `${plan.root === '.' ? '' : `${plan.root}/`}package.json`;
+    if (!tree.exists(projectJson) && tree.exists(packageJson) && !nxReadsPackageJson(plan.root)) {
+      const name = projectNames.get(plan.root) ?? (readJson(tree, packageJson) as { name?: unknown }).name;
+      writeJson(tree, projectJson, { name: typeof name === 'string' ? name : posix.basename(plan.root), targets: {} });
+      result.created.push(projectJson);
+    }
     const file = tree.exists(projectJson) ? projectJson : tree.exists(packageJson) ? packageJson : undefined;
     // project.json may have comments: read it as Nx does.
     const read = file ? readJson<{ nx?: ProjectTargets; scripts?: Record<string, unknown> } & ProjectTargets>(tree, file) : undefined;

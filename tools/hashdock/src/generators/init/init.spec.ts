@@ -368,8 +368,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
       await initGenerator(tree, { skipFormat: true });
       expect(readProjectConfiguration(tree, 'worker').targets?.image?.options).toEqual({ stage: 'slim', context: 'project' });
-      // A package.json project: its "nx" key, where Nx reads the project's own target options.
+      // A package.json project (a workspace package): its "nx" key, where Nx reads the project's own target options.
       tree.delete('apps/worker/project.json');
+      tree.write('package.json', JSON.stringify({ name: '@acme/source', private: true, workspaces: ['apps/*'] }));
       tree.write('apps/worker/package.json', JSON.stringify({ name: 'worker', nx: { tags: ['scope:jobs'] } }));
       const again = async () => {
         updateNxJson(tree, { ...readNxJson(tree), plugins: [] });
@@ -390,6 +391,16 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
           '{"context":"project"} in the options of its "image" target.',
       ]);
       expect(JSON.parse(tree.read('apps/worker/package.json', 'utf8')!).nx).toBeUndefined();
+      // One the workspace leaves out (makeplane/plane's apps/api, `!apps/api` in pnpm-workspace.yaml): Nx never reads its
+      // package.json, so a project.json is made for the options, named as the project is.
+      tree.write('package.json', JSON.stringify({ name: '@acme/source', private: true, workspaces: ['apps/*', '!apps/worker'] }));
+      tree.write('apps/worker/package.json', JSON.stringify({ name: 'acme-worker' }));
+      await again();
+      expect(JSON.parse(tree.read('apps/worker/package.json', 'utf8')!)).toEqual({ name: 'acme-worker' });
+      expect(readJson(tree, 'apps/worker/project.json')).toEqual({ name: 'acme-worker', targets: { image: { options: { context: 'project' } } } });
+      expect(info).toContain(
+        '@hashdock/nx-plugin: created apps/worker/project.json: Nx does not read its package.json (package.json "workspaces" leaves it out of the workspace packages), so the image target\'s options go there.',
+      );
     });
 
     it('project targets: @nx-tools/nx-container:build (context "." unless set) and docker build commands, ahead of compose', async () => {

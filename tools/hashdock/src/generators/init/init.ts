@@ -9,6 +9,7 @@ import { CI_SCRIPT_FILES } from './ci-script-builds';
 import { BAKE_FILES } from './bake-builds';
 import { JENKINS_FILE } from './jenkins-builds';
 import { carryOver, leftOutLines } from './carry-over';
+import { workspacePackages } from './workspace-packages';
 import { unownedBuildNotes } from './unowned-builds';
 import { chooseContext, configuredBuilds, rootNameHolder, sharedDockerfileBuilds } from './context-evidence';
 import { dockerHubHome, imageHome } from './image-home';
@@ -110,7 +111,14 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (configured?.evidence) logger.info(`${PLUGIN_NAME}: context "${configured.context}", as ${configured.evidence}; pass --context to choose another.`);
   // Each image target builds its Dockerfile as the workspace does today: its own context where it differs from the
   // policy (when that is one of the two), its build args, stage, platforms, labels, secrets.
-  const carried = carryOver(tree, choice, policy, config.targetName, dockerfiles, shared);
+  // Nx reads a project's package.json only when the package manager's workspaces (or lerna's) hold it, or a project.json is beside it.
+  const nxPackages = await workspacePackages(tree, { lerna: true });
+  const nxReadsPackageJson = (root: string) => root === '.' || root === '' || nxPackages?.roots.has(root) === true;
+  const carried = carryOver(tree, choice, policy, config.targetName, dockerfiles, shared, nxReadsPackageJson);
+  if (carried.created.length)
+    logger.info(
+      `${PLUGIN_NAME}: created ${carried.created.join(', ')}: Nx does not read ${carried.created.length > 1 ? 'their' : 'its'} package.json (${nxPackages ? `${nxPackages.declaredIn} leaves it out of the workspace packages` : 'no workspace packages are declared'}), so the image target's options go there.`,
+    );
   for (const line of carried.written) logger.info(`${PLUGIN_NAME}: ${line}`);
   if (carried.toSet.length) logger.warn(`${PLUGIN_NAME}: to build as today, set: ${carried.toSet.join('; ')}.`);
   if (carried.leftOut.length) logger.warn(`${PLUGIN_NAME}: not carried over: ${leftOutLines(carried.leftOut).join('; ')}.`);

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
-import { getProjects, globAsync, readJson, Tree, updateJson } from '@nx/devkit';
-import { BRANCH_ENV, IMAGE_EXECUTOR, imagesRunByName, owningProjectRoot, workspacePackageGlobsIn } from '@hashdock/core';
+import { getProjects, readJson, Tree, updateJson } from '@nx/devkit';
+import { BRANCH_ENV, IMAGE_EXECUTOR, imagesRunByName, owningProjectRoot } from '@hashdock/core';
+import { workspacePackages } from './workspace-packages';
 
 /** An image target the plugin infers: its project's root, its name, the roots of the workspace images it is FROM. */
 export interface WiredImage {
@@ -132,16 +133,3 @@ export async function wireTurbo(
   return wiring;
 }
 
-/** The folders of the workspace packages turbo runs (the package manager's, `!` exclusions applied); undefined when none are declared. */
-async function workspacePackages(tree: Tree): Promise<{ roots: Set<string>; declaredIn: string } | undefined> {
-  const manifest = tree.exists('package.json') ? (readJson(tree, 'package.json') as { workspaces?: unknown }) : undefined;
-  const globs = workspacePackageGlobsIn(manifest, tree.read('pnpm-workspace.yaml', 'utf8') ?? undefined);
-  if (globs.length === 0) return undefined;
-  const manifests = (patterns: string[]) => (patterns.length ? globAsync(tree, patterns.map((glob) => `${glob.replace(/\/+$/, '')}/package.json`)) : Promise.resolve([]));
-  const included = new Set(await manifests(globs.filter((glob) => !glob.startsWith('!'))));
-  for (const file of await manifests(globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1)))) included.delete(file);
-  return {
-    roots: new Set([...included].map((file) => posix.dirname(file))),
-    declaredIn: manifest?.workspaces !== undefined ? 'package.json "workspaces"' : 'pnpm-workspace.yaml',
-  };
-}
