@@ -66,7 +66,7 @@ describe.skipIf(!environment.available)(`adopting Hashdock in an Nx ${NX_VERSION
     const steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] = parse(await readFile(join(workspace.root, '.github/workflows/images.yml'), 'utf8')).jobs.images.steps;
     // No package.json to install from and no lockfile to cache by: ./nx installs what nx.json pins.
     expect(steps.find((step) => step.name === 'Install')).toBeUndefined();
-    expect(steps.find((step) => step.uses === 'actions/setup-node@v4')?.with).toEqual({ 'node-version': 24 });
+    expect(steps.find((step) => step.uses === 'actions/setup-node@v4')?.with).toEqual({ 'node-version': '24' });
     expect(steps.find((step) => step.name === 'Build and push the images that changed')?.run).toBe('./nx affected -t image --base="$NX_BASE" --head="$NX_HEAD"');
   });
 });

@@ -57,7 +57,7 @@ describe('github-workflow generator', () => {
     const uses = wf.jobs.images.steps.map((s) => s.uses).filter(Boolean);
     expect(uses).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'nrwl/nx-set-shas@v4', 'docker/login-action@v3', 'actions/upload-artifact@v4']);
     expect(wf.jobs.images.steps[0].with).toEqual({ 'fetch-depth': 0 });
-    expect(wf.jobs.images.steps[1].with).toEqual({ 'node-version': 24, cache: 'npm' });
+    expect(wf.jobs.images.steps[1].with).toEqual({ 'node-version': '24', cache: 'npm' });
     // nx-set-shas's main branch is "main" unless told.
     expect(wf.jobs.images.steps[2].with).toBeUndefined();
     expect(step('Install').run).toBe('npm ci');
@@ -218,7 +218,7 @@ describe('github-workflow generator', () => {
     await githubWorkflowGenerator(tree, {});
     expect(await lint(written())).toEqual([]);
     const steps = workflow().jobs.images.steps;
-    expect(steps.find((s) => s.uses === 'actions/setup-node@v4')?.with).toEqual({ 'node-version': 24 });
+    expect(steps.find((s) => s.uses === 'actions/setup-node@v4')?.with).toEqual({ 'node-version': '24' });
     expect(steps.find((s) => s.name === 'Install')).toBeUndefined();
     expect(steps.find((s) => s.name === 'Build and push the images that changed')?.run).toBe('./nx affected -t image --base="$NX_BASE" --head="$NX_HEAD"');
   });
@@ -238,6 +238,32 @@ describe('github-workflow generator', () => {
     tree.delete('.dockerignore');
     await githubWorkflowGenerator(tree, { name: 'third' });
     expect(warnings).toEqual([]);
+  });
+
+  it("Node as the repository pins it (.nvmrc, .node-version, .tool-versions, volta), read by setup-node; a pin older than Hashdock runs on is said, and 24 used", async () => {
+    const warnings: string[] = [];
+    const infos: string[] = [];
+    vi.spyOn(logger, 'warn').mockImplementation((line) => void warnings.push(String(line)));
+    vi.spyOn(logger, 'info').mockImplementation((line) => void infos.push(String(line)));
+    const setupNode = (name: string) => workflow(name).jobs.images.steps.find((step) => step.uses?.startsWith('actions/setup-node'))?.with;
+    await githubWorkflowGenerator(tree, { name: 'plain' });
+    expect(setupNode('plain')).toMatchObject({ 'node-version': '24' });
+    tree.write('.tool-versions', 'python 3.12.1\nnodejs 22.18.0\n');
+    await githubWorkflowGenerator(tree, { name: 'asdf' });
+    expect(setupNode('asdf')).toMatchObject({ 'node-version-file': '.tool-versions' });
+    tree.write('.nvmrc', 'v24.11.1\n');
+    await githubWorkflowGenerator(tree, { name: 'nvm' });
+    expect(setupNode('nvm')).toMatchObject({ 'node-version-file': '.nvmrc' });
+    expect(setupNode('nvm')?.['node-version']).toBeUndefined();
+    expect(infos).toContain('Node as .nvmrc pins it (v24.11.1).');
+    // --nodeVersion over the pin.
+    // A string, not YAML's number 22.1.
+    await githubWorkflowGenerator(tree, { name: 'given', nodeVersion: '22.10' });
+    expect(setupNode('given')).toMatchObject({ 'node-version': '22.10' });
+    tree.write('.nvmrc', '20\n');
+    await githubWorkflowGenerator(tree, { name: 'old' });
+    expect(setupNode('old')).toMatchObject({ 'node-version': '24' });
+    expect(warnings).toContain('.nvmrc pins Node 20, older than Hashdock runs on (22.12 or newer): the workflow uses Node 24; pass --nodeVersion to choose.');
   });
 
   it('refuses to overwrite a workflow, a registry CI cannot reach, and a Node Hashdock cannot run on', async () => {

@@ -1,6 +1,7 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { getProjects, logger, readNxJson, Tree } from '@nx/devkit';
 import { HashdockOptions, hashdockOptionsIn, InvalidOptionError, isLoopbackRegistry, normalizeHashdockOptions, parseRepository } from '@hashdock/core';
+import { nodeChoice } from './node-version';
 import { packageManagerSteps } from './package-manager-steps';
 import { buildSecrets } from './build-secrets';
 import type { GithubWorkflowGeneratorSchema } from './schema';
@@ -27,9 +28,11 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
   // As Nx reads it: defaultBase, else the older affected.defaultBase (Nx 16's, still honoured).
   const defaultBase = nxJson.defaultBase ?? (nxJson as { affected?: { defaultBase?: string } }).affected?.defaultBase;
   const branch = schema.branch ?? branchOf(defaultBase) ?? 'main';
-  const nodeVersion = schema.nodeVersion ?? '24';
-  if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 22) throw new InvalidOptionError('nodeVersion', `Node.js "${nodeVersion}": Hashdock needs 22.12 or newer (e.g. 24)`);
-  const pm = packageManagerSteps(tree, nodeVersion);
+  const nodeVersion = schema.nodeVersion;
+  if (nodeVersion !== undefined && (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 22))
+    throw new InvalidOptionError('nodeVersion', `Node.js "${nodeVersion}": Hashdock needs 22.12 or newer (e.g. 24)`);
+  const node = nodeChoice(tree, nodeVersion);
+  const pm = packageManagerSteps(tree, node.line);
   const targetName = config.targetName;
   const ghcr = registry === 'ghcr.io';
   const namespace = releaseNamespace(schema.namespace, registry, hashdockOptionsIn(nxJson), config.namespace);
@@ -132,6 +135,8 @@ export default async function githubWorkflowGenerator(tree: Tree, schema: Github
     logger.warn(`The image targets read BuildKit secrets from ${secrets.variables.join(', ')}: the workflow passes each from the repository secret of that name; add ${secrets.variables.length > 1 ? 'them' : 'it'} in the repository's settings (a fork's pull request gets ${secrets.variables.length > 1 ? 'them' : 'it'} empty).`);
   if (secrets.unnamed.length) logger.warn(`The image targets read secrets from ${secrets.unnamed.join(', ')}, which GitHub cannot name a repository secret after: set ${secrets.unnamed.length > 1 ? 'them' : 'it'} in the build steps' env yourself.`);
   if (secrets.files.length) logger.warn(`The image targets read secret files ${secrets.files.join(', ')}: write ${secrets.files.length > 1 ? 'them' : 'it'} in a step before the builds (never commit one).`);
+  if (node.said?.includes('older than')) logger.warn(`${node.said}.`);
+  else if (node.said) logger.info(`${node.said}.`);
   logger.info(
     `Added ${path}: pull requests build into ${registry}/${shown}/scratch/pr-<n>, ${branch} pushes ${registry}/${shown}/<project>.` +
       (ghcr ? '' : ' Set the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD.'),

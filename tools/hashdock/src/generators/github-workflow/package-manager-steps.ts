@@ -9,9 +9,12 @@ export interface PackageManagerSteps {
   nx: string;
 }
 
-/** The workspace's package manager, from its lockfile (and `packageManager` in package.json, which pnpm's action reads). */
-export function packageManagerSteps(tree: Tree, nodeVersion: string): PackageManagerSteps {
-  const setupNode = (cache?: string) => ['      - uses: actions/setup-node@v4', '        with:', `          node-version: ${nodeVersion}`, ...(cache ? [`          cache: ${cache}`] : [])];
+/**
+ * The workspace's package manager, from its lockfile (and `packageManager` in package.json, which pnpm's action reads).
+ * `nodeLine`: setup-node's Node line (see nodeChoice).
+ */
+export function packageManagerSteps(tree: Tree, nodeLine: string): PackageManagerSteps {
+  const setupNode = (cache?: string) => ['      - uses: actions/setup-node@v4', '        with:', `          ${nodeLine}`, ...(cache ? [`          cache: ${cache}`] : [])];
   // Nx's wrapper (`nx init --useDotNxInstallation`, a Go or Java repository): no package.json and no lockfile; `./nx`
   // installs the Nx and plugins nx.json's "installation" pins into .nx/installation itself.
   if (!tree.exists('package.json') && tree.exists('nx') && (JSON.parse(tree.read('nx.json', 'utf8') ?? '{}') as { installation?: unknown }).installation) return { setup: setupNode(), nx: './nx' };
