@@ -24,6 +24,7 @@ export * from './tags/tag-policy';
 export * from './tags/git-sha';
 export * from './tags/git-branch';
 export * from './manifest/image-manifest';
+export * from './files/edit-json-text';
 export * from './files/write-file-atomic';
 export * from './text/spoken-list';
 export * from './docker/dockerfile-from';

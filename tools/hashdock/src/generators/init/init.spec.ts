@@ -1137,7 +1137,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     });
 
     it('a turbo workspace whose image is FROM a workspace image it does not depend on as a package: turbo builds the base first', async () => {
-      await writeFile(join(dir, 'turbo.json'), JSON.stringify({ tasks: { build: {} } }));
+      // Laid out by hand or by biome (lukevella/rallly's), with a comment: its lines stay as they are.
+      const turboJson = '{\n    // what turbo runs\n    "globalDependencies": [".env"],\n    "tasks": {\n        "build": { "dependsOn": ["^build"] }\n    }\n}\n';
+      await writeFile(join(dir, 'turbo.json'), turboJson);
       for (const [app, dockerfile] of [
         ['base', 'FROM node:24-slim\n'],
         ['api', 'ARG APP_BASE=acme/base\nFROM ${APP_BASE}\nCOPY dist /app\n'],
@@ -1162,6 +1164,8 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       await initGenerator(fsTree, { skipFormat: true });
       const tasks = readJson(fsTree, 'turbo.json').tasks;
       expect(Object.keys(tasks).sort()).toEqual(['@acme/api#image', 'build', 'image']);
+      const written = fsTree.read('turbo.json', 'utf8')!;
+      expect(written.startsWith('{\n    // what turbo runs\n    "globalDependencies": [".env"],\n    "tasks": {\n        "build": { "dependsOn": ["^build"] },\n        "image": {\n            "dependsOn": ["build", "^image"],\n')).toBe(true);
       expect(tasks['@acme/api#image']).toEqual({ ...tasks.image, dependsOn: ['build', '^image', '@acme/base#image'] });
       expect(info.join('\n')).toContain('@acme/api#image after the workspace images each is FROM');
       // The script's name is a target that runs the variants (as `hashdock image` does), not a third image.

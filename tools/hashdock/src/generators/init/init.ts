@@ -22,6 +22,7 @@ import { selfChangingContexts } from './self-changing-contexts';
 import { ignoreOwnData } from './ignore-own-data';
 import { wholeContextCopies } from './whole-context-copies';
 import { WiredImage, wireTurbo } from './turbo-wiring';
+import { keepJsonLayout } from '../keep-json-layout';
 
 type PluginEntry = string | { plugin: string; options?: unknown };
 
@@ -204,6 +205,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const unowned = unownedBuildNotes(unclaimed.filter((path) => owningProjectRoot(tree.root, path, (file) => tree.exists(file)) === undefined), builds, config.targetName);
   for (const line of adoptionNotes(tree, plugins, config.targetName, unclaimed.filter((dockerfile) => !unowned.dockerfiles.includes(dockerfile)))) logger.warn(line);
   for (const line of unowned.notes) logger.warn(line);
+  keepJsonLayout(tree);
   if (!schema.skipFormat) await formatFiles(tree);
   return install;
 }

@@ -1,6 +1,7 @@
 import { assertSupportedRuntime } from '../../runtime-check';
 import { posix } from 'node:path';
 import { addProjectConfiguration, getProjects, logger, readNxJson, Tree, updateProjectConfiguration } from '@nx/devkit';
+import { keepJsonLayout } from '../keep-json-layout';
 import { EnvironmentsFile, hashdockOptionsIn, IMAGE_EXECUTOR, InvalidOptionError, normalizeHashdockOptions, owningProjectRoot, parseRepository, PLUGIN_NAME } from '@hashdock/core';
 import { workspaceFiles } from '../init/workspace-files';
 import type { ReleaseGeneratorSchema } from './schema';
@@ -48,6 +49,7 @@ export default async function releaseGenerator(tree: Tree, schema: ReleaseGenera
     },
   });
   if (schema.nxRelease) addReleasePublishTargets(tree, config.targetName);
+  keepJsonLayout(tree);
   const order = ['dev', ...names];
   logger.info(
     `Added ${directory}/: ${order.map((name) => `${name} = ${file.environments[name].registry}/${file.environments[name].namespace}`).join(', ')}. ` +
