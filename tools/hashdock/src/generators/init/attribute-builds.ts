@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { getProjects, Tree } from '@nx/devkit';
 import { owningProjectRoot, parseRepository, secretLikeArg } from '@hashdock/core';
 import { ConfiguredBuild } from './context-evidence';
+import { dockerfileBuildsProject } from './dockerfile-builds-project';
 
 /** Builds given to the projects whose images they make, and what that says. */
 export interface AttributedBuilds {
@@ -20,7 +21,8 @@ export interface AttributedBuilds {
  * build arg's value, equal to the project's name (npm scope dropped) or folder name; when each set
  * names one project and no two sets the same one. Otherwise, when the sets name two projects or more,
  * the Dockerfile is named as untold (only its first build is carried over); sets naming one project or
- * none are one image's variants (environments), whose first is carried as before, unsaid.
+ * none are one image's variants (environments), whose first is carried as before, unsaid. A Dockerfile at the root
+ * (or in no project) built one way only is given to the project its RUN lines build (dockerfileBuildsProject).
  */
 export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]): AttributedBuilds {
   const projects = [...getProjects(tree)].filter(([, project]) => project.root !== '.');
@@ -35,7 +37,17 @@ export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]):
       const key = argsText(build);
       sets.set(key, [...(sets.get(key) ?? []), build]);
     }
-    if (sets.size < 2) continue;
+    if (sets.size < 2) {
+      // One way it is built, from the root or from no project: the project its own RUN lines build (Dokploy's root
+      // Dockerfile.server: `pnpm --filter=./apps/api … deploy`) is where its image goes, unless a root project.json
+      // claims the root's Dockerfiles.
+      const owner = owningProjectRoot(tree.root, dockerfile, (path) => tree.exists(path));
+      const builtBy = (owner === undefined || owner === '.') && !tree.exists('project.json') ? dockerfileBuildsProject(tree, dockerfile) : undefined;
+      if (builtBy === undefined) continue;
+      for (const build of of) result.builds[result.builds.indexOf(build)] = { ...build, from: builtBy, named: true };
+      if (owner !== undefined) result.othersOnly.push({ dockerfile, projects: [builtBy] });
+      continue;
+    }
     const owners = [...sets.values()].map((set) => new Set(set.flatMap((build) => namesOf(build).flatMap(named))));
     const told = owners.every((roots) => roots.size === 1) && new Set(owners.map((roots) => [...roots][0])).size === owners.length;
     if (!told) {

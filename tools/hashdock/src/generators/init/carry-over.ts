@@ -71,20 +71,27 @@ export function carryOver(
     planned.push({ key: dockerfile, root, dockerfile, said: `${named.from} is "${named.name}"`, target: targetName, declare: false });
   }
   // A project building a Dockerfile it does not hold (one shared by several apps) declares a target that names it:
-  // `image` where it holds none, else `image-<the Dockerfile's variant>`. Its first such build decides.
-  const declaring = new Map<string, string>();
-  for (const build of shared) {
+  // `image` where it holds none, else `image-<the Dockerfile's variant>`; each further one it builds (Dokploy's
+  // apps/dokploy: the root Dockerfile and Dockerfile.cloud), `image-<its variant>`, a plain-named one first. Each
+  // Dockerfile's first build decides.
+  const sharedVariant = (dockerfile: string) => dockerfileVariant(posix.dirname(dockerfile), dockerfile) || dockerfileVariant(posix.dirname(posix.dirname(dockerfile)), dockerfile);
+  const declaring = new Map<string, Map<string, string>>();
+  const ordered = [...shared].sort((a, b) => Number(sharedVariant(a.dockerfile) !== '') - Number(sharedVariant(b.dockerfile) !== ''));
+  for (const build of ordered) {
     const root = build.from!;
-    const first = declaring.get(root);
-    if (first !== undefined) {
-      if (first !== build.dockerfile) result.leftOut.push({ subject: root, item: `${build.said} (one declared image target per project is written; declare another with the executor)` });
+    const targets = declaring.get(root) ?? new Map<string, string>();
+    if (targets.has(build.dockerfile)) continue;
+    const own = perProject.get(root) ?? 0;
+    const variant = own === 0 && targets.size === 0 ? '' : sharedVariant(build.dockerfile);
+    const target = variant ? `${targetName}-${variant}` : targetName;
+    if (targets.size > 0 && (!variant || [...targets.values()].includes(target))) {
+      result.leftOut.push({ subject: root, item: `${build.said} (another of its declared image targets would have the name "${target}"; declare this one with the executor under another)` });
       continue;
     }
-    declaring.set(root, build.dockerfile);
-    const own = perProject.get(root) ?? 0;
-    const variant = own === 0 ? '' : dockerfileVariant(posix.dirname(build.dockerfile), build.dockerfile) || dockerfileVariant(posix.dirname(posix.dirname(build.dockerfile)), build.dockerfile);
+    targets.set(build.dockerfile, target);
+    declaring.set(root, targets);
     const value = build.context === '.' ? 'workspace' : build.context === root ? 'project' : build.context;
-    planned.push({ key: `${root}:${build.dockerfile}`, root, dockerfile: build.dockerfile, value, said: build.said, build, target: variant ? `${targetName}-${variant}` : targetName, declare: true });
+    planned.push({ key: `${root}:${build.dockerfile}`, root, dockerfile: build.dockerfile, value, said: build.said, build, target, declare: true });
   }
   const defaultNames = new Map<string, string | undefined>(dockerfiles.map((dockerfile) => [dockerfile, imageName(owners.get(dockerfile), variantOf(owners.get(dockerfile) ?? '', dockerfile))]));
   for (const plan of planned) if (plan.declare) defaultNames.set(plan.key, imageName(plan.root, plan.target === targetName ? '' : plan.target.slice(targetName.length + 1)));

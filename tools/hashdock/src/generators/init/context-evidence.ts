@@ -25,6 +25,8 @@ export interface ConfiguredBuild {
   from?: string;
   /** What names the image it makes besides its tags: a compose service (see attributeBuilds). */
   service?: string;
+  /** `from` is the project the Dockerfile's own RUN lines build (see attributeBuilds): its image, declared there. */
+  named?: boolean;
 }
 
 /**
@@ -315,7 +317,7 @@ export function sharedDockerfileBuilds(tree: Tree, builds: readonly ConfiguredBu
     if (build.from === undefined || build.from === '.' || !tree.exists(build.dockerfile)) continue;
     const owner = owningProjectRoot(tree.root, build.dockerfile, (path) => tree.exists(path));
     if (owner === build.from) continue;
-    if (owner === undefined || Object.keys(build.settings.buildArgs ?? {}).length > 0) shared.push(build);
+    if (owner === undefined || build.named || Object.keys(build.settings.buildArgs ?? {}).length > 0) shared.push(build);
     else others.push(build);
   }
   return { shared, others };

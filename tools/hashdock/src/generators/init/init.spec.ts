@@ -521,6 +521,44 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(warnings.join('\n')).not.toContain('no project owns');
     });
 
+    it("root Dockerfiles, each building the app its RUN lines name (Dokploy's): each app declares them, a plain-named one as image", async () => {
+      tree = createTreeWithEmptyWorkspace();
+      tree.write('package.json', JSON.stringify({ name: 'dokploy-root', private: true, workspaces: ['apps/*', 'packages/*'] }));
+      const packages: Record<string, object> = {
+        'apps/api': { name: '@dokploy/api', dependencies: { '@dokploy/server': 'workspace:*' } },
+        'apps/dokploy': { name: 'dokploy', dependencies: { '@dokploy/server': 'workspace:*' } },
+        'apps/schedules': { name: '@dokploy/schedules', dependencies: { '@dokploy/server': 'workspace:*' } },
+        'packages/server': { name: '@dokploy/server' },
+      };
+      for (const [root, json] of Object.entries(packages)) tree.write(`${root}/package.json`, JSON.stringify(json));
+      const app = (filter: string) => `FROM node:24-slim AS build\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\nRUN pnpm --filter=@dokploy/server build\nRUN pnpm --filter=${filter} run build\nRUN pnpm --filter=${filter} --prod deploy /prod/app\nFROM node:24-slim\nCOPY --from=build /prod/app /app\n`;
+      tree.write('Dockerfile', app('./apps/dokploy'));
+      tree.write('Dockerfile.cloud', app('./apps/dokploy'));
+      tree.write('Dockerfile.server', app('./apps/api'));
+      tree.write('Dockerfile.schedule', app('{./apps/schedules}'));
+      // Names nothing it builds (a Go service no workspace package holds): said as before.
+      tree.write('Dockerfile.monitoring', 'FROM golang:1.21 AS build\nCOPY . .\nRUN go build -o /main ./apps/monitoring\n');
+      const step = (file: string, tag: string) => `      - uses: docker/build-push-action@v5\n        with:\n          context: .\n          file: ./${file}\n          push: true\n          tags: ${tag}\n`;
+      tree.write(
+        '.github/workflows/deploy.yml',
+        `on: push\njobs:\n  images:\n    runs-on: ubuntu-latest\n    steps:\n${step('Dockerfile', 'dokploy/dokploy:latest')}${step('Dockerfile.cloud', 'siumauricio/cloud:main')}${step('Dockerfile.server', 'siumauricio/server:main')}${step('Dockerfile.schedule', 'siumauricio/schedule:main')}${step('Dockerfile.monitoring', 'dokploy/monitoring:main')}`,
+      );
+      info.length = 0;
+      warnings.length = 0;
+      await initGenerator(tree, { skipFormat: true });
+      const targets = (root: string) => readJson(tree, `${root}/package.json`).nx?.targets;
+      expect(targets('apps/api')).toEqual({ image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'Dockerfile.server', context: 'workspace', name: 'server' } } });
+      expect(targets('apps/schedules')).toEqual({ image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'Dockerfile.schedule', context: 'workspace', name: 'schedule' } } });
+      expect(targets('apps/dokploy')).toEqual({
+        image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'Dockerfile', context: 'workspace' } },
+        'image-cloud': { executor: '@hashdock/nx-plugin:image', options: { dockerfile: 'Dockerfile.cloud', context: 'workspace', name: 'cloud' } },
+      });
+      // The library they build first is no image of its own; the root's Dockerfile is apps/dokploy's, not the root's.
+      expect(targets('packages/server')).toBeUndefined();
+      expect(hashdockEntry()).toMatchObject({ exclude: ['Dockerfile'] });
+      expect(warnings.join('\n')).toContain('Dockerfile.monitoring is built today, but no project owns it');
+    });
+
     it('a root Dockerfile built for several apps by build args (compose services api and web, root scripts): each app declares its image, the root none', async () => {
       const root = 'FROM node:24-slim\nARG APP\nWORKDIR /app\nCOPY dist/apps/${APP} .\n';
       const service = (name: string, image = `acme/${name}`) => `  ${name}:\n    build:\n      context: .\n      args:\n        APP: ${name}\n    image: ${image}\n`;
