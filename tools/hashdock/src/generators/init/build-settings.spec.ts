@@ -82,7 +82,15 @@ describe('build settings carried over to image target options', () => {
 
   it('keeps fixed values; leaves out credentials, environment values and URL credentials, naming them but never their value', () => {
     const { options, leftOut } = settingsAsOptions({
-      buildArgs: { NODE_ENV: 'production', GITHUB_TOKEN: 'ghp_canary', VERSION: undefined, COMMIT: '$GITHUB_SHA', REGISTRY: 'https://bot:canary-pass@npm.acme.dev/' },
+      buildArgs: {
+        NODE_ENV: 'production',
+        GITHUB_TOKEN: 'ghp_canary',
+        VERSION: undefined,
+        COMMIT: '$GITHUB_SHA',
+        REGISTRY: 'https://bot:canary-pass@npm.acme.dev/',
+        // outline/outline's: the base the same job built a step before.
+        BASE_IMAGE: 'outlinewiki/outline-base@${{ steps.base_build.outputs.digest }}',
+      },
       labels: { team: 'core', source: 'https://x:canary-label@git.acme.dev/', 'dev.hashdock.project': 'x', version: '{version}' },
       stage: 'runtime',
     });
@@ -92,6 +100,7 @@ describe('build settings carried over to image target options', () => {
       'build arg VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_VERSION)',
       'build arg COMMIT (its value comes from the environment: set HASHDOCK_BUILD_ARG_COMMIT)',
       'build arg REGISTRY (its value holds credentials in a URL: pass it as a secret)',
+      'build arg BASE_IMAGE (the digest of an image an earlier step of that job builds, base_build: Hashdock builds a workspace base first and passes its digest itself when the Dockerfile names it, ARG BASE_IMAGE=<namespace>/<its image name>; make that image a target)',
       'label source (its value holds credentials in a URL)',
       'label dev.hashdock.project (not a label Hashdock sets: a fixed value, a name not its own)',
       'label version (not a label Hashdock sets: a fixed value, a name not its own)',

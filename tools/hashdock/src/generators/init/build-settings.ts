@@ -223,10 +223,17 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
   const options: Record<string, unknown> = {};
   const leftOut: string[] = [];
   const fixed = (value: string | undefined) => value !== undefined && !value.includes('$');
+  // A workflow value naming what an earlier step built (`${{ steps.<id>.outputs.digest }}`, or its image id).
+  const builtEarlier = /\$\{\{\s*steps\.([\w-]+)\.outputs\.(?:digest|imageid)\s*\}\}/;
   const buildArgs: Record<string, string> = {};
   for (const [name, value] of Object.entries(found.buildArgs ?? {})) {
     if (secretLikeArg(name)) leftOut.push(`build arg ${name} (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" })`);
     else if (value !== undefined && redactUrls(value) !== value) leftOut.push(`build arg ${name} (its value holds credentials in a URL: pass it as a secret)`);
+    else if (value !== undefined && builtEarlier.test(value))
+      // outline/outline: `BASE_IMAGE=${{ env.BASE_IMAGE_NAME }}@${{ steps.base_build.outputs.digest }}`, the base the job just built.
+      leftOut.push(
+        `build arg ${name} (the digest of an image an earlier step of that job builds, ${builtEarlier.exec(value)![1]}: Hashdock builds a workspace base first and passes its digest itself when the Dockerfile names it, ARG ${name}=<namespace>/<its image name>; make that image a target)`,
+      );
     else if (!fixed(value)) leftOut.push(`build arg ${name} (its value comes from the environment: set ${BUILD_ARG_ENV_PREFIX}${name})`);
     else buildArgs[name] = value!;
   }
