@@ -54,6 +54,29 @@ describe('editJsonText', () => {
     );
   });
 
+  it("appends items to an array whose items are unchanged (nx.json's plugins gaining an entry), the others as written", () => {
+    const original = '{\n  "plugins": [\n    { "plugin": "@nx/js/typescript", "options": { "build": false } }\n  ],\n  "tags": ["a"]\n}\n';
+    const entry = { plugin: '@hashdock/nx-plugin', options: { namespace: 'acme' } };
+    const edited = editJsonText(original, { plugins: [{ plugin: '@nx/js/typescript', options: { build: false } }, entry], tags: ['a', 'b'] });
+    expect(edited).toBe(
+      [
+        '{',
+        '  "plugins": [',
+        '    { "plugin": "@nx/js/typescript", "options": { "build": false } },',
+        '    {',
+        '      "plugin": "@hashdock/nx-plugin",',
+        '      "options": {',
+        '        "namespace": "acme"',
+        '      }',
+        '    }',
+        '  ],',
+        '  "tags": ["a", "b"]',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('is the original text itself when nothing changed', () => {
     const original = '{ "a": [1, 2], "b": { "c": true } }\n';
     expect(editJsonText(original, { a: [1, 2], b: { c: true } })).toBe(original);

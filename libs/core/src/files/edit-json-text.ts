@@ -28,8 +28,19 @@ export function editJsonText(original: string, next: unknown): string {
       return;
     }
     if (JSON.stringify(before) === JSON.stringify(after)) return;
-    const node = findNodeAtLocation(parseTree(text)!, path);
+    const node = findNodeAtLocation(parseTree(text)!, path) ?? (path.length === 0 ? parseTree(text) : undefined);
     if (!node) return;
+    // Items added after the ones there (nx.json's plugins gaining an entry): appended, the others left as written.
+    if (Array.isArray(before) && Array.isArray(after) && before.length > 0 && after.length > before.length && before.every((item, i) => JSON.stringify(item) === JSON.stringify(after[i]))) {
+      const last = node.children?.at(-1);
+      if (node.type === 'array' && last) {
+        const pad = unit.repeat(path.length + 1);
+        const multiline = text.slice(node.offset, node.offset + node.length).includes('\n');
+        const added = after.slice(before.length).map((item) => (multiline ? `,${eol}${pad}` : ', ') + printed(item, path.length + 1, unit, eol, multiline ? pad.length : 0)).join('');
+        replace(last.offset + last.length, 0, added);
+        return;
+      }
+    }
     replace(node.offset, node.length, printed(after, path.length, unit, eol, lineStart(text, node.offset)));
   };
   const add = (path: JSONPath, key: string, value: unknown) => {
