@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { workspacePackageGlobs } from './package-graph';
+import { packageManifests, workspacePackageGlobs } from './package-graph';
 import { readJsoncFile } from './read-jsonc-file';
 
 /**
@@ -19,11 +19,6 @@ export async function nxReadPackageJsonRoots(workspaceRoot: string): Promise<Set
   }
   const roots = new Set<string>();
   if (readJsoncFile<{ nx?: unknown }>(join(workspaceRoot, 'package.json'))?.nx !== undefined) roots.add('.');
-  const manifests = (patterns: string[]) => patterns.map((glob) => posix.join(glob.replace(/^\.\//, ''), 'package.json'));
-  const included = manifests(globs.filter((glob) => !glob.startsWith('!')));
-  if (included.length === 0) return roots;
-  const { default: fg } = await import('fast-glob');
-  const excluded = manifests(globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1)));
-  for (const file of await fg(included, { cwd: workspaceRoot, ignore: ['**/node_modules/**', ...excluded], onlyFiles: true })) roots.add(posix.dirname(file));
+  for (const file of await packageManifests(workspaceRoot, globs)) roots.add(posix.dirname(file));
   return roots;
 }

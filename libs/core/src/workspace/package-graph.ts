@@ -46,16 +46,22 @@ export function workspacePackageGlobsIn(manifest: { workspaces?: unknown } | und
   return globs;
 }
 
+/** The package.json files (workspace paths) the workspace package globs hold, `!` exclusions applied. */
+export async function packageManifests(workspaceRoot: string, globs: readonly string[]): Promise<string[]> {
+  const manifests = (patterns: string[]) => patterns.map((glob) => `${glob.replace(/^\.\//, '').replace(/\/+$/, '')}/package.json`);
+  const included = manifests(globs.filter((glob) => !glob.startsWith('!')));
+  if (included.length === 0) return [];
+  const { default: fg } = await import('fast-glob');
+  const excluded = manifests(globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1)));
+  return fg(included, { cwd: workspaceRoot, ignore: ['**/node_modules/**', ...excluded], onlyFiles: true });
+}
+
 /**
  * The package graph a turbo run sees: each workspace package (by its package.json name) with its folder, and
  * the workspace packages its package.json depends on. What pruneContext reads outside Nx.
  */
 export async function packageGraph(workspaceRoot: string): Promise<WorkspaceProjectGraph> {
-  const globs = workspacePackageGlobs(workspaceRoot);
-  const { default: fg } = await import('fast-glob');
-  const included = globs.filter((glob) => !glob.startsWith('!')).map((glob) => `${glob.replace(/\/+$/, '')}/package.json`);
-  const excluded = globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
-  const files = included.length ? await fg(included, { cwd: workspaceRoot, ignore: ['**/node_modules/**', ...excluded], onlyFiles: true }) : [];
+  const files = await packageManifests(workspaceRoot, workspacePackageGlobs(workspaceRoot));
   const packages = new Map<string, { root: string; json: PackageJson }>();
   for (const file of files.sort()) {
     const json = readJsoncFile<PackageJson>(join(workspaceRoot, file));
