@@ -98,7 +98,7 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
   const workflowDir = runDirectory(document, '.');
   const workflowEnv = envOf(document?.env, { inputs, github: known.github });
   const jobs = Object.entries(record(document?.jobs) ?? {});
-  const literal = new Map(jobs.map(([job, definition]) => [job, literalOutputs(record(definition), { inputs, github: known.github, env: workflowEnv })]));
+  const literal = new Map(jobs.map(([job, definition]) => [job, literalOutputs(record(definition), { inputs, github: known.github }, workflowEnv)]));
   const needs = Object.fromEntries([...literal].map(([job, { outputs }]) => [job, outputs]));
   for (const [job, definition] of jobs) {
     const jobRecord = record(definition);
@@ -126,8 +126,7 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
       const seen = new Map<string, Omit<WorkflowBuild, 'file' | 'job' | 'step'>>();
       for (const combination of combinations ?? [{}]) {
         const context: Known = { inputs, github: known.github, needs, steps: stepOutputs, ...(combinations ? { matrix: combination } : {}) };
-        const jobEnv = { ...workflowEnv, ...envOf(jobRecord?.env, context) };
-        const env = { ...jobEnv, ...envOf(step.env, { ...context, env: jobEnv }) };
+        const env = stepEnv(jobRecord, step, context, workflowEnv);
         const expand = (value: unknown) => (typeof value === 'string' ? expandKnown(value, { ...context, env }) : undefined);
         const found: Omit<WorkflowBuild, 'file' | 'job' | 'step'>[] = [];
         // `owner/repo@ref`, `owner/repo/path@ref` (an action in a folder of a repository), or `./path` (one of this repository).
@@ -144,8 +143,7 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
         } else if (typeof step.run === 'string') {
           // The step's shell sees the env context as variables, and GitHub's own (`$GITHUB_REPOSITORY`, the checkout).
           const expanded = expand(step.run);
-          const variables = Object.fromEntries(Object.entries({ ...githubVariables(known.github ?? {}), ...env }).filter(([, value]) => !hasExpression(value)));
-          const run = expanded === undefined ? undefined : substituteVariables(expanded, variables);
+          const run = expanded === undefined ? undefined : substituteVariables(expanded, shellVariables(known.github, env));
           const dir = typeof step['working-directory'] === 'string' ? expand(step['working-directory']) : jobDir;
           if (run !== undefined && dir !== undefined && !hasExpression(dir))
             for (const { via, ...build } of dockerBuildsIn(run, posix.normalize(dir), { other: bakeCommands(read), unfollowed: unfollowedIn(file, unfollowed) }))
@@ -360,16 +358,14 @@ function expandKnown(value: string, known: Known): string {
  * its images in a setup job that later jobs read as `${{ needs.<job>.outputs.<name> }}`. A matrix job's are not read
  * (one value per combination).
  */
-function literalOutputs(job: Record<string, unknown> | undefined, known: Known): { steps: Record<string, Record<string, string>>; outputs: Record<string, string> } {
+function literalOutputs(job: Record<string, unknown> | undefined, known: Known, workflowEnv: Record<string, string>): { steps: Record<string, Record<string, string>>; outputs: Record<string, string> } {
   const steps: Record<string, Record<string, string>> = {};
   if (record(job?.strategy)?.matrix !== undefined) return { steps, outputs: {} };
-  const jobEnv = { ...known.env, ...envOf(job?.env, known) };
   for (const raw of Array.isArray(job?.steps) ? job.steps : []) {
     const step = record(raw);
     if (typeof step?.id !== 'string' || typeof step.run !== 'string') continue;
-    const env = { ...jobEnv, ...envOf(step.env, { ...known, env: jobEnv }) };
-    const variables = Object.fromEntries(Object.entries({ ...githubVariables(known.github ?? {}), ...env }).filter(([, value]) => !hasExpression(value)));
-    const run = substituteVariables(expandKnown(step.run, { ...known, env, steps }), variables);
+    const env = stepEnv(job, step, known, workflowEnv);
+    const run = substituteVariables(expandKnown(step.run, { ...known, env, steps }), shellVariables(known.github, env));
     for (const line of run.split(/\r?\n/)) {
       const written =
         /^\s*echo\s+(["']?)([A-Za-z_][\w-]*)=([^"'$`]*)\1\s*>>\s*"?\$\{?GITHUB_OUTPUT\}?"?\s*$/.exec(line) ?? /^\s*echo\s+(["']?)::set-output name=([\w-]+)::([^"'$`]*)\1\s*$/.exec(line);
@@ -378,11 +374,25 @@ function literalOutputs(job: Record<string, unknown> | undefined, known: Known):
   }
   const outputs = Object.fromEntries(
     Object.entries(record(job?.outputs) ?? {}).flatMap(([name, value]) => {
-      const expanded = typeof value === 'string' ? expandKnown(value, { ...known, env: jobEnv, steps }) : undefined;
+      const expanded = typeof value === 'string' ? expandKnown(value, { ...known, env: { ...workflowEnv, ...envOf(job?.env, known) }, steps }) : undefined;
       return expanded === undefined || hasExpression(expanded) ? [] : [[name, expanded]];
     }),
   );
   return { steps, outputs };
+}
+
+/**
+ * The env context a step sees: the workflow's, the job's and the step's literal `env`, each expanded with what is known
+ * (the job's without the env context, which GitHub does not offer there).
+ */
+function stepEnv(job: Record<string, unknown> | undefined, step: Record<string, unknown>, known: Known, workflowEnv: Record<string, string>): Record<string, string> {
+  const jobEnv = { ...workflowEnv, ...envOf(job?.env, known) };
+  return { ...jobEnv, ...envOf(step.env, { ...known, env: jobEnv }) };
+}
+
+/** What a run step's shell has as variables before the run: GitHub's own and the env context, less what is still unknown. */
+function shellVariables(github: Record<string, string> | undefined, env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries({ ...githubVariables(github ?? {}), ...env }).filter(([, value]) => !hasExpression(value)));
 }
 
 /** GitHub's default variables a run step's shell has that are known before the run: the checkout (the workspace root) and the repository. */
