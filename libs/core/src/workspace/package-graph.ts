@@ -46,13 +46,17 @@ export function workspacePackageGlobsIn(manifest: { workspaces?: unknown } | und
   return globs;
 }
 
+/** The package.json patterns of workspace package globs: those included, and those the `!` globs exclude. */
+export function packageManifestPatterns(globs: readonly string[]): { included: string[]; excluded: string[] } {
+  const manifests = (patterns: string[]) => patterns.map((glob) => `${glob.replace(/^\.\//, '').replace(/\/+$/, '')}/package.json`);
+  return { included: manifests(globs.filter((glob) => !glob.startsWith('!'))), excluded: manifests(globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1))) };
+}
+
 /** The package.json files (workspace paths) the workspace package globs hold, `!` exclusions applied. */
 export async function packageManifests(workspaceRoot: string, globs: readonly string[]): Promise<string[]> {
-  const manifests = (patterns: string[]) => patterns.map((glob) => `${glob.replace(/^\.\//, '').replace(/\/+$/, '')}/package.json`);
-  const included = manifests(globs.filter((glob) => !glob.startsWith('!')));
+  const { included, excluded } = packageManifestPatterns(globs);
   if (included.length === 0) return [];
   const { default: fg } = await import('fast-glob');
-  const excluded = manifests(globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1)));
   return fg(included, { cwd: workspaceRoot, ignore: ['**/node_modules/**', ...excluded], onlyFiles: true });
 }
 

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { globAsync, readJson, Tree } from '@nx/devkit';
-import { workspacePackageGlobsIn } from '@hashdock/core';
+import { packageManifestPatterns, workspacePackageGlobsIn } from '@hashdock/core';
 
 /** The package manager's workspace packages, read from a generator's tree. */
 export interface WorkspacePackages {
@@ -25,8 +25,9 @@ export async function workspacePackages(tree: Tree, options: { lerna?: boolean }
     declaredIn.push('lerna.json');
   }
   if (globs.length === 0) return undefined;
-  const manifests = (patterns: string[]) => (patterns.length ? globAsync(tree, patterns.map((glob) => posix.join(glob.replace(/^\.\//, ''), 'package.json'))) : Promise.resolve([]));
-  const included = new Set(await manifests(globs.filter((glob) => !glob.startsWith('!'))));
-  for (const file of await manifests(globs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1)))) included.delete(file);
+  const patterns = packageManifestPatterns(globs);
+  const manifests = (list: string[]) => (list.length ? globAsync(tree, list) : Promise.resolve([]));
+  const included = new Set(await manifests(patterns.included));
+  for (const file of await manifests(patterns.excluded)) included.delete(file);
   return { roots: new Set([...included].map((file) => posix.dirname(file))), declaredIn: declaredIn.filter(Boolean).join(' and ') };
 }
