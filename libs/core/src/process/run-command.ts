@@ -66,7 +66,6 @@ export async function runCommand(
   // Cancelling stops the whole process tree: SIGTERM, then SIGKILL for what is still there after the grace.
   let cancelled = false;
   let forceKill: NodeJS.Timeout | undefined;
-  let watch: NodeJS.Timeout | undefined;
   let seen: SeenProcess[] = [];
   let graceEnds = 0;
   const cancel = () => {
@@ -78,18 +77,6 @@ export async function runCommand(
     // Those seen at cancelling too: one the child left behind (orphaned, so no longer below it) may hold our pipes.
     forceKill = setTimeout(() => signalSeen([...seen, ...(subprocess.pid === undefined ? [] : seenTree(subprocess.pid))], 'SIGKILL'), CANCEL_GRACE_MS);
     forceKill.unref();
-    // A child it starts after that look (the docker CLI starting its buildx plugin as the cancel arrives) is orphaned
-    // when the CLI exits, never signalled, and holds our pipes: the tree is looked at again while the command lives.
-    const command = seen.find((found) => found.pid === subprocess.pid);
-    watch = setInterval(() => {
-      // Only while the command itself runs (as first seen): a pid given to another process since is not its.
-      if (subprocess.pid === undefined || command === undefined || stillRunning([command]).length === 0) return;
-      const late = seenTree(subprocess.pid).filter((found) => !seen.some((known) => known.pid === found.pid && known.start === found.start));
-      if (late.length === 0) return;
-      seen = [...seen, ...late];
-      signalSeen(late, 'SIGTERM');
-    }, 20);
-    watch.unref();
   };
   if (options.signal?.aborted) cancel();
   else options.signal?.addEventListener('abort', cancel, { once: true });
@@ -99,7 +86,6 @@ export async function runCommand(
   } finally {
     options.signal?.removeEventListener('abort', cancel);
     if (forceKill) clearTimeout(forceKill);
-    if (watch) clearInterval(watch);
     // What the child started can outlive it: docker's buildx plugin, orphaned when the docker CLI exits on
     // SIGTERM, goes on cancelling the build for as long as that takes (the RUN, in BuildKit). Each is waited
     // for until the grace is over, then killed: a cancelled command leaves nothing running.
