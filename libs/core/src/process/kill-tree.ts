@@ -93,3 +93,33 @@ export function signalSeen(seen: readonly SeenProcess[], signal: NodeJS.Signals)
     }
   }
 }
+
+/**
+ * The environment variable runCommand marks each command's processes with. Every process the
+ * command starts inherits it, so it still names them once they are orphaned (re-parented away from
+ * the command's tree) or started after the tree was looked at.
+ */
+export const PROCESS_MARK_VARIABLE = 'HASHDOCK_PROCESS_MARK';
+
+/** The processes whose environment holds `PROCESS_MARK_VARIABLE=<mark>`, as they are now (Linux /proc; empty elsewhere). */
+export function markedProcesses(mark: string): SeenProcess[] {
+  const entry = `\0${PROCESS_MARK_VARIABLE}=${mark}\0`;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries.flatMap((pid) => {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) return [];
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    } catch {
+      return [];
+    }
+    if (!`\0${environ}`.includes(entry)) return [];
+    const stat = statOf(pid);
+    return stat ? [{ pid: Number(pid), start: stat.start }] : [];
+  });
+}

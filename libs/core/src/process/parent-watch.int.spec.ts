@@ -50,7 +50,14 @@ setInterval(() => {}, 1000);
       parent.kill('SIGKILL');
       // Within the cancel grace (3 s) and some: a docker process left behind would be named below.
       await waitUntil('the task and every docker process gone', 15_000, async () => (await processesWith(nonce)).length === 0).catch(async (error: Error) => {
-        const left = await Promise.all((await processesWith(nonce)).map(async (pid) => `${pid}: ${(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').slice(0, 200)}`));
+        const left = await Promise.all(
+          (await processesWith(nonce)).map(async (pid) => {
+            // State and parent (after the command name): whether it is orphaned, and stopped or running.
+            const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+            const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            return `${pid} (state ${state}, parent ${ppid}): ${(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').slice(0, 200)}`;
+          }),
+        );
         throw new Error(`${error.message}; still running:\n${left.join('\n')}`);
       });
       expect(await processesWith(nonce)).toEqual([]);

@@ -33,4 +33,32 @@ describe.skipIf(process.platform !== 'linux')('runCommand cancelled', () => {
     expect(running(`sleep\0${marker}`)).toEqual([]);
     expect(Date.now() - cancelledAt).toBeLessThan(6000);
   }, 15_000);
+
+  it('stops a process the child left behind before the cancel: the child is gone, its orphan holds the pipes', async () => {
+    // The docker CLI gone and its buildx plugin orphaned: nothing below the child's pid to find any more.
+    const marker = `988.${process.pid}${Date.now() % 1000}`;
+    const controller = new AbortController();
+    const run = runCommand('sh', ['-c', `sleep ${marker} & exit 0`], { signal: controller.signal });
+    const deadline = Date.now() + 5000;
+    while (running(`sleep\0${marker}`).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(running(`sleep\0${marker}`)).toHaveLength(1);
+    const cancelledAt = Date.now();
+    controller.abort();
+    await run.catch(() => undefined);
+    expect(running(`sleep\0${marker}`)).toEqual([]);
+    expect(Date.now() - cancelledAt).toBeLessThan(6000);
+  }, 15_000);
+
+  it('stops a process the child starts after the cancel and leaves behind as it exits', async () => {
+    // On SIGTERM the child starts one more process that ignores SIGTERM, and exits: started after the cancel looked.
+    const marker = `989.${process.pid}${Date.now() % 1000}`;
+    const controller = new AbortController();
+    const run = runCommand('sh', ['-c', `trap '(trap "" TERM; exec sleep ${marker}) & exit 0' TERM; echo ready; while :; do sleep 0.05; done`], { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const cancelledAt = Date.now();
+    controller.abort();
+    await run.catch(() => undefined);
+    expect(running(`sleep\0${marker}`)).toEqual([]);
+    expect(Date.now() - cancelledAt).toBeLessThan(6000);
+  }, 15_000);
 });

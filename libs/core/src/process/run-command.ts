@@ -1,14 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { CommandError } from './command-error';
 import { formatCommand } from './redact';
-import { SeenProcess, seenTree, signalSeen, stillRunning } from './kill-tree';
+import { markedProcesses, PROCESS_MARK_VARIABLE, SeenProcess, seenTree, signalSeen, stillRunning } from './kill-tree';
 
 /** How long a cancelled command's processes may take to stop on SIGTERM before SIGKILL. */
 const CANCEL_GRACE_MS = 3000;
 
-/** Wait for the processes seen to stop, until `deadline`; then SIGKILL those still running. */
-async function outlast(seen: readonly SeenProcess[], deadline: number): Promise<void> {
-  while (stillRunning(seen).length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  signalSeen(seen, 'SIGKILL');
+/** Wait for the processes seen, and those carrying `mark`, to stop, until `deadline`; then SIGKILL those still running. */
+async function outlast(seen: readonly SeenProcess[], mark: string, deadline: number): Promise<void> {
+  const left = () => stillRunning([...seen, ...markedProcesses(mark)]);
+  while (left().length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  signalSeen(left(), 'SIGKILL');
 }
 
 export interface RunCommandOptions {
@@ -50,9 +52,11 @@ export async function runCommand(
   // Loaded on first use: execa is an ES module graph that costs a new process 0.2-0.5 s, and an image the
   // registry builder makes, or finds in the registry, starts no process at all.
   const { execa } = await import('execa');
+  // Each process the command starts carries the mark: a cancel finds them all, orphaned or started late.
+  const mark = randomUUID();
   const subprocess = execa(file, args, {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, [PROCESS_MARK_VARIABLE]: mark },
     extendEnv: true,
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,
@@ -68,14 +72,17 @@ export async function runCommand(
   let forceKill: NodeJS.Timeout | undefined;
   let seen: SeenProcess[] = [];
   let graceEnds = 0;
+  // Its tree and what carries its mark: one the child left behind (orphaned, so no longer below it, perhaps
+  // started after the first look, as the docker CLI starts its buildx plugin) may hold our pipes.
+  const present = (pid: number) => [...seenTree(pid), ...markedProcesses(mark)];
   const cancel = () => {
-    if (cancelled || subprocess.pid === undefined) return;
+    const pid = subprocess.pid;
+    if (cancelled || pid === undefined) return;
     cancelled = true;
-    seen = seenTree(subprocess.pid);
+    seen = present(pid);
     signalSeen(seen, 'SIGTERM');
     graceEnds = Date.now() + CANCEL_GRACE_MS;
-    // Those seen at cancelling too: one the child left behind (orphaned, so no longer below it) may hold our pipes.
-    forceKill = setTimeout(() => signalSeen([...seen, ...(subprocess.pid === undefined ? [] : seenTree(subprocess.pid))], 'SIGKILL'), CANCEL_GRACE_MS);
+    forceKill = setTimeout(() => signalSeen([...seen, ...present(pid)], 'SIGKILL'), CANCEL_GRACE_MS);
     forceKill.unref();
   };
   if (options.signal?.aborted) cancel();
@@ -89,7 +96,7 @@ export async function runCommand(
     // What the child started can outlive it: docker's buildx plugin, orphaned when the docker CLI exits on
     // SIGTERM, goes on cancelling the build for as long as that takes (the RUN, in BuildKit). Each is waited
     // for until the grace is over, then killed: a cancelled command leaves nothing running.
-    if (cancelled) await outlast(seen, graceEnds);
+    if (cancelled) await outlast(seen, mark, graceEnds);
   }
   if (result.failed) {
     const stderr = typeof result.stderr === 'string' ? result.stderr : '';
