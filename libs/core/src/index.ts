@@ -29,6 +29,7 @@ export * from './files/write-file-atomic';
 export * from './text/spoken-list';
 export * from './docker/dockerfile-from';
 export * from './docker/dockerfile-instructions';
+export * from './docker/build-run';
 export * from './docker/dockerfile-stages';
 export * from './docker/context-reads';
 export * from './docker/build-args';

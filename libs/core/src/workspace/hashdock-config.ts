@@ -64,7 +64,11 @@ export interface HashdockConfig {
   /** Registry host (normalized) → mirror. */
   mirrors: Record<string, string>;
   platform?: string;
-  buildTarget?: { target: string; configuration?: string };
+  /**
+   * The target an image waits for. `declared`: named in the options, so every image waits for it; the default
+   * (`build`) is waited for only by an image whose Dockerfile builds nothing itself (see buildRunIn).
+   */
+  buildTarget?: { target: string; configuration?: string; declared?: true };
   /** A path template: `{projectRoot}`, `{workspaceRoot}`, or a workspace path with either. */
   context: string;
   manifestDir: string;
@@ -143,7 +147,7 @@ export function normalizeHashdockOptions(options: HashdockOptions | undefined, s
     labels: options?.labels ? checkImageLabels(options.labels, `${source}: plugin "${PLUGIN_NAME}"`) : {},
     mirrors: options?.mirrors ? normalizeMirrors(options.mirrors, `${source}: plugin "${PLUGIN_NAME}"`) : {},
     ...(options?.platform ? { platform: options.platform } : {}),
-    ...(target ? { buildTarget: configuration ? { target, configuration } : { target } } : {}),
+    ...(target ? { buildTarget: { target, ...(configuration ? { configuration } : {}), ...(options?.buildTarget !== undefined ? { declared: true as const } : {}) } } : {}),
     context: contextTemplate(options?.context ?? 'project'),
     manifestDir: options?.manifestDir ?? DEFAULT_MANIFEST_DIR,
     builder: options?.builder ?? 'auto',

@@ -67,7 +67,7 @@ describe('normalizeHashdockOptions', () => {
   it('maps the context policy and the build target', () => {
     expect(normalizeHashdockOptions({ context: 'workspace', buildTarget: 'build:production' })).toMatchObject({
       context: '{workspaceRoot}',
-      buildTarget: { target: 'build', configuration: 'production' },
+      buildTarget: { target: 'build', configuration: 'production', declared: true },
     });
     expect(normalizeHashdockOptions({ buildTarget: false }).buildTarget).toBeUndefined();
     expect(normalizeHashdockOptions(undefined)).toMatchObject({ context: '{projectRoot}', buildTarget: { target: 'build' }, targetName: 'image', hashIgnoredSources: false });
@@ -498,6 +498,17 @@ describe('resolveImageTargets (the one model)', () => {
     expect(await rootImages()).toEqual(['@acme/source:image']);
     await write({ 'apps/search/project.json': JSON.stringify({ name: 'search', targets: { image: { executor: '@hashdock/nx-plugin:image', options: { dockerfile: '{workspaceRoot}/Dockerfile', buildArgs: { APP_NAME: 'search' } } } } }) });
     expect(await rootImages()).toEqual(['search:image']);
+  });
+
+  it('an image whose Dockerfile builds its sources itself does not wait for the build target, unless the options name one', async () => {
+    // Langfuse's web: turbo prune, install, `turbo run build` inside; the host's `next build` would be minutes for nothing sent.
+    await write({ 'apps/site/project.json': '{"name":"site"}', 'apps/site/Dockerfile': 'FROM node:24\nCOPY . .\nRUN pnpm install && pnpm turbo run build --filter=site...\n' });
+    const site = async (options: Record<string, unknown>) => (await discoverImageTargets(root, normalizeHashdockOptions(options))).find((t) => t.project === 'site')!;
+    expect(await site({})).toMatchObject({ dependsOn: [], buildRun: 'pnpm turbo run build --filter=site...' });
+    expect((await site({ buildTarget: 'build' })).dependsOn).toEqual(['build']);
+    expect(await site({ buildTarget: 'build:production' })).toMatchObject({ dependsOn: ['build'], defaultConfiguration: 'production' });
+    // One that copies what the host built waits for it.
+    expect((await discoverImageTargets(root, normalizeHashdockOptions({}))).find((t) => t.name === 'api')!.dependsOn).toContain('build');
   });
 
   it('drops the build dependency when buildTarget is false', async () => {

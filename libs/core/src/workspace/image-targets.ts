@@ -3,6 +3,7 @@ import { isAbsolute, posix, relative } from 'node:path';
 import { HashdockError, UnknownStageError } from '../errors';
 import { dockerfileForStage } from '../docker/dockerfile-stages';
 import { declaredArgNames } from '../docker/dockerfile-from';
+import { buildRunIn } from '../docker/build-run';
 import { findWorkspaceBaseImages, inheritedTriggers } from '../image/base-images';
 import { InheritedTriggers, onbuildTriggers } from '../docker/onbuild-triggers';
 import { targetPlatforms } from '../docker/platform-args';
@@ -56,6 +57,8 @@ export interface ImageTarget {
   /** Images from outside the workspace it builds FROM (their digests are runtime inputs). */
   externalBases: ExternalFrom[];
   dependsOn: TargetDependency[];
+  /** The RUN by which its Dockerfile builds the sources inside the image: then it does not wait for the build target (unless declared). */
+  buildRun?: string;
   /** Set when the build target is wanted with a configuration (`build:production`). */
   defaultConfiguration?: string;
 }
@@ -247,6 +250,10 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     ...(config.pruneContext ? { pruneContext: true } : {}),
   };
   const options = { ...inferred, ...(own as ImageTargetOptions | undefined) };
+  // A Dockerfile that builds its sources itself (RUN turbo run build, npm run build, next build …) needs nothing the
+  // host's build writes: the image does not wait for it (a `next build` on the host, minutes, for nothing sent).
+  const buildRun = dockerfileText !== undefined ? buildRunIn(dockerfileText) : undefined;
+  const waitsForBuild = config.buildTarget !== undefined && (config.buildTarget.declared === true || buildRun === undefined);
   return {
     project: project.name,
     projectRoot: project.root,
@@ -262,8 +269,9 @@ function resolveOne(workspaceRoot: string, config: HashdockConfig, project: Work
     ...(linked ? { dockerfileTarget: linked } : {}),
     bases: [],
     externalBases: [],
-    dependsOn: config.buildTarget ? [config.buildTarget.target] : [],
-    ...(config.buildTarget?.configuration ? { defaultConfiguration: config.buildTarget.configuration } : {}),
+    ...(buildRun ? { buildRun } : {}),
+    dependsOn: waitsForBuild ? [config.buildTarget!.target] : [],
+    ...(waitsForBuild && config.buildTarget?.configuration ? { defaultConfiguration: config.buildTarget.configuration } : {}),
   };
 }
 

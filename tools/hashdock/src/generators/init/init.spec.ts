@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addProjectConfiguration, logger, readJson, readNxJson, readProjectConfiguration, Tree, updateNxJson, updateProjectConfiguration } from '@nx/devkit';
 import { FsTree } from 'nx/src/generators/tree';
-import { runCommand } from '@hashdock/core';
+import { discoverImageTargets, normalizeHashdockOptions, runCommand } from '@hashdock/core';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import initGenerator from './init';
@@ -1212,6 +1212,36 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readJson(fsTree, 'apps/site/package.json')).toMatchObject({ scripts: { image: 'hashdock image' }, nx: { targets: { image: { executor: 'nx:noop', dependsOn: ['image-node'] } } } });
       expect(readJson(fsTree, 'apps/play/package.json')).toEqual({ name: '@acme/play' });
       expect(warnings.join('\n')).toContain('apps/play (its images are development variants only, image-dev, image-local: "image" builds none of them; hashdock image --target <name> builds one)');
+    });
+
+    it('a turbo workspace whose Dockerfiles build their sources themselves: their images do not wait for the build, one that copies dist does', async () => {
+      // langfuse/langfuse: web and worker run turbo prune, install and `turbo run build` inside; the sandbox copies its tsc output.
+      await writeFile(join(dir, 'turbo.json'), JSON.stringify({ tasks: { build: { dependsOn: ['^build'], outputs: ['dist/**', '.next/**'] } } }));
+      const inside = (app: string) => `FROM node:24-alpine AS pruner\nWORKDIR /app\nCOPY . .\nRUN turbo prune --scope=${app} --docker\nFROM pruner AS builder\nRUN pnpm install --frozen-lockfile\nRUN turbo run build --filter=${app}...\n`;
+      for (const [app, dockerfile] of [
+        ['web', inside('web')],
+        ['worker', inside('worker')],
+        ['sandbox', 'FROM node:24-alpine\nCOPY package.json ./\nRUN npm install --omit=dev\nCOPY dist ./dist\n'],
+      ]) {
+        await runCommand('mkdir', ['-p', join(dir, 'apps', app)]);
+        await writeFile(join(dir, 'apps', app, 'package.json'), JSON.stringify({ name: `@acme/${app}`, scripts: { build: 'tsc' } }));
+        await writeFile(join(dir, 'apps', app, 'Dockerfile'), dockerfile);
+      }
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ name: '@acme/source', private: true, workspaces: ['apps/*'] }));
+      const fsTree = new FsTree(dir, false);
+      await initGenerator(fsTree, { skipFormat: true });
+      const tasks = readJson(fsTree, 'turbo.json').tasks;
+      // Most packages' images build inside: the task does not wait for the build; the sandbox's does.
+      expect(tasks.image.dependsOn).toEqual(['^image']);
+      expect(tasks['@acme/sandbox#image']).toEqual({ ...tasks.image, dependsOn: ['build', '^image'] });
+      expect(Object.keys(tasks).sort()).toEqual(['@acme/sandbox#image', 'build', 'image']);
+      expect(info.join('\n')).toContain(", @acme/sandbox#image after the package's build");
+      expect(info.join('\n')).toContain(
+        'these Dockerfiles build their sources themselves, so their images do not wait for the project\'s "build": apps/web/Dockerfile (RUN turbo run build --filter=web...); apps/worker/Dockerfile (RUN turbo run build --filter=worker...).',
+      );
+      // Nx's targets the same way (the plugin infers them from the same model).
+      const targets = await discoverImageTargets(dir, normalizeHashdockOptions({}));
+      expect(Object.fromEntries(targets.map((target) => [target.project, target.dependsOn]))).toEqual({ '@acme/web': [], '@acme/worker': [], '@acme/sandbox': ['build'] });
     });
 
     it("GitHub's publishing template (ghcr.io/${{ github.repository }} through env): registry, namespace and name from the origin", async () => {

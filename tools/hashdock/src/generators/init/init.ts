@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { assertSupportedRuntime } from '../../runtime-check';
 import { addDependenciesToPackageJson, formatFiles, GeneratorCallback, getProjects, installPackagesTask, logger, readJson, readNxJson, Tree, updateJson, updateNxJson, writeJson } from '@nx/devkit';
-import { discoverImageTargets, HashdockConfig, HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { buildRunIn, discoverImageTargets, HashdockConfig, HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { githubContext, isWorkflowPath } from './workflow-builds';
 import { gitlabProjectVariables } from './gitlab-builds';
@@ -179,6 +179,18 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
     );
   }
   if (dockerContext) logger.info(`${PLUGIN_NAME}: context "${dockerContext}", as @nx/docker's build target runs from the workspace root here (its "cwd"); pass --context to choose another.`);
+  // An image whose Dockerfile builds the sources itself does not wait for the project's build (see resolveOne): said, as it is not what @nx/docker does.
+  if (config.buildTarget && !config.buildTarget.declared) {
+    const inside = dockerfiles.filter((dockerfile) => !exclude.includes(dockerfile)).flatMap((dockerfile) => {
+      const run = buildRunIn(tree.read(dockerfile, 'utf8') ?? '');
+      return run ? [`${dockerfile} (RUN ${run.length > 80 ? `${run.slice(0, 77)}...` : run})`] : [];
+    });
+    if (inside.length)
+      logger.info(
+        `${PLUGIN_NAME}: these Dockerfiles build their sources themselves, so their images do not wait for the project's "${config.buildTarget.target}": ${inside.join('; ')}. ` +
+          'Set the plugin\'s "buildTarget" to have every image wait for it.',
+      );
+  }
   // A turbo workspace runs them with turbo too: scripts, the task, and the CLI they call installed at the root.
   const turbo = index < 0 && !schema.skipTurbo && tree.exists('turbo.json') ? await wireTurbo(tree, config.targetName, dockerfiles, exclude, await imageTargetsOnDisk(tree.root, config)) : undefined;
   let install: GeneratorCallback | undefined;
@@ -194,6 +206,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
       `${PLUGIN_NAME}: turbo: ${turbo.scripts.length ? `a "${config.targetName}": "hashdock image" script in ${turbo.scripts.join(', ')}` : 'the scripts were there'}` +
         `${turbo.task ? `, an uncached "${config.targetName}" task in turbo.json` : ''}` +
         `${turbo.edges.length ? `, ${turbo.edges.join(', ')} after the workspace images each is FROM` : ''}` +
+        `${turbo.builds.length ? `, ${turbo.builds.join(', ')}` : ''}` +
         `${install ? `, @hashdock/core ${core} (the hashdock command, the plugin's own core${held ? `; it was ${held.spec}` : ''}) in the root ${held?.field ?? 'devDependencies'}` : ''}: turbo run ${config.targetName}`,
     );
   }
@@ -223,6 +236,7 @@ async function imageTargetsOnDisk(root: string, config: HashdockConfig): Promise
       root: target.projectRoot,
       targetName: target.targetName,
       baseRoots: target.bases.flatMap((base) => (rootOf.has(base.project) ? [rootOf.get(base.project)!] : [])),
+      waitsForBuild: config.buildTarget !== undefined && target.dependsOn.includes(config.buildTarget.target),
     }));
   } catch {
     return [];
