@@ -183,7 +183,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (config.buildTarget && !config.buildTarget.declared) {
     const inside = dockerfiles.filter((dockerfile) => !exclude.includes(dockerfile)).flatMap((dockerfile) => {
       const run = buildRunIn(tree.read(dockerfile, 'utf8') ?? '');
-      return run ? [`${dockerfile} (RUN ${run.length > 80 ? `${run.slice(0, 77)}...` : run})`] : [];
+      return run ? [`${dockerfile} (RUN ${run.length > 80 ? `${run.slice(0, 79)}…` : run})`] : [];
     });
     if (inside.length)
       logger.info(

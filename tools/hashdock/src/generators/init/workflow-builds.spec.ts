@@ -82,15 +82,17 @@ jobs:
         platform: [linux/amd64, linux/arm64]
         app: [api, web]
     steps:
-      - uses: docker/build-push-action@v5
+      - name: Build (\${{ matrix.app }}, \${{ matrix.platform }})
+        uses: docker/build-push-action@v5
         with:
           file: apps/\${{ matrix.app }}/Dockerfile
           platforms: \${{ matrix.platform }}
           outputs: type=image,name=acme/\${{ matrix.app }},push-by-digest=true,push=true
 `;
-    expect(read(workflow).map((build) => [build.dockerfile, build.settings.platform])).toEqual([
-      ['apps/api/Dockerfile', 'linux/amd64,linux/arm64'],
-      ['apps/web/Dockerfile', 'linux/amd64,linux/arm64'],
+    // The step named with the matrix values its combinations share (langfuse's "Build and push … (${{ matrix.component }}, …)").
+    expect(read(workflow).map((build) => [build.dockerfile, build.settings.platform, build.step])).toEqual([
+      ['apps/api/Dockerfile', 'linux/amd64,linux/arm64', 'Build (api, ${{ matrix.platform }})'],
+      ['apps/web/Dockerfile', 'linux/amd64,linux/arm64', 'Build (web, ${{ matrix.platform }})'],
     ]);
   });
 

@@ -124,6 +124,8 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
       // Builds alike but for the platform, across the matrix (one job per platform, pushed by digest and merged into one
       // index, as Docker's docs show): one build for all those platforms.
       const seen = new Map<string, Omit<WorkflowBuild, 'file' | 'job' | 'step'>>();
+      // The matrix values of each build's combinations: its step named with those they share (`(web, ${{ matrix.platform_tag }})`).
+      const combinationsOf = new Map<Omit<WorkflowBuild, 'file' | 'job' | 'step'>, Combination[]>();
       for (const combination of combinations ?? [{}]) {
         const context: Known = { inputs, github: known.github, needs, steps: stepOutputs, ...(combinations ? { matrix: combination } : {}) };
         const env = stepEnv(jobRecord, step, context, workflowEnv);
@@ -155,13 +157,19 @@ function readWorkflow(file: string, text: string | undefined, read: (path: strin
           const known = seen.get(key);
           if (!known) {
             seen.set(key, build);
+            combinationsOf.set(build, [combination]);
             continue;
           }
+          combinationsOf.get(known)!.push(combination);
           const platforms = [...new Set([...(known.settings.platform ?? '').split(','), ...(platform ?? '').split(',')].filter(Boolean))];
           if (platforms.length) known.settings = { ...known.settings, platform: platforms.join(',') };
         }
       }
-      for (const build of seen.values()) builds.push({ file, job, step: name, ...build });
+      for (const build of seen.values()) {
+        const [first, ...others] = combinationsOf.get(build)!;
+        const shared = Object.fromEntries(Object.entries(first).filter(([key, value]) => others.every((other) => other[key] === value)));
+        builds.push({ file, job, step: combinations ? expandKnown(name, { matrix: shared }) : name, ...build });
+      }
     });
   }
   return builds;
