@@ -1170,6 +1170,27 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(await namespaceAfterInit('git@github.com:Acme/Shop.git', { registry: 'harbor.acme.com' })).toBe('acme');
     });
 
+    it("what Nx and Hashdock write on every run is added to .gitignore where git does not ignore it yet, once", async () => {
+      // A turbo workspace given Nx by nx add (langfuse's): no .nx lines; its dist rule covers the manifests.
+      await writeFile(join(dir, '.gitignore'), 'node_modules\n**/dist');
+      const fsTree = new FsTree(dir, false);
+      await initGenerator(fsTree, { skipFormat: true });
+      expect(fsTree.read('.gitignore', 'utf8')).toBe("node_modules\n**/dist\n\n# Nx's cache and data, Hashdock's image manifests (added by nx add @hashdock/nx-plugin)\n/.nx/cache\n/.nx/workspace-data\n");
+      expect(info.join('\n')).toContain('added to .gitignore (written on every run, not to be committed): .nx/cache, .nx/workspace-data.');
+      for (const change of fsTree.listChanges()) if (change.type !== 'DELETE') await writeFile(join(dir, change.path), change.content!);
+      // Registered afresh (a registered plugin with the same options is left as it is, before any of this).
+      await writeFile(join(dir, 'nx.json'), '{}');
+      const again = new FsTree(dir, false);
+      await initGenerator(again, { skipFormat: true });
+      expect(again.listChanges().map((change) => change.path)).not.toContain('.gitignore');
+      // No .gitignore: made, the manifests too.
+      await rm(join(dir, '.gitignore'));
+      await writeFile(join(dir, 'nx.json'), '{}');
+      const fresh = new FsTree(dir, false);
+      await initGenerator(fresh, { skipFormat: true });
+      expect(fresh.read('.gitignore', 'utf8')).toBe("# Nx's cache and data, Hashdock's image manifests (added by nx add @hashdock/nx-plugin)\n/.nx/cache\n/.nx/workspace-data\n/dist/images\n");
+    });
+
     it('no git origin keeps the package scope', async () => {
       expect(await namespaceAfterInit(undefined, { registry: 'ghcr.io' })).toBe('acme');
     });

@@ -1,0 +1,29 @@
+import { Tree } from '@nx/devkit';
+import { runCommand } from '@hashdock/core';
+
+/** Written on every run, never to be committed: Nx's cache and workspace data (as `nx init` ignores them), and the image manifests. */
+const OWN_DATA = (manifestDir: string) => ['.nx/cache', '.nx/workspace-data', manifestDir];
+
+/**
+ * Add to .gitignore what Nx and Hashdock write on every run and git does not ignore yet, asked of git itself
+ * (`git check-ignore --no-index`, so the repository's every ignore file and rule counts). A workspace that had no
+ * nx.json (a turbo or plain pnpm one, given Nx by `nx add`) has no `.nx` lines: its first `git status` would show
+ * Nx's cache. `.nx/installation` (Nx's wrapper) is left as it is. Outside a git repository: nothing. The lines added.
+ */
+export async function gitIgnoreOwnData(tree: Tree, manifestDir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (const path of OWN_DATA(manifestDir.replace(/^\.\//, '').replace(/\/$/, ''))) {
+    const ignored = await runCommand('git', ['check-ignore', '--quiet', '--no-index', path], { cwd: tree.root }).then(
+      () => true,
+      (error: { exitCode?: number }) => (error.exitCode === 1 ? false : undefined),
+    );
+    // 128: not a repository (or no git): nothing to keep out of it.
+    if (ignored === undefined) return [];
+    if (!ignored) missing.push(path);
+  }
+  if (missing.length === 0) return [];
+  const before = tree.read('.gitignore', 'utf8') ?? '';
+  const separator = before === '' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+  tree.write('.gitignore', `${before}${separator}# Nx's cache and data, Hashdock's image manifests (added by nx add @hashdock/nx-plugin)\n${missing.map((path) => `/${path}`).join('\n')}\n`);
+  return missing;
+}
