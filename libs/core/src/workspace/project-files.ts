@@ -79,8 +79,8 @@ export function isRootImageFile(path: string): boolean {
   return path === 'Dockerfile' || path === 'Containerfile' || path === 'dockerfile';
 }
 
-/** Folders of development-environment, editor and CI tools: a Dockerfile there builds their environment, not an image the workspace ships. */
-const TOOLING_FOLDERS = /(^|\/)\.(devcontainer|github|gitlab|circleci|vscode|idea)\//;
+/** Folders of development-environment, editor and CI tools (Cursor's background agents': `.cursor/Dockerfile`, langfuse's): a Dockerfile there builds their environment, not an image the workspace ships. */
+const TOOLING_FOLDERS = /(^|\/)\.(devcontainer|github|gitlab|circleci|vscode|idea|cursor|codesandbox|coder)\//;
 
 /** Whether a workspace-relative path is a tool's own Dockerfile: in a TOOLING_FOLDERS folder, or Gitpod's `.gitpod.dockerfile`. */
 export function isToolingPath(path: string): boolean {

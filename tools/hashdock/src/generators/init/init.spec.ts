@@ -996,6 +996,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     tree.write('Dockerfile', 'FROM scratch\n');
     tree.write('Dockerfile.dev', 'FROM scratch\n');
     tree.write('.devcontainer/Dockerfile', 'FROM scratch\n');
+    tree.write('.cursor/Dockerfile', 'FROM scratch\n');
     tree.write('.gitpod.dockerfile', 'FROM scratch\n');
     tree.write('.deploy/api/Dockerfile', 'FROM scratch\n');
     tree.write('deploy/worker/Dockerfile', 'FROM scratch\n');
