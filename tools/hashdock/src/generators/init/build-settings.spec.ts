@@ -49,6 +49,20 @@ describe('build settings carried over to image target options', () => {
     });
   });
 
+  it('names a build arg of the commit or the run as such: in the image, every commit would be a new image', () => {
+    // penxle/typie: IMAGE_TAG from docker/metadata-action's version, written into an ENV.
+    const { options, leftOut } = settingsAsOptions({
+      buildArgs: { IMAGE_TAG: '${{ steps.meta-ghcr.outputs.version }}', GIT_SHA: '${{ github.sha }}', BUILT: '$(date -u +%FT%TZ)', REGION: '${{ vars.REGION }}', MODE: 'production' },
+    });
+    expect(options).toEqual({ buildArgs: { MODE: 'production' } });
+    expect(leftOut).toEqual([
+      'build arg IMAGE_TAG (a value of each commit or run, ${{ steps.meta-ghcr.outputs.version }}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_IMAGE_TAG)',
+      'build arg GIT_SHA (a value of each commit or run, ${{ github.sha }}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_GIT_SHA)',
+      'build arg BUILT (a value of each commit or run, $(date: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_BUILT)',
+      'build arg REGION (its value comes from the environment: set HASHDOCK_BUILD_ARG_REGION)',
+    ]);
+  });
+
   it("names a workflow's labels variable as the labels it stands for, and a label whose value is a variable", () => {
     const { options, leftOut } = settingsAsOptions({ labels: keyValues(['${{ steps.meta.outputs.labels }}', 'org.opencontainers.image.version=${VERSION}', 'team=core']) });
     expect(options).toEqual({ labels: { team: 'core' } });
@@ -98,7 +112,7 @@ describe('build settings carried over to image target options', () => {
     expect(leftOut).toEqual([
       'build arg GITHUB_TOKEN (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" })',
       'build arg VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_VERSION)',
-      'build arg COMMIT (its value comes from the environment: set HASHDOCK_BUILD_ARG_COMMIT)',
+      'build arg COMMIT (a value of each commit or run, $GITHUB_SHA: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_COMMIT)',
       'build arg REGISTRY (its value holds credentials in a URL: pass it as a secret)',
       'build arg BASE_IMAGE (the digest of an image an earlier step of that job builds, base_build: Hashdock builds a workspace base first and passes its digest itself when the Dockerfile names it, ARG BASE_IMAGE=<namespace>/<its image name>; make that image a target)',
       'label source (its value holds credentials in a URL)',
