@@ -990,6 +990,23 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('an image that copies what a CI step writes before the build (turbo prune in the workflow, typie\'s): named with the step', async () => {
+    addProjectConfiguration(tree, 'api', { root: 'apps/api' });
+    tree.write('apps/api/Dockerfile', 'FROM node:24-slim AS build\nCOPY out/json/ .\nRUN pnpm install --frozen-lockfile\nCOPY out/full/ .\nRUN pnpm exec turbo build --filter=@typie/api\n');
+    tree.write(
+      '.github/workflows/build.yml',
+      'jobs:\n  build:\n    steps:\n      - uses: actions/checkout@v6\n      - name: Run turbo prune\n        run: pnpm dlx turbo prune @typie/api --docker\n' +
+        '      - uses: docker/build-push-action@v7\n        with:\n          context: .\n          file: apps/api/Dockerfile\n          tags: ghcr.io/typie/api:latest\n',
+    );
+    await initGenerator(tree, { skipFormat: true });
+    expect(warnings).toContain(
+      '@hashdock/nx-plugin: these images copy what CI makes before building them: apps/api/Dockerfile copies out/json, out/full, which the checkout does not have: ' +
+        '.github/workflows/build.yml (job build, step "Run turbo prune": `pnpm dlx turbo prune @typie/api --docker`) writes out/ before the build. ' +
+        'Hashdock builds from the checkout: have a target write it first (its "outputs" naming it, the image target\'s "dependsOn" that target), ' +
+        'or copy the sources themselves (with "pruneContext": true an image is sent only its project and what it depends on, as turbo prune does).',
+    );
+  });
+
   it('names the Dockerfiles no project owns (no target for them); one in the workspace root is the root project\'s', async () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api' });
     tree.write('apps/api/docker/Dockerfile', 'FROM scratch\n');

@@ -19,6 +19,7 @@ import { stdinContextDockerfiles, UnfollowedNote } from './stdin-context-dockerf
 import { attributeBuilds } from './attribute-builds';
 import { buildOutputsElsewhere } from './build-outputs-elsewhere';
 import { selfChangingContexts } from './self-changing-contexts';
+import { copiesMadeInCi } from './copies-made-in-ci';
 import { gitIgnoreOwnData } from './git-ignore-own-data';
 import { ignoreOwnData } from './ignore-own-data';
 import { wholeContextCopies } from './whole-context-copies';
@@ -133,6 +134,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (choice?.ignored.length) logger.warn(`${PLUGIN_NAME}: not followed (its Dockerfile says otherwise): ${choice.ignored.join('; ')}.`);
   const elsewhere = buildOutputsElsewhere(tree, dockerfiles, choice?.dockerfiles ?? [], policy, config.buildTarget?.target);
   if (elsewhere.length) logger.warn(`${PLUGIN_NAME}: these images cannot build as written: ${elsewhere.join('; ')}.`);
+  const madeInCi = copiesMadeInCi(tree, dockerfiles.filter((dockerfile) => !exclude.includes(dockerfile)), choice?.dockerfiles ?? [], policy);
+  if (madeInCi.length) logger.warn(`${PLUGIN_NAME}: these images copy what CI makes before building them: ${madeInCi.join('; ')}.`);
   const unignored = await gitIgnoreOwnData(tree, config.manifestDir);
   if (unignored.length) logger.info(`${PLUGIN_NAME}: added to .gitignore (written on every run, not to be committed): ${unignored.join(', ')}.`);
   const ignoring = ignoreOwnData(tree, dockerfiles, choice?.dockerfiles ?? [], policy, config.manifestDir);
