@@ -49,7 +49,7 @@ function makingSteps(tree: Tree): MakingStep[] {
  * The Dockerfiles that copy a path the checkout does not have, which a CI step writes before the build: typie's
  * `COPY out/json/ .` after a workflow step runs `pnpm dlx turbo prune @typie/api --docker`. Hashdock builds from the
  * checkout, so such an image fails at that COPY until something writes the folder first. One line each, naming the
- * step and the ways out. `chosen` and `policy`: each Dockerfile's context (see buildFolderOf).
+ * step. `chosen` and `policy`: each Dockerfile's context (see buildFolderOf).
  */
 export function copiesMadeInCi(tree: Tree, dockerfiles: readonly string[], chosen: readonly DockerfileContext[], policy: 'workspace' | 'project' | undefined): string[] {
   let steps: MakingStep[] | undefined;
@@ -65,11 +65,7 @@ export function copiesMadeInCi(tree: Tree, dockerfiles: readonly string[], chose
     const made = steps.find((step) => missing.some((path) => posix.join(context, path) === step.folder || posix.join(context, path).startsWith(`${step.folder}/`)));
     if (!made) continue;
     const paths = missing.filter((path) => posix.join(context, path).startsWith(`${made.folder}/`) || posix.join(context, path) === made.folder);
-    lines.push(
-      `${dockerfile} copies ${paths.join(', ')}, which the checkout does not have: ${made.said} writes ${made.folder}/ before the build. ` +
-        `Hashdock builds from the checkout: have a target write it first (its "outputs" naming it, the image target's "dependsOn" that target), ` +
-        `or copy the sources themselves (with "pruneContext": true an image is sent only its project and what it depends on, as turbo prune does)`,
-    );
+    lines.push(`${dockerfile} copies ${paths.join(', ')}, which the checkout does not have: ${made.said} writes ${made.folder}/ before the build`);
   }
   return lines;
 }

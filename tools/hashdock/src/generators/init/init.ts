@@ -135,7 +135,12 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   const elsewhere = buildOutputsElsewhere(tree, dockerfiles, choice?.dockerfiles ?? [], policy, config.buildTarget?.target);
   if (elsewhere.length) logger.warn(`${PLUGIN_NAME}: these images cannot build as written: ${elsewhere.join('; ')}.`);
   const madeInCi = copiesMadeInCi(tree, dockerfiles.filter((dockerfile) => !exclude.includes(dockerfile)), choice?.dockerfiles ?? [], policy);
-  if (madeInCi.length) logger.warn(`${PLUGIN_NAME}: these images copy what CI makes before building them: ${madeInCi.join('; ')}.`);
+  if (madeInCi.length)
+    logger.warn(
+      `${PLUGIN_NAME}: these images copy what CI makes before building them: ${madeInCi.join('; ')}. ` +
+        'Hashdock builds from the checkout: have a target write it first (its "outputs" naming it, the image target\'s "dependsOn" that target), ' +
+        'or copy the sources themselves (with "pruneContext": true an image is sent only its project and what it depends on, as turbo prune does).',
+    );
   const unignored = await gitIgnoreOwnData(tree, config.manifestDir);
   if (unignored.length) logger.info(`${PLUGIN_NAME}: added to .gitignore (written on every run, not to be committed): ${unignored.join(', ')}.`);
   const ignoring = ignoreOwnData(tree, dockerfiles, choice?.dockerfiles ?? [], policy, config.manifestDir);
