@@ -29,8 +29,8 @@ export interface TurboWiring {
  * A turbo workspace (turbo.json at the root) runs the images with turbo too: each project holding an image target
  * gets a `"<target>": "hashdock image"` script in its package.json (every image target of the project, as the CLI
  * runs them) and its target the executor named (else Nx would run the script), and turbo.json an uncached task of
- * that name after the project's build (where its Dockerfile does not build the sources itself) and its dependencies' images, with the variables Hashdock reads let through
- * turbo's strict environment. What is there already is kept. The root project is left to the user (turbo runs a
+ * that name after the project's build (where its Dockerfile does not build the sources itself) and its dependencies'
+ * images, with the variables Hashdock reads let through turbo's strict environment. What is there already is kept. The root project is left to the user (turbo runs a
  * root script only as `//#<task>`), as is a project without package.json, one the package manager's workspace leaves
  * out (turbo runs workspace packages only), or one with another script of that name.
  */
