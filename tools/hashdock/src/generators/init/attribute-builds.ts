@@ -14,9 +14,9 @@ export interface AttributedBuilds {
 }
 
 /**
- * One Dockerfile built with several sets of build args by no project's own target or script (a
+ * One Dockerfile built several ways (sets of build args, or stages) by no project's own target or script (a
  * root `Dockerfile` with `ARG APP`, built as compose services `api` and `web`, by root scripts or CI
- * jobs) makes several projects' images. Each set is given to the project it names (`from`, as if that
+ * jobs; hoppscotch's `prod.Dockerfile` built as four stages) makes several projects' images. Each set is given to the project it names (`from`, as if that
  * project ran it; see sharedDockerfileBuilds): by its compose service, the repository it tags, or a
  * build arg's value, equal to the project's name (npm scope dropped) or folder name; when each set
  * names one project and no two sets the same one. Otherwise, when the sets name two projects or more,
@@ -33,8 +33,10 @@ export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]):
   for (const dockerfile of new Set(builds.filter(unowned).map((build) => build.dockerfile))) {
     const of = builds.filter((build) => build.dockerfile === dockerfile && unowned(build));
     const sets = new Map<string, ConfiguredBuild[]>();
+    // A set per way it is built: its build args and its stage (hoppscotch's prod.Dockerfile, built as stages backend,
+    // app, sh_admin and aio: four images).
     for (const build of of) {
-      const key = argsText(build);
+      const key = `${argsText(build)}\0${build.settings.stage ?? ''}`;
       sets.set(key, [...(sets.get(key) ?? []), build]);
     }
     if (sets.size < 2) {
@@ -53,8 +55,17 @@ export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]):
     if (!told) {
       // Said only when the sets name two projects or more (several apps, some not matched); otherwise they are one
       // image's variants (ever-gauzy's demo and prod CI builds and its compose service "api"), carried as before: the first.
-      if (new Set(owners.flatMap((roots) => [...roots])).size >= 2)
-        result.untold.push(`${dockerfile}, built with ${sets.size} sets of build args (${[...sets.values()].map((set) => `${set[0].said}: ${argsText(set[0], true) || 'none'}`).join('; ')})`);
+      // A set that alone names one project is that project's (hoppscotch's stage backend, compose service
+      // hoppscotch-backend); the others are said.
+      if (new Set(owners.flatMap((roots) => [...roots])).size >= 2) {
+        const sole = (i: number) => owners[i].size === 1 && owners.filter((roots) => roots.has([...owners[i]][0])).length === 1;
+        const left = [...sets.values()].filter((set, i) => {
+          if (!sole(i)) return true;
+          for (const build of set) result.builds[result.builds.indexOf(build)] = { ...build, from: [...owners[i]][0] };
+          return false;
+        });
+        result.untold.push(`${dockerfile}, built ${sets.size} ways${left.length < sets.size ? `, of which these are no one project's` : ''} (${left.map((set) => `${set[0].said}: ${wayText(set[0])}`).join('; ')})`);
+      }
       continue;
     }
     [...sets.values()].forEach((set, i) => {
@@ -82,9 +93,18 @@ function argsText(build: ConfiguredBuild, said = false): string {
     .join(', ');
 }
 
-/** What may name the project a build makes the image of: its compose service, its repository's last part, its build args' values. */
+/** A way a Dockerfile is built, as a message shows it: its build args (see argsText) and its stage. */
+function wayText(build: ConfiguredBuild): string {
+  return [argsText(build, true), build.settings.stage ? `stage ${build.settings.stage}` : ''].filter(Boolean).join(', ') || 'no build args';
+}
+
+/** What may name the project a build makes the image of: its compose service, its repository's last part, its build args' values, its stage. */
 function namesOf(build: ConfiguredBuild): string[] {
-  const names = [...(build.service ? [build.service] : []), ...Object.values(build.settings.buildArgs ?? {}).filter((value): value is string => typeof value === 'string')];
+  const names = [
+    ...(build.service ? [build.service] : []),
+    ...Object.values(build.settings.buildArgs ?? {}).filter((value): value is string => typeof value === 'string'),
+    ...(build.settings.stage ? [build.settings.stage] : []),
+  ];
   const reference = build.settings.image?.toLowerCase().split('@')[0];
   // Its tag dropped (a registry's port is no tag: a colon before the last slash).
   const repository = reference !== undefined && reference.lastIndexOf(':') > reference.lastIndexOf('/') ? reference.slice(0, reference.lastIndexOf(':')) : reference;

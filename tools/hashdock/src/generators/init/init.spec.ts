@@ -596,11 +596,25 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'api').targets?.image).toBeUndefined();
       expect(hashdockEntry()).not.toHaveProperty('exclude');
       expect(warnings).toContain(
-        '@hashdock/nx-plugin: built for several images, not told apart by project: Dockerfile, built with 3 sets of build args (docker-compose.yml builds Dockerfile (service api) from the workspace root: APP=api, NPM_TOKEN; ' +
+        '@hashdock/nx-plugin: built for several images, not told apart by project: Dockerfile, built 3 ways (docker-compose.yml builds Dockerfile (service api) from the workspace root: APP=api, NPM_TOKEN; ' +
           'docker-compose.yml builds Dockerfile (service two) from the workspace root: APP; docker-compose.yml builds Dockerfile (service web) from the workspace root: APP=web). Only the first build is carried over; ' +
-          'in each project that builds it, declare a target with "executor": "@hashdock/nx-plugin:image" and its "dockerfile" and "buildArgs".',
+          'in each project that builds it, declare a target with "executor": "@hashdock/nx-plugin:image" and its "dockerfile", "buildArgs" and "stage".',
       );
       expect(warnings.join('\n')).not.toContain('s3cr3t');
+      // One Dockerfile built as several stages (hoppscotch's prod.Dockerfile: backend, app, sh_admin, aio), in CI and compose: a stage
+      // whose build alone names a project is that project's; the others are said, not folded into the first.
+      const stage = (name: string, target: string) => `  ${name}:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n      target: ${target}\n`;
+      await fresh({
+        'prod.Dockerfile': 'FROM node:24-slim AS backend\nRUN pnpm --filter=api deploy /dist\nFROM node:24-slim AS web\nFROM node:24-slim AS aio\n',
+        'docker-compose.yml': `services:\n${stage('api', 'backend')}${stage('shop-web', 'web')}${stage('shop-aio', 'aio')}`,
+      });
+      expect(readProjectConfiguration(tree, 'api').targets?.image).toMatchObject({ options: { dockerfile: 'prod.Dockerfile', stage: 'backend' } });
+      expect(readProjectConfiguration(tree, 'web').targets?.image).toMatchObject({ options: { dockerfile: 'prod.Dockerfile', stage: 'web' } });
+      expect(warnings).toContain(
+        '@hashdock/nx-plugin: built for several images, not told apart by project: prod.Dockerfile, built 3 ways, of which these are no one project\'s ' +
+          '(docker-compose.yml builds prod.Dockerfile (service shop-aio) from the workspace root: stage aio). Only the first build is carried over; ' +
+          'in each project that builds it, declare a target with "executor": "@hashdock/nx-plugin:image" and its "dockerfile", "buildArgs" and "stage".',
+      );
       // Variants of one image (an environment each, as ever-gauzy builds its api: demo and prod in CI, a compose service "api"), naming
       // one app at most: said nothing, as before.
       await fresh({ 'docker-compose.yml': `services:\n${service('demo').replace('APP: demo', 'ENV: demo')}${service('prod').replace('APP: prod', 'ENV: prod')}${service('api').replace('APP: api', 'ENV: dev')}` });

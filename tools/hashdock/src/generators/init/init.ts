@@ -171,7 +171,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   if (attributed.untold.length) {
     logger.warn(
       `${PLUGIN_NAME}: built for several images, not told apart by project: ${attributed.untold.join('; ')}. Only the first build is carried over; ` +
-        `in each project that builds it, declare a target with "executor": "${IMAGE_EXECUTOR}" and its "dockerfile" and "buildArgs".`,
+        `in each project that builds it, declare a target with "executor": "${IMAGE_EXECUTOR}" and its "dockerfile", "buildArgs" and "stage".`,
     );
   }
   if (piped.length) {
