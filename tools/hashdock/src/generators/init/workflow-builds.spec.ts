@@ -96,6 +96,33 @@ jobs:
     ]);
   });
 
+  it("a matrix of mappings, read by their dotted paths (hoppscotch's platform: [{ platform: linux/amd64, cache: … }])", () => {
+    const workflow = `
+jobs:
+  build:
+    strategy:
+      matrix:
+        platform: [
+          { platform: linux/amd64, cache: release-amd64 },
+          { platform: linux/arm64, cache: release-arm64 },
+        ]
+    steps:
+      - name: Build the backend (\${{ matrix.platform.cache }})
+        uses: docker/build-push-action@v4
+        with:
+          context: .
+          file: ./prod.Dockerfile
+          target: backend
+          platforms: |
+            \${{ matrix.platform.platform }}
+          tags: acme/backend
+`;
+    expect(matrixCombinations({ platform: [{ platform: 'linux/amd64', cache: 'a' }], include: [{ extra: { deep: 1 } }] })).toEqual([{ 'platform.platform': 'linux/amd64', 'platform.cache': 'a', 'extra.deep': '1' }]);
+    expect(read(workflow).map((build) => [build.dockerfile, build.settings.stage, build.settings.platform, build.step])).toEqual([
+      ['prod.Dockerfile', 'backend', 'linux/amd64,linux/arm64', 'Build the backend (${{ matrix.platform.cache }})'],
+    ]);
+  });
+
   it('a job calling a reusable workflow of the repository: its builds, with the inputs the caller passes (per matrix combination) over their defaults', () => {
     const caller = `
 on: push

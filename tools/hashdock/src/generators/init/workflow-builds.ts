@@ -330,9 +330,11 @@ export function matrixCombinations(matrix: unknown): Combination[] | undefined {
   const original = new Set<string>();
   for (const [key, values] of Object.entries(spec)) {
     if (key === 'include' || key === 'exclude') continue;
-    if (!Array.isArray(values) || !values.every(isScalar)) return undefined;
-    original.add(key);
-    combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [key]: String(value) })));
+    // A value may be a mapping (hoppscotch's `platform: [{ platform: linux/amd64, cache: … }]`, read as `matrix.platform.platform`).
+    const flat = Array.isArray(values) ? values.map((value) => flatValues({ [key]: value })) : [];
+    if (!Array.isArray(values) || !flat.every((value): value is Combination => value !== undefined)) return undefined;
+    for (const value of flat) for (const name of Object.keys(value)) original.add(name);
+    combinations = combinations.flatMap((combination) => flat.map((value) => ({ ...combination, ...value })));
     if (combinations.length > MAX_COMBINATIONS) return undefined;
   }
   if (original.size === 0) combinations = [];
@@ -357,7 +359,8 @@ export function matrixCombinations(matrix: unknown): Combination[] | undefined {
 function expandKnown(value: string, known: Known): string {
   return value
     .replace(/\$\{\{\s*(needs|steps)\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}/g, (whole, scope: 'needs' | 'steps', id: string, key: string) => known[scope]?.[id]?.[key] ?? whole)
-    .replace(/\$\{\{\s*(matrix|inputs|env|github)\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, scope: 'matrix' | 'inputs' | 'env' | 'github', key: string) => known[scope]?.[key] ?? whole);
+    .replace(/\$\{\{\s*matrix\.([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}/g, (whole, key: string) => known.matrix?.[key] ?? whole)
+    .replace(/\$\{\{\s*(inputs|env|github)\.([A-Za-z_][\w-]*)\s*\}\}/g, (whole, scope: 'inputs' | 'env' | 'github', key: string) => known[scope]?.[key] ?? whole);
 }
 
 /**
@@ -428,7 +431,20 @@ function isScalar(value: unknown): boolean {
 
 function scalarRecord(value: unknown): Combination | undefined {
   const entry = record(value);
-  if (!entry || !Object.values(entry).every(isScalar)) return undefined;
-  return Object.fromEntries(Object.entries(entry).map(([key, item]) => [key, String(item)]));
+  return entry ? flatValues(entry) : undefined;
+}
+
+/** A mapping's scalars by their dotted paths (`{ platform: { os: linux } }` → `platform.os: linux`); undefined where a list is met. */
+function flatValues(entry: Record<string, unknown>, prefix = ''): Combination | undefined {
+  const flat: Combination = {};
+  for (const [key, item] of Object.entries(entry)) {
+    if (isScalar(item)) flat[`${prefix}${key}`] = String(item);
+    else {
+      const inner = record(item) && flatValues(record(item)!, `${prefix}${key}.`);
+      if (!inner) return undefined;
+      Object.assign(flat, inner);
+    }
+  }
+  return flat;
 }
 
