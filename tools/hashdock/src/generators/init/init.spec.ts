@@ -597,7 +597,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(hashdockEntry()).not.toHaveProperty('exclude');
       expect(warnings).toContain(
         '@hashdock/nx-plugin: built for several images, not told apart by project: Dockerfile, built 3 ways (docker-compose.yml builds Dockerfile (service api) from the workspace root: APP=api, NPM_TOKEN; ' +
-          'docker-compose.yml builds Dockerfile (service two) from the workspace root: APP; docker-compose.yml builds Dockerfile (service web) from the workspace root: APP=web). Only the first build is carried over; ' +
+          'docker-compose.yml builds Dockerfile (service two) from the workspace root: APP; docker-compose.yml builds Dockerfile (service web) from the workspace root: APP=web). Of those, only the first build is carried over (to the project holding the Dockerfile, if one does); ' +
           'in each project that builds it, declare a target with "executor": "@hashdock/nx-plugin:image" and its "dockerfile", "buildArgs" and "stage".',
       );
       expect(warnings.join('\n')).not.toContain('s3cr3t');
@@ -612,7 +612,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       expect(readProjectConfiguration(tree, 'web').targets?.image).toMatchObject({ options: { dockerfile: 'prod.Dockerfile', stage: 'web' } });
       expect(warnings).toContain(
         '@hashdock/nx-plugin: built for several images, not told apart by project: prod.Dockerfile, built 3 ways, of which these are no one project\'s ' +
-          '(docker-compose.yml builds prod.Dockerfile (service shop-aio) from the workspace root: stage aio). Only the first build is carried over; ' +
+          '(docker-compose.yml builds prod.Dockerfile (service shop-aio) from the workspace root: stage aio). Of those, only the first build is carried over (to the project holding the Dockerfile, if one does); ' +
           'in each project that builds it, declare a target with "executor": "@hashdock/nx-plugin:image" and its "dockerfile", "buildArgs" and "stage".',
       );
       // Variants of one image (an environment each, as ever-gauzy builds its api: demo and prod in CI, a compose service "api"), naming

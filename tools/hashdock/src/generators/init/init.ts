@@ -170,7 +170,7 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   }
   if (attributed.untold.length) {
     logger.warn(
-      `${PLUGIN_NAME}: built for several images, not told apart by project: ${attributed.untold.join('; ')}. Only the first build is carried over; ` +
+      `${PLUGIN_NAME}: built for several images, not told apart by project: ${attributed.untold.join('; ')}. Of those, only the first build is carried over (to the project holding the Dockerfile, if one does); ` +
         `in each project that builds it, declare a target with "executor": "${IMAGE_EXECUTOR}" and its "dockerfile", "buildArgs" and "stage".`,
     );
   }
