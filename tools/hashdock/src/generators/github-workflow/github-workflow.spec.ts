@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,6 +257,11 @@ describe('github-workflow generator', () => {
     expect(setupNode('nvm')).toMatchObject({ 'node-version-file': '.nvmrc' });
     expect(setupNode('nvm')?.['node-version']).toBeUndefined();
     expect(infos).toContain('Node as .nvmrc pins it (v24.11.1).');
+    // As `nx g` runs it: the schema's defaults filled in first (a default nodeVersion hid every pin: langfuse's .nvmrc got '24').
+    const schema = JSON.parse(readFileSync(join(__dirname, 'schema.json'), 'utf8')) as { properties: Record<string, { default?: unknown }> };
+    const defaults = Object.fromEntries(Object.entries(schema.properties).flatMap(([key, property]) => ('default' in property ? [[key, property.default]] : [])));
+    await githubWorkflowGenerator(tree, { ...defaults, name: 'nvm-cli' });
+    expect(setupNode('nvm-cli')).toMatchObject({ 'node-version-file': '.nvmrc' });
     // --nodeVersion over the pin.
     // A string, not YAML's number 22.1.
     await githubWorkflowGenerator(tree, { name: 'given', nodeVersion: '22.10' });
