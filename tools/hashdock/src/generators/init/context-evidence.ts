@@ -101,7 +101,9 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
         continue;
       }
       if (target.executor !== undefined && target.executor !== 'nx:run-commands') continue;
-      const commands = [target.command, options.command, ...(Array.isArray(options.commands) ? options.commands : [])]
+      // One command gets the target's other options as flags, as run-commands passes them (`"file": …` is `--file=…`).
+      const single = [target.command, options.command].find((command): command is string => typeof command === 'string');
+      const commands = [...(single !== undefined ? [[single, ...forwardedOptions(options)].join(' ')] : []), ...(Array.isArray(options.commands) ? options.commands : [])]
         .map((command) => (typeof command === 'object' && command !== null ? (command as { command?: unknown }).command : command))
         .filter((command): command is string => typeof command === 'string');
       const cwd = typeof options.cwd === 'string' ? resolve(options.cwd) || '.' : '.';
@@ -127,7 +129,8 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
       const args = Array.isArray(options.args) ? options.args : Array.isArray(defaults.args) ? defaults.args : [];
       const cwd = typeof options.cwd === 'string' ? options.cwd : typeof defaults.cwd === 'string' ? defaults.cwd : '{projectRoot}';
       const resolve = tokensOf(root, name);
-      const command = ['docker build .', ...args.filter((arg): arg is string => typeof arg === 'string')].join(' ');
+      // Its other options reach docker build as flags (nx:run-commands passes them on): `"file": "apps/api/Dockerfile"`.
+      const command = ['docker build .', ...args.filter((arg): arg is string => typeof arg === 'string'), ...forwardedOptions({ ...(typeof defaults === 'object' ? defaults : {}), ...(own?.options ?? {}) }, ['name'])].join(' ');
       for (const build of dockerBuildsIn(resolve(command), resolve(cwd) || '.'))
         builds.push({ ...build, said: `@nx/docker's "${targetName}" target of ${root} runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
     }
@@ -335,4 +338,22 @@ function runs(build: { via?: string }): string {
 
 function described(context: string): string {
   return context === '.' ? 'the workspace root' : context;
+}
+
+/** nx:run-commands' own options (its `propKeys`); it passes any other option that is not an object on to its command as a flag. */
+const RUN_COMMANDS_OPTIONS = new Set([
+  'command', 'commands', 'color', 'no-color', 'parallel', 'no-parallel', 'readyWhen', 'cwd', 'args', 'envFile', '__unparsed__', 'env',
+  'usePty', 'streamOutput', 'verbose', 'forwardAllArgs', 'tty',
+]);
+
+/**
+ * A run-commands target's options that are not its own, as the flags it adds to its command: `--<name>=<value>` for
+ * each that is not an object or a list (`"file": "apps/api/Dockerfile"` → `--file='apps/api/Dockerfile'`, `true` →
+ * `--<name>=true`). `also`: other keys to leave out (@nx/docker's target `name`).
+ */
+function forwardedOptions(options: Record<string, unknown>, also: readonly string[] = []): string[] {
+  const quoted = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  return Object.entries(options).flatMap(([name, value]) =>
+    RUN_COMMANDS_OPTIONS.has(name) || also.includes(name) || typeof value === 'object' || value === undefined ? [] : [`--${name}=${quoted(String(value))}`],
+  );
 }

@@ -248,6 +248,24 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     );
   });
 
+  it("moving from @nx/docker configured with its target's options (Nx Cloud's: \"cwd\": \"\", \"file\", build args): read as run-commands passes them to docker build", async () => {
+    for (const name of ['api', 'worker']) {
+      addProjectConfiguration(tree, name, {
+        root: `apps/${name}`,
+        targets: { 'docker:build': { options: { cwd: '', file: `apps/${name}/Dockerfile`, args: ['--build-arg="NX_VERSION=$NX_VERSION"'] }, configurations: { ci: { cwd: '' } } } },
+      } as never);
+      tree.write(`apps/${name}/Dockerfile`, `FROM node:24-slim\nARG NX_VERSION\nARG TIER\nCOPY apps/${name}/src /app\n`);
+    }
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@nx/docker', options: { buildTarget: { name: 'docker:build', configurations: { ci: { args: ['--cache-to type=inline'] } } }, runTarget: 'docker:run' } }] });
+    // A plain run-commands target's options too: `"build-arg": "TIER=web"` is `--build-arg='TIER=web'`.
+    addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { container: { executor: 'nx:run-commands', options: { command: 'docker build .', cwd: '{projectRoot}', 'build-arg': 'TIER=web' } } } } as never);
+    tree.write('apps/web/Dockerfile', 'FROM node:24-slim\nARG TIER\nCOPY index.html /srv/\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(info.join('\n')).toContain('@nx/docker\'s "docker:build" target of apps/api runs docker build on apps/api/Dockerfile from the workspace root');
+    expect(warnings.join('\n')).toContain('build arg NX_VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_NX_VERSION)');
+    expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toEqual({ context: 'project', buildArgs: { TIER: 'web' } });
+  });
+
   it('Dockerfiles written for the workspace root as context (COPY apps/api/dist …): the workspace context, said; a project-relative COPY anywhere keeps the default', async () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api' });
     addProjectConfiguration(tree, 'web', { root: 'apps/web' });
