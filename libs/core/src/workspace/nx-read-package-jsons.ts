@@ -12,7 +12,7 @@ import { readJsoncFile } from './read-jsonc-file';
  * its Dockerfile is, and options written in its package.json would never reach the target Nx runs.
  */
 export async function nxReadPackageJsonRoots(workspaceRoot: string): Promise<Set<string>> {
-  const globs = workspacePackageGlobs(workspaceRoot);
+  const globs = workspacePackageGlobs(workspaceRoot, 'nx');
   if (existsSync(join(workspaceRoot, 'lerna.json'))) {
     const packages = readJsoncFile<{ packages?: unknown }>(join(workspaceRoot, 'lerna.json'))?.packages;
     globs.push(...(Array.isArray(packages) && packages.length ? packages.filter((glob): glob is string => typeof glob === 'string') : ['packages/*']));

@@ -40,6 +40,14 @@ describe('packageGraph (what pruneContext reads under turbo)', () => {
     expect(workspacePackageGlobs(root)).toEqual(['apps/*', 'packages/*', '!apps/api']);
     await write('pnpm-workspace.yaml', "packages: ['apps/*', \"libs/*\"] # all\n");
     expect(workspacePackageGlobs(root)).toEqual(['apps/*', 'libs/*']);
+    // A package.json "workspaces" pnpm ignores (trigger.dev's, from before pnpm): pnpm's file for the package manager, both for Nx.
+    await write('package.json', { name: 'root', workspaces: ['apps/*', 'integrations/*'] });
+    await write('pnpm-workspace.yaml', 'packages:\n  - apps/*\n  - internal-packages/*\n');
+    expect(workspacePackageGlobs(root)).toEqual(['apps/*', 'internal-packages/*']);
+    expect(workspacePackageGlobs(root, 'nx')).toEqual(['apps/*', 'integrations/*', 'apps/*', 'internal-packages/*']);
+    // A pnpm-workspace.yaml of settings only lists no packages: package.json's.
+    await write('pnpm-workspace.yaml', 'onlyBuiltDependencies:\n  - esbuild\n');
+    expect(workspacePackageGlobs(root)).toEqual(['apps/*', 'integrations/*']);
   });
 
   it('is empty without workspace globs', async () => {

@@ -15,20 +15,35 @@ interface PackageJson {
 }
 
 /** The workspace package globs of the workspace at `workspaceRoot` (see workspacePackageGlobsIn). */
-export function workspacePackageGlobs(workspaceRoot: string): string[] {
+export function workspacePackageGlobs(workspaceRoot: string, rule: WorkspaceGlobRule = 'package-manager'): string[] {
   const pnpm = join(workspaceRoot, 'pnpm-workspace.yaml');
-  return workspacePackageGlobsIn(readJsoncFile<PackageJson>(join(workspaceRoot, 'package.json')), existsSync(pnpm) ? readFileSync(pnpm, 'utf8') : undefined);
+  return workspacePackageGlobsIn(readJsoncFile<PackageJson>(join(workspaceRoot, 'package.json')), existsSync(pnpm) ? readFileSync(pnpm, 'utf8') : undefined, rule);
 }
 
 /**
- * The workspace package globs, `!` exclusions included, from the root package.json and pnpm-workspace.yaml (read from
- * the disk, or a generator's tree): package.json `workspaces` (npm, yarn, bun: a list or `{ packages }`), else
- * pnpm-workspace.yaml's `packages`.
+ * Whose reading of the workspace globs: the package manager's (pnpm reads only pnpm-workspace.yaml; npm, yarn and bun
+ * package.json `workspaces`), as turbo and an install see the packages; or Nx's, which takes both, as Nx does when it
+ * decides which package.json files are projects (trigger.dev's root package.json keeps a `workspaces` list from before
+ * pnpm, which pnpm ignores and Nx adds).
  */
-export function workspacePackageGlobsIn(manifest: { workspaces?: unknown } | undefined, pnpm: string | undefined): string[] {
+export type WorkspaceGlobRule = 'package-manager' | 'nx';
+
+/**
+ * The workspace package globs, `!` exclusions included, from the root package.json and pnpm-workspace.yaml (read from
+ * the disk, or a generator's tree): by the package manager's rule (see WorkspaceGlobRule) pnpm-workspace.yaml's
+ * `packages` where it lists any, else package.json `workspaces` (npm, yarn, bun: a list or `{ packages }`); by Nx's, both.
+ */
+export function workspacePackageGlobsIn(manifest: { workspaces?: unknown } | undefined, pnpm: string | undefined, rule: WorkspaceGlobRule = 'package-manager'): string[] {
   const workspaces = manifest?.workspaces;
   const listed = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
-  if (Array.isArray(listed)) return listed.filter((glob): glob is string => typeof glob === 'string');
+  const declared = Array.isArray(listed) ? listed.filter((glob): glob is string => typeof glob === 'string') : [];
+  const pnpmGlobs = pnpmPackageGlobs(pnpm);
+  if (rule === 'nx') return [...declared, ...pnpmGlobs];
+  return pnpmGlobs.length ? pnpmGlobs : declared;
+}
+
+/** pnpm-workspace.yaml's `packages` list (none for no file). */
+function pnpmPackageGlobs(pnpm: string | undefined): string[] {
   if (pnpm === undefined) return [];
   const unquoted = (item: string) => /^(['"]?)(.*?)\1$/.exec(item.trim())?.[2] ?? '';
   // The `packages:` block's list items (pnpm's file holds little else that is a list at that level), indented or not

@@ -86,7 +86,9 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
   it('a project the package manager\'s workspace leaves out gets no script: turbo runs workspace packages only', async () => {
     tree.write('turbo.json', JSON.stringify({ tasks: {} }));
     // pnpm: `apps/*` but not apps/py (a Python service with a package.json for its tooling, as makeplane/plane has).
-    tree.write('pnpm-workspace.yaml', "packages:\n  - apps/*\n  - '!apps/py'\n");
+    tree.write('pnpm-workspace.yaml', "packages:\n  - apps/*\n  - '!apps/py'\n  - tools/gen\n");
+    // A package.json "workspaces" left from before pnpm, which pnpm ignores (trigger.dev's): pnpm's file is what counts.
+    tree.write('package.json', JSON.stringify({ name: '@acme/source', private: true, workspaces: ['apps/*'] }));
     for (const root of ['apps/py', 'apps/web', 'tools/gen']) {
       tree.write(`${root}/package.json`, JSON.stringify({ name: root.split('/')[1] }));
       tree.write(`${root}/Dockerfile`, 'FROM node:24-slim\n');
@@ -94,10 +96,10 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     await initGenerator(tree, { skipFormat: true });
     expect(readJson(tree, 'apps/web/package.json').scripts).toEqual({ image: 'hashdock image' });
     expect(readJson(tree, 'apps/py/package.json')).toEqual({ name: 'py' });
-    expect(readJson(tree, 'tools/gen/package.json')).toEqual({ name: 'gen' });
+    expect(readJson(tree, 'tools/gen/package.json').scripts).toEqual({ image: 'hashdock image' });
     const left = warnings.find((line) => line.includes('turbo does not run these images'));
     expect(left).toContain('apps/py (pnpm-workspace.yaml leaves it out of the workspace packages: turbo does not run it; nx run-many -t image does)');
-    expect(left).toContain('tools/gen (pnpm-workspace.yaml leaves it out');
+    expect(left).not.toContain('tools/gen');
     // npm's, yarn's and bun's list in package.json.
     tree = createTreeWithEmptyWorkspace();
     tree.write('turbo.json', JSON.stringify({ tasks: {} }));

@@ -11,14 +11,20 @@ export interface WorkspacePackages {
 }
 
 /**
- * The package manager's workspace packages (package.json `workspaces`, else pnpm-workspace.yaml's `packages`), with
- * `lerna: true` lerna.json's `packages` too (default packages/*), as Nx adds them when it decides which package.json
- * files it reads: matched with Nx's tree-aware glob. Undefined when none are declared.
+ * The package manager's workspace packages (pnpm-workspace.yaml's `packages` where it lists any, else package.json
+ * `workspaces`), or with `lerna: true` Nx's (both, and lerna.json's `packages`, default packages/*), as Nx reads them
+ * when it decides which package.json files it reads: matched with Nx's tree-aware glob. Undefined when none are declared.
  */
 export async function workspacePackages(tree: Tree, options: { lerna?: boolean } = {}): Promise<WorkspacePackages | undefined> {
   const manifest = tree.exists('package.json') ? (readJson(tree, 'package.json') as { workspaces?: unknown }) : undefined;
-  const globs = workspacePackageGlobsIn(manifest, tree.read('pnpm-workspace.yaml', 'utf8') ?? undefined);
-  const declaredIn = [manifest?.workspaces !== undefined ? 'package.json "workspaces"' : tree.exists('pnpm-workspace.yaml') ? 'pnpm-workspace.yaml' : undefined];
+  const pnpm = tree.read('pnpm-workspace.yaml', 'utf8') ?? undefined;
+  // lerna's too: Nx's reading (both files), else the package manager's (pnpm's file where it lists packages).
+  const globs = workspacePackageGlobsIn(manifest, pnpm, options.lerna ? 'nx' : 'package-manager');
+  const pnpmListed = workspacePackageGlobsIn(undefined, pnpm).length > 0;
+  const declaredIn = [
+    manifest?.workspaces !== undefined && (options.lerna || !pnpmListed) ? 'package.json "workspaces"' : undefined,
+    pnpmListed ? 'pnpm-workspace.yaml' : undefined,
+  ];
   if (options.lerna && tree.exists('lerna.json')) {
     const packages = (readJson(tree, 'lerna.json') as { packages?: unknown }).packages;
     globs.push(...(Array.isArray(packages) && packages.length ? packages.filter((glob): glob is string => typeof glob === 'string') : ['packages/*']));
