@@ -52,7 +52,16 @@ describe('build settings carried over to image target options', () => {
   it('names a build arg of the commit or the run as such: in the image, every commit would be a new image', () => {
     // penxle/typie: IMAGE_TAG from docker/metadata-action's version, written into an ENV.
     const { options, leftOut } = settingsAsOptions({
-      buildArgs: { IMAGE_TAG: '${{ steps.meta-ghcr.outputs.version }}', GIT_SHA: '${{ github.sha }}', BUILT: '$(date -u +%FT%TZ)', REGION: '${{ vars.REGION }}', MODE: 'production' },
+      buildArgs: {
+        IMAGE_TAG: '${{ steps.meta-ghcr.outputs.version }}',
+        GIT_SHA: '${{ github.sha }}',
+        BUILT: '$(date -u +%FT%TZ)',
+        REGION: '${{ vars.REGION }}',
+        MODE: 'production',
+        // trigger.dev's: named for what they hold.
+        BUILD_TIMESTAMP_SECONDS: '${{ steps.set_build_info.outputs.BUILD_TIMESTAMP_SECONDS }}',
+        SENTRY_RELEASE: '${{ steps.set_build_info.outputs.BUILD_GIT_SHA }}',
+      },
     });
     expect(options).toEqual({ buildArgs: { MODE: 'production' } });
     expect(leftOut).toEqual([
@@ -60,6 +69,8 @@ describe('build settings carried over to image target options', () => {
       'build arg GIT_SHA (a value of each commit or run, ${{ github.sha }}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_GIT_SHA)',
       'build arg BUILT (a value of each commit or run, $(date: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_BUILT)',
       'build arg REGION (its value comes from the environment: set HASHDOCK_BUILD_ARG_REGION)',
+      'build arg BUILD_TIMESTAMP_SECONDS (a value of each commit or run, ${{ steps.set_build_info.outputs.BUILD_TIMESTAMP_SECONDS }}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_BUILD_TIMESTAMP_SECONDS)',
+      'build arg SENTRY_RELEASE (a value of each commit or run, ${{ steps.set_build_info.outputs.BUILD_GIT_SHA }}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_SENTRY_RELEASE)',
     ]);
   });
 
@@ -87,7 +98,7 @@ describe('build settings carried over to image target options', () => {
       configurations: { production: { buildArgs: {} }, arm: { buildArgs: { MODE: 'arm' }, platform: 'linux/arm64' } },
       leftOut: [
         'configuration "production": build arg GIT_REF_NAME (its value comes from the environment: set HASHDOCK_BUILD_ARG_GIT_REF_NAME)',
-        'configuration "production": build arg GIT_SHA (its value comes from the environment: set HASHDOCK_BUILD_ARG_GIT_SHA)',
+        'configuration "production": build arg GIT_SHA (a value of each commit or run, ${GIT_SHA}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_GIT_SHA)',
       ],
     });
     // A configuration that only names the image or pushes: nothing of its own to carry.

@@ -227,6 +227,9 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
   const builtEarlier = /\$\{\{\s*steps\.([\w-]+)\.outputs\.(?:digest|imageid)\s*\}\}/;
   // A value of the commit or the run: docker/metadata-action's version and tags, the commit, the run, a date.
   const perRun = /\$\{\{\s*(?:steps\.[\w-]+\.outputs\.(?:version|tags|json)|github\.(?:sha|run_id|run_number|run_attempt)|env\.GITHUB_SHA)\s*\}\}|\$\{?GITHUB_(?:SHA|RUN_ID|RUN_NUMBER)\b|\$\((?:git rev-parse|date)\b/;
+  // A value set when the build runs whose name, or the name of what it reads, says commit or time.
+  const perRunWord = /(?:^|[_.-])(?:SHA|COMMIT|REVISION|TIMESTAMP|BUILD_DATE|BUILD_TIME|BUILD_ID|BUILD_NUMBER|RUN_ID|RUN_NUMBER)(?:$|[_.\s}])/i;
+  const ofEachRun = (name: string, value: string) => perRun.exec(value)?.[0] ?? (!fixed(value) && (perRunWord.test(name) || perRunWord.test(value)) ? value : undefined);
   const buildArgs: Record<string, string> = {};
   for (const [name, value] of Object.entries(found.buildArgs ?? {})) {
     if (secretLikeArg(name)) leftOut.push(`build arg ${name} (its name says it is a credential: pass it as a secret, "secrets": { "<id>": "<ENV_VARIABLE>" })`);
@@ -236,10 +239,11 @@ export function settingsAsOptions(found: BuildSettings, within = false): Carried
       leftOut.push(
         `build arg ${name} (the digest of an image an earlier step of that job builds, ${builtEarlier.exec(value)![1]}: Hashdock builds a workspace base first and passes its digest itself when the Dockerfile names it, ARG ${name}=<namespace>/<its image name>; make that image a target)`,
       );
-    else if (value !== undefined && perRun.test(value))
-      // penxle/typie: `IMAGE_TAG=${{ steps.meta-ghcr.outputs.version }}`, baked into the image as an ENV.
+    else if (value !== undefined && ofEachRun(name, value) !== undefined)
+      // penxle/typie: `IMAGE_TAG=${{ steps.meta-ghcr.outputs.version }}`, baked into the image as an ENV; trigger.dev's
+      // `BUILD_GIT_SHA=${{ steps.set_build_info.outputs.BUILD_GIT_SHA }}`, `BUILD_TIMESTAMP_SECONDS=…`.
       leftOut.push(
-        `build arg ${name} (a value of each commit or run, ${perRun.exec(value)![0]}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set ${BUILD_ARG_ENV_PREFIX}${name})`,
+        `build arg ${name} (a value of each commit or run, ${ofEachRun(name, value)}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set ${BUILD_ARG_ENV_PREFIX}${name})`,
       );
     else if (!fixed(value)) leftOut.push(`build arg ${name} (its value comes from the environment: set ${BUILD_ARG_ENV_PREFIX}${name})`);
     else buildArgs[name] = value!;

@@ -493,7 +493,7 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
           '{"buildArgs":{"GIT_SHA":"unicorn"},"configurations":{"production":{"buildArgs":{}},"slim":{"buildArgs":{"MODE":"slim"}}}}',
       );
       expect(warnings).toEqual([
-        '@hashdock/nx-plugin: not carried over: apps/api/Dockerfile: configuration "production": build arg GIT_SHA (its value comes from the environment: set HASHDOCK_BUILD_ARG_GIT_SHA); ' +
+        '@hashdock/nx-plugin: not carried over: apps/api/Dockerfile: configuration "production": build arg GIT_SHA (a value of each commit or run, ${GIT_SHA}: in the image, it would make every commit a new image whose content did not change; the commit is the git-{gitSha} tag. To pass it anyway, set HASHDOCK_BUILD_ARG_GIT_SHA); ' +
           'apps/api/Dockerfile: configuration "stale": stage gone (the Dockerfile has no stage of that name).',
       ]);
     });
