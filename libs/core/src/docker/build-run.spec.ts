@@ -26,6 +26,10 @@ describe('buildRunIn', () => {
     ['./mvnw -B package -DskipTests', './mvnw -B package -DskipTests'],
     ['dotnet publish -c Release -o /out', 'dotnet publish -c Release -o /out'],
     ['["npm", "run", "build"]', 'npm run build'],
+    // trigger.dev's: a secret read into a variable in front of the command.
+    ['--mount=type=secret,id=sentry_auth_token SENTRY_AUTH_TOKEN=$(cat /run/secrets/sentry_auth_token) pnpm run build --filter=webapp...', 'SENTRY_AUTH_TOKEN=$(cat /run/secrets/sentry_auth_token) pnpm run build --filter=webapp...'],
+    ['if [ -n "$CI" ]; then npm run build; fi', 'npm run build'],
+    ['echo "a && b; npm run build" > notes.txt && yarn build', 'yarn build'],
   ])('RUN %s builds inside', (run, found) => {
     expect(buildRunIn(dockerfile('npm ci', run))).toBe(found);
   });

@@ -66,13 +66,54 @@ function buildsSources(words: readonly string[]): boolean {
   return COMPILERS.has(command);
 }
 
-/** A RUN's shell text as simple commands, each as words (quotes removed, expansions kept as written). */
+/**
+ * A RUN's shell text as simple commands, each as words (quotes removed, expansions kept as written): split at `&&`,
+ * `||`, `;`, `|` and line ends outside quotes and `$(…)`, words at blanks there (`TOKEN=$(cat /run/secrets/t) pnpm
+ * run build` is an assignment and a command), control words in front (`then`, `do`, `else`, `if`, `!`) dropped.
+ */
 function simpleCommands(text: string): string[][] {
-  return text
-    .split(/&&|\|\||[;|\n]|\bthen\b|\bdo\b|\belse\b/)
-    .map((command) => command.trim().replace(/^[({!]\s*/, ''))
-    .filter(Boolean)
-    .map((command) => (command.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((word) => word.replace(/^(["'])(.*)\1$/, '$2')));
+  const commands: string[][] = [];
+  let words: string[] = [];
+  let word = '';
+  let quote = '';
+  let depth = 0;
+  const endWord = () => {
+    if (word) words.push(word.replace(/^(["'])(.*)\1$/, '$2'));
+    word = '';
+  };
+  const endCommand = () => {
+    endWord();
+    while (words.length && ['then', 'do', 'else', 'if', 'while', 'until', '!', '{', '('].includes(words[0])) words.shift();
+    if (words.length) commands.push(words);
+    words = [];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word += c;
+    } else if (c === '$' && text[i + 1] === '(') {
+      depth++;
+      word += '$(';
+      i++;
+    } else if (depth > 0) {
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      word += c;
+    } else if (c === '&' && text[i + 1] === '&') {
+      endCommand();
+      i++;
+    } else if (c === ';' || c === '|' || c === '\n') {
+      endCommand();
+      if (c === '|' && text[i + 1] === '|') i++;
+    } else if (c === ' ' || c === '\t') endWord();
+    else word += c;
+  }
+  endCommand();
+  return commands;
 }
 
 /**
