@@ -15,13 +15,14 @@ export interface AttributedBuilds {
 
 /**
  * One Dockerfile built several ways (sets of build args, or stages) by no project's own target or script (a
- * root `Dockerfile` with `ARG APP`, built as compose services `api` and `web`, by root scripts or CI
- * jobs; hoppscotch's `prod.Dockerfile` built as four stages) makes several projects' images. Each set is given to the project it names (`from`, as if that
- * project ran it; see sharedDockerfileBuilds): by its compose service, the repository it tags, or a
- * build arg's value, equal to the project's name (npm scope dropped) or folder name; when each set
- * names one project and no two sets the same one. Otherwise, when the sets name two projects or more,
- * the Dockerfile is named as untold (only its first build is carried over); sets naming one project or
- * none are one image's variants (environments), whose first is carried as before, unsaid. A Dockerfile at the root
+ * root `Dockerfile` with `ARG APP`, built as compose services `api` and `web`, by root scripts or CI jobs;
+ * hoppscotch's `prod.Dockerfile` built as four stages) makes several projects' images. Each set is given to the
+ * project it names (`from`, as if that project ran it; see sharedDockerfileBuilds): by its compose service, the
+ * repository it tags, a build arg's value or its stage, equal to the project's name (npm scope dropped) or folder
+ * name; when each set names one project and no two sets the same one. Otherwise, when the sets name two projects or
+ * more, each set that alone names a project is that project's, and the Dockerfile is named as untold for the rest
+ * (only its first build is carried over); sets naming one project or none are one image's variants (environments),
+ * whose first is carried as before, unsaid. A Dockerfile at the root
  * (or in no project) built one way only is given to the project its RUN lines build (dockerfileBuildsProject).
  */
 export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]): AttributedBuilds {

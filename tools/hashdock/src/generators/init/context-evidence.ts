@@ -103,7 +103,9 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
       if (target.executor !== undefined && target.executor !== 'nx:run-commands') continue;
       // One command gets the target's other options as flags, as run-commands passes them (`"file": …` is `--file=…`).
       const single = [target.command, options.command].find((command): command is string => typeof command === 'string');
-      const commands = [...(single !== undefined ? [[single, ...forwardedOptions(options)].join(' ')] : []), ...(Array.isArray(options.commands) ? options.commands : [])]
+      // Not where the command interpolates its args (`{args.name}`) or forwarding is off, as run-commands does.
+      const forwarded = single === undefined || single.includes('{args.') || options.forwardAllArgs === false ? [] : forwardedOptions(options);
+      const commands = [...(single !== undefined ? [[single, ...forwarded].join(' ')] : []), ...(Array.isArray(options.commands) ? options.commands : [])]
         .map((command) => (typeof command === 'object' && command !== null ? (command as { command?: unknown }).command : command))
         .filter((command): command is string => typeof command === 'string');
       const cwd = typeof options.cwd === 'string' ? resolve(options.cwd) || '.' : '.';
@@ -130,7 +132,7 @@ export function configuredBuilds(tree: Tree, composeFiles: readonly string[], pl
       const cwd = typeof options.cwd === 'string' ? options.cwd : typeof defaults.cwd === 'string' ? defaults.cwd : '{projectRoot}';
       const resolve = tokensOf(root, name);
       // Its other options reach docker build as flags (nx:run-commands passes them on): `"file": "apps/api/Dockerfile"`.
-      const command = ['docker build .', ...args.filter((arg): arg is string => typeof arg === 'string'), ...forwardedOptions({ ...(typeof defaults === 'object' ? defaults : {}), ...(own?.options ?? {}) }, ['name'])].join(' ');
+      const command = ['docker build .', ...args.filter((arg): arg is string => typeof arg === 'string'), ...forwardedOptions({ ...defaults, ...(own?.options ?? {}) }, ['name'])].join(' ');
       for (const build of dockerBuildsIn(resolve(command), resolve(cwd) || '.'))
         builds.push({ ...build, said: `@nx/docker's "${targetName}" target of ${root} runs docker build on ${build.dockerfile} from ${described(build.context)}`, from: root });
     }

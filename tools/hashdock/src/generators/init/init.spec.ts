@@ -262,10 +262,14 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     // A plain run-commands target's options too: `"build-arg": "TIER=web"` is `--build-arg='TIER=web'`.
     addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: { container: { executor: 'nx:run-commands', options: { command: 'docker build .', cwd: '{projectRoot}', 'build-arg': 'TIER=web' } } } } as never);
     tree.write('apps/web/Dockerfile', 'FROM node:24-slim\nARG TIER\nCOPY index.html /srv/\n');
+    // With forwarding off, run-commands passes nothing on.
+    addProjectConfiguration(tree, 'admin', { root: 'apps/admin', targets: { container: { executor: 'nx:run-commands', options: { command: 'docker build .', cwd: '{projectRoot}', forwardAllArgs: false, 'build-arg': 'TIER=admin' } } } } as never);
+    tree.write('apps/admin/Dockerfile', 'FROM node:24-slim\nARG TIER\nCOPY index.html /srv/\n');
     await initGenerator(tree, { skipFormat: true });
+    expect(readProjectConfiguration(tree, 'admin').targets?.image?.options?.buildArgs).toBeUndefined();
     expect(info.join('\n')).toContain('@nx/docker\'s "docker:build" target of apps/api runs docker build on apps/api/Dockerfile from the workspace root');
     expect(warnings.join('\n')).toContain('build arg NX_VERSION (its value comes from the environment: set HASHDOCK_BUILD_ARG_NX_VERSION)');
-    expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toEqual({ context: 'project', buildArgs: { TIER: 'web' } });
+    expect(readProjectConfiguration(tree, 'web').targets?.image?.options).toMatchObject({ buildArgs: { TIER: 'web' } });
   });
 
   it('Dockerfiles written for the workspace root as context (COPY apps/api/dist …): the workspace context, said; a project-relative COPY anywhere keeps the default', async () => {
