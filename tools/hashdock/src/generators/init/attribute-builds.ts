@@ -51,7 +51,14 @@ export function attributeBuilds(tree: Tree, builds: readonly ConfiguredBuild[]):
       if (owner !== undefined) result.othersOnly.push({ dockerfile, projects: [builtBy] });
       continue;
     }
-    const owners = [...sets.values()].map((set) => new Set(set.flatMap((build) => namesOf(build).flatMap(named))));
+    // A stage naming no project by its names is the project the stages it reaches build (hoppscotch's `app`: the
+    // frontend's folders), where they build one.
+    const owners = [...sets.values()].map((set) => {
+      const roots = new Set(set.flatMap((build) => namesOf(build).flatMap(named)));
+      const stage = set[0].settings.stage;
+      const built = roots.size === 0 && stage !== undefined ? dockerfileBuildsProject(tree, dockerfile, stage) : undefined;
+      return built !== undefined ? new Set([built]) : roots;
+    });
     const told = owners.every((roots) => roots.size === 1) && new Set(owners.map((roots) => [...roots][0])).size === owners.length;
     if (!told) {
       // Said only when the sets name two projects or more (several apps, some not matched); otherwise they are one

@@ -629,11 +629,14 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
       // whose build alone names a project is that project's; the others are said, not folded into the first.
       const stage = (name: string, target: string) => `  ${name}:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n      target: ${target}\n`;
       await fresh({
-        'prod.Dockerfile': 'FROM node:24-slim AS backend\nRUN pnpm --filter=api deploy /dist\nFROM node:24-slim AS web\nFROM node:24-slim AS aio\n',
-        'docker-compose.yml': `services:\n${stage('api', 'backend')}${stage('shop-web', 'web')}${stage('shop-aio', 'aio')}`,
+        'prod.Dockerfile':
+          'FROM node:24-slim AS base\nCOPY . /src\nFROM base AS backend\nRUN pnpm --filter=api deploy /dist\nFROM base AS fe_builder\nWORKDIR /src/apps/web\nRUN pnpm run build\n' +
+          'FROM node:24-slim AS app\nCOPY --from=fe_builder /src/apps/web/dist /site\nFROM node:24-slim AS aio\nCOPY --from=backend /dist /api\nCOPY --from=fe_builder /src/apps/web/dist /site\n',
+        'docker-compose.yml': `services:\n${stage('api', 'backend')}${stage('shop-app', 'app')}${stage('shop-aio', 'aio')}`,
       });
       expect(readProjectConfiguration(tree, 'api').targets?.image).toMatchObject({ options: { dockerfile: 'prod.Dockerfile', stage: 'backend' } });
-      expect(readProjectConfiguration(tree, 'web').targets?.image).toMatchObject({ options: { dockerfile: 'prod.Dockerfile', stage: 'web' } });
+      // A stage named for no project: the one whose folders the stages it reaches use (app: apps/web's); aio reaches both apps: named.
+      expect(readProjectConfiguration(tree, 'web').targets?.image).toMatchObject({ options: { dockerfile: 'prod.Dockerfile', stage: 'app' } });
       expect(warnings).toContain(
         '@hashdock/nx-plugin: built for several images, not told apart by project: prod.Dockerfile, built 3 ways, of which these are no one project\'s ' +
           '(docker-compose.yml builds prod.Dockerfile (service shop-aio) from the workspace root: stage aio). Of those, only the first build is carried over (to the project holding the Dockerfile, if one does); ' +
