@@ -1048,6 +1048,20 @@ describe('init generator (nx add @hashdock/nx-plugin)', () => {
     );
   });
 
+  it("a Dockerfile in a tools' folder that CI builds and pushes (AFFiNE's .github/deployment/node/Dockerfile) is a shipped image: named with the target to declare", async () => {
+    addProjectConfiguration(tree, 'server', { root: 'packages/backend/server' });
+    tree.write('.github/deployment/node/Dockerfile', 'FROM node:20-bookworm-slim\nCOPY ./packages/backend/server /app\n');
+    tree.write('.devcontainer/Dockerfile', 'FROM node:20\n');
+    tree.write(
+      '.github/workflows/build-images.yml',
+      'jobs:\n  build:\n    steps:\n      - name: Build graphql Dockerfile\n        uses: docker/build-push-action@v6\n        with:\n          context: .\n          file: .github/deployment/node/Dockerfile\n          tags: ghcr.io/toeverything/affine-graphql:latest\n',
+    );
+    await initGenerator(tree, { skipFormat: true });
+    const note = warnings.find((line) => line.includes('.github/deployment/node/Dockerfile is built today, but no project owns it'));
+    expect(note).toContain('"image": {"executor":"@hashdock/nx-plugin:image","options":{"dockerfile":"{workspaceRoot}/.github/deployment/node/Dockerfile","context":"{workspaceRoot}","name":"affine-graphql"}}');
+    expect(warnings.join('\n')).not.toContain('.devcontainer');
+  });
+
   it('names the Dockerfiles no project owns (no target for them); one in the workspace root is the root project\'s', async () => {
     addProjectConfiguration(tree, 'api', { root: 'apps/api' });
     tree.write('apps/api/docker/Dockerfile', 'FROM scratch\n');

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { assertSupportedRuntime } from '../../runtime-check';
 import { addDependenciesToPackageJson, formatFiles, GeneratorCallback, getProjects, installPackagesTask, logger, readJson, readNxJson, Tree, updateJson, updateNxJson, writeJson } from '@nx/devkit';
-import { buildRunIn, discoverImageTargets, HashdockConfig, HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
+import { buildRunIn, discoverImageTargets, HashdockConfig, HashdockOptions, IMAGE_EXECUTOR, isRootImageFile, isToolingPath, normalizeHashdockOptions, owningProjectRoot, PLUGIN_NAME, runCommand } from '@hashdock/core';
 import type { InitGeneratorSchema } from './schema';
 import { githubContext, isWorkflowPath } from './workflow-builds';
 import { gitlabProjectVariables } from './gitlab-builds';
@@ -64,6 +64,10 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   // One Dockerfile built with several sets of build args for several projects (compose services api and web): each project's.
   const attributed = attributeBuilds(tree, index < 0 ? configuredBuilds(tree, composeFiles, plugins, ci, (note) => unfollowed.push(note)) : []);
   const builds = attributed.builds;
+  // A Dockerfile in a tools' folder that a build names an image for is shipped, not a tool's environment (AFFiNE's
+  // `.github/deployment/node/Dockerfile`, pushed as ghcr.io/toeverything/affine-graphql): one as the others, never inferred.
+  for (const build of builds)
+    if (isToolingPath(build.dockerfile) && build.settings.image !== undefined && tree.exists(build.dockerfile) && !dockerfiles.includes(build.dockerfile)) dockerfiles.push(build.dockerfile);
   const choice = index < 0 ? chooseContext(tree, builds, dockerfiles) : undefined;
   const configured = given.context === undefined && !dockerContext ? choice : undefined;
   const { shared, others } = sharedDockerfileBuilds(tree, builds);
