@@ -11,16 +11,14 @@ const OWN_DATA = (manifestDir: string) => ['.nx/cache', '.nx/workspace-data', ma
  * Nx's cache. `.nx/installation` (Nx's wrapper) is left as it is. Outside a git repository: nothing. The lines added.
  */
 export async function gitIgnoreOwnData(tree: Tree, manifestDir: string): Promise<string[]> {
-  const missing: string[] = [];
-  for (const path of OWN_DATA(manifestDir.replace(/^\.\//, '').replace(/\/$/, ''))) {
-    const ignored = await runCommand('git', ['check-ignore', '--quiet', '--no-index', path], { cwd: tree.root }).then(
-      () => true,
-      (error: { exitCode?: number }) => (error.exitCode === 1 ? false : undefined),
-    );
-    // 128: not a repository (or no git): nothing to keep out of it.
-    if (ignored === undefined) return [];
-    if (!ignored) missing.push(path);
-  }
+  const paths = OWN_DATA(manifestDir.replace(/^\.\//, '').replace(/\/$/, ''));
+  // One question for all: git prints those it ignores; exit 1 is none of them, 128 no repository (or no git).
+  const ignored = await runCommand('git', ['check-ignore', '--no-index', ...paths], { cwd: tree.root }).then(
+    ({ stdout }) => new Set(stdout.split('\n')),
+    (error: { exitCode?: number }) => (error.exitCode === 1 ? new Set<string>() : undefined),
+  );
+  if (ignored === undefined) return [];
+  const missing = paths.filter((path) => !ignored.has(path));
   if (missing.length === 0) return [];
   const before = tree.read('.gitignore', 'utf8') ?? '';
   const separator = before === '' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
